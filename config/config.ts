@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from '../domain/duration';
+import { InputError } from '../domain/errors';
+
+/**
+ * Every setting the tool reads, from environment variables, parsed once. Defaults point at the embedded
+ * stack that `ecp-cutover dev up` starts; production sets them (see README "Configuration").
+ * Every bad value is reported at once, each with its variable's name.
+ */
+const portMsg = 'must be a port number from 1 to 65535';
+const port = z.coerce.number({ error: portMsg }).int(portMsg).min(1, portMsg).max(65535, portMsg);
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+const duration = z.string().refine((v) => {
+  try {
+    parseDuration(v);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a duration such as 500ms, 60s, 5m, 2h or 14d');
+const hostPort = z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:7233');
+
+const schema = z.object({
+  ECP_CUTOVER_HOME: z.string().min(1).default('.ecp-cutover'),
+  POSTGRES_PORT: port.default(55432),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('ecp-cutover'),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  TEMPORAL_TLS_CA: z.string().optional(),
+  TEMPORAL_BIN: z.string().optional(),
+  SMTP_URL: url(['smtp:', 'smtps:']).default('smtp://127.0.0.1:2525'),
+  SMTP_FROM: z.string().email().default('ecp-support@hkex.example'),
+  SMTP_SINK_WEB_PORT: port.default(1080),
+  SIMULATOR_URL: url(['http:', 'https:']).default('http://127.0.0.1:4100'),
+  PORTAL_PORT: port.default(3000),
+  FREEZE_WINDOW_MAX: duration.default('60s'),
+  DRAIN_TIMEOUT: duration.default('45s'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'FREEZE_WINDOW_MAX' | 'DRAIN_TIMEOUT'> {
+  DATABASE_URL: string;
+  /** Absolute path of the embedded stack's state directory. */
+  home: string;
+  freezeWindowMaxMs: number;
+  drainTimeoutMs: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const picked = Object.fromEntries(
+    Object.keys(schema.shape)
+      .filter((k) => env[k] !== undefined && env[k] !== '')
+      .map((k) => [k, env[k]]),
+  );
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(picked[String(i.path[0])])} ${i.message}`);
+    throw new InputError(`bad configuration: ${problems.join('; ')} (fix the environment variables and run again)`);
+  }
+  const c = parsed.data;
+  if (Boolean(c.TEMPORAL_TLS_CERT) !== Boolean(c.TEMPORAL_TLS_KEY)) {
+    throw new InputError('bad configuration: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (set both or neither)');
+  }
+  return {
+    ...c,
+    DATABASE_URL: c.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${c.POSTGRES_PORT}/ecp_cutover`,
+    home: path.resolve(c.ECP_CUTOVER_HOME),
+    freezeWindowMaxMs: parseDuration(c.FREEZE_WINDOW_MAX),
+    drainTimeoutMs: parseDuration(c.DRAIN_TIMEOUT),
+  };
+}

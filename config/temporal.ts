@@ -1,0 +1,21 @@
+import fs from 'node:fs';
+import { Connection, Client } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { Config } from './config';
+
+function tls(config: Config) {
+  if (!config.TEMPORAL_TLS_CERT || !config.TEMPORAL_TLS_KEY) return undefined;
+  return {
+    clientCertPair: { crt: fs.readFileSync(config.TEMPORAL_TLS_CERT), key: fs.readFileSync(config.TEMPORAL_TLS_KEY) },
+    ...(config.TEMPORAL_TLS_CA ? { serverRootCACertificate: fs.readFileSync(config.TEMPORAL_TLS_CA) } : {}),
+  };
+}
+
+export function connectWorker(config: Config): Promise<NativeConnection> {
+  return NativeConnection.connect({ address: config.TEMPORAL_ADDRESS, tls: tls(config) });
+}
+
+export async function connectClient(config: Config): Promise<Client> {
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, tls: tls(config), connectTimeout: '5s' });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+}

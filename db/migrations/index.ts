@@ -1,0 +1,32 @@
+import type { Knex } from 'knex';
+import * as m100 from './20260101000100_folders_operators_events';
+import * as m200 from './20260101000200_batches_runs';
+import * as m300 from './20260101000300_directory';
+import * as m400 from './20260101000400_notices';
+import * as m500 from './20260101000500_decommission';
+import * as m600 from './20260101000600_simulator';
+
+type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
+
+/**
+ * Migrations are listed here, not discovered on disk, so the same code runs under tsx, vitest and a
+ * bundled build. Append new ones at the end; never rename a deployed one.
+ */
+const MIGRATIONS: [string, Migration][] = [
+  ['20260101000100_folders_operators_events', m100],
+  ['20260101000200_batches_runs', m200],
+  ['20260101000300_directory', m300],
+  ['20260101000400_notices', m400],
+  ['20260101000500_decommission', m500],
+  ['20260101000600_simulator', m600],
+];
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => MIGRATIONS.map(([name]) => name),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const found = MIGRATIONS.find(([n]) => n === name);
+    if (!found) throw new Error(`unknown migration ${name}`);
+    return found[1];
+  },
+};

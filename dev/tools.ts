@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../domain/errors';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TOOLS_BIN = path.join(PROJECT_ROOT, '.tools', 'bin');
+
+/**
+ * Finds a Temporal binary: the environment variable first, then what scripts/provision-temporal.sh
+ * installed under .tools/bin, then PATH.
+ */
+export function findBinary(name: 'temporal' | 'temporal-test-server', envVar: string): string {
+  const fromEnv = process.env[envVar];
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) throw new InputError(`${envVar}=${fromEnv} is not an executable file: unset it or point it at the ${name} binary`);
+    return fromEnv;
+  }
+  const local = path.join(TOOLS_BIN, name);
+  if (isExecutable(local)) return local;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, name);
+    if (dir && isExecutable(candidate)) return candidate;
+  }
+  throw new InputError(`${name} binary not found: run 'bash scripts/provision-temporal.sh' (or set ${envVar})`);
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export const SEARCH_ATTRIBUTES = { BatchId: 'Keyword', FolderCode: 'Keyword' } as const;
+
+/** Arguments for `temporal server start-dev` with our search attributes registered. */
+export function temporalDevArgs(opts: { port: number; uiPort?: number; dbFile?: string; namespace?: string }): string[] {
+  return [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(opts.port),
+    ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
+    ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
+    '--namespace', opts.namespace ?? 'default',
+    '--log-level', 'warn',
+    ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]),
+  ];
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { migrateDownAll, migrateLatest } from '../../db/connection';
+import { seedCatalog } from '../../db/seed';
+import { freshDatabase } from '../support/db';
+
+const { db } = await freshDatabase({ migrate: false });
+
+async function tables(): Promise<string[]> {
+  const rows = await db('pg_tables')
+    .whereIn('schemaname', ['public', 'sim_legacy', 'sim_ecp2'])
+    .whereNot('tablename', 'like', 'knex_%')
+    .select(db.raw(`schemaname || '.' || tablename as name`));
+  return rows.map((r: { name: string }) => r.name).sort();
+}
+
+describe('migrations', () => {
+  it('go up, all the way down, and up again to the same schema', async () => {
+    await migrateLatest(db);
+    const first = await tables();
+    expect(first).toEqual(expect.arrayContaining([
+      'public.folders', 'public.batches', 'public.batch_folders', 'public.events', 'public.participants',
+      'public.users', 'public.notices', 'public.notice_attempts', 'public.decommission', 'public.operators',
+      'sim_legacy.submissions', 'sim_ecp2.submissions', 'sim_ecp2.user_functions',
+    ]));
+    await migrateDownAll(db);
+    expect(await tables()).toEqual([]);
+    await migrateLatest(db);
+    expect(await tables()).toEqual(first);
+  });
+});
+
+describe('constraints the database enforces', () => {
+  it('I4: a folder cannot be in two unfinished batches', async () => {
+    await seedCatalog(db);
+    const batch = (id: string) => ({ id, name: id, planned_at: '2030-01-07T00:00:00Z', requested_by: 'alice' });
+    await db('batches').insert([batch('X1'), batch('X2')]);
+    await db('batch_folders').insert({ batch_id: 'X1', folder_code: 'SD1' });
+    await expect(db('batch_folders').insert({ batch_id: 'X2', folder_code: 'SD1' })).rejects.toThrow(/batch_folders_one_active_plan_idx/);
+    // Once the first plan is finished, the folder may be planned again.
+    await db('batch_folders').where({ batch_id: 'X1' }).update({ active: false });
+    await db('batch_folders').insert({ batch_id: 'X2', folder_code: 'SD1' });
+  });
+
+  it('I5 at rest: a batch cannot be approved by its requester', async () => {
+    await expect(
+      db('batches').insert({ id: 'X3', name: 'x', planned_at: '2030-01-07T00:00:00Z', requested_by: 'alice', approved_by: 'alice' }),
+    ).rejects.toThrow(/batches_four_eyes_check/);
+  });
+
+  it('a firm has at most 20 users (FAQ B.11)', async () => {
+    await db('participants').insert({ code: '01234', name_en: 'Firm', user_types: ['SEHK_EP'], emails: ['ops@firm.example'] });
+    const user = (i: number) => ({ participant_code: '01234', email: `u${i}@firm.example`, role: i === 0 ? 'admin' : 'operator' });
+    await db('users').insert(Array.from({ length: 20 }, (_, i) => user(i)));
+    await expect(db('users').insert(user(20))).rejects.toThrow(/more than 20 users/);
+    expect(Number((await db('users').count({ n: '*' }).first())?.n)).toBe(20);
+  });
+
+  it('rejects unknown placements, bad participant codes and bad statuses', async () => {
+    await expect(db('folders').where({ code: 'SD1' }).update({ placement: 'moved' })).rejects.toThrow(/folders_placement_check/);
+    await expect(db('participants').insert({ code: '1234', name_en: 'x', user_types: [], emails: [] })).rejects.toThrow(/participants_code_check/);
+    await expect(db('batches').where({ id: 'X1' }).update({ status: 'done' })).rejects.toThrow(/batches_status_check/);
+  });
+
+  it('the event log is append-only', async () => {
+    const [{ id }] = await db('events').insert({ actor: 't', entity_type: 'system', entity_id: 'x' }).returning('id');
+    await expect(db('events').where({ id }).update({ actor: 'mallory' })).rejects.toThrow(/append-only/);
+    await expect(db('events').where({ id }).del()).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('seed', () => {
+  it('loads the catalog idempotently and never resets a placement', async () => {
+    const again = await seedCatalog(db);
+    expect(again.inserted).toBe(0);
+    expect(again.folders).toBe(50);
+    expect(again.skipped.sort()).toEqual(['OTPCOCL', 'RAPRPT', 'RPFDL']);
+    await db('folders').where({ code: 'SD2' }).update({ placement: 'live' });
+    await seedCatalog(db);
+    expect((await db('folders').where({ code: 'SD2' }).first()).placement).toBe('live');
+    expect(await db('folders').where({ code: 'OTPCOCL' }).first()).toBeUndefined();
+  });
+});
