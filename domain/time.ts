@@ -17,7 +17,7 @@ export function parseHkTime(input: string): DateTime<true> {
   if (!dt.isValid) {
     throw new InputError(`'${input}' is not a time: write it as "YYYY-MM-DD HH:mm" (Hong Kong time) or add a zone`);
   }
-  return dt.toUTC();
+  return (dt as DateTime<true>).toUTC();
 }
 
 /** "2022-06-06 08:00 HKT" */

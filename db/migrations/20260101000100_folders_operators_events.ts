@@ -42,7 +42,8 @@ export async function up(knex: Knex): Promise<void> {
 
   // The audit trail: append-only (a trigger refuses UPDATE and DELETE).
   await knex.schema.createTable('events', (t) => {
-    t.bigIncrements('id', { primaryKey: true, primaryKeyConstraintName: 'events_pkey' });
+    t.bigIncrements('id', { primaryKey: false });
+    t.primary(['id'], { constraintName: 'events_pkey' });
     t.timestamp('at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.string('actor', 64).notNullable();
     t.string('entity_type', 16).notNullable();

@@ -43,7 +43,8 @@ export async function up(knex: Knex): Promise<void> {
 
   // One row per cutover or switch-back attempt of one folder: steps, freeze window, outcome.
   await knex.schema.createTable('folder_runs', (t) => {
-    t.bigIncrements('id', { primaryKey: true, primaryKeyConstraintName: 'folder_runs_pkey' });
+    t.bigIncrements('id', { primaryKey: false });
+    t.primary(['id'], { constraintName: 'folder_runs_pkey' });
     t.string('folder_code', 16).notNullable().references('code').inTable('folders').withKeyName('folder_runs_folder_fkey');
     t.string('batch_id', 32).nullable().references('id').inTable('batches').withKeyName('folder_runs_batch_fkey');
     t.string('kind', 16).notNullable();

@@ -18,7 +18,8 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('create index participants_user_types_idx on participants using gin (user_types)');
 
   await knex.schema.createTable('users', (t) => {
-    t.bigIncrements('id', { primaryKey: true, primaryKeyConstraintName: 'users_pkey' });
+    t.bigIncrements('id', { primaryKey: false });
+    t.primary(['id'], { constraintName: 'users_pkey' });
     t.string('participant_code', 5).notNullable().references('code').inTable('participants').onDelete('CASCADE')
       .withKeyName('users_participant_fkey');
     t.text('email').notNullable();

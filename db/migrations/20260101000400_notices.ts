@@ -9,7 +9,8 @@ export async function up(knex: Knex): Promise<void> {
   // The outbox. I6: the idempotency key (kind, subject, participant) is unique, so a retried fan-out
   // activity cannot queue a second copy.
   await knex.schema.createTable('notices', (t) => {
-    t.bigIncrements('id', { primaryKey: true, primaryKeyConstraintName: 'notices_pkey' });
+    t.bigIncrements('id', { primaryKey: false });
+    t.primary(['id'], { constraintName: 'notices_pkey' });
     t.string('kind', 32).notNullable();
     t.string('subject_id', 64).notNullable();
     t.string('participant_code', 5).notNullable().references('code').inTable('participants').withKeyName('notices_participant_fkey');
@@ -31,7 +32,8 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`create index notices_pending_idx on notices (next_attempt_at) where status in ('queued','sending')`);
 
   await knex.schema.createTable('notice_attempts', (t) => {
-    t.bigIncrements('id', { primaryKey: true, primaryKeyConstraintName: 'notice_attempts_pkey' });
+    t.bigIncrements('id', { primaryKey: false });
+    t.primary(['id'], { constraintName: 'notice_attempts_pkey' });
     t.bigInteger('notice_id').notNullable().references('id').inTable('notices').onDelete('CASCADE').withKeyName('notice_attempts_notice_fkey');
     t.timestamp('attempted_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.string('outcome', 8).notNullable();

@@ -20,7 +20,8 @@ export async function up(knex: Knex): Promise<void> {
       t.check(`intake in ('open','frozen','closed')`, [], `${s}_folders_intake_check`);
     });
     await knex.schema.withSchema(s).createTable('submissions', (t) => {
-      t.bigIncrements('id', { primaryKey: true, primaryKeyConstraintName: `${s}_submissions_pkey` });
+      t.bigIncrements('id', { primaryKey: false });
+      t.primary(['id'], { constraintName: `${s}_submissions_pkey` });
       t.string('folder_code', 16).notNullable().references('code').inTable(`${s}.folders`).withKeyName(`${s}_submissions_folder_fkey`);
       t.string('participant', 5).notNullable();
       t.text('user_email').notNullable();
@@ -41,7 +42,8 @@ export async function up(knex: Knex): Promise<void> {
     await knex.raw(`create index ${s}_submissions_pending_idx on ${s}.submissions (folder_code) where status = 'pending'`);
     // Every intake attempt, accepted or refused: for I1/I3 checks and the decommission quiet period.
     await knex.schema.withSchema(s).createTable('intake_log', (t) => {
-      t.bigIncrements('id', { primaryKey: true, primaryKeyConstraintName: `${s}_intake_log_pkey` });
+      t.bigIncrements('id', { primaryKey: false });
+      t.primary(['id'], { constraintName: `${s}_intake_log_pkey` });
       t.timestamp('at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
       t.string('folder_code', 16).notNullable();
       t.string('participant', 5).notNullable();

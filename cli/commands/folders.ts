@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { InputError, NotFoundError } from '../../domain/errors';
+import { isPlacement, PLACEMENTS } from '../../domain/placement';
+import { formatHk } from '../../domain/time';
+import { createFolderStore } from '../../stores/folder-store';
+import { printJson, printTable, withDb } from '../context';
+
+export function registerFolderCommands(program: Command): void {
+  program
+    .command('folders')
+    .description('every folder and where it lives now')
+    .option('--status <placement>', `only folders in this placement (${PLACEMENTS.join(', ')})`)
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { status?: string; json?: boolean }) => {
+      if (opts.status !== undefined && !isPlacement(opts.status)) {
+        throw new InputError(`--status '${opts.status}' is not a placement: use one of ${PLACEMENTS.join(', ')}`);
+      }
+      const folders = await withDb((db) => createFolderStore(db).list({ placement: opts.status as never }));
+      if (opts.json) return printJson(folders);
+      printTable(
+        ['CODE', 'PLACEMENT', 'SINCE', 'BATCH', 'MARKET', 'NAME'],
+        folders.map((f) => [f.code, f.placement, f.liveSince ? formatHk(f.liveSince) : '', f.plannedBatch?.id, f.market, f.nameEn]),
+      );
+      const counts = PLACEMENTS.map((p) => [p, folders.filter((f) => f.placement === p).length] as const).filter(([, n]) => n > 0);
+      console.log(`\n${folders.length} folders: ${counts.map(([p, n]) => `${n} ${p}`).join(', ')}`);
+    });
+
+  program
+    .command('folder')
+    .description('one folder: placement, batch, dates, freeze window, last events')
+    .argument('<code>', 'folder code, e.g. SD1')
+    .option('--json', 'machine-readable output')
+    .action(async (code: string, opts: { json?: boolean }) => {
+      const out = await withDb(async (db) => {
+        const store = createFolderStore(db);
+        const folder = await store.get(code.toUpperCase());
+        if (!folder) throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
+        return { folder, runs: await store.runs(folder.code, 5), events: await store.events(folder.code, 10) };
+      });
+      if (opts.json) return printJson(out);
+      const { folder: f, runs, events } = out;
+      console.log(`${f.code}  ${f.nameEn}\n      ${f.nameZh}`);
+      console.log(`market ${f.market}; user types ${f.userTypes.join(', ')}; function ${f.ccFunction ?? '-'}`);
+      console.log(`placement: ${f.placement} since ${formatHk(f.placementChangedAt)}${f.liveSince ? `; live on ECP 2.0 since ${formatHk(f.liveSince)}` : ''}`);
+      if (f.plannedBatch) console.log(`planned: batch ${f.plannedBatch.id} at ${formatHk(f.plannedBatch.plannedAt)} (${f.plannedBatch.status})`);
+      if (f.lastFailure) console.log(`last failure: ${f.lastFailure}`);
+      if (runs.length) {
+        console.log('\nruns:');
+        printTable(['KIND', 'BATCH', 'STATUS', 'STEP', 'STARTED', 'FREEZE'], runs.map((r) => [r.kind, r.batchId, r.status, r.step, formatHk(r.startedAt), r.freezeWindowMs === null ? '' : `${r.freezeWindowMs} ms`]));
+      }
+      if (events.length) {
+        console.log('\nlast events:');
+        printTable(['AT', 'ACTOR', 'FROM', 'TO', 'REASON'], events.map((e) => [formatHk(e.at), e.actor, e.from, e.to, e.reason]));
+      }
+    });
+}

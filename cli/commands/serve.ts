@@ -1,0 +1,98 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { loadConfig } from '../../config/config';
+import { connectWorker } from '../../config/temporal';
+import { createDb } from '../../db/connection';
+import { InputError } from '../../domain/errors';
+import { startPortal } from '../../portal/server';
+import { startSimulator } from '../../simulator/server';
+import { startSmtpSink } from '../../smtp-sink/server';
+import { createWorker } from '../../worker/worker';
+
+/** Long-running processes. Each stops cleanly on SIGTERM or SIGINT. */
+export function registerServeCommands(program: Command): void {
+  program
+    .command('worker')
+    .description('run a Temporal worker for the cutover workflows and activities')
+    .action(async () => {
+      const config = loadConfig();
+      const db = createDb(config.DATABASE_URL, { max: 20 });
+      const connection = await connectWorker(config);
+      const worker = await createWorker({
+        connection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        deps: { db },
+      });
+      console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
+      await worker.run(); // returns after SIGINT/SIGTERM (the SDK's runtime handles them)
+      await connection.close();
+      await db.destroy();
+    });
+
+  program
+    .command('portal')
+    .description('serve the public migration status portal')
+    .option('--port <n>', 'port (default PORTAL_PORT)')
+    .action(async (opts: { port?: string }) => {
+      const config = loadConfig();
+      const db = createDb(config.DATABASE_URL, { max: 10 });
+      const portal = await startPortal({ db, port: parsePort(opts.port, config.PORTAL_PORT), host: config.LISTEN_HOST });
+      console.log(`portal on ${portal.url}`);
+      await untilSignal();
+      await portal.close();
+      await db.destroy();
+    });
+
+  program
+    .command('simulator')
+    .description('serve the reference platform simulator (legacy ECP and ECP 2.0)')
+    .option('--port <n>', 'port (default: the port of SIMULATOR_URL)')
+    .option('--processing-delay <ms>', 'how long legacy takes to process a file', '500')
+    .action(async (opts: { port?: string; processingDelay: string }) => {
+      const config = loadConfig();
+      const db = createDb(config.DATABASE_URL, { max: 20 });
+      const sim = await startSimulator({
+        db,
+        port: parsePort(opts.port, Number(new URL(config.SIMULATOR_URL).port)),
+        processingDelayMs: Number(opts.processingDelay),
+        host: config.LISTEN_HOST,
+      });
+      console.log(`platform simulator on ${sim.url}`);
+      await untilSignal();
+      await sim.close();
+      await db.destroy();
+    });
+
+  program
+    .command('smtp-sink')
+    .description('a development SMTP server that keeps what it receives')
+    .option('--port <n>', 'SMTP port (default: the port of SMTP_URL)')
+    .option('--web-port <n>', 'web view port (default SMTP_SINK_WEB_PORT)')
+    .action(async (opts: { port?: string; webPort?: string }) => {
+      const config = loadConfig();
+      const sink = await startSmtpSink({
+        smtpPort: parsePort(opts.port, Number(new URL(config.SMTP_URL).port || 25)),
+        webPort: parsePort(opts.webPort, config.SMTP_SINK_WEB_PORT),
+        storeFile: path.join(config.home, 'mail.jsonl'),
+        host: config.LISTEN_HOST,
+      });
+      console.log(`SMTP sink on 127.0.0.1:${sink.smtpPort}, messages at http://127.0.0.1:${sink.webPort}/api/messages`);
+      await untilSignal();
+      await sink.close();
+    });
+}
+
+function parsePort(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InputError(`port '${raw}' must be a number from 1 to 65535`);
+  return n;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+}

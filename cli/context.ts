@@ -1,0 +1,24 @@
+import { loadConfig, type Config } from '../config/config';
+import { createDb, type Db } from '../db/connection';
+
+/** Opens what a command needs and closes it afterwards, whatever happens. */
+export async function withDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const db = createDb(config.DATABASE_URL, { max: 4 });
+  try {
+    return await fn(db, config);
+  } finally {
+    await db.destroy();
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** A plain aligned table for terminals. */
+export function printTable(headers: string[], rows: (string | number | null | undefined)[][]): void {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => [...r[i]].length)));
+  for (const r of cells) process.stdout.write(r.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join('  ').trimEnd() + '\n');
+}

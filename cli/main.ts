@@ -1,0 +1,63 @@
+import { Command, CommanderError } from 'commander';
+import { isDomainError } from '../domain/errors';
+import { registerDbCommands } from './commands/db';
+import { registerDemoCommand } from './commands/demo';
+import { registerDevCommands } from './commands/dev';
+import { registerFolderCommands } from './commands/folders';
+import { registerOperatorCommands } from './commands/operator';
+import { registerServeCommands } from './commands/serve';
+
+/**
+ * `ecp-cutover`. This is the only place that exits: commands throw, and the error's class picks the exit
+ * code — 2 for bad input or a refusal by a rule (DomainError), 1 for anything unexpected.
+ */
+const program = new Command('ecp-cutover')
+  .description('Moves submission folders from legacy ECP to ECP 2.0 on Temporal.')
+  .option('--debug', 'show stack traces of unexpected errors')
+  .showHelpAfterError(false)
+  .exitOverride();
+program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? '' : s) });
+
+// A closed pipe (e.g. `ecp-cutover folders | head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+registerDevCommands(program);
+registerDemoCommand(program);
+registerDbCommands(program);
+registerOperatorCommands(program);
+registerFolderCommands(program);
+registerServeCommands(program);
+
+export async function run(argv: string[]): Promise<number> {
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    return report(err, argv.includes('--debug'));
+  }
+}
+
+function report(err: unknown, debug: boolean): number {
+  if (err instanceof CommanderError) {
+    if (err.exitCode === 0) return 0; // --help, --version
+    process.stderr.write(`error: ${err.message.replace(/^error: /, '')} (run 'ecp-cutover --help')\n`);
+    return 2;
+  }
+  if (isDomainError(err)) {
+    process.stderr.write(`error: ${err.message} (${err.code})\n`);
+    return 2;
+  }
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') {
+    process.stderr.write(`error: ${(err as Error).message}: is the stack up? start it with 'ecp-cutover dev up' or check DATABASE_URL / SIMULATOR_URL (unavailable)\n`);
+    return 1;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`error: ${message} (unexpected)\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  else process.stderr.write('run again with --debug for details\n');
+  return 1;
+}

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/connection';
+import type { Intake, PlatformName } from '../domain/intake-rules';
+
+/** The simulator's access to its own schemas (sim_legacy, sim_ecp2). */
+export const schemaOf = (p: PlatformName) => (p === 'legacy' ? 'sim_legacy' : 'sim_ecp2');
+
+export interface SimFolder {
+  code: string;
+  ccFunction: string | null;
+  filenamePattern: string;
+  intake: Intake;
+  visible: boolean;
+}
+
+export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+export async function readFolder(db: Db, p: PlatformName, code: string, lock?: 'share' | 'update'): Promise<SimFolder | undefined> {
+  const q = db(`${schemaOf(p)}.folders`).where({ code }).first();
+  if (lock === 'share') q.forShare();
+  if (lock === 'update') q.forUpdate();
+  const r = await q;
+  return r ? { code: r.code, ccFunction: r.cc_function, filenamePattern: r.filename_pattern, intake: r.intake, visible: r.visible } : undefined;
+}
+
+export async function pendingCount(db: Db, p: PlatformName, code: string): Promise<number> {
+  const r = await db(`${schemaOf(p)}.submissions`).where({ folder_code: code, status: 'pending' }).count({ n: '*' }).first();
+  return Number(r?.n ?? 0);
+}
+
+/**
+ * Moves every pending submission of a folder from one platform to the other in one transaction, checking
+ * that the SHA-256 of the bytes that arrive equals the one acknowledged to the participant (FAQ C.26).
+ */
+export async function handOver(db: Db, from: PlatformName, to: PlatformName, code: string): Promise<{ handedOver: number; verified: number }> {
+  return db.transaction(async (trx) => {
+    const pending = await trx(`${schemaOf(from)}.submissions`).where({ folder_code: code, status: 'pending' }).forUpdate();
+    let verified = 0;
+    for (const s of pending) {
+      const [copy] = await trx(`${schemaOf(to)}.submissions`)
+        .insert({
+          folder_code: code, participant: s.participant, user_email: s.user_email, filename: s.filename,
+          input_date: s.input_date, sha256: s.sha256, size: s.size, content: s.content, status: 'processed',
+          handed_over_from: from, received_at: s.received_at, processed_at: trx.fn.now(),
+        })
+        .onConflict(['folder_code', 'participant', 'filename'])
+        .merge()
+        .returning(['sha256', 'content']);
+      if (sha256(copy.content) !== s.sha256 || copy.sha256 !== s.sha256) {
+        throw new Error(`checksum mismatch handing over ${code}/${s.participant}/${s.filename}`);
+      }
+      verified++;
+      await trx(`${schemaOf(from)}.submissions`).where({ id: s.id }).update({ status: 'handed_over', processed_at: trx.fn.now() });
+    }
+    return { handedOver: pending.length, verified };
+  });
+}
+
+/** The legacy platform's processing step: pending files older than `delayMs` become processed. */
+export async function processPending(db: Db, delayMs: number): Promise<number> {
+  return db(`${schemaOf('legacy')}.submissions`)
+    .where({ status: 'pending' })
+    .andWhere('received_at', '<', db.raw(`now() - make_interval(secs => ?)`, [delayMs / 1000]))
+    .update({ status: 'processed', processed_at: db.fn.now() });
+}

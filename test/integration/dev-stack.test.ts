@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../dev/process';
+import { runCli } from '../support/cli';
+
+// The whole embedded stack on ports of its own, with its state in a temporary directory.
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-dev-'));
+fs.chmodSync(home, 0o755);
+const [pg, temporal, ui, smtp, web, sim, portal] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+const env = {
+  ECP_CUTOVER_HOME: home,
+  POSTGRES_PORT: String(pg),
+  TEMPORAL_ADDRESS: `127.0.0.1:${temporal}`,
+  TEMPORAL_UI_PORT: String(ui),
+  SMTP_URL: `smtp://127.0.0.1:${smtp}`,
+  SMTP_SINK_WEB_PORT: String(web),
+  SIMULATOR_URL: `http://127.0.0.1:${sim}`,
+  PORTAL_PORT: String(portal),
+  DATABASE_URL: '',
+};
+
+afterAll(async () => {
+  await runCli(['dev', 'down'], env);
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+describe('ecp-cutover dev up | status | down', () => {
+  it('starts every service, is a no-op the second time, stops exactly what it started, keeps the data', async () => {
+    const first = await runCli(['dev', 'up'], env);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    for (const s of ['postgres', 'temporal', 'smtp', 'simulator', 'worker', 'portal']) expect(first.stdout).toMatch(new RegExp(`${s} +started \\(pid \\d+\\)`));
+    expect(first.stdout).toContain(`Temporal Web UI   http://127.0.0.1:${ui}`);
+
+    const second = await runCli(['dev', 'up'], env);
+    expect(second.stdout).not.toMatch(/started/);
+    expect(second.stdout.match(/already running/g)).toHaveLength(6);
+
+    const status = JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout);
+    expect(status.portal.url).toBe(`http://127.0.0.1:${portal}`);
+    expect(status.smtp.messages).toBe(`http://127.0.0.1:${web}/api/messages`);
+    expect(status.services.every((s: { pid: number | null }) => s.pid !== null)).toBe(true);
+    expect(await (await fetch(`http://127.0.0.1:${ui}/`)).status).toBe(200);
+
+    expect((await runCli(['db', 'seed'], env)).code).toBe(0);
+    const folders = (await (await fetch(`http://127.0.0.1:${portal}/api/folders?placement=new_on_2_0`)).json()) as { folders: unknown[] };
+    expect(folders.folders).toHaveLength(14);
+
+    const down = await runCli(['dev', 'down'], env);
+    expect(down.stdout.match(/stopped \(pid/g)).toHaveLength(6);
+    for (const s of status.services) expect(() => process.kill(s.pid, 0)).toThrow();
+
+    const again = await runCli(['dev', 'up'], env);
+    expect(again.code).toBe(0);
+    const after = JSON.parse((await runCli(['folders', '--json'], env)).stdout);
+    expect(after).toHaveLength(50); // the data survived down/up
+  });
+
+  it('refuses to start when a port is taken, naming the port and the variable', async () => {
+    await runCli(['dev', 'down'], env);
+    const blocker = net.createServer().listen(portal, '127.0.0.1');
+    try {
+      const r = await runCli(['dev', 'up'], env);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toBe(`error: port ${portal} for portal is taken by another program: stop it or set PORTAL_PORT to a free port (bad_input)`);
+      expect(JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout).services.every((s: { pid: number | null }) => s.pid === null)).toBe(true);
+    } finally {
+      blocker.close();
+    }
+  });
+});
