@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../dev/process';
+import { freePort, isAlive } from '../../dev/process';
 import { runCli } from '../support/cli';
 
 // The whole embedded stack on ports of its own, with its state in a temporary directory.
@@ -51,7 +51,7 @@ describe('ecp-cutover dev up | status | down', () => {
 
     const down = await runCli(['dev', 'down'], env);
     expect(down.stdout.match(/stopped \(pid/g)).toHaveLength(6);
-    for (const s of status.services) expect(() => process.kill(s.pid, 0)).toThrow();
+    for (const s of status.services) expect(isAlive(s.pid), s.name).toBe(false);
 
     const again = await runCli(['dev', 'up'], env);
     expect(again.code).toBe(0);
