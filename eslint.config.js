@@ -19,7 +19,8 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['node:*', 'fs', 'path', 'crypto', 'http', 'net', 'child_process', 'os'], message: 'no Node built-ins in workflow code' },
-          { group: ['knex', 'pg', 'nodemailer', 'luxon', '**/config/*', '**/db/*', '**/stores/*', '**/simulator/*'], message: 'no I/O or config in workflow code' },
+          // Types may be shared (they vanish at compile time); values may not.
+          { group: ['knex', 'pg', 'nodemailer', 'luxon', '**/config/*', '**/db/*', '**/stores/*', '**/simulator/*', '**/activities/*', '**/platform/*'], message: 'no I/O or config in workflow code (import type only)', allowTypeImports: true },
         ],
       }],
     },

@@ -1,10 +1,14 @@
-import { createStatusActivities, type StatusDeps } from './status';
+import { createApprovalActivities } from './approvals';
+import { createMoveActivities, type MoveDeps } from './move';
+import { createStatusActivities } from './status';
 
-export type ActivityDeps = StatusDeps;
+export type ActivityDeps = MoveDeps;
 
 /** All activities the worker registers, built from their dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createStatusActivities(deps),
+    ...createApprovalActivities(deps),
+    ...createMoveActivities(deps),
   };
 }

@@ -56,6 +56,29 @@ export async function handOver(db: Db, from: PlatformName, to: PlatformName, cod
   });
 }
 
+/**
+ * Undoes handOver for a cutover that was compensated: files handed over from `to` that still sit unchanged
+ * on the other platform go back (the original rows become live again). A file the participant replaced
+ * on the other platform in the meantime stays where it is: it was acknowledged there.
+ */
+export async function handBack(db: Db, to: PlatformName, code: string): Promise<{ returned: number }> {
+  const from: PlatformName = to === 'legacy' ? 'ecp2' : 'legacy';
+  return db.transaction(async (trx) => {
+    const copies = await trx(`${schemaOf(from)}.submissions`).where({ folder_code: code, handed_over_from: to }).forUpdate();
+    let returned = 0;
+    for (const c of copies) {
+      const restored = await trx(`${schemaOf(to)}.submissions`)
+        .where({ folder_code: code, participant: c.participant, filename: c.filename, status: 'handed_over', sha256: c.sha256 })
+        .update({ status: 'processed' });
+      if (restored === 1) {
+        await trx(`${schemaOf(from)}.submissions`).where({ id: c.id }).del();
+        returned++;
+      }
+    }
+    return { returned };
+  });
+}
+
 /** The legacy platform's processing step: pending files older than `delayMs` become processed. */
 export async function processPending(db: Db, delayMs: number): Promise<number> {
   return db(`${schemaOf('legacy')}.submissions`)

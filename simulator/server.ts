@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Db } from '../db/connection';
 import { checkFunction, checkInputDate, checkIntakeOpen, isIsoDate, type Intake, type PlatformName, type Refusal } from '../domain/intake-rules';
 import { Faults, type FaultRule } from './faults';
-import { handOver, pendingCount, processPending, readFolder, schemaOf, sha256 } from './platform-store';
+import { handBack, handOver, pendingCount, processPending, readFolder, schemaOf, sha256 } from './platform-store';
 
 /**
  * The reference platform simulator: legacy ECP and ECP 2.0 behind one HTTP server, each with its own
@@ -15,6 +15,7 @@ import { handOver, pendingCount, processPending, readFolder, schemaOf, sha256 } 
  *   POST /{legacy|ecp2}/admin/folders/{code}/{freeze|unfreeze|enable|disable}
  *   POST /{legacy|ecp2}/admin/folders/{code}/probe               would a submission be accepted now?
  *   POST /{legacy|ecp2}/admin/folders/{code}/handover            move pending files to the other platform
+ *   POST /{legacy|ecp2}/admin/folders/{code}/handback            undo a handover (compensation)
  *   PUT  /ecp2/admin/users/{email}/functions                     Client Connect functions of a user
  *   GET|PUT|DELETE /_faults                                      fault injection
  */
@@ -69,6 +70,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       if (method === 'GET' && parts.length === 4) return [200, await folderState(platform, code)];
       if (method === 'POST' && parts[4] === 'probe') return [200, await probe(platform, code)];
       if (method === 'POST' && parts[4] === 'handover') return [200, await handOver(db, platform, platform === 'legacy' ? 'ecp2' : 'legacy', code)];
+      if (method === 'POST' && parts[4] === 'handback') return [200, await handBack(db, platform, code)];
       if (method === 'POST' && parts[4] && ACTIONS[parts[4]]) return [200, await act(platform, code, parts[4])];
     }
     if (platform === 'ecp2' && parts[1] === 'admin' && parts[2] === 'users' && parts[4] === 'functions' && method === 'PUT') {

@@ -1,2 +1,4 @@
 // Every workflow type the worker serves. Workflow function names are workflow types: never rename one.
 export { smokeWorkflow } from './smoke';
+export { folderCutover } from './folder-cutover';
+export { folderRollback } from './folder-rollback';

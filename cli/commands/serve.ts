@@ -8,6 +8,7 @@ import { startPortal } from '../../portal/server';
 import { startSimulator } from '../../simulator/server';
 import { startSmtpSink } from '../../smtp-sink/server';
 import { createWorker } from '../../worker/worker';
+import { createHttpGateway } from '../../platform/http-gateway';
 
 /** Long-running processes. Each stops cleanly on SIGTERM or SIGINT. */
 export function registerServeCommands(program: Command): void {
@@ -22,7 +23,7 @@ export function registerServeCommands(program: Command): void {
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: { db },
+        deps: { db, gateway: createHttpGateway(config.SIMULATOR_URL) },
       });
       console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
       await worker.run(); // returns after SIGINT/SIGTERM (the SDK's runtime handles them)

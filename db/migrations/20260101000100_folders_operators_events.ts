@@ -54,6 +54,9 @@ export async function up(knex: Knex): Promise<void> {
     t.string('workflow_id', 255).nullable();
     t.string('run_id', 64).nullable();
     t.jsonb('data').nullable();
+    /** Set by activities (workflow, run, step): a retried activity cannot write the same event twice. */
+    t.string('idempotency_key', 255).nullable();
+    t.unique(['idempotency_key'], { indexName: 'events_idempotency_key' });
     t.check(`entity_type in ('folder','batch','participant','notice','decommission','system')`, [], 'events_entity_type_check');
     t.index(['entity_type', 'entity_id', 'id'], 'events_entity_idx');
   });

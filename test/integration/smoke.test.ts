@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { smokeWorkflow } from '../../workflows/smoke';
 import { BATCH_ID } from '../../workflows/search-attributes';
 import { createWorker } from '../../worker/worker';
+import { createHttpGateway } from '../../platform/http-gateway';
 import { freshDatabase } from '../support/db';
 import { temporalForFile, uniqueId, workflowBundle } from '../support/temporal';
 
@@ -14,7 +15,7 @@ describe('end-to-end smoke', () => {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      deps: { db },
+      deps: { db, gateway: createHttpGateway('http://127.0.0.1:9') }, // the smoke workflow never calls a platform
       workflowBundle: await workflowBundle(),
     });
     const workflowId = uniqueId('smoke');

@@ -1,0 +1,111 @@
+import { ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
+import type { Db } from '../db/connection';
+import { isDomainError } from '../domain/errors';
+import type { PlatformName } from '../domain/intake-rules';
+import { PlatformRefusal, type PlatformGateway } from '../platform/gateway';
+import { createRunStore, type RunRef } from '../stores/run-store';
+
+export interface MoveDeps {
+  db: Db;
+  gateway: PlatformGateway;
+}
+
+/** Error types a workflow can see; these are permanent (the activity is not retried). */
+export const PERMANENT = ['FolderNotMovable', 'PlatformRefusal', 'VerificationFailed'] as const;
+
+/** Domain refusals and platform 4xx answers will not get better by retrying. */
+async function permanent<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isDomainError(err)) throw ApplicationFailure.create({ message: err.message, type: 'FolderNotMovable', nonRetryable: true, cause: err });
+    if (err instanceof PlatformRefusal) throw ApplicationFailure.create({ message: err.message, type: 'PlatformRefusal', nonRetryable: true, cause: err });
+    throw err;
+  }
+}
+
+export interface StepInput {
+  ref: RunRef;
+  source: PlatformName;
+  target: PlatformName;
+}
+
+/**
+ * The side effects of moving one folder from `source` to `target` (a cutover: legacy → ECP 2.0; a
+ * switch-back: ECP 2.0 → legacy), and of undoing each. Every one is idempotent: the platform calls are, and
+ * each status write is keyed by (workflow, run, step).
+ */
+export function createMoveActivities({ db, gateway }: MoveDeps) {
+  const runs = createRunStore(db);
+  return {
+    async beginMove(input: { ref: RunRef; reason: string | null }): Promise<void> {
+      await permanent(() => runs.begin(input.ref, input.reason));
+    },
+
+    async freezeSource({ ref, source }: StepInput): Promise<void> {
+      const startedAt = new Date(); // upper bound of the window: taken before the platform stops accepting
+      await permanent(() => gateway.freeze(source, ref.folderCode));
+      await runs.step(ref, 'frozen', { freezeStartedAt: startedAt });
+    },
+
+    /** Waits for the source's in-flight submissions to be processed; past the timeout, hands them over. */
+    async drainSource({ ref, source, timeoutMs }: StepInput & { timeoutMs: number }): Promise<{ drained: number; handedOver: number }> {
+      const first = await permanent(() => gateway.folderState(source, ref.folderCode));
+      const deadline = Date.now() + timeoutMs;
+      let pending = first.pending;
+      while (pending > 0 && Date.now() < deadline) {
+        heartbeat({ pending });
+        await sleep(100);
+        pending = (await permanent(() => gateway.folderState(source, ref.folderCode))).pending;
+      }
+      const handedOver = pending > 0 ? (await permanent(() => gateway.handOver(source, ref.folderCode))).handedOver : 0;
+      const result = { drained: first.pending, handedOver };
+      await runs.step(ref, 'drained', result);
+      return result;
+    },
+
+    async enableTarget({ ref, target }: StepInput): Promise<void> {
+      await permanent(() => gateway.enable(target, ref.folderCode));
+      await runs.step(ref, 'target_enabled', { freezeEndedAt: new Date() });
+    },
+
+    /** The target accepts and the source refuses (I1); anything else fails the move. */
+    async verifyMove({ ref, source, target }: StepInput): Promise<void> {
+      const [t, s] = await Promise.all([
+        permanent(() => gateway.probe(target, ref.folderCode)),
+        permanent(() => gateway.probe(source, ref.folderCode)),
+      ]);
+      if (!t.accepts || s.accepts) {
+        throw ApplicationFailure.create({
+          message: `verification failed for ${ref.folderCode}: ${target} ${t.accepts ? 'accepts' : 'refuses'}, ${source} ${s.accepts ? 'accepts' : 'refuses'}`,
+          type: 'VerificationFailed',
+          nonRetryable: true,
+        });
+      }
+      await runs.step(ref, 'verified');
+    },
+
+    async disableSource({ ref, source }: StepInput): Promise<void> {
+      await permanent(() => gateway.disable(source, ref.folderCode));
+      await runs.step(ref, 'source_disabled');
+    },
+
+    async finishMove(input: { ref: RunRef; outcome: 'succeeded' | 'compensated'; reason: string | null }) {
+      return runs.finish(input.ref, input.outcome, input.reason);
+    },
+
+    // Compensations, run in reverse order of the steps they undo.
+    async undoEnableTarget({ ref, target }: StepInput): Promise<void> {
+      await permanent(() => gateway.disable(target, ref.folderCode));
+      await runs.step(ref, 'undo:target_enabled');
+    },
+    async undoDrain({ ref, source }: StepInput): Promise<void> {
+      await permanent(() => gateway.handBack(source, ref.folderCode));
+      await runs.step(ref, 'undo:drained');
+    },
+    async undoFreezeSource({ ref, source }: StepInput): Promise<void> {
+      await permanent(() => gateway.enable(source, ref.folderCode));
+      await runs.step(ref, 'undo:frozen');
+    },
+  };
+}

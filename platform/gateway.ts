@@ -1,0 +1,39 @@
+import type { Intake, PlatformName } from '../domain/intake-rules';
+
+/**
+ * The port through which the cutover acts on both platforms. Production plugs in HKEX's admin APIs; this
+ * project ships an HTTP implementation for its reference simulator (platform/http-gateway.ts).
+ * Every operation is idempotent: calling it twice leaves the same state and gives the same answer.
+ */
+export interface FolderState {
+  platform: PlatformName;
+  code: string;
+  exists: boolean;
+  intake: Intake;
+  visible: boolean;
+  pending: number;
+}
+
+export interface PlatformGateway {
+  folderState(platform: PlatformName, code: string): Promise<FolderState>;
+  /** Stop accepting submissions (open → frozen). */
+  freeze(platform: PlatformName, code: string): Promise<FolderState>;
+  /** Open and show the folder. */
+  enable(platform: PlatformName, code: string): Promise<FolderState>;
+  /** Close and hide the folder. */
+  disable(platform: PlatformName, code: string): Promise<FolderState>;
+  /** Would a submission be accepted right now? */
+  probe(platform: PlatformName, code: string): Promise<{ accepts: boolean }>;
+  /** Move every pending submission to the other platform, checksums verified. */
+  handOver(from: PlatformName, code: string): Promise<{ handedOver: number; verified: number }>;
+  /** Undo handOver: files handed over from `to` and still as they were go back. */
+  handBack(to: PlatformName, code: string): Promise<{ returned: number }>;
+}
+
+/** The platform refused the call for good (4xx): retrying will not help. */
+export class PlatformRefusal extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+    this.name = 'PlatformRefusal';
+  }
+}

@@ -1,0 +1,39 @@
+import { afterAll } from 'vitest';
+import { seedCatalog } from '../../db/seed';
+import { createHttpGateway } from '../../platform/http-gateway';
+import { startSimulator } from '../../simulator/server';
+import type { MoveOptions } from '../../workflows/move-folder';
+import { createWorker } from '../../worker/worker';
+import { freshDatabase } from './db';
+import { temporalForFile, workflowBundle } from './temporal';
+
+/** Move options for tests: a short drain and few attempts, so that injected failures end quickly. */
+export const FAST_MOVE: MoveOptions = { freezeWindowMaxMs: 60_000, drainTimeoutMs: 5_000, maxAttempts: 2 };
+
+/**
+ * Everything a cutover test needs, real and private to the test file: a migrated and seeded database, the
+ * platform simulator over HTTP, a Temporal client and task queue, and a worker factory.
+ */
+export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
+  const { db, url } = await freshDatabase();
+  await seedCatalog(db);
+  const sim = await startSimulator({ db, processingDelayMs: opts.processingDelayMs ?? 200 });
+  const gateway = createHttpGateway(sim.url);
+  const temporal = await temporalForFile();
+  const bundle = await workflowBundle();
+  afterAll(() => sim.close());
+  const worker = () =>
+    createWorker({ connection: temporal.nativeConnection, namespace: 'default', taskQueue: temporal.taskQueue, deps: { db, gateway }, workflowBundle: bundle });
+  return { db, url, sim, gateway, ...temporal, worker };
+}
+
+/** Each folder's placement and both platforms' intake/visibility, for "nothing else changed" checks. */
+export async function snapshot(db: import('../../db/connection').Db, except: string[] = []) {
+  const rows = await db('folders as f')
+    .leftJoin('sim_legacy.folders as l', 'l.code', 'f.code')
+    .leftJoin('sim_ecp2.folders as e', 'e.code', 'f.code')
+    .whereNotIn('f.code', except)
+    .orderBy('f.code')
+    .select('f.code', 'f.placement', 'f.live_since', 'l.intake as legacy_intake', 'l.visible as legacy_visible', 'e.intake as ecp2_intake', 'e.visible as ecp2_visible');
+  return rows;
+}

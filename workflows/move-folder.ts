@@ -1,0 +1,120 @@
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { createMoveActivities, StepInput } from '../activities/move';
+import type { PlatformName } from '../domain/intake-rules';
+import type { RunKind, RunRef } from '../stores/run-store';
+
+type MoveActivities = ReturnType<typeof createMoveActivities>;
+
+/** Given by whoever starts the move (the workflow cannot read configuration). */
+export interface MoveOptions {
+  /** I1: the freeze window's bound; a move that cannot enable the target in time is compensated. */
+  freezeWindowMaxMs: number;
+  /** How long the drain waits for the source to process in-flight files before handing them over. */
+  drainTimeoutMs: number;
+  /** Attempts per forward step before the move is compensated (compensations retry until they succeed). */
+  maxAttempts?: number;
+}
+
+export type MoveStep = 'begin' | 'freeze' | 'drain' | 'enable' | 'verify' | 'disable_source' | 'finish' | 'compensating' | 'done';
+
+export interface MoveProgress {
+  folderCode: string;
+  kind: RunKind;
+  step: MoveStep;
+  outcome: 'running' | MoveResult['outcome'];
+  failure: string | null;
+  freezeWindowMs: number | null;
+}
+
+export interface MoveResult {
+  folderCode: string;
+  /** refused: the folder was not in a state to move, nothing was touched. */
+  outcome: 'succeeded' | 'compensated' | 'refused';
+  failure: string | null;
+  freezeWindowMs: number | null;
+}
+
+const PERMANENT_TYPES = ['FolderNotMovable', 'PlatformRefusal', 'VerificationFailed'];
+
+function activities(opts: MoveOptions) {
+  const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: opts.maxAttempts ?? 8, nonRetryableErrorTypes: PERMANENT_TYPES };
+  return {
+    forward: proxyActivities<MoveActivities>({ startToCloseTimeout: '30s', retry }),
+    drain: proxyActivities<MoveActivities>({ startToCloseTimeout: opts.drainTimeoutMs + 30_000, heartbeatTimeout: '10s', retry }),
+    // Compensations must succeed, or the folder could end up open on both platforms: retry without end.
+    undo: proxyActivities<MoveActivities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '30s' } }),
+  };
+}
+
+/** The reason a human should read: the innermost message of an activity failure. */
+export function reasonOf(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * A saga that moves one folder from `source` to `target`: freeze source → drain → enable target → verify →
+ * disable and hide source. Each forward step pushes its compensation; a failure (or a cancellation) runs
+ * them in reverse, and the folder ends where it started with the reason recorded (I7: only this folder).
+ * The caller's `progress` object is updated in place so a query can read it.
+ */
+export async function moveFolder(
+  ref: Omit<RunRef, 'workflowId' | 'runId'>,
+  source: PlatformName,
+  target: PlatformName,
+  opts: MoveOptions,
+  progress: MoveProgress,
+  reason: string | null,
+): Promise<MoveResult> {
+  const { workflowId, runId } = workflowInfo();
+  const run: RunRef = { ...ref, workflowId, runId };
+  const input: StepInput = { ref: run, source, target };
+  const { forward, drain, undo } = activities(opts);
+  const compensations: (() => Promise<void>)[] = [];
+  const at = (step: MoveStep) => (progress.step = step);
+
+  at('begin');
+  try {
+    await forward.beginMove({ ref: run, reason });
+  } catch (err) {
+    Object.assign(progress, { step: 'done', outcome: 'refused', failure: reasonOf(err) });
+    return { folderCode: ref.folderCode, outcome: 'refused', failure: reasonOf(err), freezeWindowMs: null };
+  }
+  try {
+    at('freeze');
+    const frozenAt = Date.now();
+    compensations.unshift(() => undo.undoFreezeSource(input));
+    await forward.freezeSource(input);
+    at('drain');
+    compensations.unshift(() => undo.undoDrain(input));
+    const budget = opts.freezeWindowMaxMs - (Date.now() - frozenAt) - 5_000;
+    await drain.drainSource({ ...input, timeoutMs: Math.max(0, Math.min(opts.drainTimeoutMs, budget)) });
+    if (Date.now() - frozenAt > opts.freezeWindowMaxMs) {
+      throw ApplicationFailure.nonRetryable(`freeze window would exceed ${opts.freezeWindowMaxMs} ms`, 'FreezeWindowExceeded');
+    }
+    at('enable');
+    compensations.unshift(() => undo.undoEnableTarget(input));
+    await forward.enableTarget(input);
+    at('verify');
+    await forward.verifyMove(input);
+    at('disable_source');
+    await forward.disableSource(input);
+    at('finish');
+    const done = await forward.finishMove({ ref: run, outcome: 'succeeded', reason: null });
+    Object.assign(progress, { step: 'done', outcome: 'succeeded', freezeWindowMs: done.freezeWindowMs });
+    return { folderCode: ref.folderCode, outcome: 'succeeded', failure: null, freezeWindowMs: done.freezeWindowMs };
+  } catch (err) {
+    const failure = isCancellation(err) ? 'cancelled by an operator' : reasonOf(err);
+    log.warn('move failed, compensating', { folder: ref.folderCode, failure });
+    progress.step = 'compensating';
+    progress.failure = failure;
+    // A cancelled workflow must still put everything back.
+    return CancellationScope.nonCancellable(async () => {
+      for (const compensate of compensations) await compensate();
+      const done = await undo.finishMove({ ref: run, outcome: 'compensated', reason: failure });
+      Object.assign(progress, { step: 'done', outcome: 'compensated', freezeWindowMs: done.freezeWindowMs });
+      return { folderCode: ref.folderCode, outcome: 'compensated' as const, failure, freezeWindowMs: done.freezeWindowMs };
+    });
+  }
+}
