@@ -49,17 +49,19 @@ const schema = z.object({
   LISTEN_HOST: z.string().min(1).default('127.0.0.1'),
   FREEZE_WINDOW_MAX: duration.default('60s'),
   DRAIN_TIMEOUT: duration.default('45s'),
+  APPROVAL_TIMEOUT: duration.default('24h'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type RawConfig = z.infer<typeof schema>;
 
-export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'FREEZE_WINDOW_MAX' | 'DRAIN_TIMEOUT'> {
+export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'FREEZE_WINDOW_MAX' | 'DRAIN_TIMEOUT' | 'APPROVAL_TIMEOUT'> {
   DATABASE_URL: string;
   /** Absolute path of the embedded stack's state directory. */
   home: string;
   freezeWindowMaxMs: number;
   drainTimeoutMs: number;
+  approvalTimeoutMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -83,5 +85,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     home: path.resolve(c.ECP_CUTOVER_HOME),
     freezeWindowMaxMs: parseDuration(c.FREEZE_WINDOW_MAX),
     drainTimeoutMs: parseDuration(c.DRAIN_TIMEOUT),
+    approvalTimeoutMs: parseDuration(c.APPROVAL_TIMEOUT),
   };
 }

@@ -4,6 +4,7 @@ import { isPlacement, PLACEMENTS } from '../../domain/placement';
 import { formatHk } from '../../domain/time';
 import { createFolderStore } from '../../stores/folder-store';
 import { printJson, printTable, withDb } from '../context';
+import { registerRollbackCommands } from './rollback';
 
 export function registerFolderCommands(program: Command): void {
   program
@@ -25,7 +26,7 @@ export function registerFolderCommands(program: Command): void {
       console.log(`\n${folders.length} folders: ${counts.map(([p, n]) => `${n} ${p}`).join(', ')}`);
     });
 
-  program
+  const folder = program
     .command('folder')
     .description('one folder: placement, batch, dates, freeze window, last events')
     .argument('<code>', 'folder code, e.g. SD1')
@@ -53,4 +54,5 @@ export function registerFolderCommands(program: Command): void {
         printTable(['AT', 'ACTOR', 'FROM', 'TO', 'REASON'], events.map((e) => [formatHk(e.at), e.actor, e.from, e.to, e.reason]));
       }
     });
+  registerRollbackCommands(folder);
 }

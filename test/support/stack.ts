@@ -24,7 +24,17 @@ export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
   afterAll(() => sim.close());
   const worker = () =>
     createWorker({ connection: temporal.nativeConnection, namespace: 'default', taskQueue: temporal.taskQueue, deps: { db, gateway }, workflowBundle: bundle });
-  return { db, url, sim, gateway, ...temporal, worker };
+  /** A worker polling in the background until the file ends. */
+  const runWorker = async () => {
+    const w = await worker();
+    const running = w.run();
+    afterAll(async () => {
+      w.shutdown();
+      await running;
+    });
+    return w;
+  };
+  return { db, url, sim, gateway, ...temporal, worker, runWorker };
 }
 
 /** Each folder's placement and both platforms' intake/visibility, for "nothing else changed" checks. */

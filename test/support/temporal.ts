@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
 import { WORKFLOWS_PATH } from '../../worker/worker';
+
+// Workers in tests log only errors; a failing test shows what it needs.
+try {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+} catch {
+  // already installed in this process
+}
 
 let bundle: Awaited<ReturnType<typeof bundleWorkflowCode>> | undefined;
 
@@ -27,11 +34,6 @@ export async function temporalForFile() {
     await connection.close();
   });
   return { client, nativeConnection, taskQueue, address };
-}
-
-/** Runs `fn` while `worker` polls, then shuts the worker down. */
-export async function withWorker<T>(worker: Worker, fn: () => Promise<T>): Promise<T> {
-  return worker.runUntil(fn);
 }
 
 export function uniqueId(prefix: string): string {

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { folderCutover } from '../../workflows/folder-cutover';
+import { approveRollbackUpdate, folderRollback } from '../../workflows/folder-rollback';
+import { runCli } from '../support/cli';
+import { cutoverStack, FAST_MOVE, snapshot } from '../support/stack';
+import { uniqueId } from '../support/temporal';
+
+const stack = await cutoverStack();
+const { db, client, taskQueue, address, url } = stack;
+await stack.runWorker();
+const env = { DATABASE_URL: url, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, DRAIN_TIMEOUT: '5s' };
+
+async function cutOver(folderCode: string) {
+  const r = await client.workflow.execute(folderCutover, { taskQueue, workflowId: uniqueId(`cutover-${folderCode}`), args: [{ folderCode, batchId: null, actor: 'test', options: FAST_MOVE }] });
+  expect(r.outcome).toBe('succeeded');
+}
+
+describe('switch-back (folderRollback) through the CLI', () => {
+  it('needs a second operator with the approver role, then moves the folder back to legacy', async () => {
+    await cutOver('SD1');
+    const before = await snapshot(db, ['SD1']);
+
+    const asked = await runCli(['folder', 'rollback', 'SD1', '--reason', 'ECP 2.0 rejects SD-1 files', '--as', 'alice'], env);
+    expect(asked.stderr).toBe('');
+    expect(asked.stdout).toMatch(/approve-rollback SD1 --as <approver>/);
+
+    const again = await runCli(['folder', 'rollback', 'SD1', '--reason', 'again', '--as', 'alice'], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already pending/);
+
+    const self = await runCli(['folder', 'approve-rollback', 'SD1', '--as', 'alice'], env);
+    expect(self.code).toBe(2);
+    expect(self.stderr).toMatch(/four eyes: alice requested the switch-back of SD1 and cannot approve it/);
+
+    const support = await runCli(['folder', 'approve-rollback', 'SD1', '--as', 'carol'], env);
+    expect(support.code).toBe(2);
+    expect(support.stderr).toMatch(/carol' does not hold the approver role/);
+    expect((await db('folders').where({ code: 'SD1' }).first()).placement).toBe('live');
+
+    const ok = await runCli(['folder', 'approve-rollback', 'SD1', '--as', 'bob'], env);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const result = await client.workflow.getHandle('rollback-SD1').result();
+    expect(result).toMatchObject({ folderCode: 'SD1', outcome: 'succeeded' });
+
+    const folder = await db('folders').where({ code: 'SD1' }).first();
+    expect(folder).toMatchObject({ placement: 'legacy', live_since: null });
+    expect(await db('sim_legacy.folders').where({ code: 'SD1' }).first('intake', 'visible')).toEqual({ intake: 'open', visible: true });
+    expect(await db('sim_ecp2.folders').where({ code: 'SD1' }).first('intake', 'visible')).toEqual({ intake: 'closed', visible: false });
+    expect(await snapshot(db, ['SD1'])).toEqual(before);
+    const trail = (await db('events').where({ entity_type: 'folder', entity_id: 'SD1' }).orderBy('id')).map((e) => `${e.actor}:${e.to_state}`);
+    expect(trail.slice(-9)).toEqual([
+      'alice:rollback_requested', 'bob:rollback_approved', 'bob:rolling_back', 'bob:frozen', 'bob:drained', 'bob:target_enabled', 'bob:verified', 'bob:source_disabled', 'bob:legacy',
+    ]);
+    const shown = await runCli(['folder', 'SD1'], env);
+    expect(shown.stdout).toMatch(/placement: legacy/);
+    expect(shown.stdout).toMatch(/rollback +- +succeeded/);
+  });
+
+  it('a rejected request leaves the folder live', async () => {
+    await cutOver('SD2');
+    expect((await runCli(['folder', 'rollback', 'SD2', '--reason', 'test', '--as', 'alice'], env)).code).toBe(0);
+    const noReason = await runCli(['folder', 'reject-rollback', 'SD2', '--as', 'bob'], env);
+    expect(noReason.code).toBe(2);
+    expect((await runCli(['folder', 'reject-rollback', 'SD2', '--as', 'bob', '--reason', 'not needed'], env)).code).toBe(0);
+    expect(await client.workflow.getHandle('rollback-SD2').result()).toEqual({ folderCode: 'SD2', outcome: 'rejected' });
+    expect((await db('folders').where({ code: 'SD2' }).first()).placement).toBe('live');
+    const late = await runCli(['folder', 'approve-rollback', 'SD2', '--as', 'bob'], env);
+    expect(late.code).toBe(2);
+  });
+
+  it('refuses what cannot be switched back, with one line and exit 2, changing nothing', async () => {
+    const before = await snapshot(db);
+    const cases: [string[], RegExp][] = [
+      [['folder', 'rollback', 'SD3', '--reason', 'x y z', '--as', 'alice'], /SD3 is legacy, not live/],
+      [['folder', 'rollback', 'LEGTEST', '--reason', 'x y z', '--as', 'alice'], /LEGTEST is retired, not live/],
+      [['folder', 'rollback', 'IDRMAP', '--reason', 'x y z', '--as', 'alice'], /IDRMAP is new_on_2_0, not live/],
+      [['folder', 'rollback', 'NOPE', '--reason', 'x y z', '--as', 'alice'], /folder NOPE is not in the catalog/],
+      [['folder', 'rollback', 'SD1', '--reason', 'x y z', '--as', 'mallory'], /unknown operator 'mallory'/],
+      [['folder', 'rollback', 'SD1', '--reason', 'x y z', '--as', 'bob'], /'bob' does not hold the planner role/],
+      [['folder', 'rollback', 'SD1', '--as', 'alice'], /required option '--reason/],
+      [['folder', 'approve-rollback', 'SD3', '--as', 'bob'], /no switch-back of SD3 is pending/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args, env);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(await snapshot(db)).toEqual(before);
+  });
+
+  it('the workflow itself refuses self-approval, whoever sends the Update', async () => {
+    await cutOver('SD3');
+    const handle = await client.workflow.start(folderRollback, {
+      taskQueue,
+      workflowId: uniqueId('rollback-SD3'),
+      args: [{ folderCode: 'SD3', requestedBy: 'alice', reason: 'direct', options: FAST_MOVE, approvalTimeoutMs: 60_000 }],
+    });
+    await expect(handle.executeUpdate(approveRollbackUpdate, { args: [{ approver: 'alice' }] })).rejects.toThrow();
+    expect((await handle.query('status')) as { state: string }).toMatchObject({ state: 'awaiting_approval' });
+    await handle.terminate('test over');
+  });
+});
