@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { folderCutover } from '../../workflows/folder-cutover';
+import { cutoverStack } from '../support/stack';
+import { startSubmitters } from '../support/submitter';
+import { uniqueId } from '../support/temporal';
+
+// Legacy takes 1.5 s to process a file, so every cutover meets files in flight.
+const stack = await cutoverStack({ processingDelayMs: 1500 });
+const { db, client, taskQueue, sim } = stack;
+await stack.runWorker();
+const USER = 'ops@firm.example';
+await fetch(`${sim.url}/ecp2/admin/users/${encodeURIComponent(USER)}/functions`, { method: 'PUT', body: JSON.stringify({ functions: ['EU_ECPCASH'] }) });
+
+/** Samples both platforms' intake for a folder in one statement (one snapshot) until stopped. */
+function sampleBothOpen(folder: string) {
+  let running = true;
+  let samples = 0;
+  let bothOpen = 0;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await db.raw(
+        `select l.intake as legacy, e.intake as ecp2 from sim_legacy.folders l join sim_ecp2.folders e using (code) where code = ?`,
+        [folder],
+      );
+      samples++;
+      if (rows[0].legacy === 'open' && rows[0].ecp2 === 'open') bothOpen++;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return { stop: async () => ((running = false), await loop, { samples, bothOpen }) };
+}
+
+async function storedCopies(folder: string, participant: string, filename: string) {
+  const where = { folder_code: folder, participant, filename };
+  const legacy = await db('sim_legacy.submissions').where(where).whereNot({ status: 'handed_over' }).select('sha256');
+  const ecp2 = await db('sim_ecp2.submissions').where(where).select('sha256');
+  return [...legacy.map((r) => ({ on: 'legacy', sha: r.sha256 })), ...ecp2.map((r) => ({ on: 'ecp2', sha: r.sha256 }))];
+}
+
+describe('nothing lost under load (I1, I3)', () => {
+  for (const [title, folder, drainTimeoutMs] of [
+    ['pending files drained by legacy processing', 'SD1', 10_000],
+    ['pending files handed over to ECP 2.0 with their checksums', 'SD2', 0],
+  ] as const) {
+    it(`participants keep submitting ${folder} through its cutover (${title})`, async () => {
+      const sampler = sampleBothOpen(folder);
+      const submitters = startSubmitters(sim.url, { folder, user: USER, clients: 4, prefix: folder === 'SD1' ? 'SD' : 'SDA' });
+      await new Promise((r) => setTimeout(r, 700));
+      const result = await client.workflow.execute(folderCutover, {
+        taskQueue,
+        workflowId: uniqueId(`cutover-${folder}`),
+        args: [{ folderCode: folder, batchId: null, actor: 'test', options: { freezeWindowMaxMs: 60_000, drainTimeoutMs, maxAttempts: 3 } }],
+      });
+      await new Promise((r) => setTimeout(r, 700));
+      const attempts = await submitters.stop();
+      const { samples, bothOpen } = await sampler.stop();
+      expect(result.outcome).toBe('succeeded');
+
+      const acked = attempts.filter((a) => a.status === 201);
+      const refused = attempts.filter((a) => a.status !== 201);
+      expect(acked.filter((a) => a.platform === 'legacy').length).toBeGreaterThan(5);
+      expect(acked.filter((a) => a.platform === 'ecp2').length).toBeGreaterThan(5);
+      // I3: every acknowledged file is on exactly one platform, byte-identical.
+      for (const a of acked) {
+        expect(a.sha256).toBe(a.sentSha256);
+        expect(await storedCopies(folder, a.participant, a.filename), a.filename).toEqual([{ on: expect.any(String), sha: a.sentSha256 }]);
+      }
+      // Every refusal is documented and says where to go; nothing else was refused.
+      for (const r of refused) {
+        expect(['3001', '3002']).toContain(r.code);
+        expect(r.message).toMatch(/submit (it|again in a minute) on (ECP 2\.0|legacy ECP)/);
+      }
+      // I1: never both open, at any sampled instant.
+      expect(samples).toBeGreaterThan(50);
+      expect(bothOpen).toBe(0);
+      const run = await db('folder_runs').where({ folder_code: folder }).first();
+      expect(run.drained).toBeGreaterThan(0);
+      if (drainTimeoutMs === 0) expect(run.handed_over).toBeGreaterThan(0);
+      expect(await db('sim_legacy.submissions').where({ folder_code: folder, status: 'pending' }).count({ n: '*' }).first()).toEqual({ n: 0 });
+    });
+  }
+});
