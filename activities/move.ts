@@ -51,6 +51,7 @@ export function createMoveActivities({ db, gateway }: MoveDeps) {
     /** Waits for the source's in-flight submissions to be processed; past the timeout, hands them over. */
     async drainSource({ ref, source, timeoutMs }: StepInput & { timeoutMs: number }): Promise<{ drained: number; handedOver: number }> {
       const first = await permanent(() => gateway.folderState(source, ref.folderCode));
+      await runs.step(ref, 'draining', { drained: first.pending });
       const deadline = Date.now() + timeoutMs;
       let pending = first.pending;
       while (pending > 0 && Date.now() < deadline) {

@@ -74,7 +74,8 @@ export function createRunStore(db: Db): RunStore {
         // First write wins: a retry never moves a measured instant.
         if (patch.freezeStartedAt && !run.freeze_started_at) update.freeze_started_at = patch.freezeStartedAt;
         if (patch.freezeEndedAt && !run.freeze_ended_at) update.freeze_ended_at = patch.freezeEndedAt;
-        if (patch.drained !== undefined) update.drained = patch.drained;
+        // Counts only grow: a retried drain finds fewer files in flight than the attempt that was killed.
+        if (patch.drained !== undefined) update.drained = Math.max(run.drained ?? 0, patch.drained);
         if (patch.handedOver !== undefined) update.handed_over = Math.max(run.handed_over ?? 0, patch.handedOver);
         const started = (update.freeze_started_at ?? run.freeze_started_at) as Date | null;
         const ended = (update.freeze_ended_at ?? run.freeze_ended_at) as Date | null;

@@ -37,7 +37,7 @@ describe('folderCutover', () => {
     const run = await db('folder_runs').where({ folder_code: 'SD1' }).first();
     expect(run).toMatchObject({ kind: 'cutover', status: 'succeeded', freeze_window_ms: result.freezeWindowMs });
     const events = await db('events').where({ entity_type: 'folder', entity_id: 'SD1' }).orderBy('id');
-    expect(events.map((e) => e.to_state)).toEqual(['cutting_over', 'frozen', 'drained', 'target_enabled', 'verified', 'source_disabled', 'live']);
+    expect(events.map((e) => e.to_state)).toEqual(['cutting_over', 'frozen', 'draining', 'drained', 'target_enabled', 'verified', 'source_disabled', 'live']);
     expect(new Set(events.map((e) => e.run_id)).size).toBe(1);
     expect(events.every((e) => e.workflow_id?.startsWith('cutover-SD1-'))).toBe(true);
   });

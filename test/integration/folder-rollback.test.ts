@@ -49,8 +49,8 @@ describe('switch-back (folderRollback) through the CLI', () => {
     expect(await db('sim_ecp2.folders').where({ code: 'SD1' }).first('intake', 'visible')).toEqual({ intake: 'closed', visible: false });
     expect(await snapshot(db, ['SD1'])).toEqual(before);
     const trail = (await db('events').where({ entity_type: 'folder', entity_id: 'SD1' }).orderBy('id')).map((e) => `${e.actor}:${e.to_state}`);
-    expect(trail.slice(-9)).toEqual([
-      'alice:rollback_requested', 'bob:rollback_approved', 'bob:rolling_back', 'bob:frozen', 'bob:drained', 'bob:target_enabled', 'bob:verified', 'bob:source_disabled', 'bob:legacy',
+    expect(trail.slice(-10)).toEqual([
+      'alice:rollback_requested', 'bob:rollback_approved', 'bob:rolling_back', 'bob:frozen', 'bob:draining', 'bob:drained', 'bob:target_enabled', 'bob:verified', 'bob:source_disabled', 'bob:legacy',
     ]);
     const shown = await runCli(['folder', 'SD1'], env);
     expect(shown.stdout).toMatch(/placement: legacy/);

@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { folderCutover } from '../../workflows/folder-cutover';
+import { cutoverStack } from '../support/stack';
+import { startSubmitters } from '../support/submitter';
+import { uniqueId } from '../support/temporal';
+
+// The worker runs as its own process (`ecp-cutover worker`) so that it can be killed with SIGKILL.
+// Legacy processes files slowly, so the drain step is long enough to be killed in.
+const stack = await cutoverStack({ processingDelayMs: 4000 });
+const { db, client, taskQueue, sim, address, url } = stack;
+const BIN = fileURLToPath(new URL('../../bin/ecp-cutover.mjs', import.meta.url));
+const env = { ...process.env, DATABASE_URL: url, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, SIMULATOR_URL: sim.url };
+const workers: ChildProcess[] = [];
+const startWorker = () => {
+  const child = spawn(process.execPath, [BIN, 'worker'], { env, stdio: 'ignore' });
+  workers.push(child);
+  return child;
+};
+afterAll(() => workers.forEach((w) => w.kill('SIGKILL')));
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('a worker killed mid-cutover', () => {
+  it('is restarted and the cutover finishes, with no step applied twice', async () => {
+    const submitters = startSubmitters(sim.url, { folder: 'SD1', user: 'ops@firm.example', clients: 2 });
+    await new Promise((r) => setTimeout(r, 500));
+    await submitters.stop(); // files now pending on legacy, processed in 4 s
+    const pending = Number((await db('sim_legacy.submissions').where({ status: 'pending' }).count({ n: '*' }).first())?.n);
+    expect(pending).toBeGreaterThan(0);
+
+    const first = startWorker();
+    const handle = await client.workflow.start(folderCutover, {
+      taskQueue,
+      workflowId: uniqueId('cutover-SD1'),
+      args: [{ folderCode: 'SD1', batchId: null, actor: 'test', options: { freezeWindowMaxMs: 60_000, drainTimeoutMs: 30_000 } }],
+    });
+    await until('the drain to start', async () => (await db('folder_runs').where({ folder_code: 'SD1' }).first())?.step === 'draining');
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    startWorker();
+
+    const result = await handle.result();
+    expect(result.outcome).toBe('succeeded');
+    const events = await db('events').where({ entity_type: 'folder', entity_id: 'SD1' }).orderBy('id');
+    expect(events.map((e) => e.to_state)).toEqual(['cutting_over', 'frozen', 'draining', 'drained', 'target_enabled', 'verified', 'source_disabled', 'live']);
+    const history = await handle.fetchHistory();
+    const retried = history.events?.some((e) => e.activityTaskStartedEventAttributes && Number(e.activityTaskStartedEventAttributes.attempt) > 1);
+    expect(retried).toBe(true); // the killed attempt really was retried
+    const run = await db('folder_runs').where({ folder_code: 'SD1' }).first();
+    expect(run).toMatchObject({ status: 'succeeded', drained: pending, handed_over: 0 });
+    expect(await db('sim_legacy.submissions').where({ folder_code: 'SD1', status: 'pending' }).count({ n: '*' }).first()).toEqual({ n: 0 });
+    expect(await db('sim_legacy.submissions').where({ folder_code: 'SD1' }).count({ n: '*' }).first()).toEqual({ n: pending });
+  });
+});
