@@ -2,19 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { folderCutover } from '../../workflows/folder-cutover';
 import { FOLDER_CODE } from '../../workflows/search-attributes';
 import { cutoverStack, FAST_MOVE, snapshot } from '../support/stack';
-import { uniqueId } from '../support/temporal';
+import { recordHistory, uniqueId } from '../support/temporal';
 
 const stack = await cutoverStack();
 const { db, client, taskQueue, sim } = stack;
 await stack.runWorker();
 
-function cutover(folderCode: string, batchId: string | null = null) {
-  return client.workflow.execute(folderCutover, {
+async function cutover(folderCode: string, record?: string) {
+  const handle = await client.workflow.start(folderCutover, {
     taskQueue,
     workflowId: uniqueId(`cutover-${folderCode}`),
-    args: [{ folderCode, batchId, actor: 'test', options: FAST_MOVE }],
+    args: [{ folderCode, batchId: null, actor: 'test', options: FAST_MOVE }],
     typedSearchAttributes: [{ key: FOLDER_CODE, value: folderCode }],
   });
+  const result = await handle.result();
+  if (record) await recordHistory(handle, record);
+  return result;
 }
 
 const platformState = async (code: string) => ({
@@ -24,7 +27,7 @@ const platformState = async (code: string) => ({
 
 describe('folderCutover', () => {
   it('moves a legacy folder to ECP 2.0: live, legacy disabled and hidden, freeze window measured, every step recorded', async () => {
-    const result = await cutover('SD1');
+    const result = await cutover('SD1', 'cutover-succeeded');
     expect(result).toMatchObject({ folderCode: 'SD1', outcome: 'succeeded', failure: null });
     expect(result.freezeWindowMs).toBeGreaterThanOrEqual(0);
     expect(result.freezeWindowMs).toBeLessThan(FAST_MOVE.freezeWindowMaxMs);
@@ -54,7 +57,7 @@ describe('folderCutover', () => {
       const before = await snapshot(db, ['SD2']);
       sim.faults.set([{ match, outage: true }]);
       try {
-        const result = await cutover('SD2');
+        const result = await cutover('SD2', `cutover-compensated-at-${step.replaceAll(' ', '-')}`);
         expect(result.outcome).toBe('compensated');
         expect(result.failure).toMatch(/platform answered 503/);
       } finally {

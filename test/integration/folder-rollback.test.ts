@@ -3,7 +3,7 @@ import { folderCutover } from '../../workflows/folder-cutover';
 import { approveRollbackUpdate, folderRollback } from '../../workflows/folder-rollback';
 import { runCli } from '../support/cli';
 import { cutoverStack, FAST_MOVE, snapshot } from '../support/stack';
-import { uniqueId } from '../support/temporal';
+import { recordHistory, uniqueId } from '../support/temporal';
 
 const stack = await cutoverStack();
 const { db, client, taskQueue, address, url } = stack;
@@ -41,6 +41,7 @@ describe('switch-back (folderRollback) through the CLI', () => {
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     const result = await client.workflow.getHandle('rollback-SD1').result();
+    await recordHistory(client.workflow.getHandle('rollback-SD1'), 'rollback-approved');
     expect(result).toMatchObject({ folderCode: 'SD1', outcome: 'succeeded' });
 
     const folder = await db('folders').where({ code: 'SD1' }).first();
@@ -64,6 +65,7 @@ describe('switch-back (folderRollback) through the CLI', () => {
     expect(noReason.code).toBe(2);
     expect((await runCli(['folder', 'reject-rollback', 'SD2', '--as', 'bob', '--reason', 'not needed'], env)).code).toBe(0);
     expect(await client.workflow.getHandle('rollback-SD2').result()).toEqual({ folderCode: 'SD2', outcome: 'rejected' });
+    await recordHistory(client.workflow.getHandle('rollback-SD2'), 'rollback-rejected');
     expect((await db('folders').where({ code: 'SD2' }).first()).placement).toBe('live');
     const late = await runCli(['folder', 'approve-rollback', 'SD2', '--as', 'bob'], env);
     expect(late.code).toBe(2);

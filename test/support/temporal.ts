@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
@@ -38,4 +41,16 @@ export async function temporalForFile() {
 
 export function uniqueId(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
+
+/**
+ * With RECORD_HISTORIES=1, saves a finished workflow's history as a replay fixture
+ * (test/fixtures/histories/<name>.json); test/integration/replay.test.ts replays every fixture.
+ */
+export async function recordHistory(handle: { fetchHistory(): Promise<unknown> }, name: string): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  const history = await handle.fetchHistory();
+  fs.writeFileSync(`${HISTORIES_DIR}${name}.json`, historyToJSON(history as Parameters<typeof historyToJSON>[0]));
 }
