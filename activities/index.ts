@@ -1,4 +1,6 @@
 import { createApprovalActivities } from './approvals';
+import { createBatchActivities } from './batches';
+import { createNoticeActivities } from './notices';
 import { createMoveActivities, type MoveDeps } from './move';
 import { createStatusActivities } from './status';
 
@@ -10,5 +12,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createStatusActivities(deps),
     ...createApprovalActivities(deps),
     ...createMoveActivities(deps),
+    ...createBatchActivities(deps),
+    ...createNoticeActivities(deps),
   };
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isDomainError } from '../domain/errors';
+import { registerBatchCommands } from './commands/batch';
 import { registerDbCommands } from './commands/db';
 import { registerDemoCommand } from './commands/demo';
 import { registerDevCommands } from './commands/dev';
@@ -29,6 +30,7 @@ registerDemoCommand(program);
 registerDbCommands(program);
 registerOperatorCommands(program);
 registerFolderCommands(program);
+registerBatchCommands(program);
 registerServeCommands(program);
 
 export async function run(argv: string[]): Promise<number> {

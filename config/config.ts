@@ -50,18 +50,23 @@ const schema = z.object({
   FREEZE_WINDOW_MAX: duration.default('60s'),
   DRAIN_TIMEOUT: duration.default('45s'),
   APPROVAL_TIMEOUT: duration.default('24h'),
+  /** Attempts per forward step of a folder move before it is compensated (compensations never give up). */
+  MOVE_MAX_ATTEMPTS: z.coerce.number({ error: 'must be a whole number from 1 to 100' }).int().min(1).max(100).default(8),
+  /** A batch must be planned at least this long before its cutover (participants need notice). */
+  MIN_NOTICE: duration.default('7d'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type RawConfig = z.infer<typeof schema>;
 
-export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'FREEZE_WINDOW_MAX' | 'DRAIN_TIMEOUT' | 'APPROVAL_TIMEOUT'> {
+export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'FREEZE_WINDOW_MAX' | 'DRAIN_TIMEOUT' | 'APPROVAL_TIMEOUT' | 'MIN_NOTICE'> {
   DATABASE_URL: string;
   /** Absolute path of the embedded stack's state directory. */
   home: string;
   freezeWindowMaxMs: number;
   drainTimeoutMs: number;
   approvalTimeoutMs: number;
+  minNoticeMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -86,5 +91,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     freezeWindowMaxMs: parseDuration(c.FREEZE_WINDOW_MAX),
     drainTimeoutMs: parseDuration(c.DRAIN_TIMEOUT),
     approvalTimeoutMs: parseDuration(c.APPROVAL_TIMEOUT),
+    minNoticeMs: parseDuration(c.MIN_NOTICE),
   };
 }

@@ -2,3 +2,4 @@
 export { smokeWorkflow } from './smoke';
 export { folderCutover } from './folder-cutover';
 export { folderRollback } from './folder-rollback';
+export { batchMigration } from './batch-migration';

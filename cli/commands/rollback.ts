@@ -34,7 +34,7 @@ export function registerRollbackCommands(folder: Command): void {
               client.workflow.start(folderRollback, {
                 taskQueue: config.TEMPORAL_TASK_QUEUE,
                 workflowId: rollbackId(code),
-                args: [{ folderCode: code, requestedBy: opts.as, reason: opts.reason, options: { freezeWindowMaxMs: config.freezeWindowMaxMs, drainTimeoutMs: config.drainTimeoutMs }, approvalTimeoutMs: config.approvalTimeoutMs }],
+                args: [{ folderCode: code, requestedBy: opts.as, reason: opts.reason, options: { freezeWindowMaxMs: config.freezeWindowMaxMs, drainTimeoutMs: config.drainTimeoutMs, maxAttempts: config.MOVE_MAX_ATTEMPTS }, approvalTimeoutMs: config.approvalTimeoutMs }],
                 typedSearchAttributes: [{ key: FOLDER_CODE, value: code }],
               }),
             { alreadyStarted: `a switch-back of ${code} is already pending: approve it with 'ecp-cutover folder approve-rollback ${code} --as <approver>'` },

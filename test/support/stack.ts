@@ -47,3 +47,15 @@ export async function snapshot(db: import('../../db/connection').Db, except: str
     .select('f.code', 'f.placement', 'f.live_since', 'l.intake as legacy_intake', 'l.visible as legacy_visible', 'e.intake as ecp2_intake', 'e.visible as ecp2_visible');
   return rows;
 }
+
+/** Synthetic legacy folders (T<prefix>001…), on the platforms too, for batches larger than the catalog. */
+export async function addLegacyFolders(db: import('../../db/connection').Db, prefix: string, n: number): Promise<string[]> {
+  const codes = Array.from({ length: n }, (_, i) => `T${prefix}${String(i + 1).padStart(3, '0')}`);
+  await db('folders').insert(codes.map((code) => ({
+    code, name_en: `Test folder ${code}`, name_zh: `測試文件夾 ${code}`, market: 'Test', direction: 'submit',
+    user_types: ['SEHK_EP'], cc_function: 'EU_ECPCASH', filename_pattern: 'T_{PID5}_{YYYYMMDD}.csv', placement: 'legacy',
+  })));
+  await db('sim_legacy.folders').insert(codes.map((code) => ({ code, cc_function: 'EU_ECPCASH', intake: 'open', visible: true })));
+  await db('sim_ecp2.folders').insert(codes.map((code) => ({ code, cc_function: 'EU_ECPCASH', intake: 'closed', visible: false })));
+  return codes;
+}

@@ -1,0 +1,65 @@
+import type { DateTime } from 'luxon';
+import { nonBusinessReason } from './calendar';
+import { InputError } from './errors';
+import type { Placement } from './placement';
+import { formatHk, hkDate } from './time';
+
+/** What an operator asks for with `ecp-cutover batch plan`. */
+export interface PlanRequest {
+  id: string;
+  name: string;
+  plannedAt: DateTime;
+  folders: string[];
+  requestedBy: string;
+  failurePolicy: 'continue' | 'halt';
+  concurrency: number;
+  minNoticeMs: number;
+  allowNonBusinessDay: boolean;
+}
+
+/** What the database says about the folders asked for. */
+export interface PlanFacts {
+  now: DateTime;
+  folders: Map<string, { placement: Placement; activeBatch: string | null }>;
+  batchExists: boolean;
+}
+
+const PLACEMENT_WHY: Partial<Record<Placement, string>> = {
+  live: 'already live on ECP 2.0',
+  retired: 'retired (it never moves; it is hidden at decommission)',
+  new_on_2_0: 'born on ECP 2.0 (it has no legacy side)',
+  cutting_over: 'being cut over right now',
+  rolling_back: 'being switched back right now',
+};
+
+/**
+ * Every reason a plan is refused, in one list (empty: the plan is valid). Pure, so the CLI, the dry run
+ * and the tests apply the same rules.
+ */
+export function planProblems(req: PlanRequest, facts: PlanFacts): string[] {
+  const problems: string[] = [];
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(req.id)) problems.push(`batch id '${req.id}' must be 1-32 letters, digits, _ or -`);
+  if (facts.batchExists) problems.push(`batch ${req.id} already exists: choose another --id`);
+  if (req.name.trim().length === 0) problems.push('--name must not be empty');
+  if (req.folders.length === 0) problems.push('--folders must name at least one folder');
+  if (new Set(req.folders).size !== req.folders.length) problems.push('--folders names a folder twice');
+  if (!Number.isInteger(req.concurrency) || req.concurrency < 1 || req.concurrency > 500) problems.push('--concurrency must be a whole number from 1 to 500');
+  for (const code of req.folders) {
+    const f = facts.folders.get(code);
+    if (!f) problems.push(`folder ${code} is not in the catalog`);
+    else if (f.activeBatch) problems.push(`folder ${code} is already in unfinished batch ${f.activeBatch} (one plan per folder)`);
+    else if (f.placement !== 'legacy') problems.push(`folder ${code} is ${PLACEMENT_WHY[f.placement] ?? f.placement}, not on legacy`);
+  }
+  if (req.plannedAt <= facts.now) problems.push(`${formatHk(req.plannedAt.toISO())} is in the past`);
+  else if (req.plannedAt.toMillis() - facts.now.toMillis() < req.minNoticeMs) {
+    problems.push(`${formatHk(req.plannedAt.toISO())} is inside the notice period (${Math.round(req.minNoticeMs / 86_400_000)} days): plan later or pass --min-notice`);
+  }
+  const offDay = nonBusinessReason(hkDate(req.plannedAt.toISO()!));
+  if (offDay && !req.allowNonBusinessDay) problems.push(`${offDay}: pick a business day or pass --allow-non-business-day`);
+  return problems;
+}
+
+export function assertPlan(req: PlanRequest, facts: PlanFacts): void {
+  const problems = planProblems(req, facts);
+  if (problems.length > 0) throw new InputError(`batch ${req.id} refused: ${problems.join('; ')}`);
+}

@@ -1,0 +1,80 @@
+import { formatHk } from './time';
+
+/**
+ * The words of the notices participants receive: one per firm per event, listing only that firm's
+ * folders, in English and Traditional Chinese (the firm's preferred language first).
+ */
+export type NoticeKind = 'batch_announced' | 'batch_reminder' | 'folders_live' | 'folder_switched_back';
+
+export interface NoticeFolder {
+  code: string;
+  nameEn: string;
+  nameZh: string;
+}
+
+export interface NoticeContext {
+  kind: NoticeKind;
+  participant: { code: string; nameEn: string; nameZh: string; language: 'en' | 'zh-Hant' | 'both' };
+  folders: NoticeFolder[];
+  /** The batch (or folder) the notice is about, and when it moves / moved. */
+  subject: string;
+  at: string;
+}
+
+const ECP2 = 'https://ecp2.hkex.com.hk';
+
+const TEXT: Record<NoticeKind, { subjectEn: string; subjectZh: string; en: (at: string) => string; zh: (at: string) => string }> = {
+  batch_announced: {
+    subjectEn: 'submission folders move to ECP 2.0',
+    subjectZh: '提交文件夾轉移至 e 通訊 2.0',
+    en: (at) => `HKEX will move the submission folders below from the current ECP to ECP 2.0 at ${at} (Hong Kong time). From then on, submit these files on ECP 2.0 only (${ECP2}); on the current ECP the folders will be disabled and hidden. Please make sure that your users hold the right ECP functions in Client Connect before then.`,
+    zh: (at) => `香港交易所將於 ${at}（香港時間）把以下提交文件夾由現有 e 通訊轉移至 e 通訊 2.0。屆時請只經 e 通訊 2.0（${ECP2}）提交相關文件；現有 e 通訊上的相同文件夾將被設為無效及隱藏。請確保貴公司用戶已於 Client Connect 獲授予正確的 e 通訊功能。`,
+  },
+  batch_reminder: {
+    subjectEn: 'reminder: folders move to ECP 2.0 on the next business day',
+    subjectZh: '提示：文件夾將於下一個營業日轉移至 e 通訊 2.0',
+    en: (at) => `Reminder: the submission folders below move from the current ECP to ECP 2.0 at ${at} (Hong Kong time). Submissions made while a folder is being moved are refused with a message telling you where to submit; nothing is lost.`,
+    zh: (at) => `提示：以下提交文件夾將於 ${at}（香港時間）由現有 e 通訊轉移至 e 通訊 2.0。轉移期間提交的文件會被拒絕，系統會提示應於哪個平台提交；不會遺失任何文件。`,
+  },
+  folders_live: {
+    subjectEn: 'folders now on ECP 2.0',
+    subjectZh: '文件夾已轉移至 e 通訊 2.0',
+    en: (at) => `The submission folders below are on ECP 2.0 since ${at} (Hong Kong time). Submit these files on ECP 2.0 only (${ECP2}); on the current ECP they are disabled and hidden (FAQ D.27). Appendix 7.3 of the ECP 2.0 user guide lists every folder that has moved.`,
+    zh: (at) => `以下提交文件夾已於 ${at}（香港時間）轉移至 e 通訊 2.0。請只經 e 通訊 2.0（${ECP2}）提交相關文件；現有 e 通訊上的相同文件夾已被設為無效及隱藏（常問問題第 27 條）。已轉移的文件夾載於 e 通訊 2.0 用戶使用指南附錄 7.3。`,
+  },
+  folder_switched_back: {
+    subjectEn: 'folder switched back to the current ECP',
+    subjectZh: '文件夾已轉回現有 e 通訊',
+    en: (at) => `The submission folders below were moved back from ECP 2.0 to the current ECP at ${at} (Hong Kong time). Until further notice, submit these files on the current ECP.`,
+    zh: (at) => `以下提交文件夾已於 ${at}（香港時間）由 e 通訊 2.0 轉回現有 e 通訊。在另行通知前，請經現有 e 通訊提交相關文件。`,
+  },
+};
+
+export function renderNotice(ctx: NoticeContext): { subject: string; text: string } {
+  const t = TEXT[ctx.kind];
+  const at = formatHk(ctx.at).replace(' HKT', '');
+  const { participant: p } = ctx;
+  const en = [
+    `Dear ${p.nameEn} (${p.code}),`,
+    '',
+    t.en(at),
+    '',
+    ...ctx.folders.map((f) => `  - ${f.code}  ${f.nameEn}`),
+    '',
+    'HKEX ECP Support',
+  ].join('\n');
+  const zh = [
+    `${p.nameZh || p.nameEn}（${p.code}）台鑒：`,
+    '',
+    t.zh(at),
+    '',
+    ...ctx.folders.map((f) => `  - ${f.code}  ${f.nameZh}`),
+    '',
+    '香港交易所 e 通訊支援組',
+  ].join('\n');
+  const parts = p.language === 'zh-Hant' ? [zh, en] : [en, zh];
+  return {
+    subject: `[HKEX ECP] ${ctx.subject}: ${t.subjectEn} / ${t.subjectZh}`,
+    text: parts.join('\n\n----------------------------------------\n\n') + '\n',
+  };
+}

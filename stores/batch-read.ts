@@ -1,0 +1,37 @@
+import type { Db } from '../db/connection';
+import type { BatchFolderStatus, BatchStatus } from './batch-store';
+
+export interface BatchView {
+  id: string;
+  name: string;
+  status: BatchStatus;
+  plannedAt: string;
+  requestedBy: string;
+  approvedBy: string | null;
+  failurePolicy: 'continue' | 'halt';
+  concurrency: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  folders: { code: string; name: string; status: BatchFolderStatus; step: string | null; failure: string | null; freezeWindowMs: number | null }[];
+}
+
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
+
+/** A batch as the CLI and the portal show it, from PostgreSQL only. */
+export async function readBatch(db: Db, id: string): Promise<BatchView | undefined> {
+  const b = await db('batches').where({ id }).first();
+  if (!b) return undefined;
+  const folders = await db('batch_folders as bf')
+    .join('folders as f', 'f.code', 'bf.folder_code')
+    .leftJoin('folder_runs as r', function () {
+      this.on('r.folder_code', 'bf.folder_code').andOn('r.batch_id', 'bf.batch_id');
+    })
+    .where('bf.batch_id', id)
+    .orderBy('bf.folder_code')
+    .select('bf.folder_code', 'f.name_en', 'bf.status', 'bf.step', 'bf.failure', 'r.freeze_window_ms');
+  return {
+    id: b.id, name: b.name, status: b.status, plannedAt: iso(b.planned_at)!, requestedBy: b.requested_by, approvedBy: b.approved_by,
+    failurePolicy: b.failure_policy, concurrency: b.concurrency, startedAt: iso(b.started_at), finishedAt: iso(b.finished_at),
+    folders: folders.map((f) => ({ code: f.folder_code, name: f.name_en, status: f.status, step: f.step, failure: f.failure, freezeWindowMs: f.freeze_window_ms })),
+  };
+}

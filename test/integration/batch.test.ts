@@ -1,0 +1,178 @@
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { batchMigration, batchProgressQuery } from '../../workflows/batch-migration';
+import { runCli } from '../support/cli';
+import { addLegacyFolders, cutoverStack } from '../support/stack';
+import { recordHistory } from '../support/temporal';
+
+const stack = await cutoverStack();
+const { db, client, taskQueue, address, url, sim } = stack;
+await stack.runWorker();
+const env = { DATABASE_URL: url, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, SIMULATOR_URL: sim.url, DRAIN_TIMEOUT: '2s', MOVE_MAX_ATTEMPTS: '2' };
+const cli = (...args: string[]) => runCli(args, env);
+
+// A Monday far enough ahead for the default notice period, and nearby instants for batches that run now.
+const FUTURE = '2031-03-10 08:00';
+const soon = (seconds: number) => DateTime.utc().plus({ seconds }).toISO()!;
+const dump = async () => JSON.stringify([await db('batches').orderBy('id'), await db('batch_folders').orderBy(['batch_id', 'folder_code']), await db('folders').orderBy('code').select('code', 'placement')]);
+
+async function waitFinal(id: string) {
+  const handle = client.workflow.getHandle<typeof batchMigration>(`batch-${id}`);
+  const result = await handle.result();
+  await recordHistory(handle, `batch-${id}`);
+  return { result, row: await db('batches').where({ id }).first() };
+}
+
+describe('batch plan: refusals', () => {
+  it('refuses every bad plan with one clear line, exit code 2, and no change', async () => {
+    await db('folders').where({ code: 'SD2' }).update({ placement: 'live' });
+    const before = await dump();
+    const plan = (...extra: string[]) => ['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', FUTURE, '--folders', 'SD1', '--as', 'alice', ...extra];
+    const cases: [string[], RegExp][] = [
+      [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', FUTURE, '--folders', 'SD1,NOPE', '--as', 'alice'], /folder NOPE is not in the catalog/],
+      [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', FUTURE, '--folders', 'SD2', '--as', 'alice'], /SD2 is already live on ECP 2.0/],
+      [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', FUTURE, '--folders', 'LEGTEST', '--as', 'alice'], /LEGTEST is retired/],
+      [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', FUTURE, '--folders', 'IDRMAP', '--as', 'alice'], /IDRMAP is born on ECP 2.0/],
+      [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', '2022-06-06 08:00', '--folders', 'SD1', '--as', 'alice'], /2022-06-06 08:00 HKT is in the past/],
+      [plan('--min-notice', '100000d'), /inside the notice period/],
+      [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', '2031-01-01 08:00', '--folders', 'SD1', '--as', 'alice'], /2031-01-01 is a Hong Kong public holiday .*--allow-non-business-day/],
+      [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', '2031-03-08 08:00', '--folders', 'SD1', '--as', 'alice'], /2031-03-08 is a Saturday/],
+      [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', 'next monday', '--folders', 'SD1', '--as', 'alice'], /is not a time/],
+      [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', FUTURE, '--folders', 'SD1', '--as', 'mallory'], /unknown operator 'mallory'/],
+      [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', FUTURE, '--folders', 'SD1', '--as', 'bob'], /'bob' does not hold the planner role/],
+      [plan('--on-failure', 'panic'), /--on-failure must be continue or halt/],
+      [plan('--concurrency', '0'), /--concurrency must be a whole number from 1 to 500/],
+      [['batch', 'plan', '--id', "X1'; drop table batches;--", '--name', 'x', '--at', FUTURE, '--folders', 'SD1', '--as', 'alice'], /batch id .* must be 1-32 letters/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args, env);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(await dump()).toBe(before);
+  });
+
+  it('I4: a folder already in an unfinished batch cannot be planned again; a duplicate id is refused', async () => {
+    expect((await cli('batch', 'plan', '--id', 'P1', '--name', 'first', '--at', FUTURE, '--folders', 'SD3', '--as', 'alice')).code).toBe(0);
+    const before = await dump();
+    const again = await cli('batch', 'plan', '--id', 'P2', '--name', 'second', '--at', FUTURE, '--folders', 'SD3,SMMRPT', '--as', 'alice');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/SD3 is already in unfinished batch P1/);
+    const dup = await cli('batch', 'plan', '--id', 'P1', '--name', 'dup', '--at', FUTURE, '--folders', 'SMMRPT', '--as', 'alice');
+    expect(dup.stderr).toMatch(/batch P1 already exists/);
+    expect(await dump()).toBe(before);
+  });
+});
+
+describe('batch Updates on a real server', () => {
+  it('four eyes: self-approval and a non-approver are refused with the reason; reschedule voids the approval', async () => {
+    const self = await cli('batch', 'approve', 'P1', '--as', 'alice');
+    expect(self.code).toBe(2);
+    expect(self.stderr).toMatch(/four eyes: alice planned batch P1 and cannot approve it/);
+    const support = await cli('batch', 'approve', 'P1', '--as', 'carol');
+    expect(support.stderr).toMatch(/'carol' does not hold the approver role/);
+    expect((await db('batches').where({ id: 'P1' }).first()).status).toBe('awaiting_approval');
+
+    expect((await cli('batch', 'approve', 'P1', '--as', 'bob')).code).toBe(0);
+    await expect.poll(async () => (await db('batches').where({ id: 'P1' }).first()).status).toBe('announced');
+    expect((await db('folders').where({ code: 'SD3' }).first()).placement).toBe('scheduled');
+    const pauseEarly = await cli('batch', 'pause', 'P1', '--as', 'alice');
+    expect(pauseEarly.stderr).toMatch(/batch P1 is announced: only a running batch can be paused/);
+
+    expect((await cli('batch', 'reschedule', 'P1', '--at', '2031-03-17 08:00', '--as', 'alice')).code).toBe(0);
+    const row = await db('batches').where({ id: 'P1' }).first();
+    expect(row).toMatchObject({ status: 'awaiting_approval', approved_by: null });
+    expect(DateTime.fromJSDate(row.planned_at).toISO()).toBe(DateTime.fromISO('2031-03-17T00:00:00Z').toISO());
+    expect((await db('folders').where({ code: 'SD3' }).first()).placement).toBe('legacy');
+
+    expect((await cli('batch', 'abort', 'P1', '--as', 'alice', '--reason', 'plan changed')).code).toBe(0);
+    const { result, row: final } = await waitFinal('P1');
+    expect(result.status).toBe('aborted');
+    expect(final.status).toBe('aborted');
+    expect(await db('batch_folders').where({ batch_id: 'P1' }).first()).toMatchObject({ active: false });
+    const late = await cli('batch', 'abort', 'P1', '--as', 'alice');
+    expect(late.code).toBe(2);
+    // The folder is free to be planned again (I4 released).
+    expect((await cli('batch', 'plan', '--id', 'P3', '--name', 'again', '--at', FUTURE, '--folders', 'SD3', '--as', 'alice')).code).toBe(0);
+  });
+
+  it('a rejected batch ends rejected and frees its folders', async () => {
+    expect((await cli('batch', 'reject', 'P3', '--as', 'bob', '--reason', 'not this quarter')).code).toBe(0);
+    expect((await waitFinal('P3')).row.status).toBe('rejected');
+  });
+});
+
+describe('batches that run', () => {
+  for (const policy of ['continue', 'halt'] as const) {
+    it(`30 folders, concurrency 5, one failing, policy ${policy}`, async () => {
+      const codes = await addLegacyFolders(db, policy === 'continue' ? 'C' : 'H', 30);
+      const failing = codes[7];
+      sim.faults.set([{ match: `POST /ecp2/admin/folders/${failing}/enable`, outage: true }]);
+      const id = `R${policy}`;
+      const planned = await cli('batch', 'plan', '--id', id, '--name', `thirty ${policy}`, '--at', soon(6), '--folders', codes.join(','), '--as', 'alice',
+        '--min-notice', '0s', '--allow-non-business-day', '--concurrency', '5', '--on-failure', policy);
+      expect(planned.stderr).toBe('');
+      expect((await cli('batch', 'approve', id, '--as', 'bob')).code).toBe(0);
+      let maxRunning = 0;
+      const handle = client.workflow.getHandle(`batch-${id}`);
+      const watch = setInterval(() => {
+        void handle.query(batchProgressQuery).then((p) => (maxRunning = Math.max(maxRunning, Object.values(p.folders).filter((f) => f.status === 'running').length)), () => undefined);
+      }, 100);
+      const { result, row } = await waitFinal(id);
+      clearInterval(watch);
+      sim.faults.clear();
+      expect(maxRunning).toBeLessThanOrEqual(5);
+      const statuses = Object.values(result.folders).map((f) => f.status);
+      expect(result.folders[failing].status).toBe('failed');
+      expect(row.status).toBe('completed_with_failures');
+      if (policy === 'continue') {
+        expect(statuses.filter((s) => s === 'live')).toHaveLength(29);
+      } else {
+        expect(statuses.filter((s) => s === 'skipped').length).toBeGreaterThan(0);
+        expect(statuses.filter((s) => s === 'live').length).toBeLessThan(29);
+        // Skipped folders never started: still on legacy, open there.
+        const skipped = Object.entries(result.folders).filter(([, f]) => f.status === 'skipped').map(([c]) => c);
+        expect(new Set((await db('folders').whereIn('code', skipped).pluck('placement')))).toEqual(new Set(['legacy']));
+      }
+      const placements = await db('folders').whereIn('code', codes).select('code', 'placement');
+      for (const { code, placement } of placements) expect(placement, code).toBe(result.folders[code].status === 'live' ? 'live' : 'legacy');
+      const bf = await db('batch_folders').where({ batch_id: id });
+      expect(bf.every((r) => r.active === false)).toBe(true);
+      const status = await cli('batch', 'status', id, '--json');
+      expect(JSON.parse(status.stdout).status).toBe('completed_with_failures');
+    });
+  }
+
+  it('pause stops new starts, resume goes on, abort while running lets started folders finish', async () => {
+    const codes = await addLegacyFolders(db, 'P', 12);
+    // Slow enable calls so that folders are mid-flight when we pause.
+    sim.faults.set([{ match: 'POST /ecp2/admin/folders/TP.*/enable', latencyMs: 400 }]);
+    const planned = await cli('batch', 'plan', '--id', 'PR', '--name', 'pause', '--at', soon(5), '--folders', codes.join(','), '--as', 'alice', '--min-notice', '0s', '--allow-non-business-day', '--concurrency', '2');
+    expect(planned.code).toBe(0);
+    expect((await cli('batch', 'approve', 'PR', '--as', 'bob')).code).toBe(0);
+    const handle = client.workflow.getHandle('batch-PR');
+    await expect.poll(async () => (await handle.query(batchProgressQuery)).status, { timeout: 20_000 }).toBe('running');
+    expect((await cli('batch', 'pause', 'PR', '--as', 'alice')).code).toBe(0);
+    const atPause = await handle.query(batchProgressQuery);
+    const startedAtPause = Object.values(atPause.folders).filter((f) => f.status !== 'pending').length;
+    await new Promise((r) => setTimeout(r, 3000));
+    const whilePaused = await handle.query(batchProgressQuery);
+    expect(Object.values(whilePaused.folders).filter((f) => f.status !== 'pending').length).toBe(startedAtPause);
+    expect(Object.values(whilePaused.folders).filter((f) => f.status === 'running')).toHaveLength(0);
+    expect((await db('batches').where({ id: 'PR' }).first()).status).toBe('paused');
+
+    expect((await cli('batch', 'resume', 'PR', '--as', 'alice')).code).toBe(0);
+    await expect.poll(async () => Object.values((await handle.query(batchProgressQuery)).folders).filter((f) => f.status !== 'pending').length, { timeout: 20_000 })
+      .toBeGreaterThan(startedAtPause);
+    expect((await cli('batch', 'abort', 'PR', '--as', 'alice', '--reason', 'enough')).code).toBe(0);
+    const { result, row } = await waitFinal('PR');
+    sim.faults.clear();
+    expect(row.status).toBe('aborted');
+    const byStatus = (s: string) => Object.entries(result.folders).filter(([, f]) => f.status === s).map(([c]) => c);
+    expect(byStatus('aborted').length).toBeGreaterThan(0);
+    expect(byStatus('running')).toHaveLength(0);
+    expect(new Set(await db('folders').whereIn('code', byStatus('aborted')).pluck('placement'))).toEqual(new Set(['legacy']));
+    expect(new Set(await db('folders').whereIn('code', byStatus('live')).pluck('placement'))).toEqual(new Set(['live']));
+  });
+});
