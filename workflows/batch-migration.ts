@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, condition, defineQuery, defineUpdate, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo,
+  ApplicationFailure, allHandlersFinished, condition, defineQuery, defineUpdate, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index';
 import type { BatchFolderStatus, BatchStatus } from '../stores/batch-store';
@@ -69,8 +69,9 @@ export async function batchMigration(input: BatchInput): Promise<BatchProgress> 
     p.status = to;
     await acts.setBatchStatus({ ...ev(actor, reason), to, startedAt });
   };
+  // ApplicationFailure (not Error): thrown from an Update handler it fails the Update, not the workflow task.
   const refuseUnless = (ok: boolean, why: string) => {
-    if (!ok) throw new Error(`batch ${input.batchId} is ${p.status}: ${why}`);
+    if (!ok) throw ApplicationFailure.create({ message: `batch ${input.batchId} is ${p.status}: ${why}`, type: 'Refused', nonRetryable: true });
   };
   // Announcement and reminder are per plan (a rescheduled batch is announced again); folders-live once.
   const notify = (kind: 'batch_announced' | 'batch_reminder' | 'folders_live') =>
@@ -87,7 +88,7 @@ export async function batchMigration(input: BatchInput): Promise<BatchProgress> 
   }, {
     validator: ({ approver }) => {
       refuseUnless(p.status === 'awaiting_approval', 'only a batch awaiting approval can be approved');
-      if (approver === input.requestedBy) throw new Error(`four eyes: ${approver} planned batch ${input.batchId} and cannot approve it; ask another approver`);
+      if (approver === input.requestedBy) throw ApplicationFailure.nonRetryable(`four eyes: ${approver} planned batch ${input.batchId} and cannot approve it; ask another approver`, 'Refused');
     },
   });
   setHandler(rejectBatchUpdate, async ({ by, reason }) => {
@@ -110,7 +111,7 @@ export async function batchMigration(input: BatchInput): Promise<BatchProgress> 
   }, {
     validator: ({ plannedAt }) => {
       refuseUnless(BEFORE_START.includes(p.status), 'only a batch that has not started can be rescheduled');
-      if (!(Date.parse(plannedAt) > Date.now())) throw new Error(`the new time ${plannedAt} is not in the future`);
+      if (!(Date.parse(plannedAt) > Date.now())) throw ApplicationFailure.nonRetryable(`the new time ${plannedAt} is not in the future`, 'Refused');
     },
   });
   setHandler(pauseBatchUpdate, async ({ by }) => {

@@ -49,8 +49,11 @@ export async function folderRollback(input: FolderRollbackInput): Promise<MoveRe
   };
   const record = (actor: string, to: string, reason: string | null) =>
     approvals.recordEvent({ entityType: 'folder', entityId: input.folderCode, actor, from: status.state, to, reason, workflowId, runId, key: `rollback:${to}` });
+  // ApplicationFailure (not Error): thrown from an Update handler it fails the Update, not the workflow task.
   const mustAwait = () => {
-    if (status.state !== 'awaiting_approval') throw new Error(`the switch-back of ${input.folderCode} is ${status.state}, not awaiting approval`);
+    if (status.state !== 'awaiting_approval') {
+      throw ApplicationFailure.nonRetryable(`the switch-back of ${input.folderCode} is ${status.state}, not awaiting approval`, 'Refused');
+    }
   };
 
   setHandler(rollbackStatusQuery, () => status);
@@ -68,7 +71,7 @@ export async function folderRollback(input: FolderRollbackInput): Promise<MoveRe
       validator: ({ approver }) => {
         mustAwait();
         if (approver === input.requestedBy) {
-          throw new Error(`four eyes: ${approver} requested the switch-back of ${input.folderCode} and cannot approve it; ask another approver`);
+          throw ApplicationFailure.nonRetryable(`four eyes: ${approver} requested the switch-back of ${input.folderCode} and cannot approve it; ask another approver`, 'Refused');
         }
       },
     },
