@@ -5,14 +5,21 @@ import { createDb } from '../../db/connection';
 import { seedCatalog } from '../../db/seed';
 import { up } from '../../dev/stack';
 import { createFolderStore } from '../../stores/folder-store';
-import { smokeWorkflow } from '../../workflows/smoke';
 import { endpoints } from './dev';
+import { batchWorkflowId, planBatch, renderBatch } from './batch';
+import type { Client } from '@temporalio/client';
+import { DateTime } from 'luxon';
+import type { Config } from '../../config/config';
+import type { Db } from '../../db/connection';
+import { approveBatchUpdate } from '../../workflows/batch-migration';
+import { readBatch } from '../../stores/batch-read';
+import { FINAL_STATUSES } from '../../stores/batch-store';
 
 /** `ecp-cutover demo`: the README's main job on the embedded stack. */
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('start the embedded stack, seed it, run a workflow end to end and show where everything is')
+    .description('start the embedded stack, seed it, run batch B1 end to end and show where everything is')
     .action(async () => {
       const config = loadConfig();
       console.log('starting the embedded stack (first run initialises PostgreSQL and Temporal)...');
@@ -22,14 +29,11 @@ export function registerDemoCommand(program: Command): void {
         const seeded = await seedCatalog(db);
         console.log(`\nseeded the catalog: ${seeded.folders} folders; operators alice (planner), bob (approver), carol (support)`);
         const client = await connectClient(config);
-        const workflowId = `smoke-${Date.now()}`;
-        const { eventId } = await client.workflow.execute(smokeWorkflow, {
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          workflowId,
-          args: ['demo: the worker reached PostgreSQL'],
-        });
-        await client.connection.close();
-        console.log(`workflow ${workflowId} ran on the worker and wrote event #${eventId}`);
+        try {
+          await runBatchB1(db, client, config);
+        } finally {
+          await client.connection.close();
+        }
         const folders = await createFolderStore(db).list();
         const by = (p: string) => folders.filter((f) => f.placement === p).map((f) => f.code);
         console.log(`\nwhere the folders live now:`);
@@ -42,4 +46,32 @@ export function registerDemoCommand(program: Command): void {
         await db.destroy();
       }
     });
+}
+
+/**
+ * Plans batch B1 (the catalog's 2022-06-06 folders) one minute ahead — the notice period and the calendar
+ * are overridden for the demo — approves it as a second operator and watches it to the end. A second demo
+ * run finds B1 done and shows it.
+ */
+async function runBatchB1(db: Db, client: Client, config: Config): Promise<void> {
+  if (!(await readBatch(db, 'B1'))) {
+    const folders = await db('folders').where({ proposed_batch: 'B1', placement: 'legacy' }).orderBy('code').pluck('code');
+    const at = DateTime.utc().plus({ minutes: 1 }).startOf('second');
+    await planBatch(db, client, config, {
+      id: 'B1', name: 'Cash: stamp duty and China Connect short selling', at: at.toISO()!, folders: folders.join(','), as: 'alice',
+      onFailure: 'continue', concurrency: '2', minNotice: '0s', allowNonBusinessDay: true,
+    });
+    console.log(`\nalice planned batch B1 (${folders.join(', ')}) for one minute from now`);
+    await client.workflow.getHandle(batchWorkflowId('B1')).executeUpdate(approveBatchUpdate, { args: [{ approver: 'bob' }] });
+    console.log('bob approved it (alice could not: four eyes); participants are told\n');
+  }
+  let last = '';
+  for (;;) {
+    const b = (await readBatch(db, 'B1'))!;
+    const shown = renderBatch(b);
+    if (shown !== last) console.log(shown + '\n');
+    last = shown;
+    if (FINAL_STATUSES.includes(b.status)) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }

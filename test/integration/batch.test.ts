@@ -65,6 +65,35 @@ describe('batch plan: refusals', () => {
   });
 });
 
+describe('batch dry-run', () => {
+  it('lists steps, affected participants, readiness gaps and appendix rows, and changes nothing', async () => {
+    await db('participants').insert([
+      { code: '01234', name_en: 'Ready Securities', user_types: ['SEHK_EP'], emails: ['a@ready.hk'] },
+      { code: '05678', name_en: 'Late Securities', user_types: ['SEHK_EP', 'HKFE_EP'], emails: ['a@late.hk'] },
+      { code: '09999', name_en: 'Futures Only', user_types: ['HKFE_EP'], emails: ['a@futures.hk'] },
+    ]);
+    await db('users').insert([
+      { participant_code: '01234', email: 'ops@ready.hk', role: 'operator', functions: ['EU_ECPCASH'] },
+      { participant_code: '05678', email: 'ops@late.hk', role: 'operator', functions: ['EU_ECPSFTP'] },
+    ]);
+    const before = await dump();
+    const r = await cli('batch', 'dry-run', 'P1', '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.steps).toHaveLength(6);
+    expect(report.folders).toHaveLength(1);
+    const [sd3] = report.folders;
+    expect(sd3.affectedParticipants).toEqual(['01234', '05678']);
+    expect(sd3.notReady).toEqual([{ participant: '05678', missing: expect.stringMatching(/no user holds EU_ECPCASH/) }]);
+    expect(sd3.appendixRow).toEqual({ market: 'Cash', folder: 'Stamp Duty Jobbing Business Return', code: 'SD3', dateMoved: '2031-03-10', batch: 'P1' });
+    const text = await cli('batch', 'dry-run', 'P1');
+    expect(text.stdout).toMatch(/affected participants: 2/);
+    expect(await dump()).toBe(before);
+    await db('users').del();
+    await db('participants').del();
+  });
+});
+
 describe('batch Updates on a real server', () => {
   it('four eyes: self-approval and a non-approver are refused with the reason; reschedule voids the approval', async () => {
     const self = await cli('batch', 'approve', 'P1', '--as', 'alice');
