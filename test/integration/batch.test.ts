@@ -76,21 +76,23 @@ describe('batch dry-run', () => {
       { participant_code: '01234', email: 'ops@ready.hk', role: 'operator', functions: ['EU_ECPCASH'] },
       { participant_code: '05678', email: 'ops@late.hk', role: 'operator', functions: ['EU_ECPSFTP'] },
     ]);
+    expect((await cli('batch', 'plan', '--id', 'D1', '--name', 'dry', '--at', FUTURE, '--folders', 'SPLPRPT', '--as', 'alice')).code).toBe(0);
     const before = await dump();
-    const r = await cli('batch', 'dry-run', 'P1', '--json');
+    const r = await cli('batch', 'dry-run', 'D1', '--json');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.steps).toHaveLength(6);
     expect(report.folders).toHaveLength(1);
-    const [sd3] = report.folders;
-    expect(sd3.affectedParticipants).toEqual(['01234', '05678']);
-    expect(sd3.notReady).toEqual([{ participant: '05678', missing: expect.stringMatching(/no user holds EU_ECPCASH/) }]);
-    expect(sd3.appendixRow).toEqual({ market: 'Cash', folder: 'Stamp Duty Jobbing Business Return', code: 'SD3', dateMoved: '2031-03-10', batch: 'P1' });
-    const text = await cli('batch', 'dry-run', 'P1');
+    const [folder] = report.folders;
+    expect(folder.affectedParticipants).toEqual(['01234', '05678']);
+    expect(folder.notReady).toEqual([{ participant: '05678', missing: expect.stringMatching(/no user holds EU_ECPCASH/) }]);
+    expect(folder.appendixRow).toEqual({ market: 'Cash', folder: 'Structured Product Liquidity Provider Report', code: 'SPLPRPT', dateMoved: '2031-03-10', batch: 'D1' });
+    const text = await cli('batch', 'dry-run', 'D1');
     expect(text.stdout).toMatch(/affected participants: 2/);
     expect(await dump()).toBe(before);
     await db('users').del();
     await db('participants').del();
+    expect((await cli('batch', 'abort', 'D1', '--as', 'alice')).code).toBe(0);
   });
 });
 
