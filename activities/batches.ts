@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection';
+import { batchReadiness, readinessTotals } from '../stores/readiness';
 import { createBatchStore, type BatchEvent, type BatchFolderStatus, type BatchStatus } from '../stores/batch-store';
 
 /** Activities that write a batch's state changes to PostgreSQL (the workflow holds no database). */
@@ -13,6 +14,9 @@ export function createBatchActivities({ db }: { db: Db }) {
     },
     async voidBatchApproval(input: BatchEvent & { plannedAt: string }): Promise<void> {
       await store.voidApproval(input);
+    },
+    async checkBatchReadiness(input: { batchId: string }) {
+      return readinessTotals(await batchReadiness(db, input.batchId));
     },
     async finishBatch(input: BatchEvent & { status: BatchStatus; outcomes: Record<string, { status: BatchFolderStatus; failure: string | null }> }): Promise<void> {
       await store.finish(input);

@@ -1,10 +1,10 @@
 import { createApprovalActivities } from './approvals';
 import { createBatchActivities } from './batches';
-import { createNoticeActivities } from './notices';
+import { createNoticeActivities, type NoticeDeps } from './notices';
 import { createMoveActivities, type MoveDeps } from './move';
 import { createStatusActivities } from './status';
 
-export type ActivityDeps = MoveDeps;
+export type ActivityDeps = MoveDeps & NoticeDeps;
 
 /** All activities the worker registers, built from their dependencies. */
 export function createActivities(deps: ActivityDeps) {

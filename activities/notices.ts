@@ -1,8 +1,12 @@
-import { Context } from '@temporalio/activity';
+import { Context, sleep } from '@temporalio/activity';
 import type { Db } from '../db/connection';
-import { renderNotice, type NoticeKind } from '../domain/notices';
+import { renderNotice, renderReadinessNotice, type NoticeKind } from '../domain/notices';
+import { batchReadiness } from '../stores/readiness';
+import type { Mailer } from './mailer';
 
 const CHUNK = 500;
+/** Notices claimed and sent per round of deliverNotices. */
+const CLAIM = 100;
 
 interface FolderRow {
   code: string;
@@ -18,7 +22,17 @@ interface FolderRow {
  * (kind, subject, participant) makes a retried or resumed fan-out write nothing twice (I6); the heartbeat
  * carries the last firm written, so a retry after a crash resumes where it stopped.
  */
-export function createNoticeActivities({ db }: { db: Db }) {
+export interface NoticeDeps {
+  db: Db;
+  mailer: Mailer;
+  mailFrom: string;
+}
+
+/** Attempts per notice before it is marked failed (visible to support); backoff 1 s, 2 s, 4 s … 60 s. */
+export const MAX_SEND_ATTEMPTS = 10;
+const backoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 ** (attempts - 1));
+
+export function createNoticeActivities({ db, mailer, mailFrom }: NoticeDeps) {
   return {
     async queueBatchNotices(input: { kind: NoticeKind; batchId: string; subjectId: string }): Promise<{ queued: number }> {
       const batch = await db('batches').where({ id: input.batchId }).first('planned_at', 'finished_at');
@@ -60,5 +74,104 @@ export function createNoticeActivities({ db }: { db: Db }) {
       }
       return { queued };
     },
+
+    /** Readiness action needed: to the admins of the firms that lack a function for a folder of the batch. */
+    async queueReadinessNotices(input: { batchId: string; subjectId: string }): Promise<{ queued: number }> {
+      const gaps = new Map<string, { code: string; nameEn: string; nameZh: string; missing: string }[]>();
+      const names = new Map<string, { en: string; zh: string }>(
+        (await db('batch_folders as bf').join('folders as f', 'f.code', 'bf.folder_code').where('bf.batch_id', input.batchId).select('f.code', 'f.name_en', 'f.name_zh'))
+          .map((f) => [f.code, { en: f.name_en, zh: f.name_zh }]),
+      );
+      for (const f of await batchReadiness(db, input.batchId)) {
+        for (const n of f.notReady) {
+          gaps.set(n.participant, [...(gaps.get(n.participant) ?? []), { code: f.code, nameEn: names.get(f.code)!.en, nameZh: names.get(f.code)!.zh, missing: n.missing }]);
+        }
+      }
+      const batch = await db('batches').where({ id: input.batchId }).first('planned_at');
+      let queued = 0;
+      const codes = [...gaps.keys()];
+      for (let i = 0; i < codes.length; i += CHUNK) {
+        const firms = await db('participants').whereIn('code', codes.slice(i, i + CHUNK));
+        const admins = await db('users').whereIn('participant_code', codes.slice(i, i + CHUNK)).where({ role: 'admin' }).select('participant_code', 'email');
+        const rows = firms.map((firm) => {
+          const to = admins.filter((a) => a.participant_code === firm.code).map((a) => a.email);
+          const { subject, text } = renderReadinessNotice({
+            participant: { code: firm.code, nameEn: firm.name_en, nameZh: firm.name_zh, language: firm.language },
+            gaps: gaps.get(firm.code)!,
+            subject: `Batch ${input.batchId}`,
+            at: new Date(batch.planned_at).toISOString(),
+          });
+          return { kind: 'readiness_action_needed', subject_id: input.subjectId, participant_code: firm.code, recipients: to.length ? to : firm.emails, subject, body_text: text, folders: JSON.stringify(gaps.get(firm.code)!.map((g) => g.code)) };
+        });
+        if (rows.length) queued += (await db('notices').insert(rows).onConflict(['kind', 'subject_id', 'participant_code']).ignore().returning('id')).length;
+        Context.current().heartbeat();
+      }
+      return { queued };
+    },
+
+    /**
+     * Sends the queued notices of one event over SMTP, recording every attempt; a failed send is retried with
+     * backoff, up to MAX_SEND_ATTEMPTS. Runs until none of the event's notices is left to send.
+     *
+     * Exactly once (I6): notices are claimed (`sending`) a chunk at a time, sent, and recorded `sent` with
+     * their attempts in one transaction per chunk. Retries, SMTP outages and crashes before a send or after
+     * the record neither duplicate nor drop a notice. Only a crash between the SMTP server's 250 and the
+     * chunk's record can send those copies again on retry (at most one chunk, CLAIM notices); such a copy
+     * carries the same Message-ID, so it is recognisable downstream.
+     */
+    async deliverNotices(input: { kind: NoticeKind | 'readiness_action_needed'; subjectId: string }): Promise<{ sent: number; failed: number }> {
+      const scope = () => db('notices').where({ kind: input.kind, subject_id: input.subjectId });
+      // Rows left `sending` by a crashed attempt go out again (see above).
+      await scope().where({ status: 'sending' }).update({ status: 'queued' });
+      let sent = 0;
+      let failed = 0;
+      for (;;) {
+        Context.current().heartbeat({ sent, failed });
+        const due = await db('notices')
+          .whereIn('id', scope().clone().where({ status: 'queued' }).where('next_attempt_at', '<=', db.fn.now()).orderBy('id').limit(CLAIM).select('id'))
+          .update({ status: 'sending' })
+          .returning(['id', 'kind', 'recipients', 'subject', 'body_text', 'attempts']);
+        if (due.length === 0) {
+          const next = await scope().where({ status: 'queued' }).min({ at: 'next_attempt_at' }).first();
+          if (!next?.at) break;
+          await sleep(Math.max(100, Math.min(5000, new Date(next.at).getTime() - Date.now())));
+          continue;
+        }
+        const outcomes: { id: number; attempts: number; ok: boolean; response: string; messageId: string | null }[] = [];
+        await inParallel(due, 10, async (n) => {
+          try {
+            const info = await mailer.send({ from: mailFrom, to: n.recipients, subject: n.subject, text: n.body_text, messageId: `<notice-${n.id}.${n.kind}@ecp-cutover.hkex.example>` });
+            outcomes.push({ id: n.id, attempts: n.attempts + 1, ok: true, response: info.response, messageId: info.messageId });
+          } catch (err) {
+            outcomes.push({ id: n.id, attempts: n.attempts + 1, ok: false, response: String((err as Error).message ?? err).slice(0, 500), messageId: null });
+          }
+        });
+        await db.transaction(async (trx) => {
+          await trx('notice_attempts').insert(outcomes.map((o) => ({ notice_id: o.id, outcome: o.ok ? 'sent' : 'failed', smtp_response: o.response, message_id: o.messageId })));
+          const ok = outcomes.filter((o) => o.ok);
+          if (ok.length) {
+            await trx.raw(
+              `update notices n set status = 'sent', sent_at = now(), attempts = v.attempts, message_id = v.message_id
+               from jsonb_to_recordset(?::jsonb) as v(id bigint, attempts int, message_id text) where n.id = v.id`,
+              [JSON.stringify(ok.map((o) => ({ id: o.id, attempts: o.attempts, message_id: o.messageId })))],
+            );
+          }
+          for (const o of outcomes.filter((x) => !x.ok)) {
+            const gaveUp = o.attempts >= MAX_SEND_ATTEMPTS;
+            await trx('notices').where({ id: o.id }).update({ status: gaveUp ? 'failed' : 'queued', attempts: o.attempts, next_attempt_at: new Date(Date.now() + backoffMs(o.attempts)) });
+          }
+        });
+        sent += outcomes.filter((o) => o.ok).length;
+        failed += outcomes.filter((o) => !o.ok && o.attempts >= MAX_SEND_ATTEMPTS).length;
+      }
+      return { sent, failed };
+    },
   };
+}
+
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  }));
 }

@@ -5,4 +5,6 @@ import { register } from 'tsx/esm/api';
 register();
 const { run } = await import('../cli/main.ts');
 // Exit explicitly: some dependencies install exit hooks that would otherwise replace the exit code.
-process.exit(await run(process.argv));
+const code = await run(process.argv);
+// Let piped output drain first (a large --json would otherwise be cut).
+process.stdout.write('', () => process.exit(code));

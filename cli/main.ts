@@ -2,10 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { isDomainError } from '../domain/errors';
 import { registerBatchCommands } from './commands/batch';
 import { registerDbCommands } from './commands/db';
+import { registerDirectoryCommands } from './commands/directory';
 import { registerDemoCommand } from './commands/demo';
 import { registerDevCommands } from './commands/dev';
 import { registerFolderCommands } from './commands/folders';
 import { registerOperatorCommands } from './commands/operator';
+import { registerParticipantCommands } from './commands/participant';
 import { registerServeCommands } from './commands/serve';
 
 /**
@@ -31,6 +33,8 @@ registerDbCommands(program);
 registerOperatorCommands(program);
 registerFolderCommands(program);
 registerBatchCommands(program);
+registerDirectoryCommands(program);
+registerParticipantCommands(program);
 registerServeCommands(program);
 
 export async function run(argv: string[]): Promise<number> {

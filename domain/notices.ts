@@ -78,3 +78,37 @@ export function renderNotice(ctx: NoticeContext): { subject: string; text: strin
     text: parts.join('\n\n----------------------------------------\n\n') + '\n',
   };
 }
+
+/** Readiness action needed: to a firm's ECP administrators, naming what to grant for which folder. */
+export function renderReadinessNotice(ctx: {
+  participant: NoticeContext['participant'];
+  gaps: { code: string; nameEn: string; nameZh: string; missing: string }[];
+  subject: string;
+  at: string;
+}): { subject: string; text: string } {
+  const at = formatHk(ctx.at).replace(' HKT', '');
+  const p = ctx.participant;
+  const en = [
+    `Dear ECP administrator of ${p.nameEn} (${p.code}),`,
+    '',
+    `The folders below move to ECP 2.0 at ${at} (Hong Kong time), and your firm is not ready for them yet. In Client Connect, grant the function named to at least one operator (an administrator's own rights do not open ECP 2.0, FAQ B.5; EU_ECPSFTP alone gives SFTP, not the web, FAQ B.6):`,
+    '',
+    ...ctx.gaps.map((g) => `  - ${g.code}  ${g.nameEn}: ${g.missing}`),
+    '',
+    'HKEX ECP Support',
+  ].join('\n');
+  const zh = [
+    `${p.nameZh || p.nameEn}（${p.code}）e 通訊管理人士台鑒：`,
+    '',
+    `以下文件夾將於 ${at}（香港時間）轉移至 e 通訊 2.0，惟貴公司尚未準備就緒。請於 Client Connect 為至少一位營運人士授予所列功能（管理人士的管理權限並不能進入 e 通訊 2.0，常問問題第 5 條；只授予 EU_ECPSFTP 則只可使用 SFTP，常問問題第 6 條）：`,
+    '',
+    ...ctx.gaps.map((g) => `  - ${g.code}  ${g.nameZh}: ${g.missing}`),
+    '',
+    '香港交易所 e 通訊支援組',
+  ].join('\n');
+  const parts = p.language === 'zh-Hant' ? [zh, en] : [en, zh];
+  return {
+    subject: `[HKEX ECP] ${ctx.subject}: action needed before the move to ECP 2.0 / 轉移至 e 通訊 2.0 前須採取行動`,
+    text: parts.join('\n\n----------------------------------------\n\n') + '\n',
+  };
+}

@@ -3,7 +3,7 @@ import type { Db } from '../db/connection';
 
 /** Statuses a batch can be in (DESIGN.md §2), with `expired` for a plan never approved in time. */
 export type BatchStatus =
-  | 'awaiting_approval' | 'approved' | 'announced' | 'running' | 'paused'
+  | 'awaiting_approval' | 'approved' | 'announced' | 'blocked_on_readiness' | 'running' | 'paused'
   | 'completed' | 'completed_with_failures' | 'aborted' | 'rejected' | 'expired';
 export const FINAL_STATUSES: BatchStatus[] = ['completed', 'completed_with_failures', 'aborted', 'rejected', 'expired'];
 export type BatchFolderStatus = 'pending' | 'running' | 'live' | 'failed' | 'skipped' | 'aborted';

@@ -18,6 +18,8 @@ export interface BatchInput {
   failurePolicy: 'continue' | 'halt';
   concurrency: number;
   moveOptions: MoveOptions;
+  /** Readiness policy checked at the planned instant: above it the batch waits, blocked, until fixed or overridden. */
+  maxNotReady?: { count: number } | { percent: number } | null;
 }
 
 export interface BatchProgress {
@@ -35,11 +37,19 @@ export const rescheduleBatchUpdate = defineUpdate<BatchProgress, [Who & { planne
 export const pauseBatchUpdate = defineUpdate<BatchProgress, [Who]>('pause');
 export const resumeBatchUpdate = defineUpdate<BatchProgress, [Who]>('resume');
 export const abortBatchUpdate = defineUpdate<BatchProgress, [Who & { reason: string }]>('abort');
+export const overrideReadinessUpdate = defineUpdate<BatchProgress, [Who & { reason: string }]>('overrideReadiness');
 export const batchProgressQuery = defineQuery<BatchProgress>('progress');
 
 const acts = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '60s',
   retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: ['NotAllowed'] },
+});
+
+// Delivery waits out SMTP outages: it heartbeats, and is retried without end.
+const mail = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '2h',
+  heartbeatTimeout: '60s',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
 const FINAL: BatchStatus[] = ['completed', 'completed_with_failures', 'aborted', 'rejected', 'expired'];
@@ -64,6 +74,7 @@ export async function batchMigration(input: BatchInput): Promise<BatchProgress> 
   let seq = 0;
   let abortReason: string | null = null;
   let rejectReason: string | null = null;
+  let readinessOverridden = false;
   const ev = (actor: string, reason: string | null = null) => ({ batchId: input.batchId, actor, reason, workflowId, runId, seq: ++seq });
   const setStatus = async (to: BatchStatus, actor: string, reason: string | null = null, startedAt?: string) => {
     p.status = to;
@@ -74,8 +85,15 @@ export async function batchMigration(input: BatchInput): Promise<BatchProgress> 
     if (!ok) throw ApplicationFailure.create({ message: `batch ${input.batchId} is ${p.status}: ${why}`, type: 'Refused', nonRetryable: true });
   };
   // Announcement and reminder are per plan (a rescheduled batch is announced again); folders-live once.
-  const notify = (kind: 'batch_announced' | 'batch_reminder' | 'folders_live') =>
-    acts.queueBatchNotices({ kind, batchId: input.batchId, subjectId: kind === 'folders_live' ? input.batchId : `${input.batchId}@${p.plannedAt}` });
+  const notify = async (kind: 'batch_announced' | 'batch_reminder' | 'folders_live') => {
+    const subjectId = kind === 'folders_live' ? input.batchId : `${input.batchId}@${p.plannedAt}`;
+    await mail.queueBatchNotices({ kind, batchId: input.batchId, subjectId });
+    await mail.deliverNotices({ kind, subjectId });
+    if (kind === 'batch_announced') {
+      await mail.queueReadinessNotices({ batchId: input.batchId, subjectId });
+      await mail.deliverNotices({ kind: 'readiness_action_needed', subjectId });
+    }
+  };
 
   setHandler(batchProgressQuery, () => p);
   setHandler(approveBatchUpdate, async ({ approver }) => {
@@ -133,6 +151,14 @@ export async function batchMigration(input: BatchInput): Promise<BatchProgress> 
     return p;
   }, { validator: (_: Who) => refuseUnless(!FINAL.includes(p.status) && abortReason === null, 'there is nothing left to abort') });
 
+  setHandler(overrideReadinessUpdate, async ({ by, reason }) => {
+    await acts.checkOperatorRole({ name: by, role: 'approver' });
+    refuseUnless(p.status === 'blocked_on_readiness', 'only a batch blocked on readiness can be overridden');
+    readinessOverridden = true;
+    await setStatus('blocked_on_readiness', by, `readiness overridden: ${reason}`);
+    return p;
+  }, { validator: (_: Who & { reason: string }) => refuseUnless(p.status === 'blocked_on_readiness', 'only a batch blocked on readiness can be overridden') });
+
   const msUntil = (iso: string) => Date.parse(iso) - Date.now();
   /** Sleeps until `iso`; false if woken early by a reschedule or an abort. */
   const sleepUntil = async (iso: string): Promise<boolean> => {
@@ -177,7 +203,18 @@ export async function batchMigration(input: BatchInput): Promise<BatchProgress> 
     if (await sleepUntil(p.plannedAt)) break;
   }
 
-  // 2. The cutover: one child per folder, at most `concurrency` at a time.
+  // 2. Preflight: too many affected firms not ready → wait, blocked, until fixed (re-checked every 10 min) or overridden.
+  for (const max = input.maxNotReady; max && !readinessOverridden; ) {
+    const t = await acts.checkBatchReadiness({ batchId: input.batchId });
+    if ('count' in max ? t.notReady <= max.count : t.percentNotReady <= max.percent) break;
+    if (p.status !== 'blocked_on_readiness') {
+      await setStatus('blocked_on_readiness', 'system', `${t.notReady} of ${t.affected} affected firms not ready (limit ${'count' in max ? max.count : `${max.percent}%`}): see 'ecp-cutover readiness ${input.batchId}'`);
+    }
+    await condition(() => readinessOverridden || abortReason !== null, '10 minutes');
+    if (abortReason) return finish('aborted', 'system', abortReason);
+  }
+
+  // 3. The cutover: one child per folder, at most `concurrency` at a time.
   // Workflow time: the instant the timer fired, which the schedule tests check against the plan.
   await setStatus('running', 'system', `cutover started at the planned time ${p.plannedAt}`, new Date(Date.now()).toISOString());
   const queue = [...input.folders];
@@ -213,7 +250,7 @@ export async function batchMigration(input: BatchInput): Promise<BatchProgress> 
   await Promise.all(children);
   for (const code of queue) p.folders[code].status = abortReason ? 'aborted' : 'skipped';
 
-  // 3. The end.
+  // 4. The end.
   const live = Object.values(p.folders).filter((f) => f.status === 'live').length;
   if (live > 0) await notify('folders_live');
   if (abortReason) return finish('aborted', 'system', abortReason);

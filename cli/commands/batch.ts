@@ -15,7 +15,7 @@ import { readBatch, type BatchView } from '../../stores/batch-read';
 import { FINAL_STATUSES } from '../../stores/batch-store';
 import { requireRole } from '../../stores/operator-store';
 import {
-  abortBatchUpdate, approveBatchUpdate, batchMigration, pauseBatchUpdate, rejectBatchUpdate, rescheduleBatchUpdate, resumeBatchUpdate,
+  abortBatchUpdate, approveBatchUpdate, batchMigration, overrideReadinessUpdate, pauseBatchUpdate, rejectBatchUpdate, rescheduleBatchUpdate, resumeBatchUpdate,
 } from '../../workflows/batch-migration';
 import { BATCH_ID } from '../../workflows/search-attributes';
 import { printJson, withDb } from '../context';
@@ -34,11 +34,23 @@ export interface PlanOptions {
   concurrency: string;
   minNotice?: string;
   allowNonBusinessDay?: boolean;
+  maxNotReady?: string;
+}
+
+/** "--max-not-ready 10" (firms) or "--max-not-ready 5%". */
+export function parseMaxNotReady(raw: string | undefined): { count: number } | { percent: number } | null {
+  if (raw === undefined) return null;
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(raw.trim());
+  if (!m || (m[2] === '' && !Number.isInteger(Number(m[1]))) || (m[2] === '%' && Number(m[1]) > 100)) {
+    throw new InputError(`--max-not-ready '${raw}' must be a number of firms (e.g. 10) or a percentage (e.g. 5%)`);
+  }
+  return m[2] === '%' ? { percent: Number(m[1]) } : { count: Number(m[1]) };
 }
 
 /** Validates and records a plan, then starts its workflow, all or nothing. Returns the stored batch. */
 export async function planBatch(db: Db, client: Client, config: Config, opts: PlanOptions): Promise<BatchView> {
   if (opts.onFailure !== 'continue' && opts.onFailure !== 'halt') throw new InputError(`--on-failure must be continue or halt, not '${opts.onFailure}'`);
+  const maxNotReady = parseMaxNotReady(opts.maxNotReady);
   const req: PlanRequest = {
     id: opts.id,
     name: opts.name,
@@ -79,6 +91,7 @@ export async function planBatch(db: Db, client: Client, config: Config, opts: Pl
             batchId: req.id, name: req.name, plannedAt: req.plannedAt.toISO()!, reminderAt: reminderInstant(req.plannedAt).toISO()!,
             folders: req.folders, requestedBy: req.requestedBy, failurePolicy: req.failurePolicy, concurrency: req.concurrency,
             moveOptions: { freezeWindowMaxMs: config.freezeWindowMaxMs, drainTimeoutMs: config.drainTimeoutMs, maxAttempts: config.MOVE_MAX_ATTEMPTS },
+            maxNotReady,
           }],
           typedSearchAttributes: [{ key: BATCH_ID, value: req.id }],
         }), { alreadyStarted: `a workflow for batch ${req.id} already exists: choose another --id` });
@@ -138,6 +151,7 @@ export function registerBatchCommands(program: Command): void {
     .option('--concurrency <n>', 'folders cut over at the same time', '5')
     .option('--min-notice <duration>', 'override the notice period (MIN_NOTICE), e.g. 1m for a demo')
     .option('--allow-non-business-day', 'allow a weekend or Hong Kong public holiday')
+    .option('--max-not-ready <n|p%>', 'readiness policy: above this many (or this share of) affected firms not ready, the batch waits blocked')
     .action(async (opts: PlanOptions) => {
       const b = await withDb(async (db, config) => {
         const client = await connectClient(config);
@@ -208,6 +222,17 @@ export function registerBatchCommands(program: Command): void {
     .action(async (id: string, opts: { as: string; reason: string }) => {
       await update(id, 'abort', abortBatchUpdate, { by: opts.as, reason: opts.reason });
       console.log(`batch ${id}: abort requested; folders not started stay on legacy`);
+    });
+
+  batch
+    .command('override-readiness')
+    .argument('<id>')
+    .requiredOption('--as <operator>', 'an approver')
+    .requiredOption('--reason <text>', 'why the batch may run with firms not ready')
+    .description('let a batch blocked on readiness run anyway')
+    .action(async (id: string, opts: { as: string; reason: string }) => {
+      await update(id, 'readiness override', overrideReadinessUpdate, { by: opts.as, reason: opts.reason });
+      console.log(`batch ${id}: readiness overridden by ${opts.as}; it runs now`);
     });
 
   batch

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { isAffected, readiness } from '../../domain/audience';
 import { NotFoundError } from '../../domain/errors';
 import { formatHk, hkDate } from '../../domain/time';
 import { readBatch } from '../../stores/batch-read';
+import { batchReadiness } from '../../stores/readiness';
 import { printJson, withDb } from '../context';
 
 const STEPS = ['freeze legacy intake', 'drain in-flight submissions (or hand them over, checksums verified)', 'enable on ECP 2.0', 'verify (ECP 2.0 accepts, legacy refuses)', 'disable and hide on legacy', 'mark live'];
@@ -18,32 +18,20 @@ export function registerDryRunCommand(batch: Command): void {
       const report = await withDb(async (db) => {
         const b = await readBatch(db, id);
         if (!b) throw new NotFoundError(`no batch ${id}`);
+        const readiness = new Map((await batchReadiness(db, id)).map((r) => [r.code, r]));
         const folders = await db('folders').whereIn('code', b.folders.map((f) => f.code)).orderBy('code');
-        const participants = await db('participants').select('code', 'user_types');
-        const users = await db('users').select('participant_code', 'email', 'functions', 'sftp_key_registered', 'ip_registered');
-        const sftp = new Set((await db('participant_sftp_folders').select('participant_code', 'folder_code')).map((r) => `${r.participant_code}/${r.folder_code}`));
-        const usersOf = new Map<string, typeof users>();
-        for (const u of users) usersOf.set(u.participant_code, [...(usersOf.get(u.participant_code) ?? []), u]);
         return {
           batch: { id: b.id, name: b.name, status: b.status, plannedAt: b.plannedAt },
           steps: STEPS,
-          folders: folders.map((f) => {
-            const af = { code: f.code, userTypes: f.user_types, ccFunction: f.cc_function };
-            const affected = participants.filter((p) => isAffected(p.user_types, af)).map((p) => p.code);
-            const notReady = affected
-              .map((code) => ({ participant: code, r: readiness(af, (usersOf.get(code) ?? []).map((u) => ({ email: u.email, functions: u.functions, sftpKeyRegistered: u.sftp_key_registered, ipRegistered: u.ip_registered })), sftp.has(`${code}/${f.code}`)) }))
-              .filter((x) => !x.r.ready)
-              .map((x) => ({ participant: x.participant, missing: (x.r as { missing: string }).missing }));
-            return {
-              code: f.code,
-              name: f.name_en,
-              placement: f.placement,
-              affectedParticipants: affected,
-              notReady,
-              portal: { from: 'on legacy ECP', to: `on ECP 2.0 since ${formatHk(b.plannedAt)}` },
-              appendixRow: { market: f.market, folder: f.name_en, code: f.code, dateMoved: hkDate(b.plannedAt), batch: b.id },
-            };
-          }),
+          folders: folders.map((f) => ({
+            code: f.code,
+            name: f.name_en,
+            placement: f.placement,
+            affectedParticipants: readiness.get(f.code)?.affected ?? [],
+            notReady: readiness.get(f.code)?.notReady ?? [],
+            portal: { from: 'on legacy ECP', to: `on ECP 2.0 since ${formatHk(b.plannedAt)}` },
+            appendixRow: { market: f.market, folder: f.name_en, code: f.code, dateMoved: hkDate(b.plannedAt), batch: b.id },
+          })),
         };
       });
       if (opts.json) return printJson(report);

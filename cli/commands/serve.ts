@@ -9,6 +9,7 @@ import { startSimulator } from '../../simulator/server';
 import { startSmtpSink } from '../../smtp-sink/server';
 import { createWorker } from '../../worker/worker';
 import { createHttpGateway } from '../../platform/http-gateway';
+import { createSmtpMailer } from '../../activities/mailer';
 
 /** Long-running processes. Each stops cleanly on SIGTERM or SIGINT. */
 export function registerServeCommands(program: Command): void {
@@ -19,14 +20,16 @@ export function registerServeCommands(program: Command): void {
       const config = loadConfig();
       const db = createDb(config.DATABASE_URL, { max: 20 });
       const connection = await connectWorker(config);
+      const mailer = createSmtpMailer(config.SMTP_URL);
       const worker = await createWorker({
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: { db, gateway: createHttpGateway(config.SIMULATOR_URL) },
+        deps: { db, gateway: createHttpGateway(config.SIMULATOR_URL), mailer, mailFrom: config.SMTP_FROM },
       });
       console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
       await worker.run(); // returns after SIGINT/SIGTERM (the SDK's runtime handles them)
+      mailer.close();
       await connection.close();
       await db.destroy();
     });

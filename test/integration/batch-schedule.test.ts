@@ -10,6 +10,8 @@ import { findBinary } from '../../dev/tools';
 import { reminderInstant } from '../../domain/calendar';
 import { createHttpGateway } from '../../platform/http-gateway';
 import { startSimulator } from '../../simulator/server';
+import { startSmtpSink } from '../../smtp-sink/server';
+import { createSmtpMailer } from '../../activities/mailer';
 import { approveBatchUpdate, batchMigration, rescheduleBatchUpdate } from '../../workflows/batch-migration';
 import { freshDatabase } from '../support/db';
 import { recordHistory, uniqueId, workflowBundle } from '../support/temporal';
@@ -26,18 +28,22 @@ const { db } = await freshDatabase();
 await seedCatalog(db);
 await db('participants').insert({ code: '01234', name_en: 'Example Securities Ltd', name_zh: '範例證券有限公司', user_types: ['SEHK_EP'], emails: ['ops@example.hk'] });
 const sim = await startSimulator({ db, processingDelayMs: 50 });
+const sink = await startSmtpSink();
+const mailer = createSmtpMailer(`smtp://127.0.0.1:${sink.smtpPort}`);
 const taskQueue = uniqueId('schedule');
 const worker = await Worker.create({
   connection: env.nativeConnection,
   taskQueue,
   workflowBundle: await workflowBundle(),
-  activities: createActivities({ db, gateway: createHttpGateway(sim.url) }),
+  activities: createActivities({ db, gateway: createHttpGateway(sim.url), mailer, mailFrom: 'ecp-support@hkex.example' }),
 });
 const running = worker.run();
 afterAll(async () => {
   worker.shutdown();
   await running;
   await sim.close();
+  mailer.close();
+  await sink.close();
   await env.teardown();
 });
 const config = { ...loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, DRAIN_TIMEOUT: '2s' }) };

@@ -3,6 +3,7 @@ import { smokeWorkflow } from '../../workflows/smoke';
 import { BATCH_ID } from '../../workflows/search-attributes';
 import { createWorker } from '../../worker/worker';
 import { createHttpGateway } from '../../platform/http-gateway';
+import { createSmtpMailer } from '../../activities/mailer';
 import { freshDatabase } from '../support/db';
 import { temporalForFile, uniqueId, workflowBundle } from '../support/temporal';
 
@@ -15,7 +16,8 @@ describe('end-to-end smoke', () => {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      deps: { db, gateway: createHttpGateway('http://127.0.0.1:9') }, // the smoke workflow never calls a platform
+      // The smoke workflow calls neither a platform nor SMTP.
+      deps: { db, gateway: createHttpGateway('http://127.0.0.1:9'), mailer: createSmtpMailer('smtp://127.0.0.1:9'), mailFrom: 'x@example.hk' },
       workflowBundle: await workflowBundle(),
     });
     const workflowId = uniqueId('smoke');

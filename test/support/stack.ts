@@ -2,6 +2,8 @@ import { afterAll } from 'vitest';
 import { seedCatalog } from '../../db/seed';
 import { createHttpGateway } from '../../platform/http-gateway';
 import { startSimulator } from '../../simulator/server';
+import { startSmtpSink } from '../../smtp-sink/server';
+import { createSmtpMailer } from '../../activities/mailer';
 import type { MoveOptions } from '../../workflows/move-folder';
 import { createWorker } from '../../worker/worker';
 import { freshDatabase } from './db';
@@ -19,11 +21,18 @@ export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
   await seedCatalog(db);
   const sim = await startSimulator({ db, processingDelayMs: opts.processingDelayMs ?? 200 });
   const gateway = createHttpGateway(sim.url);
+  const sink = await startSmtpSink();
+  const mailer = createSmtpMailer(`smtp://127.0.0.1:${sink.smtpPort}`);
+  afterAll(async () => {
+    mailer.close();
+    await sink.close();
+  });
+  const deps = { db, gateway, mailer, mailFrom: 'ecp-support@hkex.example' };
   const temporal = await temporalForFile();
   const bundle = await workflowBundle();
   afterAll(() => sim.close());
   const worker = () =>
-    createWorker({ connection: temporal.nativeConnection, namespace: 'default', taskQueue: temporal.taskQueue, deps: { db, gateway }, workflowBundle: bundle });
+    createWorker({ connection: temporal.nativeConnection, namespace: 'default', taskQueue: temporal.taskQueue, deps, workflowBundle: bundle });
   /** A worker polling in the background until the file ends. */
   const runWorker = async () => {
     const w = await worker();
@@ -34,7 +43,7 @@ export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
     });
     return w;
   };
-  return { db, url, sim, gateway, ...temporal, worker, runWorker };
+  return { db, url, sim, gateway, sink, deps, ...temporal, worker, runWorker };
 }
 
 /** Each folder's placement and both platforms' intake/visibility, for "nothing else changed" checks. */

@@ -1,0 +1,43 @@
+import type { Db } from '../db/connection';
+import type { ParticipantRow, UserRow } from '../domain/directory';
+
+/**
+ * Imports a validated directory in one transaction: the firms in the file are created or updated, and
+ * their users and SFTP folders replaced by the file's. Firms not in the file are left alone.
+ */
+export async function importDirectory(db: Db, participants: ParticipantRow[], users: UserRow[]): Promise<{ participants: number; users: number }> {
+  await db.transaction(async (trx) => {
+    for (let i = 0; i < participants.length; i += 500) {
+      const chunk = participants.slice(i, i + 500);
+      await trx('participants')
+        .insert(chunk.map((p) => ({ code: p.code, name_en: p.nameEn, name_zh: p.nameZh, user_types: p.userTypes, emails: p.emails, language: p.language })))
+        .onConflict('code')
+        .merge(['name_en', 'name_zh', 'user_types', 'emails', 'language', 'updated_at']);
+      const codes = chunk.map((p) => p.code);
+      await trx('users').whereIn('participant_code', codes).del();
+      await trx('participant_sftp_folders').whereIn('participant_code', codes).del();
+      const sftp = chunk.flatMap((p) => p.sftpFolders.map((f) => ({ participant_code: p.code, folder_code: f })));
+      if (sftp.length) await trx('participant_sftp_folders').insert(sftp);
+    }
+    const rows = users.map((u) => ({
+      participant_code: u.participantCode, email: u.email, role: u.role, functions: u.functions,
+      sftp_key_registered: u.sftpKeyRegistered, ip_registered: u.ipRegistered,
+    }));
+    for (let i = 0; i < rows.length; i += 1000) await trx('users').insert(rows.slice(i, i + 1000));
+  });
+  return { participants: participants.length, users: users.length };
+}
+
+/** What the generator needs from the catalog: the functions each user type needs, and an SFTP folder per type. */
+export async function catalogAudience(db: Db) {
+  const folders = await db('folders').whereIn('placement', ['legacy', 'scheduled']).orderBy('code').select('code', 'user_types', 'cc_function', 'sftp');
+  const functionsByUserType: Record<string, string[]> = {};
+  const sftpFolderByUserType: Record<string, string> = {};
+  for (const f of folders) {
+    for (const t of f.user_types as string[]) {
+      if (f.cc_function && !(functionsByUserType[t] ??= []).includes(f.cc_function)) functionsByUserType[t].push(f.cc_function);
+      if (f.sftp && !sftpFolderByUserType[t]) sftpFolderByUserType[t] = f.code;
+    }
+  }
+  return { functionsByUserType, sftpFolderByUserType };
+}
