@@ -6,6 +6,9 @@ import { seedCatalog } from '../../db/seed';
 import { up } from '../../dev/stack';
 import { createFolderStore } from '../../stores/folder-store';
 import { endpoints } from './dev';
+import { generateDirectory } from '../../domain/directory-generator';
+import { parseDirectory } from '../../domain/directory';
+import { catalogAudience, importDirectory } from '../../stores/directory-store';
 import { batchWorkflowId, planBatch, renderBatch } from './batch';
 import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
@@ -28,6 +31,13 @@ export function registerDemoCommand(program: Command): void {
       try {
         const seeded = await seedCatalog(db);
         console.log(`\nseeded the catalog: ${seeded.folders} folders; operators alice (planner), bob (approver), carol (support)`);
+        if (!(await db('participants').first('code'))) {
+          const audience = await catalogAudience(db);
+          const d = generateDirectory(500, 1, audience.functionsByUserType, audience.sftpFolderByUserType);
+          const parsed = parseDirectory(d.participantsCsv, d.usersCsv, new Set(await db('folders').pluck('code')));
+          await importDirectory(db, parsed.participants, parsed.users);
+          console.log(`imported a generated directory: ${d.stats.participants} firms, ${d.stats.users} users (${d.stats.notReadyFirms} firms missing a function)`);
+        }
         const client = await connectClient(config);
         try {
           await runBatchB1(db, client, config);
@@ -41,7 +51,7 @@ export function registerDemoCommand(program: Command): void {
         console.log(`  on legacy ECP (${by('legacy').length + by('scheduled').length}): ${[...by('legacy'), ...by('scheduled')].join(' ')}`);
         console.log(`  retired (${by('retired').length}): ${by('retired').join(' ')}`);
         const e = endpoints(config);
-        console.log(`\nwhere to look:\n  portal           ${e.portal.url}/api/folders\n  Temporal Web UI  ${e.temporal.ui}\n  mail received    ${e.smtp.messages.replace('/api/messages', '/')}\n  stop it all      npx ecp-cutover dev down`);
+        console.log(`\nwhere to look:\n  portal           ${e.portal.url}/api/folders\n  Temporal Web UI  ${e.temporal.ui}\n  mail received    ${e.smtp.messages.replace('/api/messages', '/')}  (support view: npx ecp-cutover participant 00199)\n  stop it all      npx ecp-cutover dev down`);
       } finally {
         await db.destroy();
       }
