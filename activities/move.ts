@@ -10,9 +10,6 @@ export interface MoveDeps {
   gateway: PlatformGateway;
 }
 
-/** Error types a workflow can see; these are permanent (the activity is not retried). */
-export const PERMANENT = ['FolderNotMovable', 'PlatformRefusal', 'VerificationFailed'] as const;
-
 /** Domain refusals and platform 4xx answers will not get better by retrying. */
 async function permanent<T>(fn: () => Promise<T>): Promise<T> {
   try {

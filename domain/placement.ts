@@ -35,22 +35,6 @@ export function canTransition(from: Placement, to: Placement): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
-/** Where a participant must submit a folder in this placement (I1); `null` inside a freeze window. */
-export function acceptingPlatform(placement: Placement): 'legacy' | 'ecp2' | null {
-  switch (placement) {
-    case 'legacy':
-    case 'scheduled':
-    case 'retired':
-      return 'legacy';
-    case 'live':
-    case 'new_on_2_0':
-      return 'ecp2';
-    case 'cutting_over':
-    case 'rolling_back':
-      return null;
-  }
-}
-
 export function isPlacement(value: string): value is Placement {
   return (PLACEMENTS as readonly string[]).includes(value);
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection';
 import { ConflictError, NotFoundError } from '../domain/errors';
-import type { Placement } from '../domain/placement';
+import { canTransition, type Placement } from '../domain/placement';
 
 /**
  * Writes a folder's moves (cutover or switch-back) to PostgreSQL: the folder's placement, the run's step
@@ -19,9 +19,9 @@ export interface RunRef {
 }
 
 /** Where each kind of move starts, goes through, and ends (or falls back to). */
-export const MOVES: Record<RunKind, { from: Placement[]; during: Placement; success: Placement; failure: Placement }> = {
-  cutover: { from: ['legacy', 'scheduled'], during: 'cutting_over', success: 'live', failure: 'legacy' },
-  rollback: { from: ['live'], during: 'rolling_back', success: 'legacy', failure: 'live' },
+export const MOVES: Record<RunKind, { during: Placement; success: Placement; failure: Placement }> = {
+  cutover: { during: 'cutting_over', success: 'live', failure: 'legacy' },
+  rollback: { during: 'rolling_back', success: 'legacy', failure: 'live' },
 };
 
 const key = (r: RunRef, what: string) => `${r.workflowId}/${r.runId}/${what}`;
@@ -52,7 +52,7 @@ export function createRunStore(db: Db): RunStore {
         const folder = await trx('folders').where({ code: r.folderCode }).forUpdate().first();
         if (!folder) throw new NotFoundError(`folder ${r.folderCode} is not in the catalog`);
         const move = MOVES[r.kind];
-        if (!move.from.includes(folder.placement)) {
+        if (!canTransition(folder.placement, move.during)) {
           throw new ConflictError(
             r.kind === 'cutover'
               ? `folder ${r.folderCode} is ${folder.placement}, not on legacy: only legacy folders can be cut over`

@@ -34,6 +34,7 @@ export interface MoveResult {
   freezeWindowMs: number | null;
 }
 
+// The permanent failure types thrown by activities/move.ts (a workflow may not import its values).
 const PERMANENT_TYPES = ['FolderNotMovable', 'PlatformRefusal', 'VerificationFailed'];
 
 function activities(opts: MoveOptions) {

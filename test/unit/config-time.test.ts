@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/config';
 import { parseDuration } from '../../domain/duration';
-import { canTransition, acceptingPlatform } from '../../domain/placement';
+import { canTransition } from '../../domain/placement';
 import { formatHk, parseHkTime } from '../../domain/time';
 
 describe('configuration', () => {
@@ -50,10 +50,5 @@ describe('placement state machine', () => {
     expect(canTransition('live', 'legacy')).toBe(false);
     expect(canTransition('retired', 'cutting_over')).toBe(false);
     expect(canTransition('new_on_2_0', 'legacy')).toBe(false);
-  });
-  it('names exactly one accepting platform, or none inside a freeze', () => {
-    expect(acceptingPlatform('scheduled')).toBe('legacy');
-    expect(acceptingPlatform('live')).toBe('ecp2');
-    expect(acceptingPlatform('cutting_over')).toBeNull();
   });
 });
