@@ -8,6 +8,7 @@ import { registerDevCommands } from './commands/dev';
 import { registerFolderCommands } from './commands/folders';
 import { registerOperatorCommands } from './commands/operator';
 import { registerParticipantCommands } from './commands/participant';
+import { registerReadSideCommands } from './commands/read-side';
 import { registerServeCommands } from './commands/serve';
 
 /**
@@ -35,6 +36,7 @@ registerFolderCommands(program);
 registerBatchCommands(program);
 registerDirectoryCommands(program);
 registerParticipantCommands(program);
+registerReadSideCommands(program);
 registerServeCommands(program);
 
 export async function run(argv: string[]): Promise<number> {

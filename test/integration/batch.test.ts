@@ -141,7 +141,7 @@ describe('batches that run', () => {
       const failing = codes[7];
       sim.faults.set([{ match: `POST /ecp2/admin/folders/${failing}/enable`, outage: true }]);
       const id = `R${policy}`;
-      const planned = await cli('batch', 'plan', '--id', id, '--name', `thirty ${policy}`, '--at', soon(6), '--folders', codes.join(','), '--as', 'alice',
+      const planned = await cli('batch', 'plan', '--id', id, '--name', `thirty ${policy}`, '--at', soon(15), '--folders', codes.join(','), '--as', 'alice',
         '--min-notice', '0s', '--allow-non-business-day', '--concurrency', '5', '--on-failure', policy);
       expect(planned.stderr).toBe('');
       expect((await cli('batch', 'approve', id, '--as', 'bob')).code).toBe(0);
@@ -179,7 +179,7 @@ describe('batches that run', () => {
     const codes = await addLegacyFolders(db, 'P', 12);
     // Slow enable calls so that folders are mid-flight when we pause.
     sim.faults.set([{ match: 'POST /ecp2/admin/folders/TP.*/enable', latencyMs: 1500 }]);
-    const planned = await cli('batch', 'plan', '--id', 'PR', '--name', 'pause', '--at', soon(5), '--folders', codes.join(','), '--as', 'alice', '--min-notice', '0s', '--allow-non-business-day', '--concurrency', '2');
+    const planned = await cli('batch', 'plan', '--id', 'PR', '--name', 'pause', '--at', soon(15), '--folders', codes.join(','), '--as', 'alice', '--min-notice', '0s', '--allow-non-business-day', '--concurrency', '2');
     expect(planned.code).toBe(0);
     expect((await cli('batch', 'approve', 'PR', '--as', 'bob')).code).toBe(0);
     const handle = client.workflow.getHandle('batch-PR');

@@ -73,7 +73,7 @@ describe('notices for a batch of 20 folders and 2,000 firms', () => {
     // Twenty folders, none of them seen by every user type (so that some firms are not affected).
     const folders: string[] = await db('folders').where({ placement: 'legacy' }).whereRaw(`not ('ALL' = any(user_types))`).orderBy('code').limit(20).pluck('code');
     expect(folders).toHaveLength(20);
-    const at = DateTime.utc().plus({ seconds: 6 }).toISO()!;
+    const at = DateTime.utc().plus({ seconds: 15 }).toISO()!;
     expect((await cli('batch', 'plan', '--id', 'N1', '--name', 'twenty', '--at', at, '--folders', folders.join(','), '--as', 'alice', '--min-notice', '0s', '--allow-non-business-day', '--concurrency', '10')).code).toBe(0);
     expect((await cli('batch', 'approve', 'N1', '--as', 'bob')).code).toBe(0);
     const result = await client.workflow.getHandle('batch-N1').result();

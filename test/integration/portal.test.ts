@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import { DateTime } from 'luxon';
+import { chromium } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startPortal } from '../../portal/server';
+import { runCli } from '../support/cli';
+import { cutoverStack } from '../support/stack';
+
+const stack = await cutoverStack({ processingDelayMs: 50 });
+const { db, address, url, taskQueue, sim, client } = stack;
+await stack.runWorker();
+const portal = await startPortal({ db, cacheMs: 0 });
+afterAll(() => portal.close());
+const env = { DATABASE_URL: url, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, SIMULATOR_URL: sim.url, DRAIN_TIMEOUT: '2s' };
+const get = (p: string, headers: Record<string, string> = {}) => fetch(portal.url + p, { headers });
+
+// Batch W1 moves SD1 and SD2; batch W2 is planned and approved for later (public), W3 only planned (not public).
+await db('participants').insert({ code: '01234', name_en: 'Secret Firm', user_types: ['SEHK_EP'], emails: ['secret@firm.hk'] });
+const cli = (...args: string[]) => runCli(args, env);
+const plan = (id: string, at: string, folders: string) => cli('batch', 'plan', '--id', id, '--name', id, '--at', at, '--folders', folders, '--as', 'alice', '--min-notice', '0s', '--allow-non-business-day');
+const w1 = await plan('W1', DateTime.utc().plus({ seconds: 15 }).toISO()!, 'SD1,SD2');
+expect(w1.stderr).toBe('');
+expect((await cli('batch', 'approve', 'W1', '--as', 'bob')).code).toBe(0);
+expect((await plan('W2', '2031-03-10 08:00', 'SD3')).code).toBe(0);
+expect((await cli('batch', 'approve', 'W2', '--as', 'bob')).code).toBe(0);
+expect((await plan('W3', '2031-03-10 08:00', 'SMMRPT')).code).toBe(0);
+await client.workflow.getHandle('batch-W1').result();
+
+describe('portal API', () => {
+  it('lists folders with filters, and one folder, without participant or operator data', async () => {
+    const live = (await (await get('/api/folders?placement=live')).json()) as { folders: { code: string; liveSince: string }[] };
+    expect(live.folders.map((f) => f.code)).toEqual(['SD1', 'SD2']);
+    const search = (await (await get('/api/folders?q=stamp%20duty&market=Cash')).json()) as { folders: { code: string }[] };
+    expect(search.folders.map((f) => f.code).sort()).toEqual(['SD1', 'SD2', 'SD3', 'SDPDF']);
+    const sd3 = (await (await get('/api/folders/sd3')).json()) as { plannedMove: { batch: string } };
+    expect(sd3.plannedMove.batch).toBe('W2');
+    const smm = (await (await get('/api/folders/SMMRPT')).json()) as { plannedMove: unknown };
+    expect(smm.plannedMove).toBeNull(); // W3 awaits approval: not public yet
+    for (const p of ['/api/folders', '/api/batches', '/appendix/7.3', '/appendix/7.3.csv']) {
+      const body = await (await get(p)).text();
+      expect(body, p).not.toMatch(/secret|alice|bob|@firm/i);
+    }
+  });
+
+  it('publishes the schedule with folders "to be announced" (FAQ D.28)', async () => {
+    const s = (await (await get('/api/batches')).json()) as { batches: { id: string; status: string; folders: { code: string }[] }[]; toBeAnnounced: string[] };
+    expect(s.batches.map((b) => [b.id, b.status])).toEqual([['W1', 'completed'], ['W2', 'announced']]);
+    expect(s.batches[0].folders.map((f) => f.code)).toEqual(['SD1', 'SD2']);
+    expect(s.toBeAnnounced).toContain('SMMRPT');
+    expect(s.toBeAnnounced).not.toContain('SD3');
+  });
+
+  it('answers a bad parameter with 400 and a clear message, never a stack trace; ETags make polling cheap', async () => {
+    for (const [p, msg] of [['/api/folders?placement=moved', /placement must be one of/], ['/api/folders?foo=1', /unknown query parameter 'foo'/], [`/api/folders?q=${'x'.repeat(101)}`, /at most 100/], ['/api/folders/%27%3B--', /letters, digits/]] as const) {
+      const r = await get(p);
+      expect(r.status, p).toBe(400);
+      const body = (await r.json()) as { error: string };
+      expect(body.error).toMatch(msg);
+      expect(JSON.stringify(body)).not.toMatch(/at \w+ \(|node_modules/);
+    }
+    const first = await get('/api/folders');
+    const etag = first.headers.get('etag')!;
+    expect((await get('/api/folders', { 'if-none-match': etag })).status).toBe(304);
+    expect((await fetch(portal.url + '/api/folders', { method: 'POST' })).status).toBe(405);
+  });
+
+  it('serves Appendix 7.3 with the same content as `ecp-cutover appendix`, in md, csv and html', async () => {
+    const md = await (await get('/appendix/7.3.md')).text();
+    expect(md).toContain('| Stamp Duty Daily Return (SD-1) | SD1 |');
+    expect(md).toMatch(/\| SD1 \| \d{4}-\d{2}-\d{2} \| W1 \|/);
+    for (const [route, format] of [['/appendix/7.3.md', 'md'], ['/appendix/7.3.csv', 'csv'], ['/appendix/7.3', 'html']]) {
+      const served = await (await get(route)).text();
+      const printed = await cli('appendix', '--format', format);
+      expect(printed.stdout, format).toBe(served);
+    }
+  });
+});
+
+describe('support views', () => {
+  it('events: the audit trail newest first, by folder, by batch, by participant; bad input refused', async () => {
+    const folder = JSON.parse((await cli('events', '--folder', 'sd1', '--json')).stdout) as { to: string; id: number; workflowId: string }[];
+    expect(folder[0].to).toBe('live');
+    expect(folder.map((e) => e.id)).toEqual([...folder.map((e) => e.id)].sort((a, b) => b - a));
+    const batch = JSON.parse((await cli('events', '--batch', 'W1', '--json')).stdout) as { entityType: string; to: string }[];
+    expect(batch.some((e) => e.entityType === 'batch' && e.to === 'completed')).toBe(true);
+    expect(batch.some((e) => e.entityType === 'folder' && e.to === 'live')).toBe(true);
+    const firm = JSON.parse((await cli('events', '--participant', '01234', '--json')).stdout) as { entityType: string; to: string }[];
+    expect(firm.length).toBeGreaterThan(0);
+    expect(firm.every((e) => e.entityType === 'notice' && e.to === 'sent')).toBe(true);
+    for (const args of [['events', '--page', '0'], ['events', '--folder', 'SD1', '--batch', 'W1'], ['events', '--participant', '1234']]) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+    }
+    expect((await cli('folders', '--status', 'live', '--json')).stdout).toContain('"code": "SD1"');
+  });
+});
+
+describe('portal cache', () => {
+  it('serves a reply for at most cacheMs, then reads PostgreSQL again', async () => {
+    const cachedPortal = await startPortal({ db, cacheMs: 400 });
+    try {
+      const read = async () => ((await (await fetch(cachedPortal.url + '/api/folders/IVUSAGE')).json()) as { name: { en: string } }).name.en;
+      const before = await read();
+      await db('folders').where({ code: 'IVUSAGE' }).update({ name_en: 'Renamed for the cache test' });
+      expect(await read()).toBe(before);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await read()).toBe('Renamed for the cache test');
+    } finally {
+      await db('folders').where({ code: 'IVUSAGE' }).update({ name_en: 'Information Vendor Monthly Usage Declaration' });
+      await cachedPortal.close();
+    }
+  });
+});
+
+describe('portal page in a real browser (Debian Chromium via playwright-core)', () => {
+  it('loads, filters by text and market, switches to Traditional Chinese; saves a screenshot', async () => {
+    expect(fs.existsSync('/usr/bin/chromium'), 'Chromium missing: run bash scripts/install-chromium.sh').toBe(true);
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // a phone
+      await page.goto(portal.url + '/');
+      await page.waitForSelector('li[data-code="SD1"]');
+      expect(await page.locator('li[data-code="SD1"] .badge').textContent()).toMatch(/^On ECP 2\.0 since \d{4}-\d{2}-\d{2} \d{2}:\d{2} HKT$/);
+      expect(await page.locator('li[data-code="SD3"] .badge').textContent()).toBe('Moving to ECP 2.0 on 2031-03-10 08:00 HKT');
+      await page.fill('#q', 'stamp');
+      expect(await page.locator('#folders li').count()).toBe(4);
+      await page.fill('#q', '');
+      await page.selectOption('#market', 'Derivatives');
+      const derivatives = await page.locator('#folders li .market').allTextContents();
+      expect(derivatives.length).toBeGreaterThan(3);
+      expect(new Set(derivatives)).toEqual(new Set(['Derivatives']));
+      await page.selectOption('#market', '');
+      await page.click('#lang');
+      expect(await page.locator('#title').textContent()).toBe('哪些文件夾已轉移至 e 通訊 2.0？');
+      expect(await page.locator('li[data-code="SD1"] .name').textContent()).toBe('印花稅每日申報表 (SD-1)');
+      expect(await page.locator('li[data-code="SD1"] .badge').textContent()).toMatch(/^自 .* 起於 e 通訊 2\.0$/);
+      fs.mkdirSync('test-results', { recursive: true });
+      await page.screenshot({ path: 'test-results/portal-zh-Hant.png', fullPage: false });
+    } finally {
+      await browser.close();
+    }
+  });
+});
