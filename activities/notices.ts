@@ -1,5 +1,6 @@
 import { Context, sleep } from '@temporalio/activity';
 import type { Db } from '../db/connection';
+import { isAffected } from '../domain/audience';
 import { renderNotice, renderReadinessNotice, type NoticeKind } from '../domain/notices';
 import { batchReadiness } from '../stores/readiness';
 import type { Mailer } from './mailer';
@@ -33,46 +34,53 @@ export const MAX_SEND_ATTEMPTS = 10;
 const backoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 ** (attempts - 1));
 
 export function createNoticeActivities({ db, mailer, mailFrom }: NoticeDeps) {
+  /** One outbox row per affected firm, listing only its folders; resumable from the heartbeat. */
+  async function fanOut(kind: NoticeKind, subjectId: string, subject: string, folders: FolderRow[], at: Date): Promise<{ queued: number }> {
+    if (folders.length === 0) return { queued: 0 };
+    let after = (Context.current().info.heartbeatDetails as string | undefined) ?? '';
+    let queued = 0;
+    for (;;) {
+      const firms = await db('participants').where('code', '>', after).orderBy('code').limit(CHUNK);
+      if (firms.length === 0) break;
+      const rows = [];
+      for (const firm of firms) {
+        const mine = folders.filter((f) => isAffected(firm.user_types, { code: f.code, userTypes: f.user_types, ccFunction: null }));
+        if (mine.length === 0 || firm.emails.length === 0) continue;
+        const { subject: title, text } = renderNotice({
+          kind,
+          participant: { code: firm.code, nameEn: firm.name_en, nameZh: firm.name_zh, language: firm.language },
+          folders: mine.map((f) => ({ code: f.code, nameEn: f.name_en, nameZh: f.name_zh })),
+          subject,
+          at: new Date(at).toISOString(),
+        });
+        rows.push({ kind, subject_id: subjectId, participant_code: firm.code, recipients: firm.emails, subject: title, body_text: text, folders: JSON.stringify(mine.map((f) => f.code)) });
+      }
+      if (rows.length) queued += (await db('notices').insert(rows).onConflict(['kind', 'subject_id', 'participant_code']).ignore().returning('id')).length;
+      after = firms[firms.length - 1].code;
+      Context.current().heartbeat(after);
+    }
+    return { queued };
+  }
+
   return {
     async queueBatchNotices(input: { kind: NoticeKind; batchId: string; subjectId: string }): Promise<{ queued: number }> {
-      const batch = await db('batches').where({ id: input.batchId }).first('planned_at', 'finished_at');
+      const batch = await db('batches').where({ id: input.batchId }).first('planned_at');
       const liveOnly = input.kind === 'folders_live';
       const folders = await db('batch_folders as bf')
         .join('folders as f', 'f.code', 'bf.folder_code')
         .where('bf.batch_id', input.batchId)
         .modify((q) => (liveOnly ? q.where('bf.status', 'live') : q))
         .select<FolderRow[]>('f.code', 'f.name_en', 'f.name_zh', 'f.user_types', 'f.live_since');
-      if (folders.length === 0) return { queued: 0 };
       const at = liveOnly
-        ? folders.map((f) => f.live_since as Date | null).filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? new Date()
+        ? folders.map((f) => f.live_since).filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? new Date()
         : batch.planned_at;
+      return fanOut(input.kind, input.subjectId, `Batch ${input.batchId}`, folders, at);
+    },
 
-      let after = (Context.current().info.heartbeatDetails as string | undefined) ?? '';
-      let queued = 0;
-      for (;;) {
-        const firms = await db('participants').where('code', '>', after).orderBy('code').limit(CHUNK);
-        if (firms.length === 0) break;
-        const rows = [];
-        for (const firm of firms) {
-          const mine = folders.filter((f) => f.user_types.includes('ALL') || f.user_types.some((t: string) => firm.user_types.includes(t)));
-          if (mine.length === 0 || firm.emails.length === 0) continue;
-          const { subject, text } = renderNotice({
-            kind: input.kind,
-            participant: { code: firm.code, nameEn: firm.name_en, nameZh: firm.name_zh, language: firm.language },
-            folders: mine.map((f) => ({ code: f.code, nameEn: f.name_en, nameZh: f.name_zh })),
-            subject: `Batch ${input.batchId}`,
-            at: new Date(at).toISOString(),
-          });
-          rows.push({
-            kind: input.kind, subject_id: input.subjectId, participant_code: firm.code, recipients: firm.emails,
-            subject, body_text: text, folders: JSON.stringify(mine.map((f) => f.code)),
-          });
-        }
-        if (rows.length) queued += (await db('notices').insert(rows).onConflict(['kind', 'subject_id', 'participant_code']).ignore().returning('id')).length;
-        after = firms[firms.length - 1].code;
-        Context.current().heartbeat(after);
-      }
-      return { queued };
+    /** One folder's notice (a switch-back) to every firm it concerns. */
+    async queueFolderNotices(input: { kind: NoticeKind; folderCode: string; subjectId: string }): Promise<{ queued: number }> {
+      const folders = await db('folders').where({ code: input.folderCode }).select<FolderRow[]>('code', 'name_en', 'name_zh', 'user_types', 'live_since');
+      return fanOut(input.kind, input.subjectId, `Folder ${input.folderCode}`, folders, new Date());
     },
 
     /** Readiness action needed: to the admins of the firms that lack a function for a folder of the batch. */

@@ -1,5 +1,6 @@
 import { condition, defineQuery, defineUpdate, proxyActivities, setHandler, workflowInfo, allHandlersFinished, ApplicationFailure } from '@temporalio/workflow';
 import type { createApprovalActivities } from '../activities/approvals';
+import type { createNoticeActivities } from '../activities/notices';
 import { moveFolder, type MoveOptions, type MoveProgress, type MoveResult } from './move-folder';
 
 export interface FolderRollbackInput {
@@ -26,6 +27,11 @@ export const approveRollbackUpdate = defineUpdate<RollbackStatus, [{ approver: s
 export const rejectRollbackUpdate = defineUpdate<RollbackStatus, [{ by: string; reason: string }]>('reject');
 export const rollbackStatusQuery = defineQuery<RollbackStatus>('status');
 
+const notices = proxyActivities<ReturnType<typeof createNoticeActivities>>({
+  startToCloseTimeout: '2h',
+  heartbeatTimeout: '60s',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
 const approvals = proxyActivities<ReturnType<typeof createApprovalActivities>>({
   startToCloseTimeout: '10s',
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['NotAllowed'] },
@@ -108,6 +114,12 @@ export async function folderRollback(input: FolderRollbackInput): Promise<MoveRe
     status.move,
     `switch-back requested by ${input.requestedBy} (${input.reason}), approved by ${status.approvedBy}`,
   );
+  if (result.outcome === 'succeeded') {
+    // The firms that use the folder are told it is back on legacy ECP.
+    const subjectId = `${input.folderCode}@${runId}`;
+    await notices.queueFolderNotices({ kind: 'folder_switched_back', folderCode: input.folderCode, subjectId });
+    await notices.deliverNotices({ kind: 'folder_switched_back', subjectId });
+  }
   status.state = 'done';
   await condition(allHandlersFinished);
   if (result.outcome === 'refused') throw ApplicationFailure.nonRetryable(result.failure ?? 'refused', 'FolderNotMovable');

@@ -6,7 +6,7 @@ import { addLegacyFolders, cutoverStack } from '../support/stack';
 import { recordHistory } from '../support/temporal';
 
 const stack = await cutoverStack();
-const { db, client, taskQueue, address, url, sim } = stack;
+const { db, client, taskQueue, address, url, sim, sink } = stack;
 await stack.runWorker();
 const env = { DATABASE_URL: url, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, SIMULATOR_URL: sim.url, DRAIN_TIMEOUT: '2s', MOVE_MAX_ATTEMPTS: '2' };
 const cli = (...args: string[]) => runCli(args, env);
@@ -174,6 +174,34 @@ describe('batches that run', () => {
       expect(JSON.parse(status.stdout).status).toBe('completed_with_failures');
     });
   }
+
+  it('readiness preflight: too many firms not ready → blocked_on_readiness until an approver overrides', async () => {
+    const codes = await addLegacyFolders(db, 'B', 2);
+    await db('participants').insert({ code: '04321', name_en: 'Unready Ltd', user_types: ['SEHK_EP'], emails: ['ops@unready.hk'] });
+    await db('users').insert({ participant_code: '04321', email: 'admin@unready.hk', role: 'admin', functions: [] });
+    try {
+      expect((await cli('batch', 'plan', '--id', 'RB', '--name', 'readiness', '--at', soon(15), '--folders', codes.join(','), '--as', 'alice',
+        '--min-notice', '0s', '--allow-non-business-day', '--max-not-ready', '0')).code).toBe(0);
+      expect((await cli('batch', 'plan', '--id', 'RX', '--name', 'x', '--at', FUTURE, '--folders', 'SMMRPT', '--as', 'alice', '--max-not-ready', 'lots')).stderr)
+        .toMatch(/--max-not-ready 'lots' must be a number of firms/);
+      expect((await cli('batch', 'approve', 'RB', '--as', 'bob')).code).toBe(0);
+      await expect.poll(async () => (await db('batches').where({ id: 'RB' }).first()).status, { timeout: 40_000 }).toBe('blocked_on_readiness');
+      const why = await db('events').where({ entity_type: 'batch', entity_id: 'RB', to_state: 'blocked_on_readiness' }).first();
+      expect(why.reason).toMatch(/1 of 1 affected firms not ready \(limit 0\)/);
+      expect((await db('folders').whereIn('code', codes).pluck('placement'))).toEqual(['scheduled', 'scheduled']);
+      const carol = await cli('batch', 'override-readiness', 'RB', '--as', 'carol', '--reason', 'go');
+      expect(carol.stderr).toMatch(/'carol' does not hold the approver role/);
+      expect((await cli('batch', 'override-readiness', 'RB', '--as', 'bob', '--reason', 'firm confirmed by phone')).code).toBe(0);
+      const { row } = await waitFinal('RB');
+      expect(row.status).toBe('completed');
+      expect(sink.messages().some((m) => m.subject.includes('action needed') && m.envelopeTo.includes('admin@unready.hk'))).toBe(true);
+    } finally {
+      await db('users').where({ participant_code: '04321' }).del();
+      await db('notice_attempts').del();
+      await db('notices').del();
+      await db('participants').where({ code: '04321' }).del();
+    }
+  });
 
   it('pause stops new starts, resume goes on, abort while running lets started folders finish', async () => {
     const codes = await addLegacyFolders(db, 'P', 12);

@@ -6,7 +6,11 @@ import { cutoverStack, FAST_MOVE, snapshot } from '../support/stack';
 import { recordHistory, uniqueId } from '../support/temporal';
 
 const stack = await cutoverStack();
-const { db, client, taskQueue, address, url } = stack;
+const { db, client, taskQueue, address, url, sink } = stack;
+await db('participants').insert([
+  { code: '01234', name_en: 'Cash Firm', name_zh: '現貨公司', user_types: ['SEHK_EP'], emails: ['ops@cash.hk'], language: 'zh-Hant' },
+  { code: '05678', name_en: 'Futures Firm', user_types: ['HKFE_EP'], emails: ['ops@futures.hk'] },
+]);
 await stack.runWorker();
 const env = { DATABASE_URL: url, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, DRAIN_TIMEOUT: '5s' };
 
@@ -53,6 +57,11 @@ describe('switch-back (folderRollback) through the CLI', () => {
     expect(trail.slice(-10)).toEqual([
       'alice:rollback_requested', 'bob:rollback_approved', 'bob:rolling_back', 'bob:frozen', 'bob:draining', 'bob:drained', 'bob:target_enabled', 'bob:verified', 'bob:source_disabled', 'bob:legacy',
     ]);
+    // The firms that use SD1 are told, once, in both languages (Chinese first for this firm); others are not.
+    const told = sink.messages().filter((m) => m.subject.includes('folder switched back'));
+    expect(told.map((m) => m.envelopeTo)).toEqual([['ops@cash.hk']]);
+    expect(told[0].text.indexOf('台鑒')).toBeLessThan(told[0].text.indexOf('Dear'));
+    expect(told[0].text).toContain('SD1  Stamp Duty Daily Return (SD-1)');
     const shown = await runCli(['folder', 'SD1'], env);
     expect(shown.stdout).toMatch(/placement: legacy/);
     expect(shown.stdout).toMatch(/rollback +- +succeeded/);
