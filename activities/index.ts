@@ -1,5 +1,6 @@
 import { createApprovalActivities } from './approvals';
 import { createBatchActivities } from './batches';
+import { createDecommissionActivities } from './decommission';
 import { createNoticeActivities, type NoticeDeps } from './notices';
 import { createMoveActivities, type MoveDeps } from './move';
 import { createStatusActivities } from './status';
@@ -14,5 +15,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createMoveActivities(deps),
     ...createBatchActivities(deps),
     ...createNoticeActivities(deps),
+    ...createDecommissionActivities(deps),
   };
 }

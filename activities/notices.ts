@@ -35,7 +35,7 @@ const backoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 ** (attempts -
 
 export function createNoticeActivities({ db, mailer, mailFrom }: NoticeDeps) {
   /** One outbox row per affected firm, listing only its folders; resumable from the heartbeat. */
-  async function fanOut(kind: NoticeKind, subjectId: string, subject: string, folders: FolderRow[], at: Date): Promise<{ queued: number }> {
+  async function fanOut(kind: NoticeKind, subjectId: string, subject: string, folders: FolderRow[] | 'everyone', at: Date): Promise<{ queued: number }> {
     if (folders.length === 0) return { queued: 0 };
     let after = (Context.current().info.heartbeatDetails as string | undefined) ?? '';
     let queued = 0;
@@ -44,8 +44,8 @@ export function createNoticeActivities({ db, mailer, mailFrom }: NoticeDeps) {
       if (firms.length === 0) break;
       const rows = [];
       for (const firm of firms) {
-        const mine = folders.filter((f) => isAffected(firm.user_types, { code: f.code, userTypes: f.user_types, ccFunction: null }));
-        if (mine.length === 0 || firm.emails.length === 0) continue;
+        const mine = folders === 'everyone' ? [] : folders.filter((f) => isAffected(firm.user_types, { code: f.code, userTypes: f.user_types, ccFunction: null }));
+        if ((folders !== 'everyone' && mine.length === 0) || firm.emails.length === 0) continue;
         const { subject: title, text } = renderNotice({
           kind,
           participant: { code: firm.code, nameEn: firm.name_en, nameZh: firm.name_zh, language: firm.language },
@@ -81,6 +81,11 @@ export function createNoticeActivities({ db, mailer, mailFrom }: NoticeDeps) {
     async queueFolderNotices(input: { kind: NoticeKind; folderCode: string; subjectId: string }): Promise<{ queued: number }> {
       const folders = await db('folders').where({ code: input.folderCode }).select<FolderRow[]>('code', 'name_en', 'name_zh', 'user_types', 'live_since');
       return fanOut(input.kind, input.subjectId, `Folder ${input.folderCode}`, folders, new Date());
+    },
+
+    /** A notice to every firm in the directory (decommission of legacy ECP). */
+    async queueEveryoneNotices(input: { kind: NoticeKind; subjectId: string; at: string }): Promise<{ queued: number }> {
+      return fanOut(input.kind, input.subjectId, 'Legacy ECP', 'everyone', new Date(input.at));
     },
 
     /** Readiness action needed: to the admins of the firms that lack a function for a folder of the batch. */

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isDomainError } from '../domain/errors';
 import { registerBatchCommands } from './commands/batch';
 import { registerDbCommands } from './commands/db';
+import { registerDecommissionCommands } from './commands/decommission';
 import { registerDirectoryCommands } from './commands/directory';
 import { registerDemoCommand } from './commands/demo';
 import { registerDevCommands } from './commands/dev';
@@ -37,6 +38,7 @@ registerBatchCommands(program);
 registerDirectoryCommands(program);
 registerParticipantCommands(program);
 registerReadSideCommands(program);
+registerDecommissionCommands(program);
 registerServeCommands(program);
 
 export async function run(argv: string[]): Promise<number> {

@@ -52,6 +52,12 @@ const schema = z.object({
   APPROVAL_TIMEOUT: duration.default('24h'),
   /** Attempts per forward step of a folder move before it is compensated (compensations never give up). */
   MOVE_MAX_ATTEMPTS: z.coerce.number({ error: 'must be a whole number from 1 to 100' }).int().min(1).max(100).default(8),
+  /** Legacy must have accepted nothing for this long before it is switched off. */
+  DECOMMISSION_QUIET_PERIOD: duration.default('14d'),
+  /** Business days before the decommission on which every firm is reminded. */
+  DECOMMISSION_REMINDER_DAYS: z.string().regex(/^\d{1,3}(,\d{1,3})*$/, 'must be business-day counts such as 30,7,1').default('30,7,1'),
+  /** How often a blocked decommission re-checks its gate (it also re-checks whenever a batch finishes). */
+  DECOMMISSION_RECHECK: duration.default('1h'),
   /** A batch must be planned at least this long before its cutover (participants need notice). */
   MIN_NOTICE: duration.default('7d'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

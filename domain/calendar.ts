@@ -33,3 +33,10 @@ export function reminderInstant(plannedAt: DateTime): DateTime {
   const day = previousBusinessDay(plannedAt.setZone(HK_ZONE).toISODate()!);
   return DateTime.fromISO(`${day}T09:00`, { zone: HK_ZONE }).toUTC();
 }
+
+/** 09:00 Hong Kong time, `n` business days before the (Hong Kong) date of `instant`. */
+export function businessDaysBefore(instant: DateTime, n: number): DateTime {
+  let day = instant.setZone(HK_ZONE).toISODate()!;
+  for (let i = 0; i < n; i++) day = previousBusinessDay(day);
+  return DateTime.fromISO(`${day}T09:00`, { zone: HK_ZONE }).toUTC();
+}

@@ -4,7 +4,9 @@ import { formatHk } from './time';
  * The words of the notices participants receive: one per firm per event, listing only that firm's
  * folders, in English and Traditional Chinese (the firm's preferred language first).
  */
-export type NoticeKind = 'batch_announced' | 'batch_reminder' | 'folders_live' | 'folder_switched_back';
+export type NoticeKind =
+  | 'batch_announced' | 'batch_reminder' | 'folders_live' | 'folder_switched_back'
+  | 'decommission_scheduled' | 'decommission_reminder' | 'legacy_decommissioned';
 
 export interface NoticeFolder {
   code: string;
@@ -42,6 +44,24 @@ const TEXT: Record<NoticeKind, { subjectEn: string; subjectZh: string; en: (at: 
     en: (at) => `The submission folders below are on ECP 2.0 since ${at} (Hong Kong time). Submit these files on ECP 2.0 only (${ECP2}); on the current ECP they are disabled and hidden (FAQ D.27). Appendix 7.3 of the ECP 2.0 user guide lists every folder that has moved.`,
     zh: (at) => `以下提交文件夾已於 ${at}（香港時間）轉移至 e 通訊 2.0。請只經 e 通訊 2.0（${ECP2}）提交相關文件；現有 e 通訊上的相同文件夾已被設為無效及隱藏（常問問題第 27 條）。已轉移的文件夾載於 e 通訊 2.0 用戶使用指南附錄 7.3。`,
   },
+  decommission_scheduled: {
+    subjectEn: 'legacy ECP will be switched off',
+    subjectZh: '現有 e 通訊將停用',
+    en: (at) => `Legacy ECP will be switched off at ${at} (Hong Kong time), once every submission folder has moved to ECP 2.0 (FAQ E.30). From then on, use ECP 2.0 only (${ECP2}).`,
+    zh: (at) => `現有 e 通訊將於 ${at}（香港時間）停用（所有提交文件夾轉移至 e 通訊 2.0 後，常問問題第 30 條）。其後請只使用 e 通訊 2.0（${ECP2}）。`,
+  },
+  decommission_reminder: {
+    subjectEn: 'reminder: legacy ECP will be switched off',
+    subjectZh: '提示：現有 e 通訊將停用',
+    en: (at) => `Reminder: legacy ECP will be switched off at ${at} (Hong Kong time). Please make sure that your users can log in to ECP 2.0 through Client Connect.`,
+    zh: (at) => `提示：現有 e 通訊將於 ${at}（香港時間）停用。請確保貴公司用戶能經 Client Connect 登入 e 通訊 2.0。`,
+  },
+  legacy_decommissioned: {
+    subjectEn: 'legacy ECP has been switched off',
+    subjectZh: '現有 e 通訊已停用',
+    en: (at) => `Legacy ECP was switched off at ${at} (Hong Kong time). Every submission is now made on ECP 2.0 (${ECP2}).`,
+    zh: (at) => `現有 e 通訊已於 ${at}（香港時間）停用。所有文件請經 e 通訊 2.0（${ECP2}）提交。`,
+  },
   folder_switched_back: {
     subjectEn: 'folder switched back to the current ECP',
     subjectZh: '文件夾已轉回現有 e 通訊',
@@ -60,7 +80,7 @@ export function renderNotice(ctx: NoticeContext): { subject: string; text: strin
     t.en(at),
     '',
     ...ctx.folders.map((f) => `  - ${f.code}  ${f.nameEn}`),
-    '',
+    ...(ctx.folders.length ? [''] : []),
     'HKEX ECP Support',
   ].join('\n');
   const zh = [
@@ -69,7 +89,7 @@ export function renderNotice(ctx: NoticeContext): { subject: string; text: strin
     t.zh(at),
     '',
     ...ctx.folders.map((f) => `  - ${f.code}  ${f.nameZh}`),
-    '',
+    ...(ctx.folders.length ? [''] : []),
     '香港交易所 e 通訊支援組',
   ].join('\n');
   const parts = p.language === 'zh-Hant' ? [zh, en] : [en, zh];

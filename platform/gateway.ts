@@ -28,6 +28,10 @@ export interface PlatformGateway {
   handOver(from: PlatformName, code: string): Promise<{ handedOver: number; verified: number }>;
   /** Undo handOver: files handed over from `to` and still as they were go back. */
   handBack(to: PlatformName, code: string): Promise<{ returned: number }>;
+  /** When legacy last accepted a submission (ISO instant), or null. */
+  lastLegacyAcceptance(): Promise<string | null>;
+  /** Legacy switched off: intake off everywhere, every folder hidden, read-only. Idempotent. */
+  decommissionLegacy(): Promise<{ readOnly: boolean; openFolders: number }>;
 }
 
 /** The platform refused the call for good (4xx): retrying will not help. */

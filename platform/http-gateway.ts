@@ -24,5 +24,7 @@ export function createHttpGateway(baseUrl: string, timeoutMs = 10_000): Platform
     probe: (p, code) => call<{ accepts: boolean }>('POST', `${folder(p, code)}/probe`),
     handOver: (from, code) => call<{ handedOver: number; verified: number }>('POST', `${folder(from, code)}/handover`),
     handBack: (to, code) => call<{ returned: number }>('POST', `${folder(to, code)}/handback`),
+    lastLegacyAcceptance: async () => (await call<{ at: string | null }>('GET', '/legacy/admin/last-accepted')).at,
+    decommissionLegacy: () => call<{ readOnly: boolean; openFolders: number }>('POST', '/legacy/admin/decommission'),
   };
 }

@@ -17,6 +17,8 @@ import { handBack, handOver, pendingCount, processPending, readFolder, schemaOf,
  *   POST /{legacy|ecp2}/admin/folders/{code}/handover            move pending files to the other platform
  *   POST /{legacy|ecp2}/admin/folders/{code}/handback            undo a handover (compensation)
  *   PUT  /ecp2/admin/users/{email}/functions                     Client Connect functions of a user
+ *   GET  /legacy/admin/last-accepted                             when legacy last accepted a submission
+ *   POST /legacy/admin/decommission                              all intake off, all hidden, read-only
  *   GET|PUT|DELETE /_faults                                      fault injection
  */
 export interface SimulatorOptions {
@@ -73,6 +75,19 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       if (method === 'POST' && parts[4] === 'handback') return [200, await handBack(db, platform, code)];
       if (method === 'POST' && parts[4] && ACTIONS[parts[4]]) return [200, await act(platform, code, parts[4])];
     }
+    if (platform === 'legacy' && parts[1] === 'admin' && parts[2] === 'last-accepted' && method === 'GET') {
+      const row = await db('sim_legacy.intake_log').where({ accepted: true }).max({ at: 'at' }).first();
+      return [200, { at: row?.at ?? null }];
+    }
+    if (platform === 'legacy' && parts[1] === 'admin' && parts[2] === 'decommission' && method === 'POST') {
+      // Idempotent: intake off for every folder, every folder hidden, the platform read-only.
+      await db.transaction(async (trx) => {
+        await trx('sim_legacy.folders').whereNot({ intake: 'closed' }).orWhere({ visible: true }).update({ intake: 'closed', visible: false, changed_at: trx.fn.now() });
+        await trx('sim_legacy.platform').where({ read_only: false }).update({ read_only: true, changed_at: trx.fn.now() });
+      });
+      const open = await db('sim_legacy.folders').where({ visible: true }).orWhereNot({ intake: 'closed' }).count({ n: '*' }).first();
+      return [200, { readOnly: true, openFolders: Number(open?.n ?? 0) }];
+    }
     if (platform === 'ecp2' && parts[1] === 'admin' && parts[2] === 'users' && parts[4] === 'functions' && method === 'PUT') {
       return [200, await setFunctions(decodeURIComponent(parts[3]), body)];
     }
@@ -98,6 +113,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         // FOR SHARE: a freeze (which takes the row FOR UPDATE) waits for in-flight submissions, and none
         // starts after it; so every acknowledged file is stored before the freeze returns (I1, I3).
         const folder = await readFolder(trx, p, code, 'share');
+        if (p === 'legacy' && (await trx('sim_legacy.platform').first('read_only'))?.read_only) {
+          throw new HttpError(409, '3001', `legacy ECP is decommissioned and read-only; nothing was stored: submit ${code} on ECP 2.0 (FAQ E.30)`);
+        }
         const closed = checkIntakeOpen(p, code, folder?.intake);
         if (closed || !folder) throw refuse(closed!);
         if (p === 'ecp2') {

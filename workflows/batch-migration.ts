@@ -1,8 +1,9 @@
 import {
-  ApplicationFailure, allHandlersFinished, condition, defineQuery, defineUpdate, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo,
+  ApplicationFailure, allHandlersFinished, condition, defineQuery, defineUpdate, getExternalWorkflowHandle, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index';
 import type { BatchFolderStatus, BatchStatus } from '../stores/batch-store';
+import { batchFinishedSignal, DECOMMISSION_WORKFLOW_ID } from './decommission-legacy';
 import { folderCutover } from './folder-cutover';
 import type { MoveOptions, MoveResult } from './move-folder';
 import { BATCH_ID, FOLDER_CODE } from './search-attributes';
@@ -171,6 +172,8 @@ export async function batchMigration(input: BatchInput): Promise<BatchProgress> 
     p.status = status;
     const outcomes = Object.fromEntries(Object.entries(p.folders).map(([c, f]) => [c, { status: f.status, failure: f.failure }]));
     await acts.finishBatch({ ...ev(actor, reason), status, outcomes });
+    // A decommission blocked on unfinished batches re-checks its gate now (there may be none: that is fine).
+    await getExternalWorkflowHandle(DECOMMISSION_WORKFLOW_ID).signal(batchFinishedSignal, input.batchId).catch(() => undefined);
     await condition(allHandlersFinished);
     return p;
   };

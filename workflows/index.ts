@@ -3,3 +3,4 @@ export { smokeWorkflow } from './smoke';
 export { folderCutover } from './folder-cutover';
 export { folderRollback } from './folder-rollback';
 export { batchMigration } from './batch-migration';
+export { decommissionLegacy } from './decommission-legacy';

@@ -1,52 +1,14 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index';
+import { describe, expect, it } from 'vitest';
 import { planBatch } from '../../cli/commands/batch';
-import { loadConfig } from '../../config/config';
-import { seedCatalog } from '../../db/seed';
-import { findBinary } from '../../dev/tools';
 import { reminderInstant } from '../../domain/calendar';
-import { createHttpGateway } from '../../platform/http-gateway';
-import { startSimulator } from '../../simulator/server';
-import { startSmtpSink } from '../../smtp-sink/server';
-import { createSmtpMailer } from '../../activities/mailer';
 import { approveBatchUpdate, batchMigration, rescheduleBatchUpdate } from '../../workflows/batch-migration';
-import { freshDatabase } from '../support/db';
-import { recordHistory, uniqueId, workflowBundle } from '../support/temporal';
+import { recordHistory } from '../support/temporal';
+import { timeSkippingStack } from '../support/time-skipping';
 
-// Days-long waits on Temporal's time-skipping test server: timers fire at once in real time, at their
-// instant in workflow time. The activities are real (PostgreSQL, the simulator over HTTP).
-const env = await TestWorkflowEnvironment.createTimeSkipping({
-  server: { executable: { type: 'existing-path', path: findBinary('temporal-test-server', 'TEMPORAL_TEST_SERVER_BIN') } },
-});
-// The test server knows no custom search attributes until told.
-const KEYWORD = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
-await env.connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: { BatchId: KEYWORD, FolderCode: KEYWORD } });
-const { db } = await freshDatabase();
-await seedCatalog(db);
+// Days-long waits on Temporal's time-skipping test server (test/support/time-skipping.ts).
+const { temporal: env, db, config } = await timeSkippingStack();
 await db('participants').insert({ code: '01234', name_en: 'Example Securities Ltd', name_zh: '範例證券有限公司', user_types: ['SEHK_EP'], emails: ['ops@example.hk'] });
-const sim = await startSimulator({ db, processingDelayMs: 50 });
-const sink = await startSmtpSink();
-const mailer = createSmtpMailer(`smtp://127.0.0.1:${sink.smtpPort}`);
-const taskQueue = uniqueId('schedule');
-const worker = await Worker.create({
-  connection: env.nativeConnection,
-  taskQueue,
-  workflowBundle: await workflowBundle(),
-  activities: createActivities({ db, gateway: createHttpGateway(sim.url), mailer, mailFrom: 'ecp-support@hkex.example' }),
-});
-const running = worker.run();
-afterAll(async () => {
-  worker.shutdown();
-  await running;
-  await sim.close();
-  mailer.close();
-  await sink.close();
-  await env.teardown();
-});
-const config = { ...loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, DRAIN_TIMEOUT: '2s' }) };
 
 async function plan(id: string, folders: string, daysAhead: number) {
   // Days ahead of the test server's clock, which earlier tests moved forward.

@@ -11,7 +11,7 @@ const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).s
 
 describe('replay of recorded histories', () => {
   it('has histories of every workflow and outcome worth guarding', () => {
-    expect(files).toEqual(expect.arrayContaining(['cutover-succeeded.json', 'cutover-compensated-at-enable.json', 'rollback-approved.json', 'rollback-rejected.json', 'batch-Rcontinue.json', 'batch-Rhalt.json', 'batch-PR.json', 'batch-P1.json', 'batch-scheduled-days-ahead.json']));
+    expect(files).toEqual(expect.arrayContaining(['cutover-succeeded.json', 'cutover-compensated-at-enable.json', 'rollback-approved.json', 'rollback-rejected.json', 'batch-Rcontinue.json', 'batch-Rhalt.json', 'batch-PR.json', 'batch-P1.json', 'batch-scheduled-days-ahead.json', 'decommission-blocked-then-done.json']));
   });
 
   for (const file of files) {

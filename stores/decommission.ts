@@ -1,0 +1,30 @@
+import type { Db } from '../db/connection';
+import type { PlatformGateway } from '../platform/gateway';
+import { FINAL_STATUSES } from './batch-store';
+
+export interface GateItem {
+  item: 'folders' | 'batches' | 'quiet_period';
+  pass: boolean;
+  detail: string;
+}
+
+/**
+ * The decommission gate (FAQ E.30): every folder live, retired or born on ECP 2.0; no batch unfinished;
+ * legacy has accepted no submission for the quiet period (asked of the platform, through the gateway).
+ */
+export async function checkGate(db: Db, gateway: PlatformGateway, quietPeriodMs: number, now = new Date()): Promise<{ pass: boolean; items: GateItem[] }> {
+  const left: string[] = await db('folders').whereNotIn('placement', ['live', 'retired', 'new_on_2_0']).orderBy('code').pluck('code');
+  const open = await db('batches').whereNotIn('status', FINAL_STATUSES).orderBy('id').select('id', 'status');
+  const last = await gateway.lastLegacyAcceptance();
+  const quietFor = last ? now.getTime() - new Date(last).getTime() : Infinity;
+  const items: GateItem[] = [
+    { item: 'folders', pass: left.length === 0, detail: left.length ? `${left.length} folder(s) not moved: ${left.slice(0, 10).join(', ')}${left.length > 10 ? ', …' : ''}` : 'every folder is live, retired or born on ECP 2.0' },
+    { item: 'batches', pass: open.length === 0, detail: open.length ? `unfinished: ${open.map((b) => `${b.id} (${b.status})`).join(', ')}` : 'no batch unfinished' },
+    {
+      item: 'quiet_period',
+      pass: quietFor >= quietPeriodMs,
+      detail: last ? `last submission accepted on legacy at ${new Date(last).toISOString()} (${Math.floor(quietFor / 3_600_000)} h ago; needs ${Math.round(quietPeriodMs / 3_600_000)} h)` : 'legacy never accepted a submission',
+    },
+  ];
+  return { pass: items.every((i) => i.pass), items };
+}

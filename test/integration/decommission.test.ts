@@ -1,0 +1,82 @@
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { scheduleDecommission } from '../../cli/commands/decommission';
+import { approveDecommissionUpdate, batchFinishedSignal, DECOMMISSION_WORKFLOW_ID, decommissionLegacy, decommissionStateQuery } from '../../workflows/decommission-legacy';
+import { runCli } from '../support/cli';
+import { recordHistory } from '../support/temporal';
+import { timeSkippingStack } from '../support/time-skipping';
+
+// Months-long waits on the time-skipping server; real PostgreSQL, simulator and SMTP behind the activities.
+const { temporal, db, url, sim, sink, taskQueue, config } = await timeSkippingStack({ DECOMMISSION_RECHECK: '1d' });
+await db('participants').insert([
+  { code: '01234', name_en: 'Cash Firm', user_types: ['SEHK_EP'], emails: ['ops@cash.hk'] },
+  { code: '05678', name_en: 'Futures Firm', user_types: ['HKFE_EP'], emails: ['ops@futures.hk'] },
+]);
+// Every legacy folder has moved but SD3 (still on legacy).
+await db('folders').where({ placement: 'legacy' }).whereNot({ code: 'SD3' }).update({ placement: 'live', live_since: new Date() });
+const env = { DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, SIMULATOR_URL: sim.url };
+const handle = () => temporal.client.workflow.getHandle<typeof decommissionLegacy>(DECOMMISSION_WORKFLOW_ID);
+const state = () => handle().query(decommissionStateQuery);
+
+describe('decommission of legacy ECP (time-skipping)', () => {
+  it('scheduled → reminders → gate fails → blocked → last folder moves → fresh approval → decommissioned', async () => {
+    const now = DateTime.fromMillis(await temporal.currentTimeMs(), { zone: 'utc' });
+    const at = now.plus({ days: 60 }).startOf('day').set({ hour: 10 });
+    const { gate } = await scheduleDecommission(db, temporal.client, config, { at: at.toISO()!, as: 'alice' });
+    expect(gate.items.find((i) => i.item === 'folders')).toMatchObject({ pass: false, detail: expect.stringContaining('SD3') });
+
+    // One decommission: a second schedule is refused by Temporal itself, and the database is unchanged.
+    const before = await db('decommission').first();
+    await expect(scheduleDecommission(db, temporal.client, config, { at: at.plus({ days: 1 }).toISO()!, as: 'alice' })).rejects.toThrow(/already scheduled/);
+    expect(await db('decommission').first()).toEqual(before);
+
+    // Four eyes, in the workflow.
+    await expect(handle().executeUpdate(approveDecommissionUpdate, { args: [{ approver: 'alice' }] })).rejects.toThrow();
+    await handle().executeUpdate(approveDecommissionUpdate, { args: [{ approver: 'bob' }] });
+    expect((await db('decommission').first()).status).toBe('scheduled');
+
+    await temporal.sleep('61 days');
+    await expect.poll(async () => (await state()).status, { timeout: 20_000 }).toBe('blocked');
+    const s = await state();
+    expect(s.remindersSent).toHaveLength(3);
+    expect(s.gate?.find((i) => i.item === 'folders')?.pass).toBe(false);
+    const row = await db('decommission').first();
+    expect(row.status).toBe('blocked');
+    expect(await db('events').where({ entity_type: 'decommission', to_state: 'blocked' }).first()).toMatchObject({ reason: expect.stringContaining('folders: 1 folder(s) not moved: SD3') });
+    // Nothing was switched off: legacy still takes SD3.
+    expect(await db('sim_legacy.folders').where({ code: 'SD3' }).first('intake')).toEqual({ intake: 'open' });
+    const reminders = sink.messages().filter((m) => m.subject.includes('reminder: legacy ECP will be switched off'));
+    expect(reminders).toHaveLength(6); // 3 reminders × 2 firms: every firm, whatever its folders
+
+    // The last batch completes: the gate passes, but the date has passed, so a fresh approval is needed.
+    await db('folders').where({ code: 'SD3' }).update({ placement: 'live', live_since: new Date() });
+    await db('sim_legacy.folders').where({ code: 'SD3' }).update({ intake: 'closed', visible: false });
+    await handle().signal(batchFinishedSignal, 'B3');
+    await expect.poll(async () => (await state()).status, { timeout: 20_000 }).toBe('awaiting_approval');
+    await handle().executeUpdate(approveDecommissionUpdate, { args: [{ approver: 'bob' }] });
+    const final = await handle().result();
+    await recordHistory(handle(), 'decommission-blocked-then-done');
+    expect(final.status).toBe('completed');
+    expect((await db('decommission').first()).completed_at).toBeInstanceOf(Date);
+    expect(await db('sim_legacy.folders').where({ visible: true }).orWhereNot({ intake: 'closed' })).toHaveLength(0);
+    expect(await db('sim_legacy.platform').first('read_only')).toEqual({ read_only: true });
+    const refused = await fetch(`${sim.url}/legacy/folders/LEGTEST/submissions`, {
+      method: 'POST', body: JSON.stringify({ participant: '01234', user: 'u@cash.hk', filename: 'TEST_01234_20221230.txt', inputDate: '2022-12-30', contentBase64: 'eA==' }),
+    });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/decommissioned and read-only/);
+    expect(sink.messages().filter((m) => m.subject.includes('legacy ECP has been switched off'))).toHaveLength(2);
+  });
+
+  it('refuses bad requests through the CLI: a past date, a decommission already done (exit 2, one line)', async () => {
+    const past = await runCli(['decommission', 'schedule', '--at', '2022-12-30 18:00', '--as', 'alice'], env);
+    expect(past.code).toBe(2);
+    expect(past.stderr).toMatch(/is in the past/);
+    expect(past.stderr.trim().split('\n')).toHaveLength(1);
+    const done = await runCli(['decommission', 'schedule', '--at', '2031-12-30 18:00', '--as', 'alice'], env);
+    expect(done.code).toBe(2);
+    expect(done.stderr).toMatch(/already decommissioned/);
+    const status = JSON.parse((await runCli(['decommission', 'status', '--json'], env)).stdout);
+    expect(status.status).toBe('completed');
+  });
+});

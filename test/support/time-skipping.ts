@@ -1,0 +1,49 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll } from 'vitest';
+import { createActivities } from '../../activities/index';
+import { createSmtpMailer } from '../../activities/mailer';
+import { loadConfig } from '../../config/config';
+import { seedCatalog } from '../../db/seed';
+import { findBinary } from '../../dev/tools';
+import { createHttpGateway } from '../../platform/http-gateway';
+import { startSimulator } from '../../simulator/server';
+import { startSmtpSink } from '../../smtp-sink/server';
+import { freshDatabase } from './db';
+import { uniqueId, workflowBundle } from './temporal';
+
+/**
+ * Temporal's time-skipping test server with a worker whose activities are real (PostgreSQL, the simulator
+ * over HTTP, SMTP): timers of days fire at once in real time, at their instant in workflow time.
+ */
+export async function timeSkippingStack(env: Record<string, string> = {}) {
+  const temporal = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: findBinary('temporal-test-server', 'TEMPORAL_TEST_SERVER_BIN') } },
+  });
+  // The test server knows no custom search attributes until told.
+  const KEYWORD = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+  await temporal.connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: { BatchId: KEYWORD, FolderCode: KEYWORD } });
+  const { db, url } = await freshDatabase();
+  await seedCatalog(db);
+  const sim = await startSimulator({ db, processingDelayMs: 50 });
+  const sink = await startSmtpSink();
+  const mailer = createSmtpMailer(`smtp://127.0.0.1:${sink.smtpPort}`);
+  const taskQueue = uniqueId('skip');
+  const worker = await Worker.create({
+    connection: temporal.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({ db, gateway: createHttpGateway(sim.url), mailer, mailFrom: 'ecp-support@hkex.example' }),
+  });
+  const running = worker.run();
+  afterAll(async () => {
+    worker.shutdown();
+    await running;
+    await sim.close();
+    mailer.close();
+    await sink.close();
+    await temporal.teardown();
+  });
+  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, DRAIN_TIMEOUT: '2s', SIMULATOR_URL: sim.url, ...env });
+  return { temporal, db, url, sim, sink, taskQueue, config };
+}
