@@ -1,10 +1,10 @@
 import {
-  ApplicationFailure, allHandlersFinished, condition, defineQuery, defineUpdate, getExternalWorkflowHandle, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo,
+  ApplicationFailure, allHandlersFinished, condition, defineQuery, defineUpdate, getExternalWorkflowHandle, ParentClosePolicy, setHandler, startChild, workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index';
 import type { BatchFolderStatus, BatchStatus } from '../stores/batch-store';
 import { batchFinishedSignal, DECOMMISSION_WORKFLOW_ID } from './decommission-legacy';
 import { folderCutover } from './folder-cutover';
+import { mail, operations } from './proxies';
 import type { MoveOptions, MoveResult } from './move-folder';
 import { BATCH_ID, FOLDER_CODE } from './search-attributes';
 
@@ -41,17 +41,6 @@ export const abortBatchUpdate = defineUpdate<BatchProgress, [Who & { reason: str
 export const overrideReadinessUpdate = defineUpdate<BatchProgress, [Who & { reason: string }]>('overrideReadiness');
 export const batchProgressQuery = defineQuery<BatchProgress>('progress');
 
-const acts = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '60s',
-  retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: ['NotAllowed'] },
-});
-
-// Delivery waits out SMTP outages: it heartbeats, and is retried without end.
-const mail = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '2h',
-  heartbeatTimeout: '60s',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
-});
 
 const FINAL: BatchStatus[] = ['completed', 'completed_with_failures', 'aborted', 'rejected', 'expired'];
 const BEFORE_START: BatchStatus[] = ['awaiting_approval', 'approved', 'announced'];
@@ -79,7 +68,7 @@ export async function batchMigration(input: BatchInput): Promise<BatchProgress> 
   const ev = (actor: string, reason: string | null = null) => ({ batchId: input.batchId, actor, reason, workflowId, runId, seq: ++seq });
   const setStatus = async (to: BatchStatus, actor: string, reason: string | null = null, startedAt?: string) => {
     p.status = to;
-    await acts.setBatchStatus({ ...ev(actor, reason), to, startedAt });
+    await operations.setBatchStatus({ ...ev(actor, reason), to, startedAt });
   };
   // ApplicationFailure (not Error): thrown from an Update handler it fails the Update, not the workflow task.
   const refuseUnless = (ok: boolean, why: string) => {
@@ -98,11 +87,11 @@ export async function batchMigration(input: BatchInput): Promise<BatchProgress> 
 
   setHandler(batchProgressQuery, () => p);
   setHandler(approveBatchUpdate, async ({ approver }) => {
-    await acts.checkOperatorRole({ name: approver, role: 'approver' });
+    await operations.checkOperatorRole({ name: approver, role: 'approver' });
     refuseUnless(p.status === 'awaiting_approval', 'nothing to approve');
     p.status = 'approved';
     p.approvedBy = approver;
-    await acts.approveBatch({ ...ev(approver), approver });
+    await operations.approveBatch({ ...ev(approver), approver });
     return p;
   }, {
     validator: ({ approver }) => {
@@ -111,21 +100,21 @@ export async function batchMigration(input: BatchInput): Promise<BatchProgress> 
     },
   });
   setHandler(rejectBatchUpdate, async ({ by, reason }) => {
-    await acts.checkOperatorRole({ name: by, role: 'approver' });
+    await operations.checkOperatorRole({ name: by, role: 'approver' });
     refuseUnless(BEFORE_START.includes(p.status), 'it can no longer be rejected');
     p.status = 'rejected';
     rejectReason = `rejected by ${by}: ${reason}`;
     return p;
   }, { validator: (_: Who) => refuseUnless(BEFORE_START.includes(p.status), 'only a batch that has not started can be rejected') });
   setHandler(rescheduleBatchUpdate, async ({ by, plannedAt, reminderAt: newReminder }) => {
-    await acts.checkOperatorRole({ name: by, role: 'planner' });
+    await operations.checkOperatorRole({ name: by, role: 'planner' });
     refuseUnless(BEFORE_START.includes(p.status), 'it can no longer be rescheduled');
     plan++;
     p.status = 'awaiting_approval';
     p.approvedBy = null;
     p.plannedAt = plannedAt;
     reminderAt = newReminder;
-    await acts.voidBatchApproval({ ...ev(by, `rescheduled to ${plannedAt}; approval voided`), plannedAt });
+    await operations.voidBatchApproval({ ...ev(by, `rescheduled to ${plannedAt}; approval voided`), plannedAt });
     return p;
   }, {
     validator: ({ plannedAt }) => {
@@ -134,26 +123,26 @@ export async function batchMigration(input: BatchInput): Promise<BatchProgress> 
     },
   });
   setHandler(pauseBatchUpdate, async ({ by }) => {
-    await acts.checkOperatorRole({ name: by, role: 'planner' });
+    await operations.checkOperatorRole({ name: by, role: 'planner' });
     refuseUnless(p.status === 'running', 'only a running batch can be paused');
     await setStatus('paused', by, 'no new folder starts; running ones finish');
     return p;
   }, { validator: (_: Who) => refuseUnless(p.status === 'running', 'only a running batch can be paused') });
   setHandler(resumeBatchUpdate, async ({ by }) => {
-    await acts.checkOperatorRole({ name: by, role: 'planner' });
+    await operations.checkOperatorRole({ name: by, role: 'planner' });
     refuseUnless(p.status === 'paused', 'only a paused batch can be resumed');
     await setStatus('running', by);
     return p;
   }, { validator: (_: Who) => refuseUnless(p.status === 'paused', 'only a paused batch can be resumed') });
   setHandler(abortBatchUpdate, async ({ by, reason }) => {
-    await acts.checkOperatorRole({ name: by, role: 'planner' });
+    await operations.checkOperatorRole({ name: by, role: 'planner' });
     refuseUnless(!FINAL.includes(p.status) && abortReason === null, 'there is nothing left to abort');
     abortReason = `aborted by ${by}: ${reason}`;
     return p;
   }, { validator: (_: Who) => refuseUnless(!FINAL.includes(p.status) && abortReason === null, 'there is nothing left to abort') });
 
   setHandler(overrideReadinessUpdate, async ({ by, reason }) => {
-    await acts.checkOperatorRole({ name: by, role: 'approver' });
+    await operations.checkOperatorRole({ name: by, role: 'approver' });
     refuseUnless(p.status === 'blocked_on_readiness', 'only a batch blocked on readiness can be overridden');
     readinessOverridden = true;
     await setStatus('blocked_on_readiness', by, `readiness overridden: ${reason}`);
@@ -171,7 +160,7 @@ export async function batchMigration(input: BatchInput): Promise<BatchProgress> 
   const finish = async (status: BatchStatus, actor: string, reason: string | null) => {
     p.status = status;
     const outcomes = Object.fromEntries(Object.entries(p.folders).map(([c, f]) => [c, { status: f.status, failure: f.failure }]));
-    await acts.finishBatch({ ...ev(actor, reason), status, outcomes });
+    await operations.finishBatch({ ...ev(actor, reason), status, outcomes });
     // A decommission blocked on unfinished batches re-checks its gate now (there may be none: that is fine).
     await getExternalWorkflowHandle(DECOMMISSION_WORKFLOW_ID).signal(batchFinishedSignal, input.batchId).catch(() => undefined);
     await condition(allHandlersFinished);
@@ -208,7 +197,7 @@ export async function batchMigration(input: BatchInput): Promise<BatchProgress> 
 
   // 2. Preflight: too many affected firms not ready → wait, blocked, until fixed (re-checked every 10 min) or overridden.
   for (const max = input.maxNotReady; max && !readinessOverridden; ) {
-    const t = await acts.checkBatchReadiness({ batchId: input.batchId });
+    const t = await operations.checkBatchReadiness({ batchId: input.batchId });
     if ('count' in max ? t.notReady <= max.count : t.percentNotReady <= max.percent) break;
     if (p.status !== 'blocked_on_readiness') {
       await setStatus('blocked_on_readiness', 'system', `${t.notReady} of ${t.affected} affected firms not ready (limit ${'count' in max ? max.count : `${max.percent}%`}): see 'ecp-cutover readiness ${input.batchId}'`);

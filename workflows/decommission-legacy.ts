@@ -1,8 +1,8 @@
 import {
-  allHandlersFinished, ApplicationFailure, condition, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler, workflowInfo,
+  allHandlersFinished, ApplicationFailure, condition, defineQuery, defineSignal, defineUpdate, setHandler, workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index';
 import type { GateItem } from '../stores/decommission';
+import { mail, operations } from './proxies';
 
 export const DECOMMISSION_WORKFLOW_ID = 'decommission-legacy-ecp';
 
@@ -33,11 +33,6 @@ export const rescheduleDecommissionUpdate = defineUpdate<DecommissionState, [{ b
 export const batchFinishedSignal = defineSignal<[string]>('batchFinished');
 export const decommissionStateQuery = defineQuery<DecommissionState>('state');
 
-const acts = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '60s',
-  retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: ['NotAllowed'] },
-});
-const mail = proxyActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: '2h', heartbeatTimeout: '60s', retry: { maximumInterval: '30s' } });
 
 /**
  * Decommission of legacy ECP (one workflow, id `decommission-legacy-ecp`, so a second schedule is refused by
@@ -55,7 +50,7 @@ export async function decommissionLegacy(input: DecommissionInput): Promise<Deco
   let wake = 0;
   const record = (status: DecommissionStatus, actor: string, reason: string | null, extra: { plannedAt?: string; approvedBy?: string | null } = {}) => {
     s.status = status;
-    return acts.setDecommission({ status, actor, reason, workflowId, runId, seq: ++seq, ...extra });
+    return operations.setDecommission({ status, actor, reason, workflowId, runId, seq: ++seq, ...extra });
   };
   const refuse = (why: string) => {
     throw ApplicationFailure.create({ message: `the decommission is ${s.status}: ${why}`, type: 'Refused', nonRetryable: true });
@@ -66,7 +61,7 @@ export async function decommissionLegacy(input: DecommissionInput): Promise<Deco
     await mail.deliverNotices({ kind, subjectId });
   };
   const gate = async () => {
-    const g = await acts.checkDecommissionGate({ quietPeriodMs: input.quietPeriodMs });
+    const g = await operations.checkDecommissionGate({ quietPeriodMs: input.quietPeriodMs });
     s.gate = g.items;
     return g.pass;
   };
@@ -74,7 +69,7 @@ export async function decommissionLegacy(input: DecommissionInput): Promise<Deco
   setHandler(decommissionStateQuery, () => s);
   setHandler(batchFinishedSignal, () => void wake++);
   setHandler(approveDecommissionUpdate, async ({ approver }) => {
-    await acts.checkOperatorRole({ name: approver, role: 'approver' });
+    await operations.checkOperatorRole({ name: approver, role: 'approver' });
     if (s.status !== 'awaiting_approval') refuse('nothing to approve');
     s.approvedBy = approver;
     await record('scheduled', approver, null, { approvedBy: approver });
@@ -88,7 +83,7 @@ export async function decommissionLegacy(input: DecommissionInput): Promise<Deco
     },
   });
   setHandler(rescheduleDecommissionUpdate, async ({ by, plannedAt, reminderAts: next }) => {
-    await acts.checkOperatorRole({ name: by, role: 'planner' });
+    await operations.checkOperatorRole({ name: by, role: 'planner' });
     if (s.status === 'running' || s.status === 'completed') refuse('it can no longer be rescheduled');
     plan++;
     s.plannedAt = plannedAt;
@@ -150,7 +145,7 @@ export async function decommissionLegacy(input: DecommissionInput): Promise<Deco
   }
 
   await record('running', s.approvedBy ?? 'system', 'gate passed');
-  await acts.switchOffLegacy({ workflowId, runId });
+  await operations.switchOffLegacy({ workflowId, runId });
   await notifyAll('legacy_decommissioned', ':done');
   await record('completed', 'system', 'legacy ECP decommissioned');
   await condition(allHandlersFinished);

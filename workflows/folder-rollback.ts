@@ -1,6 +1,5 @@
-import { condition, defineQuery, defineUpdate, proxyActivities, setHandler, workflowInfo, allHandlersFinished, ApplicationFailure } from '@temporalio/workflow';
-import type { createApprovalActivities } from '../activities/approvals';
-import type { createNoticeActivities } from '../activities/notices';
+import { condition, defineQuery, defineUpdate, setHandler, workflowInfo, allHandlersFinished, ApplicationFailure } from '@temporalio/workflow';
+import { mail, operations } from './proxies';
 import { moveFolder, type MoveOptions, type MoveProgress, type MoveResult } from './move-folder';
 
 export interface FolderRollbackInput {
@@ -27,15 +26,6 @@ export const approveRollbackUpdate = defineUpdate<RollbackStatus, [{ approver: s
 export const rejectRollbackUpdate = defineUpdate<RollbackStatus, [{ by: string; reason: string }]>('reject');
 export const rollbackStatusQuery = defineQuery<RollbackStatus>('status');
 
-const notices = proxyActivities<ReturnType<typeof createNoticeActivities>>({
-  startToCloseTimeout: '2h',
-  heartbeatTimeout: '60s',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
-});
-const approvals = proxyActivities<ReturnType<typeof createApprovalActivities>>({
-  startToCloseTimeout: '10s',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['NotAllowed'] },
-});
 
 /**
  * Switch-back of a live folder to legacy ECP (workflow id `rollback-<folder>`): requested by one operator,
@@ -54,7 +44,7 @@ export async function folderRollback(input: FolderRollbackInput): Promise<MoveRe
     move: { folderCode: input.folderCode, kind: 'rollback', step: 'begin', outcome: 'running', failure: null, freezeWindowMs: null },
   };
   const record = (actor: string, to: string, reason: string | null) =>
-    approvals.recordEvent({ entityType: 'folder', entityId: input.folderCode, actor, from: status.state, to, reason, workflowId, runId, key: `rollback:${to}` });
+    operations.recordEvent({ entityType: 'folder', entityId: input.folderCode, actor, from: status.state, to, reason, workflowId, runId, key: `rollback:${to}` });
   // ApplicationFailure (not Error): thrown from an Update handler it fails the Update, not the workflow task.
   const mustAwait = () => {
     if (status.state !== 'awaiting_approval') {
@@ -66,7 +56,7 @@ export async function folderRollback(input: FolderRollbackInput): Promise<MoveRe
   setHandler(
     approveRollbackUpdate,
     async ({ approver }) => {
-      await approvals.checkOperatorRole({ name: approver, role: 'approver' });
+      await operations.checkOperatorRole({ name: approver, role: 'approver' });
       mustAwait();
       await record(approver, 'rollback_approved', null);
       status.approvedBy = approver;
@@ -85,7 +75,7 @@ export async function folderRollback(input: FolderRollbackInput): Promise<MoveRe
   setHandler(
     rejectRollbackUpdate,
     async ({ by, reason }) => {
-      await approvals.checkOperatorRole({ name: by, role: 'approver' });
+      await operations.checkOperatorRole({ name: by, role: 'approver' });
       mustAwait();
       await record(by, 'rollback_rejected', reason);
       status.rejectedBy = by;
@@ -117,8 +107,8 @@ export async function folderRollback(input: FolderRollbackInput): Promise<MoveRe
   if (result.outcome === 'succeeded') {
     // The firms that use the folder are told it is back on legacy ECP.
     const subjectId = `${input.folderCode}@${runId}`;
-    await notices.queueFolderNotices({ kind: 'folder_switched_back', folderCode: input.folderCode, subjectId });
-    await notices.deliverNotices({ kind: 'folder_switched_back', subjectId });
+    await mail.queueFolderNotices({ kind: 'folder_switched_back', folderCode: input.folderCode, subjectId });
+    await mail.deliverNotices({ kind: 'folder_switched_back', subjectId });
   }
   status.state = 'done';
   await condition(allHandlersFinished);
