@@ -1,4 +1,7 @@
+import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../config/config';
+import { connectClient } from '../config/temporal';
+import type { MoveOptions } from '../workflows/move-folder';
 import { createDb, type Db } from '../db/connection';
 
 /** Opens what a command needs and closes it afterwards, whatever happens. */
@@ -10,6 +13,25 @@ export async function withDb<T>(fn: (db: Db, config: Config) => Promise<T>): Pro
   } finally {
     await db.destroy();
   }
+}
+
+/** The folder-move options the configuration gives (workflows cannot read configuration themselves). */
+export const moveOptions = (config: Config): MoveOptions => ({
+  freezeWindowMaxMs: config.freezeWindowMaxMs,
+  drainTimeoutMs: config.drainTimeoutMs,
+  maxAttempts: config.MOVE_MAX_ATTEMPTS,
+});
+
+/** withDb, plus a Temporal client, closed afterwards too. */
+export function withTemporal<T>(fn: (db: Db, client: Client, config: Config) => Promise<T>): Promise<T> {
+  return withDb(async (db, config) => {
+    const client = await connectClient(config);
+    try {
+      return await fn(db, client, config);
+    } finally {
+      await client.connection.close();
+    }
+  });
 }
 
 export function printJson(value: unknown): void {

@@ -18,7 +18,7 @@ import {
   abortBatchUpdate, approveBatchUpdate, batchMigration, overrideReadinessUpdate, pauseBatchUpdate, rejectBatchUpdate, rescheduleBatchUpdate, resumeBatchUpdate,
 } from '../../workflows/batch-migration';
 import { BATCH_ID } from '../../workflows/search-attributes';
-import { printJson, withDb } from '../context';
+import { moveOptions, printJson, withDb, withTemporal } from '../context';
 import { refusalsAsDomainErrors } from '../temporal-errors';
 import { registerDryRunCommand } from './dry-run';
 
@@ -90,7 +90,7 @@ export async function planBatch(db: Db, client: Client, config: Config, opts: Pl
           args: [{
             batchId: req.id, name: req.name, plannedAt: req.plannedAt.toISO()!, reminderAt: reminderInstant(req.plannedAt).toISO()!,
             folders: req.folders, requestedBy: req.requestedBy, failurePolicy: req.failurePolicy, concurrency: req.concurrency,
-            moveOptions: { freezeWindowMaxMs: config.freezeWindowMaxMs, drainTimeoutMs: config.drainTimeoutMs, maxAttempts: config.MOVE_MAX_ATTEMPTS },
+            moveOptions: moveOptions(config),
             maxNotReady,
           }],
           typedSearchAttributes: [{ key: BATCH_ID, value: req.id }],
@@ -153,14 +153,7 @@ export function registerBatchCommands(program: Command): void {
     .option('--allow-non-business-day', 'allow a weekend or Hong Kong public holiday')
     .option('--max-not-ready <n|p%>', 'readiness policy: above this many (or this share of) affected firms not ready, the batch waits blocked')
     .action(async (opts: PlanOptions) => {
-      const b = await withDb(async (db, config) => {
-        const client = await connectClient(config);
-        try {
-          return await planBatch(db, client, config, opts);
-        } finally {
-          await client.connection.close();
-        }
-      });
+      const b = await withTemporal((db, client, config) => planBatch(db, client, config, opts));
       console.log(`batch ${b.id} planned for ${formatHk(b.plannedAt)} with ${b.folders.length} folder(s); awaiting approval by a second operator:\n  ecp-cutover batch approve ${b.id} --as <approver>`);
     });
 

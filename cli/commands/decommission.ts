@@ -2,7 +2,6 @@ import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import type { Config } from '../../config/config';
-import { connectClient } from '../../config/temporal';
 import type { Db } from '../../db/connection';
 import { DECOMMISSION_ID } from '../../activities/decommission';
 import { businessDaysBefore, nonBusinessReason } from '../../domain/calendar';
@@ -13,7 +12,7 @@ import { createHttpGateway } from '../../platform/http-gateway';
 import { checkGate } from '../../stores/decommission';
 import { requireRole } from '../../stores/operator-store';
 import { approveDecommissionUpdate, DECOMMISSION_WORKFLOW_ID, decommissionLegacy, rescheduleDecommissionUpdate } from '../../workflows/decommission-legacy';
-import { printJson, printTable, withDb } from '../context';
+import { printJson, printTable, withDb, withTemporal } from '../context';
 import { refusalsAsDomainErrors } from '../temporal-errors';
 
 const reminders = (config: Config, at: DateTime) => config.DECOMMISSION_REMINDER_DAYS.split(',').map((n) => businessDaysBefore(at, Number(n)).toISO()!);
@@ -42,22 +41,12 @@ export async function scheduleDecommission(db: Db, client: Client, config: Confi
 
 export function registerDecommissionCommands(program: Command): void {
   const d = program.command('decommission').description('switch legacy ECP off on a scheduled date, only when every folder has moved');
-  const withClient = <T>(fn: (db: Db, client: Client, config: Config) => Promise<T>) =>
-    withDb(async (db, config) => {
-      const client = await connectClient(config);
-      try {
-        return await fn(db, client, config);
-      } finally {
-        await client.connection.close();
-      }
-    });
-
   d.command('schedule')
     .requiredOption('--at <time>', '"YYYY-MM-DD HH:mm" Hong Kong time')
     .requiredOption('--as <operator>', 'a planner')
     .description('schedule the decommission (a second operator approves)')
     .action(async (opts: { at: string; as: string }) => {
-      const { at, gate, offDay } = await withClient((db, client, config) => scheduleDecommission(db, client, config, opts));
+      const { at, gate, offDay } = await withTemporal((db, client, config) => scheduleDecommission(db, client, config, opts));
       console.log(`decommission of legacy ECP scheduled for ${formatHk(at.toISO())}; approve with: ecp-cutover decommission approve --as <approver>`);
       if (offDay) console.log(`warning: ${offDay}`);
       for (const i of gate.items.filter((x) => !x.pass)) console.log(`warning: the gate would fail today — ${i.item}: ${i.detail}`);
@@ -67,7 +56,7 @@ export function registerDecommissionCommands(program: Command): void {
     .requiredOption('--as <operator>', 'an approver other than the one who scheduled it')
     .description('approve the scheduled decommission (four eyes)')
     .action(async (opts: { as: string }) => {
-      await withClient((_db, client) => refusalsAsDomainErrors('approval of the decommission', () =>
+      await withTemporal((_db, client) => refusalsAsDomainErrors('approval of the decommission', () =>
         client.workflow.getHandle(DECOMMISSION_WORKFLOW_ID).executeUpdate(approveDecommissionUpdate, { args: [{ approver: opts.as }] }),
       { notFound: "no decommission is scheduled: 'ecp-cutover decommission schedule --at ... --as <planner>'" }));
       console.log(`decommission approved by ${opts.as}`);
@@ -80,7 +69,7 @@ export function registerDecommissionCommands(program: Command): void {
     .action(async (opts: { at: string; as: string }) => {
       const at = parseHkTime(opts.at);
       if (at <= DateTime.utc()) throw new InputError(`${formatHk(at.toISO())} is in the past: pick a future date`);
-      await withClient((_db, client, config) => refusalsAsDomainErrors('reschedule of the decommission', () =>
+      await withTemporal((_db, client, config) => refusalsAsDomainErrors('reschedule of the decommission', () =>
         client.workflow.getHandle(DECOMMISSION_WORKFLOW_ID).executeUpdate(rescheduleDecommissionUpdate, { args: [{ by: opts.as, plannedAt: at.toISO()!, reminderAts: reminders(config, at) }] }),
       { notFound: 'no decommission is scheduled' }));
       console.log(`decommission moved to ${formatHk(at.toISO())}; its approval is void`);

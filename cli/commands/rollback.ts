@@ -5,7 +5,7 @@ import { ConflictError, InputError, NotFoundError } from '../../domain/errors';
 import { requireRole } from '../../stores/operator-store';
 import { approveRollbackUpdate, folderRollback, rejectRollbackUpdate } from '../../workflows/folder-rollback';
 import { FOLDER_CODE } from '../../workflows/search-attributes';
-import { withDb } from '../context';
+import { moveOptions, withTemporal } from '../context';
 import { refusalsAsDomainErrors } from '../temporal-errors';
 
 const rollbackId = (code: string) => `rollback-${code}`;
@@ -21,27 +21,22 @@ export function registerRollbackCommands(folder: Command): void {
     .action(async (raw: string, opts: { reason: string; as: string }) => {
       const code = raw.toUpperCase();
       if (opts.reason.trim().length < 3) throw new InputError('--reason must say why (at least 3 characters)');
-      await withDb(async (db, config) => {
+      await withTemporal(async (db, client, config) => {
         await requireRole(db, opts.as, 'planner');
         const f = await db('folders').where({ code }).first('placement');
         if (!f) throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
         if (f.placement !== 'live') throw new ConflictError(`folder ${code} is ${f.placement}, not live: only a live folder can be switched back`);
-        const client = await connectClient(config);
-        try {
-          await refusalsAsDomainErrors(
-            `switch-back of ${code}`,
-            () =>
-              client.workflow.start(folderRollback, {
-                taskQueue: config.TEMPORAL_TASK_QUEUE,
-                workflowId: rollbackId(code),
-                args: [{ folderCode: code, requestedBy: opts.as, reason: opts.reason, options: { freezeWindowMaxMs: config.freezeWindowMaxMs, drainTimeoutMs: config.drainTimeoutMs, maxAttempts: config.MOVE_MAX_ATTEMPTS }, approvalTimeoutMs: config.approvalTimeoutMs }],
-                typedSearchAttributes: [{ key: FOLDER_CODE, value: code }],
-              }),
-            { alreadyStarted: `a switch-back of ${code} is already pending: approve it with 'ecp-cutover folder approve-rollback ${code} --as <approver>'` },
-          );
-        } finally {
-          await client.connection.close();
-        }
+        await refusalsAsDomainErrors(
+          `switch-back of ${code}`,
+          () =>
+            client.workflow.start(folderRollback, {
+              taskQueue: config.TEMPORAL_TASK_QUEUE,
+              workflowId: rollbackId(code),
+              args: [{ folderCode: code, requestedBy: opts.as, reason: opts.reason, options: moveOptions(config), approvalTimeoutMs: config.approvalTimeoutMs }],
+              typedSearchAttributes: [{ key: FOLDER_CODE, value: code }],
+            }),
+          { alreadyStarted: `a switch-back of ${code} is already pending: approve it with 'ecp-cutover folder approve-rollback ${code} --as <approver>'` },
+        );
       });
       console.log(`switch-back of ${code} requested by ${opts.as}; a second operator approves it with:\n  ecp-cutover folder approve-rollback ${code} --as <approver>`);
     });
