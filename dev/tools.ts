@@ -43,7 +43,10 @@ export function temporalDevArgs(opts: { port: number; uiPort?: number; dbFile?: 
     '--ip', '127.0.0.1',
     '--port', String(opts.port),
     ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
-    ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
+    // On a file, write-ahead logging with normal sync: a crash of the server process loses nothing committed
+    // (only a power cut could lose the last transactions), and each workflow task costs far less I/O. The
+    // benchmark measured a 200-folder batch at 19.8 s with SQLite's defaults and 13.2 s with these.
+    ...(opts.dbFile ? ['--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'] : []),
     '--namespace', opts.namespace ?? 'default',
     '--log-level', 'warn',
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]),

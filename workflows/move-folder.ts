@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { createMoveActivities, StepInput } from '../activities/move';
 import type { PlatformName } from '../domain/intake-rules';
 import type { RunKind, RunRef } from '../stores/run-store';
@@ -37,13 +37,20 @@ export interface MoveResult {
 // The permanent failure types thrown by activities/move.ts (a workflow may not import its values).
 const PERMANENT_TYPES = ['FolderNotMovable', 'PlatformRefusal', 'VerificationFailed'];
 
+/**
+ * The quick steps (status writes and single platform calls, each idempotent) are local activities: they run
+ * in the worker inside the workflow task, recorded as markers, without a round trip through the server per
+ * step — the orchestration overhead the benchmark measures (BENCHMARKS.md). A worker that dies during one
+ * loses the workflow task; it is retried, and the step runs again (idempotent). The drain, which waits and
+ * heartbeats, stays a normal activity.
+ */
 function activities(opts: MoveOptions) {
   const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: opts.maxAttempts ?? 8, nonRetryableErrorTypes: PERMANENT_TYPES };
   return {
-    forward: proxyActivities<MoveActivities>({ startToCloseTimeout: '30s', retry }),
+    forward: proxyLocalActivities<MoveActivities>({ startToCloseTimeout: '30s', retry }),
     drain: proxyActivities<MoveActivities>({ startToCloseTimeout: opts.drainTimeoutMs + 30_000, heartbeatTimeout: '10s', retry }),
     // Compensations must succeed, or the folder could end up open on both platforms: retry without end.
-    undo: proxyActivities<MoveActivities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '30s' } }),
+    undo: proxyLocalActivities<MoveActivities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '30s' } }),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../config/config';
 import { connectWorker } from '../../config/temporal';
@@ -7,7 +8,7 @@ import { InputError } from '../../domain/errors';
 import { startPortal } from '../../portal/server';
 import { startSimulator } from '../../simulator/server';
 import { startSmtpSink } from '../../smtp-sink/server';
-import { createWorker } from '../../worker/worker';
+import { bundleInChildProcess, createWorker, writeWorkflowBundle } from '../../worker/worker';
 import { createHttpGateway } from '../../platform/http-gateway';
 import { createSmtpMailer } from '../../activities/mailer';
 
@@ -21,18 +22,27 @@ export function registerServeCommands(program: Command): void {
       const db = createDb(config.DATABASE_URL, { max: 20 });
       const connection = await connectWorker(config);
       const mailer = createSmtpMailer(config.SMTP_URL);
+      const bundle = await bundleInChildProcess();
       const worker = await createWorker({
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         deps: { db, gateway: createHttpGateway(config.SIMULATOR_URL), mailer, mailFrom: config.SMTP_FROM },
+        workflowBundle: bundle,
       });
+      fs.rmSync(path.dirname(bundle.codePath), { recursive: true, force: true }); // read by Worker.create
       console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
       await worker.run(); // returns after SIGINT/SIGTERM (the SDK's runtime handles them)
       mailer.close();
       await connection.close();
       await db.destroy();
     });
+
+  program
+    .command('bundle-workflows', { hidden: true })
+    .description('bundle the workflow code into a file (the worker runs this in a child process)')
+    .requiredOption('--out <file>', 'where to write the bundle')
+    .action(async (opts: { out: string }) => writeWorkflowBundle(opts.out));
 
   program
     .command('portal')
