@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection';
-import type { ParticipantRow, UserRow } from '../domain/directory';
+import { parseDirectory, type ParticipantRow, type UserRow } from '../domain/directory';
+import { generateDirectory } from '../domain/directory-generator';
 
 /**
  * Imports a validated directory in one transaction: the firms in the file are created or updated, and
@@ -40,4 +41,13 @@ export async function catalogAudience(db: Db) {
     }
   }
   return { functionsByUserType, sftpFolderByUserType };
+}
+
+/** A generated directory of `firms` firms (same seed, same firms), imported; returns the generator's counts. */
+export async function importGeneratedDirectory(db: Db, firms: number, seed = 1) {
+  const audience = await catalogAudience(db);
+  const d = generateDirectory(firms, seed, audience.functionsByUserType, audience.sftpFolderByUserType);
+  const parsed = parseDirectory(d.participantsCsv, d.usersCsv, new Set(await db('folders').pluck('code')));
+  await importDirectory(db, parsed.participants, parsed.users);
+  return d.stats;
 }

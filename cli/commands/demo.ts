@@ -6,9 +6,7 @@ import { seedCatalog } from '../../db/seed';
 import { up } from '../../dev/stack';
 import { createFolderStore } from '../../stores/folder-store';
 import { endpoints } from './dev';
-import { generateDirectory } from '../../domain/directory-generator';
-import { parseDirectory } from '../../domain/directory';
-import { catalogAudience, importDirectory } from '../../stores/directory-store';
+import { importGeneratedDirectory } from '../../stores/directory-store';
 import { batchWorkflowId, planBatch, renderBatch } from './batch';
 import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
@@ -32,11 +30,8 @@ export function registerDemoCommand(program: Command): void {
         const seeded = await seedCatalog(db);
         console.log(`\nseeded the catalog: ${seeded.folders} folders; operators alice (planner), bob (approver), carol (support)`);
         if (!(await db('participants').first('code'))) {
-          const audience = await catalogAudience(db);
-          const d = generateDirectory(500, 1, audience.functionsByUserType, audience.sftpFolderByUserType);
-          const parsed = parseDirectory(d.participantsCsv, d.usersCsv, new Set(await db('folders').pluck('code')));
-          await importDirectory(db, parsed.participants, parsed.users);
-          console.log(`imported a generated directory: ${d.stats.participants} firms, ${d.stats.users} users (${d.stats.notReadyFirms} firms missing a function)`);
+          const stats = await importGeneratedDirectory(db, 500);
+          console.log(`imported a generated directory: ${stats.participants} firms, ${stats.users} users (${stats.notReadyFirms} firms missing a function)`);
         }
         const client = await connectClient(config);
         try {

@@ -1,4 +1,5 @@
 import { afterAll } from 'vitest';
+import { addSyntheticFolders } from '../../bench/scenario';
 import { seedCatalog } from '../../db/seed';
 import { createHttpGateway } from '../../platform/http-gateway';
 import { startSimulator } from '../../simulator/server';
@@ -57,14 +58,5 @@ export async function snapshot(db: import('../../db/connection').Db, except: str
   return rows;
 }
 
-/** Synthetic legacy folders (T<prefix>001…), on the platforms too, for batches larger than the catalog. */
-export async function addLegacyFolders(db: import('../../db/connection').Db, prefix: string, n: number): Promise<string[]> {
-  const codes = Array.from({ length: n }, (_, i) => `T${prefix}${String(i + 1).padStart(3, '0')}`);
-  await db('folders').insert(codes.map((code) => ({
-    code, name_en: `Test folder ${code}`, name_zh: `測試文件夾 ${code}`, market: 'Test', direction: 'submit',
-    user_types: ['SEHK_EP'], cc_function: 'EU_ECPCASH', filename_pattern: 'T_{PID5}_{YYYYMMDD}.csv', placement: 'legacy',
-  })));
-  await db('sim_legacy.folders').insert(codes.map((code) => ({ code, cc_function: 'EU_ECPCASH', intake: 'open', visible: true })));
-  await db('sim_ecp2.folders').insert(codes.map((code) => ({ code, cc_function: 'EU_ECPCASH', intake: 'closed', visible: false })));
-  return codes;
-}
+/** Synthetic legacy folders (T<prefix>001…) for SEHK participants, on the platforms too. */
+export const addLegacyFolders = (db: import('../../db/connection').Db, prefix: string, n: number) => addSyntheticFolders(db, prefix, n, () => ['SEHK_EP']);

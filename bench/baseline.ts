@@ -1,0 +1,81 @@
+/**
+ * The benchmark's reference: the same batch as the orchestrated run, done by a straight-line script with no
+ * Temporal. It calls the very activity functions the worker runs (so the database writes, platform API calls
+ * and SMTP sends are the same, in the same order), inside @temporalio/testing's MockActivityEnvironment
+ * (which gives them an activity context for heartbeats, without a server), with the batch's concurrency for
+ * the folders. Happy path only: nothing fails in a benchmark.
+ *
+ * Run by bench/run.ts as its own process (like the worker):
+ *   tsx bench/baseline.ts <batchId> <concurrency> <folder,folder,...>
+ * with DATABASE_URL, SIMULATOR_URL and SMTP_URL set; prints {"ms": …} on its last line.
+ */
+import { randomUUID } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../activities/index';
+import { createSmtpMailer } from '../activities/mailer';
+import { loadConfig } from '../config/config';
+import { createDb } from '../db/connection';
+import { createHttpGateway } from '../platform/http-gateway';
+import { moveOptions } from '../cli/context';
+
+const [batchId, concurrencyArg, foldersArg] = process.argv.slice(2);
+const concurrency = Number(concurrencyArg);
+const folders = foldersArg.split(',');
+const config = loadConfig();
+const db = createDb(config.DATABASE_URL, { max: 20 });
+const mailer = createSmtpMailer(config.SMTP_URL);
+const a = createActivities({ db, gateway: createHttpGateway(config.SIMULATOR_URL), mailer, mailFrom: config.SMTP_FROM });
+const opts = moveOptions(config);
+const run = <P extends unknown[], R>(fn: (...args: P) => Promise<R>, ...args: P): Promise<R> => new MockActivityEnvironment().run(fn, ...args);
+
+// The plan, as `batch plan` records it (not timed: the orchestrated run plans before its clock starts too).
+const workflowId = `baseline-${batchId}`;
+const runId = randomUUID();
+await db.transaction(async (trx) => {
+  await trx('batches').insert({ id: batchId, name: 'baseline', planned_at: new Date(), requested_by: 'alice', failure_policy: 'continue', concurrency, workflow_id: workflowId });
+  await trx('batch_folders').insert(folders.map((code) => ({ batch_id: batchId, folder_code: code })));
+});
+
+const started = Date.now();
+let seq = 0;
+const ev = (actor: string) => ({ batchId, actor, reason: null, workflowId, runId, seq: ++seq });
+const notify = async (kind: 'batch_announced' | 'folders_live', subjectId: string) => {
+  await run(a.queueBatchNotices, { kind, batchId, subjectId });
+  await run(a.deliverNotices, { kind, subjectId });
+  if (kind === 'batch_announced') {
+    await run(a.queueReadinessNotices, { batchId, subjectId });
+    await run(a.deliverNotices, { kind: 'readiness_action_needed', subjectId });
+  }
+};
+
+await run(a.checkOperatorRole, { name: 'bob', role: 'approver' });
+await run(a.approveBatch, { ...ev('bob'), approver: 'bob' });
+await notify('batch_announced', `${batchId}@planned`);
+await run(a.setBatchStatus, { ...ev('system'), to: 'announced' });
+await run(a.setBatchStatus, { ...ev('system'), to: 'running', startedAt: new Date().toISOString() });
+
+const queue = [...folders];
+const outcomes: Record<string, { status: 'live'; failure: null }> = {};
+await Promise.all(Array.from({ length: concurrency }, async () => {
+  for (let code = queue.shift(); code; code = queue.shift()) {
+    const ref = { folderCode: code, kind: 'cutover' as const, batchId, actor: 'bob', workflowId: `${workflowId}-${code}`, runId };
+    const step = { ref, source: 'legacy' as const, target: 'ecp2' as const };
+    await run(a.beginMove, { ref, reason: `cutover in batch ${batchId}` });
+    const frozenAt = Date.now();
+    await run(a.freezeSource, step);
+    await run(a.drainSource, { ...step, timeoutMs: Math.max(0, Math.min(opts.drainTimeoutMs, opts.freezeWindowMaxMs - (Date.now() - frozenAt) - 5_000)) });
+    await run(a.enableTarget, step);
+    await run(a.verifyMove, step);
+    await run(a.disableSource, step);
+    await run(a.finishMove, { ref, outcome: 'succeeded', reason: null });
+    outcomes[code] = { status: 'live', failure: null };
+  }
+}));
+
+await notify('folders_live', batchId);
+await run(a.finishBatch, { ...ev('system'), status: 'completed', outcomes });
+const ms = Date.now() - started;
+mailer.close();
+await db.destroy();
+console.log(JSON.stringify({ ms }));
+process.exit(0);

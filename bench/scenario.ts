@@ -1,0 +1,21 @@
+import type { Db } from '../db/connection';
+import { USER_TYPES } from '../domain/directory';
+
+/**
+ * Synthetic legacy folders (T<prefix>0001…) in the catalog and on both simulated platforms, for batches
+ * larger than the real catalog. Folder i serves `userTypes(i)` (by default every user type in turn, so that
+ * a large batch concerns every firm) and keeps the function EU_ECPCASH.
+ */
+export async function addSyntheticFolders(db: Db, prefix: string, n: number, userTypes: (i: number) => string[] = (i) => [USER_TYPES[i % USER_TYPES.length]]): Promise<string[]> {
+  const codes = Array.from({ length: n }, (_, i) => `T${prefix}${String(i + 1).padStart(n > 999 ? 4 : 3, '0')}`);
+  for (let i = 0; i < n; i += 500) {
+    const slice = codes.slice(i, i + 500);
+    await db('folders').insert(slice.map((code, k) => ({
+      code, name_en: `Test folder ${code}`, name_zh: `測試文件夾 ${code}`, market: 'Test', direction: 'submit',
+      user_types: userTypes(i + k), cc_function: 'EU_ECPCASH', filename_pattern: 'T_{PID5}_{YYYYMMDD}.csv', placement: 'legacy',
+    })));
+    await db('sim_legacy.folders').insert(slice.map((code) => ({ code, cc_function: 'EU_ECPCASH', intake: 'open', visible: true })));
+    await db('sim_ecp2.folders').insert(slice.map((code) => ({ code, cc_function: 'EU_ECPCASH', intake: 'closed', visible: false })));
+  }
+  return codes;
+}
