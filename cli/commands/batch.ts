@@ -13,7 +13,7 @@ import { ConflictError, InputError, NotFoundError } from '../../domain/errors';
 import { formatHk, parseHkTime } from '../../domain/time';
 import { readBatch, type BatchView } from '../../stores/batch-read';
 import { FINAL_STATUSES } from '../../stores/batch-store';
-import { requireRole } from '../../stores/operator-store';
+import { requireRole, type Role } from '../../stores/operator-store';
 import {
   abortBatchUpdate, approveBatchUpdate, batchMigration, overrideReadinessUpdate, pauseBatchUpdate, rejectBatchUpdate, rescheduleBatchUpdate, resumeBatchUpdate,
 } from '../../workflows/batch-migration';
@@ -111,10 +111,20 @@ async function mustRead(db: Db, id: string): Promise<BatchView> {
   return b;
 }
 
-/** Sends one Update to a batch's workflow; a refusal comes back as one clear line (exit 2). */
-async function update<A>(id: string, what: string, def: UpdateDefinition<unknown, [A]>, args: A) {
+/**
+ * Sends one Update to a batch's workflow; a refusal comes back as one clear line (exit 2). The operator's
+ * role is checked here first (the workflow checks it again): a refused request then leaves no trace in the
+ * workflow's history either.
+ */
+async function update<A>(id: string, what: string, def: UpdateDefinition<unknown, [A]>, args: A, as: { operator: string; role: Role }) {
   const config = loadConfig();
-  await withDb((db) => mustRead(db, id));
+  const batch = await withDb(async (db) => {
+    const b = await mustRead(db, id);
+    await requireRole(db, as.operator, as.role);
+    return b;
+  });
+  // A finished batch's workflow has closed: say so, rather than "no such workflow".
+  if (FINAL_STATUSES.includes(batch.status)) throw new ConflictError(`batch ${id} is ${batch.status}: it has finished, so there is no ${what} to make`);
   const client = await connectClient(config);
   try {
     return await refusalsAsDomainErrors(`${what} of batch ${id}`, () => client.workflow.getHandle(batchWorkflowId(id)).executeUpdate(def, { args: [args] }));
@@ -163,7 +173,7 @@ export function registerBatchCommands(program: Command): void {
     .requiredOption('--as <operator>', 'an approver other than the planner')
     .description('approve a planned batch (four eyes)')
     .action(async (id: string, opts: { as: string }) => {
-      await update(id, 'approval', approveBatchUpdate, { approver: opts.as });
+      await update(id, 'approval', approveBatchUpdate, { approver: opts.as }, { operator: opts.as, role: 'approver' });
       console.log(`batch ${id} approved by ${opts.as}; participants are told; it runs at its planned time (watch: ecp-cutover batch status ${id} --watch)`);
     });
 
@@ -174,7 +184,7 @@ export function registerBatchCommands(program: Command): void {
     .requiredOption('--reason <text>', 'why')
     .description('reject a batch that has not started')
     .action(async (id: string, opts: { as: string; reason: string }) => {
-      await update(id, 'rejection', rejectBatchUpdate, { by: opts.as, reason: opts.reason });
+      await update(id, 'rejection', rejectBatchUpdate, { by: opts.as, reason: opts.reason }, { operator: opts.as, role: 'approver' });
       console.log(`batch ${id} rejected by ${opts.as}`);
     });
 
@@ -187,7 +197,7 @@ export function registerBatchCommands(program: Command): void {
     .action(async (id: string, opts: { at: string; as: string }) => {
       const at = parseHkTime(opts.at);
       if (at <= DateTime.utc()) throw new InputError(`${formatHk(at.toISO())} is in the past`);
-      await update(id, 'reschedule', rescheduleBatchUpdate, { by: opts.as, plannedAt: at.toISO()!, reminderAt: reminderInstant(at).toISO()! });
+      await update(id, 'reschedule', rescheduleBatchUpdate, { by: opts.as, plannedAt: at.toISO()!, reminderAt: reminderInstant(at).toISO()! }, { operator: opts.as, role: 'planner' });
       console.log(`batch ${id} moved to ${formatHk(at.toISO())}; its approval is void: ecp-cutover batch approve ${id} --as <approver>`);
     });
 
@@ -201,7 +211,7 @@ export function registerBatchCommands(program: Command): void {
       .requiredOption('--as <operator>', 'a planner')
       .description(`${name} a running batch`)
       .action(async (id: string, opts: { as: string }) => {
-        await update(id, name, def, { by: opts.as });
+        await update(id, name, def, { by: opts.as }, { operator: opts.as, role: 'planner' });
         console.log(`batch ${id} ${done}`);
       });
   }
@@ -213,7 +223,7 @@ export function registerBatchCommands(program: Command): void {
     .option('--reason <text>', 'why', 'aborted by an operator')
     .description('abort a batch: folders not started stay on legacy; started ones finish or compensate')
     .action(async (id: string, opts: { as: string; reason: string }) => {
-      await update(id, 'abort', abortBatchUpdate, { by: opts.as, reason: opts.reason });
+      await update(id, 'abort', abortBatchUpdate, { by: opts.as, reason: opts.reason }, { operator: opts.as, role: 'planner' });
       console.log(`batch ${id}: abort requested; folders not started stay on legacy`);
     });
 
@@ -224,7 +234,7 @@ export function registerBatchCommands(program: Command): void {
     .requiredOption('--reason <text>', 'why the batch may run with firms not ready')
     .description('let a batch blocked on readiness run anyway')
     .action(async (id: string, opts: { as: string; reason: string }) => {
-      await update(id, 'readiness override', overrideReadinessUpdate, { by: opts.as, reason: opts.reason });
+      await update(id, 'readiness override', overrideReadinessUpdate, { by: opts.as, reason: opts.reason }, { operator: opts.as, role: 'approver' });
       console.log(`batch ${id}: readiness overridden by ${opts.as}; it runs now`);
     });
 

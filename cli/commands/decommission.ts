@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import type { Config } from '../../config/config';
+import { loadConfig, type Config } from '../../config/config';
 import type { Db } from '../../db/connection';
 import { DECOMMISSION_ID } from '../../activities/decommission';
 import { businessDaysBefore, nonBusinessReason } from '../../domain/calendar';
@@ -17,10 +17,22 @@ import { refusalsAsDomainErrors } from '../temporal-errors';
 
 const reminders = (config: Config, at: DateTime) => config.DECOMMISSION_REMINDER_DAYS.split(',').map((n) => businessDaysBefore(at, Number(n)).toISO()!);
 
+/**
+ * A decommission date must be in the future and leave time for every reminder: with reminders 30, 7 and 1
+ * business days before, a date 20 business days away is too early (firms would miss the first reminder).
+ */
+function assertDecommissionDate(config: Config, at: DateTime): void {
+  if (at <= DateTime.utc()) throw new InputError(`${formatHk(at.toISO())} is in the past: pick a future date`);
+  const days = Math.max(...config.DECOMMISSION_REMINDER_DAYS.split(',').map(Number));
+  if (businessDaysBefore(at, days) <= DateTime.utc()) {
+    throw new InputError(`${formatHk(at.toISO())} is too early: every firm is reminded ${days} business days before (DECOMMISSION_REMINDER_DAYS), so pick a date at least ${days} business days away`);
+  }
+}
+
 /** Records the plan and starts the one decommission workflow, all or nothing; returns the gate as it stands. */
 export async function scheduleDecommission(db: Db, client: Client, config: Config, opts: { at: string; as: string }) {
   const at = parseHkTime(opts.at);
-  if (at <= DateTime.utc()) throw new InputError(`${formatHk(at.toISO())} is in the past: pick a future date`);
+  assertDecommissionDate(config, at);
   const offDay = nonBusinessReason(hkDate(at.toISO()!));
   await requireRole(db, opts.as, 'planner');
   const existing = await db('decommission').where({ id: DECOMMISSION_ID }).first('status');
@@ -68,7 +80,7 @@ export function registerDecommissionCommands(program: Command): void {
     .description('move the decommission (voids its approval)')
     .action(async (opts: { at: string; as: string }) => {
       const at = parseHkTime(opts.at);
-      if (at <= DateTime.utc()) throw new InputError(`${formatHk(at.toISO())} is in the past: pick a future date`);
+      assertDecommissionDate(loadConfig(), at);
       await withTemporal((_db, client, config) => refusalsAsDomainErrors('reschedule of the decommission', () =>
         client.workflow.getHandle(DECOMMISSION_WORKFLOW_ID).executeUpdate(rescheduleDecommissionUpdate, { args: [{ by: opts.as, plannedAt: at.toISO()!, reminderAts: reminders(config, at) }] }),
       { notFound: 'no decommission is scheduled' }));
