@@ -10,6 +10,7 @@ import { freePort, isAlive, isPortOpen, spawnDetached, stopPid, tail, waitFor } 
 import { findBinary, PROJECT_ROOT, temporalDevArgs } from '../dev/tools';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { startSmtpSink, type SmtpSink } from '../smtp-sink/server';
+import { WORKER_NODE_FLAGS } from '../worker/worker';
 
 const CLI = path.join(PROJECT_ROOT, 'bin', 'ecp-cutover.mjs');
 
@@ -138,7 +139,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       SIMULATOR_URL: config.SIMULATOR_URL, SMTP_URL: config.SMTP_URL, LOG_LEVEL: 'warn',
     };
     starting = true;
-    const pid = spawnDetached({ command: process.execPath, args: [CLI, 'worker'], cwd: PROJECT_ROOT, env }, logFile);
+    const pid = spawnDetached({ command: process.execPath, args: [...WORKER_NODE_FLAGS, CLI, 'worker'], cwd: PROJECT_ROOT, env }, logFile);
     pids.worker = pid;
     await waitFor(`worker (log: ${logFile})`, async () => fs.readFileSync(logFile, 'utf8').includes('worker polling'), 120_000, () => isAlive(pid));
     samplePeak();

@@ -4,7 +4,7 @@
  *   2. the same batch by a straight-line script (bench/baseline.ts), measured in the same run;
  *   3. history growth: the largest workflow history as folders and firms grow, up to 1,000 × 20,000;
  *   4. portal load on /api/folders at 500 req/s.
- * Results go to bench/results/<name>.json and BENCHMARKS.md. A benchmark reports numbers; it asserts nothing
+ * Results go to bench/results/<name>.json and the tables of BENCHMARKS.md (bench/report.ts). A benchmark reports numbers; it asserts nothing
  * about time. `--quick` runs small sizes (CI: proves the suite works) and writes to bench/results/quick/.
  * `--only cutover|history|portal` runs one part.
  */
@@ -23,6 +23,7 @@ import { startSmtpSink } from '../smtp-sink/server';
 import { importGeneratedDirectory } from '../stores/directory-store';
 import { approveBatchUpdate } from '../workflows/batch-migration';
 import { startHarness, type Harness } from './harness';
+import { renderResults, updateBenchmarksMd } from './report';
 import { addSyntheticFolders } from './scenario';
 
 const quick = process.argv.includes('--quick');
@@ -172,14 +173,17 @@ async function historyGrowth(h: Harness) {
 async function portalLoad(h: Harness) {
   const { rate, durationS } = SIZES.portal;
   const port = await freePort();
+  // The real catalog only (53 folders), as participants will see it: not the thousands of synthetic folders
+  // the other parts leave behind.
+  const catalog = await h.extraDatabase('portal');
   const logFile = path.join(h.dir, 'portal.log');
   const pid = spawnDetached({
     command: process.execPath, args: [path.join(PROJECT_ROOT, 'bin', 'ecp-cutover.mjs'), 'portal'], cwd: PROJECT_ROOT,
-    env: { ...process.env, DATABASE_URL: h.config.DATABASE_URL, PORTAL_PORT: String(port) },
+    env: { ...process.env, DATABASE_URL: catalog.url, PORTAL_PORT: String(port) },
   }, logFile);
   try {
     await waitFor('portal', () => isPortOpen(port), 60_000);
-    const folders = Number((await h.db('folders').count({ n: '*' }).first())?.n);
+    const folders = Number((await catalog.db('folders').count({ n: '*' }).first())?.n);
     log(`portal: /api/folders (${folders} folders) at ${rate} req/s for ${durationS} s`);
     const result = await autocannon({ url: `http://127.0.0.1:${port}/api/folders`, overallRate: rate, duration: durationS, connections: 20 });
     return {
@@ -193,6 +197,7 @@ async function portalLoad(h: Harness) {
     };
   } finally {
     await stopPid(pid);
+    await catalog.db.destroy();
   }
 }
 
@@ -208,6 +213,9 @@ try {
     fs.writeFileSync(path.join(OUT, `${name}.json`), JSON.stringify(result, null, 2) + '\n');
     log(`wrote ${path.relative(PROJECT_ROOT, path.join(OUT, `${name}.json`))}`);
   }
+  // The report: BENCHMARKS.md after a full run; a copy of its tables under quick/ after a quick one.
+  if (quick) fs.writeFileSync(path.join(OUT, 'tables.md'), renderResults(OUT));
+  else updateBenchmarksMd(path.join(PROJECT_ROOT, 'BENCHMARKS.md'), OUT);
 } catch (err) {
   failed = true;
   console.error(`benchmark failed: ${(err as Error).stack ?? err}`);

@@ -7,6 +7,7 @@ import { InputError } from '../domain/errors';
 import { initPostgres, postgresCommand } from './postgres';
 import { isAlive, isPortOpen, spawnDetached, stopPid, tail, waitFor, type SpawnSpec } from './process';
 import { findBinary, PROJECT_ROOT, temporalDevArgs } from './tools';
+import { WORKER_NODE_FLAGS } from '../worker/worker';
 
 /**
  * The embedded stack behind `ecp-cutover dev up|down|status`: each service is a background process whose
@@ -28,7 +29,7 @@ export interface Service {
 const CLI = path.join(PROJECT_ROOT, 'bin', 'ecp-cutover.mjs');
 const cli = (config: Config, ...args: string[]): SpawnSpec => ({
   command: process.execPath,
-  args: [CLI, ...args],
+  args: [...(args[0] === 'worker' ? WORKER_NODE_FLAGS : []), CLI, ...args],
   cwd: PROJECT_ROOT,
   env: { ...process.env, ECP_CUTOVER_HOME: config.home },
 });
