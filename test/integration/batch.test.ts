@@ -98,7 +98,10 @@ describe('batch dry-run', () => {
 
 describe('batch Updates on a real server', () => {
   it('four eyes: self-approval and a non-approver are refused with the reason; reschedule voids the approval', async () => {
+    // alice may approve batches too, but not her own.
+    await db('operator_roles').insert({ operator: 'alice', role: 'approver' });
     const self = await cli('batch', 'approve', 'P1', '--as', 'alice');
+    await db('operator_roles').where({ operator: 'alice', role: 'approver' }).del();
     expect(self.code).toBe(2);
     expect(self.stderr).toMatch(/four eyes: alice planned batch P1 and cannot approve it/);
     const support = await cli('batch', 'approve', 'P1', '--as', 'carol');
