@@ -7,6 +7,7 @@ import { createDb, ensureDatabase, migrateLatest, type Db } from '../db/connecti
 import { seedCatalog } from '../db/seed';
 import { initPostgres, postgresCommand, PG_PASSWORD, PG_USER } from '../dev/postgres';
 import { freePort, isAlive, isPortOpen, spawnDetached, stopPid, tail, waitFor } from '../dev/process';
+import { temporalHealthy } from '../dev/stack';
 import { findBinary, PROJECT_ROOT, temporalDevArgs } from '../dev/tools';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { startSmtpSink, type SmtpSink } from '../smtp-sink/server';
@@ -73,16 +74,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     const args = temporalDevArgs({ port: temporalPort, dbFile: path.join(dir, 'temporal.sqlite') });
     const pid = spawnDetached({ command: findBinary('temporal', 'TEMPORAL_BIN'), args }, path.join(dir, 'temporal.log'));
     pids.temporal = pid;
-    await waitFor('temporal dev server', async () => {
-      try {
-        const c = await Connection.connect({ address: `127.0.0.1:${temporalPort}`, connectTimeout: '1s' });
-        await c.healthService.check({});
-        await c.close();
-        return true;
-      } catch {
-        return false;
-      }
-    }, 60_000, () => isAlive(pid));
+    await waitFor('temporal dev server', () => temporalHealthy(`127.0.0.1:${temporalPort}`), 60_000, () => isAlive(pid));
   };
   await startPostgres();
   await startTemporal();

@@ -79,7 +79,7 @@ export function services(config: Config): Service[] {
           args: temporalDevArgs({ port: temporalPort, uiPort: config.TEMPORAL_UI_PORT, dbFile: path.join(config.home, 'temporal.sqlite'), namespace: config.TEMPORAL_NAMESPACE }),
         };
       },
-      ready: () => withTemporal(config, async (c) => (await c.healthService.check({})) !== undefined),
+      ready: () => temporalHealthy(config.TEMPORAL_ADDRESS),
     },
     {
       name: 'smtp',
@@ -105,7 +105,7 @@ export function services(config: Config): Service[] {
       spec: async () => cli(config, 'worker'),
       // Ready when the server sees the worker polling its task queue.
       ready: () =>
-        withTemporal(config, async (c) => {
+        withTemporal(config.TEMPORAL_ADDRESS, async (c) => {
           const r = await c.workflowService.describeTaskQueue({
             namespace: config.TEMPORAL_NAMESPACE,
             taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
@@ -125,10 +125,10 @@ export function services(config: Config): Service[] {
   ];
 }
 
-async function withTemporal(config: Config, fn: (c: Connection) => Promise<boolean>): Promise<boolean> {
+async function withTemporal(address: string, fn: (c: Connection) => Promise<boolean>): Promise<boolean> {
   let c: Connection | undefined;
   try {
-    c = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '1s' });
+    c = await Connection.connect({ address, connectTimeout: '1s' });
     return await fn(c);
   } catch {
     return false;
@@ -136,6 +136,9 @@ async function withTemporal(config: Config, fn: (c: Connection) => Promise<boole
     await c?.close();
   }
 }
+
+/** True once a Temporal server answers its health check at `address` (false while it starts or is down). */
+export const temporalHealthy = (address: string) => withTemporal(address, async (c) => (await c.healthService.check({})) !== undefined);
 
 const pidFile = (config: Config, name: string) => path.join(config.home, 'run', `${name}.pid`);
 const logFile = (config: Config, name: string) => path.join(config.home, 'logs', `${name}.log`);

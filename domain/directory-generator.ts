@@ -10,8 +10,8 @@ const SHARE: Record<(typeof USER_TYPES)[number], number> = {
   NCP: 0.03, HKCC_CP: 0.08, SEOCH_CP: 0.07, RRI_NON_EP: 0.02, LOP_SUBMITTER: 0.03, IV: 0.02,
 };
 
-/** mulberry32: small, fast, good enough for test data. */
-function prng(seed: number) {
+/** mulberry32: small, fast, good enough for test data and drills (the same seed, the same numbers). */
+export function prng(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -8,6 +8,7 @@
  */
 import { DateTime } from 'luxon';
 import { batchWorkflowId, planBatch } from '../cli/commands/batch';
+import { prng } from '../domain/directory-generator';
 import { importGeneratedDirectory } from '../stores/directory-store';
 import { startSubmitters } from '../test/support/submitter';
 import { approveBatchUpdate, type BatchProgress } from '../workflows/batch-migration';
@@ -23,16 +24,8 @@ const arg = (name: string) => (process.argv.includes(`--${name}`) ? process.argv
 const seed = Number(arg('seed') ?? Date.now() % 100_000);
 const only = arg('only')?.split(',');
 
-/** mulberry32, seeded: a failing drill can be replayed with --seed. */
-const random = (() => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-})();
+/** Seeded: a failing drill can be replayed with --seed. */
+const random = prng(seed);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const stamp = () => new Date().toISOString().slice(11, 19);
 const say = (line: string) => console.log(`[${stamp()}] ${line}`);

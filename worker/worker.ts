@@ -38,10 +38,13 @@ export function createWorker(setup: WorkerSetup): Promise<Worker> {
   });
 }
 
+const noop = () => undefined;
+/** A logger that says nothing, for bundling (webpack's progress is noise). */
+export const QUIET_LOGGER = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
+
 /** Bundles the workflow code (webpack) into `outFile`. */
 export async function writeWorkflowBundle(outFile: string): Promise<void> {
-  const noop = () => undefined;
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop } });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: QUIET_LOGGER });
   fs.writeFileSync(outFile, code);
 }
 

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
 import type { TestProject } from 'vitest/node';
 import { initPostgres, postgresCommand, PG_PASSWORD, PG_USER } from '../../dev/postgres';
 import { freePort, isAlive, isPortOpen, spawnDetached, stopPid, tail, waitFor } from '../../dev/process';
+import { temporalHealthy } from '../../dev/stack';
 import { findBinary, temporalDevArgs } from '../../dev/tools';
 
 /**
@@ -43,22 +43,7 @@ export default async function setup(project: TestProject) {
     const pid = spawnDetached({ command: findBinary('temporal', 'TEMPORAL_BIN'), args: temporalDevArgs({ port }) }, log);
     stops.push(() => stopPid(pid));
     temporalAddress = `127.0.0.1:${port}`;
-    const address = temporalAddress;
-    await waitFor(
-      `temporal dev server (log: ${log})`,
-      async () => {
-        try {
-          const c = await Connection.connect({ address, connectTimeout: '1s' });
-          await c.healthService.check({});
-          await c.close();
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      60_000,
-      () => isAlive(pid),
-    );
+    await waitFor(`temporal dev server (log: ${log})`, () => temporalHealthy(temporalAddress!), 60_000, () => isAlive(pid));
   }
 
   project.provide('pgAdminUrl', pgAdminUrl);

@@ -5,7 +5,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
-import { WORKFLOWS_PATH } from '../../worker/worker';
+import { QUIET_LOGGER, WORKFLOWS_PATH } from '../../worker/worker';
 
 // Workers in tests log only errors; a failing test shows what it needs.
 try {
@@ -18,12 +18,10 @@ let bundle: Awaited<ReturnType<typeof bundleWorkflowCode>> | undefined;
 
 /** The workflow bundle, built once per test file (bundling costs 1–2 s). */
 export async function workflowBundle() {
-  bundle ??= await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  bundle ??= await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: QUIET_LOGGER });
   return bundle;
 }
 
-const noop = () => undefined;
-const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
 
 /** A client and a worker connection to the run's Temporal dev server, and a task queue of this file's own. */
 export async function temporalForFile() {
