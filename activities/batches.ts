@@ -1,11 +1,31 @@
 import type { Db } from '../db/connection';
+import type { BatchFolderStatus, BatchStatus } from '../domain/batch-lifecycle';
+import type { BatchPlanArgs, CommandClaims } from '../domain/commands';
 import { batchReadiness, readinessTotals } from '../stores/readiness';
-import { createBatchStore, type BatchEvent, type BatchFolderStatus, type BatchStatus } from '../stores/batch-store';
+import { createBatchStore, type BatchChange, type BatchEvent } from '../stores/batch-store';
 
 /** Activities that write a batch's state changes to PostgreSQL (the workflow holds no database). */
 export function createBatchActivities({ db }: { db: Db }) {
   const store = createBatchStore(db);
   return {
+    /** The signed plan (already verified by the workflow) → the batch's rows, or the reason it cannot be. */
+    async recordBatchPlan(input: { command: CommandClaims<BatchPlanArgs>; workflowId: string; runId: string }) {
+      return store.recordPlan(input.command, input.workflowId, input.runId);
+    },
+    async persistBatch(input: BatchEvent & { status: BatchStatus; change?: BatchChange; plannedAt?: string; startedAt?: string }): Promise<void> {
+      await store.persist(input);
+    },
+    async finishBatch(input: BatchEvent & { status: BatchStatus; outcomes: Record<string, { status: BatchFolderStatus; failure: string | null }> }): Promise<void> {
+      await store.finish(input);
+    },
+    async withdrawBatchNotices(input: { batchId: string }): Promise<number> {
+      return store.withdrawNotices(input.batchId);
+    },
+    async checkBatchReadiness(input: { batchId: string }) {
+      return readinessTotals(await batchReadiness(db, input.batchId));
+    },
+
+    // Version 1 of the batch workflow (workflows/v1) still calls these.
     async setBatchStatus(input: BatchEvent & { to: BatchStatus; startedAt?: string }): Promise<void> {
       await store.setStatus(input, input.to, input.startedAt ? { started_at: input.startedAt } : {});
     },
@@ -14,12 +34,6 @@ export function createBatchActivities({ db }: { db: Db }) {
     },
     async voidBatchApproval(input: BatchEvent & { plannedAt: string }): Promise<void> {
       await store.voidApproval(input);
-    },
-    async checkBatchReadiness(input: { batchId: string }) {
-      return readinessTotals(await batchReadiness(db, input.batchId));
-    },
-    async finishBatch(input: BatchEvent & { status: BatchStatus; outcomes: Record<string, { status: BatchFolderStatus; failure: string | null }> }): Promise<void> {
-      await store.finish(input);
     },
   };
 }

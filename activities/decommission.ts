@@ -1,22 +1,38 @@
 import type { Db } from '../db/connection';
+import type { CommandClaims, DecommissionScheduleArgs } from '../domain/commands';
 import type { PlatformGateway } from '../platform/gateway';
-import { checkGate } from '../stores/decommission';
-
-export const DECOMMISSION_ID = 'legacy-ecp';
+import { checkGate, DECOMMISSION_ID } from '../stores/decommission';
+import { appendEvent, runKey } from '../stores/events';
 
 /** Activities of the decommission workflow: its row in PostgreSQL, the gate, and switching legacy off. */
 export function createDecommissionActivities({ db, gateway }: { db: Db; gateway: PlatformGateway }) {
   const event = (e: { actor: string; from: string | null; to: string; reason: string | null; workflowId: string; runId: string; key: string }) =>
-    db('events')
-      .insert({ actor: e.actor, entity_type: 'decommission', entity_id: DECOMMISSION_ID, from_state: e.from, to_state: e.to, reason: e.reason, workflow_id: e.workflowId, run_id: e.runId, idempotency_key: `${e.workflowId}/${e.runId}/${e.key}` })
-      .onConflict('idempotency_key')
-      .ignore();
+    ({ ...e, entityType: 'decommission' as const, entityId: DECOMMISSION_ID, key: runKey(e.workflowId, e.runId, e.key) });
   return {
+    /** A verified schedule → the decommission row (awaiting approval) and its event; refused once legacy is off. */
+    async recordDecommissionRequest(input: { command: CommandClaims<DecommissionScheduleArgs>; workflowId: string; runId: string }): Promise<{ ok: true } | { ok: false; reason: string }> {
+      const { command: c, workflowId, runId } = input;
+      const key = `command:${c.id}`;
+      return db.transaction(async (trx) => {
+        const prior = await trx('events').where({ idempotency_key: key }).first('run_id');
+        if (prior) return prior.run_id === runId ? { ok: true as const } : { ok: false as const, reason: `command ${c.id} was used already` };
+        const row = await trx('decommission').where({ id: DECOMMISSION_ID }).forUpdate().first('status');
+        if (row?.status === 'completed') return { ok: false as const, reason: 'legacy ECP is already decommissioned' };
+        await trx('decommission').insert({ id: DECOMMISSION_ID, planned_at: c.args.plannedAt, status: 'awaiting_approval', requested_by: c.operator, approved_by: null, gate: null, completed_at: null })
+          .onConflict('id').merge(['planned_at', 'status', 'requested_by', 'approved_by', 'gate', 'completed_at', 'updated_at']);
+        await appendEvent(trx, {
+          key, actor: c.operator, entityType: 'decommission', entityId: DECOMMISSION_ID, from: row?.status ?? null, to: 'awaiting_approval',
+          reason: `scheduled for ${c.args.plannedAt}`, workflowId, runId, credentialId: c.credentialId, source: c.source, data: { command: c.id },
+        });
+        return { ok: true as const };
+      });
+    },
     /** Status (and plan) of the decommission, with its event, in one transaction; keyed against retries. */
     async setDecommission(input: { status: string; actor: string; reason: string | null; plannedAt?: string; approvedBy?: string | null; workflowId: string; runId: string; seq: number }): Promise<void> {
       await db.transaction(async (trx) => {
         const row = await trx('decommission').where({ id: DECOMMISSION_ID }).forUpdate().first('status');
-        await event({ actor: input.actor, from: row?.status ?? null, to: input.status, reason: input.reason, workflowId: input.workflowId, runId: input.runId, key: `decommission:${input.seq}` }).transacting(trx);
+        const fresh = await appendEvent(trx, event({ actor: input.actor, from: row?.status ?? null, to: input.status, reason: input.reason, workflowId: input.workflowId, runId: input.runId, key: `decommission:${input.seq}` }));
+        if (!fresh) return;
         const patch: Record<string, unknown> = { status: input.status, updated_at: trx.fn.now() };
         if (input.plannedAt) patch.planned_at = input.plannedAt;
         if (input.approvedBy !== undefined) patch.approved_by = input.approvedBy;
@@ -33,7 +49,7 @@ export function createDecommissionActivities({ db, gateway }: { db: Db; gateway:
     async switchOffLegacy(input: { workflowId: string; runId: string }): Promise<{ openFolders: number }> {
       const r = await gateway.decommissionLegacy();
       if (r.openFolders !== 0) throw new Error(`legacy still shows ${r.openFolders} folder(s) after the switch-off`);
-      await event({ actor: 'system', from: 'running', to: 'legacy_read_only', reason: 'intake off for every folder, every folder hidden, platform read-only', workflowId: input.workflowId, runId: input.runId, key: 'switch-off' });
+      await appendEvent(db, event({ actor: 'system', from: 'running', to: 'legacy_read_only', reason: 'intake off for every folder, every folder hidden, platform read-only', workflowId: input.workflowId, runId: input.runId, key: 'switch-off' }));
       return r;
     },
   };

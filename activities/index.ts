@@ -3,9 +3,10 @@ import { createBatchActivities } from './batches';
 import { createDecommissionActivities } from './decommission';
 import { createNoticeActivities, type NoticeDeps } from './notices';
 import { createMoveActivities, type MoveDeps } from './move';
+import { createSecurityActivities } from './security';
 import { createStatusActivities } from './status';
 
-export type ActivityDeps = MoveDeps & NoticeDeps;
+export type ActivityDeps = MoveDeps & NoticeDeps & { commandKey: Buffer };
 
 /** All activities the worker registers, built from their dependencies. */
 export function createActivities(deps: ActivityDeps) {
@@ -16,5 +17,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createBatchActivities(deps),
     ...createNoticeActivities(deps),
     ...createDecommissionActivities(deps),
+    ...createSecurityActivities(deps),
   };
 }

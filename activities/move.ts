@@ -1,8 +1,9 @@
 import { ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
 import type { Db } from '../db/connection';
-import { isDomainError } from '../domain/errors';
+import { isDomainError, NotAllowedError } from '../domain/errors';
 import type { PlatformName } from '../domain/intake-rules';
 import { PlatformRefusal, type PlatformGateway } from '../platform/gateway';
+import { appendEvent, runKey } from '../stores/events';
 import { createRunStore, type RunRef } from '../stores/run-store';
 
 export interface MoveDeps {
@@ -35,8 +36,17 @@ export interface StepInput {
 export function createMoveActivities({ db, gateway }: MoveDeps) {
   const runs = createRunStore(db);
   return {
-    async beginMove(input: { ref: RunRef; reason: string | null }): Promise<void> {
-      await permanent(() => runs.begin(input.ref, input.reason));
+    /** Refused (permanently, recorded as an event) unless the move is allowed: see cutoverRefusal in stores/run-store.ts. */
+    async beginMove(input: { ref: RunRef; reason: string | null; parentWorkflowId?: string | null }): Promise<void> {
+      try {
+        await runs.begin(input.ref, input.reason, input.parentWorkflowId ?? null);
+      } catch (err) {
+        if (err instanceof NotAllowedError) {
+          const { ref } = input;
+          await appendEvent(db, { key: runKey(ref.workflowId, ref.runId, 'refused'), actor: ref.actor, entityType: 'folder', entityId: ref.folderCode, to: 'cutover_refused', reason: err.message, workflowId: ref.workflowId, runId: ref.runId });
+        }
+        await permanent(() => Promise.reject(err));
+      }
     },
 
     async freezeSource({ ref, source }: StepInput): Promise<void> {

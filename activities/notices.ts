@@ -66,10 +66,11 @@ export function createNoticeActivities({ db, mailer, mailFrom }: NoticeDeps) {
     async queueBatchNotices(input: { kind: NoticeKind; batchId: string; subjectId: string }): Promise<{ queued: number }> {
       const batch = await db('batches').where({ id: input.batchId }).first('planned_at');
       const liveOnly = input.kind === 'folders_live';
+      // Folders live: the ones that moved. Called off: the ones that did not (firms were told they would).
       const folders = await db('batch_folders as bf')
         .join('folders as f', 'f.code', 'bf.folder_code')
         .where('bf.batch_id', input.batchId)
-        .modify((q) => (liveOnly ? q.where('bf.status', 'live') : q))
+        .modify((q) => (liveOnly ? q.where('bf.status', 'live') : input.kind === 'batch_cancelled' ? q.whereNot('bf.status', 'live') : q))
         .select<FolderRow[]>('f.code', 'f.name_en', 'f.name_zh', 'f.user_types', 'f.live_since');
       const at = liveOnly
         ? folders.map((f) => f.live_since).filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? new Date()

@@ -12,6 +12,9 @@ import { findBinary, PROJECT_ROOT, temporalDevArgs } from '../dev/tools';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { startSmtpSink, type SmtpSink } from '../smtp-sink/server';
 import { WORKER_NODE_FLAGS } from '../worker/worker';
+import type { AppDeps } from '../app/context';
+import { createHttpGateway } from '../platform/http-gateway';
+import { createCommandSigner, ensureCommandKey, loadCommandKey } from '../security/command-signing';
 
 const CLI = path.join(PROJECT_ROOT, 'bin', 'ecp-cutover.mjs');
 
@@ -27,6 +30,8 @@ export interface Harness {
   config: Config;
   db: Db;
   client: Client;
+  /** The application layer's dependencies on this stack (with its own command-signing key). */
+  app: AppDeps;
   sim: Simulator;
   sink(): SmtpSink | null;
   /** A database of its own on the same server (migrated, seeded), for a run that must not share state. */
@@ -101,6 +106,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: 'default' });
   const sim = await startSimulator({ db, port: simPort, processingDelayMs: opts.processingDelayMs ?? 200 });
+  ensureCommandKey(config.commandKeyFile);
+  const app: AppDeps = { db, temporal: client, config, signer: createCommandSigner(loadCommandKey(config)), gateway: createHttpGateway(config.SIMULATOR_URL) };
   let sink: SmtpSink | null = null;
   const storeFile = path.join(dir, 'mail.jsonl');
   const startSink = async () => {
@@ -128,7 +135,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     const logFile = path.join(dir, `worker-${workerRuns}.log`);
     const env = {
       ...process.env, DATABASE_URL: config.DATABASE_URL, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
-      SIMULATOR_URL: config.SIMULATOR_URL, SMTP_URL: config.SMTP_URL, LOG_LEVEL: 'warn',
+      SIMULATOR_URL: config.SIMULATOR_URL, SMTP_URL: config.SMTP_URL, LOG_LEVEL: 'warn', COMMAND_SIGNING_KEY_FILE: config.commandKeyFile,
     };
     starting = true;
     const pid = spawnDetached({ command: process.execPath, args: [...WORKER_NODE_FLAGS, CLI, 'worker'], cwd: PROJECT_ROOT, env }, logFile);
@@ -151,7 +158,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   };
 
   return {
-    dir, config, db, client, sim, extraDatabase, startWorker, killWorker,
+    dir, config, db, client, app, sim, extraDatabase, startWorker, killWorker,
     sink: () => sink,
     kills: () => kills,
     workerPeakRssMiB: () => (samplePeak(), { working: Math.round(peakRss), starting: Math.round(startupPeak) }),

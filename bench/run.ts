@@ -14,14 +14,16 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { DateTime } from 'luxon';
-import { batchWorkflowId, planBatch } from '../cli/commands/batch';
+import { approveBatch, planBatch } from '../app/batches';
+import { operatorNamed } from '../cli/context';
+import { batchWorkflowId } from '../domain/workflow-ids';
 import type { Db } from '../db/connection';
 import { freePort, isPortOpen, spawnDetached, stopPid, waitFor } from '../dev/process';
 import { PROJECT_ROOT } from '../dev/tools';
 import { startSimulator } from '../simulator/server';
 import { startSmtpSink } from '../smtp-sink/server';
 import { importGeneratedDirectory } from '../stores/directory-store';
-import { approveBatchUpdate } from '../workflows/batch-migration';
+import type { batchMigration } from '../workflows/batch-migration';
 import { startHarness, type Harness } from './harness';
 import { renderResults, updateBenchmarksMd } from './report';
 import { addSyntheticFolders } from './scenario';
@@ -43,13 +45,14 @@ const percentile = (xs: number[], p: number) => {
 
 /** Plans a batch one second ahead, approves it as a second operator and waits for it: time from approval, less the wait for the planned instant. */
 async function runBatch(h: Harness, id: string, folders: string[], concurrency: number) {
-  await planBatch(h.db, h.client, h.config, {
-    id, name: `benchmark ${id}`, at: DateTime.utc().plus({ seconds: 1 }).toISO(), folders: folders.join(','), as: 'alice',
-    onFailure: 'continue', concurrency: String(concurrency), minNotice: '0s', allowNonBusinessDay: true,
+  await planBatch(h.app, await operatorNamed(h.db, 'alice'), {
+    id, name: `benchmark ${id}`, at: DateTime.utc().plus({ seconds: 1 }).toISO()!, folders,
+    onFailure: 'continue', concurrency, minNotice: '0s', allowNonBusinessDay: true,
   });
-  const handle = h.client.workflow.getHandle(batchWorkflowId(id));
+  const handle = h.client.workflow.getHandle<typeof batchMigration>(batchWorkflowId(id));
+  const bob = await operatorNamed(h.db, 'bob');
   const started = Date.now();
-  await handle.executeUpdate(approveBatchUpdate, { args: [{ approver: 'bob' }] });
+  await approveBatch(h.app, bob, id);
   const result = await handle.result();
   // Time spent waiting for the planned instant (when the announcement took less than the one second) is not work.
   const announced = await h.db('events').where({ entity_type: 'batch', entity_id: id, to_state: 'announced' }).first('at');

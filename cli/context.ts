@@ -1,8 +1,11 @@
-import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../config/config';
 import { connectClient } from '../config/temporal';
-import type { MoveOptions } from '../workflows/move-folder';
 import { createDb, type Db } from '../db/connection';
+import type { AppDeps, Operator } from '../app/context';
+import { NotFoundError } from '../domain/errors';
+import type { Role } from '../domain/operators';
+import { createHttpGateway } from '../platform/http-gateway';
+import { createCommandSigner, loadCommandKey } from '../security/command-signing';
 
 /** Opens what a command needs and closes it afterwards, whatever happens. */
 export async function withDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
@@ -15,23 +18,28 @@ export async function withDb<T>(fn: (db: Db, config: Config) => Promise<T>): Pro
   }
 }
 
-/** The folder-move options the configuration gives (workflows cannot read configuration themselves). */
-export const moveOptions = (config: Config): MoveOptions => ({
-  freezeWindowMaxMs: config.freezeWindowMaxMs,
-  drainTimeoutMs: config.drainTimeoutMs,
-  maxAttempts: config.MOVE_MAX_ATTEMPTS,
-});
-
-/** withDb, plus a Temporal client, closed afterwards too. */
-export function withTemporal<T>(fn: (db: Db, client: Client, config: Config) => Promise<T>): Promise<T> {
+/** The application's dependencies (database, Temporal, the command signer, the platforms), closed afterwards. */
+export function withApp<T>(fn: (deps: AppDeps) => Promise<T>): Promise<T> {
   return withDb(async (db, config) => {
-    const client = await connectClient(config);
+    // The key is read when a command is signed: reading commands need none.
+    let key: Buffer | undefined;
+    const signer: AppDeps['signer'] = { sign: (claims) => createCommandSigner((key ??= loadCommandKey(config))).sign(claims) };
+    const temporal = await connectClient(config);
     try {
-      return await fn(db, client, config);
+      return await fn({ db, temporal, config, signer, gateway: createHttpGateway(config.SIMULATOR_URL) });
     } finally {
-      await client.connection.close();
+      await temporal.connection.close();
     }
   });
+}
+
+/** The operator named by --as, with the roles the database gives them. */
+export async function operatorNamed(db: Db, name: string): Promise<Operator> {
+  const roles = (await db('operator_roles').where({ operator: name }).pluck('role')) as Role[];
+  if (roles.length === 0 && !(await db('operators').where({ name }).first('name'))) {
+    throw new NotFoundError(`unknown operator '${name}': add one with 'ecp-cutover operator add ${name} --role <role>'`);
+  }
+  return { name, roles, credentialId: 'cli', source: 'cli' };
 }
 
 export function printJson(value: unknown): void {

@@ -58,21 +58,32 @@ const schema = z.object({
   DECOMMISSION_REMINDER_DAYS: z.string().regex(/^\d{1,3}(,\d{1,3})*$/, 'must be business-day counts such as 30,7,1').default('30,7,1'),
   /** How often a blocked decommission re-checks its gate (it also re-checks whenever a batch finishes). */
   DECOMMISSION_RECHECK: duration.default('1h'),
+  /** How long a command waits for its workflow to record it before saying it is not recorded yet. */
+  COMMAND_TIMEOUT: duration.default('30s'),
+  /** How often a batch blocked on readiness checks again. */
+  READINESS_RECHECK: duration.default('10m'),
   /** A batch must be planned at least this long before its cutover (participants need notice). */
   MIN_NOTICE: duration.default('7d'),
+  /** The key that the control API signs workflow commands with and the workers verify (hex or base64, ≥ 32 bytes). */
+  COMMAND_SIGNING_KEY: z.string().optional(),
+  /** …or a file holding it (default: the embedded stack's, <ECP_CUTOVER_HOME>/secrets/command-signing.key). */
+  COMMAND_SIGNING_KEY_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type RawConfig = z.infer<typeof schema>;
 
-export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'FREEZE_WINDOW_MAX' | 'DRAIN_TIMEOUT' | 'APPROVAL_TIMEOUT' | 'MIN_NOTICE'> {
+export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'FREEZE_WINDOW_MAX' | 'DRAIN_TIMEOUT' | 'APPROVAL_TIMEOUT' | 'MIN_NOTICE' | 'READINESS_RECHECK' | 'COMMAND_TIMEOUT'> {
   DATABASE_URL: string;
   /** Absolute path of the embedded stack's state directory. */
   home: string;
+  commandKeyFile: string;
   freezeWindowMaxMs: number;
   drainTimeoutMs: number;
   approvalTimeoutMs: number;
   minNoticeMs: number;
+  readinessRecheckMs: number;
+  commandTimeoutMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -94,9 +105,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...c,
     DATABASE_URL: c.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${c.POSTGRES_PORT}/ecp_cutover`,
     home: path.resolve(c.ECP_CUTOVER_HOME),
+    commandKeyFile: path.resolve(c.COMMAND_SIGNING_KEY_FILE ?? path.join(c.ECP_CUTOVER_HOME, 'secrets', 'command-signing.key')),
     freezeWindowMaxMs: parseDuration(c.FREEZE_WINDOW_MAX),
     drainTimeoutMs: parseDuration(c.DRAIN_TIMEOUT),
     approvalTimeoutMs: parseDuration(c.APPROVAL_TIMEOUT),
     minNoticeMs: parseDuration(c.MIN_NOTICE),
+    readinessRecheckMs: parseDuration(c.READINESS_RECHECK),
+    commandTimeoutMs: parseDuration(c.COMMAND_TIMEOUT),
   };
 }

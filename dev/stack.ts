@@ -8,6 +8,7 @@ import { initPostgres, postgresCommand } from './postgres';
 import { isAlive, isPortOpen, spawnDetached, stopPid, tail, waitFor, type SpawnSpec } from './process';
 import { findBinary, PROJECT_ROOT, temporalDevArgs } from './tools';
 import { WORKER_NODE_FLAGS } from '../worker/worker';
+import { ensureCommandKey } from '../security/command-signing';
 
 /**
  * The embedded stack behind `ecp-cutover dev up|down|status`: each service is a background process whose
@@ -155,6 +156,8 @@ export function runningPid(config: Config, name: string): number | null {
 export async function up(config: Config, report: (line: string) => void): Promise<void> {
   fs.mkdirSync(path.join(config.home, 'run'), { recursive: true });
   fs.mkdirSync(path.join(config.home, 'logs'), { recursive: true });
+  // The key the workers verify workflow commands with (and the control API signs them with).
+  if (!config.COMMAND_SIGNING_KEY) ensureCommandKey(config.commandKeyFile);
   const all = services(config);
   // Check every port first, so a clash is reported before anything starts.
   for (const s of all) {

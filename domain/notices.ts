@@ -4,9 +4,14 @@ import { formatHk } from './time';
  * The words of the notices participants receive: one per firm per event, listing only that firm's
  * folders, in English and Traditional Chinese (the firm's preferred language first).
  */
-export type NoticeKind =
-  | 'batch_announced' | 'batch_reminder' | 'folders_live' | 'folder_switched_back'
-  | 'decommission_scheduled' | 'decommission_reminder' | 'legacy_decommissioned';
+export const NOTICE_KINDS = [
+  'batch_announced', 'batch_reminder', 'folders_live', 'batch_cancelled', 'folder_switched_back', 'readiness_action_needed',
+  'decommission_scheduled', 'decommission_reminder', 'legacy_decommissioned',
+] as const;
+/** Kinds rendered by renderNotice (readiness notices have their own renderer). */
+export type NoticeKind = Exclude<(typeof NOTICE_KINDS)[number], 'readiness_action_needed'>;
+/** queued → sending → sent | failed; `withdrawn`: queued for a batch that was stopped, never sent. */
+export const NOTICE_STATUSES = ['queued', 'sending', 'sent', 'failed', 'withdrawn'] as const;
 
 export interface NoticeFolder {
   code: string;
@@ -61,6 +66,12 @@ const TEXT: Record<NoticeKind, { subjectEn: string; subjectZh: string; en: (at: 
     subjectZh: '現有 e 通訊已停用',
     en: (at) => `Legacy ECP was switched off at ${at} (Hong Kong time). Every submission is now made on ECP 2.0 (${ECP2}).`,
     zh: (at) => `現有 e 通訊已於 ${at}（香港時間）停用。所有文件請經 e 通訊 2.0（${ECP2}）提交。`,
+  },
+  batch_cancelled: {
+    subjectEn: 'called off: folders stay on the current ECP',
+    subjectZh: '取消：文件夾仍留在現有 e 通訊',
+    en: (at) => `The move of the submission folders below to ECP 2.0, announced for ${at} (Hong Kong time), has been called off. Keep submitting these files on the current ECP; nothing changes for them. A new date will be announced separately.`,
+    zh: (at) => `原定於 ${at}（香港時間）把以下提交文件夾轉移至 e 通訊 2.0 的安排已經取消。請繼續經現有 e 通訊提交相關文件，安排維持不變。新日期將另行公布。`,
   },
   folder_switched_back: {
     subjectEn: 'folder switched back to the current ECP',

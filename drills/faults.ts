@@ -7,11 +7,13 @@
  *   npm run test:faults [-- --only worker-kill,temporal-restart,postgres-restart,smtp-outage,platform-faults] [-- --seed N]
  */
 import { DateTime } from 'luxon';
-import { batchWorkflowId, planBatch } from '../cli/commands/batch';
+import { approveBatch, planBatch } from '../app/batches';
+import { operatorNamed } from '../cli/context';
+import { batchWorkflowId } from '../domain/workflow-ids';
 import { prng } from '../domain/directory-generator';
 import { importGeneratedDirectory } from '../stores/directory-store';
 import { startSubmitters } from '../test/support/submitter';
-import { approveBatchUpdate, type BatchProgress } from '../workflows/batch-migration';
+import type { BatchProgress } from '../workflows/batch-migration';
 import { startHarness, type Harness } from '../bench/harness';
 import { addSyntheticFolders } from '../bench/scenario';
 
@@ -122,12 +124,12 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
 
     const sampler = sampleBothOpen(h);
     const submitters = SUBMITTED_FOLDERS.map((i) => startSubmitters(h.sim.url, { folder: codes[i], user: USER, clients: 1, prefix: 'T' }));
-    await planBatch(h.db, h.client, h.config, {
-      id: 'DRILL', name: `drill ${name}`, at: DateTime.utc().plus({ seconds: 2 }).toISO(), folders: codes.join(','), as: 'alice',
-      onFailure: 'continue', concurrency: String(CONCURRENCY), minNotice: '0s', allowNonBusinessDay: true,
+    await planBatch(h.app, await operatorNamed(h.db, 'alice'), {
+      id: 'DRILL', name: `drill ${name}`, at: DateTime.utc().plus({ seconds: 2 }).toISO()!, folders: codes,
+      onFailure: 'continue', concurrency: CONCURRENCY, minNotice: '0s', allowNonBusinessDay: true,
     });
     const handle = h.client.workflow.getHandle(batchWorkflowId('DRILL'));
-    await handle.executeUpdate(approveBatchUpdate, { args: [{ approver: 'bob' }] });
+    await approveBatch(h.app, await operatorNamed(h.db, 'bob'), 'DRILL');
     let done = false;
     const liveCount = async () => Number((await h.db('folders').whereIn('code', codes).where({ placement: 'live' }).count({ n: '*' }).first())?.n);
     const result = (async () => {

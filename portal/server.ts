@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../db/connection';
 import { appendixCsv, appendixHtml, appendixMarkdown } from '../domain/appendix';
+import { PUBLIC_BATCH_STATUSES } from '../domain/batch-lifecycle';
 import { isPlacement, PLACEMENTS } from '../domain/placement';
 import { appendixRows } from '../stores/appendix';
 import { createFolderStore, type FolderView } from '../stores/folder-store';
@@ -21,7 +22,6 @@ class BadRequest extends Error {}
 
 type Reply = { status: number; type: string; body: string; etag?: string };
 const json = (status: number, value: unknown): Reply => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) });
-const PUBLIC_BATCH_STATUSES = ['approved', 'announced', 'blocked_on_readiness', 'running', 'paused', 'completed', 'completed_with_failures', 'aborted'];
 
 /** What the public may see of a folder. */
 function publicFolder(f: FolderView) {
@@ -32,7 +32,7 @@ function publicFolder(f: FolderView) {
     direction: f.direction,
     placement: f.placement,
     liveSince: f.liveSince,
-    plannedMove: f.plannedBatch && PUBLIC_BATCH_STATUSES.includes(f.plannedBatch.status) ? { batch: f.plannedBatch.id, at: f.plannedBatch.plannedAt } : null,
+    plannedMove: f.plannedBatch && (PUBLIC_BATCH_STATUSES as readonly string[]).includes(f.plannedBatch.status) ? { batch: f.plannedBatch.id, at: f.plannedBatch.plannedAt } : null,
   };
 }
 

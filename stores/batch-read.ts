@@ -1,10 +1,12 @@
 import type { Db } from '../db/connection';
-import type { BatchFolderStatus, BatchStatus } from './batch-store';
+import type { BatchFolderStatus, BatchStatus } from '../domain/batch-lifecycle';
 
 export interface BatchView {
   id: string;
   name: string;
   status: BatchStatus;
+  /** Why the batch is in its status (for a finished one: its outcome or who stopped it and why). */
+  reason: string | null;
   plannedAt: string;
   requestedBy: string;
   approvedBy: string | null;
@@ -30,7 +32,7 @@ export async function readBatch(db: Db, id: string): Promise<BatchView | undefin
     .orderBy('bf.folder_code')
     .select('bf.folder_code', 'f.name_en', 'bf.status', 'bf.step', 'bf.failure', 'r.freeze_window_ms');
   return {
-    id: b.id, name: b.name, status: b.status, plannedAt: iso(b.planned_at)!, requestedBy: b.requested_by, approvedBy: b.approved_by,
+    id: b.id, name: b.name, status: b.status, reason: b.reason ?? null, plannedAt: iso(b.planned_at)!, requestedBy: b.requested_by, approvedBy: b.approved_by,
     failurePolicy: b.failure_policy, concurrency: b.concurrency, startedAt: iso(b.started_at), finishedAt: iso(b.finished_at),
     folders: folders.map((f) => ({ code: f.folder_code, name: f.name_en, status: f.status, step: f.step, failure: f.failure, freezeWindowMs: f.freeze_window_ms })),
   };

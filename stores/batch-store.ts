@@ -1,12 +1,8 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db/connection';
-
-/** Statuses a batch can be in (DESIGN.md §2), with `expired` for a plan never approved in time. */
-export type BatchStatus =
-  | 'awaiting_approval' | 'approved' | 'announced' | 'blocked_on_readiness' | 'running' | 'paused'
-  | 'completed' | 'completed_with_failures' | 'aborted' | 'rejected' | 'expired';
-export const FINAL_STATUSES: BatchStatus[] = ['completed', 'completed_with_failures', 'aborted', 'rejected', 'expired'];
-export type BatchFolderStatus = 'pending' | 'running' | 'live' | 'failed' | 'skipped' | 'aborted';
+import type { BatchFolderStatus, BatchStatus } from '../domain/batch-lifecycle';
+import type { BatchPlanArgs, CommandClaims } from '../domain/commands';
+import { appendEvent, runKey } from './events';
 
 export interface BatchEvent {
   batchId: string;
@@ -18,6 +14,9 @@ export interface BatchEvent {
   seq?: number;
 }
 
+/** What changes with a status, beside the status itself. */
+export type BatchChange = 'approve' | 'void_approval' | 'start';
+
 /**
  * Writes a batch's state to PostgreSQL: each change with its event, in one transaction, keyed so that a
  * retried activity writes nothing twice.
@@ -26,38 +25,75 @@ export function createBatchStore(db: Db) {
   async function transition(trx: Knex.Transaction, e: BatchEvent, to: BatchStatus, patch: Record<string, unknown> = {}) {
     const batch = await trx('batches').where({ id: e.batchId }).forUpdate().first('status');
     if (!batch) throw new Error(`batch ${e.batchId} is not in the database`);
-    const key = `${e.workflowId}/${e.runId}/batch:${to}:${e.seq ?? 0}`;
-    const inserted = await trx('events')
-      .insert({ actor: e.actor, entity_type: 'batch', entity_id: e.batchId, from_state: batch.status, to_state: to, reason: e.reason ?? null, workflow_id: e.workflowId, run_id: e.runId, idempotency_key: key })
-      .onConflict('idempotency_key')
-      .ignore()
-      .returning('id');
-    if (inserted.length === 0) return false; // done by an earlier attempt
+    const fresh = await appendEvent(trx, {
+      key: runKey(e.workflowId, e.runId, `batch:${to}:${e.seq ?? 0}`), actor: e.actor, entityType: 'batch', entityId: e.batchId,
+      from: batch.status, to, reason: e.reason ?? null, workflowId: e.workflowId, runId: e.runId,
+    });
+    if (!fresh) return false; // done by an earlier attempt
     await trx('batches').where({ id: e.batchId }).update({ status: to, updated_at: trx.fn.now(), ...patch });
     return true;
   }
   const folderCodes = (trx: Knex.Transaction, batchId: string) => trx('batch_folders').where({ batch_id: batchId }).pluck('folder_code');
+  const schedule = async (trx: Knex.Transaction, batchId: string, from: 'legacy' | 'scheduled', to: 'legacy' | 'scheduled') =>
+    trx('folders').whereIn('code', await folderCodes(trx, batchId)).where({ placement: from }).update({ placement: to, placement_changed_at: trx.fn.now() });
 
   return {
-    async setStatus(e: BatchEvent, to: BatchStatus, patch: Record<string, unknown> = {}): Promise<void> {
-      await db.transaction((trx) => transition(trx, e, to, patch));
+    /**
+     * Records a signed plan: the batch, its folders (I4 holds them) and the event naming the verified
+     * operator — or a refusal if the database no longer allows it. Idempotent for the run that recorded it;
+     * a command id serves one run only.
+     */
+    async recordPlan(claims: CommandClaims<BatchPlanArgs>, workflowId: string, runId: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+      const p = claims.args;
+      const key = `command:${claims.id}`;
+      try {
+        return await db.transaction(async (trx) => {
+          const prior = await trx('events').where({ idempotency_key: key }).first('run_id');
+          if (prior) return prior.run_id === runId ? { ok: true as const } : { ok: false as const, reason: `command ${claims.id} was used already` };
+          const folders = await trx('folders').whereIn('code', p.folders).forUpdate().select('code', 'placement');
+          const planned = await trx('batch_folders').whereIn('folder_code', p.folders).where({ active: true }).select('folder_code', 'batch_id');
+          const problems: string[] = [];
+          if (await trx('batches').where({ id: p.batchId }).first('id')) problems.push(`batch ${p.batchId} already exists`);
+          if (!(await trx('operators').where({ name: claims.operator }).first('name'))) problems.push(`operator ${claims.operator} is not known`);
+          for (const code of p.folders) {
+            const f = folders.find((r) => r.code === code);
+            const other = planned.find((r) => r.folder_code === code);
+            if (!f) problems.push(`folder ${code} is not in the catalog`);
+            else if (other) problems.push(`folder ${code} is already in unfinished batch ${other.batch_id} (one plan per folder)`);
+            else if (f.placement !== 'legacy') problems.push(`folder ${code} is ${f.placement}, not on legacy`);
+          }
+          if (problems.length) return { ok: false as const, reason: `batch ${p.batchId} refused: ${problems.join('; ')}` };
+          await trx('batches').insert({
+            id: p.batchId, name: p.name, planned_at: p.plannedAt, requested_by: claims.operator, failure_policy: p.failurePolicy,
+            concurrency: p.concurrency, workflow_id: workflowId, status: 'awaiting_approval',
+          });
+          await trx('batch_folders').insert(p.folders.map((code) => ({ batch_id: p.batchId, folder_code: code })));
+          await appendEvent(trx, {
+            key, actor: claims.operator, entityType: 'batch', entityId: p.batchId, to: 'awaiting_approval', reason: `planned: ${p.folders.join(', ')}`,
+            workflowId, runId, credentialId: claims.credentialId, source: claims.source, data: { command: claims.id },
+          });
+          return { ok: true as const };
+        });
+      } catch (err) {
+        if ((err as { constraint?: string }).constraint === 'batch_folders_one_active_plan_idx') {
+          return { ok: false, reason: `batch ${p.batchId} refused: a folder of it was planned in another batch a moment ago (one plan per folder)` };
+        }
+        throw err;
+      }
     },
 
-    /** Approved: the folders are now scheduled (legacy → scheduled). */
-    async approve(e: BatchEvent & { approver: string }): Promise<void> {
+    /** A status and what changes with it: approval (folders scheduled), a voided approval (back to legacy), the start. */
+    async persist(e: BatchEvent & { status: BatchStatus; change?: BatchChange; plannedAt?: string; startedAt?: string }): Promise<void> {
       await db.transaction(async (trx) => {
-        if (!(await transition(trx, e, 'approved', { approved_by: e.approver }))) return;
-        await trx('folders').whereIn('code', await folderCodes(trx, e.batchId)).where({ placement: 'legacy' })
-          .update({ placement: 'scheduled', placement_changed_at: trx.fn.now() });
-      });
-    },
-
-    /** Rescheduled (or an approval otherwise voided): waits for approval again, folders back to legacy. */
-    async voidApproval(e: BatchEvent & { plannedAt: string }): Promise<void> {
-      await db.transaction(async (trx) => {
-        if (!(await transition(trx, e, 'awaiting_approval', { approved_by: null, planned_at: e.plannedAt }))) return;
-        await trx('folders').whereIn('code', await folderCodes(trx, e.batchId)).where({ placement: 'scheduled' })
-          .update({ placement: 'legacy', placement_changed_at: trx.fn.now() });
+        const patch: Record<string, unknown> =
+          e.change === 'approve' ? { approved_by: e.actor }
+          : e.change === 'void_approval' ? { approved_by: null, ...(e.plannedAt ? { planned_at: e.plannedAt } : {}) }
+          // The instant the workflow started it (workflow time: what the schedule tests check against the plan).
+          : e.change === 'start' ? { started_at: e.startedAt ?? trx.fn.now() }
+          : {};
+        if (!(await transition(trx, e, e.status, patch))) return;
+        if (e.change === 'approve') await schedule(trx, e.batchId, 'legacy', 'scheduled');
+        if (e.change === 'void_approval') await schedule(trx, e.batchId, 'scheduled', 'legacy');
       });
     },
 
@@ -67,14 +103,33 @@ export function createBatchStore(db: Db) {
      */
     async finish(e: BatchEvent & { status: BatchStatus; outcomes: Record<string, { status: BatchFolderStatus; failure: string | null }> }): Promise<void> {
       await db.transaction(async (trx) => {
-        if (!(await transition(trx, e, e.status, { finished_at: trx.fn.now() }))) return;
+        if (!(await transition(trx, e, e.status, { finished_at: trx.fn.now(), reason: e.reason ?? null }))) return;
         for (const [code, o] of Object.entries(e.outcomes)) {
           await trx('batch_folders').where({ batch_id: e.batchId, folder_code: code }).update({ status: o.status, failure: o.failure, active: false });
         }
         await trx('batch_folders').where({ batch_id: e.batchId }).update({ active: false });
-        await trx('folders').whereIn('code', await folderCodes(trx, e.batchId)).where({ placement: 'scheduled' })
-          .update({ placement: 'legacy', placement_changed_at: trx.fn.now() });
+        await schedule(trx, e.batchId, 'scheduled', 'legacy');
       });
+    },
+
+    /** Announcements, reminders and readiness notices of a stopped batch that are still queued are never sent. */
+    async withdrawNotices(batchId: string): Promise<number> {
+      return db('notices')
+        .whereIn('kind', ['batch_announced', 'batch_reminder', 'readiness_action_needed'])
+        .whereRaw(`split_part(subject_id, '@', 1) = ?`, [batchId])
+        .where({ status: 'queued' })
+        .update({ status: 'withdrawn' });
+    },
+
+    // Version 1 of the batch workflow (workflows/v1) still calls these.
+    async setStatus(e: BatchEvent, to: BatchStatus, patch: Record<string, unknown> = {}): Promise<void> {
+      await db.transaction((trx) => transition(trx, e, to, patch));
+    },
+    async approve(e: BatchEvent & { approver: string }): Promise<void> {
+      await this.persist({ ...e, actor: e.approver, status: 'approved', change: 'approve' });
+    },
+    async voidApproval(e: BatchEvent & { plannedAt: string }): Promise<void> {
+      await this.persist({ ...e, status: 'awaiting_approval', change: 'void_approval' });
     },
   };
 }

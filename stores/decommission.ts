@@ -1,12 +1,12 @@
 import type { Db } from '../db/connection';
 import type { PlatformGateway } from '../platform/gateway';
-import { FINAL_STATUSES } from './batch-store';
+import { FINAL_BATCH_STATUSES } from '../domain/batch-lifecycle';
+import type { GateItem } from '../domain/decommission-lifecycle';
 
-export interface GateItem {
-  item: 'folders' | 'batches' | 'quiet_period';
-  pass: boolean;
-  detail: string;
-}
+export type { GateItem };
+
+/** One legacy platform, one decommission: the row's id is fixed. */
+export const DECOMMISSION_ID = 'legacy-ecp';
 
 /**
  * The decommission gate (FAQ E.30): every folder live, retired or born on ECP 2.0; no batch unfinished;
@@ -14,7 +14,7 @@ export interface GateItem {
  */
 export async function checkGate(db: Db, gateway: PlatformGateway, quietPeriodMs: number, now = new Date()): Promise<{ pass: boolean; items: GateItem[] }> {
   const left: string[] = await db('folders').whereNotIn('placement', ['live', 'retired', 'new_on_2_0']).orderBy('code').pluck('code');
-  const open = await db('batches').whereNotIn('status', FINAL_STATUSES).orderBy('id').select('id', 'status');
+  const open = await db('batches').whereNotIn('status', FINAL_BATCH_STATUSES).orderBy('id').select('id', 'status');
   const last = await gateway.lastLegacyAcceptance();
   const quietFor = last ? now.getTime() - new Date(last).getTime() : Infinity;
   const items: GateItem[] = [

@@ -1,7 +1,8 @@
 import type { Db } from '../db/connection';
 import { NotAllowedError, NotFoundError } from '../domain/errors';
+import type { Role } from '../domain/operators';
 
-export type Role = 'planner' | 'approver' | 'support';
+export type { Role };
 
 /** Refuses an unknown operator or one without the role, with a message that says what to do. */
 export async function requireRole(db: Db, name: string, role: Role): Promise<void> {

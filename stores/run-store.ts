@@ -1,13 +1,19 @@
+import type { Knex } from 'knex';
 import type { Db } from '../db/connection';
-import { ConflictError, NotFoundError } from '../domain/errors';
+import { ConflictError, NotAllowedError, NotFoundError } from '../domain/errors';
 import { canTransition, type Placement } from '../domain/placement';
+import { batchWorkflowId } from '../domain/workflow-ids';
+import { appendEvent, runKey } from './events';
 
 /**
  * Writes a folder's moves (cutover or switch-back) to PostgreSQL: the folder's placement, the run's step
  * and freeze window, and an event for each transition — each write with its event in one transaction, and
  * each keyed by (workflow, run, step) so that a retried activity changes nothing the second time.
  */
-export type RunKind = 'cutover' | 'rollback';
+export const RUN_KINDS = ['cutover', 'rollback'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+/** A run ends succeeded or compensated (`failed` is kept for a run that could not even be compensated). */
+export const RUN_STATUSES = ['running', 'succeeded', 'compensated', 'failed'] as const;
 
 export interface RunRef {
   folderCode: string;
@@ -24,33 +30,29 @@ export const MOVES: Record<RunKind, { during: Placement; success: Placement; fai
   rollback: { during: 'rolling_back', success: 'legacy', failure: 'live' },
 };
 
-const key = (r: RunRef, what: string) => `${r.workflowId}/${r.runId}/${what}`;
-
 export interface RunStore {
-  begin(r: RunRef, reason: string | null): Promise<void>;
+  /** `parentWorkflowId`: the workflow that started this one, as Temporal's server recorded it. */
+  begin(r: RunRef, reason: string | null, parentWorkflowId?: string | null): Promise<void>;
   step(r: RunRef, step: string, patch?: Partial<{ freezeStartedAt: Date; freezeEndedAt: Date; drained: number; handedOver: number }>): Promise<void>;
   finish(r: RunRef, outcome: 'succeeded' | 'compensated', reason: string | null): Promise<{ placement: Placement; freezeWindowMs: number | null }>;
 }
 
 export function createRunStore(db: Db): RunStore {
   async function event(trx: Db, r: RunRef, what: string, from: string | null, to: string | null, reason: string | null, data?: unknown) {
-    await trx('events')
-      .insert({
-        actor: r.actor, entity_type: 'folder', entity_id: r.folderCode, from_state: from, to_state: to, reason,
-        workflow_id: r.workflowId, run_id: r.runId, data: data === undefined ? null : JSON.stringify(data),
-        idempotency_key: key(r, what),
-      })
-      .onConflict('idempotency_key')
-      .ignore();
+    await appendEvent(trx, { key: runKey(r.workflowId, r.runId, what), actor: r.actor, entityType: 'folder', entityId: r.folderCode, from, to, reason, workflowId: r.workflowId, runId: r.runId, data });
   }
   const runRow = (trx: Db, r: RunRef) => trx('folder_runs').where({ workflow_id: r.workflowId, run_id: r.runId });
 
   return {
-    async begin(r, reason) {
+    async begin(r, reason, parentWorkflowId = null) {
       await db.transaction(async (trx) => {
         if (await runRow(trx, r).first('id')) return; // already begun by an earlier attempt
         const folder = await trx('folders').where({ code: r.folderCode }).forUpdate().first();
         if (!folder) throw new NotFoundError(`folder ${r.folderCode} is not in the catalog`);
+        if (r.kind === 'cutover') {
+          const refusal = await cutoverRefusal(trx, r, parentWorkflowId);
+          if (refusal) throw new NotAllowedError(refusal);
+        }
         const move = MOVES[r.kind];
         if (!canTransition(folder.placement, move.during)) {
           throw new ConflictError(
@@ -113,4 +115,24 @@ export function createRunStore(db: Db): RunStore {
       });
     },
   };
+}
+
+/**
+ * A folder moves only inside an approved batch (DESIGN.md §2): the cutover must have been started by its
+ * batch's workflow (the parent the server recorded, which a client cannot forge), the batch must be running
+ * in the database, and the folder must be one of its folders not yet moved. Null if all holds.
+ */
+async function cutoverRefusal(trx: Knex.Transaction, r: RunRef, parentWorkflowId: string | null): Promise<string | null> {
+  const refused = `cutover of ${r.folderCode} refused before touching either platform`;
+  if (!r.batchId) return `${refused}: a folder moves only inside an approved batch, and this cutover names none`;
+  if (parentWorkflowId !== batchWorkflowId(r.batchId)) {
+    return `${refused}: it was not started by batch ${r.batchId}'s workflow (${parentWorkflowId ? `started by ${parentWorkflowId}` : 'started directly'})`;
+  }
+  const batch = await trx('batches').where({ id: r.batchId }).forShare().first('status');
+  if (!batch) return `${refused}: there is no batch ${r.batchId}`;
+  if (batch.status !== 'running' && batch.status !== 'paused') return `${refused}: batch ${r.batchId} is ${batch.status}, not running`;
+  const member = await trx('batch_folders').where({ batch_id: r.batchId, folder_code: r.folderCode }).first('status');
+  if (!member) return `${refused}: ${r.folderCode} is not a folder of batch ${r.batchId}`;
+  if (member.status !== 'pending' && member.status !== 'running') return `${refused}: ${r.folderCode} is ${member.status} in batch ${r.batchId} already`;
+  return null;
 }

@@ -1,252 +1,132 @@
 import {
-  ApplicationFailure, allHandlersFinished, condition, defineQuery, defineUpdate, executeChild, getExternalWorkflowHandle, ParentClosePolicy, setHandler, workflowInfo,
+  allHandlersFinished, condition, defineQuery, defineUpdate, executeChild, getExternalWorkflowHandle, ParentClosePolicy, patched, setHandler, workflowInfo,
 } from '@temporalio/workflow';
-import type { BatchFolderStatus, BatchStatus } from '../stores/batch-store';
-import { batchFinishedSignal, DECOMMISSION_WORKFLOW_ID } from './decommission-legacy';
+import {
+  batchProgress, batchWants, initialBatchState, isFinalBatch, nextBatchTimer, transitionBatch,
+  type BatchCommand, type BatchEffect, type BatchProgress, type BatchState,
+} from '../domain/batch-lifecycle';
+import { actorOf, type BatchPlanArgs, type SignedCommand } from '../domain/commands';
+import { cutoverWorkflowId, DECOMMISSION_WORKFLOW_ID } from '../domain/workflow-ids';
+import { commandUpdates, verified } from './commands';
+import { batchFinishedSignal } from './decommission-legacy';
 import { folderCutover } from './folder-cutover';
+import { interpret } from './interpreter';
+import { LIFECYCLE_MACHINE_PATCH } from './patches';
 import { mail, operations } from './proxies';
-import type { MoveOptions, MoveResult } from './move-folder';
 import { BATCH_ID, FOLDER_CODE } from './search-attributes';
+import { batchMigrationV1, type BatchInputV1 } from './v1/batch-migration';
 
+export type { BatchProgress };
+
+/** A batch is started by the control API with its signed plan, and nothing else. */
 export interface BatchInput {
-  batchId: string;
-  name: string;
-  /** ISO instants, computed by the planner (the workflow has no calendar). */
-  plannedAt: string;
-  reminderAt: string;
-  folders: string[];
-  requestedBy: string;
-  failurePolicy: 'continue' | 'halt';
-  concurrency: number;
-  moveOptions: MoveOptions;
-  /** Readiness policy checked at the planned instant: above it the batch waits, blocked, until fixed or overridden. */
-  maxNotReady?: { count: number } | { percent: number } | null;
+  command: SignedCommand<BatchPlanArgs>;
 }
 
-export interface BatchProgress {
-  batchId: string;
-  status: BatchStatus;
-  plannedAt: string;
-  approvedBy: string | null;
-  folders: Record<string, { status: BatchFolderStatus; failure: string | null; freezeWindowMs: number | null }>;
-}
+type Update = [SignedCommand<{ reason?: string; plannedAt?: string; reminderAt?: string }>];
+export const approveBatchUpdate = defineUpdate<BatchProgress, Update>('approve');
+export const rejectBatchUpdate = defineUpdate<BatchProgress, Update>('reject');
+export const rescheduleBatchUpdate = defineUpdate<BatchProgress, Update>('reschedule');
+export const pauseBatchUpdate = defineUpdate<BatchProgress, Update>('pause');
+export const resumeBatchUpdate = defineUpdate<BatchProgress, Update>('resume');
+export const abortBatchUpdate = defineUpdate<BatchProgress, Update>('abort');
+export const overrideReadinessUpdate = defineUpdate<BatchProgress, Update>('overrideReadiness');
+export const batchProgressQuery = defineQuery<BatchProgress & { busy: boolean }>('progress');
 
-type Who = { by: string };
-export const approveBatchUpdate = defineUpdate<BatchProgress, [{ approver: string }]>('approve');
-export const rejectBatchUpdate = defineUpdate<BatchProgress, [Who & { reason: string }]>('reject');
-export const rescheduleBatchUpdate = defineUpdate<BatchProgress, [Who & { plannedAt: string; reminderAt: string }]>('reschedule');
-export const pauseBatchUpdate = defineUpdate<BatchProgress, [Who]>('pause');
-export const resumeBatchUpdate = defineUpdate<BatchProgress, [Who]>('resume');
-export const abortBatchUpdate = defineUpdate<BatchProgress, [Who & { reason: string }]>('abort');
-export const overrideReadinessUpdate = defineUpdate<BatchProgress, [Who & { reason: string }]>('overrideReadiness');
-export const batchProgressQuery = defineQuery<BatchProgress>('progress');
-
-
-const FINAL: BatchStatus[] = ['completed', 'completed_with_failures', 'aborted', 'rejected', 'expired'];
-const BEFORE_START: BatchStatus[] = ['awaiting_approval', 'approved', 'announced'];
 
 /**
- * One batch of folders (workflow id `batch-<ID>`): waits for a second operator's approval (I5), announces,
- * reminds on the business day before, sleeps until the planned Hong Kong time, then cuts the folders over as
- * child workflows with bounded concurrency, honouring pause, resume, abort and the failure policy.
+ * One batch of folders (workflow id `batch-<ID>`): the interpreter of the batch machine
+ * (domain/batch-lifecycle.ts). It records the signed plan, then waits for approval, announces, reminds,
+ * sleeps until the planned Hong Kong time, checks readiness, and cuts the folders over as child workflows —
+ * every decision made by the machine, every side effect done here through activities.
  */
-export async function batchMigration(input: BatchInput): Promise<BatchProgress> {
+export async function batchMigration(input: BatchInput | BatchInputV1): Promise<BatchProgress> {
+  if (!patched(LIFECYCLE_MACHINE_PATCH)) return batchMigrationV1(input as BatchInputV1) as unknown as Promise<BatchProgress>;
+  const { command } = input as BatchInput;
   const { workflowId, runId } = workflowInfo();
-  const p: BatchProgress = {
-    batchId: input.batchId,
-    status: 'awaiting_approval',
-    plannedAt: input.plannedAt,
-    approvedBy: null,
-    folders: Object.fromEntries(input.folders.map((c) => [c, { status: 'pending', failure: null, freezeWindowMs: null }])),
-  };
-  let reminderAt = input.reminderAt;
-  let plan = 0; // bumped by every reschedule: waits that began under an older plan start over
-  let seq = 0;
-  let abortReason: string | null = null;
-  let rejectReason: string | null = null;
-  let readinessOverridden = false;
-  const ev = (actor: string, reason: string | null = null) => ({ batchId: input.batchId, actor, reason, workflowId, runId, seq: ++seq });
-  const setStatus = async (to: BatchStatus, actor: string, reason: string | null = null, startedAt?: string) => {
-    p.status = to;
-    await operations.setBatchStatus({ ...ev(actor, reason), to, startedAt });
-  };
-  // ApplicationFailure (not Error): thrown from an Update handler it fails the Update, not the workflow task.
-  const refuseUnless = (ok: boolean, why: string) => {
-    if (!ok) throw ApplicationFailure.create({ message: `batch ${input.batchId} is ${p.status}: ${why}`, type: 'Refused', nonRetryable: true });
-  };
-  // Announcement and reminder are per plan (a rescheduled batch is announced again); folders-live once.
-  const notify = async (kind: 'batch_announced' | 'batch_reminder' | 'folders_live') => {
-    const subjectId = kind === 'folders_live' ? input.batchId : `${input.batchId}@${p.plannedAt}`;
-    await mail.queueBatchNotices({ kind, batchId: input.batchId, subjectId });
-    await mail.deliverNotices({ kind, subjectId });
-    if (kind === 'batch_announced') {
-      await mail.queueReadinessNotices({ batchId: input.batchId, subjectId });
-      await mail.deliverNotices({ kind: 'readiness_action_needed', subjectId });
-    }
-  };
+  const plan = command.args;
+  const seen = new Set<string>([command.id]);
+  const subject = (kind: string, s: BatchState) => (kind === 'folders_live' || kind === 'batch_cancelled' ? `${plan.batchId}${kind === 'batch_cancelled' ? ':cancelled' : ''}` : `${plan.batchId}@${s.plannedAt}`);
+  const event = (e: { seq: number; actor: string; reason: string | null }) => ({ batchId: plan.batchId, workflowId, runId, ...e });
 
-  setHandler(batchProgressQuery, () => p);
-  setHandler(approveBatchUpdate, async ({ approver }) => {
-    await operations.checkOperatorRole({ name: approver, role: 'approver' });
-    refuseUnless(p.status === 'awaiting_approval', 'nothing to approve');
-    p.status = 'approved';
-    p.approvedBy = approver;
-    await operations.approveBatch({ ...ev(approver), approver });
-    return p;
-  }, {
-    validator: ({ approver }) => {
-      refuseUnless(p.status === 'awaiting_approval', 'only a batch awaiting approval can be approved');
-      if (approver === input.requestedBy) throw ApplicationFailure.nonRetryable(`four eyes: ${approver} planned batch ${input.batchId} and cannot approve it; ask another approver`, 'Refused');
+  const it = interpret<BatchState, BatchCommand, BatchEffect>({
+    machine: { transition: transitionBatch, nextTimer: nextBatchTimer, isFinal: (s) => isFinalBatch(s.status), wants: batchWants },
+    initial: initialBatchState({ ...plan, requestedBy: command.operator }),
+    initialEffects: [{ type: 'recordPlan' }],
+    isWrite: (e) => e.type === 'persist' || e.type === 'finish' || e.type === 'withdrawNotices' || e.type === 'recordPlan',
+    cancelCommand: { type: 'cancelRequested' },
+    async perform(e): Promise<BatchCommand | void> {
+      const s = it.state;
+      switch (e.type) {
+        case 'recordPlan': {
+          // The signature is checked before anything is written: a start that did not come from the API records nothing.
+          const claims = await verified(command, 'batch.plan', { update: false }).catch((err: Error) => err);
+          if (claims instanceof Error) return { type: 'planRefused', reason: claims.message };
+          const r = await operations.recordBatchPlan({ command: claims, workflowId, runId });
+          return r.ok ? { type: 'planRecorded' } : { type: 'planRefused', reason: r.reason };
+        }
+        case 'persist':
+          return void (await operations.persistBatch({ ...event(e), status: e.status, change: e.change, plannedAt: e.plannedAt, startedAt: e.startedAt }));
+        case 'finish': {
+          const outcomes = Object.fromEntries(Object.entries(s.folders).map(([c, f]) => [c, { status: f.status, failure: f.failure }]));
+          await operations.finishBatch({ ...event(e), status: e.status, outcomes });
+          // A decommission blocked on unfinished batches re-checks its gate now (there may be none: that is fine).
+          await getExternalWorkflowHandle(DECOMMISSION_WORKFLOW_ID).signal(batchFinishedSignal, plan.batchId).catch(() => undefined);
+          return;
+        }
+        case 'withdrawNotices':
+          return void (await operations.withdrawBatchNotices({ batchId: plan.batchId }));
+        case 'notify': {
+          const subjectId = subject(e.kind, s);
+          await mail.queueBatchNotices({ kind: e.kind, batchId: plan.batchId, subjectId });
+          await mail.deliverNotices({ kind: e.kind, subjectId });
+          if (e.kind !== 'batch_announced') return;
+          await mail.queueReadinessNotices({ batchId: plan.batchId, subjectId });
+          await mail.deliverNotices({ kind: 'readiness_action_needed', subjectId });
+          return { type: 'announced', plan: e.plan };
+        }
+        case 'checkReadiness': {
+          const t = await operations.checkBatchReadiness({ batchId: plan.batchId });
+          const max = plan.maxNotReady;
+          const ok = !max || ('count' in max ? t.notReady <= max.count : t.percentNotReady <= max.percent);
+          const limit = !max ? 'none' : 'count' in max ? String(max.count) : `${max.percent}%`;
+          return { type: 'readinessChecked', plan: e.plan, ok, summary: `${t.notReady} of ${t.affected} affected firms not ready (limit ${limit}): see 'ecp-cutover readiness ${plan.batchId}'` };
+        }
+        case 'startFolder':
+          // Not awaited: the loop goes on, and the child's end comes back as a command. The starts of a wave go
+          // out in one workflow task.
+          void executeChild(folderCutover, {
+            workflowId: cutoverWorkflowId(plan.batchId, e.code),
+            args: [{ folderCode: e.code, batchId: plan.batchId, actor: s.approvedBy ?? 'system', options: plan.moveOptions }],
+            typedSearchAttributes: [{ key: BATCH_ID, value: plan.batchId }, { key: FOLDER_CODE, value: e.code }],
+            parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          }).then(
+            (r) => it.dispatch({ type: 'folderFinished', code: e.code, outcome: r.outcome === 'succeeded' ? 'live' : 'failed', failure: r.failure, freezeWindowMs: r.freezeWindowMs }),
+            (err: unknown) => it.dispatch({ type: 'folderFinished', code: e.code, outcome: 'failed', failure: String(err), freezeWindowMs: null }),
+          );
+          return;
+      }
     },
   });
-  setHandler(rejectBatchUpdate, async ({ by, reason }) => {
-    await operations.checkOperatorRole({ name: by, role: 'approver' });
-    refuseUnless(BEFORE_START.includes(p.status), 'it can no longer be rejected');
-    p.status = 'rejected';
-    rejectReason = `rejected by ${by}: ${reason}`;
-    return p;
-  }, { validator: (_: Who) => refuseUnless(BEFORE_START.includes(p.status), 'only a batch that has not started can be rejected') });
-  setHandler(rescheduleBatchUpdate, async ({ by, plannedAt, reminderAt: newReminder }) => {
-    await operations.checkOperatorRole({ name: by, role: 'planner' });
-    refuseUnless(BEFORE_START.includes(p.status), 'it can no longer be rescheduled');
-    plan++;
-    p.status = 'awaiting_approval';
-    p.approvedBy = null;
-    p.plannedAt = plannedAt;
-    reminderAt = newReminder;
-    await operations.voidBatchApproval({ ...ev(by, `rescheduled to ${plannedAt}; approval voided`), plannedAt });
-    return p;
-  }, {
-    validator: ({ plannedAt }) => {
-      refuseUnless(BEFORE_START.includes(p.status), 'only a batch that has not started can be rescheduled');
-      if (!(Date.parse(plannedAt) > Date.now())) throw ApplicationFailure.nonRetryable(`the new time ${plannedAt} is not in the future`, 'Refused');
-    },
-  });
-  setHandler(pauseBatchUpdate, async ({ by }) => {
-    await operations.checkOperatorRole({ name: by, role: 'planner' });
-    refuseUnless(p.status === 'running', 'only a running batch can be paused');
-    await setStatus('paused', by, 'no new folder starts; running ones finish');
-    return p;
-  }, { validator: (_: Who) => refuseUnless(p.status === 'running', 'only a running batch can be paused') });
-  setHandler(resumeBatchUpdate, async ({ by }) => {
-    await operations.checkOperatorRole({ name: by, role: 'planner' });
-    refuseUnless(p.status === 'paused', 'only a paused batch can be resumed');
-    await setStatus('running', by);
-    return p;
-  }, { validator: (_: Who) => refuseUnless(p.status === 'paused', 'only a paused batch can be resumed') });
-  setHandler(abortBatchUpdate, async ({ by, reason }) => {
-    await operations.checkOperatorRole({ name: by, role: 'planner' });
-    refuseUnless(!FINAL.includes(p.status) && abortReason === null, 'there is nothing left to abort');
-    abortReason = `aborted by ${by}: ${reason}`;
-    return p;
-  }, { validator: (_: Who) => refuseUnless(!FINAL.includes(p.status) && abortReason === null, 'there is nothing left to abort') });
 
-  setHandler(overrideReadinessUpdate, async ({ by, reason }) => {
-    await operations.checkOperatorRole({ name: by, role: 'approver' });
-    refuseUnless(p.status === 'blocked_on_readiness', 'only a batch blocked on readiness can be overridden');
-    readinessOverridden = true;
-    await setStatus('blocked_on_readiness', by, `readiness overridden: ${reason}`);
-    return p;
-  }, { validator: (_: Who & { reason: string }) => refuseUnless(p.status === 'blocked_on_readiness', 'only a batch blocked on readiness can be overridden') });
+  const view = batchProgress;
+  setHandler(batchProgressQuery, () => ({ ...view(it.state), busy: it.busy }));
+  const update = commandUpdates(it, view, seen);
+  update(approveBatchUpdate, 'batch.approve', (c) => ({ type: 'approve', by: actorOf(c) }));
+  update(rejectBatchUpdate, 'batch.reject', (c) => ({ type: 'reject', by: actorOf(c), reason: text(c.args.reason) }));
+  update(rescheduleBatchUpdate, 'batch.reschedule', (c) => ({ type: 'reschedule', by: actorOf(c), plannedAt: text(c.args.plannedAt), reminderAt: text(c.args.reminderAt) }));
+  update(pauseBatchUpdate, 'batch.pause', (c) => ({ type: 'pause', by: actorOf(c) }));
+  update(resumeBatchUpdate, 'batch.resume', (c) => ({ type: 'resume', by: actorOf(c) }));
+  update(abortBatchUpdate, 'batch.abort', (c) => ({ type: 'abort', by: actorOf(c), reason: text(c.args.reason) }));
+  update(overrideReadinessUpdate, 'batch.override_readiness', (c) => ({ type: 'overrideReadiness', by: actorOf(c), reason: text(c.args.reason) }));
 
-  const msUntil = (iso: string) => Date.parse(iso) - Date.now();
-  /** Sleeps until `iso`; false if woken early by a reschedule or an abort. */
-  const sleepUntil = async (iso: string): Promise<boolean> => {
-    const current = plan;
-    const interrupted = () => plan !== current || abortReason !== null;
-    if (msUntil(iso) > 0) await condition(interrupted, msUntil(iso));
-    return !interrupted();
-  };
-  const finish = async (status: BatchStatus, actor: string, reason: string | null) => {
-    p.status = status;
-    const outcomes = Object.fromEntries(Object.entries(p.folders).map(([c, f]) => [c, { status: f.status, failure: f.failure }]));
-    await operations.finishBatch({ ...ev(actor, reason), status, outcomes });
-    // A decommission blocked on unfinished batches re-checks its gate now (there may be none: that is fine).
-    await getExternalWorkflowHandle(DECOMMISSION_WORKFLOW_ID).signal(batchFinishedSignal, input.batchId).catch(() => undefined);
-    await condition(allHandlersFinished);
-    return p;
-  };
+  await it.run();
+  await condition(allHandlersFinished);
+  return view(it.state);
+}
 
-  // 1. Approval, announcement, reminder and the planned instant. A reschedule starts this over.
-  let announcedPlan = -1;
-  let remindedPlan = -1;
-  for (;;) {
-    if (abortReason) return finish('aborted', 'system', abortReason);
-    if (p.status === 'rejected') return finish('rejected', 'system', rejectReason);
-    if (p.status === 'awaiting_approval') {
-      const current = plan;
-      const decided = await condition(() => p.status !== 'awaiting_approval' || abortReason !== null || plan !== current, Math.max(1, msUntil(p.plannedAt)));
-      if (!decided) return finish('expired', 'system', `not approved before ${p.plannedAt}`);
-      continue;
-    }
-    if (announcedPlan !== plan) {
-      announcedPlan = plan;
-      await notify('batch_announced');
-      if (p.status === 'approved') await setStatus('announced', 'system', 'participants told');
-      continue;
-    }
-    if (remindedPlan !== plan) {
-      if (!(await sleepUntil(reminderAt))) continue;
-      remindedPlan = plan;
-      // A batch approved after its reminder time has been announced already: no second mail the same day.
-      if (msUntil(p.plannedAt) > 0 && Date.parse(reminderAt) >= Date.now() - 60_000) await notify('batch_reminder');
-      continue;
-    }
-    if (await sleepUntil(p.plannedAt)) break;
-  }
-
-  // 2. Preflight: too many affected firms not ready → wait, blocked, until fixed (re-checked every 10 min) or overridden.
-  for (const max = input.maxNotReady; max && !readinessOverridden; ) {
-    const t = await operations.checkBatchReadiness({ batchId: input.batchId });
-    if ('count' in max ? t.notReady <= max.count : t.percentNotReady <= max.percent) break;
-    if (p.status !== 'blocked_on_readiness') {
-      await setStatus('blocked_on_readiness', 'system', `${t.notReady} of ${t.affected} affected firms not ready (limit ${'count' in max ? max.count : `${max.percent}%`}): see 'ecp-cutover readiness ${input.batchId}'`);
-    }
-    await condition(() => readinessOverridden || abortReason !== null, '10 minutes');
-    if (abortReason) return finish('aborted', 'system', abortReason);
-  }
-
-  // 3. The cutover: one child per folder, at most `concurrency` at a time.
-  // Workflow time: the instant the timer fired, which the schedule tests check against the plan.
-  await setStatus('running', 'system', `cutover started at the planned time ${p.plannedAt}`, new Date(Date.now()).toISOString());
-  const queue = [...input.folders];
-  let inFlight = 0;
-  let halted = false;
-  const canStart = () => queue.length > 0 && inFlight < input.concurrency && p.status === 'running' && !abortReason && !halted;
-  const settle = (code: string, r: MoveResult) => {
-    inFlight--;
-    p.folders[code] = { status: r.outcome === 'succeeded' ? 'live' : 'failed', failure: r.failure, freezeWindowMs: r.freezeWindowMs };
-    if (r.outcome !== 'succeeded' && input.failurePolicy === 'halt') halted = true;
-  };
-  const children: Promise<void>[] = [];
-  // Children are started without waiting for each start to be acknowledged: the starts of a wave go out in
-  // one workflow task (awaiting each start costs the batch one workflow task per folder, serially).
-  const startNext = () => {
-    const code = queue.shift()!;
-    inFlight++;
-    p.folders[code].status = 'running';
-    const child = executeChild(folderCutover, {
-      workflowId: `cutover-${input.batchId}-${code}`,
-      args: [{ folderCode: code, batchId: input.batchId, actor: p.approvedBy ?? 'system', options: input.moveOptions }],
-      typedSearchAttributes: [{ key: BATCH_ID, value: input.batchId }, { key: FOLDER_CODE, value: code }],
-      // Closing the batch asks running cutovers to cancel, and a cancelled cutover compensates.
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-    });
-    children.push(child.then((r) => settle(code, r), (err: unknown) => settle(code, { folderCode: code, outcome: 'compensated', failure: String(err), freezeWindowMs: null })));
-  };
-  for (;;) {
-    while (canStart()) startNext();
-    const stopped = queue.length === 0 || abortReason !== null || halted;
-    if (inFlight === 0 && stopped) break;
-    const running = inFlight;
-    await condition(() => canStart() || inFlight < running || (inFlight === 0 && (abortReason !== null || halted)));
-  }
-  await Promise.all(children);
-  for (const code of queue) p.folders[code].status = abortReason ? 'aborted' : 'skipped';
-
-  // 4. The end.
-  const live = Object.values(p.folders).filter((f) => f.status === 'live').length;
-  if (live > 0) await notify('folders_live');
-  if (abortReason) return finish('aborted', 'system', abortReason);
-  return finish(live === input.folders.length ? 'completed' : 'completed_with_failures', 'system', `${live} of ${input.folders.length} folders live`);
+/** A required string argument of a command (malformed arguments refuse the command). */
+function text(v: unknown): string {
+  if (typeof v !== 'string' || v.length === 0) throw new TypeError('missing argument');
+  return v;
 }

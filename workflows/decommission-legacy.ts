@@ -1,153 +1,79 @@
+import { allHandlersFinished, condition, defineQuery, defineSignal, defineUpdate, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { actorOf, type DecommissionScheduleArgs, type SignedCommand } from '../domain/commands';
 import {
-  allHandlersFinished, ApplicationFailure, condition, defineQuery, defineSignal, defineUpdate, setHandler, workflowInfo,
-} from '@temporalio/workflow';
-import type { GateItem } from '../stores/decommission';
+  initialDecommissionState, isFinalDecommission, nextDecommissionTimer, transitionDecommission,
+  type DecommissionCommand, type DecommissionEffect, type DecommissionState,
+} from '../domain/decommission-lifecycle';
+import { commandUpdates, verified } from './commands';
+import { interpret } from './interpreter';
 import { mail, operations } from './proxies';
-
-export const DECOMMISSION_WORKFLOW_ID = 'decommission-legacy-ecp';
+import { decommissionLegacyV1, type DecommissionInputV1 } from './v1/decommission-legacy';
+import { LIFECYCLE_MACHINE_PATCH } from './patches';
 
 export interface DecommissionInput {
-  plannedAt: string;
-  /** Reminder instants (business days before, computed by the planner), ISO. */
-  reminderAts: string[];
-  requestedBy: string;
-  quietPeriodMs: number;
-  /** How often a blocked decommission re-checks its gate (it also re-checks when a batch finishes). */
-  recheckMs: number;
+  command: SignedCommand<DecommissionScheduleArgs>;
 }
 
-export type DecommissionStatus = 'awaiting_approval' | 'scheduled' | 'blocked' | 'running' | 'completed';
-
-export interface DecommissionState {
-  status: DecommissionStatus;
-  plannedAt: string;
-  requestedBy: string;
-  approvedBy: string | null;
-  gate: GateItem[] | null;
-  remindersSent: string[];
-}
-
-export const approveDecommissionUpdate = defineUpdate<DecommissionState, [{ approver: string }]>('approve');
-export const rescheduleDecommissionUpdate = defineUpdate<DecommissionState, [{ by: string; plannedAt: string; reminderAts: string[] }]>('reschedule');
-/** Sent by every batch when it finishes: the gate may pass now. */
+type Update = [SignedCommand<{ plannedAt?: string; reminderAts?: string[] }>];
+export const approveDecommissionUpdate = defineUpdate<DecommissionState, Update>('approve');
+export const rescheduleDecommissionUpdate = defineUpdate<DecommissionState, Update>('reschedule');
+/** Sent by every batch when it finishes: the gate may pass now. Anyone may send it: it only asks for a re-check. */
 export const batchFinishedSignal = defineSignal<[string]>('batchFinished');
 export const decommissionStateQuery = defineQuery<DecommissionState>('state');
 
-
 /**
  * Decommission of legacy ECP (one workflow, id `decommission-legacy-ecp`, so a second schedule is refused by
- * Temporal). Approved by a second operator (I5); reminders to every firm; at the planned time the gate must
- * pass — every folder moved, no batch unfinished, a quiet legacy — or it waits `blocked`, re-checking when a
- * batch finishes and on an interval; past its date it then needs a fresh approval. Never partial: the
- * switch-off is one idempotent platform call, only after the gate passed.
+ * Temporal): the interpreter of the decommission machine (domain/decommission-lifecycle.ts).
  */
-export async function decommissionLegacy(input: DecommissionInput): Promise<DecommissionState> {
+export async function decommissionLegacy(input: DecommissionInput | DecommissionInputV1): Promise<DecommissionState> {
+  if (!patched(LIFECYCLE_MACHINE_PATCH)) return decommissionLegacyV1(input as DecommissionInputV1) as unknown as Promise<DecommissionState>;
+  const { command } = input as DecommissionInput;
   const { workflowId, runId } = workflowInfo();
-  const s: DecommissionState = { status: 'awaiting_approval', plannedAt: input.plannedAt, requestedBy: input.requestedBy, approvedBy: null, gate: null, remindersSent: [] };
-  let reminderAts = input.reminderAts;
-  let plan = 0;
-  let seq = 0;
-  let wake = 0;
-  const record = (status: DecommissionStatus, actor: string, reason: string | null, extra: { plannedAt?: string; approvedBy?: string | null } = {}) => {
-    s.status = status;
-    return operations.setDecommission({ status, actor, reason, workflowId, runId, seq: ++seq, ...extra });
-  };
-  const refuse = (why: string) => {
-    throw ApplicationFailure.create({ message: `the decommission is ${s.status}: ${why}`, type: 'Refused', nonRetryable: true });
-  };
-  const notifyAll = async (kind: 'decommission_scheduled' | 'decommission_reminder' | 'legacy_decommissioned', tag: string) => {
-    const subjectId = `legacy-ecp@${s.plannedAt}${tag}`;
-    await mail.queueEveryoneNotices({ kind, subjectId, at: kind === 'legacy_decommissioned' ? new Date(Date.now()).toISOString() : s.plannedAt });
-    await mail.deliverNotices({ kind, subjectId });
-  };
-  const gate = async () => {
-    const g = await operations.checkDecommissionGate({ quietPeriodMs: input.quietPeriodMs });
-    s.gate = g.items;
-    return g.pass;
-  };
+  const args = command.args;
 
-  setHandler(decommissionStateQuery, () => s);
-  setHandler(batchFinishedSignal, () => void wake++);
-  setHandler(approveDecommissionUpdate, async ({ approver }) => {
-    await operations.checkOperatorRole({ name: approver, role: 'approver' });
-    if (s.status !== 'awaiting_approval') refuse('nothing to approve');
-    s.approvedBy = approver;
-    await record('scheduled', approver, null, { approvedBy: approver });
-    return s;
-  }, {
-    validator: ({ approver }) => {
-      if (s.status !== 'awaiting_approval') refuse('only a decommission awaiting approval can be approved');
-      if (approver === input.requestedBy) {
-        throw ApplicationFailure.nonRetryable(`four eyes: ${approver} scheduled the decommission and cannot approve it; ask another approver`, 'Refused');
+  const it = interpret<DecommissionState, DecommissionCommand, DecommissionEffect>({
+    machine: { transition: transitionDecommission, nextTimer: nextDecommissionTimer, isFinal: (s) => isFinalDecommission(s.status), wants: () => true },
+    initial: initialDecommissionState({ plannedAt: args.plannedAt, reminderAts: args.reminderAts, requestedBy: command.operator, recheckMs: args.recheckMs }),
+    initialEffects: [{ type: 'recordRequest' }],
+    isWrite: (e) => e.type === 'persist',
+    cancelCommand: { type: 'cancelRequested' },
+    async perform(e): Promise<DecommissionCommand | void> {
+      switch (e.type) {
+        case 'recordRequest': {
+          const claims = await verified(command, 'decommission.schedule', { update: false }).catch((err: Error) => err);
+          if (claims instanceof Error) return { type: 'refusedAtStart', reason: claims.message };
+          const r = await operations.recordDecommissionRequest({ command: claims, workflowId, runId });
+          return r.ok ? { type: 'recorded' } : { type: 'refusedAtStart', reason: r.reason };
+        }
+        case 'persist':
+          return void (await operations.setDecommission({ status: e.status, actor: e.actor, reason: e.reason, plannedAt: e.plannedAt, approvedBy: e.approvedBy, workflowId, runId, seq: e.seq }));
+        case 'notify': {
+          const subjectId = `legacy-ecp@${e.plannedAt}${e.tag}`;
+          await mail.queueEveryoneNotices({ kind: e.kind, subjectId, at: e.kind === 'legacy_decommissioned' ? new Date(Date.now()).toISOString() : e.plannedAt });
+          await mail.deliverNotices({ kind: e.kind, subjectId });
+          return;
+        }
+        case 'checkGate': {
+          const g = await operations.checkDecommissionGate({ quietPeriodMs: args.quietPeriodMs });
+          return { type: 'gateChecked', plan: e.plan, purpose: e.purpose, pass: g.pass, items: g.items };
+        }
+        case 'switchOff':
+          await operations.switchOffLegacy({ workflowId, runId });
+          return { type: 'switchedOff' };
       }
     },
   });
-  setHandler(rescheduleDecommissionUpdate, async ({ by, plannedAt, reminderAts: next }) => {
-    await operations.checkOperatorRole({ name: by, role: 'planner' });
-    if (s.status === 'running' || s.status === 'completed') refuse('it can no longer be rescheduled');
-    plan++;
-    s.plannedAt = plannedAt;
-    s.approvedBy = null;
-    reminderAts = next;
-    await record('awaiting_approval', by, `rescheduled to ${plannedAt}; approval voided`, { plannedAt, approvedBy: null });
-    return s;
-  }, {
-    validator: ({ plannedAt }) => {
-      if (s.status === 'running' || s.status === 'completed') refuse('it can no longer be rescheduled');
-      if (!(Date.parse(plannedAt) > Date.now())) throw ApplicationFailure.nonRetryable(`the new time ${plannedAt} is not in the future`, 'Refused');
-    },
+
+  const seen = new Set<string>([command.id]);
+  setHandler(decommissionStateQuery, () => it.state);
+  setHandler(batchFinishedSignal, () => void it.dispatch({ type: 'batchFinished' }));
+  const update = commandUpdates(it, (s) => s, seen);
+  update(approveDecommissionUpdate, 'decommission.approve', (c) => ({ type: 'approve', by: actorOf(c) }));
+  update(rescheduleDecommissionUpdate, 'decommission.reschedule', (c) => {
+    if (typeof c.args.plannedAt !== 'string' || !Array.isArray(c.args.reminderAts)) throw new TypeError('malformed');
+    return { type: 'reschedule', by: actorOf(c), plannedAt: c.args.plannedAt, reminderAts: c.args.reminderAts.map(String) };
   });
-
-  const msUntil = (iso: string) => Date.parse(iso) - Date.now();
-  const sleepUntil = async (iso: string) => {
-    const current = plan;
-    if (msUntil(iso) > 0) await condition(() => plan !== current, msUntil(iso));
-    return plan === current;
-  };
-
-  let announced = -1;
-  for (;;) {
-    if (s.status === 'awaiting_approval') {
-      const current = plan;
-      await condition(() => s.status !== 'awaiting_approval' || plan !== current);
-      continue;
-    }
-    if (announced !== plan) {
-      announced = plan;
-      await notifyAll('decommission_scheduled', '');
-    }
-    // Reminders still ahead (one already past when the plan was approved is not sent late).
-    const due = reminderAts.filter((r) => !s.remindersSent.includes(`${plan}:${r}`) && msUntil(r) > -60_000).sort();
-    if (due.length > 0) {
-      if (!(await sleepUntil(due[0]))) continue;
-      s.remindersSent.push(`${plan}:${due[0]}`);
-      await gate(); // the gate at each reminder, for the operators (a warning, not a decision)
-      await notifyAll('decommission_reminder', `:${due[0]}`);
-      continue;
-    }
-    if (!(await sleepUntil(s.plannedAt))) continue;
-    if (await gate()) break;
-    // Blocked: wait until the gate passes (a batch finished, or on the interval) or the plan changes.
-    await record('blocked', 'system', (s.gate ?? []).filter((i) => !i.pass).map((i) => `${i.item}: ${i.detail}`).join('; '));
-    const current = plan;
-    for (;;) {
-      const w = wake;
-      await condition(() => wake !== w || plan !== current, input.recheckMs);
-      if (plan !== current) break;
-      if (await gate()) {
-        // Past its date: it goes ahead only with a fresh approval.
-        s.approvedBy = null;
-        plan++;
-        await record('awaiting_approval', 'system', 'gate passes now; the planned date has passed, so a fresh approval is needed', { approvedBy: null });
-        break;
-      }
-    }
-  }
-
-  await record('running', s.approvedBy ?? 'system', 'gate passed');
-  await operations.switchOffLegacy({ workflowId, runId });
-  await notifyAll('legacy_decommissioned', ':done');
-  await record('completed', 'system', 'legacy ECP decommissioned');
+  await it.run();
   await condition(allHandlersFinished);
-  return s;
+  return it.state;
 }

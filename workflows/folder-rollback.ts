@@ -1,117 +1,85 @@
-import { condition, defineQuery, defineUpdate, setHandler, workflowInfo, allHandlersFinished, ApplicationFailure } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineQuery, defineUpdate, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { actorOf, type SignedCommand, type SwitchBackRequestArgs } from '../domain/commands';
+import {
+  initialSwitchBackState, isFinalSwitchBack, nextSwitchBackTimer, transitionSwitchBack,
+  type SwitchBackCommand, type SwitchBackEffect, type SwitchBackState,
+} from '../domain/switch-back-lifecycle';
+import { commandUpdates, verified } from './commands';
+import { interpret } from './interpreter';
+import { moveFolder, type MoveProgress } from './move-folder';
 import { mail, operations } from './proxies';
-import { moveFolder, type MoveOptions, type MoveProgress, type MoveResult } from './move-folder';
+import { folderRollbackV1, type FolderRollbackInputV1 } from './v1/folder-rollback';
+import { LIFECYCLE_MACHINE_PATCH } from './patches';
 
 export interface FolderRollbackInput {
-  folderCode: string;
-  requestedBy: string;
-  reason: string;
-  options: MoveOptions;
-  /** How long the request waits for a second operator before it expires. */
-  approvalTimeoutMs: number;
+  command: SignedCommand<SwitchBackRequestArgs>;
 }
 
-export type RollbackState = 'awaiting_approval' | 'approved' | 'rejected' | 'expired' | 'running' | 'done';
-
-export interface RollbackStatus {
-  folderCode: string;
-  state: RollbackState;
-  requestedBy: string;
-  approvedBy: string | null;
-  rejectedBy: string | null;
+export interface RollbackStatus extends SwitchBackState {
   move: MoveProgress;
 }
 
-export const approveRollbackUpdate = defineUpdate<RollbackStatus, [{ approver: string }]>('approve');
-export const rejectRollbackUpdate = defineUpdate<RollbackStatus, [{ by: string; reason: string }]>('reject');
+type Update = [SignedCommand<{ reason?: string }>];
+export const approveRollbackUpdate = defineUpdate<RollbackStatus, Update>('approve');
+export const rejectRollbackUpdate = defineUpdate<RollbackStatus, Update>('reject');
 export const rollbackStatusQuery = defineQuery<RollbackStatus>('status');
 
-
 /**
- * Switch-back of a live folder to legacy ECP (workflow id `rollback-<folder>`): requested by one operator,
- * approved by another (I5, checked by the Update's synchronous validator, then the approver role is checked
- * against the database), then the mirror of the cutover: freeze ECP 2.0 → drain → enable and show legacy →
- * verify → disable ECP 2.0.
+ * Switch-back of a live folder to legacy ECP (workflow id `rollback-<folder>`): the interpreter of the
+ * switch-back machine (domain/switch-back-lifecycle.ts). Requested by one operator, approved by another
+ * (I5, on verified identities), then the mirror of the cutover: freeze ECP 2.0 → drain → enable and show
+ * legacy → verify → disable ECP 2.0; the firms that use the folder are told.
  */
-export async function folderRollback(input: FolderRollbackInput): Promise<MoveResult | { folderCode: string; outcome: 'rejected' | 'expired' }> {
-  const { workflowId, runId } = workflowInfo();
-  const status: RollbackStatus = {
-    folderCode: input.folderCode,
-    state: 'awaiting_approval',
-    requestedBy: input.requestedBy,
-    approvedBy: null,
-    rejectedBy: null,
-    move: { folderCode: input.folderCode, kind: 'rollback', step: 'begin', outcome: 'running', failure: null, freezeWindowMs: null },
-  };
-  const record = (actor: string, to: string, reason: string | null) =>
-    operations.recordEvent({ entityType: 'folder', entityId: input.folderCode, actor, from: status.state, to, reason, workflowId, runId, key: `rollback:${to}` });
-  // ApplicationFailure (not Error): thrown from an Update handler it fails the Update, not the workflow task.
-  const mustAwait = () => {
-    if (status.state !== 'awaiting_approval') {
-      throw ApplicationFailure.nonRetryable(`the switch-back of ${input.folderCode} is ${status.state}, not awaiting approval`, 'Refused');
-    }
-  };
+export async function folderRollback(input: FolderRollbackInput | FolderRollbackInputV1): Promise<RollbackStatus> {
+  if (!patched(LIFECYCLE_MACHINE_PATCH)) return folderRollbackV1(input as FolderRollbackInputV1) as unknown as Promise<RollbackStatus>;
+  const { command } = input as FolderRollbackInput;
+  const { workflowId, runId, startTime } = workflowInfo();
+  const args = command.args;
+  const move: MoveProgress = { folderCode: args.folderCode, kind: 'rollback', step: 'begin', outcome: 'running', failure: null, freezeWindowMs: null };
+  const record = (actor: string, from: string, to: string, reason: string | null) =>
+    operations.recordEvent({ entityType: 'folder', entityId: args.folderCode, actor, from, to, reason, workflowId, runId, key: `rollback:${to}` });
 
-  setHandler(rollbackStatusQuery, () => status);
-  setHandler(
-    approveRollbackUpdate,
-    async ({ approver }) => {
-      await operations.checkOperatorRole({ name: approver, role: 'approver' });
-      mustAwait();
-      await record(approver, 'rollback_approved', null);
-      status.approvedBy = approver;
-      status.state = 'approved';
-      return status;
-    },
-    {
-      validator: ({ approver }) => {
-        mustAwait();
-        if (approver === input.requestedBy) {
-          throw ApplicationFailure.nonRetryable(`four eyes: ${approver} requested the switch-back of ${input.folderCode} and cannot approve it; ask another approver`, 'Refused');
+  const it = interpret<SwitchBackState, SwitchBackCommand, SwitchBackEffect>({
+    machine: { transition: transitionSwitchBack, nextTimer: nextSwitchBackTimer, isFinal: (s) => isFinalSwitchBack(s.status), wants: () => true },
+    initial: initialSwitchBackState({
+      folderCode: args.folderCode, requestedBy: command.operator, reason: args.reason,
+      expiresAt: new Date(startTime.getTime() + args.approvalTimeoutMs).toISOString(),
+    }),
+    initialEffects: [{ type: 'recordRequest' }],
+    isWrite: (e) => e.type === 'record',
+    cancelCommand: { type: 'cancelRequested' },
+    async perform(e): Promise<SwitchBackCommand | void> {
+      switch (e.type) {
+        case 'recordRequest': {
+          const claims = await verified(command, 'switch_back.request', { update: false }).catch((err: Error) => err);
+          if (claims instanceof Error) return { type: 'refusedAtStart', reason: claims.message };
+          const r = await operations.recordSwitchBackRequest({ command: claims, workflowId, runId });
+          return r.ok ? { type: 'recorded' } : { type: 'refusedAtStart', reason: r.reason };
         }
-      },
+        case 'record':
+          return void (await record(e.actor, 'awaiting_approval', e.to, e.reason));
+        case 'move': {
+          const r = await moveFolder({ folderCode: args.folderCode, kind: 'rollback', batchId: null, actor: e.actor }, 'ecp2', 'legacy', args.moveOptions, move, e.reason);
+          return { type: 'moveFinished', outcome: r.outcome, failure: r.failure };
+        }
+        case 'notify': {
+          // The firms that use the folder are told it is back on legacy ECP.
+          const subjectId = `${args.folderCode}@${runId}`;
+          await mail.queueFolderNotices({ kind: 'folder_switched_back', folderCode: args.folderCode, subjectId });
+          await mail.deliverNotices({ kind: 'folder_switched_back', subjectId });
+          return;
+        }
+      }
     },
-  );
-  setHandler(
-    rejectRollbackUpdate,
-    async ({ by, reason }) => {
-      await operations.checkOperatorRole({ name: by, role: 'approver' });
-      mustAwait();
-      await record(by, 'rollback_rejected', reason);
-      status.rejectedBy = by;
-      status.state = 'rejected';
-      return status;
-    },
-    { validator: (_args: { by: string; reason: string }) => mustAwait() },
-  );
+  });
 
-  await record(input.requestedBy, 'rollback_requested', input.reason);
-  const decided = await condition(() => status.state !== 'awaiting_approval', input.approvalTimeoutMs);
-  if (!decided) {
-    await record('system', 'rollback_expired', `no approval within ${Math.round(input.approvalTimeoutMs / 60000)} min`);
-    status.state = 'expired';
-  }
-  if (status.state !== 'approved') {
-    await condition(allHandlersFinished);
-    return { folderCode: input.folderCode, outcome: status.state === 'rejected' ? 'rejected' : 'expired' };
-  }
-  status.state = 'running';
-  const result = await moveFolder(
-    { folderCode: input.folderCode, kind: 'rollback', batchId: null, actor: status.approvedBy ?? input.requestedBy },
-    'ecp2',
-    'legacy',
-    input.options,
-    status.move,
-    `switch-back requested by ${input.requestedBy} (${input.reason}), approved by ${status.approvedBy}`,
-  );
-  if (result.outcome === 'succeeded') {
-    // The firms that use the folder are told it is back on legacy ECP.
-    const subjectId = `${input.folderCode}@${runId}`;
-    await mail.queueFolderNotices({ kind: 'folder_switched_back', folderCode: input.folderCode, subjectId });
-    await mail.deliverNotices({ kind: 'folder_switched_back', subjectId });
-  }
-  status.state = 'done';
+  const view = (s: SwitchBackState): RollbackStatus => ({ ...s, move });
+  const seen = new Set<string>([command.id]);
+  setHandler(rollbackStatusQuery, () => view(it.state));
+  const update = commandUpdates(it, view, seen);
+  update(approveRollbackUpdate, 'switch_back.approve', (c) => ({ type: 'approve', by: actorOf(c) }));
+  update(rejectRollbackUpdate, 'switch_back.reject', (c) => ({ type: 'reject', by: actorOf(c), reason: String(c.args.reason ?? '') }));
+  await it.run();
   await condition(allHandlersFinished);
-  if (result.outcome === 'refused') throw ApplicationFailure.nonRetryable(result.failure ?? 'refused', 'FolderNotMovable');
-  return result;
+  return view(it.state);
 }

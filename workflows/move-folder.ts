@@ -84,7 +84,9 @@ export async function moveFolder(
 
   at('begin');
   try {
-    await forward.beginMove({ ref: run, reason });
+    // The parent (set by the server, not by whoever starts the workflow) lets the activity check that a cutover
+    // was started by its batch.
+    await forward.beginMove({ ref: run, reason, parentWorkflowId: workflowInfo().parent?.workflowId ?? null });
   } catch (err) {
     Object.assign(progress, { step: 'done', outcome: 'refused', failure: reasonOf(err) });
     return { folderCode: ref.folderCode, outcome: 'refused', failure: reasonOf(err), freezeWindowMs: null };

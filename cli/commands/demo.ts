@@ -1,20 +1,18 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config';
-import { connectClient } from '../../config/temporal';
 import { createDb } from '../../db/connection';
 import { seedCatalog } from '../../db/seed';
 import { up } from '../../dev/stack';
 import { createFolderStore } from '../../stores/folder-store';
 import { endpoints } from './dev';
 import { importGeneratedDirectory } from '../../stores/directory-store';
-import { batchWorkflowId, planBatch, renderBatch } from './batch';
-import type { Client } from '@temporalio/client';
+import { renderBatch } from './batch';
 import { DateTime } from 'luxon';
-import type { Config } from '../../config/config';
-import type { Db } from '../../db/connection';
-import { approveBatchUpdate } from '../../workflows/batch-migration';
+import { approveBatch, planBatch } from '../../app/batches';
+import type { AppDeps } from '../../app/context';
+import { isFinalBatch } from '../../domain/batch-lifecycle';
 import { readBatch } from '../../stores/batch-read';
-import { FINAL_STATUSES } from '../../stores/batch-store';
+import { operatorNamed, withApp } from '../context';
 
 /** `ecp-cutover demo`: the README's main job on the embedded stack. */
 export function registerDemoCommand(program: Command): void {
@@ -33,12 +31,7 @@ export function registerDemoCommand(program: Command): void {
           const stats = await importGeneratedDirectory(db, 500);
           console.log(`imported a generated directory: ${stats.participants} firms, ${stats.users} users (${stats.notReadyFirms} firms missing a function)`);
         }
-        const client = await connectClient(config);
-        try {
-          await runBatchB1(db, client, config);
-        } finally {
-          await client.connection.close();
-        }
+        await withApp(runBatchB1);
         const folders = await createFolderStore(db).list();
         const by = (p: string) => folders.filter((f) => f.placement === p).map((f) => f.code);
         console.log(`\nwhere the folders live now:`);
@@ -58,16 +51,17 @@ export function registerDemoCommand(program: Command): void {
  * are overridden for the demo — approves it as a second operator and watches it to the end. A second demo
  * run finds B1 done and shows it.
  */
-async function runBatchB1(db: Db, client: Client, config: Config): Promise<void> {
+async function runBatchB1(deps: AppDeps): Promise<void> {
+  const { db } = deps;
   if (!(await readBatch(db, 'B1'))) {
     const folders = await db('folders').where({ proposed_batch: 'B1', placement: 'legacy' }).orderBy('code').pluck('code');
     const at = DateTime.utc().plus({ minutes: 1 }).startOf('second');
-    await planBatch(db, client, config, {
-      id: 'B1', name: 'Cash: stamp duty and China Connect short selling', at: at.toISO()!, folders: folders.join(','), as: 'alice',
-      onFailure: 'continue', concurrency: '2', minNotice: '0s', allowNonBusinessDay: true,
+    await planBatch(deps, await operatorNamed(db, 'alice'), {
+      id: 'B1', name: 'Cash: stamp duty and China Connect short selling', at: at.toISO()!, folders,
+      onFailure: 'continue', concurrency: 2, minNotice: '0s', allowNonBusinessDay: true,
     });
     console.log(`\nalice planned batch B1 (${folders.join(', ')}) for one minute from now`);
-    await client.workflow.getHandle(batchWorkflowId('B1')).executeUpdate(approveBatchUpdate, { args: [{ approver: 'bob' }] });
+    await approveBatch(deps, await operatorNamed(db, 'bob'), 'B1');
     console.log('bob approved it (alice could not: four eyes); participants are told\n');
   }
   let last = '';
@@ -76,7 +70,7 @@ async function runBatchB1(db: Db, client: Client, config: Config): Promise<void>
     const shown = renderBatch(b);
     if (shown !== last) console.log(shown + '\n');
     last = shown;
-    if (FINAL_STATUSES.includes(b.status)) return;
+    if (isFinalBatch(b.status)) return;
     await new Promise((r) => setTimeout(r, 1000));
   }
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { appendixCsv, appendixHtml, appendixMarkdown } from '../../domain/appendix';
 import { InputError } from '../../domain/errors';
 import { formatHk } from '../../domain/time';
+import { cutoverWorkflowId } from '../../domain/workflow-ids';
 import { appendixRows } from '../../stores/appendix';
 import { toEventView } from '../../stores/folder-store';
 import { printJson, printTable, withDb } from '../context';
@@ -49,7 +50,10 @@ export function registerReadSideCommands(program: Command): void {
         }
         const q = db('events').orderBy('id', 'desc').limit(50).offset((page - 1) * 50);
         if (opts.folder) q.where({ entity_type: 'folder', entity_id: opts.folder.toUpperCase() });
-        if (opts.batch) q.where((w) => w.where({ entity_type: 'batch', entity_id: opts.batch }).orWhere('workflow_id', 'like', `cutover-${opts.batch}-%`));
+        if (opts.batch) {
+          const prefix = cutoverWorkflowId(opts.batch, '').replace(/[\\%_]/g, (c) => '\\' + c);
+          q.where((w) => w.where({ entity_type: 'batch', entity_id: opts.batch }).orWhere('workflow_id', 'like', `${prefix}%`));
+        }
         return (await q).map(toEventView);
       });
       if (opts.json) return printJson(rows);

@@ -11,6 +11,7 @@ import { startSmtpSink } from '../../smtp-sink/server';
 import { bundleInChildProcess, createWorker, writeWorkflowBundle } from '../../worker/worker';
 import { createHttpGateway } from '../../platform/http-gateway';
 import { createSmtpMailer } from '../../activities/mailer';
+import { loadCommandKey } from '../../security/command-signing';
 
 /** Long-running processes. Each stops cleanly on SIGTERM or SIGINT. */
 export function registerServeCommands(program: Command): void {
@@ -27,7 +28,7 @@ export function registerServeCommands(program: Command): void {
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: { db, gateway: createHttpGateway(config.SIMULATOR_URL), mailer, mailFrom: config.SMTP_FROM },
+        deps: { db, gateway: createHttpGateway(config.SIMULATOR_URL), mailer, mailFrom: config.SMTP_FROM, commandKey: loadCommandKey(config) },
         workflowBundle: bundle,
       });
       fs.rmSync(path.dirname(bundle.codePath), { recursive: true, force: true }); // read by Worker.create

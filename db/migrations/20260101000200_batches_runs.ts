@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 
-export const BATCH_STATUSES = [
+// As they were when this migration was written (20260101000800 changed them).
+const BATCH_STATUSES = [
   'draft', 'awaiting_approval', 'approved', 'announced', 'running', 'paused', 'blocked_on_readiness',
   'completed', 'completed_with_failures', 'aborted', 'rejected', 'expired',
 ] as const;

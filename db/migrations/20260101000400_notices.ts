@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 
-export const NOTICE_KINDS = [
+// As they were when this migration was written (20260101000800 changed them).
+const NOTICE_KINDS = [
   'batch_announced', 'batch_reminder', 'folders_live', 'folder_switched_back', 'readiness_action_needed',
   'decommission_scheduled', 'decommission_reminder', 'legacy_decommissioned',
 ] as const;

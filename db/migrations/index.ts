@@ -6,6 +6,7 @@ import * as m400 from './20260101000400_notices';
 import * as m500 from './20260101000500_decommission';
 import * as m600 from './20260101000600_simulator';
 import * as m700 from './20260101000700_simulator_platform_state';
+import * as m800 from './20260101000800_lifecycles';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -21,6 +22,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20260101000500_decommission', m500],
   ['20260101000600_simulator', m600],
   ['20260101000700_simulator_platform_state', m700],
+  ['20260101000800_lifecycles', m800],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

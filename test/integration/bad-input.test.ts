@@ -3,12 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { planBatch } from '../../cli/commands/batch';
-import { loadConfig } from '../../config/config';
+import { planBatch, rejectBatch } from '../../app/batches';
+import { alice, bob, operator } from '../support/batches';
 import type { Db } from '../../db/connection';
 import { startPortal } from '../../portal/server';
 import { importGeneratedDirectory } from '../../stores/directory-store';
-import { rejectBatchUpdate } from '../../workflows/batch-migration';
 import { runCli } from '../support/cli';
 import { cutoverStack } from '../support/stack';
 
@@ -20,21 +19,21 @@ import { cutoverStack } from '../support/stack';
  * to its history).
  */
 const stack = await cutoverStack();
-const { db, url, sim, client, taskQueue, address } = stack;
+const { db, client, app } = stack;
 await stack.runWorker();
 await importGeneratedDirectory(db, 40);
-const env = { DATABASE_URL: url, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, SIMULATOR_URL: sim.url };
-const config = loadConfig({ ...process.env, ...env });
+const env = stack.env;
 
 // B9 awaits approval (SD3); B8 (SD2) was rejected (final). Both planned by alice, a planner. B7 (CSCTRD)
 // awaits approval too, planned by dora, who is a planner and an approver (she still may not approve it).
 const inTenDays = DateTime.utc().plus({ days: 10 }).toISO();
 await db('operators').insert({ name: 'dora' });
 await db('operator_roles').insert([{ operator: 'dora', role: 'planner' }, { operator: 'dora', role: 'approver' }]);
-await planBatch(db, client, config, { id: 'B7', name: 'seven', at: inTenDays, folders: 'CSCTRD', as: 'dora', onFailure: 'continue', concurrency: '2', allowNonBusinessDay: true });
-await planBatch(db, client, config, { id: 'B9', name: 'nine', at: inTenDays, folders: 'SD3', as: 'alice', onFailure: 'continue', concurrency: '2', allowNonBusinessDay: true });
-await planBatch(db, client, config, { id: 'B8', name: 'eight', at: inTenDays, folders: 'SD2', as: 'alice', onFailure: 'continue', concurrency: '2', allowNonBusinessDay: true });
-await client.workflow.getHandle('batch-B8').executeUpdate(rejectBatchUpdate, { args: [{ by: 'bob', reason: 'not this week' }] });
+const dora = operator('dora', 'planner', 'approver');
+await planBatch(app, dora, { id: 'B7', name: 'seven', at: inTenDays, folders: ['CSCTRD'], concurrency: 2, allowNonBusinessDay: true });
+await planBatch(app, alice, { id: 'B9', name: 'nine', at: inTenDays, folders: ['SD3'], concurrency: 2, allowNonBusinessDay: true });
+await planBatch(app, alice, { id: 'B8', name: 'eight', at: inTenDays, folders: ['SD2'], concurrency: 2, allowNonBusinessDay: true });
+await rejectBatch(app, bob, 'B8', 'not this week');
 const b8 = client.workflow.getHandle('batch-B8');
 await b8.result();
 
@@ -95,7 +94,7 @@ const CLI_CASES: [string, string[], Record<string, string>, RegExp][] = [
   ['abort of a finished batch', ['batch', 'abort', 'B8', '--as', 'alice'], {}, /batch B8 is rejected: it has finished/],
   ['pause of a batch that is not running', ['batch', 'pause', 'B9', '--as', 'alice'], {}, /only a running batch/],
   ['resume of a batch that is not paused', ['batch', 'resume', 'B9', '--as', 'alice'], {}, /only a paused batch/],
-  ['readiness override of a batch not blocked', ['batch', 'override-readiness', 'B9', '--as', 'bob', '--reason', 'go'], {}, /only a batch blocked on readiness/],
+  ['readiness override of a batch not blocked', ['batch', 'override-readiness', 'B9', '--as', 'bob', '--reason', 'go ahead'], {}, /only a batch blocked on readiness/],
   ['reschedule into the past', ['batch', 'reschedule', 'B9', '--at', '2022-01-03 10:00', '--as', 'alice'], {}, /past/],
   ['switch-back of a folder not live', ['folder', 'rollback', 'SD3', '--reason', 'broken upload', '--as', 'alice'], {}, /not live/],
   ['switch-back without a reason', ['folder', 'rollback', 'SD3', '--reason', 'x', '--as', 'alice'], {}, /--reason must say why/],

@@ -1,14 +1,16 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { abortBatchUpdate, batchMigration, batchProgressQuery } from '../../workflows/batch-migration';
+import { abortBatch } from '../../app/batches';
+import { batchMigration, batchProgressQuery } from '../../workflows/batch-migration';
+import { alice } from '../support/batches';
 import { runCli } from '../support/cli';
 import { addLegacyFolders, cutoverStack } from '../support/stack';
 import { recordHistory } from '../support/temporal';
 
 const stack = await cutoverStack();
-const { db, client, taskQueue, address, url, sim, sink } = stack;
+const { db, client, sim, sink, app } = stack;
 await stack.runWorker();
-const env = { DATABASE_URL: url, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, SIMULATOR_URL: sim.url, DRAIN_TIMEOUT: '2s', MOVE_MAX_ATTEMPTS: '2' };
+const env = { ...stack.env, DRAIN_TIMEOUT: '2s' };
 const cli = (...args: string[]) => runCli(args, env);
 
 // A Monday far enough ahead for the default notice period, and nearby instants for batches that run now.
@@ -135,6 +137,36 @@ describe('batch Updates on a real server', () => {
     expect((await cli('batch', 'reject', 'P3', '--as', 'bob', '--reason', 'not this quarter')).code).toBe(0);
     expect((await waitFinal('P3')).row.status).toBe('rejected');
   });
+
+  it('a reject after the announcement is refused (it names abort) and changes nothing; abort then stops it: the folders stay on legacy and the firms told are told it is off, once', async () => {
+    await db('participants').insert({ code: '07777', name_en: 'Told Securities', user_types: ['SEHK_EP'], emails: ['ops@told.hk'] });
+    const notices = () => db('notices').where({ participant_code: '07777' }).whereNot({ kind: 'readiness_action_needed' }).orderBy('id').pluck('kind');
+    expect((await cli('batch', 'plan', '--id', 'RJ', '--name', 'called off', '--at', soon(12), '--folders', 'SMMRPT', '--as', 'alice', '--min-notice', '0s', '--allow-non-business-day')).code).toBe(0);
+    expect((await cli('batch', 'approve', 'RJ', '--as', 'bob')).code).toBe(0);
+    await expect.poll(async () => (await db('batches').where({ id: 'RJ' }).first()).status, { timeout: 10_000 }).toBe('announced');
+    await expect.poll(notices, { timeout: 10_000 }).toEqual(['batch_announced']);
+    const before = await dump();
+    const reject = await cli('batch', 'reject', 'RJ', '--as', 'bob', '--reason', 'changed our minds');
+    expect(reject.code).toBe(2);
+    expect(reject.stderr).toMatch(/batch RJ is announced: it was approved already: an approved batch is stopped with 'ecp-cutover batch abort RJ/);
+    expect(await dump()).toBe(before);
+    const abort = await cli('batch', 'abort', 'RJ', '--as', 'bob', '--reason', 'changed our minds');
+    expect(abort.stderr).toBe('');
+    expect(abort.stdout).toMatch(/batch RJ aborted: every folder stays on legacy/);
+    // The moment it would have run passes: nothing starts.
+    const { row } = await waitFinal('RJ');
+    await new Promise((r) => setTimeout(r, Math.max(0, new Date(row.planned_at).getTime() - Date.now()) + 1000));
+    expect(row).toMatchObject({ status: 'aborted', reason: 'aborted by bob: changed our minds' });
+    expect((await db('folders').where({ code: 'SMMRPT' }).first()).placement).toBe('legacy');
+    expect(await db('folder_runs').where({ batch_id: 'RJ' })).toEqual([]);
+    expect(await notices()).toEqual(['batch_announced', 'batch_cancelled']);
+    await expect.poll(async () => (await db('notices').where({ participant_code: '07777', kind: 'batch_cancelled' }).first()).status).toBe('sent');
+    const mail = sink.messages().filter((m) => m.envelopeTo.includes('ops@told.hk'));
+    expect(mail.map((m) => m.subject)).toEqual([expect.stringMatching(/move to ECP 2.0/), expect.stringMatching(/action needed/), expect.stringMatching(/called off/)]);
+    await db('notice_attempts').del();
+    await db('notices').del();
+    await db('participants').where({ code: '07777' }).del();
+  });
 });
 
 describe('batches that run', () => {
@@ -192,7 +224,7 @@ describe('batches that run', () => {
       const why = await db('events').where({ entity_type: 'batch', entity_id: 'RB', to_state: 'blocked_on_readiness' }).first();
       expect(why.reason).toMatch(/1 of 1 affected firms not ready \(limit 0\)/);
       expect((await db('folders').whereIn('code', codes).pluck('placement'))).toEqual(['scheduled', 'scheduled']);
-      const carol = await cli('batch', 'override-readiness', 'RB', '--as', 'carol', '--reason', 'go');
+      const carol = await cli('batch', 'override-readiness', 'RB', '--as', 'carol', '--reason', 'go ahead');
       expect(carol.stderr).toMatch(/'carol' does not hold the approver role/);
       expect((await cli('batch', 'override-readiness', 'RB', '--as', 'bob', '--reason', 'firm confirmed by phone')).code).toBe(0);
       const { row } = await waitFinal('RB');
@@ -227,8 +259,8 @@ describe('batches that run', () => {
     expect((await cli('batch', 'resume', 'PR', '--as', 'alice')).code).toBe(0);
     await expect.poll(async () => Object.values((await handle.query(batchProgressQuery)).folders).filter((f) => f.status !== 'pending').length, { timeout: 20_000 })
       .toBeGreaterThan(startedAtPause);
-    // Abort straight through the client (the CLI's abort is tested above): sooner, so folders remain unstarted.
-    await handle.executeUpdate(abortBatchUpdate, { args: [{ by: 'alice', reason: 'enough' }] });
+    // Abort straight through the application layer (the CLI's abort is tested above): sooner, so folders remain unstarted.
+    expect((await abortBatch(app, alice, 'PR', 'enough')).status).toBe('aborting');
     const { result, row } = await waitFinal('PR');
     sim.faults.clear();
     expect(row.status).toBe('aborted');

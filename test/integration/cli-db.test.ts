@@ -7,7 +7,7 @@ const env = { DATABASE_URL: url };
 
 describe('ecp-cutover db and folders commands', () => {
   it('migrates, seeds idempotently and lists where each folder lives', async () => {
-    expect((await runCli(['db', 'migrate'], env)).stdout).toMatch(/applied 7 migration/);
+    expect((await runCli(['db', 'migrate'], env)).stdout).toMatch(/applied 8 migration/);
     expect((await runCli(['db', 'migrate'], env)).stdout).toMatch(/up to date/);
     const seed = await runCli(['db', 'seed'], env);
     expect(seed.code).toBe(0);

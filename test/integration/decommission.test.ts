@@ -1,20 +1,23 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { scheduleDecommission } from '../../cli/commands/decommission';
-import { approveDecommissionUpdate, batchFinishedSignal, DECOMMISSION_WORKFLOW_ID, decommissionLegacy, decommissionStateQuery } from '../../workflows/decommission-legacy';
+import { approveDecommission, scheduleDecommission } from '../../app/decommission';
+import { DECOMMISSION_WORKFLOW_ID } from '../../domain/workflow-ids';
+import { batchFinishedSignal, decommissionLegacy, decommissionStateQuery } from '../../workflows/decommission-legacy';
+import { addOperators, alice, bob, operator } from '../support/batches';
 import { runCli } from '../support/cli';
 import { recordHistory } from '../support/temporal';
 import { timeSkippingStack } from '../support/time-skipping';
 
 // Months-long waits on the time-skipping server; real PostgreSQL, simulator and SMTP behind the activities.
-const { temporal, db, url, sim, sink, taskQueue, config } = await timeSkippingStack({ DECOMMISSION_RECHECK: '1d' });
+const { temporal, db, url, sim, sink, taskQueue, app } = await timeSkippingStack({ DECOMMISSION_RECHECK: '1d' });
+await addOperators(db, alice, bob);
 await db('participants').insert([
   { code: '01234', name_en: 'Cash Firm', user_types: ['SEHK_EP'], emails: ['ops@cash.hk'] },
   { code: '05678', name_en: 'Futures Firm', user_types: ['HKFE_EP'], emails: ['ops@futures.hk'] },
 ]);
 // Every legacy folder has moved but SD3 (still on legacy).
 await db('folders').where({ placement: 'legacy' }).whereNot({ code: 'SD3' }).update({ placement: 'live', live_since: new Date() });
-const env = { DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, SIMULATOR_URL: sim.url };
+const env = { DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, SIMULATOR_URL: sim.url, COMMAND_SIGNING_KEY: 'ab'.repeat(32) };
 const handle = () => temporal.client.workflow.getHandle<typeof decommissionLegacy>(DECOMMISSION_WORKFLOW_ID);
 const state = () => handle().query(decommissionStateQuery);
 
@@ -22,23 +25,23 @@ describe('decommission of legacy ECP (time-skipping)', () => {
   it('scheduled → reminders → gate fails → blocked → last folder moves → fresh approval → decommissioned', async () => {
     const now = DateTime.fromMillis(await temporal.currentTimeMs(), { zone: 'utc' });
     const at = now.plus({ days: 60 }).startOf('day').set({ hour: 10 });
-    const { gate } = await scheduleDecommission(db, temporal.client, config, { at: at.toISO()!, as: 'alice' });
+    const { gate } = await scheduleDecommission(app, alice, at.toISO()!);
     expect(gate.items.find((i) => i.item === 'folders')).toMatchObject({ pass: false, detail: expect.stringContaining('SD3') });
 
     // One decommission: a second schedule is refused by Temporal itself, and the database is unchanged.
     const before = await db('decommission').first();
-    await expect(scheduleDecommission(db, temporal.client, config, { at: at.plus({ days: 1 }).toISO()!, as: 'alice' })).rejects.toThrow(/already scheduled/);
+    await expect(scheduleDecommission(app, alice, at.plus({ days: 1 }).toISO()!)).rejects.toThrow(/already scheduled/);
     expect(await db('decommission').first()).toEqual(before);
 
-    // Four eyes, in the workflow.
-    await expect(handle().executeUpdate(approveDecommissionUpdate, { args: [{ approver: 'alice' }] })).rejects.toThrow();
-    await handle().executeUpdate(approveDecommissionUpdate, { args: [{ approver: 'bob' }] });
+    // Four eyes, in the workflow: alice may approve decommissions, but not her own.
+    await expect(approveDecommission(app, operator('alice', 'planner', 'approver'))).rejects.toThrow(/four eyes: alice scheduled the decommission and cannot approve it/);
+    await approveDecommission(app, bob);
     expect((await db('decommission').first()).status).toBe('scheduled');
 
     await temporal.sleep('61 days');
     await expect.poll(async () => (await state()).status, { timeout: 20_000 }).toBe('blocked');
     const s = await state();
-    expect(s.remindersSent).toHaveLength(3);
+    expect(s.remindersDone).toHaveLength(3);
     expect(s.gate?.find((i) => i.item === 'folders')?.pass).toBe(false);
     const row = await db('decommission').first();
     expect(row.status).toBe('blocked');
@@ -53,7 +56,7 @@ describe('decommission of legacy ECP (time-skipping)', () => {
     await db('sim_legacy.folders').where({ code: 'SD3' }).update({ intake: 'closed', visible: false });
     await handle().signal(batchFinishedSignal, 'B3');
     await expect.poll(async () => (await state()).status, { timeout: 20_000 }).toBe('awaiting_approval');
-    await handle().executeUpdate(approveDecommissionUpdate, { args: [{ approver: 'bob' }] });
+    await approveDecommission(app, bob);
     const final = await handle().result();
     await recordHistory(handle(), 'decommission-blocked-then-done');
     expect(final.status).toBe('completed');

@@ -1,23 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { planBatch } from '../../app/batches';
 import { folderCutover } from '../../workflows/folder-cutover';
-import { FOLDER_CODE } from '../../workflows/search-attributes';
+import { addOperators, alice, bob, runBatch } from '../support/batches';
 import { cutoverStack, FAST_MOVE, snapshot } from '../support/stack';
-import { recordHistory, uniqueId } from '../support/temporal';
+import { uniqueId } from '../support/temporal';
 
 const stack = await cutoverStack();
-const { db, client, taskQueue, sim } = stack;
+const { db, client, taskQueue, sim, app } = stack;
+await addOperators(db, alice, bob);
 await stack.runWorker();
 
+/** One folder cut over in a batch of its own (a folder moves only inside an approved batch). */
 async function cutover(folderCode: string, record?: string) {
-  const handle = await client.workflow.start(folderCutover, {
-    taskQueue,
-    workflowId: uniqueId(`cutover-${folderCode}`),
-    args: [{ folderCode, batchId: null, actor: 'test', options: FAST_MOVE }],
-    typedSearchAttributes: [{ key: FOLDER_CODE, value: folderCode }],
-  });
-  const result = await handle.result();
-  if (record) await recordHistory(handle, record);
-  return result;
+  const { id, result } = await runBatch(app, [folderCode], record ? { record: { folder: folderCode, name: record } } : {});
+  return { batchId: id, ...result.folders[folderCode] };
 }
 
 const platformState = async (code: string) => ({
@@ -28,7 +24,7 @@ const platformState = async (code: string) => ({
 describe('folderCutover', () => {
   it('moves a legacy folder to ECP 2.0: live, legacy disabled and hidden, freeze window measured, every step recorded', async () => {
     const result = await cutover('SD1', 'cutover-succeeded');
-    expect(result).toMatchObject({ folderCode: 'SD1', outcome: 'succeeded', failure: null });
+    expect(result).toMatchObject({ status: 'live', failure: null });
     expect(result.freezeWindowMs).toBeGreaterThanOrEqual(0);
     expect(result.freezeWindowMs).toBeLessThan(FAST_MOVE.freezeWindowMaxMs);
 
@@ -38,11 +34,11 @@ describe('folderCutover', () => {
     expect(await platformState('SD1')).toEqual({ legacy: { intake: 'closed', visible: false }, ecp2: { intake: 'open', visible: true } });
 
     const run = await db('folder_runs').where({ folder_code: 'SD1' }).first();
-    expect(run).toMatchObject({ kind: 'cutover', status: 'succeeded', freeze_window_ms: result.freezeWindowMs });
+    expect(run).toMatchObject({ kind: 'cutover', status: 'succeeded', freeze_window_ms: result.freezeWindowMs, batch_id: result.batchId });
     const events = await db('events').where({ entity_type: 'folder', entity_id: 'SD1' }).orderBy('id');
     expect(events.map((e) => e.to_state)).toEqual(['cutting_over', 'frozen', 'draining', 'drained', 'target_enabled', 'verified', 'source_disabled', 'live']);
     expect(new Set(events.map((e) => e.run_id)).size).toBe(1);
-    expect(events.every((e) => e.workflow_id?.startsWith('cutover-SD1-'))).toBe(true);
+    expect(events.every((e) => e.workflow_id === `cutover-${result.batchId}-SD1`)).toBe(true);
   });
 
   const steps: [string, string][] = [
@@ -58,7 +54,7 @@ describe('folderCutover', () => {
       sim.faults.set([{ match, outage: true }]);
       try {
         const result = await cutover('SD2', `cutover-compensated-at-${step.replaceAll(' ', '-')}`);
-        expect(result.outcome).toBe('compensated');
+        expect(result.status).toBe('failed');
         expect(result.failure).toMatch(/platform answered 503/);
       } finally {
         sim.faults.clear();
@@ -71,23 +67,38 @@ describe('folderCutover', () => {
     });
   }
 
-  it('refuses folders that are not on legacy, and touches nothing', async () => {
+  it('a cutover started by hand, outside an approved and running batch, is refused before touching either platform', async () => {
+    // A batch that plans SPLPRPT but is only awaiting approval, and one that has finished.
+    const waiting = (await planBatch(app, alice, { id: 'WAIT', name: 'waiting', at: '2031-03-10 08:00', folders: ['SPLPRPT'] })).id;
+    const { batchId: finished } = await cutover('SMMRPT');
     const before = await snapshot(db);
-    for (const [code, why] of [['SD1', /live, not on legacy/], ['LEGTEST', /retired, not on legacy/], ['IDRMAP', /new_on_2_0, not on legacy/], ['NOPE', /not in the catalog/]] as const) {
-      const result = await cutover(code);
-      expect(result.outcome, code).toBe('refused');
+    const runsBefore = await db('folder_runs').count({ n: '*' }).first();
+    const attempts: [string, string | null, RegExp][] = [
+      ['SD3', null, /a folder moves only inside an approved batch, and this cutover names none/],
+      ['SD3', 'NOPE', /not started by batch NOPE's workflow \(started directly\)/],
+      ['SPLPRPT', waiting, /not started by batch WAIT's workflow \(started directly\)/],
+      ['SMMRPT', finished, /not started by batch .*'s workflow \(started directly\)/],
+    ];
+    for (const [folderCode, batchId, why] of attempts) {
+      const workflowId = uniqueId(`cutover-${batchId ?? 'none'}-${folderCode}`);
+      const result = await client.workflow.execute(folderCutover, { taskQueue, workflowId, args: [{ folderCode, batchId, actor: 'nobody', options: FAST_MOVE }] });
+      expect(result.outcome, workflowId).toBe('refused');
       expect(result.failure).toMatch(why);
+      const refusal = await db('events').where({ workflow_id: workflowId }).select('to_state', 'actor');
+      expect(refusal).toEqual([{ to_state: 'cutover_refused', actor: 'nobody' }]);
     }
     expect(await snapshot(db)).toEqual(before);
+    expect(await db('folder_runs').count({ n: '*' }).first()).toEqual(runsBefore);
   });
 
-  it('ten folders at once, one failing: the other nine go live (I7)', async () => {
-    const codes = ['SD3', 'SMMRPT', 'SPLPRPT', 'CCSSW-SH', 'CCSSW-SZ', 'CCLOS-SH', 'CCLOS-SZ', 'CSCTRD', 'CSCMAP', 'LOPHKFE'];
+  it('ten folders in one batch, one failing: the other nine go live (I7)', async () => {
+    const codes = ['SD3', 'ATTEST', 'CCSSW-SH', 'CCSSW-SZ', 'CCLOS-SH', 'CCLOS-SZ', 'CSCTRD', 'CSCMAP', 'LOPHKFE', 'SD2'];
     sim.faults.set([{ match: 'POST /ecp2/admin/folders/CSCMAP/enable', outage: true }]);
     try {
-      const results = await Promise.all(codes.map((c) => cutover(c)));
-      expect(results.filter((r) => r.outcome === 'succeeded').map((r) => r.folderCode).sort()).toEqual(codes.filter((c) => c !== 'CSCMAP').sort());
-      expect(results.find((r) => r.folderCode === 'CSCMAP')?.outcome).toBe('compensated');
+      const { result } = await runBatch(app, codes);
+      expect(result.status).toBe('completed_with_failures');
+      expect(Object.entries(result.folders).filter(([, f]) => f.status === 'live').map(([c]) => c).sort()).toEqual(codes.filter((c) => c !== 'CSCMAP').sort());
+      expect(result.folders.CSCMAP.status).toBe('failed');
     } finally {
       sim.faults.clear();
     }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { migrateDownAll, migrateLatest } from '../../db/connection';
 import { seedCatalog } from '../../db/seed';
+import { BATCH_FOLDER_STATUSES, STORED_BATCH_STATUSES } from '../../domain/batch-lifecycle';
+import { STORED_DECOMMISSION_STATUSES } from '../../domain/decommission-lifecycle';
+import { NOTICE_KINDS, NOTICE_STATUSES } from '../../domain/notices';
+import { ROLES } from '../../domain/operators';
+import { PLACEMENTS } from '../../domain/placement';
+import { EVENT_ENTITY_TYPES } from '../../stores/events';
+import { RUN_KINDS, RUN_STATUSES } from '../../stores/run-store';
 import { freshDatabase } from '../support/db';
 
 const { db } = await freshDatabase({ migrate: false });
@@ -26,6 +33,30 @@ describe('migrations', () => {
     expect(await tables()).toEqual([]);
     await migrateLatest(db);
     expect(await tables()).toEqual(first);
+  });
+});
+
+describe('one list per name: the check constraints equal the lists the code uses', () => {
+  it('statuses, kinds, placements and roles', async () => {
+    await migrateLatest(db);
+    const allowed = async (name: string) => {
+      const { rows } = await db.raw(`select pg_get_constraintdef(oid) as def from pg_constraint where conname = ?`, [name]);
+      expect(rows, name).toHaveLength(1);
+      return [...(rows[0].def as string).matchAll(/'([^']+)'/g)].map((m) => m[1]).sort();
+    };
+    const cases: [string, readonly string[]][] = [
+      ['batches_status_check', STORED_BATCH_STATUSES],
+      ['batch_folders_status_check', BATCH_FOLDER_STATUSES],
+      ['folders_placement_check', PLACEMENTS],
+      ['folder_runs_status_check', RUN_STATUSES],
+      ['folder_runs_kind_check', RUN_KINDS],
+      ['notices_kind_check', NOTICE_KINDS],
+      ['notices_status_check', NOTICE_STATUSES],
+      ['decommission_status_check', STORED_DECOMMISSION_STATUSES],
+      ['events_entity_type_check', EVENT_ENTITY_TYPES],
+      ['operator_roles_role_check', ROLES],
+    ];
+    for (const [name, list] of cases) expect(await allowed(name), name).toEqual([...list].sort());
   });
 });
 

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { folderCutover } from '../../workflows/folder-cutover';
+import { runBatch } from '../support/batches';
 import { cutoverStack } from '../support/stack';
 import { startSubmitters } from '../support/submitter';
-import { uniqueId } from '../support/temporal';
 
 // Legacy takes 1.5 s to process a file, so every cutover meets files in flight.
 const stack = await cutoverStack({ processingDelayMs: 1500 });
-const { db, client, taskQueue, sim } = stack;
+const { db, sim, app } = stack;
 await stack.runWorker();
 const USER = 'ops@firm.example';
 await fetch(`${sim.url}/ecp2/admin/users/${encodeURIComponent(USER)}/functions`, { method: 'PUT', body: JSON.stringify({ functions: ['EU_ECPCASH'] }) });
@@ -46,15 +45,11 @@ describe('nothing lost under load (I1, I3)', () => {
       const sampler = sampleBothOpen(folder);
       const submitters = startSubmitters(sim.url, { folder, user: USER, clients: 4, prefix: folder === 'SD1' ? 'SD' : 'SDA' });
       await new Promise((r) => setTimeout(r, 700));
-      const result = await client.workflow.execute(folderCutover, {
-        taskQueue,
-        workflowId: uniqueId(`cutover-${folder}`),
-        args: [{ folderCode: folder, batchId: null, actor: 'test', options: { freezeWindowMaxMs: 60_000, drainTimeoutMs, maxAttempts: 3 } }],
-      });
+      const { result } = await runBatch({ ...app, config: { ...app.config, drainTimeoutMs, freezeWindowMaxMs: 60_000, MOVE_MAX_ATTEMPTS: 3 } }, [folder]);
       await new Promise((r) => setTimeout(r, 700));
       const attempts = await submitters.stop();
       const { samples, bothOpen } = await sampler.stop();
-      expect(result.outcome).toBe('succeeded');
+      expect(result.folders[folder].status).toBe('live');
 
       const acked = attempts.filter((a) => a.status === 201);
       const refused = attempts.filter((a) => a.status !== 201);

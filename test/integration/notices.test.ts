@@ -12,9 +12,9 @@ import { runCli } from '../support/cli';
 import { cutoverStack } from '../support/stack';
 
 const stack = await cutoverStack({ processingDelayMs: 50 });
-const { db, address, url, taskQueue, sim, sink, client } = stack;
+const { db, sink, client } = stack;
 await stack.runWorker();
-const env = { DATABASE_URL: url, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, SIMULATOR_URL: sim.url, DRAIN_TIMEOUT: '2s' };
+const env = { ...stack.env, DRAIN_TIMEOUT: '2s' };
 const cli = (...args: string[]) => runCli(args, env);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-dir-'));
 const write = (name: string, text: string) => (fs.writeFileSync(path.join(dir, name), text), path.join(dir, name));

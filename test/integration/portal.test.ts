@@ -7,11 +7,11 @@ import { runCli } from '../support/cli';
 import { cutoverStack } from '../support/stack';
 
 const stack = await cutoverStack({ processingDelayMs: 50 });
-const { db, address, url, taskQueue, sim, client } = stack;
+const { db, client } = stack;
 await stack.runWorker();
 const portal = await startPortal({ db, cacheMs: 0 });
 afterAll(() => portal.close());
-const env = { DATABASE_URL: url, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, SIMULATOR_URL: sim.url, DRAIN_TIMEOUT: '2s' };
+const env = { ...stack.env, DRAIN_TIMEOUT: '2s' };
 const get = (p: string, headers: Record<string, string> = {}) => fetch(portal.url + p, { headers });
 
 // Batch W1 moves SD1 and SD2; batch W2 is planned and approved for later (public), W3 only planned (not public).

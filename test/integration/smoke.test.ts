@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { smokeWorkflow } from '../../workflows/smoke';
 import { BATCH_ID } from '../../workflows/search-attributes';
@@ -17,7 +18,7 @@ describe('end-to-end smoke', () => {
       namespace: 'default',
       taskQueue,
       // The smoke workflow calls neither a platform nor SMTP.
-      deps: { db, gateway: createHttpGateway('http://127.0.0.1:9'), mailer: createSmtpMailer('smtp://127.0.0.1:9'), mailFrom: 'x@example.hk' },
+      deps: { db, gateway: createHttpGateway('http://127.0.0.1:9'), mailer: createSmtpMailer('smtp://127.0.0.1:9'), mailFrom: 'x@example.hk', commandKey: randomBytes(32) },
       workflowBundle: await workflowBundle(),
     });
     const workflowId = uniqueId('smoke');

@@ -1,17 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { folderCutover } from '../../workflows/folder-cutover';
+import { DateTime } from 'luxon';
+import { approveBatch, planBatch } from '../../app/batches';
+import { batchWorkflowId, cutoverWorkflowId } from '../../domain/workflow-ids';
+import type { batchMigration } from '../../workflows/batch-migration';
+import { alice, bob } from '../support/batches';
 import { cutoverStack } from '../support/stack';
 import { startSubmitters } from '../support/submitter';
-import { uniqueId } from '../support/temporal';
 
 // The worker runs as its own process (`ecp-cutover worker`) so that it can be killed with SIGKILL.
 // Legacy processes files slowly (8 s), so the drain step is long enough to be killed in.
 const stack = await cutoverStack({ processingDelayMs: 8000 });
-const { db, client, taskQueue, sim, address, url } = stack;
+const { db, client, taskQueue, sim, app } = stack;
 const BIN = fileURLToPath(new URL('../../bin/ecp-cutover.mjs', import.meta.url));
-const env = { ...process.env, DATABASE_URL: url, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, SIMULATOR_URL: sim.url };
+const env = { ...process.env, ...stack.env, DRAIN_TIMEOUT: '30s' };
 const workers: ChildProcess[] = [];
 const startWorker = () => {
   const child = spawn(process.execPath, [BIN, 'worker'], { env, stdio: 'ignore' });
@@ -44,18 +47,18 @@ describe('a worker killed mid-cutover', () => {
     const pending = Number((await db('sim_legacy.submissions').where({ status: 'pending' }).count({ n: '*' }).first())?.n);
     expect(pending).toBeGreaterThan(0);
 
-    const handle = await client.workflow.start(folderCutover, {
-      taskQueue,
-      workflowId: uniqueId('cutover-SD1'),
-      args: [{ folderCode: 'SD1', batchId: null, actor: 'test', options: { freezeWindowMaxMs: 60_000, drainTimeoutMs: 30_000 } }],
+    await planBatch({ ...app, config: { ...app.config, drainTimeoutMs: 30_000, MOVE_MAX_ATTEMPTS: 8 } }, alice, {
+      id: 'K1', name: 'killed', at: DateTime.utc().plus({ seconds: 2 }).toISO()!, folders: ['SD1'], minNotice: '0s', allowNonBusinessDay: true,
     });
+    await approveBatch(app, bob, 'K1');
     await until('the drain to start', async () => (await db('folder_runs').where({ folder_code: 'SD1' }).first())?.step === 'draining');
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     startWorker();
 
-    const result = await handle.result();
-    expect(result.outcome).toBe('succeeded');
+    const result = await client.workflow.getHandle<typeof batchMigration>(batchWorkflowId('K1')).result();
+    expect(result.folders.SD1.status).toBe('live');
+    const handle = client.workflow.getHandle(cutoverWorkflowId('K1', 'SD1'));
     const events = await db('events').where({ entity_type: 'folder', entity_id: 'SD1' }).orderBy('id');
     expect(events.map((e) => e.to_state)).toEqual(['cutting_over', 'frozen', 'draining', 'drained', 'target_enabled', 'verified', 'source_disabled', 'live']);
     const history = await handle.fetchHistory();

@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll } from 'vitest';
+import type { AppDeps } from '../../app/context';
+import { loadConfig } from '../../config/config';
+import { createCommandSigner } from '../../security/command-signing';
 import { addSyntheticFolders } from '../../bench/scenario';
 import { seedCatalog } from '../../db/seed';
 import { createHttpGateway } from '../../platform/http-gateway';
@@ -28,8 +32,14 @@ export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
     mailer.close();
     await sink.close();
   });
-  const deps = { db, gateway, mailer, mailFrom: 'ecp-support@hkex.example' };
+  const commandKey = randomBytes(32);
+  const deps = { db, gateway, mailer, mailFrom: 'ecp-support@hkex.example', commandKey };
   const temporal = await temporalForFile();
+  const config = loadConfig({ DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: temporal.taskQueue, SIMULATOR_URL: sim.url, DRAIN_TIMEOUT: '5s', MOVE_MAX_ATTEMPTS: '2' });
+  /** The application layer as the control API runs it, with this file's signing key. */
+  const app: AppDeps = { db, temporal: temporal.client, config, signer: createCommandSigner(commandKey), gateway };
+  /** What the CLI needs to reach this file's stack (and sign as the API would, until the CLI is an API client). */
+  const env = { DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: temporal.taskQueue, SIMULATOR_URL: sim.url, DRAIN_TIMEOUT: '5s', MOVE_MAX_ATTEMPTS: '2', COMMAND_SIGNING_KEY: commandKey.toString('hex') };
   const bundle = await workflowBundle();
   afterAll(() => sim.close());
   const worker = () =>
@@ -44,7 +54,7 @@ export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
     });
     return w;
   };
-  return { db, url, sim, gateway, sink, deps, ...temporal, worker, runWorker };
+  return { db, url, sim, gateway, sink, deps, app, env, config, ...temporal, worker, runWorker };
 }
 
 /** Each folder's placement and both platforms' intake/visibility, for "nothing else changed" checks. */

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { AppDeps } from '../../app/context';
+import { createCommandSigner } from '../../security/command-signing';
 import { Worker } from '@temporalio/worker';
 import { afterAll } from 'vitest';
 import { createActivities } from '../../activities/index';
@@ -29,11 +32,13 @@ export async function timeSkippingStack(env: Record<string, string> = {}) {
   const sink = await startSmtpSink();
   const mailer = createSmtpMailer(`smtp://127.0.0.1:${sink.smtpPort}`);
   const taskQueue = uniqueId('skip');
+  const commandKey = randomBytes(32);
+  const gateway = createHttpGateway(sim.url);
   const worker = await Worker.create({
     connection: temporal.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ db, gateway: createHttpGateway(sim.url), mailer, mailFrom: 'ecp-support@hkex.example' }),
+    activities: createActivities({ db, gateway, mailer, mailFrom: 'ecp-support@hkex.example', commandKey }),
   });
   const running = worker.run();
   afterAll(async () => {
@@ -45,5 +50,6 @@ export async function timeSkippingStack(env: Record<string, string> = {}) {
     await temporal.teardown();
   });
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, DRAIN_TIMEOUT: '2s', SIMULATOR_URL: sim.url, ...env });
-  return { temporal, db, url, sim, sink, taskQueue, config };
+  const app: AppDeps = { db, temporal: temporal.client, config, signer: createCommandSigner(commandKey), gateway };
+  return { temporal, db, url, sim, sink, taskQueue, config, app };
 }

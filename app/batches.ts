@@ -1,0 +1,149 @@
+import { DateTime } from 'luxon';
+import { FINAL_BATCH_STATUSES, type BatchProgress } from '../domain/batch-lifecycle';
+import { assertPlan, type PlanRequest } from '../domain/batch-plan';
+import { reminderInstant } from '../domain/calendar';
+import type { BatchPlanArgs, CommandAction } from '../domain/commands';
+import { parseDuration } from '../domain/duration';
+import { ConflictError, InputError, NotFoundError } from '../domain/errors';
+import type { Role } from '../domain/operators';
+import { formatHk, hkDate, parseHkTime } from '../domain/time';
+import { batchWorkflowId } from '../domain/workflow-ids';
+import { readBatch, type BatchView } from '../stores/batch-read';
+import { batchReadiness } from '../stores/readiness';
+import {
+  abortBatchUpdate, approveBatchUpdate, batchMigration, overrideReadinessUpdate, pauseBatchUpdate, rejectBatchUpdate, rescheduleBatchUpdate, resumeBatchUpdate,
+} from '../workflows/batch-migration';
+import { BATCH_ID } from '../workflows/search-attributes';
+import { awaitRecorded, startWithCommand, updateWithCommand } from './commands';
+import { requireAnyRole, type AppDeps, type Operator } from './context';
+import { moveOptions } from './options';
+
+export interface PlanInput {
+  id: string;
+  name: string;
+  /** "YYYY-MM-DD HH:mm" Hong Kong time, or with a zone. */
+  at: string;
+  folders: string[];
+  onFailure?: string;
+  concurrency?: number;
+  /** A duration ("7d", "1m") overriding MIN_NOTICE. */
+  minNotice?: string;
+  allowNonBusinessDay?: boolean;
+  /** "10" firms or "5%". */
+  maxNotReady?: string;
+}
+
+/** "10" (firms) or "5%". */
+export function parseMaxNotReady(raw: string | undefined): BatchPlanArgs['maxNotReady'] {
+  if (raw === undefined) return null;
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(raw.trim());
+  if (!m || (m[2] === '' && !Number.isInteger(Number(m[1]))) || (m[2] === '%' && Number(m[1]) > 100)) {
+    throw new InputError(`--max-not-ready '${raw}' must be a number of firms (e.g. 10) or a percentage (e.g. 5%)`);
+  }
+  return m[2] === '%' ? { percent: Number(m[1]) } : { count: Number(m[1]) };
+}
+
+/**
+ * Plans a batch, all or nothing across PostgreSQL and Temporal: every rule is checked first; then the
+ * workflow `batch-<ID>` is started with the signed plan, and the workflow itself records it (or refuses it,
+ * recording nothing). No row without its workflow, no workflow that goes on without its row.
+ */
+export async function planBatch(deps: AppDeps, op: Operator, input: PlanInput): Promise<BatchView> {
+  requireAnyRole(op, 'planner');
+  const { db, config } = deps;
+  const onFailure = input.onFailure ?? 'continue';
+  if (onFailure !== 'continue' && onFailure !== 'halt') throw new InputError(`--on-failure must be continue or halt, not '${onFailure}'`);
+  const req: PlanRequest = {
+    id: input.id,
+    name: input.name,
+    plannedAt: parseHkTime(input.at),
+    folders: input.folders.map((f) => f.trim().toUpperCase()).filter(Boolean),
+    requestedBy: op.name,
+    failurePolicy: onFailure,
+    concurrency: input.concurrency ?? 5,
+    minNoticeMs: input.minNotice !== undefined ? parseDuration(input.minNotice) : config.minNoticeMs,
+    allowNonBusinessDay: Boolean(input.allowNonBusinessDay),
+  };
+  const maxNotReady = parseMaxNotReady(input.maxNotReady);
+  const rows = await db('folders as f')
+    .leftJoin('batch_folders as bf', function () {
+      this.on('bf.folder_code', 'f.code').andOn(db.raw('bf.active'));
+    })
+    .whereIn('f.code', req.folders)
+    .select('f.code', 'f.placement', 'bf.batch_id');
+  assertPlan(req, {
+    now: DateTime.utc(),
+    folders: new Map(rows.map((r) => [r.code, { placement: r.placement, activeBatch: r.batch_id }])),
+    batchExists: Boolean(await db('batches').where({ id: req.id }).first('id')),
+  });
+  const args: BatchPlanArgs = {
+    batchId: req.id, name: req.name, folders: req.folders, failurePolicy: req.failurePolicy, concurrency: req.concurrency, maxNotReady, readinessRecheckMs: config.readinessRecheckMs,
+    plannedAt: req.plannedAt.toISO()!, reminderAt: reminderInstant(req.plannedAt).toISO()!, moveOptions: moveOptions(config),
+  };
+  const workflowId = batchWorkflowId(req.id);
+  const { handle, command } = await startWithCommand(deps, op, 'batch.plan', batchMigration, {
+    workflowId, typedSearchAttributes: [{ key: BATCH_ID, value: req.id }],
+  }, args, { alreadyStarted: `batch ${req.id} already exists (a workflow ${workflowId} was started before): choose another --id` });
+  await awaitRecorded(deps, handle, command.id, `batch ${req.id}`, `check 'ecp-cutover batch status ${req.id}' in a minute`, (r) => (r as BatchProgress).reason);
+  return mustRead(deps, req.id);
+}
+
+export async function mustRead(deps: AppDeps, id: string): Promise<BatchView> {
+  const b = await readBatch(deps.db, id);
+  if (!b) throw new NotFoundError(`no batch ${id}: list folders and plans with 'ecp-cutover folders'`);
+  return b;
+}
+
+/** One signed Update to a batch; the answer is the batch as stored once the change took effect. */
+async function command(deps: AppDeps, op: Operator, id: string, action: CommandAction, roles: Role[], args: Record<string, unknown>, what: string): Promise<BatchView> {
+  const batch = await mustRead(deps, id);
+  requireAnyRole(op, ...roles);
+  // A finished batch's workflow has closed: say so, rather than "no such workflow".
+  if (FINAL_BATCH_STATUSES.includes(batch.status)) throw new ConflictError(`batch ${id} is ${batch.status}: it has finished, so there is no ${what} to make`);
+  const def = {
+    'batch.approve': approveBatchUpdate, 'batch.reject': rejectBatchUpdate, 'batch.reschedule': rescheduleBatchUpdate, 'batch.pause': pauseBatchUpdate,
+    'batch.resume': resumeBatchUpdate, 'batch.abort': abortBatchUpdate, 'batch.override_readiness': overrideReadinessUpdate,
+  }[action as 'batch.approve'];
+  await updateWithCommand(deps, op, action, batchWorkflowId(id), def, args, `${what} of batch ${id}`, `no workflow for batch ${id}`);
+  return mustRead(deps, id);
+}
+
+const reasonOf = (reason: string | undefined, flag = '--reason') => {
+  if (!reason || reason.trim().length < 3) throw new InputError(`${flag} must say why (at least 3 characters)`);
+  return reason.trim();
+};
+
+export const approveBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.approve', ['approver'], {}, 'approval');
+export const rejectBatch = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.reject', ['approver'], { reason: reasonOf(reason) }, 'rejection');
+export const pauseBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.pause', ['planner'], {}, 'pause');
+export const resumeBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.resume', ['planner'], {}, 'resume');
+export const abortBatch = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.abort', ['planner', 'approver'], { reason: reasonOf(reason ?? 'aborted by an operator') }, 'abort');
+export const overrideReadiness = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.override_readiness', ['approver'], { reason: reasonOf(reason) }, 'readiness override');
+
+export async function rescheduleBatch(deps: AppDeps, op: Operator, id: string, at: string): Promise<BatchView> {
+  const when = parseHkTime(at);
+  if (when <= DateTime.utc()) throw new InputError(`${formatHk(when.toISO())} is in the past`);
+  return command(deps, op, id, 'batch.reschedule', ['planner'], { plannedAt: when.toISO()!, reminderAt: reminderInstant(when).toISO()! }, 'reschedule');
+}
+
+const STEPS = ['freeze legacy intake', 'drain in-flight submissions (or hand them over, checksums verified)', 'enable on ECP 2.0', 'verify (ECP 2.0 accepts, legacy refuses)', 'disable and hide on legacy', 'mark live'];
+
+/** What a batch would do, computed from PostgreSQL, changing nothing. */
+export async function dryRun(deps: AppDeps, id: string) {
+  const b = await mustRead(deps, id);
+  const readiness = new Map((await batchReadiness(deps.db, id)).map((r) => [r.code, r]));
+  const folders = await deps.db('folders').whereIn('code', b.folders.map((f) => f.code)).orderBy('code');
+  return {
+    batch: { id: b.id, name: b.name, status: b.status, plannedAt: b.plannedAt },
+    steps: STEPS,
+    folders: folders.map((f) => ({
+      code: f.code as string,
+      name: f.name_en as string,
+      placement: f.placement as string,
+      affectedParticipants: readiness.get(f.code)?.affected ?? [],
+      notReady: readiness.get(f.code)?.notReady ?? [],
+      portal: { from: 'on legacy ECP', to: `on ECP 2.0 since ${formatHk(b.plannedAt)}` },
+      appendixRow: { market: f.market as string, folder: f.name_en as string, code: f.code as string, dateMoved: hkDate(b.plannedAt), batch: b.id },
+    })),
+  };
+}

@@ -1,0 +1,37 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config/config';
+import type { Db } from '../db/connection';
+import type { CommandSource } from '../domain/commands';
+import { NotAllowedError } from '../domain/errors';
+import type { Role } from '../domain/operators';
+import type { PlatformGateway } from '../platform/gateway';
+import type { CommandSigner } from '../security/command-signing';
+
+/**
+ * The application layer: one function per use-case, called alike by the control API, the CLI, the demo and
+ * the benchmarks. Each takes its dependencies and the verified operator; no business rule lives in a
+ * command handler or an HTTP route.
+ */
+export interface AppDeps {
+  db: Db;
+  temporal: Client;
+  config: Config;
+  signer: CommandSigner;
+  gateway: PlatformGateway;
+}
+
+/** An operator whose identity the control plane verified (a token or an identity provider's JWT). */
+export interface Operator {
+  name: string;
+  roles: Role[];
+  /** The credential they proved it with, for the audit trail. */
+  credentialId: string;
+  source: CommandSource;
+}
+
+/** Refuses (403 / exit 2) an operator who holds none of `roles`. The workflow checks again where the change is made. */
+export function requireAnyRole(op: Operator, ...roles: Role[]): void {
+  if (!roles.some((r) => op.roles.includes(r))) {
+    throw new NotAllowedError(`operator '${op.name}' does not hold the ${roles.join(' or ')} role (has: ${op.roles.join(', ') || 'none'})`);
+  }
+}

@@ -1,0 +1,75 @@
+import { WorkflowIdReusePolicy } from '@temporalio/client';
+import { DateTime } from 'luxon';
+import type { Config } from '../config/config';
+import { businessDaysBefore, nonBusinessReason } from '../domain/calendar';
+import type { DecommissionScheduleArgs } from '../domain/commands';
+import type { DecommissionState } from '../domain/decommission-lifecycle';
+import { parseDuration } from '../domain/duration';
+import { ConflictError, InputError } from '../domain/errors';
+import { formatHk, hkDate, parseHkTime } from '../domain/time';
+import { DECOMMISSION_WORKFLOW_ID } from '../domain/workflow-ids';
+import { checkGate, DECOMMISSION_ID } from '../stores/decommission';
+import { approveDecommissionUpdate, decommissionLegacy, rescheduleDecommissionUpdate } from '../workflows/decommission-legacy';
+import { awaitRecorded, startWithCommand, updateWithCommand } from './commands';
+import { requireAnyRole, type AppDeps, type Operator } from './context';
+
+const reminders = (config: Config, at: DateTime) => config.DECOMMISSION_REMINDER_DAYS.split(',').map((n) => businessDaysBefore(at, Number(n)).toISO()!);
+
+/**
+ * A decommission date must be in the future and leave time for every reminder: with reminders 30, 7 and 1
+ * business days before, a date 20 business days away is too early (firms would miss the first reminder).
+ */
+function decommissionDate(config: Config, raw: string): DateTime {
+  const at = parseHkTime(raw);
+  if (at <= DateTime.utc()) throw new InputError(`${formatHk(at.toISO())} is in the past: pick a future date`);
+  const days = Math.max(...config.DECOMMISSION_REMINDER_DAYS.split(',').map(Number));
+  if (businessDaysBefore(at, days) <= DateTime.utc()) {
+    throw new InputError(`${formatHk(at.toISO())} is too early: every firm is reminded ${days} business days before (DECOMMISSION_REMINDER_DAYS), so pick a date at least ${days} business days away`);
+  }
+  return at;
+}
+
+/** Starts the one decommission workflow with the signed schedule; it records it. Returns the gate as it stands. */
+export async function scheduleDecommission(deps: AppDeps, op: Operator, rawAt: string) {
+  requireAnyRole(op, 'planner');
+  const { config } = deps;
+  const at = decommissionDate(config, rawAt);
+  const offDay = nonBusinessReason(hkDate(at.toISO()!));
+  const existing = await deps.db('decommission').where({ id: DECOMMISSION_ID }).first('status');
+  if (existing?.status === 'completed') throw new ConflictError('legacy ECP is already decommissioned');
+  const gate = await checkGate(deps.db, deps.gateway, parseDuration(config.DECOMMISSION_QUIET_PERIOD));
+  const args: DecommissionScheduleArgs = {
+    plannedAt: at.toISO()!, reminderAts: reminders(config, at), quietPeriodMs: parseDuration(config.DECOMMISSION_QUIET_PERIOD), recheckMs: parseDuration(config.DECOMMISSION_RECHECK),
+  };
+  const { handle, command } = await startWithCommand(deps, op, 'decommission.schedule', decommissionLegacy, { workflowId: DECOMMISSION_WORKFLOW_ID, workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE /* after a cancelled or refused one */ }, args, {
+    alreadyStarted: "a decommission is already scheduled: see 'ecp-cutover decommission status', or reschedule it",
+  });
+  await awaitRecorded(deps, handle, command.id, 'the decommission', "check 'ecp-cutover decommission status' in a minute", (r) => (r as DecommissionState).reason);
+  return { at: at.toISO()!, gate, offDay };
+}
+
+const notScheduled = "no decommission is scheduled: 'ecp-cutover decommission schedule --at ...'";
+
+export async function approveDecommission(deps: AppDeps, op: Operator): Promise<DecommissionState> {
+  requireAnyRole(op, 'approver');
+  return updateWithCommand(deps, op, 'decommission.approve', DECOMMISSION_WORKFLOW_ID, approveDecommissionUpdate, {}, 'approval of the decommission', notScheduled);
+}
+
+export async function rescheduleDecommission(deps: AppDeps, op: Operator, rawAt: string): Promise<DecommissionState> {
+  requireAnyRole(op, 'planner');
+  const at = decommissionDate(deps.config, rawAt);
+  return updateWithCommand(deps, op, 'decommission.reschedule', DECOMMISSION_WORKFLOW_ID, rescheduleDecommissionUpdate, { plannedAt: at.toISO()!, reminderAts: reminders(deps.config, at) }, 'reschedule of the decommission', notScheduled);
+}
+
+/** The decommission as stored: status, plan, gate, notices sent; null if none was ever scheduled. */
+export async function decommissionStatus(deps: AppDeps) {
+  const row = await deps.db('decommission').where({ id: DECOMMISSION_ID }).first();
+  if (!row) return null;
+  const notices = (await deps.db('notices').whereIn('kind', ['decommission_scheduled', 'decommission_reminder', 'legacy_decommissioned'])
+    .groupBy('kind', 'subject_id').select('kind', 'subject_id').count({ n: '*' })) as { kind: string; subject_id: string; n: number }[];
+  return {
+    status: row.status as string, plannedAt: (row.planned_at as Date).toISOString(), requestedBy: row.requested_by as string, approvedBy: row.approved_by as string | null,
+    gate: row.gate as { item: string; pass: boolean; detail: string }[] | null, gateCheckedAt: row.gate_checked_at as Date | null, completedAt: row.completed_at as Date | null,
+    notices: notices.map((n) => ({ kind: n.kind, subject: n.subject_id, firms: Number(n.n) })),
+  };
+}

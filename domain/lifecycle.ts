@@ -1,0 +1,29 @@
+import type { Actor, Role } from './operators';
+
+/**
+ * What a lifecycle machine answers to a command: the next state and the effects to perform, or a refusal
+ * with the reason a person reads. "Ignored" (a stale timer, feedback of a replaced plan) is an accepted
+ * decision that returns the very same state object and no effects.
+ */
+export type Refusal = { ok: false; refused: string };
+export type Decision<S, E> = { ok: true; state: S; effects: E[] } | Refusal;
+
+export const accept = <S, E>(state: S, effects: E[] = []): Decision<S, E> => ({ ok: true, state, effects });
+export const refuse = (reason: string): Refusal => ({ ok: false, refused: reason });
+/** Nothing to do: the command belongs to an earlier plan or a state already left. */
+export const stale = <S, E>(state: S): Decision<S, E> => ({ ok: true, state, effects: [] });
+
+/** The refusal for an actor without `role`, or null. */
+export function needsRole(by: Actor, role: Role): string | null {
+  return by.roles.includes(role) ? null : `operator '${by.operator}' does not hold the ${role} role (has: ${by.roles.join(', ') || 'none'})`;
+}
+
+/** A machine as the workflows interpret it (workflows/interpreter.ts). */
+export interface Machine<S, C, E> {
+  transition(state: S, command: C, now: number): Decision<S, E>;
+  /** The earliest timer the state waits for, as the command to dispatch when it fires. */
+  nextTimer(state: S): { at: string; command: C } | null;
+  isFinal(state: S): boolean;
+  /** False for an effect that no longer serves the state (it is skipped, or cancelled if running). */
+  wants(state: S, effect: E): boolean;
+}
