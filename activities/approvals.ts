@@ -4,6 +4,7 @@ import type { CommandClaims, SwitchBackRequestArgs } from '../domain/commands';
 import { isDomainError } from '../domain/errors';
 import type { Role } from '../domain/operators';
 import { appendEvent, runKey } from '../stores/events';
+import { DECOMMISSION_ID } from '../stores/decommission';
 import { requireRole } from '../stores/operator-store';
 
 /** Activities of the switch-back request and the audit trail. */
@@ -31,6 +32,8 @@ export function createApprovalActivities({ db }: { db: Db }) {
       return db.transaction(async (trx) => {
         const prior = await trx('events').where({ idempotency_key: key }).first('run_id');
         if (prior) return prior.run_id === runId ? { ok: true as const } : { ok: false as const, reason: `command ${c.id} was used already` };
+        const decommission = await trx('decommission').where({ id: DECOMMISSION_ID }).first('status');
+        if (decommission && ['running', 'completed'].includes(decommission.status)) return { ok: false as const, reason: `legacy ECP is ${decommission.status === 'running' ? 'being switched off' : 'decommissioned'}: no folder can go back to it` };
         const f = await trx('folders').where({ code: c.args.folderCode }).forUpdate().first('placement');
         if (!f) return { ok: false as const, reason: `folder ${c.args.folderCode} is not in the catalog` };
         if (f.placement !== 'live') return { ok: false as const, reason: `folder ${c.args.folderCode} is ${f.placement}, not live: only a live folder can be switched back` };

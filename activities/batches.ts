@@ -2,9 +2,20 @@ import type { Db } from '../db/connection';
 import type { BatchFolderStatus, BatchStatus } from '../domain/batch-lifecycle';
 import type { BatchPlanArgs, CommandClaims } from '../domain/commands';
 import { batchReadiness, readinessTotals } from '../stores/readiness';
-import { createBatchStore, type BatchChange, type BatchEvent } from '../stores/batch-store';
+import { ApplicationFailure } from '@temporalio/activity';
+import { createBatchStore, StaleRunError, type BatchChange, type BatchEvent } from '../stores/batch-store';
 
 /** Activities that write a batch's state changes to PostgreSQL (the workflow holds no database). */
+/** A refusal that retrying cannot change fails the workflow's step for good (a reset run stops there). */
+async function once<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof StaleRunError) throw ApplicationFailure.create({ message: err.message, type: 'StaleRun', nonRetryable: true });
+    throw err;
+  }
+}
+
 export function createBatchActivities({ db }: { db: Db }) {
   const store = createBatchStore(db);
   return {
@@ -13,10 +24,10 @@ export function createBatchActivities({ db }: { db: Db }) {
       return store.recordPlan(input.command, input.workflowId, input.runId);
     },
     async persistBatch(input: BatchEvent & { status: BatchStatus; change?: BatchChange; plannedAt?: string; startedAt?: string }): Promise<void> {
-      await store.persist(input);
+      await once(() => store.persist(input));
     },
     async finishBatch(input: BatchEvent & { status: BatchStatus; outcomes: Record<string, { status: BatchFolderStatus; failure: string | null }> }): Promise<void> {
-      await store.finish(input);
+      await once(() => store.finish(input));
     },
     async withdrawBatchNotices(input: { batchId: string }): Promise<number> {
       return store.withdrawNotices(input.batchId);

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/connection';
 import type { CommandClaims, DecommissionScheduleArgs } from '../domain/commands';
 import type { PlatformGateway } from '../platform/gateway';
@@ -18,8 +19,8 @@ export function createDecommissionActivities({ db, gateway }: { db: Db; gateway:
         if (prior) return prior.run_id === runId ? { ok: true as const } : { ok: false as const, reason: `command ${c.id} was used already` };
         const row = await trx('decommission').where({ id: DECOMMISSION_ID }).forUpdate().first('status');
         if (row?.status === 'completed') return { ok: false as const, reason: 'legacy ECP is already decommissioned' };
-        await trx('decommission').insert({ id: DECOMMISSION_ID, planned_at: c.args.plannedAt, status: 'awaiting_approval', requested_by: c.operator, approved_by: null, gate: null, completed_at: null })
-          .onConflict('id').merge(['planned_at', 'status', 'requested_by', 'approved_by', 'gate', 'completed_at', 'updated_at']);
+        await trx('decommission').insert({ id: DECOMMISSION_ID, planned_at: c.args.plannedAt, status: 'awaiting_approval', requested_by: c.operator, approved_by: null, gate: null, completed_at: null, run_id: runId })
+          .onConflict('id').merge(['planned_at', 'status', 'requested_by', 'approved_by', 'gate', 'completed_at', 'run_id', 'updated_at']);
         await appendEvent(trx, {
           key, actor: c.operator, entityType: 'decommission', entityId: DECOMMISSION_ID, from: row?.status ?? null, to: 'awaiting_approval',
           reason: `scheduled for ${c.args.plannedAt}`, workflowId, runId, credentialId: c.credentialId, source: c.source, data: { command: c.id },
@@ -30,7 +31,10 @@ export function createDecommissionActivities({ db, gateway }: { db: Db; gateway:
     /** Status (and plan) of the decommission, with its event, in one transaction; keyed against retries. */
     async setDecommission(input: { status: string; actor: string; reason: string | null; plannedAt?: string; approvedBy?: string | null; workflowId: string; runId: string; seq: number }): Promise<void> {
       await db.transaction(async (trx) => {
-        const row = await trx('decommission').where({ id: DECOMMISSION_ID }).forUpdate().first('status');
+        const row = await trx('decommission').where({ id: DECOMMISSION_ID }).forUpdate().first('status', 'run_id');
+        if (row?.run_id && row.run_id !== input.runId) {
+          throw ApplicationFailure.create({ message: `the decommission belongs to run ${row.run_id} of its workflow, not to ${input.runId} (was it reset?): nothing written`, type: 'StaleRun', nonRetryable: true });
+        }
         const fresh = await appendEvent(trx, event({ actor: input.actor, from: row?.status ?? null, to: input.status, reason: input.reason, workflowId: input.workflowId, runId: input.runId, key: `decommission:${input.seq}` }));
         if (!fresh) return;
         const patch: Record<string, unknown> = { status: input.status, updated_at: trx.fn.now() };

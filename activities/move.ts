@@ -37,9 +37,9 @@ export function createMoveActivities({ db, gateway }: MoveDeps) {
   const runs = createRunStore(db);
   return {
     /** Refused (permanently, recorded as an event) unless the move is allowed: see cutoverRefusal in stores/run-store.ts. */
-    async beginMove(input: { ref: RunRef; reason: string | null; parentWorkflowId?: string | null }): Promise<void> {
+    async beginMove(input: { ref: RunRef; reason: string | null; parent?: { workflowId: string; runId: string } | null }): Promise<void> {
       try {
-        await runs.begin(input.ref, input.reason, input.parentWorkflowId ?? null);
+        await runs.begin(input.ref, input.reason, input.parent ?? null);
       } catch (err) {
         if (err instanceof NotAllowedError) {
           const { ref } = input;

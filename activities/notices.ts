@@ -35,12 +35,12 @@ const backoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 ** (attempts -
 
 export function createNoticeActivities({ db, mailer, mailFrom }: NoticeDeps) {
   /** One outbox row per affected firm, listing only its folders; resumable from the heartbeat. */
-  async function fanOut(kind: NoticeKind, subjectId: string, subject: string, folders: FolderRow[] | 'everyone', at: Date): Promise<{ queued: number }> {
+  async function fanOut(kind: NoticeKind, subjectId: string, subject: string, folders: FolderRow[] | 'everyone', at: Date, onlyFirms?: (q: ReturnType<Db>) => void): Promise<{ queued: number }> {
     if (folders.length === 0) return { queued: 0 };
     let after = (Context.current().info.heartbeatDetails as string | undefined) ?? '';
     let queued = 0;
     for (;;) {
-      const firms = await db('participants').where('code', '>', after).orderBy('code').limit(CHUNK);
+      const firms = await db('participants').where('code', '>', after).modify((q) => onlyFirms?.(q)).orderBy('code').limit(CHUNK);
       if (firms.length === 0) break;
       const rows = [];
       for (const firm of firms) {
@@ -75,7 +75,11 @@ export function createNoticeActivities({ db, mailer, mailFrom }: NoticeDeps) {
       const at = liveOnly
         ? folders.map((f) => f.live_since).filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? new Date()
         : batch.planned_at;
-      return fanOut(input.kind, input.subjectId, `Batch ${input.batchId}`, folders, at);
+      // Called off: only the firms that were told it would happen.
+      const told = input.kind === 'batch_cancelled'
+        ? (q: ReturnType<Db>) => void q.whereIn('code', db('notices').where({ kind: 'batch_announced' }).whereIn('status', ['sent', 'sending']).whereRaw(`split_part(subject_id, '@', 1) = ?`, [input.batchId]).select('participant_code'))
+        : undefined;
+      return fanOut(input.kind, input.subjectId, `Batch ${input.batchId}`, folders, at, told);
     },
 
     /** One folder's notice (a switch-back) to every firm it concerns. */

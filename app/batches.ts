@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { FINAL_BATCH_STATUSES, type BatchProgress } from '../domain/batch-lifecycle';
-import { assertPlan, type PlanRequest } from '../domain/batch-plan';
+import { assertPlan, timeProblems, type PlanRequest } from '../domain/batch-plan';
 import { reminderInstant } from '../domain/calendar';
 import type { BatchPlanArgs, CommandAction } from '../domain/commands';
 import { parseDuration } from '../domain/duration';
@@ -77,7 +77,7 @@ export async function planBatch(deps: AppDeps, op: Operator, input: PlanInput): 
     batchExists: Boolean(await db('batches').where({ id: req.id }).first('id')),
   });
   const args: BatchPlanArgs = {
-    batchId: req.id, name: req.name, folders: req.folders, failurePolicy: req.failurePolicy, concurrency: req.concurrency, maxNotReady, readinessRecheckMs: config.readinessRecheckMs,
+    batchId: req.id, name: req.name, folders: req.folders, failurePolicy: req.failurePolicy, concurrency: req.concurrency, maxNotReady, readinessRecheckMs: config.readinessRecheckMs, minNoticeMs: req.minNoticeMs,
     plannedAt: req.plannedAt.toISO()!, reminderAt: reminderInstant(req.plannedAt).toISO()!, moveOptions: moveOptions(config),
   };
   const workflowId = batchWorkflowId(req.id);
@@ -120,9 +120,11 @@ export const resumeBatch = (deps: AppDeps, op: Operator, id: string) => command(
 export const abortBatch = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.abort', ['planner', 'approver'], { reason: reasonOf(reason ?? 'aborted by an operator') }, 'abort');
 export const overrideReadiness = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.override_readiness', ['approver'], { reason: reasonOf(reason) }, 'readiness override');
 
-export async function rescheduleBatch(deps: AppDeps, op: Operator, id: string, at: string): Promise<BatchView> {
+/** A new instant, under the same rules as a plan's (future, notice period, business day): it voids the approval. */
+export async function rescheduleBatch(deps: AppDeps, op: Operator, id: string, at: string, opts: { minNotice?: string; allowNonBusinessDay?: boolean } = {}): Promise<BatchView> {
   const when = parseHkTime(at);
-  if (when <= DateTime.utc()) throw new InputError(`${formatHk(when.toISO())} is in the past`);
+  const problems = timeProblems(when, DateTime.utc(), opts.minNotice !== undefined ? parseDuration(opts.minNotice) : deps.config.minNoticeMs, Boolean(opts.allowNonBusinessDay));
+  if (problems.length) throw new InputError(`reschedule of batch ${id} refused: ${problems.join('; ')}`);
   return command(deps, op, id, 'batch.reschedule', ['planner'], { plannedAt: when.toISO()!, reminderAt: reminderInstant(when).toISO()! }, 'reschedule');
 }
 

@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ConflictError, NotAllowedError, NotFoundError } from '../domain/errors';
 
 /**
@@ -12,7 +12,10 @@ export async function refusalsAsDomainErrors<T>(what: string, fn: () => Promise<
     if (err instanceof WorkflowUpdateFailedError) {
       let cause: unknown = err.cause;
       while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
-      throw new NotAllowedError(`${what} refused: ${cause instanceof Error ? cause.message : err.message}`, { cause: err });
+      const message = `${what} refused: ${cause instanceof Error ? cause.message : err.message}`;
+      // The workflow says whether this operator may not (a role, four eyes) or nobody may, in this state.
+      if (cause instanceof ApplicationFailure && cause.type === 'Conflict') throw new ConflictError(message, { cause: err });
+      throw new NotAllowedError(message, { cause: err });
     }
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ConflictError(hints.alreadyStarted ?? `${what}: already running`, { cause: err });
     if (err instanceof WorkflowNotFoundError) throw new NotFoundError(hints.notFound ?? `${what}: no such workflow`, { cause: err });

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../config/config';
 import { createDb, ensureDatabase, migrateLatest, type Db } from '../db/connection';
 import { seedCatalog } from '../db/seed';
+import { addOperator } from '../stores/operator-store';
 import { initPostgres, postgresCommand, PG_PASSWORD, PG_USER } from '../dev/postgres';
 import { freePort, isAlive, isPortOpen, spawnDetached, stopPid, tail, waitFor } from '../dev/process';
 import { temporalHealthy } from '../dev/stack';
@@ -100,6 +101,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     const db = createDb(url, { max: 10 });
     await migrateLatest(db);
     await seedCatalog(db);
+    // The operators the benchmarks and drills act as (host-local: they hold the database and the key anyway).
+    for (const [name, roles] of [['alice', ['planner']], ['bob', ['approver']]] as const) {
+      if (!(await db('operator_roles').where({ operator: name }).first())) await addOperator(db, name, [...roles], 'harness');
+    }
     return { db, url };
   };
   const { db } = await extraDatabase('ecp_cutover');

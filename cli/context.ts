@@ -6,6 +6,7 @@ import { NotFoundError } from '../domain/errors';
 import type { Role } from '../domain/operators';
 import { createHttpGateway } from '../platform/http-gateway';
 import { createCommandSigner, loadCommandKey } from '../security/command-signing';
+import { apiClient } from './api-client';
 
 /** Opens what a command needs and closes it afterwards, whatever happens. */
 export async function withDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
@@ -33,14 +34,24 @@ export function withApp<T>(fn: (deps: AppDeps) => Promise<T>): Promise<T> {
   });
 }
 
-/** The operator named by --as, with the roles the database gives them. */
+/**
+ * An operator as the database knows them, for host-local jobs that act on their own stack (the benchmarks and
+ * the drills): no sign-in, because whoever runs them holds the database and the signing key anyway.
+ */
 export async function operatorNamed(db: Db, name: string): Promise<Operator> {
   const roles = (await db('operator_roles').where({ operator: name }).pluck('role')) as Role[];
   if (roles.length === 0 && !(await db('operators').where({ name }).first('name'))) {
     throw new NotFoundError(`unknown operator '${name}': add one with 'ecp-cutover operator add ${name} --role <role>'`);
   }
-  return { name, roles, credentialId: 'cli', source: 'cli' };
+  return { name, roles, credentialId: 'host', source: 'cli' };
 }
+
+let globalTokenFile: string | undefined;
+/** Set from the global --token-file option before a command runs (cli/main.ts). */
+export const setTokenFile = (file: string | undefined) => (globalTokenFile = file);
+
+/** A client of the control API, signed in as the CLI's credential says; `as` asserts who that is. */
+export const api = (opts: { as?: string } = {}) => apiClient({ tokenFile: globalTokenFile, as: opts.as });
 
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');

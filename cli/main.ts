@@ -11,6 +11,9 @@ import { registerOperatorCommands } from './commands/operator';
 import { registerParticipantCommands } from './commands/participant';
 import { registerReadSideCommands } from './commands/read-side';
 import { registerServeCommands } from './commands/serve';
+import { registerLoginCommands } from './commands/login';
+import { registerReadinessCommand } from './commands/batch';
+import { setTokenFile } from './context';
 
 /**
  * `ecp-cutover`. This is the only place that exits: commands throw, and the error's class picks the exit
@@ -19,6 +22,10 @@ import { registerServeCommands } from './commands/serve';
 const program = new Command('ecp-cutover')
   .description('Moves submission folders from legacy ECP to ECP 2.0 on Temporal.')
   .option('--debug', 'show stack traces of unexpected errors')
+  .option('--token-file <file>', 'the credential for the control API (else ECP_CUTOVER_TOKEN, else the one `login` kept)')
+  .hook('preAction', (_this, action) => {
+    setTokenFile((action.optsWithGlobals() as { tokenFile?: string }).tokenFile);
+  })
   .showHelpAfterError(false)
   .exitOverride();
 program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? '' : s) });
@@ -33,10 +40,12 @@ registerDevCommands(program);
 registerDemoCommand(program);
 registerDbCommands(program);
 registerOperatorCommands(program);
+registerLoginCommands(program);
 registerFolderCommands(program);
 registerBatchCommands(program);
 registerDirectoryCommands(program);
 registerParticipantCommands(program);
+registerReadinessCommand(program);
 registerReadSideCommands(program);
 registerDecommissionCommands(program);
 registerServeCommands(program);

@@ -45,6 +45,21 @@ const schema = z.object({
   SMTP_SINK_WEB_PORT: port.default(1080),
   SIMULATOR_URL: url(['http:', 'https:']).default('http://127.0.0.1:4100'),
   PORTAL_PORT: port.default(3000),
+  /** The control API (and the console): the only writer besides the worker. */
+  CONTROL_API_PORT: port.default(3100),
+  /** Where the CLI finds the control API (default: this host's, on CONTROL_API_PORT). */
+  ECP_CUTOVER_API_URL: url(['http:', 'https:']).optional(),
+  /** Each process's own database role (db/grants.ts); each defaults to DATABASE_URL (the owner). */
+  API_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  WORKER_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  PORTAL_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  /** OIDC mode: all three set, and the control API verifies the identity provider's JWTs instead of tokens. */
+  OIDC_ISSUER: z.string().min(1).optional(),
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  OIDC_JWKS_URL: url(['https:', 'file:']).optional(),
+  /** The claims that carry the operator's name and roles. */
+  OIDC_NAME_CLAIM: z.string().min(1).default('preferred_username'),
+  OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
   /** Address the portal, simulator and SMTP sink listen on; 0.0.0.0 in containers. */
   LISTEN_HOST: z.string().min(1).default('127.0.0.1'),
   FREEZE_WINDOW_MAX: duration.default('60s'),
@@ -73,8 +88,9 @@ const schema = z.object({
 
 export type RawConfig = z.infer<typeof schema>;
 
-export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'FREEZE_WINDOW_MAX' | 'DRAIN_TIMEOUT' | 'APPROVAL_TIMEOUT' | 'MIN_NOTICE' | 'READINESS_RECHECK' | 'COMMAND_TIMEOUT'> {
+export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'ECP_CUTOVER_API_URL' | 'FREEZE_WINDOW_MAX' | 'DRAIN_TIMEOUT' | 'APPROVAL_TIMEOUT' | 'MIN_NOTICE' | 'READINESS_RECHECK' | 'COMMAND_TIMEOUT'> {
   DATABASE_URL: string;
+  ECP_CUTOVER_API_URL: string;
   /** Absolute path of the embedded stack's state directory. */
   home: string;
   commandKeyFile: string;
@@ -98,12 +114,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new InputError(`bad configuration: ${problems.join('; ')} (fix the environment variables and run again)`);
   }
   const c = parsed.data;
+  const oidc = [c.OIDC_ISSUER, c.OIDC_AUDIENCE, c.OIDC_JWKS_URL].filter(Boolean).length;
+  if (oidc !== 0 && oidc !== 3) throw new InputError('bad configuration: OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL go together (set all three for OIDC mode, or none for tokens)');
   if (Boolean(c.TEMPORAL_TLS_CERT) !== Boolean(c.TEMPORAL_TLS_KEY)) {
     throw new InputError('bad configuration: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (set both or neither)');
   }
   return {
     ...c,
     DATABASE_URL: c.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${c.POSTGRES_PORT}/ecp_cutover`,
+    ECP_CUTOVER_API_URL: (c.ECP_CUTOVER_API_URL ?? `http://127.0.0.1:${c.CONTROL_API_PORT}`).replace(/\/+$/, ''),
     home: path.resolve(c.ECP_CUTOVER_HOME),
     commandKeyFile: path.resolve(c.COMMAND_SIGNING_KEY_FILE ?? path.join(c.ECP_CUTOVER_HOME, 'secrets', 'command-signing.key')),
     freezeWindowMaxMs: parseDuration(c.FREEZE_WINDOW_MAX),

@@ -1,5 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import { applyGrants } from './grants';
 import { migrationSource } from './migrations/index';
 
 // Return int8 (bigserial ids, counts) as numbers: none of ours comes near 2^53.
@@ -35,8 +36,10 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
+/** Applies every pending migration, then the roles' grants (db/grants.ts), which new tables need too. */
 export async function migrateLatest(db: Db): Promise<string[]> {
   const [, applied] = (await db.migrate.latest()) as [number, string[]];
+  await applyGrants(db);
   return applied;
 }
 

@@ -2,11 +2,14 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCatalog, type FolderSpec } from '../domain/catalog';
 import type { Db } from './connection';
+import type { Role } from '../domain/operators';
+import { addOperator, revokeOperator } from '../stores/operator-store';
+import path from 'node:path';
 
 export const DEFAULT_CATALOG = fileURLToPath(new URL('./catalog/folders.csv', import.meta.url));
 
-/** Demo operators (DESIGN.md §4): alice plans, bob approves, carol answers participants. */
-export const DEMO_OPERATORS: { name: string; roles: string[] }[] = [
+/** Demo operators (DESIGN.md §4): alice plans, bob approves, carol answers participants. Demo only. */
+export const DEMO_OPERATORS: { name: string; roles: Role[] }[] = [
   { name: 'alice', roles: ['planner'] },
   { name: 'bob', roles: ['approver'] },
   { name: 'carol', roles: ['support'] },
@@ -19,18 +22,15 @@ export interface SeedResult {
 }
 
 /**
- * Loads the folder catalog and the demo operators. Idempotent: descriptive columns are refreshed, but a
- * folder's placement (the migration status) is never overwritten, nor is a platform's open/frozen state.
+ * Loads the folder catalog. Idempotent: descriptive columns are refreshed, but a folder's placement (the
+ * migration status) is never overwritten, nor is a platform's open/frozen state. It creates no operator
+ * (seedDemoOperators does, for the demo only).
  */
 export async function seedCatalog(db: Db, catalogPath = DEFAULT_CATALOG): Promise<SeedResult> {
   const { folders, skipped } = parseCatalog(fs.readFileSync(catalogPath, 'utf8'));
   return db.transaction(async (trx) => {
     const before = Number((await trx('folders').count({ n: '*' }).first())?.n ?? 0);
     for (const f of folders) await upsertFolder(trx, f);
-    for (const op of DEMO_OPERATORS) {
-      await trx('operators').insert({ name: op.name }).onConflict('name').ignore();
-      for (const role of op.roles) await trx('operator_roles').insert({ operator: op.name, role }).onConflict(['operator', 'role']).ignore();
-    }
     const after = Number((await trx('folders').count({ n: '*' }).first())?.n ?? 0);
     return { folders: folders.length, inserted: after - before, skipped };
   });
@@ -69,4 +69,32 @@ async function upsertFolder(trx: Db, f: FolderSpec): Promise<void> {
       .insert({ code: f.code, cc_function: f.ccFunction, filename_pattern: f.filenamePattern, intake: born ? 'open' : 'closed', visible: born })
       .onConflict('code').ignore();
   }
+}
+
+/** Where the demo operators' tokens are kept (mode 0600): <home>/tokens/<name>.token. */
+export const demoTokenFile = (home: string, name: string) => path.join(home, 'tokens', `${name}.token`);
+
+/**
+ * The demo operators, each with a token written under the state directory (mode 0600), for `npm run demo`
+ * and the console's sign-in. Idempotent: an operator whose token file is there and still good is left alone;
+ * otherwise their old tokens are revoked and a new one is written.
+ */
+export async function seedDemoOperators(db: Db, home: string): Promise<{ name: string; roles: Role[]; tokenFile: string; created: boolean }[]> {
+  fs.mkdirSync(path.join(home, 'tokens'), { recursive: true, mode: 0o700 });
+  const out = [];
+  for (const op of DEMO_OPERATORS) {
+    const file = demoTokenFile(home, op.name);
+    const id = fs.existsSync(file) ? /^ecp_([0-9a-f]{32})_/.exec(fs.readFileSync(file, 'utf8'))?.[1] : undefined;
+    const good = id ? await db('operator_tokens').where({ id, operator: op.name }).whereNull('revoked_at').first('id') : undefined;
+    if (good) {
+      out.push({ ...op, tokenFile: file, created: false });
+      continue;
+    }
+    if (await db('operators').where({ name: op.name }).first('name')) await revokeOperator(db, op.name, 'db seed --demo');
+    const made = await addOperator(db, op.name, op.roles, 'db seed --demo');
+    fs.writeFileSync(file, made.token + '\n', { mode: 0o600 });
+    fs.chmodSync(file, 0o600);
+    out.push({ ...op, tokenFile: file, created: true });
+  }
+  return out;
 }

@@ -7,7 +7,9 @@ import { InputError } from '../domain/errors';
 import { initPostgres, postgresCommand } from './postgres';
 import { isAlive, isPortOpen, spawnDetached, stopPid, tail, waitFor, type SpawnSpec } from './process';
 import { findBinary, PROJECT_ROOT, temporalDevArgs } from './tools';
+import { randomBytes } from 'node:crypto';
 import { WORKER_NODE_FLAGS } from '../worker/worker';
+import { DB_ROLES, ensureDbRoles, urlAs, type DbRole } from '../db/grants';
 import { ensureCommandKey } from '../security/command-signing';
 
 /**
@@ -28,12 +30,36 @@ export interface Service {
 }
 
 const CLI = path.join(PROJECT_ROOT, 'bin', 'ecp-cutover.mjs');
-const cli = (config: Config, ...args: string[]): SpawnSpec => ({
+const cli = (config: Config, args: string[], env: Record<string, string> = {}): SpawnSpec => ({
   command: process.execPath,
   args: [...(args[0] === 'worker' ? WORKER_NODE_FLAGS : []), CLI, ...args],
   cwd: PROJECT_ROOT,
-  env: { ...process.env, ECP_CUTOVER_HOME: config.home },
+  env: { ...process.env, ECP_CUTOVER_HOME: config.home, ...env },
 });
+
+/**
+ * The embedded stack's database roles (db/grants.ts): each process connects as its own, with a password
+ * kept under <home>/secrets (mode 0600). Production sets API_DATABASE_URL, WORKER_DATABASE_URL and
+ * PORTAL_DATABASE_URL instead.
+ */
+function rolePasswords(config: Config): Record<DbRole, string> {
+  const dir = path.join(config.home, 'secrets');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const read = (role: DbRole) => {
+    const file = path.join(dir, `db-${role}.password`);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
+    return fs.readFileSync(file, 'utf8').trim();
+  };
+  return { api: read('api'), worker: read('worker'), portal: read('portal') };
+}
+export function roleUrls(config: Config): Record<DbRole, string> {
+  const p = rolePasswords(config);
+  return {
+    api: config.API_DATABASE_URL ?? urlAs(config.DATABASE_URL, DB_ROLES.api, p.api),
+    worker: config.WORKER_DATABASE_URL ?? urlAs(config.DATABASE_URL, DB_ROLES.worker, p.worker),
+    portal: config.PORTAL_DATABASE_URL ?? urlAs(config.DATABASE_URL, DB_ROLES.portal, p.portal),
+  };
+}
 const httpOk = (url: string) => async () => {
   try {
     return (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok;
@@ -63,7 +89,8 @@ export function services(config: Config): Service[] {
         await ensureDatabase(config.DATABASE_URL);
         const db = createDb(config.DATABASE_URL, { max: 1 });
         try {
-          await migrateLatest(db);
+          await ensureDbRoles(db, rolePasswords(config));
+          await migrateLatest(db); // and the roles' grants
         } finally {
           await db.destroy();
         }
@@ -87,7 +114,7 @@ export function services(config: Config): Service[] {
       port: smtpPort,
       portVar: 'SMTP_URL',
       url: `smtp://127.0.0.1:${smtpPort} (messages: http://127.0.0.1:${config.SMTP_SINK_WEB_PORT}/api/messages)`,
-      spec: async () => cli(config, 'smtp-sink'),
+      spec: async () => cli(config, ['smtp-sink']),
       ready: httpOk(`http://127.0.0.1:${config.SMTP_SINK_WEB_PORT}/api/messages`),
     },
     {
@@ -95,7 +122,8 @@ export function services(config: Config): Service[] {
       port: simPort,
       portVar: 'SIMULATOR_URL',
       url: config.SIMULATOR_URL,
-      spec: async () => cli(config, 'simulator'),
+      // The simulator stands for the platforms, a system of its own: it keeps the owner's URL for its schemas.
+      spec: async () => cli(config, ['simulator']),
       ready: httpOk(`${config.SIMULATOR_URL}/healthz`),
     },
     {
@@ -103,7 +131,7 @@ export function services(config: Config): Service[] {
       port: 0,
       portVar: '',
       url: `task queue ${config.TEMPORAL_TASK_QUEUE}`,
-      spec: async () => cli(config, 'worker'),
+      spec: async () => cli(config, ['worker'], { WORKER_DATABASE_URL: roleUrls(config).worker }),
       // Ready when the server sees the worker polling its task queue.
       ready: () =>
         withTemporal(config.TEMPORAL_ADDRESS, async (c) => {
@@ -120,8 +148,16 @@ export function services(config: Config): Service[] {
       port: config.PORTAL_PORT,
       portVar: 'PORTAL_PORT',
       url: `http://127.0.0.1:${config.PORTAL_PORT}`,
-      spec: async () => cli(config, 'portal'),
+      spec: async () => cli(config, ['portal'], { PORTAL_DATABASE_URL: roleUrls(config).portal }),
       ready: httpOk(`http://127.0.0.1:${config.PORTAL_PORT}/healthz`),
+    },
+    {
+      name: 'api',
+      port: config.CONTROL_API_PORT,
+      portVar: 'CONTROL_API_PORT',
+      url: config.ECP_CUTOVER_API_URL,
+      spec: async () => cli(config, ['api'], { API_DATABASE_URL: roleUrls(config).api }),
+      ready: httpOk(`http://127.0.0.1:${config.CONTROL_API_PORT}/healthz`),
     },
   ];
 }

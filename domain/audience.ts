@@ -34,3 +34,19 @@ export function readiness(folder: AudienceFolder, users: readonly AudienceUser[]
   }
   return { ready: true };
 }
+
+/**
+ * What a directory generator needs from the folders still to move: the functions each user type needs, and
+ * one SFTP folder per user type.
+ */
+export function audienceOf(folders: (AudienceFolder & { sftp: boolean })[]) {
+  const functionsByUserType: Record<string, string[]> = {};
+  const sftpFolderByUserType: Record<string, string> = {};
+  for (const f of [...folders].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))) {
+    for (const t of f.userTypes) {
+      if (f.ccFunction && !(functionsByUserType[t] ??= []).includes(f.ccFunction)) functionsByUserType[t].push(f.ccFunction);
+      if (f.sftp && !sftpFolderByUserType[t]) sftpFolderByUserType[t] = f.code;
+    }
+  }
+  return { functionsByUserType, sftpFolderByUserType };
+}

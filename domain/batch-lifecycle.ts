@@ -1,5 +1,5 @@
 import { type Actor, SYSTEM } from './operators';
-import { type Decision, accept, refuse, needsRole, stale } from './lifecycle';
+import { type Decision, accept, forbid, refuse, needsRole, stale } from './lifecycle';
 
 /**
  * The lifecycle of a batch (DESIGN.md §2), as a pure machine: `transition(state, command, now)` returns the
@@ -48,6 +48,8 @@ export interface BatchPlan {
   maxNotReady: ReadinessPolicy;
   /** How often a batch blocked on readiness checks again (it also goes on at once when overridden). */
   readinessRecheckMs: number;
+  /** Firms are told at the approval: it must come at least this long before the planned time (MIN_NOTICE, or --min-notice). */
+  minNoticeMs: number;
   /** ISO instants; the reminder instant comes from the business-day calendar, which workflows cannot hold. */
   plannedAt: string;
   reminderAt: string;
@@ -80,6 +82,9 @@ export interface BatchState {
   concurrency: number;
   maxNotReady: ReadinessPolicy;
   readinessRecheckMs: number;
+  minNoticeMs: number;
+  /** A cancellation through Temporal came while the plan was being recorded: the batch stops once it is. */
+  cancelPending: boolean;
   halted: boolean;
   order: string[];
   folders: Record<string, FolderProgress>;
@@ -106,12 +111,14 @@ export type BatchCommand =
   | { type: 'announced'; plan: number }
   | { type: 'timer'; timer: 'deadline' | 'reminder' | 'start' | 'recheck'; plan: number }
   | { type: 'readinessChecked'; plan: number; ok: boolean; summary: string }
-  | { type: 'folderFinished'; code: string; outcome: 'live' | 'failed'; failure: string | null; freezeWindowMs: number | null };
+  | { type: 'folderFinished'; code: string; outcome: 'live' | 'failed'; failure: string | null; freezeWindowMs: number | null }
+  /** A folder's start was dropped because the batch no longer runs (aborted, paused or halted before it began). */
+  | { type: 'folderNotStarted'; code: string };
 
 export type BatchCommandType = BatchCommand['type'];
 export const BATCH_COMMAND_TYPES: readonly BatchCommandType[] = [
   'approve', 'reject', 'reschedule', 'pause', 'resume', 'abort', 'overrideReadiness', 'cancelRequested',
-  'planRecorded', 'planRefused', 'announced', 'timer', 'readinessChecked', 'folderFinished',
+  'planRecorded', 'planRefused', 'announced', 'timer', 'readinessChecked', 'folderFinished', 'folderNotStarted',
 ];
 
 export type BatchNoticeKind = 'batch_announced' | 'batch_reminder' | 'folders_live' | 'batch_cancelled';
@@ -148,6 +155,8 @@ export function initialBatchState(p: BatchPlan): BatchState {
     concurrency: p.concurrency,
     maxNotReady: p.maxNotReady,
     readinessRecheckMs: p.readinessRecheckMs,
+    minNoticeMs: p.minNoticeMs,
+    cancelPending: false,
     halted: false,
     order: [...p.folders],
     folders: Object.fromEntries(p.folders.map((c) => [c, { status: 'pending', failure: null, freezeWindowMs: null }])),
@@ -170,35 +179,40 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
 
   switch (c.type) {
     case 'planRecorded':
-      return is('requested') ? accept({ ...s, status: 'awaiting_approval' }) : stale(s);
+      if (!is('requested')) return stale(s);
+      if (s.cancelPending) return stopBeforeStart({ ...s, status: 'awaiting_approval' }, 'aborted', SYSTEM, CANCELLED);
+      return accept({ ...s, status: 'awaiting_approval' });
     case 'planRefused':
       return is('requested') ? accept({ ...s, status: 'refused', reason: c.reason }) : stale(s);
 
     case 'approve': {
       const role = needsRole(c.by, 'approver');
-      if (role) return refuse(role);
+      if (role) return forbid(role);
       if (!is('awaiting_approval')) {
         return why(s.approvedBy ? `it was approved by ${s.approvedBy} already` : 'only a batch awaiting approval can be approved');
       }
       if (s.editors.includes(who(c.by))) {
         const did = who(c.by) === s.requestedBy ? 'planned' : 'rescheduled';
-        return refuse(`four eyes: ${who(c.by)} ${did} batch ${s.batchId} and cannot approve it; ask another approver`);
+        return forbid(`four eyes: ${who(c.by)} ${did} batch ${s.batchId} and cannot approve it; ask another approver`);
       }
       if (now >= ms(s.plannedAt)) return why(`its planned time ${s.plannedAt} has passed: reschedule it first`);
+      if (ms(s.plannedAt) - now < s.minNoticeMs) {
+        return why(`firms are told at the approval, and ${s.plannedAt} is now less than the notice period (${Math.round(s.minNoticeMs / 3_600_000)} h) away: reschedule it first`);
+      }
       const next = step({ ...s, status: 'approved', approvedBy: who(c.by), everAnnounced: true, remindedPlan: now >= ms(s.reminderAt) ? s.plan : s.remindedPlan });
       return accept(next, [persist(next, 'approved', who(c.by), null, { change: 'approve' }), { type: 'notify', kind: 'batch_announced', plan: s.plan }]);
     }
 
     case 'reject': {
       const role = needsRole(c.by, 'approver');
-      if (role) return refuse(role);
+      if (role) return forbid(role);
       if (!is('awaiting_approval')) return why(`it was approved already: an approved batch is stopped with 'ecp-cutover batch abort ${s.batchId} --reason ...'`);
       return stopBeforeStart(s, 'rejected', who(c.by), `rejected by ${who(c.by)}: ${c.reason}`);
     }
 
     case 'reschedule': {
       const role = needsRole(c.by, 'planner');
-      if (role) return refuse(role);
+      if (role) return forbid(role);
       if (!is(...BEFORE_START)) return why('only a batch that has not started can be rescheduled');
       if (!(ms(c.plannedAt) > now)) return refuse(`the new time ${c.plannedAt} is not in the future`);
       const next = step({
@@ -211,7 +225,7 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
 
     case 'pause': {
       const role = needsRole(c.by, 'planner');
-      if (role) return refuse(role);
+      if (role) return forbid(role);
       if (!is('running')) return why(is('paused') ? 'it is paused already' : 'only a running batch can be paused');
       const next = step({ ...s, status: 'paused' });
       return accept(next, [persist(next, 'paused', who(c.by), 'no new folder starts; running ones finish')]);
@@ -219,7 +233,7 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
 
     case 'resume': {
       const role = needsRole(c.by, 'planner');
-      if (role) return refuse(role);
+      if (role) return forbid(role);
       if (!is('paused')) return why('only a paused batch can be resumed');
       const next = step({ ...s, status: 'running' });
       return advance(next, [persist(next, 'running', who(c.by), 'resumed')]);
@@ -228,9 +242,10 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
     case 'abort':
     case 'cancelRequested': {
       const actor = c.type === 'abort' ? who(c.by) : SYSTEM;
-      const reason = c.type === 'abort' ? `aborted by ${actor}: ${c.reason}` : 'aborted: cancellation requested through Temporal';
+      const reason = c.type === 'abort' ? `aborted by ${actor}: ${c.reason}` : CANCELLED;
+      if (c.type === 'cancelRequested' && is('requested')) return accept({ ...s, cancelPending: true });
       if (c.type === 'abort' && !c.by.roles.includes('planner') && !c.by.roles.includes('approver')) {
-        return refuse(`operator '${actor}' holds neither the planner nor the approver role (has: ${c.by.roles.join(', ') || 'none'})`);
+        return forbid(`operator '${actor}' holds neither the planner nor the approver role (has: ${c.by.roles.join(', ') || 'none'})`);
       }
       if (isFinalBatch(s.status) || is('requested')) return c.type === 'abort' ? why('there is nothing left to abort') : stale(s);
       if (is('aborting')) return c.type === 'abort' ? why('it is being aborted already') : stale(s);
@@ -243,9 +258,9 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
 
     case 'overrideReadiness': {
       const role = needsRole(c.by, 'approver');
-      if (role) return refuse(role);
+      if (role) return forbid(role);
       if (!is('blocked_on_readiness')) return why('only a batch blocked on readiness can be overridden');
-      if (s.editors.includes(who(c.by))) return refuse(`four eyes: ${who(c.by)} planned batch ${s.batchId} and cannot override its readiness; ask another approver`);
+      if (s.editors.includes(who(c.by))) return forbid(`four eyes: ${who(c.by)} planned batch ${s.batchId} and cannot override its readiness; ask another approver`);
       return run({ ...s, readinessOverridden: true, readinessCheck: 'idle' }, who(c.by), `readiness overridden by ${who(c.by)}: ${c.reason}`, now);
     }
 
@@ -266,6 +281,12 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
       if (is('blocked_on_readiness')) return accept(checked);
       const next = step({ ...checked, status: 'blocked_on_readiness' });
       return accept(next, [persist(next, 'blocked_on_readiness', SYSTEM, c.summary)]);
+    }
+
+    case 'folderNotStarted': {
+      const f = s.folders[c.code];
+      if (!f || f.status !== 'running') return stale(s);
+      return advance({ ...s, folders: { ...s.folders, [c.code]: { ...f, status: is('aborting') ? 'aborted' : 'pending' } } }, []);
     }
 
     case 'folderFinished': {
@@ -296,12 +317,22 @@ export function nextBatchTimer(s: BatchState): { at: string; command: BatchComma
   }
 }
 
-/** Whether an effect still serves the batch: an announcement or reminder of a stopped or replaced plan does not. */
+/**
+ * Whether an effect still serves the batch: an announcement or reminder of a stopped or replaced plan does
+ * not, nor the start of a folder once the batch is stopped, paused or halted (batchSkipped tells the machine).
+ */
 export function batchWants(s: BatchState, e: BatchEffect): boolean {
   if (e.type === 'notify' && (e.kind === 'batch_announced' || e.kind === 'batch_reminder')) return e.plan === s.plan && s.status !== 'aborting' && !isFinalBatch(s.status);
   if (e.type === 'checkReadiness') return e.plan === s.plan && s.readinessCheck === 'checking';
+  if (e.type === 'startFolder') return s.status === 'running' && !s.halted && s.folders[e.code]?.status === 'running';
   return true;
 }
+
+export function batchSkipped(_s: BatchState, e: BatchEffect): BatchCommand | null {
+  return e.type === 'startFolder' ? { type: 'folderNotStarted', code: e.code } : null;
+}
+
+const CANCELLED = 'aborted: a cancellation was requested through Temporal (not a command of an operator)';
 
 /** What a query shows and an Update answers. */
 export interface BatchProgress {

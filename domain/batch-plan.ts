@@ -50,12 +50,19 @@ export function planProblems(req: PlanRequest, facts: PlanFacts): string[] {
     else if (f.activeBatch) problems.push(`folder ${code} is already in unfinished batch ${f.activeBatch} (one plan per folder)`);
     else if (f.placement !== 'legacy') problems.push(`folder ${code} is ${PLACEMENT_WHY[f.placement] ?? f.placement}, not on legacy`);
   }
-  if (req.plannedAt <= facts.now) problems.push(`${formatHk(req.plannedAt.toISO())} is in the past`);
-  else if (req.plannedAt.toMillis() - facts.now.toMillis() < req.minNoticeMs) {
-    problems.push(`${formatHk(req.plannedAt.toISO())} is inside the notice period (${Math.round(req.minNoticeMs / 86_400_000)} days): plan later or pass --min-notice`);
+  problems.push(...timeProblems(req.plannedAt, facts.now, req.minNoticeMs, req.allowNonBusinessDay));
+  return problems;
+}
+
+/** The rules of a batch's instant, for a plan and for a reschedule alike: future, past the notice period, a business day. */
+export function timeProblems(plannedAt: DateTime, now: DateTime, minNoticeMs: number, allowNonBusinessDay: boolean): string[] {
+  const problems: string[] = [];
+  if (plannedAt <= now) problems.push(`${formatHk(plannedAt.toISO())} is in the past`);
+  else if (plannedAt.toMillis() - now.toMillis() < minNoticeMs) {
+    problems.push(`${formatHk(plannedAt.toISO())} is inside the notice period (${Math.round(minNoticeMs / 86_400_000)} days): plan later or pass --min-notice`);
   }
-  const offDay = nonBusinessReason(hkDate(req.plannedAt.toISO()!));
-  if (offDay && !req.allowNonBusinessDay) problems.push(`${offDay}: pick a business day or pass --allow-non-business-day`);
+  const offDay = nonBusinessReason(hkDate(plannedAt.toISO()!));
+  if (offDay && !allowNonBusinessDay) problems.push(`${offDay}: pick a business day or pass --allow-non-business-day`);
   return problems;
 }
 

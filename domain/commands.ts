@@ -58,6 +58,7 @@ export interface BatchPlanArgs {
   concurrency: number;
   maxNotReady: { count: number } | { percent: number } | null;
   readinessRecheckMs: number;
+  minNoticeMs: number;
   plannedAt: string;
   reminderAt: string;
   moveOptions: { freezeWindowMaxMs: number; drainTimeoutMs: number; maxAttempts?: number };

@@ -1,4 +1,4 @@
-import { type Decision, accept, needsRole, refuse, stale } from './lifecycle';
+import { type Decision, accept, forbid, needsRole, refuse, stale } from './lifecycle';
 import { type Actor, SYSTEM } from './operators';
 
 /**
@@ -21,7 +21,7 @@ export const STORED_DECOMMISSION_STATUSES: readonly DecommissionStatus[] = DECOM
 export const isFinalDecommission = (s: DecommissionStatus) => FINAL_DECOMMISSION_STATUSES.includes(s);
 
 export interface GateItem {
-  item: 'folders' | 'batches' | 'quiet_period';
+  item: 'folders' | 'batches' | 'switch_backs' | 'quiet_period';
   pass: boolean;
   detail: string;
 }
@@ -42,6 +42,8 @@ export interface DecommissionState {
   gate: GateItem[] | null;
   gateCheck: 'idle' | 'checking';
   gateCheckedAt: string | null;
+  /** The gate passed after the planned date: this approval lets it go ahead now (the firms were told and reminded). */
+  freshApproval: boolean;
   recheckMs: number;
   reason: string | null;
   seq: number;
@@ -74,7 +76,7 @@ export type DecommissionEffect =
 export function initialDecommissionState(input: { plannedAt: string; reminderAts: string[]; requestedBy: string; recheckMs: number }): DecommissionState {
   return {
     status: 'requested', plannedAt: input.plannedAt, reminderAts: [...input.reminderAts].sort(), requestedBy: input.requestedBy, editors: [input.requestedBy],
-    approvedBy: null, plan: 0, remindersDone: [], announcedFor: null, gate: null, gateCheck: 'idle', gateCheckedAt: null, recheckMs: input.recheckMs, reason: null, seq: 0,
+    approvedBy: null, plan: 0, remindersDone: [], announcedFor: null, gate: null, gateCheck: 'idle', gateCheckedAt: null, freshApproval: false, recheckMs: input.recheckMs, reason: null, seq: 0,
   };
 }
 
@@ -95,15 +97,17 @@ export function transitionDecommission(s: DecommissionState, c: DecommissionComm
 
     case 'approve': {
       const role = needsRole(c.by, 'approver');
-      if (role) return refuse(role);
+      if (role) return forbid(role);
       if (s.status !== 'awaiting_approval') {
         return why(s.status === 'blocked' ? 'it goes ahead when its gate passes (then it asks for a fresh approval)' : `it was approved by ${s.approvedBy ?? 'someone'} already`);
       }
       if (s.editors.includes(c.by.operator)) {
-        return refuse(`four eyes: ${c.by.operator} ${c.by.operator === s.requestedBy ? 'scheduled' : 'rescheduled'} the decommission and cannot approve it; ask another approver`);
+        return forbid(`four eyes: ${c.by.operator} ${c.by.operator === s.requestedBy ? 'scheduled' : 'rescheduled'} the decommission and cannot approve it; ask another approver`);
       }
+      // Approved late, it would switch legacy off at once, with every reminder skipped: reschedule instead.
+      if (!s.freshApproval && now >= ms(s.plannedAt)) return why(`its planned time ${s.plannedAt} has passed: reschedule it first`);
       const by = c.by.operator;
-      const next = step({ ...s, status: 'scheduled', approvedBy: by, remindersDone: s.reminderAts.filter((r) => ms(r) <= now), announcedFor: s.plannedAt });
+      const next = step({ ...s, status: 'scheduled', approvedBy: by, freshApproval: false, remindersDone: s.reminderAts.filter((r) => ms(r) <= now), announcedFor: s.plannedAt });
       const effects: DecommissionEffect[] = [{ type: 'persist', seq: next.seq, status: 'scheduled', actor: by, reason: null, approvedBy: by }];
       if (s.announcedFor !== s.plannedAt) effects.push({ type: 'notify', kind: 'decommission_scheduled', plannedAt: s.plannedAt, tag: '' });
       return accept(next, effects);
@@ -111,11 +115,11 @@ export function transitionDecommission(s: DecommissionState, c: DecommissionComm
 
     case 'reschedule': {
       const role = needsRole(c.by, 'planner');
-      if (role) return refuse(role);
+      if (role) return forbid(role);
       if (s.status === 'running') return why('legacy is being switched off; it can no longer be rescheduled');
       if (!(ms(c.plannedAt) > now)) return refuse(`the new time ${c.plannedAt} is not in the future`);
       const next = step({
-        ...s, status: 'awaiting_approval', approvedBy: null, plan: s.plan + 1, plannedAt: c.plannedAt, reminderAts: [...c.reminderAts].sort(), remindersDone: [],
+        ...s, status: 'awaiting_approval', approvedBy: null, plan: s.plan + 1, plannedAt: c.plannedAt, reminderAts: [...c.reminderAts].sort(), remindersDone: [], freshApproval: false,
         editors: s.editors.includes(c.by.operator) ? s.editors : [...s.editors, c.by.operator], gateCheck: 'idle',
       });
       return accept(next, [{ type: 'persist', seq: next.seq, status: 'awaiting_approval', actor: c.by.operator, reason: `rescheduled to ${c.plannedAt}; approval voided`, plannedAt: c.plannedAt, approvedBy: null }]);
@@ -140,7 +144,8 @@ export function transitionDecommission(s: DecommissionState, c: DecommissionComm
     }
 
     case 'batchFinished':
-      if (s.status !== 'blocked' || s.gateCheck === 'checking') return stale(s);
+      // Anyone may send this signal: a flood of them costs one gate check a minute at most.
+      if (s.status !== 'blocked' || s.gateCheck === 'checking' || (s.gateCheckedAt && now - ms(s.gateCheckedAt) < 60_000)) return stale(s);
       return accept({ ...s, gateCheck: 'checking' }, [{ type: 'checkGate', plan: s.plan, purpose: 'decide' }]);
 
     case 'gateChecked': {
@@ -158,7 +163,7 @@ export function transitionDecommission(s: DecommissionState, c: DecommissionComm
       if (s.status === 'blocked') {
         // Past its date: it goes ahead only with a fresh approval.
         const reason = 'gate passes now; the planned date has passed, so a fresh approval is needed';
-        const next = step({ ...idle, status: 'awaiting_approval', approvedBy: null, plan: s.plan + 1, reason });
+        const next = step({ ...idle, status: 'awaiting_approval', approvedBy: null, plan: s.plan + 1, freshApproval: true, reason });
         return accept(next, [{ type: 'persist', seq: next.seq, status: 'awaiting_approval', actor: SYSTEM, reason, approvedBy: null }]);
       }
       const next = step({ ...idle, status: 'running', reason: 'gate passed' });
@@ -174,6 +179,13 @@ export function transitionDecommission(s: DecommissionState, c: DecommissionComm
       ]);
     }
   }
+}
+
+/** A notice about a plan that was replaced, or a gate check of one, is no longer wanted. */
+export function decommissionWants(s: DecommissionState, e: DecommissionEffect): boolean {
+  if (e.type === 'notify' && e.kind !== 'legacy_decommissioned') return e.plannedAt === s.plannedAt && (s.status === 'scheduled' || s.status === 'blocked');
+  if (e.type === 'checkGate') return e.plan === s.plan;
+  return true;
 }
 
 export function nextDecommissionTimer(s: DecommissionState): { at: string; command: DecommissionCommand } | null {

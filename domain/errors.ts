@@ -43,3 +43,10 @@ export class NotAllowedError extends DomainError {
 export function isDomainError(err: unknown): err is DomainError {
   return err instanceof DomainError;
 }
+
+/** The CLI is not signed in to the control API, or its credential was refused. */
+export class UnauthenticatedError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'unauthenticated', options);
+  }
+}

@@ -5,11 +5,13 @@ import type { Actor, Role } from './operators';
  * with the reason a person reads. "Ignored" (a stale timer, feedback of a replaced plan) is an accepted
  * decision that returns the very same state object and no effects.
  */
-export type Refusal = { ok: false; refused: string };
+/** `forbidden`: this operator may not (a role, four eyes); `conflict`: nobody may, in this state. */
+export type Refusal = { ok: false; refused: string; kind: 'forbidden' | 'conflict' };
 export type Decision<S, E> = { ok: true; state: S; effects: E[] } | Refusal;
 
 export const accept = <S, E>(state: S, effects: E[] = []): Decision<S, E> => ({ ok: true, state, effects });
-export const refuse = (reason: string): Refusal => ({ ok: false, refused: reason });
+export const refuse = (reason: string): Refusal => ({ ok: false, refused: reason, kind: 'conflict' });
+export const forbid = (reason: string): Refusal => ({ ok: false, refused: reason, kind: 'forbidden' });
 /** Nothing to do: the command belongs to an earlier plan or a state already left. */
 export const stale = <S, E>(state: S): Decision<S, E> => ({ ok: true, state, effects: [] });
 
@@ -26,4 +28,6 @@ export interface Machine<S, C, E> {
   isFinal(state: S): boolean;
   /** False for an effect that no longer serves the state (it is skipped, or cancelled if running). */
   wants(state: S, effect: E): boolean;
+  /** The command that tells the machine an effect was skipped, if it needs to know (a folder not started). */
+  skipped?(state: S, effect: E): C | null;
 }

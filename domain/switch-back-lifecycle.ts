@@ -1,4 +1,4 @@
-import { type Decision, accept, needsRole, refuse, stale } from './lifecycle';
+import { type Decision, accept, forbid, needsRole, refuse, stale } from './lifecycle';
 import { type Actor, SYSTEM } from './operators';
 
 /**
@@ -68,9 +68,9 @@ export function transitionSwitchBack(s: SwitchBackState, c: SwitchBackCommand, n
     case 'approve': {
       if (s.status !== 'awaiting_approval') return why('only a switch-back awaiting approval can be approved');
       const role = needsRole(c.by, 'approver');
-      if (role) return refuse(role);
+      if (role) return forbid(role);
       if (c.by.operator === s.requestedBy) {
-        return refuse(`four eyes: ${c.by.operator} requested the switch-back of ${s.folderCode} and cannot approve it; ask another approver`);
+        return forbid(`four eyes: ${c.by.operator} requested the switch-back of ${s.folderCode} and cannot approve it; ask another approver`);
       }
       if (now >= Date.parse(s.expiresAt)) return why(`the request expired at ${s.expiresAt}`);
       const by = c.by.operator;
@@ -83,7 +83,7 @@ export function transitionSwitchBack(s: SwitchBackState, c: SwitchBackCommand, n
     case 'reject': {
       if (s.status !== 'awaiting_approval') return why('only a switch-back awaiting approval can be rejected');
       const role = needsRole(c.by, 'approver');
-      if (role) return refuse(role);
+      if (role) return forbid(role);
       return accept({ ...s, status: 'rejected', rejectedBy: c.by.operator, outcome: `rejected by ${c.by.operator}: ${c.reason}` }, [
         { type: 'record', to: 'rollback_rejected', actor: c.by.operator, reason: c.reason },
       ]);

@@ -3,10 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../db/connection';
 import { appendixCsv, appendixHtml, appendixMarkdown } from '../domain/appendix';
-import { PUBLIC_BATCH_STATUSES } from '../domain/batch-lifecycle';
 import { isPlacement, PLACEMENTS } from '../domain/placement';
 import { appendixRows } from '../stores/appendix';
-import { createFolderStore, type FolderView } from '../stores/folder-store';
+import { publicFolder, publicFolders, publicSchedule } from './store';
 import { PORTAL_PAGE } from './page';
 
 /**
@@ -23,19 +22,6 @@ class BadRequest extends Error {}
 type Reply = { status: number; type: string; body: string; etag?: string };
 const json = (status: number, value: unknown): Reply => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) });
 
-/** What the public may see of a folder. */
-function publicFolder(f: FolderView) {
-  return {
-    code: f.code,
-    name: { en: f.nameEn, 'zh-Hant': f.nameZh },
-    market: f.market,
-    direction: f.direction,
-    placement: f.placement,
-    liveSince: f.liveSince,
-    plannedMove: f.plannedBatch && (PUBLIC_BATCH_STATUSES as readonly string[]).includes(f.plannedBatch.status) ? { batch: f.plannedBatch.id, at: f.plannedBatch.plannedAt } : null,
-  };
-}
-
 function onlyParams(url: URL, allowed: string[]): void {
   for (const key of url.searchParams.keys()) {
     if (!allowed.includes(key)) throw new BadRequest(`unknown query parameter '${key}'${allowed.length ? `: use ${allowed.join(', ')}` : ''}`);
@@ -48,7 +34,6 @@ function onlyParams(url: URL, allowed: string[]): void {
  */
 export async function startPortal(opts: { db: Db; port?: number; host?: string; cacheMs?: number }): Promise<Portal> {
   const { db } = opts;
-  const store = createFolderStore(db);
   const cacheMs = opts.cacheMs ?? 1000;
   const cache = new Map<string, { until: number; reply: Reply }>();
   async function cached(url: URL): Promise<Reply> {
@@ -77,15 +62,15 @@ export async function startPortal(opts: { db: Db; port?: number; host?: string; 
       if (text !== undefined && text.length > 100) throw new BadRequest('q must be at most 100 characters');
       const market = url.searchParams.get('market') ?? undefined;
       if (market !== undefined && market.length > 100) throw new BadRequest('market must be at most 100 characters');
-      return json(200, { folders: (await store.list({ placement, market, text })).map(publicFolder) });
+      return json(200, { folders: await publicFolders(db, { placement, market, text }) });
     }
     const one = /^\/api\/folders\/([^/]+)$/.exec(path);
     if (one) {
       onlyParams(url, []);
       const code = decodeURIComponent(one[1]).toUpperCase();
       if (!/^[A-Z0-9-]{1,16}$/.test(code)) throw new BadRequest('a folder code is letters, digits and -');
-      const f = await store.get(code);
-      return f ? json(200, publicFolder(f)) : json(404, { error: `no folder ${code}` });
+      const f = await publicFolder(db, code);
+      return f ? json(200, f) : json(404, { error: `no folder ${code}` });
     }
     if (path === '/api/batches') {
       onlyParams(url, []);
@@ -133,20 +118,5 @@ export async function startPortal(opts: { db: Db; port?: number; host?: string; 
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },
-  };
-}
-
-/** Planned and past batches with their folders, and the legacy folders not yet planned ("to be announced", FAQ D.28). */
-async function publicSchedule(db: Db) {
-  const batches = await db('batches').whereIn('status', PUBLIC_BATCH_STATUSES).orderBy('planned_at').select('id', 'name', 'planned_at', 'status');
-  const members = await db('batch_folders').whereIn('batch_id', batches.map((b) => b.id)).orderBy('folder_code').select('batch_id', 'folder_code', 'status');
-  const planned = new Set(members.filter((m) => batches.find((b) => b.id === m.batch_id && !['completed', 'completed_with_failures', 'aborted'].includes(b.status))).map((m) => m.folder_code));
-  const legacy = await db('folders').where({ placement: 'legacy' }).orderBy('code').pluck('code');
-  return {
-    batches: batches.map((b) => ({
-      id: b.id, name: b.name, plannedAt: (b.planned_at as Date).toISOString(), status: b.status,
-      folders: members.filter((m) => m.batch_id === b.id).map((m) => ({ code: m.folder_code, status: m.status })),
-    })),
-    toBeAnnounced: legacy.filter((code: string) => !planned.has(code)),
   };
 }

@@ -56,11 +56,13 @@ export function verifyCommand(key: Buffer, command: unknown, expect: { action: s
   return claims as CommandClaims;
 }
 
-/** At least 32 bytes, given as hex or base64. */
+/** At least 32 random bytes, written as hex (64 characters or more) or as strict base64; nothing else. */
 export function parseCommandKey(text: string, from: string): Buffer {
   const t = text.trim();
-  const key = /^[0-9a-fA-F]+$/.test(t) && t.length % 2 === 0 ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
-  if (key.length < 32) throw new InputError(`the command-signing key in ${from} is too short: it needs at least 32 random bytes (e.g. 'openssl rand -hex 32')`);
+  let key: Buffer | null = null;
+  if (/^([0-9a-fA-F]{2}){32,}$/.test(t)) key = Buffer.from(t, 'hex');
+  else if (/^(?:[A-Za-z0-9+/]{4}){10,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(t)) key = Buffer.from(t, 'base64');
+  if (!key || key.length < 32) throw new InputError(`the command-signing key in ${from} is not 32 or more random bytes in hex or base64: make one with 'openssl rand -hex 32'`);
   return key;
 }
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db/connection';
-import type { BatchFolderStatus, BatchStatus } from '../domain/batch-lifecycle';
+import { isFinalBatch, type BatchFolderStatus, type BatchStatus } from '../domain/batch-lifecycle';
 import type { BatchPlanArgs, CommandClaims } from '../domain/commands';
 import { appendEvent, runKey } from './events';
 
@@ -18,18 +18,29 @@ export interface BatchEvent {
 export type BatchChange = 'approve' | 'void_approval' | 'start';
 
 /**
+ * A write from another run of the batch's workflow (an engineer reset it in the Temporal UI), or a change to a
+ * batch that has finished: refused, for good. The run that recorded the plan is the only one that may move it.
+ */
+export class StaleRunError extends Error {
+  override readonly name = 'StaleRunError';
+}
+
+/**
  * Writes a batch's state to PostgreSQL: each change with its event, in one transaction, keyed so that a
  * retried activity writes nothing twice.
  */
 export function createBatchStore(db: Db) {
   async function transition(trx: Knex.Transaction, e: BatchEvent, to: BatchStatus, patch: Record<string, unknown> = {}) {
-    const batch = await trx('batches').where({ id: e.batchId }).forUpdate().first('status');
+    const batch = await trx('batches').where({ id: e.batchId }).forUpdate().first('status', 'run_id');
     if (!batch) throw new Error(`batch ${e.batchId} is not in the database`);
-    const fresh = await appendEvent(trx, {
-      key: runKey(e.workflowId, e.runId, `batch:${to}:${e.seq ?? 0}`), actor: e.actor, entityType: 'batch', entityId: e.batchId,
+    const key = runKey(e.workflowId, e.runId, `batch:${to}:${e.seq ?? 0}`);
+    if (await trx('events').where({ idempotency_key: key }).first('id')) return false; // done by an earlier attempt
+    if (batch.run_id && batch.run_id !== e.runId) throw new StaleRunError(`batch ${e.batchId} belongs to run ${batch.run_id} of its workflow, not to ${e.runId} (was the workflow reset?): nothing written`);
+    if (isFinalBatch(batch.status)) throw new StaleRunError(`batch ${e.batchId} has finished (${batch.status}): its status does not change any more`);
+    await appendEvent(trx, {
+      key, actor: e.actor, entityType: 'batch', entityId: e.batchId,
       from: batch.status, to, reason: e.reason ?? null, workflowId: e.workflowId, runId: e.runId,
     });
-    if (!fresh) return false; // done by an earlier attempt
     await trx('batches').where({ id: e.batchId }).update({ status: to, updated_at: trx.fn.now(), ...patch });
     return true;
   }
@@ -65,7 +76,7 @@ export function createBatchStore(db: Db) {
           if (problems.length) return { ok: false as const, reason: `batch ${p.batchId} refused: ${problems.join('; ')}` };
           await trx('batches').insert({
             id: p.batchId, name: p.name, planned_at: p.plannedAt, requested_by: claims.operator, failure_policy: p.failurePolicy,
-            concurrency: p.concurrency, workflow_id: workflowId, status: 'awaiting_approval',
+            concurrency: p.concurrency, workflow_id: workflowId, run_id: runId, status: 'awaiting_approval',
           });
           await trx('batch_folders').insert(p.folders.map((code) => ({ batch_id: p.batchId, folder_code: code })));
           await appendEvent(trx, {

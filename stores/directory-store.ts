@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection';
 import { parseDirectory, type ParticipantRow, type UserRow } from '../domain/directory';
+import { audienceOf } from '../domain/audience';
 import { generateDirectory } from '../domain/directory-generator';
 
 /**
@@ -29,18 +30,10 @@ export async function importDirectory(db: Db, participants: ParticipantRow[], us
   return { participants: participants.length, users: users.length };
 }
 
-/** What the generator needs from the catalog: the functions each user type needs, and an SFTP folder per type. */
+/** What the generator needs from the folders still to move (domain/audience.ts audienceOf). */
 export async function catalogAudience(db: Db) {
-  const folders = await db('folders').whereIn('placement', ['legacy', 'scheduled']).orderBy('code').select('code', 'user_types', 'cc_function', 'sftp');
-  const functionsByUserType: Record<string, string[]> = {};
-  const sftpFolderByUserType: Record<string, string> = {};
-  for (const f of folders) {
-    for (const t of f.user_types as string[]) {
-      if (f.cc_function && !(functionsByUserType[t] ??= []).includes(f.cc_function)) functionsByUserType[t].push(f.cc_function);
-      if (f.sftp && !sftpFolderByUserType[t]) sftpFolderByUserType[t] = f.code;
-    }
-  }
-  return { functionsByUserType, sftpFolderByUserType };
+  const folders = await db('folders').whereIn('placement', ['legacy', 'scheduled']).select('code', 'user_types', 'cc_function', 'sftp');
+  return audienceOf(folders.map((f) => ({ code: f.code, userTypes: f.user_types, ccFunction: f.cc_function, sftp: f.sftp })));
 }
 
 /** A generated directory of `firms` firms (same seed, same firms), imported; returns the generator's counts. */

@@ -1,8 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import type { Db } from '../db/connection';
-import { NotAllowedError, NotFoundError } from '../domain/errors';
-import type { Role } from '../domain/operators';
+import { ConflictError, InputError, NotAllowedError, NotFoundError } from '../domain/errors';
+import { isRole, ROLES, type Role } from '../domain/operators';
+import { newToken } from '../security/tokens';
+import { appendEvent } from './events';
 
 export type { Role };
+
+export const OPERATOR_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
 
 /** Refuses an unknown operator or one without the role, with a message that says what to do. */
 export async function requireRole(db: Db, name: string, role: Role): Promise<void> {
@@ -12,4 +18,54 @@ export async function requireRole(db: Db, name: string, role: Role): Promise<voi
     if (!known) throw new NotFoundError(`unknown operator '${name}': add one with 'ecp-cutover operator add ${name} --role ${role}'`);
   }
   if (!roles.includes(role)) throw new NotAllowedError(`operator '${name}' does not hold the ${role} role (has: ${roles.join(', ') || 'none'})`);
+}
+
+export function parseRoles(raw: string): Role[] {
+  const roles = raw.split(',').map((r) => r.trim()).filter(Boolean);
+  const bad = roles.filter((r) => !isRole(r));
+  if (roles.length === 0 || bad.length) throw new InputError(`--role '${raw}' must be one or more of ${ROLES.join(', ')}, separated by commas`);
+  return [...new Set(roles)] as Role[];
+}
+
+/** Who runs a host-local administration command, for the audit trail. */
+export const osUser = () => {
+  try {
+    return os.userInfo().username.slice(0, 64);
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+};
+
+/**
+ * Adds an operator with roles and makes their token (shown once). Host-local administration: it needs the
+ * database's owner credentials, like `db migrate`; no API endpoint grants roles. An operator who holds roles
+ * already is refused: revoke first, then add again.
+ */
+export async function addOperator(db: Db, name: string, roles: Role[], by = osUser()): Promise<{ name: string; roles: Role[]; token: string; tokenId: string }> {
+  if (!OPERATOR_NAME.test(name)) throw new InputError(`operator name '${name}' must be lower-case letters, digits, '.', '_' or '-' (at most 64)`);
+  const t = await newToken();
+  await db.transaction(async (trx) => {
+    const held = await trx('operator_roles').where({ operator: name }).pluck('role');
+    if (held.length) throw new ConflictError(`operator ${name} exists with roles ${held.join(', ')}: 'ecp-cutover operator revoke ${name}' first, then add again`);
+    await trx('operators').insert({ name }).onConflict('name').ignore();
+    await trx('operator_roles').insert(roles.map((role) => ({ operator: name, role })));
+    await trx('operator_tokens').insert({ id: t.id, operator: name, secret_hash: t.secretHash, created_by: by });
+    await appendEvent(trx, { key: `operator:${t.id}:added`, actor: by, entityType: 'operator', entityId: name, to: 'added', reason: `roles ${roles.join(', ')}`, credentialId: t.id, source: 'host', data: { roles } });
+  });
+  return { name, roles, token: t.token, tokenId: t.id };
+}
+
+/** Ends every token of an operator at once and takes their roles away. */
+export async function revokeOperator(db: Db, name: string, by = osUser()): Promise<{ tokens: number }> {
+  return db.transaction(async (trx) => {
+    if (!(await trx('operators').where({ name }).first('name'))) throw new NotFoundError(`no operator ${name}`);
+    const tokens = await trx('operator_tokens').where({ operator: name }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() }).returning('id');
+    const roles = await trx('operator_roles').where({ operator: name }).del().returning('role');
+    await appendEvent(trx, {
+      // A one-off administration command (never retried by a machine): a fresh key each time.
+      key: `operator:${name}:revoked:${randomUUID()}`, actor: by, entityType: 'operator', entityId: name, to: 'revoked',
+      reason: `${tokens.length} token(s) revoked; roles removed: ${roles.map((r: { role: string }) => r.role).join(', ') || 'none'}`, source: 'host',
+    });
+    return { tokens: tokens.length };
+  });
 }

@@ -3,6 +3,7 @@ import type { Db } from '../db/connection';
 import { ConflictError, NotAllowedError, NotFoundError } from '../domain/errors';
 import { canTransition, type Placement } from '../domain/placement';
 import { batchWorkflowId } from '../domain/workflow-ids';
+import { DECOMMISSION_ID } from './decommission';
 import { appendEvent, runKey } from './events';
 
 /**
@@ -31,8 +32,8 @@ export const MOVES: Record<RunKind, { during: Placement; success: Placement; fai
 };
 
 export interface RunStore {
-  /** `parentWorkflowId`: the workflow that started this one, as Temporal's server recorded it. */
-  begin(r: RunRef, reason: string | null, parentWorkflowId?: string | null): Promise<void>;
+  /** `parent`: the workflow (and run) that started this one, as Temporal's server recorded it. */
+  begin(r: RunRef, reason: string | null, parent?: { workflowId: string; runId: string } | null): Promise<void>;
   step(r: RunRef, step: string, patch?: Partial<{ freezeStartedAt: Date; freezeEndedAt: Date; drained: number; handedOver: number }>): Promise<void>;
   finish(r: RunRef, outcome: 'succeeded' | 'compensated', reason: string | null): Promise<{ placement: Placement; freezeWindowMs: number | null }>;
 }
@@ -44,14 +45,18 @@ export function createRunStore(db: Db): RunStore {
   const runRow = (trx: Db, r: RunRef) => trx('folder_runs').where({ workflow_id: r.workflowId, run_id: r.runId });
 
   return {
-    async begin(r, reason, parentWorkflowId = null) {
+    async begin(r, reason, parent = null) {
       await db.transaction(async (trx) => {
         if (await runRow(trx, r).first('id')) return; // already begun by an earlier attempt
         const folder = await trx('folders').where({ code: r.folderCode }).forUpdate().first();
         if (!folder) throw new NotFoundError(`folder ${r.folderCode} is not in the catalog`);
         if (r.kind === 'cutover') {
-          const refusal = await cutoverRefusal(trx, r, parentWorkflowId);
+          const refusal = await cutoverRefusal(trx, r, parent);
           if (refusal) throw new NotAllowedError(refusal);
+        } else {
+          // A switch-back needs legacy ECP: not once it is being switched off (the decommission locks its row).
+          const decommission = await trx('decommission').where({ id: DECOMMISSION_ID }).forShare().first('status');
+          if (decommission && ['running', 'completed'].includes(decommission.status)) throw new ConflictError(`switch-back of ${r.folderCode} refused: legacy ECP is ${decommission.status === 'running' ? 'being switched off' : 'decommissioned'}`);
         }
         const move = MOVES[r.kind];
         if (!canTransition(folder.placement, move.during)) {
@@ -122,17 +127,20 @@ export function createRunStore(db: Db): RunStore {
  * batch's workflow (the parent the server recorded, which a client cannot forge), the batch must be running
  * in the database, and the folder must be one of its folders not yet moved. Null if all holds.
  */
-async function cutoverRefusal(trx: Knex.Transaction, r: RunRef, parentWorkflowId: string | null): Promise<string | null> {
+async function cutoverRefusal(trx: Knex.Transaction, r: RunRef, parent: { workflowId: string; runId: string } | null): Promise<string | null> {
   const refused = `cutover of ${r.folderCode} refused before touching either platform`;
   if (!r.batchId) return `${refused}: a folder moves only inside an approved batch, and this cutover names none`;
-  if (parentWorkflowId !== batchWorkflowId(r.batchId)) {
-    return `${refused}: it was not started by batch ${r.batchId}'s workflow (${parentWorkflowId ? `started by ${parentWorkflowId}` : 'started directly'})`;
+  if (parent?.workflowId !== batchWorkflowId(r.batchId)) {
+    return `${refused}: it was not started by batch ${r.batchId}'s workflow (${parent ? `started by ${parent.workflowId}` : 'started directly'})`;
   }
-  const batch = await trx('batches').where({ id: r.batchId }).forShare().first('status');
+  const batch = await trx('batches').where({ id: r.batchId }).forShare().first('status', 'run_id');
   if (!batch) return `${refused}: there is no batch ${r.batchId}`;
+  if (batch.run_id && batch.run_id !== parent.runId) return `${refused}: it was started by another run of batch ${r.batchId}'s workflow (was it reset?)`;
+  // Paused: a folder started just before the pause still moves (running ones finish).
   if (batch.status !== 'running' && batch.status !== 'paused') return `${refused}: batch ${r.batchId} is ${batch.status}, not running`;
-  const member = await trx('batch_folders').where({ batch_id: r.batchId, folder_code: r.folderCode }).first('status');
+  const member = await trx('batch_folders').where({ batch_id: r.batchId, folder_code: r.folderCode }).first('status', 'active');
   if (!member) return `${refused}: ${r.folderCode} is not a folder of batch ${r.batchId}`;
+  if (!member.active) return `${refused}: the plan of batch ${r.batchId} is released`;
   if (member.status !== 'pending' && member.status !== 'running') return `${refused}: ${r.folderCode} is ${member.status} in batch ${r.batchId} already`;
   return null;
 }

@@ -1,8 +1,8 @@
 import {
-  allHandlersFinished, condition, defineQuery, defineUpdate, executeChild, getExternalWorkflowHandle, ParentClosePolicy, patched, setHandler, workflowInfo,
+  defineQuery, defineUpdate, executeChild, getExternalWorkflowHandle, ParentClosePolicy, patched, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import {
-  batchProgress, batchWants, initialBatchState, isFinalBatch, nextBatchTimer, transitionBatch,
+  batchProgress, batchSkipped, batchWants, initialBatchState, isFinalBatch, nextBatchTimer, transitionBatch,
   type BatchCommand, type BatchEffect, type BatchProgress, type BatchState,
 } from '../domain/batch-lifecycle';
 import { actorOf, type BatchPlanArgs, type SignedCommand } from '../domain/commands';
@@ -11,7 +11,7 @@ import { commandUpdates, verified } from './commands';
 import { batchFinishedSignal } from './decommission-legacy';
 import { folderCutover } from './folder-cutover';
 import { interpret } from './interpreter';
-import { LIFECYCLE_MACHINE_PATCH } from './patches';
+import { LIFECYCLE_MACHINE_PATCH, SKIP_UNWANTED_STARTS } from './patches';
 import { mail, operations } from './proxies';
 import { BATCH_ID, FOLDER_CODE } from './search-attributes';
 import { batchMigrationV1, type BatchInputV1 } from './v1/batch-migration';
@@ -44,13 +44,18 @@ export async function batchMigration(input: BatchInput | BatchInputV1): Promise<
   if (!patched(LIFECYCLE_MACHINE_PATCH)) return batchMigrationV1(input as BatchInputV1) as unknown as Promise<BatchProgress>;
   const { command } = input as BatchInput;
   const { workflowId, runId } = workflowInfo();
+  // Batches begun before this patch started every folder queued to start, wanted or not (their histories say so).
+  const skipUnwantedStarts = patched(SKIP_UNWANTED_STARTS);
   const plan = command.args;
   const seen = new Set<string>([command.id]);
   const subject = (kind: string, s: BatchState) => (kind === 'folders_live' || kind === 'batch_cancelled' ? `${plan.batchId}${kind === 'batch_cancelled' ? ':cancelled' : ''}` : `${plan.batchId}@${s.plannedAt}`);
   const event = (e: { seq: number; actor: string; reason: string | null }) => ({ batchId: plan.batchId, workflowId, runId, ...e });
 
   const it = interpret<BatchState, BatchCommand, BatchEffect>({
-    machine: { transition: transitionBatch, nextTimer: nextBatchTimer, isFinal: (s) => isFinalBatch(s.status), wants: batchWants },
+    machine: {
+      transition: transitionBatch, nextTimer: nextBatchTimer, isFinal: (s) => isFinalBatch(s.status), skipped: batchSkipped,
+      wants: (s, e) => (e.type === 'startFolder' && !skipUnwantedStarts) || batchWants(s, e),
+    },
     initial: initialBatchState({ ...plan, requestedBy: command.operator }),
     initialEffects: [{ type: 'recordPlan' }],
     isWrite: (e) => e.type === 'persist' || e.type === 'finish' || e.type === 'withdrawNotices' || e.type === 'recordPlan',
@@ -121,7 +126,6 @@ export async function batchMigration(input: BatchInput | BatchInputV1): Promise<
   update(overrideReadinessUpdate, 'batch.override_readiness', (c) => ({ type: 'overrideReadiness', by: actorOf(c), reason: text(c.args.reason) }));
 
   await it.run();
-  await condition(allHandlersFinished);
   return view(it.state);
 }
 

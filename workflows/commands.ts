@@ -25,7 +25,7 @@ export async function verified<A>(command: SignedCommand<A>, action: CommandActi
   try {
     return (await security.verifyCommand({ command, action, workflowId, runId: opts.update ? runId : undefined })) as CommandClaims<A>;
   } catch (err) {
-    throw refused(`${action} refused: ${forgery(err)}`);
+    throw refused(`${action} refused: ${forgery(err)}`, 'forbidden');
   }
 }
 
@@ -49,8 +49,8 @@ function register<S, C, E, V, A>(
 ): void {
   const claimed = (command: SignedCommand<A>): C => {
     const { workflowId, runId } = workflowInfo();
-    if (!command || typeof command !== 'object' || command.action !== action) throw refused(`${action} refused: not a ${action} command`);
-    if (command.workflowId !== workflowId || command.runId !== runId) throw refused(`${action} refused: the command is for another workflow or run`);
+    if (!command || typeof command !== 'object' || command.action !== action) throw refused(`${action} refused: not a ${action} command`, 'forbidden');
+    if (command.workflowId !== workflowId || command.runId !== runId) throw refused(`${action} refused: the command is for another workflow or run`, 'forbidden');
     if (seen.has(command.id)) throw refused(`${action} refused: command ${command.id} was applied already`);
     try {
       return toCommand(command);

@@ -1,7 +1,7 @@
-import { allHandlersFinished, condition, defineQuery, defineSignal, defineUpdate, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { actorOf, type DecommissionScheduleArgs, type SignedCommand } from '../domain/commands';
 import {
-  initialDecommissionState, isFinalDecommission, nextDecommissionTimer, transitionDecommission,
+  decommissionWants, initialDecommissionState, isFinalDecommission, nextDecommissionTimer, transitionDecommission,
   type DecommissionCommand, type DecommissionEffect, type DecommissionState,
 } from '../domain/decommission-lifecycle';
 import { commandUpdates, verified } from './commands';
@@ -32,7 +32,7 @@ export async function decommissionLegacy(input: DecommissionInput | Decommission
   const args = command.args;
 
   const it = interpret<DecommissionState, DecommissionCommand, DecommissionEffect>({
-    machine: { transition: transitionDecommission, nextTimer: nextDecommissionTimer, isFinal: (s) => isFinalDecommission(s.status), wants: () => true },
+    machine: { transition: transitionDecommission, nextTimer: nextDecommissionTimer, isFinal: (s) => isFinalDecommission(s.status), wants: decommissionWants },
     initial: initialDecommissionState({ plannedAt: args.plannedAt, reminderAts: args.reminderAts, requestedBy: command.operator, recheckMs: args.recheckMs }),
     initialEffects: [{ type: 'recordRequest' }],
     isWrite: (e) => e.type === 'persist',
@@ -74,6 +74,5 @@ export async function decommissionLegacy(input: DecommissionInput | Decommission
     return { type: 'reschedule', by: actorOf(c), plannedAt: c.args.plannedAt, reminderAts: c.args.reminderAts.map(String) };
   });
   await it.run();
-  await condition(allHandlersFinished);
   return it.state;
 }

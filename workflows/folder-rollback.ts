@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, defineQuery, defineUpdate, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { defineQuery, defineUpdate, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { actorOf, type SignedCommand, type SwitchBackRequestArgs } from '../domain/commands';
 import {
   initialSwitchBackState, isFinalSwitchBack, nextSwitchBackTimer, transitionSwitchBack,
@@ -80,6 +80,5 @@ export async function folderRollback(input: FolderRollbackInput | FolderRollback
   update(approveRollbackUpdate, 'switch_back.approve', (c) => ({ type: 'approve', by: actorOf(c) }));
   update(rejectRollbackUpdate, 'switch_back.reject', (c) => ({ type: 'reject', by: actorOf(c), reason: String(c.args.reason ?? '') }));
   await it.run();
-  await condition(allHandlersFinished);
   return view(it.state);
 }

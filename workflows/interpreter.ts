@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
 import type { Decision, Machine } from '../domain/lifecycle';
 
 /**
@@ -35,9 +35,12 @@ export interface InterpreterOptions<S, C, E> {
   cancelCommand?: C;
 }
 
-export function refused(message: string): ApplicationFailure {
-  // ApplicationFailure (not Error): thrown from an Update handler or validator it fails the Update, not the task.
-  return ApplicationFailure.create({ message, type: 'Refused', nonRetryable: true });
+/**
+ * A refusal to send back from an Update: `Forbidden` (this operator may not) or `Conflict` (not in this state).
+ * An ApplicationFailure, not an Error: thrown from an Update handler or validator it fails the Update, not the task.
+ */
+export function refused(message: string, kind: 'forbidden' | 'conflict' = 'conflict'): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: kind === 'forbidden' ? 'Forbidden' : 'Conflict', nonRetryable: true });
 }
 
 export function interpret<S, C, E>(opts: InterpreterOptions<S, C, E>): Interpreter<S, C, E> {
@@ -48,6 +51,8 @@ export function interpret<S, C, E>(opts: InterpreterOptions<S, C, E>): Interpret
   let done = 0; // effects performed or skipped, in order
   let version = 0; // bumped by every change of state
   let running: { effect: E; scope: CancellationScope } | null = null;
+  /** An effect failed for good (the workflow is failing): no Update may answer "yes" any more. */
+  let broken: unknown = null;
 
   const dispatch = (command: C): Decision<S, E> => {
     const d = machine.transition(state, command, Date.now());
@@ -63,18 +68,25 @@ export function interpret<S, C, E>(opts: InterpreterOptions<S, C, E>): Interpret
   const performNext = async () => {
     const effect = queue.shift()!;
     try {
-      if (!machine.wants(state, effect)) return;
+      if (!machine.wants(state, effect)) {
+        const told = machine.skipped?.(state, effect);
+        if (told) dispatch(told);
+        return;
+      }
       const scope = new CancellationScope({ cancellable: true });
       running = { effect, scope };
       const result = await scope.run(() => opts.perform(effect));
       if (result !== undefined) dispatch(result);
     } catch (err) {
-      if (!isCancellation(err)) throw err;
+      if (!isCancellation(err)) {
+        broken = err;
+        throw err;
+      }
       log.info('effect cancelled: the state no longer wants it', { effect: (effect as { type?: string }).type });
     } finally {
       running = null;
-      done++;
     }
+    done++;
   };
 
   const loop = async (): Promise<S> => {
@@ -108,16 +120,18 @@ export function interpret<S, C, E>(opts: InterpreterOptions<S, C, E>): Interpret
     dispatch,
     check(command) {
       const d = machine.transition(state, command, Date.now());
-      if (!d.ok) throw refused(d.refused);
+      if (!d.ok) throw refused(d.refused, d.kind);
     },
     async command(command) {
       const d = dispatch(command);
-      if (!d.ok) throw refused(d.refused);
+      if (!d.ok) throw refused(d.refused, d.kind);
       let last = 0;
       d.effects.forEach((e, i) => {
         if (opts.isWrite(e)) last = queued - d.effects.length + i + 1;
       });
-      await condition(() => done >= last);
+      // Non-cancellable: the command was applied; a cancellation of the workflow must not cut its answer short.
+      await CancellationScope.nonCancellable(() => condition(() => done >= last || broken !== null));
+      if (done < last) throw refused(`the command could not be carried out: ${broken instanceof Error ? broken.message : String(broken)}`);
       return state;
     },
     async run() {
@@ -127,7 +141,12 @@ export function interpret<S, C, E>(opts: InterpreterOptions<S, C, E>): Interpret
           dispatch(cancel);
         });
       }
-      return CancellationScope.nonCancellable(loop);
+      // Non-cancellable to the end, handlers included: the machine decides what a cancellation means.
+      return CancellationScope.nonCancellable(async () => {
+        const end = await loop();
+        await condition(allHandlersFinished);
+        return end;
+      });
     },
   };
 }

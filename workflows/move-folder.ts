@@ -86,7 +86,8 @@ export async function moveFolder(
   try {
     // The parent (set by the server, not by whoever starts the workflow) lets the activity check that a cutover
     // was started by its batch.
-    await forward.beginMove({ ref: run, reason, parentWorkflowId: workflowInfo().parent?.workflowId ?? null });
+    const parent = workflowInfo().parent;
+    await forward.beginMove({ ref: run, reason, parent: parent ? { workflowId: parent.workflowId, runId: parent.runId } : null });
   } catch (err) {
     Object.assign(progress, { step: 'done', outcome: 'refused', failure: reasonOf(err) });
     return { folderCode: ref.folderCode, outcome: 'refused', failure: reasonOf(err), freezeWindowMs: null };

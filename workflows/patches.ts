@@ -5,3 +5,9 @@
 
 /** The batch, switch-back and decommission workflows became interpreters of pure lifecycle machines. */
 export const LIFECYCLE_MACHINE_PATCH = 'lifecycle-machine';
+
+/** Workflows of version 1 (workflows/v1) refuse every Update from now on: theirs carry an operator's name, unsigned. */
+export const V1_UNSIGNED_UPDATES_REFUSED = 'v1-unsigned-updates-refused';
+
+/** A folder queued to start when its batch stops, pauses or halts is not started (the machine is told). */
+export const SKIP_UNWANTED_STARTS = 'skip-unwanted-starts';

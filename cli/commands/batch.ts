@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { abortBatch, approveBatch, dryRun, mustRead, overrideReadiness, pauseBatch, planBatch, rejectBatch, rescheduleBatch, resumeBatch } from '../../app/batches';
-import type { AppDeps, Operator } from '../../app/context';
+import type { dryRun } from '../../app/batches';
+import type { readinessReport } from '../../app/reads';
 import { isFinalBatch } from '../../domain/batch-lifecycle';
 import { formatHk } from '../../domain/time';
 import type { BatchView } from '../../stores/batch-read';
-import { operatorNamed, printJson, withApp } from '../context';
+import { seg } from '../api-client';
+import { api, printJson, printTable } from '../context';
 
 export function renderBatch(b: BatchView): string {
   const done = b.folders.filter((f) => ['live', 'failed', 'skipped', 'aborted'].includes(f.status)).length;
@@ -19,8 +20,8 @@ export function renderBatch(b: BatchView): string {
   return lines.join('\n');
 }
 
-/** Runs a use-case as the operator named by --as. */
-const as = <T>(name: string, fn: (deps: AppDeps, op: Operator) => Promise<T>) => withApp(async (deps) => fn(deps, await operatorNamed(deps.db, name)));
+const AS = ['--as <operator>', 'assert who you are signed in as (refused if you are someone else)'] as const;
+type As = { as?: string };
 
 export function registerBatchCommands(program: Command): void {
   const batch = program.command('batch').description('plan, approve, run and watch batches of folders');
@@ -32,102 +33,58 @@ export function registerBatchCommands(program: Command): void {
     .requiredOption('--name <name>', 'a name people recognise')
     .requiredOption('--at <time>', '"YYYY-MM-DD HH:mm" Hong Kong time (or add a zone)')
     .requiredOption('--folders <codes>', 'comma-separated folder codes')
-    .requiredOption('--as <operator>', 'who plans (a planner)')
+    .option(...AS)
     .option('--on-failure <policy>', 'continue (others go on) or halt (no new folder starts)', 'continue')
     .option('--concurrency <n>', 'folders cut over at the same time', '5')
     .option('--min-notice <duration>', 'override the notice period (MIN_NOTICE), e.g. 1m for a demo')
     .option('--allow-non-business-day', 'allow a weekend or Hong Kong public holiday')
     .option('--max-not-ready <n|p%>', 'readiness policy: above this many (or this share of) affected firms not ready, the batch waits blocked')
-    .action(async (opts: { id: string; name: string; at: string; folders: string; as: string; onFailure: string; concurrency: string; minNotice?: string; allowNonBusinessDay?: boolean; maxNotReady?: string }) => {
-      const b = await as(opts.as, (deps, op) => planBatch(deps, op, { ...opts, folders: opts.folders.split(','), concurrency: Number(opts.concurrency) }));
-      console.log(`batch ${b.id} planned for ${formatHk(b.plannedAt)} with ${b.folders.length} folder(s); awaiting approval by a second operator:\n  ecp-cutover batch approve ${b.id}`);
-    });
-
-  batch
-    .command('approve')
-    .argument('<id>')
-    .requiredOption('--as <operator>', 'an approver other than the planner')
-    .description('approve a planned batch (four eyes)')
-    .action(async (id: string, opts: { as: string }) => {
-      await as(opts.as, (deps, op) => approveBatch(deps, op, id));
-      console.log(`batch ${id} approved by ${opts.as}; participants are told; it runs at its planned time (watch: ecp-cutover batch status ${id} --watch)`);
-    });
-
-  batch
-    .command('reject')
-    .argument('<id>')
-    .requiredOption('--as <operator>', 'an approver')
-    .requiredOption('--reason <text>', 'why')
-    .description('reject a batch awaiting approval (an approved batch is stopped with abort)')
-    .action(async (id: string, opts: { as: string; reason: string }) => {
-      await as(opts.as, (deps, op) => rejectBatch(deps, op, id, opts.reason));
-      console.log(`batch ${id} rejected by ${opts.as}; its folders stay on legacy`);
-    });
-
-  batch
-    .command('reschedule')
-    .argument('<id>')
-    .requiredOption('--at <time>', '"YYYY-MM-DD HH:mm" Hong Kong time')
-    .requiredOption('--as <operator>', 'a planner')
-    .description('move a batch that has not started (voids its approval)')
-    .action(async (id: string, opts: { at: string; as: string }) => {
-      const b = await as(opts.as, (deps, op) => rescheduleBatch(deps, op, id, opts.at));
-      console.log(`batch ${id} moved to ${formatHk(b.plannedAt)}; its approval is void: ecp-cutover batch approve ${id}`);
-    });
-
-  for (const [name, run, done] of [
-    ['pause', pauseBatch, 'paused: no new folder starts; running ones finish'],
-    ['resume', resumeBatch, 'resumed'],
-  ] as const) {
-    batch
-      .command(name)
-      .argument('<id>')
-      .requiredOption('--as <operator>', 'a planner')
-      .description(`${name} a running batch`)
-      .action(async (id: string, opts: { as: string }) => {
-        await as(opts.as, (deps, op) => run(deps, op, id));
-        console.log(`batch ${id} ${done}`);
+    .action(async (opts: As & { id: string; name: string; at: string; folders: string; onFailure: string; concurrency: string; minNotice?: string; allowNonBusinessDay?: boolean; maxNotReady?: string }) => {
+      const concurrency = Number(opts.concurrency);
+      const b = await api(opts).post<BatchView>('/api/batches', {
+        id: opts.id, name: opts.name, at: opts.at, folders: opts.folders.split(',').map((f) => f.trim()).filter(Boolean), onFailure: opts.onFailure,
+        concurrency: Number.isFinite(concurrency) ? concurrency : opts.concurrency, minNotice: opts.minNotice, allowNonBusinessDay: opts.allowNonBusinessDay, maxNotReady: opts.maxNotReady,
       });
-  }
-
-  batch
-    .command('abort')
-    .argument('<id>')
-    .requiredOption('--as <operator>', 'a planner or an approver')
-    .option('--reason <text>', 'why', 'aborted by an operator')
-    .description('stop a batch: before its start every folder stays on legacy; while it runs, folders not started stay on legacy and started ones finish or compensate')
-    .action(async (id: string, opts: { as: string; reason: string }) => {
-      const b = await as(opts.as, (deps, op) => abortBatch(deps, op, id, opts.reason));
-      console.log(b.status === 'aborting' ? `batch ${id} aborting: folders not started stay on legacy; started ones finish` : `batch ${id} ${b.status}: every folder stays on legacy`);
+      console.log(`batch ${b.id} planned for ${formatHk(b.plannedAt)} with ${b.folders.length} folder(s) by ${b.requestedBy}; awaiting approval by a second operator:\n  ecp-cutover batch approve ${b.id}`);
     });
 
-  batch
-    .command('override-readiness')
-    .argument('<id>')
-    .requiredOption('--as <operator>', 'an approver other than the planner')
-    .requiredOption('--reason <text>', 'why the batch may run with firms not ready')
-    .description('let a batch blocked on readiness run anyway')
-    .action(async (id: string, opts: { as: string; reason: string }) => {
-      await as(opts.as, (deps, op) => overrideReadiness(deps, op, id, opts.reason));
-      console.log(`batch ${id}: readiness overridden by ${opts.as}; it runs now`);
+  const change = (name: string, description: string, body: (opts: Record<string, string>) => unknown, done: (b: BatchView) => string, options: [string, string, boolean][] = []) => {
+    const c = batch.command(name).argument('<id>').description(description).option(...AS);
+    for (const [flags, what, required] of options) {
+      if (required) c.requiredOption(flags, what);
+      else c.option(flags, what);
+    }
+    c.action(async (id: string, opts: Record<string, string>) => {
+      const b = await api(opts).post<BatchView>(`/api/batches/${seg(id)}/${name}`, body(opts));
+      console.log(done(b));
     });
+  };
+  change('approve', 'approve a planned batch (four eyes: not your own)', () => ({}), (b) => `batch ${b.id} approved by ${b.approvedBy}; participants are told; it runs at ${formatHk(b.plannedAt)} (watch: ecp-cutover batch status ${b.id} --watch)`);
+  change('reject', 'reject a batch awaiting approval (an approved batch is stopped with abort)', (o) => ({ reason: o.reason }), (b) => `batch ${b.id} rejected; its folders stay on legacy`, [['--reason <text>', 'why', true]]);
+  change('reschedule', 'move a batch that has not started (voids its approval); the same rules as a plan', (o) => ({ at: o.at, minNotice: o.minNotice, allowNonBusinessDay: o.allowNonBusinessDay ? true : undefined }),
+    (b) => `batch ${b.id} moved to ${formatHk(b.plannedAt)}; its approval is void: ecp-cutover batch approve ${b.id}`,
+    [['--at <time>', '"YYYY-MM-DD HH:mm" Hong Kong time', true], ['--min-notice <duration>', 'override the notice period (MIN_NOTICE)', false], ['--allow-non-business-day', 'allow a weekend or Hong Kong public holiday', false]]);
+  change('pause', 'pause a running batch: no new folder starts; running ones finish', () => ({}), (b) => `batch ${b.id} paused: no new folder starts; running ones finish`);
+  change('resume', 'resume a paused batch', () => ({}), (b) => `batch ${b.id} resumed`);
+  change('abort', 'stop a batch: before its start every folder stays on legacy; while it runs, folders not started stay on legacy and started ones finish or compensate', (o) => ({ reason: o.reason ?? 'aborted by an operator' }),
+    (b) => (b.status === 'aborting' ? `batch ${b.id} aborting: folders not started stay on legacy; started ones finish` : `batch ${b.id} ${b.status}: every folder stays on legacy`), [['--reason <text>', 'why', false]]);
+  change('override-readiness', 'let a batch blocked on readiness run anyway (four eyes)', (o) => ({ reason: o.reason }), (b) => `batch ${b.id}: readiness overridden; it runs now`, [['--reason <text>', 'why the batch may run with firms not ready', true]]);
 
   batch
     .command('status')
     .argument('<id>')
     .option('--watch', 'refresh until the batch is final')
     .option('--json', 'machine-readable output')
-    .description('a batch and each of its folders (from PostgreSQL)')
+    .description('a batch and each of its folders')
     .action(async (id: string, opts: { watch?: boolean; json?: boolean }) => {
-      await withApp(async (deps) => {
-        for (;;) {
-          const b = await mustRead(deps, id);
-          if (opts.json) printJson(b);
-          else process.stdout.write((opts.watch && process.stdout.isTTY ? '\x1b[2J\x1b[H' : '') + renderBatch(b) + '\n');
-          if (!opts.watch || isFinalBatch(b.status)) return;
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      });
+      const client = api();
+      for (;;) {
+        const b = await client.get<BatchView>(`/api/batches/${seg(id)}`);
+        if (opts.json) printJson(b);
+        else process.stdout.write((opts.watch && process.stdout.isTTY ? '\x1b[2J\x1b[H' : '') + renderBatch(b) + '\n');
+        if (!opts.watch || isFinalBatch(b.status)) return;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
     });
 
   batch
@@ -136,7 +93,7 @@ export function registerBatchCommands(program: Command): void {
     .option('--json', 'machine-readable output, with the list of affected participants')
     .description('show what a batch will do: steps, affected participants, readiness gaps, portal and appendix changes')
     .action(async (id: string, opts: { json?: boolean }) => {
-      const report = await withApp((deps) => dryRun(deps, id));
+      const report = await api().get<Awaited<ReturnType<typeof dryRun>>>(`/api/batches/${seg(id)}/dry-run`);
       if (opts.json) return printJson(report);
       const all = new Set(report.folders.flatMap((f) => f.affectedParticipants));
       console.log(`dry run of batch ${report.batch.id} "${report.batch.name}" (${report.batch.status}), planned ${formatHk(report.batch.plannedAt)} — nothing is changed`);
@@ -148,5 +105,19 @@ export function registerBatchCommands(program: Command): void {
         console.log(`  portal: ${f.portal.from} → ${f.portal.to}`);
         console.log(`  appendix 7.3 adds: ${f.appendixRow.market} | ${f.appendixRow.folder} | ${f.appendixRow.code} | ${f.appendixRow.dateMoved} | ${f.appendixRow.batch}`);
       }
+    });
+}
+
+export function registerReadinessCommand(program: Command): void {
+  program
+    .command('readiness')
+    .argument('<batch>', 'batch id')
+    .option('--json', 'machine-readable output, with every not-ready firm')
+    .description('per folder of a batch: affected firms, ready, and the not ready with what they lack')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const report = await api().get<Awaited<ReturnType<typeof readinessReport>>>(`/api/batches/${seg(id)}/readiness`);
+      if (opts.json) return printJson(report);
+      console.log(`batch ${id}: ${report.affected} affected firm(s), ${report.notReady} not ready for at least one folder (${report.percentNotReady.toFixed(1)}%)\n`);
+      printTable(['FOLDER', 'AFFECTED', 'READY', 'NOT READY', 'E.G.'], report.folders.map((f) => [f.code, f.affected, f.ready, f.notReady.length, f.notReady[0] ? `${f.notReady[0].participant}: ${f.notReady[0].missing}` : '']));
     });
 }

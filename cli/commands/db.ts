@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import fs from 'node:fs';
 import { ensureDatabase, migrateLatest } from '../../db/connection';
-import { seedCatalog, DEFAULT_CATALOG } from '../../db/seed';
+import { seedCatalog, seedDemoOperators, DEFAULT_CATALOG } from '../../db/seed';
 import { InputError } from '../../domain/errors';
 import { withDb } from '../context';
 import { loadConfig } from '../../config/config';
@@ -16,12 +16,16 @@ export function registerDbCommands(program: Command): void {
       console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'schema is up to date');
     });
   db.command('seed')
-    .description('load the folder catalog and the demo operators (idempotent; never resets a placement)')
+    .description('load the folder catalog (idempotent; never resets a placement); --demo adds the demo operators')
     .option('--catalog <file>', 'catalog CSV', DEFAULT_CATALOG)
-    .action(async (opts: { catalog: string }) => {
+    .option('--demo', 'also the demo operators alice (planner), bob (approver), carol (support), their tokens under the state directory')
+    .action(async (opts: { catalog: string; demo?: boolean }) => {
       if (!fs.existsSync(opts.catalog)) throw new InputError(`catalog file ${opts.catalog} not found: pass --catalog with the path of a folders.csv`);
-      const result = await withDb((knex) => seedCatalog(knex, opts.catalog));
-      console.log(`catalog: ${result.folders} folders (${result.inserted} new), not ECP folders skipped: ${result.skipped.join(', ') || 'none'}`);
-      console.log('operators: alice (planner), bob (approver), carol (support)');
+      await withDb(async (knex, config) => {
+        const result = await seedCatalog(knex, opts.catalog);
+        console.log(`catalog: ${result.folders} folders (${result.inserted} new), not ECP folders skipped: ${result.skipped.join(', ') || 'none'}`);
+        if (!opts.demo) return;
+        for (const op of await seedDemoOperators(knex, config.home)) console.log(`demo operator ${op.name} (${op.roles.join(', ')}): token in ${op.tokenFile}${op.created ? '' : ' (kept)'}`);
+      });
     });
 }

@@ -1,20 +1,24 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/config';
-import { createDb } from '../../db/connection';
-import { seedCatalog } from '../../db/seed';
-import { up } from '../../dev/stack';
-import { createFolderStore } from '../../stores/folder-store';
-import { endpoints } from './dev';
-import { importGeneratedDirectory } from '../../stores/directory-store';
-import { renderBatch } from './batch';
+import fs from 'node:fs';
 import { DateTime } from 'luxon';
-import { approveBatch, planBatch } from '../../app/batches';
-import type { AppDeps } from '../../app/context';
+import { loadConfig, type Config } from '../../config/config';
+import { createDb } from '../../db/connection';
+import { seedCatalog, seedDemoOperators } from '../../db/seed';
+import { up } from '../../dev/stack';
 import { isFinalBatch } from '../../domain/batch-lifecycle';
-import { readBatch } from '../../stores/batch-read';
-import { operatorNamed, withApp } from '../context';
+import { generateDirectory } from '../../domain/directory-generator';
+import type { BatchView } from '../../stores/batch-read';
+import { catalogAudience } from '../../stores/directory-store';
+import type { FolderView } from '../../stores/folder-store';
+import { apiClient, type ApiClient } from '../api-client';
+import { renderBatch } from './batch';
+import { endpoints } from './dev';
 
-/** `ecp-cutover demo`: the README's main job on the embedded stack. */
+/**
+ * `ecp-cutover demo`: the README's main job on the embedded stack. The host-local part (the stack, the
+ * catalog, the demo operators and their tokens) is done here; everything else goes through the control API,
+ * signed in as the demo operators, exactly as an operator's CLI or console would.
+ */
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
@@ -24,53 +28,74 @@ export function registerDemoCommand(program: Command): void {
       console.log('starting the embedded stack (first run initialises PostgreSQL and Temporal)...');
       await up(config, (line) => console.log('  ' + line));
       const db = createDb(config.DATABASE_URL, { max: 4 });
+      let operators: Awaited<ReturnType<typeof seedDemoOperators>>;
+      let firms = 0;
+      let directory: { participants: string; users: string } | null = null;
       try {
         const seeded = await seedCatalog(db);
-        console.log(`\nseeded the catalog: ${seeded.folders} folders; operators alice (planner), bob (approver), carol (support)`);
-        if (!(await db('participants').first('code'))) {
-          const stats = await importGeneratedDirectory(db, 500);
-          console.log(`imported a generated directory: ${stats.participants} firms, ${stats.users} users (${stats.notReadyFirms} firms missing a function)`);
+        operators = await seedDemoOperators(db, config.home);
+        console.log(`\nseeded the catalog (${seeded.folders} folders) and the demo operators: ${operators.map((o) => `${o.name} (${o.roles.join(', ')})`).join(', ')}`);
+        firms = Number((await db('participants').count({ n: '*' }).first())?.n ?? 0);
+        if (firms === 0) {
+          const audience = await catalogAudience(db);
+          const d = generateDirectory(500, 1, audience.functionsByUserType, audience.sftpFolderByUserType);
+          directory = { participants: d.participantsCsv, users: d.usersCsv };
         }
-        await withApp(runBatchB1);
-        const folders = await createFolderStore(db).list();
-        const by = (p: string) => folders.filter((f) => f.placement === p).map((f) => f.code);
-        console.log(`\nwhere the folders live now:`);
-        console.log(`  on ECP 2.0 (${by('live').length + by('new_on_2_0').length}): ${[...by('live'), ...by('new_on_2_0')].join(' ')}`);
-        console.log(`  on legacy ECP (${by('legacy').length + by('scheduled').length}): ${[...by('legacy'), ...by('scheduled')].join(' ')}`);
-        console.log(`  retired (${by('retired').length}): ${by('retired').join(' ')}`);
-        const e = endpoints(config);
-        console.log(`\nwhere to look:\n  portal           ${e.portal.url}/api/folders\n  Temporal Web UI  ${e.temporal.ui}\n  mail received    ${e.smtp.messages.replace('/api/messages', '/')}  (support view: npx ecp-cutover participant 00199)\n  stop it all      npx ecp-cutover dev down`);
       } finally {
         await db.destroy();
       }
+      const as = (name: string) => apiClient({}, { apiUrl: config.ECP_CUTOVER_API_URL, token: fs.readFileSync(operators.find((o) => o.name === name)!.tokenFile, 'utf8').trim() });
+      if (directory) {
+        const r = await as('alice').post<{ participants: number; users: number }>('/api/directory/import', directory);
+        console.log(`alice imported a generated directory through the control API: ${r.participants} firms, ${r.users} users`);
+      }
+      await runBatchB1(as('alice'), as('bob'));
+      const folders = await as('carol').get<FolderView[]>('/api/folders');
+      const by = (p: string) => folders.filter((f) => f.placement === p).map((f) => f.code);
+      console.log(`\nwhere the folders live now:`);
+      console.log(`  on ECP 2.0 (${by('live').length + by('new_on_2_0').length}): ${[...by('live'), ...by('new_on_2_0')].join(' ')}`);
+      console.log(`  on legacy ECP (${by('legacy').length + by('scheduled').length}): ${[...by('legacy'), ...by('scheduled')].join(' ')}`);
+      console.log(`  retired (${by('retired').length}): ${by('retired').join(' ')}`);
+      printWhereToLook(config, operators);
     });
 }
 
 /**
- * Plans batch B1 (the catalog's 2022-06-06 folders) one minute ahead — the notice period and the calendar
- * are overridden for the demo — approves it as a second operator and watches it to the end. A second demo
- * run finds B1 done and shows it.
+ * Plans batch B1 (the catalog's 2022-06-06 folders) one minute ahead as alice — the notice period and the
+ * calendar are overridden for the demo — approves it as bob, and watches it to the end. A second demo run
+ * finds B1 done and shows it.
  */
-async function runBatchB1(deps: AppDeps): Promise<void> {
-  const { db } = deps;
-  if (!(await readBatch(db, 'B1'))) {
-    const folders = await db('folders').where({ proposed_batch: 'B1', placement: 'legacy' }).orderBy('code').pluck('code');
+async function runBatchB1(alice: ApiClient, bob: ApiClient): Promise<void> {
+  const exists = (await alice.get<BatchView[]>('/api/batches')).some((b) => b.id === 'B1');
+  if (!exists) {
+    const folders = (await alice.get<FolderView[]>('/api/folders', { status: 'legacy' })).filter((f) => ['SD1', 'SD2', 'CCSSW-SH', 'CCSSW-SZ'].includes(f.code)).map((f) => f.code);
     const at = DateTime.utc().plus({ minutes: 1 }).startOf('second');
-    await planBatch(deps, await operatorNamed(db, 'alice'), {
-      id: 'B1', name: 'Cash: stamp duty and China Connect short selling', at: at.toISO()!, folders,
-      onFailure: 'continue', concurrency: 2, minNotice: '0s', allowNonBusinessDay: true,
-    });
+    await alice.post('/api/batches', { id: 'B1', name: 'Cash: stamp duty and China Connect short selling', at: at.toISO(), folders, concurrency: 2, minNotice: '0s', allowNonBusinessDay: true });
     console.log(`\nalice planned batch B1 (${folders.join(', ')}) for one minute from now`);
-    await approveBatch(deps, await operatorNamed(db, 'bob'), 'B1');
+    await bob.post('/api/batches/B1/approve');
     console.log('bob approved it (alice could not: four eyes); participants are told\n');
   }
   let last = '';
   for (;;) {
-    const b = (await readBatch(db, 'B1'))!;
+    const b = await alice.get<BatchView>('/api/batches/B1');
     const shown = renderBatch(b);
     if (shown !== last) console.log(shown + '\n');
     last = shown;
     if (isFinalBatch(b.status)) return;
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+function printWhereToLook(config: Config, operators: { name: string; tokenFile: string }[]): void {
+  const e = endpoints(config);
+  console.log(`
+where to look:
+  portal           ${e.portal.url}/api/folders
+  control API      ${e.api.url}  (OpenAPI: ${e.api.openapi})
+  Temporal Web UI  ${e.temporal.ui}
+  mail received    ${e.smtp.messages.replace('/api/messages', '/')}
+  sign in as a demo operator (tokens under ${config.home}/tokens, mode 0600):
+${operators.map((o) => `    ecp-cutover login --token-file ${o.tokenFile}`).join('\n')}
+  then, e.g.       npx ecp-cutover participant 00199    (carol, support)
+  stop it all      npx ecp-cutover dev down`);
 }

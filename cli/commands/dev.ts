@@ -4,7 +4,7 @@ import { down, status, up } from '../../dev/stack';
 import { printJson, printTable } from '../context';
 
 export function registerDevCommands(program: Command): void {
-  const dev = program.command('dev').description('the embedded stack: PostgreSQL, Temporal, SMTP sink, simulator, worker, portal');
+  const dev = program.command('dev').description('the embedded stack: PostgreSQL, Temporal, SMTP sink, simulator, worker, portal, control API');
   dev
     .command('up')
     .description('start every service in the background (idempotent); state under .ecp-cutover/')
@@ -39,6 +39,8 @@ export function endpoints(config: ReturnType<typeof loadConfig>) {
     smtp: { host: smtp.hostname, port: Number(smtp.port || 25), messages: `http://127.0.0.1:${config.SMTP_SINK_WEB_PORT}/api/messages` },
     simulator: { url: config.SIMULATOR_URL },
     portal: { url: `http://127.0.0.1:${config.PORTAL_PORT}` },
+    api: { url: config.ECP_CUTOVER_API_URL, openapi: `${config.ECP_CUTOVER_API_URL}/openapi.json` },
+    workers: [{ name: 'worker', taskQueue: config.TEMPORAL_TASK_QUEUE }],
   };
 }
 
@@ -50,5 +52,6 @@ Temporal          ${e.temporal.address} (namespace ${e.temporal.namespace})
 Temporal Web UI   ${e.temporal.ui}
 SMTP sink         smtp://${e.smtp.host}:${e.smtp.port}, received mail at ${e.smtp.messages.replace('/api/messages', '/')}
 Simulator         ${e.simulator.url}
-Portal            ${e.portal.url}`);
+Portal            ${e.portal.url}
+Control API       ${e.api.url}  (OpenAPI: ${e.api.openapi})`);
 }

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
+import { audienceOf } from '../../domain/audience';
+import { parseCatalog } from '../../domain/catalog';
 import { generateDirectory } from '../../domain/directory-generator';
-import { parseDirectory } from '../../domain/directory';
 import { InputError } from '../../domain/errors';
-import { catalogAudience, importDirectory } from '../../stores/directory-store';
-import { withDb } from '../context';
+import { DEFAULT_CATALOG } from '../../db/seed';
+import { api } from '../context';
 
 function readFile(file: string, flag: string): string {
   if (!fs.existsSync(file)) throw new InputError(`${flag} ${file}: no such file`);
@@ -19,33 +20,26 @@ export function registerDirectoryCommands(program: Command): void {
     .description('import participants and users from CSV, all or nothing')
     .requiredOption('--participants <file>', 'code,name_en,name_zh,user_types,emails,language[,sftp_folders]')
     .requiredOption('--users <file>', 'participant_code,email,role,functions,sftp_key_registered,ip_registered')
-    .action(async (opts: { participants: string; users: string }) => {
-      const participantsCsv = readFile(opts.participants, '--participants');
-      const usersCsv = readFile(opts.users, '--users');
-      const result = await withDb(async (db) => {
-        const known = new Set<string>(await db('folders').pluck('code'));
-        const parsed = parseDirectory(participantsCsv, usersCsv, known);
-        if (parsed.problems.length > 0) {
-          const shown = parsed.problems.slice(0, 50).join('; ');
-          const more = parsed.problems.length > 50 ? `; and ${parsed.problems.length - 50} more` : '';
-          throw new InputError(`nothing imported, ${parsed.problems.length} problem(s): ${shown}${more}`);
-        }
-        return importDirectory(db, parsed.participants, parsed.users);
-      });
+    .option('--as <operator>', 'assert who you are signed in as')
+    .action(async (opts: { participants: string; users: string; as?: string }) => {
+      const body = { participants: readFile(opts.participants, '--participants'), users: readFile(opts.users, '--users') };
+      const result = await api(opts).post<{ participants: number; users: number }>('/api/directory/import', body);
       console.log(`imported ${result.participants} participant(s) and ${result.users} user(s)`);
     });
   directory
     .command('generate')
-    .description('write a realistic synthetic directory (the same for the same seed)')
+    .description('write a realistic synthetic directory (the same for the same seed), for the folders of a catalog')
     .requiredOption('--participants <n>', 'how many firms')
     .option('--seed <s>', 'random seed', '1')
+    .option('--catalog <file>', 'folder catalog CSV', DEFAULT_CATALOG)
     .requiredOption('--out <dir>', 'where to write participants.csv and users.csv')
-    .action(async (opts: { participants: string; seed: string; out: string }) => {
+    .action(async (opts: { participants: string; seed: string; catalog: string; out: string }) => {
       const n = Number(opts.participants);
       if (!Number.isInteger(n) || n < 1 || n > 90_000) throw new InputError('--participants must be a whole number from 1 to 90000');
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new InputError('--seed must be a whole number');
-      const audience = await withDb((db) => catalogAudience(db));
+      const { folders } = parseCatalog(readFile(opts.catalog, '--catalog'));
+      const audience = audienceOf(folders.filter((f) => f.placement === 'legacy').map((f) => ({ code: f.code, userTypes: f.userTypes, ccFunction: f.ccFunction, sftp: f.sftp })));
       const d = generateDirectory(n, seed, audience.functionsByUserType, audience.sftpFolderByUserType);
       fs.mkdirSync(opts.out, { recursive: true });
       fs.writeFileSync(path.join(opts.out, 'participants.csv'), d.participantsCsv);

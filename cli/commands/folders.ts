@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { InputError, NotFoundError } from '../../domain/errors';
-import { isPlacement, PLACEMENTS } from '../../domain/placement';
+import type { folderDetail } from '../../app/reads';
+import { PLACEMENTS } from '../../domain/placement';
 import { formatHk } from '../../domain/time';
-import { createFolderStore } from '../../stores/folder-store';
-import { printJson, printTable, withDb } from '../context';
+import type { FolderView } from '../../stores/folder-store';
+import { seg } from '../api-client';
+import { api, printJson, printTable } from '../context';
 import { registerRollbackCommands } from './rollback';
 
 export function registerFolderCommands(program: Command): void {
@@ -13,10 +14,7 @@ export function registerFolderCommands(program: Command): void {
     .option('--status <placement>', `only folders in this placement (${PLACEMENTS.join(', ')})`)
     .option('--json', 'machine-readable output')
     .action(async (opts: { status?: string; json?: boolean }) => {
-      if (opts.status !== undefined && !isPlacement(opts.status)) {
-        throw new InputError(`--status '${opts.status}' is not a placement: use one of ${PLACEMENTS.join(', ')}`);
-      }
-      const folders = await withDb((db) => createFolderStore(db).list({ placement: opts.status as never }));
+      const folders = await api().get<FolderView[]>('/api/folders', { status: opts.status });
       if (opts.json) return printJson(folders);
       printTable(
         ['CODE', 'PLACEMENT', 'SINCE', 'BATCH', 'MARKET', 'NAME'],
@@ -32,12 +30,7 @@ export function registerFolderCommands(program: Command): void {
     .argument('<code>', 'folder code, e.g. SD1')
     .option('--json', 'machine-readable output')
     .action(async (code: string, opts: { json?: boolean }) => {
-      const out = await withDb(async (db) => {
-        const store = createFolderStore(db);
-        const folder = await store.get(code.toUpperCase());
-        if (!folder) throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
-        return { folder, runs: await store.runs(folder.code, 5), events: await store.events(folder.code, 10) };
-      });
+      const out = await api().get<Awaited<ReturnType<typeof folderDetail>>>(`/api/folders/${seg(code)}`);
       if (opts.json) return printJson(out);
       const { folder: f, runs, events } = out;
       console.log(`${f.code}  ${f.nameEn}\n      ${f.nameZh}`);

@@ -1,25 +1,29 @@
 import type { Command } from 'commander';
-import { InputError } from '../../domain/errors';
-import { withDb } from '../context';
+import { addOperator, parseRoles, revokeOperator } from '../../stores/operator-store';
+import { printJson, withDb } from '../context';
 
-const ROLES = ['planner', 'approver', 'support'];
-
+/**
+ * `operator add|revoke`: host-local administration (it needs the database owner's DATABASE_URL, like
+ * `db migrate`). No API endpoint grants roles. Each use is an event naming the OS user who ran it.
+ */
 export function registerOperatorCommands(program: Command): void {
-  program
-    .command('operator')
-    .description('operators who plan, approve and support')
+  const operator = program.command('operator').description('operators who plan, approve and support (host-local administration)');
+  operator
     .command('add <name>')
-    .description('add an operator, or give an existing one another role')
-    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
-    .action(async (name: string, opts: { role: string }) => {
-      if (!/^[a-z][a-z0-9_.-]{0,63}$/.test(name)) throw new InputError(`operator name '${name}' must be lower-case letters, digits, '.', '_' or '-'`);
-      if (!ROLES.includes(opts.role)) throw new InputError(`role '${opts.role}' is not one of ${ROLES.join(', ')}`);
-      await withDb((db) =>
-        db.transaction(async (trx) => {
-          await trx('operators').insert({ name }).onConflict('name').ignore();
-          await trx('operator_roles').insert({ operator: name, role: opts.role }).onConflict(['operator', 'role']).ignore();
-        }),
-      );
-      console.log(`operator ${name} has role ${opts.role}`);
+    .description('add an operator with roles and print their token, once')
+    .requiredOption('--role <roles>', 'planner, approver and/or support, separated by commas')
+    .option('--json', 'print {"name","roles","token"}')
+    .action(async (name: string, opts: { role: string; json?: boolean }) => {
+      const roles = parseRoles(opts.role);
+      const made = await withDb((db) => addOperator(db, name, roles));
+      if (opts.json) return printJson({ name: made.name, roles: made.roles, token: made.token });
+      console.log(`operator ${made.name} added with roles ${made.roles.join(', ')}. Their token (shown only now; give it to them privately):\n${made.token}\nThey sign in with: ecp-cutover login`);
+    });
+  operator
+    .command('revoke <name>')
+    .description("end every token of an operator at once and take their roles away")
+    .action(async (name: string) => {
+      const r = await withDb((db) => revokeOperator(db, name));
+      console.log(`operator ${name}: ${r.tokens} token(s) revoked, roles removed`);
     });
 }

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../config/config';
-import { connectWorker } from '../../config/temporal';
+import { connectClient, connectWorker } from '../../config/temporal';
+import { createAuthenticator } from '../../api/auth';
+import { startControlApi } from '../../api/server';
 import { createDb } from '../../db/connection';
 import { InputError } from '../../domain/errors';
 import { startPortal } from '../../portal/server';
@@ -11,7 +13,7 @@ import { startSmtpSink } from '../../smtp-sink/server';
 import { bundleInChildProcess, createWorker, writeWorkflowBundle } from '../../worker/worker';
 import { createHttpGateway } from '../../platform/http-gateway';
 import { createSmtpMailer } from '../../activities/mailer';
-import { loadCommandKey } from '../../security/command-signing';
+import { createCommandSigner, loadCommandKey } from '../../security/command-signing';
 
 /** Long-running processes. Each stops cleanly on SIGTERM or SIGINT. */
 export function registerServeCommands(program: Command): void {
@@ -20,7 +22,8 @@ export function registerServeCommands(program: Command): void {
     .description('run a Temporal worker for the cutover workflows and activities')
     .action(async () => {
       const config = loadConfig();
-      const db = createDb(config.DATABASE_URL, { max: 20 });
+      const commandKey = loadCommandKey(config);
+      const db = createDb(config.WORKER_DATABASE_URL ?? config.DATABASE_URL, { max: 20 });
       const connection = await connectWorker(config);
       const mailer = createSmtpMailer(config.SMTP_URL);
       const bundle = await bundleInChildProcess();
@@ -28,7 +31,7 @@ export function registerServeCommands(program: Command): void {
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: { db, gateway: createHttpGateway(config.SIMULATOR_URL), mailer, mailFrom: config.SMTP_FROM, commandKey: loadCommandKey(config) },
+        deps: { db, gateway: createHttpGateway(config.SIMULATOR_URL), mailer, mailFrom: config.SMTP_FROM, commandKey },
         workflowBundle: bundle,
       });
       fs.rmSync(path.dirname(bundle.codePath), { recursive: true, force: true }); // read by Worker.create
@@ -51,11 +54,34 @@ export function registerServeCommands(program: Command): void {
     .option('--port <n>', 'port (default PORTAL_PORT)')
     .action(async (opts: { port?: string }) => {
       const config = loadConfig();
-      const db = createDb(config.DATABASE_URL, { max: 10 });
+      const db = createDb(config.PORTAL_DATABASE_URL ?? config.DATABASE_URL, { max: 10 });
       const portal = await startPortal({ db, port: parsePort(opts.port, config.PORTAL_PORT), host: config.LISTEN_HOST });
       console.log(`portal on ${portal.url}`);
       await untilSignal();
       await portal.close();
+      await db.destroy();
+    });
+
+  program
+    .command('api')
+    .description('serve the control API (operators sign in; the only writer besides the worker)')
+    .option('--port <n>', 'port (default CONTROL_API_PORT)')
+    .action(async (opts: { port?: string }) => {
+      const config = loadConfig();
+      const signer = createCommandSigner(loadCommandKey(config));
+      const db = createDb(config.API_DATABASE_URL ?? config.DATABASE_URL, { max: 10 });
+      const temporal = await connectClient(config);
+      const api = await startControlApi({
+        deps: { db, temporal, config, signer, gateway: createHttpGateway(config.SIMULATOR_URL) },
+        auth: createAuthenticator(db, config),
+        port: parsePort(opts.port, config.CONTROL_API_PORT),
+        host: config.LISTEN_HOST,
+        log: (line) => console.error(line),
+      });
+      console.log(`control API on ${api.url} (${config.OIDC_ISSUER ? `OIDC: ${config.OIDC_ISSUER}` : 'operator tokens'}); OpenAPI at ${api.url}/openapi.json`);
+      await untilSignal();
+      await api.close();
+      await temporal.connection.close();
       await db.destroy();
     });
 

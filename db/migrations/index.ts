@@ -7,6 +7,7 @@ import * as m500 from './20260101000500_decommission';
 import * as m600 from './20260101000600_simulator';
 import * as m700 from './20260101000700_simulator_platform_state';
 import * as m800 from './20260101000800_lifecycles';
+import * as m900 from './20260101000900_control_plane';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -23,6 +24,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20260101000600_simulator', m600],
   ['20260101000700_simulator_platform_state', m700],
   ['20260101000800_lifecycles', m800],
+  ['20260101000900_control_plane', m900],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

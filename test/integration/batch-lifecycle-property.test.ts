@@ -9,7 +9,7 @@ import { isDomainError } from '../../domain/errors';
 import { formatHk } from '../../domain/time';
 import { batchWorkflowId } from '../../domain/workflow-ids';
 import { batchProgressQuery, type batchMigration } from '../../workflows/batch-migration';
-import { addOperators, alice, bob } from '../support/batches';
+import { alice, bob } from '../support/batches';
 import { createModel } from '../support/batch-model';
 import { addLegacyFolders } from '../support/stack';
 import { timeSkippingStack } from '../support/time-skipping';
@@ -22,7 +22,6 @@ import { timeSkippingStack } from '../support/time-skipping';
  * never changed, and nothing was announced or reminded after the stop.
  */
 const { temporal: env, db, app } = await timeSkippingStack({ READINESS_RECHECK: '6h' });
-await addOperators(db, alice, bob);
 // One firm that is not ready (no user holds a function): a batch with "--max-not-ready 0" blocks on it.
 await db('participants').insert({ code: '04321', name_en: 'Unready Ltd', user_types: ['SEHK_EP'], emails: ['ops@unready.hk'] });
 
@@ -70,7 +69,7 @@ describe('the batch workflow against the batch machine, over random sessions (ti
         await planBatch(app, alice, { id, name: id, at: plannedAt.toISO()!, folders, concurrency: 1, minNotice: '1h', allowNonBusinessDay: true, maxNotReady });
 
         const model = createModel(
-          { ...initialBatchState({ batchId: id, name: id, requestedBy: 'alice', folders, failurePolicy: 'continue', concurrency: 1, maxNotReady: strict ? { count: 0 } : null, readinessRecheckMs: 6 * HOUR, plannedAt: plannedAt.toISO()!, reminderAt: reminderInstant(plannedAt).toISO()! }), status: 'awaiting_approval' },
+          { ...initialBatchState({ batchId: id, name: id, requestedBy: 'alice', folders, failurePolicy: 'continue', concurrency: 1, maxNotReady: strict ? { count: 0 } : null, readinessRecheckMs: 6 * HOUR, minNoticeMs: HOUR, plannedAt: plannedAt.toISO()!, reminderAt: reminderInstant(plannedAt).toISO()! }), status: 'awaiting_approval' },
           t0,
           { ready: false, folderOk: true },
         );
@@ -81,16 +80,19 @@ describe('the batch workflow against the batch machine, over random sessions (ti
           const [command, send] = commandOf(step.op, newAt, id);
           const was = model.run.state.status;
           const expected = model.step({ command, advanceMs: 0 });
+          const sentAt = new Date();
           const actual = await send();
           // A cancellation is Temporal's to accept (any open workflow); what it does is the machine's, compared below.
           if (step.op !== 'cancel') expect(actual, `${id}: ${step.op} in ${was}`).toBe(expected);
           const p = await settle(id);
-          if (!stoppedAt && ['aborted', 'rejected', 'expired', 'aborting'].includes(p.status)) stoppedAt = new Date();
+          // The stop happened at the command: nothing announced or reminded may be created from then on.
+          if (!stoppedAt && ['aborted', 'rejected', 'aborting'].includes(p.status)) stoppedAt = sentAt;
           if (step.advanceMs > 0) {
+            const before = new Date();
             model.advance(step.advanceMs);
             await env.sleep(step.advanceMs);
             const q = await settle(id);
-            if (!stoppedAt && ['aborted', 'rejected', 'expired', 'aborting'].includes(q.status)) stoppedAt = new Date();
+            if (!stoppedAt && ['aborted', 'rejected', 'expired', 'aborting'].includes(q.status)) stoppedAt = before;
           }
         }
         const real = await settle(id);
@@ -138,7 +140,7 @@ function commandOf(op: Op, newAt: DateTime, id: string): [BatchCommand, () => Pr
     case 'reject': return [{ type: 'reject', by: by(bob), reason: 'not now' }, () => answer(() => rejectBatch(app, bob, id, 'not now'))];
     case 'reschedule': return [
       { type: 'reschedule', by: by(planner), plannedAt: newAt.toISO()!, reminderAt: reminderInstant(newAt).toISO()! },
-      () => answer(() => rescheduleBatch(app, planner, id, formatHk(newAt.toISO()).replace(' HKT', ''))),
+      () => answer(() => rescheduleBatch(app, planner, id, formatHk(newAt.toISO()).replace(' HKT', ''), { minNotice: '1h', allowNonBusinessDay: true })),
     ];
     case 'pause': return [{ type: 'pause', by: by(planner) }, () => answer(() => pauseBatch(app, planner, id))];
     case 'resume': return [{ type: 'resume', by: by(planner) }, () => answer(() => resumeBatch(app, planner, id))];

@@ -3,13 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { abortBatch, approveBatch, planBatch, rescheduleBatch } from '../../app/batches';
 import { formatHk } from '../../domain/time';
 import type { batchMigration } from '../../workflows/batch-migration';
-import { addOperators, alice, bob } from '../support/batches';
+import { alice, bob } from '../support/batches';
 import { recordHistory } from '../support/temporal';
 import { timeSkippingStack } from '../support/time-skipping';
 
 // Days-long waits on Temporal's time-skipping test server (test/support/time-skipping.ts).
 const { temporal: env, db, app } = await timeSkippingStack();
-await addOperators(db, alice, bob);
 await db('participants').insert({ code: '01234', name_en: 'Example Securities Ltd', name_zh: '範例證券有限公司', user_types: ['SEHK_EP'], emails: ['ops@example.hk'] });
 
 async function plan(id: string, folders: string, daysAhead: number, maxNotReady?: string) {
@@ -44,7 +43,7 @@ describe('batch schedule (time-skipping)', () => {
     await approveBatch(app, bob, 'S2');
     await expect.poll(async () => (await db('batches').where({ id: 'S2' }).first()).status).toBe('announced');
     const later = DateTime.fromISO(b.plannedAt).plus({ days: 4 });
-    const after = await rescheduleBatch(app, alice, 'S2', formatHk(later.toISO()).replace(' HKT', ''));
+    const after = await rescheduleBatch(app, alice, 'S2', formatHk(later.toISO()).replace(' HKT', ''), { minNotice: '1d', allowNonBusinessDay: true });
     expect(after).toMatchObject({ status: 'awaiting_approval', approvedBy: null });
     expect((await db('folders').where({ code: 'SD3' }).first()).placement).toBe('legacy');
     await approveBatch(app, bob, 'S2');

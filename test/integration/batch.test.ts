@@ -3,15 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { abortBatch } from '../../app/batches';
 import { batchMigration, batchProgressQuery } from '../../workflows/batch-migration';
 import { alice } from '../support/batches';
-import { runCli } from '../support/cli';
 import { addLegacyFolders, cutoverStack } from '../support/stack';
 import { recordHistory } from '../support/temporal';
 
 const stack = await cutoverStack();
 const { db, client, sim, sink, app } = stack;
 await stack.runWorker();
-const env = { ...stack.env, DRAIN_TIMEOUT: '2s' };
-const cli = (...args: string[]) => runCli(args, env);
+const cli = stack.cli;
 
 // A Monday far enough ahead for the default notice period, and nearby instants for batches that run now.
 const FUTURE = '2031-03-10 08:00';
@@ -40,14 +38,14 @@ describe('batch plan: refusals', () => {
       [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', '2031-01-01 08:00', '--folders', 'SD1', '--as', 'alice'], /2031-01-01 is a Hong Kong public holiday .*--allow-non-business-day/],
       [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', '2031-03-08 08:00', '--folders', 'SD1', '--as', 'alice'], /2031-03-08 is a Saturday/],
       [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', 'next monday', '--folders', 'SD1', '--as', 'alice'], /is not a time/],
-      [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', FUTURE, '--folders', 'SD1', '--as', 'mallory'], /unknown operator 'mallory'/],
+      [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', FUTURE, '--folders', 'SD1', '--as', 'mallory'], /not signed in: set ECP_CUTOVER_TOKEN or run ecp-cutover login/],
       [['batch', 'plan', '--id', 'X1', '--name', 'x', '--at', FUTURE, '--folders', 'SD1', '--as', 'bob'], /'bob' does not hold the planner role/],
       [plan('--on-failure', 'panic'), /--on-failure must be continue or halt/],
       [plan('--concurrency', '0'), /--concurrency must be a whole number from 1 to 500/],
       [['batch', 'plan', '--id', "X1'; drop table batches;--", '--name', 'x', '--at', FUTURE, '--folders', 'SD1', '--as', 'alice'], /batch id .* must be 1-32 letters/],
     ];
     for (const [args, message] of cases) {
-      const r = await runCli(args, env);
+      const r = await cli(...args);
       expect(r.stderr, args.join(' ')).toMatch(message);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -3,21 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { approveDecommission, scheduleDecommission } from '../../app/decommission';
 import { DECOMMISSION_WORKFLOW_ID } from '../../domain/workflow-ids';
 import { batchFinishedSignal, decommissionLegacy, decommissionStateQuery } from '../../workflows/decommission-legacy';
-import { addOperators, alice, bob, operator } from '../support/batches';
+import { alice, bob, operator } from '../support/batches';
 import { runCli } from '../support/cli';
 import { recordHistory } from '../support/temporal';
 import { timeSkippingStack } from '../support/time-skipping';
 
 // Months-long waits on the time-skipping server; real PostgreSQL, simulator and SMTP behind the activities.
-const { temporal, db, url, sim, sink, taskQueue, app } = await timeSkippingStack({ DECOMMISSION_RECHECK: '1d' });
-await addOperators(db, alice, bob);
+const { temporal, db, sim, sink, app, api } = await timeSkippingStack({ DECOMMISSION_RECHECK: '1d' });
 await db('participants').insert([
   { code: '01234', name_en: 'Cash Firm', user_types: ['SEHK_EP'], emails: ['ops@cash.hk'] },
   { code: '05678', name_en: 'Futures Firm', user_types: ['HKFE_EP'], emails: ['ops@futures.hk'] },
 ]);
 // Every legacy folder has moved but SD3 (still on legacy).
 await db('folders').where({ placement: 'legacy' }).whereNot({ code: 'SD3' }).update({ placement: 'live', live_since: new Date() });
-const env = { DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, SIMULATOR_URL: sim.url, COMMAND_SIGNING_KEY: 'ab'.repeat(32) };
+const env = { ECP_CUTOVER_API_URL: api.url, ECP_CUTOVER_TOKEN: api.tokens.alice };
 const handle = () => temporal.client.workflow.getHandle<typeof decommissionLegacy>(DECOMMISSION_WORKFLOW_ID);
 const state = () => handle().query(decommissionStateQuery);
 

@@ -9,7 +9,7 @@ import { runCli } from '../support/cli';
 // The whole embedded stack on ports of its own, with its state in a temporary directory.
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-dev-'));
 fs.chmodSync(home, 0o755);
-const [pg, temporal, ui, smtp, web, sim, portal] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+const [pg, temporal, ui, smtp, web, sim, portal, api] = await Promise.all(Array.from({ length: 8 }, () => freePort()));
 const env = {
   ECP_CUTOVER_HOME: home,
   POSTGRES_PORT: String(pg),
@@ -19,6 +19,7 @@ const env = {
   SMTP_SINK_WEB_PORT: String(web),
   SIMULATOR_URL: `http://127.0.0.1:${sim}`,
   PORTAL_PORT: String(portal),
+  CONTROL_API_PORT: String(api),
   DATABASE_URL: '',
 };
 
@@ -32,31 +33,40 @@ describe('ecp-cutover dev up | status | down', () => {
     const first = await runCli(['dev', 'up'], env);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    for (const s of ['postgres', 'temporal', 'smtp', 'simulator', 'worker', 'portal']) expect(first.stdout).toMatch(new RegExp(`${s} +started \\(pid \\d+\\)`));
+    for (const s of ['postgres', 'temporal', 'smtp', 'simulator', 'worker', 'portal', 'api']) expect(first.stdout).toMatch(new RegExp(`${s} +started \\(pid \\d+\\)`));
     expect(first.stdout).toContain(`Temporal Web UI   http://127.0.0.1:${ui}`);
 
     const second = await runCli(['dev', 'up'], env);
     expect(second.stdout).not.toMatch(/started/);
-    expect(second.stdout.match(/already running/g)).toHaveLength(6);
+    expect(second.stdout.match(/already running/g)).toHaveLength(7);
 
     const status = JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout);
     expect(status.portal.url).toBe(`http://127.0.0.1:${portal}`);
+    expect(status.api.url).toBe(`http://127.0.0.1:${api}`);
+    // Each process connects as its own database role; the key and the role passwords are the owner's only.
+    for (const f of ['secrets/command-signing.key', 'secrets/db-api.password', 'secrets/db-worker.password', 'secrets/db-portal.password']) {
+      expect((fs.statSync(path.join(home, f)).mode & 0o777).toString(8), f).toBe('600');
+    }
     expect(status.smtp.messages).toBe(`http://127.0.0.1:${web}/api/messages`);
     expect(status.services.every((s: { pid: number | null }) => s.pid !== null)).toBe(true);
     expect(await (await fetch(`http://127.0.0.1:${ui}/`)).status).toBe(200);
 
-    expect((await runCli(['db', 'seed'], env)).code).toBe(0);
+    const seeded = await runCli(['db', 'seed', '--demo'], env);
+    expect(seeded.code).toBe(0);
+    expect(seeded.stdout).toMatch(/demo operator alice \(planner\): token in .*tokens\/alice.token/);
+    const aliceToken = fs.readFileSync(path.join(home, 'tokens', 'alice.token'), 'utf8').trim();
+    expect((fs.statSync(path.join(home, 'tokens', 'alice.token')).mode & 0o777).toString(8)).toBe('600');
     const folders = (await (await fetch(`http://127.0.0.1:${portal}/api/folders?placement=new_on_2_0`)).json()) as { folders: unknown[] };
     expect(folders.folders).toHaveLength(14);
 
     const down = await runCli(['dev', 'down'], env);
-    expect(down.stdout.match(/stopped \(pid/g)).toHaveLength(6);
+    expect(down.stdout.match(/stopped \(pid/g)).toHaveLength(7);
     for (const s of status.services) expect(isAlive(s.pid), s.name).toBe(false);
 
     const again = await runCli(['dev', 'up'], env);
     expect(again.code).toBe(0);
-    const after = JSON.parse((await runCli(['folders', '--json'], env)).stdout);
-    expect(after).toHaveLength(50); // the data survived down/up
+    const after = JSON.parse((await runCli(['folders', '--json'], { ...env, ECP_CUTOVER_TOKEN: aliceToken })).stdout);
+    expect(after).toHaveLength(50); // the data (and alice's token) survived down/up
   });
 
   it('refuses to start when a port is taken, naming the port and the variable', async () => {

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { planBatch } from '../../app/batches';
 import { folderCutover } from '../../workflows/folder-cutover';
-import { addOperators, alice, bob, runBatch } from '../support/batches';
+import { alice, runBatch } from '../support/batches';
 import { cutoverStack, FAST_MOVE, snapshot } from '../support/stack';
 import { uniqueId } from '../support/temporal';
 
 const stack = await cutoverStack();
 const { db, client, taskQueue, sim, app } = stack;
-await addOperators(db, alice, bob);
 await stack.runWorker();
 
 /** One folder cut over in a batch of its own (a folder moves only inside an approved batch). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { migrateDownAll, migrateLatest } from '../../db/connection';
 import { seedCatalog } from '../../db/seed';
-import { BATCH_FOLDER_STATUSES, STORED_BATCH_STATUSES } from '../../domain/batch-lifecycle';
+import { BATCH_FOLDER_STATUSES, PUBLIC_BATCH_STATUSES, STORED_BATCH_STATUSES } from '../../domain/batch-lifecycle';
 import { STORED_DECOMMISSION_STATUSES } from '../../domain/decommission-lifecycle';
 import { NOTICE_KINDS, NOTICE_STATUSES } from '../../domain/notices';
 import { ROLES } from '../../domain/operators';
@@ -57,12 +57,16 @@ describe('one list per name: the check constraints equal the lists the code uses
       ['operator_roles_role_check', ROLES],
     ];
     for (const [name, list] of cases) expect(await allowed(name), name).toEqual([...list].sort());
+    // The portal's view of batches shows exactly the public statuses.
+    const { rows } = await db.raw(`select pg_get_viewdef('portal.batches'::regclass) as def`);
+    expect([...(rows[0].def as string).matchAll(/'([^']+)'/g)].map((m) => m[1]).sort()).toEqual([...PUBLIC_BATCH_STATUSES].sort());
   });
 });
 
 describe('constraints the database enforces', () => {
   it('I4: a folder cannot be in two unfinished batches', async () => {
     await seedCatalog(db);
+    await db('operators').insert({ name: 'alice' });
     const batch = (id: string) => ({ id, name: id, planned_at: '2030-01-07T00:00:00Z', requested_by: 'alice' });
     await db('batches').insert([batch('X1'), batch('X2')]);
     await db('batch_folders').insert({ batch_id: 'X1', folder_code: 'SD1' });

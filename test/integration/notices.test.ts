@@ -8,14 +8,12 @@ import { createSmtpMailer } from '../../activities/mailer';
 import { createNoticeActivities } from '../../activities/notices';
 import { freePort } from '../../dev/process';
 import { startSmtpSink } from '../../smtp-sink/server';
-import { runCli } from '../support/cli';
 import { cutoverStack } from '../support/stack';
 
 const stack = await cutoverStack({ processingDelayMs: 50 });
 const { db, sink, client } = stack;
 await stack.runWorker();
-const env = { ...stack.env, DRAIN_TIMEOUT: '2s' };
-const cli = (...args: string[]) => runCli(args, env);
+const cli = stack.cli;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-dir-'));
 const write = (name: string, text: string) => (fs.writeFileSync(path.join(dir, name), text), path.join(dir, name));
 

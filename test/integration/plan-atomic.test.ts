@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { planBatch, type PlanInput } from '../../app/batches';
 import type { AppDeps } from '../../app/context';
 import { batchWorkflowId } from '../../domain/workflow-ids';
-import { addOperators, alice, bob } from '../support/batches';
+import { alice } from '../support/batches';
 import { cutoverStack } from '../support/stack';
 
 /**
@@ -13,7 +13,6 @@ import { cutoverStack } from '../support/stack';
  */
 const stack = await cutoverStack();
 const { db, app, address } = stack;
-await addOperators(db, alice, bob);
 await stack.runWorker();
 
 const plan = (deps: AppDeps, id: string, folders: string[]): Promise<unknown> =>

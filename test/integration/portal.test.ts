@@ -3,7 +3,6 @@ import { DateTime } from 'luxon';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPortal } from '../../portal/server';
-import { runCli } from '../support/cli';
 import { cutoverStack } from '../support/stack';
 
 const stack = await cutoverStack({ processingDelayMs: 50 });
@@ -11,12 +10,12 @@ const { db, client } = stack;
 await stack.runWorker();
 const portal = await startPortal({ db, cacheMs: 0 });
 afterAll(() => portal.close());
-const env = { ...stack.env, DRAIN_TIMEOUT: '2s' };
+
 const get = (p: string, headers: Record<string, string> = {}) => fetch(portal.url + p, { headers });
 
 // Batch W1 moves SD1 and SD2; batch W2 is planned and approved for later (public), W3 only planned (not public).
 await db('participants').insert({ code: '01234', name_en: 'Secret Firm', user_types: ['SEHK_EP'], emails: ['secret@firm.hk'] });
-const cli = (...args: string[]) => runCli(args, env);
+const cli = stack.cli;
 const plan = (id: string, at: string, folders: string) => cli('batch', 'plan', '--id', id, '--name', id, '--at', at, '--folders', folders, '--as', 'alice', '--min-notice', '0s', '--allow-non-business-day');
 const w1 = await plan('W1', DateTime.utc().plus({ seconds: 15 }).toISO()!, 'SD1,SD2');
 expect(w1.stderr).toBe('');

@@ -18,6 +18,7 @@ describe('replay of recorded histories', () => {
       'cutover-succeeded.json', 'cutover-compensated-at-enable.json', 'rollback-approved.json', 'rollback-rejected.json', 'batch-Rcontinue.json', 'batch-Rhalt.json', 'batch-PR.json',
       'batch-P1.json', 'batch-scheduled-days-ahead.json', 'decommission-blocked-then-done.json',
       'batch-RJ.json', 'batch-aborted-while-blocked-on-readiness.json', 'batch-rescheduled-after-announcement.json',
+      'batch-aborted-while-starting.json', 'batch-cancelled-through-temporal.json',
     ]));
   });
 

@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon';
 import { approveBatch, planBatch } from '../../app/batches';
 import type { AppDeps, Operator } from '../../app/context';
-import type { Db } from '../../db/connection';
 import type { Role } from '../../domain/operators';
 import { batchWorkflowId, cutoverWorkflowId } from '../../domain/workflow-ids';
 import type { batchMigration } from '../../workflows/batch-migration';
@@ -11,14 +10,6 @@ import { recordHistory, uniqueId } from './temporal';
 export const operator = (name: string, ...roles: Role[]): Operator => ({ name, roles, credentialId: `test-${name}`, source: 'api' });
 export const alice = operator('alice', 'planner');
 export const bob = operator('bob', 'approver');
-
-/** Registers operators in the database (a batch row names its planner, which must be known). */
-export async function addOperators(db: Db, ...ops: Operator[]): Promise<void> {
-  for (const op of ops) {
-    await db('operators').insert({ name: op.name }).onConflict('name').ignore();
-    for (const role of op.roles) await db('operator_roles').insert({ operator: op.name, role }).onConflict(['operator', 'role']).ignore();
-  }
-}
 
 /**
  * A batch planned by alice a few seconds ahead (notice period and calendar overridden), approved by bob, run

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
+import { createDb } from '../../db/connection';
+import { ensureDbRoles, type DbRole } from '../../db/grants';
 import { initPostgres, postgresCommand, PG_PASSWORD, PG_USER } from '../../dev/postgres';
 import { freePort, isAlive, isPortOpen, spawnDetached, stopPid, tail, waitFor } from '../../dev/process';
 import { temporalHealthy } from '../../dev/stack';
@@ -16,6 +19,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgAdminUrl: string;
     temporalAddress: string;
+    /** The passwords of the least-privilege roles (db/grants.ts), created once for the whole cluster. */
+    dbRolePasswords: Record<DbRole, string>;
   }
 }
 
@@ -46,6 +51,15 @@ export default async function setup(project: TestProject) {
     await waitFor(`temporal dev server (log: ${log})`, () => temporalHealthy(temporalAddress!), 60_000, () => isAlive(pid));
   }
 
+  // The least-privilege roles belong to the cluster: created once; each test database's migration grants them.
+  const dbRolePasswords = { api: randomBytes(16).toString('hex'), worker: randomBytes(16).toString('hex'), portal: randomBytes(16).toString('hex') };
+  const admin = createDb(pgAdminUrl, { max: 1 });
+  try {
+    await ensureDbRoles(admin, dbRolePasswords);
+  } finally {
+    await admin.destroy();
+  }
+  project.provide('dbRolePasswords', dbRolePasswords);
   project.provide('pgAdminUrl', pgAdminUrl);
   project.provide('temporalAddress', temporalAddress);
 

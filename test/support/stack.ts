@@ -3,6 +3,8 @@ import { afterAll } from 'vitest';
 import type { AppDeps } from '../../app/context';
 import { loadConfig } from '../../config/config';
 import { createCommandSigner } from '../../security/command-signing';
+import { operatorCli } from './cli';
+import { controlApi } from './control-api';
 import { addSyntheticFolders } from '../../bench/scenario';
 import { seedCatalog } from '../../db/seed';
 import { createHttpGateway } from '../../platform/http-gateway';
@@ -38,8 +40,12 @@ export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
   const config = loadConfig({ DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: temporal.taskQueue, SIMULATOR_URL: sim.url, DRAIN_TIMEOUT: '5s', MOVE_MAX_ATTEMPTS: '2' });
   /** The application layer as the control API runs it, with this file's signing key. */
   const app: AppDeps = { db, temporal: temporal.client, config, signer: createCommandSigner(commandKey), gateway };
-  /** What the CLI needs to reach this file's stack (and sign as the API would, until the CLI is an API client). */
-  const env = { DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: temporal.taskQueue, SIMULATOR_URL: sim.url, DRAIN_TIMEOUT: '5s', MOVE_MAX_ATTEMPTS: '2', COMMAND_SIGNING_KEY: commandKey.toString('hex') };
+  const api = await controlApi(app, db);
+  /** What the CLI needs: the control API (and, for host-local commands and workers, the rest of this file's stack). */
+  const env = {
+    ECP_CUTOVER_API_URL: api.url, DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: temporal.taskQueue, SIMULATOR_URL: sim.url,
+    DRAIN_TIMEOUT: '5s', MOVE_MAX_ATTEMPTS: '2', COMMAND_SIGNING_KEY: commandKey.toString('hex'),
+  };
   const bundle = await workflowBundle();
   afterAll(() => sim.close());
   const worker = () =>
@@ -54,7 +60,9 @@ export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
     });
     return w;
   };
-  return { db, url, sim, gateway, sink, deps, app, env, config, ...temporal, worker, runWorker };
+  /** The CLI signed in as the operator its `--as` names (alice when it names none). */
+  const cli = operatorCli({ ...env, ECP_CUTOVER_TOKEN: api.tokens.alice }, api.tokens);
+  return { db, url, sim, gateway, sink, deps, app, env, config, api, cli, ...temporal, worker, runWorker };
 }
 
 /** Each folder's placement and both platforms' intake/visibility, for "nothing else changed" checks. */

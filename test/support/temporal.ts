@@ -45,10 +45,12 @@ export const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories/', imp
 
 /**
  * With RECORD_HISTORIES=1, saves a finished workflow's history as a replay fixture
- * (test/fixtures/histories/<name>.json); test/integration/replay.test.ts replays every fixture.
+ * (test/fixtures/histories/<name>.json); test/integration/replay.test.ts replays every fixture. A fixture that
+ * exists is never overwritten: it guards the histories of workflows already running, and a change that breaks
+ * it ships with `patched()` (workflows/patches.ts), not with a re-recording.
  */
 export async function recordHistory(handle: { fetchHistory(): Promise<unknown> }, name: string): Promise<void> {
-  if (process.env.RECORD_HISTORIES !== '1') return;
+  if (process.env.RECORD_HISTORIES !== '1' || fs.existsSync(`${HISTORIES_DIR}${name}.json`)) return;
   const history = await handle.fetchHistory();
   fs.writeFileSync(`${HISTORIES_DIR}${name}.json`, historyToJSON(history as Parameters<typeof historyToJSON>[0]));
 }

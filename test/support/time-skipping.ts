@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { AppDeps } from '../../app/context';
 import { createCommandSigner } from '../../security/command-signing';
+import { controlApi } from './control-api';
 import { Worker } from '@temporalio/worker';
 import { afterAll } from 'vitest';
 import { createActivities } from '../../activities/index';
@@ -51,5 +52,6 @@ export async function timeSkippingStack(env: Record<string, string> = {}) {
   });
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, DRAIN_TIMEOUT: '2s', SIMULATOR_URL: sim.url, ...env });
   const app: AppDeps = { db, temporal: temporal.client, config, signer: createCommandSigner(commandKey), gateway };
-  return { temporal, db, url, sim, sink, taskQueue, config, app };
+  const api = await controlApi(app, db);
+  return { temporal, db, url, sim, sink, taskQueue, config, app, api };
 }

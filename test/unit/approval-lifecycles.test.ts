@@ -74,8 +74,8 @@ describe('switch-back lifecycle: every (status, command) pair has a decided outc
 
   it('four eyes: the requester may not approve, even holding the approver role; after expiry nobody may', () => {
     const both: Actor = { operator: 'alice', roles: ['planner', 'approver'] };
-    expect(transitionSwitchBack(waiting, { type: 'approve', by: both }, T0)).toEqual({ ok: false, refused: 'four eyes: alice requested the switch-back of SD1 and cannot approve it; ask another approver' });
-    expect(transitionSwitchBack(waiting, { type: 'approve', by: bob }, Date.parse(EXPIRES))).toEqual({ ok: false, refused: expect.stringMatching(/expired/) });
+    expect(transitionSwitchBack(waiting, { type: 'approve', by: both }, T0)).toEqual({ ok: false, refused: 'four eyes: alice requested the switch-back of SD1 and cannot approve it; ask another approver', kind: 'forbidden' });
+    expect(transitionSwitchBack(waiting, { type: 'approve', by: bob }, Date.parse(EXPIRES))).toEqual({ ok: false, refused: expect.stringMatching(/expired/), kind: 'conflict' });
   });
 });
 
@@ -141,18 +141,24 @@ describe('decommission lifecycle: every (status, command) pair has a decided out
   }
 
   it('blocked, then the gate passes after the date: a fresh approval, without telling the firms again', () => {
-    const checking = go(blocked, [{ type: 'batchFinished' }, Date.parse(PLANNED) + 1000]);
-    const again = go(checking, [{ type: 'gateChecked', plan: 0, purpose: 'decide', pass: true, items: [] }, Date.parse(PLANNED) + 2000]);
+    // A batch finishing within a minute of the last check does not check again (the signal is anyone's to send).
+    expect(transitionDecommission(blocked, { type: 'batchFinished' }, Date.parse(PLANNED) + 30_000)).toEqual({ ok: true, state: blocked, effects: [] });
+    const checking = go(blocked, [{ type: 'batchFinished' }, Date.parse(PLANNED) + 120_000]);
+    const again = go(checking, [{ type: 'gateChecked', plan: 0, purpose: 'decide', pass: true, items: [] }, Date.parse(PLANNED) + 121_000]);
     expect(again).toMatchObject({ status: 'awaiting_approval', approvedBy: null, reason: expect.stringMatching(/fresh approval/) });
-    const d = transitionDecommission(again, { type: 'approve', by: bob }, Date.parse(PLANNED) + 3000);
+    const d = transitionDecommission(again, { type: 'approve', by: bob }, Date.parse(PLANNED) + 122_000);
     if (!d.ok) throw new Error(d.refused);
     expect(d.effects.map((e) => e.type)).toEqual(['persist']);
     expect(nextDecommissionTimer(d.state)?.command).toMatchObject({ timer: 'planned' });
   });
 
+  it('an approval after the planned date is refused (it would switch legacy off at once, every reminder skipped): reschedule first', () => {
+    expect(transitionDecommission(waiting, { type: 'approve', by: bob }, Date.parse(PLANNED))).toEqual({ ok: false, kind: 'conflict', refused: expect.stringMatching(/its planned time .* has passed: reschedule it first/) });
+  });
+
   it('four eyes: the one who scheduled (or rescheduled) it may not approve it', () => {
     const both: Actor = { operator: 'alice', roles: ['planner', 'approver'] };
-    expect(transitionDecommission(waiting, { type: 'approve', by: both }, T0)).toEqual({ ok: false, refused: 'four eyes: alice scheduled the decommission and cannot approve it; ask another approver' });
+    expect(transitionDecommission(waiting, { type: 'approve', by: both }, T0)).toEqual({ ok: false, refused: 'four eyes: alice scheduled the decommission and cannot approve it; ask another approver', kind: 'forbidden' });
   });
 
   it('reminders past at the approval are not sent late; each one still ahead is sent once, with a gate check', () => {

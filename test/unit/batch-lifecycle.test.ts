@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  BATCH_COMMAND_TYPES, BATCH_STATUSES, initialBatchState, isFinalBatch, nextBatchTimer, transitionBatch,
+  BATCH_COMMAND_TYPES, BATCH_STATUSES, batchSkipped, batchWants, initialBatchState, isFinalBatch, nextBatchTimer, transitionBatch,
   type BatchCommand, type BatchCommandType, type BatchEffect, type BatchState, type BatchStatus,
 } from '../../domain/batch-lifecycle';
 import type { Actor } from '../../domain/operators';
@@ -16,7 +16,7 @@ const bob: Actor = { operator: 'bob', roles: ['approver'] };
 const dana: Actor = { operator: 'dana', roles: ['planner', 'approver', 'support'] };
 
 const plan = (o: Partial<Parameters<typeof initialBatchState>[0]> = {}) =>
-  initialBatchState({ batchId: 'B9', name: 'n', requestedBy: 'alice', folders: ['SD1', 'SD2'], failurePolicy: 'continue', concurrency: 1, maxNotReady: null, readinessRecheckMs: 600_000, plannedAt: PLANNED, reminderAt: REMINDER, ...o });
+  initialBatchState({ batchId: 'B9', name: 'n', requestedBy: 'alice', folders: ['SD1', 'SD2'], failurePolicy: 'continue', concurrency: 1, maxNotReady: null, readinessRecheckMs: 600_000, minNoticeMs: 3 * 86_400_000, plannedAt: PLANNED, reminderAt: REMINDER, ...o });
 
 /** Applies commands in order; each must be accepted. */
 function drive(s: BatchState, ...steps: [BatchCommand, number][]): BatchState {
@@ -82,6 +82,7 @@ function commandFor(type: BatchCommandType, s: BatchState): [BatchCommand, numbe
     case 'timer': return nextBatchTimer(s) ? fire(s) : [{ type: 'timer', timer: 'start', plan: s.plan }, at(PLANNED) + 60_000];
     case 'readinessChecked': return [{ type, plan: s.plan, ok: true, summary: '0 of 9 not ready' }, now];
     case 'folderFinished': return [{ type, code: inFlight, outcome: 'live', failure: null, freezeWindowMs: 5 }, now];
+    case 'folderNotStarted': return [{ type, code: inFlight }, now];
   }
 }
 
@@ -91,20 +92,20 @@ function commandFor(type: BatchCommandType, s: BatchState): [BatchCommand, numbe
 const X = '✗', I = '·';
 const TABLE: Record<BatchStatus, Record<BatchCommandType, string>> = {
   //                      approve             reject       reschedule           pause     resume     abort        override   cancel        recorded             refused    announced     timer                   readiness  folderFinished
-  requested:               { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: 'awaiting_approval', planRefused: 'refused', announced: I, timer: I, readinessChecked: I, folderFinished: I },
-  awaiting_approval:       { approve: 'approved', reject: 'rejected', reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: X, cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: I, timer: 'expired', readinessChecked: I, folderFinished: I },
-  approved:                { approve: X, reject: X, reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: X, cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: 'announced', timer: 'approved', readinessChecked: I, folderFinished: I },
-  announced:               { approve: X, reject: X, reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: X, cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: I, timer: 'announced', readinessChecked: I, folderFinished: I },
-  blocked_on_readiness:    { approve: X, reject: X, reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: 'running', cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: I, timer: 'blocked_on_readiness', readinessChecked: I, folderFinished: I },
-  running:                 { approve: X, reject: X, reschedule: X, pause: 'paused', resume: X, abort: 'aborting', overrideReadiness: X, cancelRequested: 'aborting', planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: 'running' },
-  paused:                  { approve: X, reject: X, reschedule: X, pause: X, resume: 'running', abort: 'aborting', overrideReadiness: X, cancelRequested: 'aborting', planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: 'paused' },
-  aborting:                { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: 'aborted' },
-  completed:               { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I },
-  completed_with_failures: { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I },
-  aborted:                 { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I },
-  rejected:                { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I },
-  expired:                 { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I },
-  refused:                 { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I },
+  requested:               { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: 'requested', planRecorded: 'awaiting_approval', planRefused: 'refused', announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I },
+  awaiting_approval:       { approve: 'approved', reject: 'rejected', reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: X, cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: I, timer: 'expired', readinessChecked: I, folderFinished: I, folderNotStarted: I },
+  approved:                { approve: X, reject: X, reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: X, cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: 'announced', timer: 'approved', readinessChecked: I, folderFinished: I, folderNotStarted: I },
+  announced:               { approve: X, reject: X, reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: X, cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: I, timer: 'announced', readinessChecked: I, folderFinished: I, folderNotStarted: I },
+  blocked_on_readiness:    { approve: X, reject: X, reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: 'running', cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: I, timer: 'blocked_on_readiness', readinessChecked: I, folderFinished: I, folderNotStarted: I },
+  running:                 { approve: X, reject: X, reschedule: X, pause: 'paused', resume: X, abort: 'aborting', overrideReadiness: X, cancelRequested: 'aborting', planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: 'running', folderNotStarted: 'running' },
+  paused:                  { approve: X, reject: X, reschedule: X, pause: X, resume: 'running', abort: 'aborting', overrideReadiness: X, cancelRequested: 'aborting', planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: 'paused', folderNotStarted: 'paused' },
+  aborting:                { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: 'aborted', folderNotStarted: 'aborted' },
+  completed:               { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I },
+  completed_with_failures: { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I },
+  aborted:                 { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I },
+  rejected:                { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I },
+  expired:                 { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I },
+  refused:                 { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I },
 };
 
 describe('batch lifecycle: every (status, command) pair has a decided outcome', () => {
@@ -138,7 +139,7 @@ describe('batch lifecycle: decisions a person relies on', () => {
   it('an approved batch is not rejected: the refusal says to abort it; abort stops it, tells the firms it is off, and it never starts', () => {
     const announced = stateIn('announced');
     const r = transitionBatch(announced, { type: 'reject', by: bob, reason: 'changed our minds' }, T0);
-    expect(r).toEqual({ ok: false, refused: expect.stringMatching(/batch B9 is announced: it was approved already: an approved batch is stopped with 'ecp-cutover batch abort B9/) });
+    expect(r).toEqual({ ok: false, refused: expect.stringMatching(/batch B9 is announced: it was approved already: an approved batch is stopped with 'ecp-cutover batch abort B9/), kind: 'conflict' });
     const d = transitionBatch(announced, { type: 'abort', by: bob, reason: 'changed our minds' }, T0);
     if (!d.ok) throw new Error(d.refused);
     expect(d.state).toMatchObject({ status: 'aborted', reason: 'aborted by bob: changed our minds' });
@@ -150,29 +151,29 @@ describe('batch lifecycle: decisions a person relies on', () => {
   it('four eyes: the planner may not approve even holding the approver role, nor may anyone who rescheduled the plan', () => {
     const recorded = stateIn('awaiting_approval');
     const both: Actor = { operator: 'alice', roles: ['planner', 'approver'] };
-    expect(transitionBatch(recorded, { type: 'approve', by: both }, T0)).toEqual({ ok: false, refused: 'four eyes: alice planned batch B9 and cannot approve it; ask another approver' });
+    expect(transitionBatch(recorded, { type: 'approve', by: both }, T0)).toEqual({ ok: false, refused: 'four eyes: alice planned batch B9 and cannot approve it; ask another approver', kind: 'forbidden' });
     const moved = drive(recorded, [{ type: 'reschedule', by: dana, plannedAt: '2031-03-17T00:00:00.000Z', reminderAt: '2031-03-14T01:00:00.000Z' }, T0]);
-    expect(transitionBatch(moved, { type: 'approve', by: dana }, T0)).toEqual({ ok: false, refused: 'four eyes: dana rescheduled batch B9 and cannot approve it; ask another approver' });
+    expect(transitionBatch(moved, { type: 'approve', by: dana }, T0)).toEqual({ ok: false, refused: 'four eyes: dana rescheduled batch B9 and cannot approve it; ask another approver', kind: 'forbidden' });
     expect(transitionBatch(moved, { type: 'approve', by: bob }, T0).ok).toBe(true);
     const blocked = stateIn('blocked_on_readiness');
-    expect(transitionBatch(blocked, { type: 'overrideReadiness', by: both, reason: 'fine' }, at(PLANNED) + 1)).toEqual({ ok: false, refused: expect.stringMatching(/^four eyes: alice planned batch B9 and cannot override its readiness/) });
+    expect(transitionBatch(blocked, { type: 'overrideReadiness', by: both, reason: 'fine' }, at(PLANNED) + 1)).toEqual({ ok: false, refused: expect.stringMatching(/^four eyes: alice planned batch B9 and cannot override its readiness/), kind: 'forbidden' });
   });
 
   it('roles: a support operator cannot approve, pause or abort', () => {
     const carol: Actor = { operator: 'carol', roles: ['support'] };
-    expect(transitionBatch(stateIn('awaiting_approval'), { type: 'approve', by: carol }, T0)).toEqual({ ok: false, refused: "operator 'carol' does not hold the approver role (has: support)" });
-    expect(transitionBatch(stateIn('running'), { type: 'pause', by: carol }, at(PLANNED))).toEqual({ ok: false, refused: "operator 'carol' does not hold the planner role (has: support)" });
+    expect(transitionBatch(stateIn('awaiting_approval'), { type: 'approve', by: carol }, T0)).toEqual({ ok: false, refused: "operator 'carol' does not hold the approver role (has: support)", kind: 'forbidden' });
+    expect(transitionBatch(stateIn('running'), { type: 'pause', by: carol }, at(PLANNED))).toEqual({ ok: false, refused: "operator 'carol' does not hold the planner role (has: support)", kind: 'forbidden' });
     expect(transitionBatch(stateIn('running'), { type: 'abort', by: carol, reason: 'x' }, at(PLANNED)).ok).toBe(false);
   });
 
   it('approval after the reminder time: announced once, no reminder the same day', () => {
-    const recorded = stateIn('awaiting_approval');
+    const recorded = drive(plan({ minNoticeMs: 86_400_000 }), [{ type: 'planRecorded' }, T0]);
     const late = drive(recorded, [{ type: 'approve', by: bob }, at(REMINDER) + 3_600_000]);
     expect(nextBatchTimer(late)).toEqual({ at: PLANNED, command: { type: 'timer', timer: 'start', plan: 0 } });
   });
 
   it('an approval after the planned time is refused (the deadline has passed; reschedule first)', () => {
-    expect(transitionBatch(stateIn('awaiting_approval'), { type: 'approve', by: bob }, at(PLANNED))).toEqual({ ok: false, refused: expect.stringMatching(/has passed: reschedule it first/) });
+    expect(transitionBatch(stateIn('awaiting_approval'), { type: 'approve', by: bob }, at(PLANNED))).toEqual({ ok: false, refused: expect.stringMatching(/has passed: reschedule it first/), kind: 'conflict' });
   });
 
   it('halt: after a failure no new folder starts, and the rest are skipped', () => {
@@ -186,9 +187,45 @@ describe('batch lifecycle: decisions a person relies on', () => {
   });
 
   it('a stop withdraws what is queued: an announcement of a replaced or stopped plan is not wanted', () => {
-    const announced = stateIn('announced');
-    const effects = effectsOf(announced, { type: 'abort', by: alice, reason: 'stop' }, T0);
+    const approved = stateIn('approved');
+    const announcement: BatchEffect = { type: 'notify', kind: 'batch_announced', plan: 0 };
+    expect(batchWants(approved, announcement)).toBe(true);
+    const effects = effectsOf(approved, { type: 'abort', by: alice, reason: 'stop' }, T0);
     expect(effects[0]).toEqual({ type: 'withdrawNotices' });
+    expect(batchWants(drive(approved, [{ type: 'abort', by: alice, reason: 'stop' }, T0]), announcement)).toBe(false);
+    expect(batchWants(drive(approved, [{ type: 'reschedule', by: alice, plannedAt: '2031-03-17T00:00:00.000Z', reminderAt: '2031-03-14T01:00:00.000Z' }, T0]), announcement)).toBe(false);
+  });
+
+  it('folders queued to start when the batch is aborted or paused are not started: the machine is told and accounts for them', () => {
+    const s = drive(plan({ folders: ['SD1', 'SD2', 'SD3'], concurrency: 2 }), [{ type: 'planRecorded' }, T0], [{ type: 'approve', by: bob }, T0], [{ type: 'announced', plan: 0 }, T0]);
+    const d = transitionBatch(drive(s, fire(s)), nextBatchTimer(drive(s, fire(s)))!.command, at(PLANNED));
+    if (!d.ok) throw new Error(d.refused);
+    const starts = d.effects.filter((e) => e.type === 'startFolder');
+    expect(starts.map((e) => e.type === 'startFolder' && e.code)).toEqual(['SD1', 'SD2']);
+    // The abort lands while the starts are still queued behind the status write.
+    const aborted = drive(d.state, [{ type: 'abort', by: alice, reason: 'stop' }, at(PLANNED)]);
+    expect(aborted.status).toBe('aborting');
+    for (const e of starts) expect(batchWants(aborted, e)).toBe(false);
+    const told = starts.map((e) => batchSkipped(aborted, e)!);
+    const end = drive(aborted, ...told.map((c): [BatchCommand, number] => [c, at(PLANNED)]));
+    expect(end).toMatchObject({ status: 'aborted', folders: { SD1: { status: 'aborted' }, SD2: { status: 'aborted' }, SD3: { status: 'aborted' } } });
+    // Paused instead: they go back to pending, and start on resume.
+    const paused = drive(d.state, [{ type: 'pause', by: alice }, at(PLANNED)], ...starts.map((e): [BatchCommand, number] => [batchSkipped(d.state, e)!, at(PLANNED)]));
+    expect(paused).toMatchObject({ status: 'paused', folders: { SD1: { status: 'pending' }, SD2: { status: 'pending' } } });
+    expect(effectsOf(paused, { type: 'resume', by: alice }, at(PLANNED)).filter((e) => e.type === 'startFolder')).toHaveLength(2);
+  });
+
+  it('an approval inside the notice period is refused: firms are told at the approval', () => {
+    const recorded = stateIn('awaiting_approval');
+    expect(transitionBatch(recorded, { type: 'approve', by: bob }, at(PLANNED) - 86_400_000)).toEqual({ ok: false, kind: 'conflict', refused: expect.stringMatching(/less than the notice period \(72 h\) away: reschedule it first/) });
+  });
+
+  it('a cancellation through Temporal while the plan is being recorded stops the batch once it is recorded', () => {
+    const pending = drive(plan(), [{ type: 'cancelRequested' }, T0]);
+    const d = transitionBatch(pending, { type: 'planRecorded' }, T0);
+    if (!d.ok) throw new Error(d.refused);
+    expect(d.state).toMatchObject({ status: 'aborted', reason: expect.stringMatching(/not a command of an operator/) });
+    expect(d.effects.map((e) => e.type)).toEqual(['withdrawNotices', 'finish']);
   });
 });
 

@@ -1,6 +1,7 @@
 import {
   ApplicationFailure, allHandlersFinished, condition, defineQuery, defineUpdate, executeChild, getExternalWorkflowHandle, ParentClosePolicy, setHandler, workflowInfo,
 } from '@temporalio/workflow';
+import { refuseUnsigned } from './refuse-unsigned';
 import { batchFinishedSignal, DECOMMISSION_WORKFLOW_ID } from './decommission-legacy';
 import { folderCutover } from '../folder-cutover';
 import { mail, operations } from '../proxies';
@@ -96,6 +97,7 @@ export async function batchMigrationV1(input: BatchInputV1): Promise<BatchProgre
 
   setHandler(batchProgressQueryV1, () => p);
   setHandler(approveBatchUpdateV1, async ({ approver }) => {
+    refuseUnsigned();
     await operations.checkOperatorRole({ name: approver, role: 'approver' });
     refuseUnless(p.status === 'awaiting_approval', 'nothing to approve');
     p.status = 'approved';
@@ -109,6 +111,7 @@ export async function batchMigrationV1(input: BatchInputV1): Promise<BatchProgre
     },
   });
   setHandler(rejectBatchUpdateV1, async ({ by, reason }) => {
+    refuseUnsigned();
     await operations.checkOperatorRole({ name: by, role: 'approver' });
     refuseUnless(BEFORE_START.includes(p.status), 'it can no longer be rejected');
     p.status = 'rejected';
@@ -116,6 +119,7 @@ export async function batchMigrationV1(input: BatchInputV1): Promise<BatchProgre
     return p;
   }, { validator: (_: Who) => refuseUnless(BEFORE_START.includes(p.status), 'only a batch that has not started can be rejected') });
   setHandler(rescheduleBatchUpdateV1, async ({ by, plannedAt, reminderAt: newReminder }) => {
+    refuseUnsigned();
     await operations.checkOperatorRole({ name: by, role: 'planner' });
     refuseUnless(BEFORE_START.includes(p.status), 'it can no longer be rescheduled');
     plan++;
@@ -132,18 +136,21 @@ export async function batchMigrationV1(input: BatchInputV1): Promise<BatchProgre
     },
   });
   setHandler(pauseBatchUpdateV1, async ({ by }) => {
+    refuseUnsigned();
     await operations.checkOperatorRole({ name: by, role: 'planner' });
     refuseUnless(p.status === 'running', 'only a running batch can be paused');
     await setStatus('paused', by, 'no new folder starts; running ones finish');
     return p;
   }, { validator: (_: Who) => refuseUnless(p.status === 'running', 'only a running batch can be paused') });
   setHandler(resumeBatchUpdateV1, async ({ by }) => {
+    refuseUnsigned();
     await operations.checkOperatorRole({ name: by, role: 'planner' });
     refuseUnless(p.status === 'paused', 'only a paused batch can be resumed');
     await setStatus('running', by);
     return p;
   }, { validator: (_: Who) => refuseUnless(p.status === 'paused', 'only a paused batch can be resumed') });
   setHandler(abortBatchUpdateV1, async ({ by, reason }) => {
+    refuseUnsigned();
     await operations.checkOperatorRole({ name: by, role: 'planner' });
     refuseUnless(!FINAL.includes(p.status) && abortReason === null, 'there is nothing left to abort');
     abortReason = `aborted by ${by}: ${reason}`;
@@ -151,6 +158,7 @@ export async function batchMigrationV1(input: BatchInputV1): Promise<BatchProgre
   }, { validator: (_: Who) => refuseUnless(!FINAL.includes(p.status) && abortReason === null, 'there is nothing left to abort') });
 
   setHandler(overrideReadinessUpdateV1, async ({ by, reason }) => {
+    refuseUnsigned();
     await operations.checkOperatorRole({ name: by, role: 'approver' });
     refuseUnless(p.status === 'blocked_on_readiness', 'only a batch blocked on readiness can be overridden');
     readinessOverridden = true;

@@ -1,6 +1,7 @@
 import {
   allHandlersFinished, ApplicationFailure, condition, defineQuery, defineSignal, defineUpdate, setHandler, workflowInfo,
 } from '@temporalio/workflow';
+import { refuseUnsigned } from './refuse-unsigned';
 import type { GateItem } from '../../domain/decommission-lifecycle';
 import { DECOMMISSION_WORKFLOW_ID } from '../../domain/workflow-ids';
 import { mail, operations } from '../proxies';
@@ -73,6 +74,7 @@ export async function decommissionLegacyV1(input: DecommissionInputV1): Promise<
   setHandler(decommissionStateQueryV1, () => s);
   setHandler(batchFinishedSignal, () => void wake++);
   setHandler(approveDecommissionUpdateV1, async ({ approver }) => {
+    refuseUnsigned();
     await operations.checkOperatorRole({ name: approver, role: 'approver' });
     if (s.status !== 'awaiting_approval') refuse('nothing to approve');
     s.approvedBy = approver;
@@ -87,6 +89,7 @@ export async function decommissionLegacyV1(input: DecommissionInputV1): Promise<
     },
   });
   setHandler(rescheduleDecommissionUpdateV1, async ({ by, plannedAt, reminderAts: next }) => {
+    refuseUnsigned();
     await operations.checkOperatorRole({ name: by, role: 'planner' });
     if (s.status === 'running' || s.status === 'completed') refuse('it can no longer be rescheduled');
     plan++;

@@ -1,4 +1,5 @@
 import { condition, defineQuery, defineUpdate, setHandler, workflowInfo, allHandlersFinished, ApplicationFailure } from '@temporalio/workflow';
+import { refuseUnsigned } from './refuse-unsigned';
 import { mail, operations } from '../proxies';
 import { moveFolder, type MoveOptions, type MoveProgress, type MoveResult } from '../move-folder';
 
@@ -59,6 +60,7 @@ export async function folderRollbackV1(input: FolderRollbackInputV1): Promise<Mo
   setHandler(
     approveRollbackUpdateV1,
     async ({ approver }) => {
+      refuseUnsigned();
       await operations.checkOperatorRole({ name: approver, role: 'approver' });
       mustAwait();
       await record(approver, 'rollback_approved', null);
@@ -78,6 +80,7 @@ export async function folderRollbackV1(input: FolderRollbackInputV1): Promise<Mo
   setHandler(
     rejectRollbackUpdateV1,
     async ({ by, reason }) => {
+      refuseUnsigned();
       await operations.checkOperatorRole({ name: by, role: 'approver' });
       mustAwait();
       await record(by, 'rollback_rejected', reason);

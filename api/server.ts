@@ -1,0 +1,134 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AppDeps, Operator } from '../app/context';
+import { COMMAND_SOURCES, type CommandSource } from '../domain/commands';
+import { isDomainError } from '../domain/errors';
+import type { Authenticator } from './auth';
+import { createSignInLimiter } from './auth';
+import { BODY_LIMIT, HttpError, readJson, send, sendError } from './http';
+import { openApiDocument, ROUTES, type Route } from './routes';
+
+export interface ControlApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+const STATUS: Record<string, number> = { bad_input: 400, not_found: 404, not_allowed: 403, conflict: 409 };
+const PARAM: Record<string, [RegExp, string]> = {
+  id: [/^[A-Za-z0-9_-]{1,32}$/, 'a batch id: 1-32 letters, digits, _ or -'],
+  code: [/^[A-Za-z0-9-]{1,16}$/, 'a folder code: letters, digits and -, at most 16'],
+  participant: [/^\d{5}$/, 'a participant code: 5 digits, leading zeros kept (e.g. 01234)'],
+};
+
+/** Compiled once: each route's path as a regular expression and its parameter names. */
+const compiled = ROUTES.map((r) => ({ route: r, names: [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]), re: new RegExp(`^${r.path.replace(/\{\w+\}/g, '([^/]+)')}$`) }));
+
+function match(method: string, path: string): { route: Route; params: Record<string, string> } {
+  const candidates = compiled.filter((c) => c.re.test(path));
+  if (candidates.length === 0) throw new HttpError(404, 'not_found', `no such endpoint: ${path.slice(0, 100)} (see /openapi.json)`);
+  const hit = candidates.find((c) => c.route.method === method);
+  if (!hit) throw new HttpError(405, 'method_not_allowed', `${method} is not allowed here: use ${candidates.map((c) => c.route.method).join(' or ')}`);
+  const values = hit.re.exec(path)!.slice(1);
+  const params: Record<string, string> = {};
+  hit.names.forEach((name, i) => {
+    let v: string;
+    try {
+      v = decodeURIComponent(values[i]);
+    } catch {
+      throw new HttpError(400, 'bad_input', `the ${name} in the path is not valid URL encoding`);
+    }
+    const [re, what] = PARAM[name];
+    if (!re.test(v)) throw new HttpError(400, 'bad_input', `'${v.slice(0, 40)}' is not ${what}`);
+    params[name] = v;
+  });
+  return { route: hit.route, params };
+}
+
+function validate(schema: Route['body'], value: unknown, where: string): unknown {
+  if (!schema) return value;
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue.path.join('.');
+  const what = issue.code === 'unrecognized_keys' ? `unknown ${where} field(s) ${(issue as { keys: string[] }).keys.map((k) => `'${k}'`).join(', ')}` : `${where} field '${field}': ${issue.message}`;
+  throw new HttpError(400, 'bad_input', what);
+}
+
+/**
+ * The control API (HTTP + JSON). With the worker, it is the only process that holds write credentials for
+ * PostgreSQL and Temporal, and the key that signs workflow commands. Every request but /healthz and
+ * /openapi.json is authenticated; a role the operator lacks is 403; bodies over 1 MiB are 413; repeated failed
+ * sign-ins from one address are 429; errors never carry internals.
+ */
+export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator; port?: number; host?: string; log?: (line: string) => void; signInLimit?: { max: number; windowMs: number } }): Promise<ControlApi> {
+  const { deps, auth } = opts;
+  const limiter = createSignInLimiter(opts.signInLimit?.max, opts.signInLimit?.windowMs);
+  const openapi = JSON.stringify(openApiDocument());
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://api');
+    } catch {
+      throw new HttpError(400, 'bad_input', 'the request target is not a URL path');
+    }
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (path === '/healthz' && req.method === 'GET') {
+      await deps.db.raw('select 1');
+      return send(res, 200, { ok: true });
+    }
+    if (path === '/openapi.json' && req.method === 'GET') return send(res, 200, openapi, { 'content-type': 'application/json; charset=utf-8' });
+    const { route, params } = match(req.method ?? 'GET', path);
+    const source = req.socket.remoteAddress ?? 'unknown';
+    limiter.check(source);
+    let who: Omit<Operator, 'source'>;
+    try {
+      who = await auth.authenticate(req.headers.authorization);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 401) limiter.failed(source);
+      throw err;
+    }
+    const asserted = req.headers['x-ecp-as'];
+    if (typeof asserted === 'string' && asserted !== '' && asserted !== who.name) {
+      throw new HttpError(403, 'not_allowed', `signed in as ${who.name}, not ${asserted.slice(0, 64)}: a command acts as the signed-in operator`);
+    }
+    const client = String(req.headers['x-ecp-client'] ?? 'api');
+    const op: Operator = { ...who, source: (COMMAND_SOURCES as readonly string[]).includes(client) ? (client as CommandSource) : 'api' };
+    if (route.roles.length > 0 && !route.roles.some((r) => op.roles.includes(r))) {
+      throw new HttpError(403, 'not_allowed', `operator '${op.name}' does not hold the ${route.roles.join(' or ')} role (has: ${op.roles.join(', ') || 'none'})`);
+    }
+    if (route.roles.length === 0 && op.roles.length === 0) throw new HttpError(403, 'not_allowed', `operator '${op.name}' holds no role`);
+    const query = validate(route.query, Object.fromEntries(url.searchParams), 'query');
+    const body = route.method === 'POST' ? validate(route.body, await readJson(req, route.limit ?? BODY_LIMIT), 'body') : undefined;
+    const result = await route.handle({ deps, op, params, body: body as never, query: query as never });
+    if (route.text) return send(res, 200, String(result));
+    return send(res, route.created ? 201 : 200, result);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (err instanceof HttpError) return sendError(res, err);
+      if (isDomainError(err)) return sendError(res, new HttpError(STATUS[err.code] ?? 400, err.code, err.message));
+      // Unexpected: logged here, never sent (no stack, no SQL).
+      opts.log?.(`unexpected error on ${req.method} ${req.url?.slice(0, 200)}: ${err instanceof Error ? err.stack : String(err)}`);
+      sendError(res, new HttpError(500, 'internal', 'the control API failed; the operators of the tool can find the details in its log'));
+    }).finally(() => {
+      // A request whose body was not read (refused early) must not keep the connection.
+      if (!req.complete) req.resume();
+    });
+  });
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+  server.maxHeadersCount = 100;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { parseDirectory } from '../domain/directory';
+import { InputError } from '../domain/errors';
+import { appendEvent } from '../stores/events';
+import { importDirectory as store } from '../stores/directory-store';
+import { requireAnyRole, type AppDeps, type Operator } from './context';
+
+/** Imports participants and users from CSV text, all or nothing; every problem is reported at once. */
+export async function importDirectory(deps: AppDeps, op: Operator, participantsCsv: string, usersCsv: string) {
+  requireAnyRole(op, 'planner');
+  const known = new Set<string>(await deps.db('folders').pluck('code'));
+  const parsed = parseDirectory(participantsCsv, usersCsv, known);
+  if (parsed.problems.length > 0) {
+    const shown = parsed.problems.slice(0, 50).join('; ');
+    const more = parsed.problems.length > 50 ? `; and ${parsed.problems.length - 50} more` : '';
+    throw new InputError(`nothing imported, ${parsed.problems.length} problem(s): ${shown}${more}`);
+  }
+  const result = await store(deps.db, parsed.participants, parsed.users);
+  await appendEvent(deps.db, {
+    key: `directory:${crypto.randomUUID()}`, actor: op.name, entityType: 'participant', entityId: 'directory', to: 'imported',
+    reason: `${result.participants} participant(s), ${result.users} user(s)`, credentialId: op.credentialId, source: op.source,
+  });
+  return result;
+}

@@ -1,0 +1,109 @@
+import { appendixCsv, appendixHtml, appendixMarkdown } from '../domain/appendix';
+import { isAffected, readiness } from '../domain/audience';
+import { InputError, NotFoundError } from '../domain/errors';
+import { isPlacement, PLACEMENTS, type Placement } from '../domain/placement';
+import { cutoverWorkflowId } from '../domain/workflow-ids';
+import { appendixRows } from '../stores/appendix';
+import { readBatch } from '../stores/batch-read';
+import { createFolderStore, toEventView, type EventView } from '../stores/folder-store';
+import { batchReadiness, readinessTotals } from '../stores/readiness';
+import type { AppDeps } from './context';
+
+/** Reads for operators and the support desk (the public portal has its own, narrower ones). */
+
+export async function listFolders(deps: AppDeps, filter: { status?: string } = {}) {
+  if (filter.status !== undefined && !isPlacement(filter.status)) throw new InputError(`status '${filter.status}' is not a placement: use one of ${PLACEMENTS.join(', ')}`);
+  return createFolderStore(deps.db).list({ placement: filter.status as Placement | undefined });
+}
+
+export async function folderDetail(deps: AppDeps, rawCode: string) {
+  const code = rawCode.toUpperCase();
+  if (!/^[A-Z0-9-]{1,16}$/.test(code)) throw new InputError(`'${rawCode}' is not a folder code: letters, digits and -, at most 16`);
+  const store = createFolderStore(deps.db);
+  const folder = await store.get(code);
+  if (!folder) throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
+  return { folder, runs: await store.runs(code, 5), events: await store.events(code, 10) };
+}
+
+export async function listBatches(deps: AppDeps) {
+  const ids: string[] = await deps.db('batches').orderBy('planned_at', 'desc').pluck('id');
+  return Promise.all(ids.map(async (id) => (await readBatch(deps.db, id))!));
+}
+
+const participantCode = (code: string) => {
+  if (!/^\d{5}$/.test(code)) throw new InputError(`'${code}' is not a participant code: 5 digits, leading zeros kept (e.g. 01234)`);
+  return code;
+};
+
+/** The support desk's one screen: a firm's folders and where each lives, its readiness, every notice sent to it. */
+export async function participantView(deps: AppDeps, rawCode: string) {
+  const { db } = deps;
+  const code = participantCode(rawCode);
+  const p = await db('participants').where({ code }).first();
+  if (!p) throw new NotFoundError(`no participant ${code} in the directory: import it with 'ecp-cutover directory import'`);
+  const users = await db('users').where({ participant_code: code }).orderBy('email');
+  const sftp = new Set(await db('participant_sftp_folders').where({ participant_code: code }).pluck('folder_code'));
+  const folders = (await db('folders').orderBy('code')).filter((f) => isAffected(p.user_types, { code: f.code, userTypes: f.user_types, ccFunction: f.cc_function }));
+  const notices = await db('notices').where({ participant_code: code }).orderBy('id');
+  const attempts = await db('notice_attempts').whereIn('notice_id', notices.map((n) => n.id)).orderBy('id');
+  return {
+    participant: { code: p.code as string, nameEn: p.name_en as string, nameZh: p.name_zh as string, userTypes: p.user_types as string[], emails: p.emails as string[], language: p.language as string, users: users.length },
+    folders: folders.map((f) => {
+      const r = readiness({ code: f.code, userTypes: f.user_types, ccFunction: f.cc_function },
+        users.map((u) => ({ email: u.email, functions: u.functions, sftpKeyRegistered: u.sftp_key_registered, ipRegistered: u.ip_registered })), sftp.has(f.code));
+      return { code: f.code as string, name: f.name_en as string, placement: f.placement as string, liveSince: f.live_since as Date | null, ready: r.ready, missing: r.ready ? null : r.missing };
+    }),
+    notices: notices.map((n) => ({
+      kind: n.kind as string, subject: n.subject_id as string, status: n.status as string, to: n.recipients as string[], folders: n.folders as string[], sentAt: n.sent_at as Date | null, messageId: n.message_id as string | null,
+      attempts: attempts.filter((a) => a.notice_id === n.id).map((a) => ({ at: a.attempted_at as Date, outcome: a.outcome as string, smtp: a.smtp_response as string | null })),
+    })),
+  };
+}
+
+export async function readinessReport(deps: AppDeps, id: string) {
+  if (!(await readBatch(deps.db, id))) throw new NotFoundError(`no batch ${id}`);
+  const folders = await batchReadiness(deps.db, id);
+  return { batch: id, ...readinessTotals(folders), folders: folders.map((f) => ({ ...f, affected: f.affected.length })) };
+}
+
+export interface EventFilter {
+  folder?: string;
+  batch?: string;
+  participant?: string;
+  operator?: string;
+  page?: number;
+}
+
+export const EVENTS_PAGE = 50;
+
+/** The audit trail, newest first, 50 a page; a firm's trail is its notices and their delivery attempts. */
+export async function listEvents(deps: AppDeps, f: EventFilter): Promise<EventView[]> {
+  const { db } = deps;
+  const page = f.page ?? 1;
+  if (!Number.isInteger(page) || page < 1 || page > 100_000) throw new InputError('page must be a whole number from 1');
+  if ([f.folder, f.batch, f.participant, f.operator].filter(Boolean).length > 1) throw new InputError('give at most one of folder, batch, participant, operator');
+  if (f.participant !== undefined) {
+    const code = participantCode(f.participant);
+    return (await db('notice_attempts as a').join('notices as n', 'n.id', 'a.notice_id').where('n.participant_code', code)
+      .orderBy('a.id', 'desc').limit(EVENTS_PAGE).offset((page - 1) * EVENTS_PAGE)
+      .select('a.id', 'a.attempted_at as at', db.raw(`'system' as actor`), db.raw(`'notice' as entity_type`), 'n.kind as entity_id', db.raw('null as from_state'), 'a.outcome as to_state', 'a.smtp_response as reason', db.raw('null as workflow_id')))
+      .map(toEventView);
+  }
+  const q = db('events').orderBy('id', 'desc').limit(EVENTS_PAGE).offset((page - 1) * EVENTS_PAGE);
+  if (f.folder) q.where({ entity_type: 'folder', entity_id: f.folder.toUpperCase() });
+  if (f.operator) q.where({ actor: f.operator });
+  if (f.batch) {
+    const prefix = cutoverWorkflowId(f.batch, '').replace(/[\\%_]/g, (c) => '\\' + c);
+    q.where((w) => w.where({ entity_type: 'batch', entity_id: f.batch }).orWhere('workflow_id', 'like', `${prefix}%`));
+  }
+  return (await q).map(toEventView);
+}
+
+const APPENDIX = { md: appendixMarkdown, html: appendixHtml, csv: appendixCsv } as const;
+
+/** Appendix 7.3 "Submission folders migrated to ECP 2.0", as the portal serves it. */
+export async function appendix(deps: AppDeps, format: string): Promise<string> {
+  const render = APPENDIX[format as keyof typeof APPENDIX];
+  if (!render) throw new InputError(`format must be md, html or csv, not '${format}'`);
+  return render(await appendixRows(deps.db));
+}

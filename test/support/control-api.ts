@@ -1,0 +1,20 @@
+import { afterAll } from 'vitest';
+import type { AppDeps } from '../../app/context';
+import { createTokenAuthenticator } from '../../api/auth';
+import { startControlApi } from '../../api/server';
+import type { Db } from '../../db/connection';
+import type { Role } from '../../domain/operators';
+import { addOperator } from '../../stores/operator-store';
+
+/** The standard test operators: alice plans, bob approves, carol supports (each with a token). */
+export const TEST_OPERATORS: [string, Role[]][] = [['alice', ['planner']], ['bob', ['approver']], ['carol', ['support']]];
+
+/** A control API for this test file, in token mode, and the test operators' tokens. */
+export async function controlApi(app: AppDeps, db: Db) {
+  const tokens: Record<string, string> = {};
+  for (const [name, roles] of TEST_OPERATORS) tokens[name] = (await addOperator(db, name, roles, 'test')).token;
+  // Many tests sign in badly on purpose from one address: the limit on failed sign-ins (429) is tested on an API of its own.
+  const api = await startControlApi({ deps: app, auth: createTokenAuthenticator(db), log: (line) => console.error(line), signInLimit: { max: 10_000, windowMs: 60_000 } });
+  afterAll(() => api.close());
+  return { url: api.url, tokens };
+}
