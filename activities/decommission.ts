@@ -51,6 +51,10 @@ export function createDecommissionActivities({ db, gateway }: { db: Db; gateway:
     },
     /** The switch-off itself, through the platform port; idempotent, recorded as an event. */
     async switchOffLegacy(input: { workflowId: string; runId: string }): Promise<{ openFolders: number }> {
+      const row = await db('decommission').where({ id: DECOMMISSION_ID }).first('run_id', 'status');
+      if (!row || row.run_id !== input.runId || row.status !== 'running') {
+        throw ApplicationFailure.create({ message: `legacy is switched off only by the run that recorded the decommission and marked it running (found ${row ? `${row.status} in run ${row.run_id}` : 'none'})`, type: 'StaleRun', nonRetryable: true });
+      }
       const r = await gateway.decommissionLegacy();
       if (r.openFolders !== 0) throw new Error(`legacy still shows ${r.openFolders} folder(s) after the switch-off`);
       await appendEvent(db, event({ actor: 'system', from: 'running', to: 'legacy_read_only', reason: 'intake off for every folder, every folder hidden, platform read-only', workflowId: input.workflowId, runId: input.runId, key: 'switch-off' }));

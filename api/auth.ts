@@ -16,8 +16,11 @@ import { HttpError } from './http';
  */
 export interface Authenticator {
   mode: 'token' | 'oidc';
-  /** The operator behind an `Authorization: Bearer ...` header; HttpError 401 otherwise. */
-  authenticate(authorization: string | undefined): Promise<Omit<Operator, 'source'>>;
+  /**
+   * The operator behind an `Authorization: Bearer ...` header; HttpError 401 otherwise. `cheapOnly`: for a
+   * source over its limit of failed sign-ins, only what costs nothing to check (a token verified before).
+   */
+  authenticate(authorization: string | undefined, opts?: { cheapOnly?: boolean }): Promise<Omit<Operator, 'source'>>;
 }
 
 const unauthorized = (why: string) => new HttpError(401, 'unauthorized', `${why}: sign in with 'ecp-cutover login', or send 'Authorization: Bearer <token>'`, { 'www-authenticate': 'Bearer' });
@@ -36,15 +39,24 @@ function bearer(authorization: string | undefined): string {
 export function createTokenAuthenticator(db: Db): Authenticator {
   const verified = new Map<string, string>(); // token id → fingerprint of its secret
   const lastNoted = new Map<string, number>();
+  let hashing = 0; // scrypt runs at once: each takes 16 MiB and tens of ms; a burst is refused, not queued
   return {
     mode: 'token',
-    async authenticate(authorization) {
+    async authenticate(authorization, opts = {}) {
       const parsed = parseToken(bearer(authorization));
       if (!parsed) throw unauthorized('not a token of this control API');
       const row = await db('operator_tokens').where({ id: parsed.id }).first('operator', 'secret_hash', 'revoked_at');
       if (!row) throw unauthorized('unknown token');
       if (verified.get(parsed.id) !== fingerprint(parsed.secret)) {
-        if (!(await secretMatches(parsed.secret, row.secret_hash))) throw unauthorized('wrong token');
+        if (opts.cheapOnly) throw unauthorized('this address failed to sign in too often');
+        if (hashing >= 4) throw new HttpError(429, 'busy', 'too many sign-ins at once: try again in a second', { 'retry-after': '1' });
+        hashing++;
+        try {
+          if (!(await secretMatches(parsed.secret, row.secret_hash))) throw unauthorized('wrong token');
+        } finally {
+          hashing--;
+        }
+        if (verified.size > 10_000) verified.clear();
         verified.set(parsed.id, fingerprint(parsed.secret));
       }
       if (row.revoked_at) throw unauthorized('this token was revoked');
@@ -68,33 +80,43 @@ export interface OidcSettings {
 }
 
 /**
- * JWTs of an identity provider, verified against its keys (JWKS): signature, issuer, audience, expiry. An
- * unsigned token (`alg: none`) is refused like any other bad one. The operator's name and roles come from
- * the configured claims; a name is registered (without roles) the first time it is seen, so that batches
- * can name their planner.
+ * JWTs of an identity provider, verified against its keys (JWKS): signature, issuer, audience, expiry (a
+ * token without `exp` and `iat`, or older than 12 h, is refused). An unsigned token (`alg: none`) is refused
+ * like any other bad one. The operator's name and roles come from the configured claims. The first time a
+ * name is seen it is registered (without roles) and bound to the token's subject: afterwards only that
+ * subject may use it, so renaming oneself at the provider cannot take another operator's name — four eyes
+ * compares names. A name blocked by `operator revoke` is refused at once.
  */
 export function createOidcAuthenticator(db: Db, s: OidcSettings): Authenticator {
   const url = new URL(s.jwksUrl);
   const keys = url.protocol === 'file:' ? createLocalJWKSet(JSON.parse(fs.readFileSync(url, 'utf8'))) : createRemoteJWKSet(url);
-  const known = new Set<string>();
   return {
     mode: 'oidc',
     async authenticate(authorization) {
       const jwt = bearer(authorization);
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(jwt, keys, { issuer: s.issuer, audience: s.audience, algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'] }));
+        ({ payload } = await jwtVerify(jwt, keys, {
+          issuer: s.issuer, audience: s.audience, algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'], requiredClaims: ['exp', 'iat', 'sub'], maxTokenAge: '12h',
+        }));
       } catch (err) {
         throw unauthorized(`the identity provider's token was refused (${(err as { code?: string }).code ?? 'invalid'})`);
       }
       const name = payload[s.nameClaim];
       if (typeof name !== 'string' || !OPERATOR_NAME.test(name)) throw unauthorized(`the token's '${s.nameClaim}' claim is not an operator name`);
+      const subject = String(payload.sub).slice(0, 255);
       const claimed = payload[s.rolesClaim];
       const roles = (Array.isArray(claimed) ? claimed : typeof claimed === 'string' ? claimed.split(/[ ,]+/) : []).filter((r): r is Role => typeof r === 'string' && isRole(r));
-      if (!known.has(name)) {
+      const bound = await db('oidc_identities').where({ name }).first('issuer', 'subject');
+      if (bound && (bound.issuer !== s.issuer || bound.subject !== subject)) throw unauthorized(`the name '${name}' belongs to another identity of the provider`);
+      if (!bound) {
+        if (await db('oidc_identities').where({ issuer: s.issuer, subject }).first('name')) throw unauthorized(`this identity of the provider already signs in under another name; ask an administrator`);
         await db('operators').insert({ name }).onConflict('name').ignore();
-        known.add(name);
+        await db('oidc_identities').insert({ name, issuer: s.issuer, subject }).onConflict('name').ignore();
+        const now = await db('oidc_identities').where({ name }).first('subject');
+        if (now?.subject !== subject) throw unauthorized(`the name '${name}' belongs to another identity of the provider`);
       }
+      if ((await db('operators').where({ name }).first('blocked_at'))?.blocked_at) throw unauthorized(`operator ${name} was revoked`);
       return { name, roles, credentialId: `jwt:${typeof payload.jti === 'string' ? payload.jti.slice(0, 40) : createHash('sha256').update(jwt).digest('hex').slice(0, 24)}` };
     },
   };
@@ -109,23 +131,27 @@ export function createAuthenticator(db: Db, config: Config): Authenticator {
 }
 
 /**
- * Refuses a source (an address) after `max` failed sign-ins in `windowMs`, for `windowMs`: 429 with
- * Retry-After. Successful sign-ins do not count.
+ * Counts failed sign-ins per source (an address): past `max` in `windowMs`, the source may still use a
+ * credential that is cheap to check (one verified before), but anything else is 429 with Retry-After until
+ * the window has passed. Successful sign-ins do not count. At most 10,000 sources are tracked, the oldest
+ * forgotten first.
  */
 export function createSignInLimiter(max = 10, windowMs = 5 * 60_000) {
   const failures = new Map<string, number[]>();
   const recent = (source: string) => (failures.get(source) ?? []).filter((t) => Date.now() - t < windowMs);
   return {
-    check(source: string): void {
-      const list = recent(source);
-      if (list.length >= max) {
-        const retry = Math.ceil((list[0] + windowMs - Date.now()) / 1000);
-        throw new HttpError(429, 'too_many_failures', `too many failed sign-ins from ${source}: try again in ${retry} s`, { 'retry-after': String(retry) });
-      }
+    blocked(source: string): boolean {
+      return recent(source).length >= max;
+    },
+    refusal(source: string): HttpError {
+      const retry = Math.max(1, Math.ceil(((recent(source)[0] ?? Date.now()) + windowMs - Date.now()) / 1000));
+      return new HttpError(429, 'too_many_failures', `too many failed sign-ins from ${source}: try again in ${retry} s`, { 'retry-after': String(retry) });
     },
     failed(source: string): void {
-      if (failures.size > 10_000) failures.clear();
-      failures.set(source, [...recent(source), Date.now()]);
+      const list = [...recent(source), Date.now()].slice(-max);
+      failures.delete(source); // re-inserted last: the Map's order is the eviction order
+      failures.set(source, list);
+      if (failures.size > 10_000) failures.delete(failures.keys().next().value!);
     },
   };
 }

@@ -48,6 +48,7 @@ const plan = z.strictObject({
 const withReason = z.strictObject({ reason });
 const maybeReason = z.strictObject({ reason: reason.optional() });
 const empty = z.strictObject({});
+const approval = z.strictObject({ plannedAt: at.optional() });
 const withAt = z.strictObject({ at });
 const reschedule = z.strictObject({ at, minNotice: z.string().max(16).optional(), allowNonBusinessDay: z.boolean().optional() });
 
@@ -67,7 +68,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/api/batches/{id}', summary: 'a batch and each of its folders', roles: ALL, handle: ({ deps, params }) => mustRead(deps, params.id) },
   { method: 'GET', path: '/api/batches/{id}/dry-run', summary: 'what a batch will do, changing nothing', roles: ALL, handle: ({ deps, params }) => dryRun(deps, params.id) },
   { method: 'GET', path: '/api/batches/{id}/readiness', summary: 'per folder: affected firms, ready, not ready and what they lack', roles: ALL, handle: ({ deps, params }) => readinessReport(deps, params.id) },
-  { method: 'POST', path: '/api/batches/{id}/approve', summary: 'approve a batch (four eyes)', roles: ['approver'], body: empty, handle: ({ deps, op, params }) => approveBatch(deps, op, params.id) },
+  { method: 'POST', path: '/api/batches/{id}/approve', summary: 'approve a batch (four eyes); plannedAt: the plan you looked at (refused if it changed since)', roles: ['approver'], body: approval, handle: ({ deps, op, params, body }) => approveBatch(deps, op, params.id, body as Body<typeof approval>) },
   { method: 'POST', path: '/api/batches/{id}/reject', summary: 'reject a batch awaiting approval', roles: ['approver'], body: withReason, handle: ({ deps, op, params, body }) => rejectBatch(deps, op, params.id, (body as Body<typeof withReason>).reason) },
   { method: 'POST', path: '/api/batches/{id}/reschedule', summary: 'move a batch that has not started (voids its approval)', roles: ['planner'], body: reschedule, handle: ({ deps, op, params, body }) => rescheduleBatch(deps, op, params.id, (body as Body<typeof reschedule>).at, body as Body<typeof reschedule>) },
   { method: 'POST', path: '/api/batches/{id}/pause', summary: 'pause a running batch', roles: ['planner'], body: empty, handle: ({ deps, op, params }) => pauseBatch(deps, op, params.id) },
@@ -85,12 +86,12 @@ export const ROUTES: Route[] = [
 
   { method: 'GET', path: '/api/decommission', summary: 'the decommission: status, gate, notices', roles: ALL, handle: async ({ deps }) => (await decommissionStatus(deps)) ?? { status: 'not scheduled' } },
   { method: 'POST', path: '/api/decommission', summary: 'schedule the decommission of legacy ECP (a second operator approves)', roles: ['planner'], body: withAt, created: true, handle: ({ deps, op, body }) => scheduleDecommission(deps, op, (body as Body<typeof withAt>).at) },
-  { method: 'POST', path: '/api/decommission/approve', summary: 'approve the decommission (four eyes)', roles: ['approver'], body: empty, handle: ({ deps, op }) => approveDecommission(deps, op) },
+  { method: 'POST', path: '/api/decommission/approve', summary: 'approve the decommission (four eyes); plannedAt: the date you looked at', roles: ['approver'], body: approval, handle: ({ deps, op, body }) => approveDecommission(deps, op, body as Body<typeof approval>) },
   { method: 'POST', path: '/api/decommission/reschedule', summary: 'move the decommission (voids its approval)', roles: ['planner'], body: withAt, handle: ({ deps, op, body }) => rescheduleDecommission(deps, op, (body as Body<typeof withAt>).at) },
 
   {
-    method: 'POST', path: '/api/directory/import', summary: 'import participants and users (CSV text), all or nothing', roles: ['planner'], limit: 64 * 1024 * 1024,
-    body: z.strictObject({ participants: z.string().max(32 * 1024 * 1024), users: z.string().max(32 * 1024 * 1024) }),
+    method: 'POST', path: '/api/directory/import', summary: 'import participants and users (CSV text), all or nothing', roles: ['planner'], limit: 32 * 1024 * 1024,
+    body: z.strictObject({ participants: z.string().max(16 * 1024 * 1024), users: z.string().max(16 * 1024 * 1024) }),
     handle: ({ deps, op, body }) => importDirectory(deps, op, (body as { participants: string }).participants, (body as { users: string }).users),
   },
 ];

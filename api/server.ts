@@ -80,12 +80,15 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
     if (path === '/openapi.json' && req.method === 'GET') return send(res, 200, openapi, { 'content-type': 'application/json; charset=utf-8' });
     const { route, params } = match(req.method ?? 'GET', path);
     const source = req.socket.remoteAddress ?? 'unknown';
-    limiter.check(source);
+    const blocked = limiter.blocked(source);
     let who: Omit<Operator, 'source'>;
     try {
-      who = await auth.authenticate(req.headers.authorization);
+      who = await auth.authenticate(req.headers.authorization, { cheapOnly: blocked });
     } catch (err) {
-      if (err instanceof HttpError && err.status === 401) limiter.failed(source);
+      if (err instanceof HttpError && err.status === 401) {
+        limiter.failed(source);
+        if (blocked) throw limiter.refusal(source);
+      }
       throw err;
     }
     const asserted = req.headers['x-ecp-as'];
@@ -106,15 +109,17 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
   }
 
   const server = http.createServer((req, res) => {
+    // A request refused before its body was read is answered and its connection closed (never drained).
+    res.on('finish', () => {
+      if (!req.complete) req.destroy();
+    });
     handle(req, res).catch((err: unknown) => {
+      if (!req.complete) res.setHeader('connection', 'close');
       if (err instanceof HttpError) return sendError(res, err);
       if (isDomainError(err)) return sendError(res, new HttpError(STATUS[err.code] ?? 400, err.code, err.message));
       // Unexpected: logged here, never sent (no stack, no SQL).
       opts.log?.(`unexpected error on ${req.method} ${req.url?.slice(0, 200)}: ${err instanceof Error ? err.stack : String(err)}`);
       sendError(res, new HttpError(500, 'internal', 'the control API failed; the operators of the tool can find the details in its log'));
-    }).finally(() => {
-      // A request whose body was not read (refused early) must not keep the connection.
-      if (!req.complete) req.resume();
     });
   });
   server.requestTimeout = 60_000;

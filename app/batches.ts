@@ -113,7 +113,9 @@ const reasonOf = (reason: string | undefined, flag = '--reason') => {
   return reason.trim();
 };
 
-export const approveBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.approve', ['approver'], {}, 'approval');
+/** `seen`: the plan the approver looked at (its planned time); the workflow refuses if it changed since. */
+export const approveBatch = (deps: AppDeps, op: Operator, id: string, seen: { plannedAt?: string } = {}) =>
+  command(deps, op, id, 'batch.approve', ['approver'], seen.plannedAt ? { plannedAt: parseHkTime(seen.plannedAt).toISO()! } : {}, 'approval');
 export const rejectBatch = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.reject', ['approver'], { reason: reasonOf(reason) }, 'rejection');
 export const pauseBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.pause', ['planner'], {}, 'pause');
 export const resumeBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.resume', ['planner'], {}, 'resume');

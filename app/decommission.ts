@@ -50,9 +50,11 @@ export async function scheduleDecommission(deps: AppDeps, op: Operator, rawAt: s
 
 const notScheduled = "no decommission is scheduled: 'ecp-cutover decommission schedule --at ...'";
 
-export async function approveDecommission(deps: AppDeps, op: Operator): Promise<DecommissionState> {
+/** `seen`: the date the approver looked at; the workflow refuses if the decommission was moved since. */
+export async function approveDecommission(deps: AppDeps, op: Operator, seen: { plannedAt?: string } = {}): Promise<DecommissionState> {
   requireAnyRole(op, 'approver');
-  return updateWithCommand(deps, op, 'decommission.approve', DECOMMISSION_WORKFLOW_ID, approveDecommissionUpdate, {}, 'approval of the decommission', notScheduled);
+  const args = seen.plannedAt ? { plannedAt: parseHkTime(seen.plannedAt).toISO()! } : {};
+  return updateWithCommand(deps, op, 'decommission.approve', DECOMMISSION_WORKFLOW_ID, approveDecommissionUpdate, args, 'approval of the decommission', notScheduled);
 }
 
 export async function rescheduleDecommission(deps: AppDeps, op: Operator, rawAt: string): Promise<DecommissionState> {

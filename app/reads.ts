@@ -103,7 +103,7 @@ const APPENDIX = { md: appendixMarkdown, html: appendixHtml, csv: appendixCsv } 
 
 /** Appendix 7.3 "Submission folders migrated to ECP 2.0", as the portal serves it. */
 export async function appendix(deps: AppDeps, format: string): Promise<string> {
-  const render = APPENDIX[format as keyof typeof APPENDIX];
+  const render = Object.hasOwn(APPENDIX, format) ? APPENDIX[format as keyof typeof APPENDIX] : undefined;
   if (!render) throw new InputError(`format must be md, html or csv, not '${format}'`);
   return render(await appendixRows(deps.db));
 }

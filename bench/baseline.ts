@@ -18,6 +18,7 @@ import { loadConfig } from '../config/config';
 import { createDb } from '../db/connection';
 import { createHttpGateway } from '../platform/http-gateway';
 import { moveOptions } from '../app/options';
+import { batchWorkflowId, cutoverWorkflowId } from '../domain/workflow-ids';
 
 const [batchId, concurrencyArg, foldersArg] = process.argv.slice(2);
 const concurrency = Number(concurrencyArg);
@@ -30,10 +31,11 @@ const opts = moveOptions(config);
 const run = <P extends unknown[], R>(fn: (...args: P) => Promise<R>, ...args: P): Promise<R> => new MockActivityEnvironment().run(fn, ...args);
 
 // The plan, as `batch plan` records it (not timed: the orchestrated run plans before its clock starts too).
-const workflowId = `baseline-${batchId}`;
+// It acts as the batch's workflow would: its id and run, so that the cutovers' checks (stores/run-store.ts) pass.
+const workflowId = batchWorkflowId(batchId);
 const runId = randomUUID();
 await db.transaction(async (trx) => {
-  await trx('batches').insert({ id: batchId, name: 'baseline', planned_at: new Date(), requested_by: 'alice', failure_policy: 'continue', concurrency, workflow_id: workflowId });
+  await trx('batches').insert({ id: batchId, name: 'baseline', planned_at: new Date(), requested_by: 'alice', failure_policy: 'continue', concurrency, workflow_id: workflowId, run_id: runId });
   await trx('batch_folders').insert(folders.map((code) => ({ batch_id: batchId, folder_code: code })));
 });
 
@@ -49,19 +51,18 @@ const notify = async (kind: 'batch_announced' | 'folders_live', subjectId: strin
   }
 };
 
-await run(a.checkOperatorRole, { name: 'bob', role: 'approver' });
-await run(a.approveBatch, { ...ev('bob'), approver: 'bob' });
+await run(a.persistBatch, { ...ev('bob'), status: 'approved', change: 'approve' });
 await notify('batch_announced', `${batchId}@planned`);
-await run(a.setBatchStatus, { ...ev('system'), to: 'announced' });
-await run(a.setBatchStatus, { ...ev('system'), to: 'running', startedAt: new Date().toISOString() });
+await run(a.persistBatch, { ...ev('system'), status: 'announced' });
+await run(a.persistBatch, { ...ev('system'), status: 'running', change: 'start', startedAt: new Date().toISOString() });
 
 const queue = [...folders];
 const outcomes: Record<string, { status: 'live'; failure: null }> = {};
 await Promise.all(Array.from({ length: concurrency }, async () => {
   for (let code = queue.shift(); code; code = queue.shift()) {
-    const ref = { folderCode: code, kind: 'cutover' as const, batchId, actor: 'bob', workflowId: `${workflowId}-${code}`, runId };
+    const ref = { folderCode: code, kind: 'cutover' as const, batchId, actor: 'bob', workflowId: cutoverWorkflowId(batchId, code), runId };
     const step = { ref, source: 'legacy' as const, target: 'ecp2' as const };
-    await run(a.beginMove, { ref, reason: `cutover in batch ${batchId}` });
+    await run(a.beginMove, { ref, reason: `cutover in batch ${batchId}`, parent: { workflowId, runId } });
     const frozenAt = Date.now();
     await run(a.freezeSource, step);
     await run(a.drainSource, { ...step, timeoutMs: Math.max(0, Math.min(opts.drainTimeoutMs, opts.freezeWindowMaxMs - (Date.now() - frozenAt) - 5_000)) });

@@ -47,8 +47,14 @@ export function credential(opts: ClientOptions): { apiUrl: string; token: string
   throw new UnauthenticatedError(NOT_SIGNED_IN);
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
 export function apiClient(opts: ClientOptions, signedIn = credential(opts)): ApiClient {
   const { apiUrl, token } = signedIn;
+  const target = new URL(apiUrl);
+  if (target.protocol === 'http:' && !LOOPBACK.has(target.hostname) && process.env.ECP_CUTOVER_ALLOW_HTTP !== '1') {
+    throw new InputError(`the control API at ${apiUrl} is plain http, and a token must not cross a network in clear: use https (or, inside a private network, set ECP_CUTOVER_ALLOW_HTTP=1)`);
+  }
   const call = async (method: string, p: string, query?: Record<string, string | number | undefined>, body?: unknown) => {
     const url = new URL(apiUrl + p);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));

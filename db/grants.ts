@@ -24,6 +24,7 @@ const WRITES: Record<Exclude<DbRole, 'portal'>, Record<string, string>> = {
     participant_sftp_folders: 'insert, update, delete',
     operators: 'insert',
     operator_tokens: 'update (last_used_at)',
+    oidc_identities: 'insert',
     events: 'insert',
   },
   worker: {
@@ -64,6 +65,8 @@ export async function applyGrants(knex: Knex): Promise<string[]> {
     for (const [table, privileges] of Object.entries(WRITES[key])) {
       await knex.raw(`grant ${privileges} on ?? to ??`, [table, role]);
     }
+    // The worker has no business with operators' credentials.
+    if (key === 'worker') await knex.raw('revoke select on operator_tokens, oidc_identities from ??', [role]);
     applied.push(role);
   }
   return applied;

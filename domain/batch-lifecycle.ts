@@ -96,7 +96,8 @@ export interface BatchState {
 
 export type BatchCommand =
   // From the control plane (verified operators).
-  | { type: 'approve'; by: Actor }
+  /** `plannedAt`: the plan the approver was shown; a plan changed since is not approved. */
+  | { type: 'approve'; by: Actor; plannedAt?: string }
   | { type: 'reject'; by: Actor; reason: string }
   | { type: 'reschedule'; by: Actor; plannedAt: string; reminderAt: string }
   | { type: 'pause'; by: Actor }
@@ -194,6 +195,9 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
       if (s.editors.includes(who(c.by))) {
         const did = who(c.by) === s.requestedBy ? 'planned' : 'rescheduled';
         return forbid(`four eyes: ${who(c.by)} ${did} batch ${s.batchId} and cannot approve it; ask another approver`);
+      }
+      if (c.plannedAt !== undefined && ms(c.plannedAt) !== ms(s.plannedAt)) {
+        return why(`it changed since you looked: it is planned for ${s.plannedAt} now, not ${c.plannedAt}; look at it again, then approve`);
       }
       if (now >= ms(s.plannedAt)) return why(`its planned time ${s.plannedAt} has passed: reschedule it first`);
       if (ms(s.plannedAt) - now < s.minNoticeMs) {

@@ -1,3 +1,5 @@
+import { InputError } from './errors';
+
 /**
  * A small RFC 4180 CSV reader: quoted fields, doubled quotes, commas and newlines inside quotes, CRLF.
  * Returns rows with their 1-based line number so that validation can point at the line.
@@ -7,8 +9,11 @@ export interface CsvRow {
   values: Record<string, string>;
 }
 
-export function parseCsv(text: string): { header: string[]; rows: CsvRow[] } {
-  const records = splitRecords(text.replace(/^\uFEFF/, ''));
+/** Bounds that keep a hostile file from costing more than a large honest one (InputError beyond them). */
+export const CSV_LIMITS = { maxColumns: 32, maxField: 4000, maxRecords: 500_000 };
+
+export function parseCsv(text: string, limits = CSV_LIMITS): { header: string[]; rows: CsvRow[] } {
+  const records = splitRecords(text.replace(/^\uFEFF/, ''), limits);
   const first = records.shift();
   if (!first) return { header: [], rows: [] };
   const header = first.fields.map((h) => h.trim());
@@ -21,7 +26,7 @@ export function parseCsv(text: string): { header: string[]; rows: CsvRow[] } {
   return { header, rows };
 }
 
-function splitRecords(text: string): { line: number; fields: string[] }[] {
+function splitRecords(text: string, limits: typeof CSV_LIMITS): { line: number; fields: string[] }[] {
   const out: { line: number; fields: string[] }[] = [];
   let fields: string[] = [];
   let field = '';
@@ -30,6 +35,9 @@ function splitRecords(text: string): { line: number; fields: string[] }[] {
   let recordLine = 1;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
+    if (field.length > limits.maxField) throw new InputError(`line ${recordLine}: a field is longer than ${limits.maxField} characters`);
+    if (fields.length > limits.maxColumns) throw new InputError(`line ${recordLine}: more than ${limits.maxColumns} columns`);
+    if (out.length > limits.maxRecords) throw new InputError(`more than ${limits.maxRecords} lines`);
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') {
         field += '"';

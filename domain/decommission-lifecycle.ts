@@ -50,7 +50,8 @@ export interface DecommissionState {
 }
 
 export type DecommissionCommand =
-  | { type: 'approve'; by: Actor }
+  /** `plannedAt`: the date the approver was shown; a decommission moved since is not approved. */
+  | { type: 'approve'; by: Actor; plannedAt?: string }
   | { type: 'reschedule'; by: Actor; plannedAt: string; reminderAts: string[] }
   | { type: 'cancelRequested' }
   | { type: 'recorded' }
@@ -103,6 +104,9 @@ export function transitionDecommission(s: DecommissionState, c: DecommissionComm
       }
       if (s.editors.includes(c.by.operator)) {
         return forbid(`four eyes: ${c.by.operator} ${c.by.operator === s.requestedBy ? 'scheduled' : 'rescheduled'} the decommission and cannot approve it; ask another approver`);
+      }
+      if (c.plannedAt !== undefined && ms(c.plannedAt) !== ms(s.plannedAt)) {
+        return why(`it changed since you looked: it is planned for ${s.plannedAt} now, not ${c.plannedAt}; look at it again, then approve`);
       }
       // Approved late, it would switch legacy off at once, with every reminder skipped: reschedule instead.
       if (!s.freshApproval && now >= ms(s.plannedAt)) return why(`its planned time ${s.plannedAt} has passed: reschedule it first`);

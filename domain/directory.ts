@@ -35,7 +35,9 @@ export interface UserRow {
   ipRegistered: boolean;
 }
 
-const EMAIL = /^[^\s@;,]+@[^\s@;,]+\.[^\s@;,]+$/;
+// Linear (the parts cannot overlap), and only tried on at most 254 characters (RFC 5321).
+const EMAIL_PATTERN = /^[^\s@;,]+@[^\s@;,.]+(?:\.[^\s@;,.]+)+$/;
+const isEmail = (s: string) => s.length <= 254 && EMAIL_PATTERN.test(s);
 
 export function parseDirectory(participantsCsv: string, usersCsv: string, knownFolders: ReadonlySet<string>) {
   const problems: string[] = [];
@@ -43,7 +45,7 @@ export function parseDirectory(participantsCsv: string, usersCsv: string, knownF
   const users: UserRow[] = [];
 
   const p = parseCsv(participantsCsv);
-  requireHeader('participants', p.header, ['code', 'name_en', 'name_zh', 'user_types', 'emails', 'language'], problems);
+  requireHeader('participants', p.header, ['code', 'name_en', 'name_zh', 'user_types', 'emails', 'language'], problems, ['sftp_folders']);
   const codes = new Set<string>();
   for (const { line, values: v } of p.rows) {
     const at = (field: string, msg: string) => problems.push(`participants line ${line}, ${field}: ${msg}`);
@@ -57,7 +59,7 @@ export function parseDirectory(participantsCsv: string, usersCsv: string, knownF
     for (const t of types) if (!(USER_TYPES as readonly string[]).includes(t)) at('user_types', `unknown user type '${t}' (known: ${USER_TYPES.join(', ')})`);
     const emails = splitList(v.emails);
     if (emails.length === 0) at('emails', 'names no contact email');
-    for (const e of emails) if (!EMAIL.test(e)) at('emails', `'${e}' is not an email address`);
+    for (const e of emails) if (!isEmail(e)) at('emails', `'${e.slice(0, 80)}' is not an email address`);
     const language = (v.language ?? '').trim();
     if (!['en', 'zh-Hant', 'both'].includes(language)) at('language', `'${language}' must be en, zh-Hant or both`);
     const sftpFolders = splitList(v.sftp_folders);
@@ -75,7 +77,7 @@ export function parseDirectory(participantsCsv: string, usersCsv: string, knownF
     if (!/^\d{5}$/.test(code)) at('participant_code', `'${code}' must be 5 digits`);
     else if (!codes.has(code)) at('participant_code', `participant ${code} is not in the participants file`);
     const email = (v.email ?? '').trim().toLowerCase();
-    if (!EMAIL.test(email)) at('email', `'${email}' is not an email address`);
+    if (!isEmail(email)) at('email', `'${email.slice(0, 80)}' is not an email address`);
     else if (seen.has(`${code}/${email}`)) at('email', `user ${email} appears twice for participant ${code}`);
     seen.add(`${code}/${email}`);
     const role = (v.role ?? '').trim();
@@ -95,7 +97,9 @@ export function parseDirectory(participantsCsv: string, usersCsv: string, knownF
   return { participants, users, problems };
 }
 
-function requireHeader(file: string, header: string[], wanted: string[], problems: string[]) {
+function requireHeader(file: string, header: string[], wanted: string[], problems: string[], optional: string[] = []) {
   const missing = wanted.filter((h) => !header.includes(h));
   if (missing.length) problems.push(`${file} line 1: missing column(s) ${missing.join(', ')} (expected ${wanted.join(',')})`);
+  const unknown = header.filter((h) => !wanted.includes(h) && !optional.includes(h));
+  if (unknown.length) problems.push(`${file} line 1: unknown column(s) ${unknown.slice(0, 5).map((h) => `'${h.slice(0, 40)}'`).join(', ')}`);
 }

@@ -47,7 +47,7 @@ export async function addOperator(db: Db, name: string, roles: Role[], by = osUs
   await db.transaction(async (trx) => {
     const held = await trx('operator_roles').where({ operator: name }).pluck('role');
     if (held.length) throw new ConflictError(`operator ${name} exists with roles ${held.join(', ')}: 'ecp-cutover operator revoke ${name}' first, then add again`);
-    await trx('operators').insert({ name }).onConflict('name').ignore();
+    await trx('operators').insert({ name }).onConflict('name').merge({ blocked_at: null });
     await trx('operator_roles').insert(roles.map((role) => ({ operator: name, role })));
     await trx('operator_tokens').insert({ id: t.id, operator: name, secret_hash: t.secretHash, created_by: by });
     await appendEvent(trx, { key: `operator:${t.id}:added`, actor: by, entityType: 'operator', entityId: name, to: 'added', reason: `roles ${roles.join(', ')}`, credentialId: t.id, source: 'host', data: { roles } });
@@ -55,12 +55,13 @@ export async function addOperator(db: Db, name: string, roles: Role[], by = osUs
   return { name, roles, token: t.token, tokenId: t.id };
 }
 
-/** Ends every token of an operator at once and takes their roles away. */
+/** Ends every token of an operator at once, takes their roles away and blocks the name (OIDC mode too). */
 export async function revokeOperator(db: Db, name: string, by = osUser()): Promise<{ tokens: number }> {
   return db.transaction(async (trx) => {
     if (!(await trx('operators').where({ name }).first('name'))) throw new NotFoundError(`no operator ${name}`);
     const tokens = await trx('operator_tokens').where({ operator: name }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() }).returning('id');
     const roles = await trx('operator_roles').where({ operator: name }).del().returning('role');
+    await trx('operators').where({ name }).update({ blocked_at: trx.fn.now() });
     await appendEvent(trx, {
       // A one-off administration command (never retried by a machine): a fresh key each time.
       key: `operator:${name}:revoked:${randomUUID()}`, actor: by, entityType: 'operator', entityId: name, to: 'revoked',

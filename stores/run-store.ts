@@ -54,6 +54,9 @@ export function createRunStore(db: Db): RunStore {
           const refusal = await cutoverRefusal(trx, r, parent);
           if (refusal) throw new NotAllowedError(refusal);
         } else {
+          // The run that recorded the request moves the folder, no other: a reset run replaying an old approval does not.
+          const request = await trx('events').where({ workflow_id: r.workflowId, to_state: 'rollback_requested' }).orderBy('id', 'desc').first('run_id');
+          if (!request || request.run_id !== r.runId) throw new NotAllowedError(`switch-back of ${r.folderCode} refused: this run of ${r.workflowId} did not record its request (was the workflow reset?)`);
           // A switch-back needs legacy ECP: not once it is being switched off (the decommission locks its row).
           const decommission = await trx('decommission').where({ id: DECOMMISSION_ID }).forShare().first('status');
           if (decommission && ['running', 'completed'].includes(decommission.status)) throw new ConflictError(`switch-back of ${r.folderCode} refused: legacy ECP is ${decommission.status === 'running' ? 'being switched off' : 'decommissioned'}`);

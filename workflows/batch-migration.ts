@@ -117,7 +117,7 @@ export async function batchMigration(input: BatchInput | BatchInputV1): Promise<
   const view = batchProgress;
   setHandler(batchProgressQuery, () => ({ ...view(it.state), busy: it.busy }));
   const update = commandUpdates(it, view, seen);
-  update(approveBatchUpdate, 'batch.approve', (c) => ({ type: 'approve', by: actorOf(c) }));
+  update(approveBatchUpdate, 'batch.approve', (c) => ({ type: 'approve', by: actorOf(c), plannedAt: optionalText(c.args.plannedAt) }));
   update(rejectBatchUpdate, 'batch.reject', (c) => ({ type: 'reject', by: actorOf(c), reason: text(c.args.reason) }));
   update(rescheduleBatchUpdate, 'batch.reschedule', (c) => ({ type: 'reschedule', by: actorOf(c), plannedAt: text(c.args.plannedAt), reminderAt: text(c.args.reminderAt) }));
   update(pauseBatchUpdate, 'batch.pause', (c) => ({ type: 'pause', by: actorOf(c) }));
@@ -128,6 +128,8 @@ export async function batchMigration(input: BatchInput | BatchInputV1): Promise<
   await it.run();
   return view(it.state);
 }
+
+const optionalText = (v: unknown) => (v === undefined ? undefined : text(v));
 
 /** A required string argument of a command (malformed arguments refuse the command). */
 function text(v: unknown): string {

@@ -68,7 +68,10 @@ export async function decommissionLegacy(input: DecommissionInput | Decommission
   setHandler(decommissionStateQuery, () => it.state);
   setHandler(batchFinishedSignal, () => void it.dispatch({ type: 'batchFinished' }));
   const update = commandUpdates(it, (s) => s, seen);
-  update(approveDecommissionUpdate, 'decommission.approve', (c) => ({ type: 'approve', by: actorOf(c) }));
+  update(approveDecommissionUpdate, 'decommission.approve', (c) => {
+    if (c.args.plannedAt !== undefined && typeof c.args.plannedAt !== 'string') throw new TypeError('malformed');
+    return { type: 'approve', by: actorOf(c), plannedAt: c.args.plannedAt };
+  });
   update(rescheduleDecommissionUpdate, 'decommission.reschedule', (c) => {
     if (typeof c.args.plannedAt !== 'string' || !Array.isArray(c.args.reminderAts)) throw new TypeError('malformed');
     return { type: 'reschedule', by: actorOf(c), plannedAt: c.args.plannedAt, reminderAts: c.args.reminderAts.map(String) };

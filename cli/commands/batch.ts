@@ -59,7 +59,18 @@ export function registerBatchCommands(program: Command): void {
       console.log(done(b));
     });
   };
-  change('approve', 'approve a planned batch (four eyes: not your own)', () => ({}), (b) => `batch ${b.id} approved by ${b.approvedBy}; participants are told; it runs at ${formatHk(b.plannedAt)} (watch: ecp-cutover batch status ${b.id} --watch)`);
+  batch
+    .command('approve')
+    .argument('<id>')
+    .option(...AS)
+    .description('approve a planned batch (four eyes: not your own); it shows what you approve, and is refused if the plan changes meanwhile')
+    .action(async (id: string, opts: As) => {
+      const client = api(opts);
+      const seen = await client.get<BatchView>(`/api/batches/${seg(id)}`);
+      console.log(`approving batch ${seen.id} "${seen.name}": ${seen.folders.length} folder(s) (${seen.folders.map((f) => f.code).join(', ')}) at ${formatHk(seen.plannedAt)}, planned by ${seen.requestedBy}`);
+      const b = await client.post<BatchView>(`/api/batches/${seg(id)}/approve`, { plannedAt: seen.plannedAt });
+      console.log(`batch ${b.id} approved by ${b.approvedBy}; participants are told; it runs at ${formatHk(b.plannedAt)} (watch: ecp-cutover batch status ${b.id} --watch)`);
+    });
   change('reject', 'reject a batch awaiting approval (an approved batch is stopped with abort)', (o) => ({ reason: o.reason }), (b) => `batch ${b.id} rejected; its folders stay on legacy`, [['--reason <text>', 'why', true]]);
   change('reschedule', 'move a batch that has not started (voids its approval); the same rules as a plan', (o) => ({ at: o.at, minNotice: o.minNotice, allowNonBusinessDay: o.allowNonBusinessDay ? true : undefined }),
     (b) => `batch ${b.id} moved to ${formatHk(b.plannedAt)}; its approval is void: ecp-cutover batch approve ${b.id}`,

@@ -25,6 +25,17 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('revoked_at', { useTz: true }).nullable();
     t.index(['operator'], 'operator_tokens_operator_idx');
   });
+  // OIDC mode: an operator name is bound to one identity of the provider (issuer + subject) the first time it is
+  // seen, so that a name a user may edit at the provider cannot be taken over (four eyes compares names).
+  await knex.schema.createTable('oidc_identities', (t) => {
+    t.string('name', 64).primary({ constraintName: 'oidc_identities_pkey' }).references('name').inTable('operators').withKeyName('oidc_identities_name_fkey');
+    t.string('issuer', 255).notNullable();
+    t.string('subject', 255).notNullable();
+    t.timestamp('bound_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.unique(['issuer', 'subject'], { indexName: 'oidc_identities_subject_key' });
+  });
+  // `operator revoke` blocks the name too: in OIDC mode there is no token of ours to revoke.
+  await knex.schema.alterTable('operators', (t) => t.timestamp('blocked_at', { useTz: true }).nullable());
 
   await knex.raw('create schema portal');
   await knex.raw(`create view portal.batches as
@@ -45,6 +56,8 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('drop schema portal cascade');
+  await knex.schema.alterTable('operators', (t) => t.dropColumn('blocked_at'));
+  await knex.schema.dropTable('oidc_identities');
   await knex.schema.dropTable('operator_tokens');
   await knex.schema.alterTable('decommission', (t) => t.dropColumn('run_id'));
   await knex.schema.alterTable('batches', (t) => t.dropColumn('run_id'));

@@ -172,6 +172,12 @@ describe('batch lifecycle: decisions a person relies on', () => {
     expect(nextBatchTimer(late)).toEqual({ at: PLANNED, command: { type: 'timer', timer: 'start', plan: 0 } });
   });
 
+  it('an approval names the plan the approver looked at: a plan changed since is not approved', () => {
+    const moved = drive(stateIn('awaiting_approval'), [{ type: 'reschedule', by: dana, plannedAt: '2031-03-17T00:00:00.000Z', reminderAt: '2031-03-14T01:00:00.000Z' }, T0]);
+    expect(transitionBatch(moved, { type: 'approve', by: bob, plannedAt: PLANNED }, T0)).toEqual({ ok: false, kind: 'conflict', refused: expect.stringMatching(/it changed since you looked: it is planned for 2031-03-17T00:00:00.000Z now/) });
+    expect(transitionBatch(moved, { type: 'approve', by: bob, plannedAt: '2031-03-17T00:00:00.000Z' }, T0).ok).toBe(true);
+  });
+
   it('an approval after the planned time is refused (the deadline has passed; reschedule first)', () => {
     expect(transitionBatch(stateIn('awaiting_approval'), { type: 'approve', by: bob }, at(PLANNED))).toEqual({ ok: false, refused: expect.stringMatching(/has passed: reschedule it first/), kind: 'conflict' });
   });
