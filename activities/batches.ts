@@ -1,7 +1,8 @@
 import type { Db } from '../db/connection';
 import type { BatchFolderStatus, BatchStatus } from '../domain/batch-lifecycle';
 import type { BatchPlanArgs, CommandClaims } from '../domain/commands';
-import { batchReadiness, readinessTotals } from '../stores/readiness';
+import { PlatformRefusal, type PlatformGateway } from '../platform/gateway';
+import { batchReadiness, readinessTotals, readinessUsers } from '../stores/readiness';
 import { ApplicationFailure } from '@temporalio/activity';
 import { createBatchStore, StaleRunError, type BatchChange, type BatchEvent } from '../stores/batch-store';
 
@@ -16,7 +17,7 @@ async function once<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createBatchActivities({ db }: { db: Db }) {
+export function createBatchActivities({ db, gateway }: { db: Db; gateway: PlatformGateway }) {
   const store = createBatchStore(db);
   return {
     /** The signed plan (already verified by the workflow) → the batch's rows, or the reason it cannot be. */
@@ -29,11 +30,31 @@ export function createBatchActivities({ db }: { db: Db }) {
     async finishBatch(input: BatchEvent & { status: BatchStatus; outcomes: Record<string, { status: BatchFolderStatus; failure: string | null }> }): Promise<void> {
       await once(() => store.finish(input));
     },
+    /**
+     * The batch's retired folders, closed and hidden on legacy (files accepted before are still processed there).
+     * A platform refusal is recorded for that folder and the others go on; an outage is retried.
+     */
+    async retireBatchFolders(input: Omit<BatchEvent, 'actor'>): Promise<{ retired: string[]; refused: string[] }> {
+      return once(async () => {
+        const out = { retired: [] as string[], refused: [] as string[] };
+        for (const code of await store.foldersToRetire(input)) {
+          const refusal = await gateway.retireLegacy(code).then(() => null, (err: unknown) => {
+            if (err instanceof PlatformRefusal) return err.message;
+            throw err;
+          });
+          await store.recordRetirement({ ...input, actor: 'system' }, code, refusal === null ? { retired: true } : { retired: false, failure: refusal });
+          out[refusal === null ? 'retired' : 'refused'].push(code);
+        }
+        return out;
+      });
+    },
     async withdrawBatchNotices(input: { batchId: string }): Promise<number> {
       return store.withdrawNotices(input.batchId);
     },
+    /** Decided on Client Connect's users (the imported directory if the platform cannot be read). */
     async checkBatchReadiness(input: { batchId: string }) {
-      return readinessTotals(await batchReadiness(db, input.batchId));
+      const users = await readinessUsers(db, gateway);
+      return { ...readinessTotals(await batchReadiness(db, input.batchId, users.users)), source: users.source };
     },
 
     // Version 1 of the batch workflow (workflows/v1) still calls these.

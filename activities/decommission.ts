@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/connection';
 import type { CommandClaims, DecommissionScheduleArgs } from '../domain/commands';
-import type { PlatformGateway } from '../platform/gateway';
+import { PlatformRefusal, type PlatformGateway } from '../platform/gateway';
 import { checkGate, DECOMMISSION_ID } from '../stores/decommission';
 import { appendEvent, runKey } from '../stores/events';
 
@@ -55,7 +55,15 @@ export function createDecommissionActivities({ db, gateway }: { db: Db; gateway:
       if (!row || row.run_id !== input.runId || row.status !== 'running') {
         throw ApplicationFailure.create({ message: `legacy is switched off only by the run that recorded the decommission and marked it running (found ${row ? `${row.status} in run ${row.run_id}` : 'none'})`, type: 'StaleRun', nonRetryable: true });
       }
+      // The retired folders no batch retired close as retired (3003, never "submit on ECP 2.0"), then the rest.
+      const retiring: string[] = await db('folders').where({ placement: 'retired' }).whereNull('retired_at').orderBy('code').pluck('code');
+      for (const code of retiring) {
+        await gateway.retireLegacy(code).catch((err: unknown) => {
+          if (!(err instanceof PlatformRefusal)) throw err; // a folder legacy never had: nothing to retire
+        });
+      }
       const r = await gateway.decommissionLegacy();
+      if (retiring.length) await db('folders').whereIn('code', retiring).whereNull('retired_at').update({ retired_at: db.fn.now(), updated_at: db.fn.now() });
       if (r.openFolders !== 0) throw new Error(`legacy still shows ${r.openFolders} folder(s) after the switch-off`);
       await appendEvent(db, event({ actor: 'system', from: 'running', to: 'legacy_read_only', reason: 'intake off for every folder, every folder hidden, platform read-only', workflowId: input.workflowId, runId: input.runId, key: 'switch-off' }));
       return r;

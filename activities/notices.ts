@@ -2,7 +2,8 @@ import { Context, sleep } from '@temporalio/activity';
 import type { Db } from '../db/connection';
 import { isAffected } from '../domain/audience';
 import { renderNotice, renderReadinessNotice, type NoticeKind } from '../domain/notices';
-import { batchReadiness } from '../stores/readiness';
+import type { PlatformGateway } from '../platform/gateway';
+import { adminWarnings, batchReadiness, readinessUsers } from '../stores/readiness';
 import type { Mailer } from './mailer';
 
 const CHUNK = 500;
@@ -13,9 +14,14 @@ interface FolderRow {
   code: string;
   name_en: string;
   name_zh: string;
+  direction: string;
+  input_date_meaning: string;
   user_types: string[];
   live_since: Date | null;
+  /** A retired folder the batch closes on legacy (told apart from the folders that move). */
+  retired?: boolean;
 }
+const FOLDER_COLUMNS = ['code', 'name_en', 'name_zh', 'direction', 'input_date_meaning', 'user_types', 'live_since'] as const;
 
 /**
  * Notice fan-out. Workflows pass ids (a batch), never lists of participants: the activity reads the
@@ -27,13 +33,15 @@ export interface NoticeDeps {
   db: Db;
   mailer: Mailer;
   mailFrom: string;
+  /** Readiness notices read Client Connect through it. */
+  gateway: PlatformGateway;
 }
 
 /** Attempts per notice before it is marked failed (visible to support); backoff 1 s, 2 s, 4 s … 60 s. */
 export const MAX_SEND_ATTEMPTS = 10;
 const backoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 ** (attempts - 1));
 
-export function createNoticeActivities({ db, mailer, mailFrom }: NoticeDeps) {
+export function createNoticeActivities({ db, mailer, mailFrom, gateway }: NoticeDeps) {
   /** One outbox row per affected firm, listing only its folders; resumable from the heartbeat. */
   async function fanOut(kind: NoticeKind, subjectId: string, subject: string, folders: FolderRow[] | 'everyone', at: Date, onlyFirms?: (q: ReturnType<Db>) => void): Promise<{ queued: number }> {
     if (folders.length === 0) return { queued: 0 };
@@ -49,7 +57,7 @@ export function createNoticeActivities({ db, mailer, mailFrom }: NoticeDeps) {
         const { subject: title, text } = renderNotice({
           kind,
           participant: { code: firm.code, nameEn: firm.name_en, nameZh: firm.name_zh, language: firm.language },
-          folders: mine.map((f) => ({ code: f.code, nameEn: f.name_en, nameZh: f.name_zh })),
+          folders: mine.map((f) => ({ code: f.code, nameEn: f.name_en, nameZh: f.name_zh, direction: f.direction, inputDateMeaning: f.input_date_meaning, retired: f.retired })),
           subject,
           at: new Date(at).toISOString(),
         });
@@ -64,16 +72,22 @@ export function createNoticeActivities({ db, mailer, mailFrom }: NoticeDeps) {
 
   return {
     async queueBatchNotices(input: { kind: NoticeKind; batchId: string; subjectId: string }): Promise<{ queued: number }> {
-      const batch = await db('batches').where({ id: input.batchId }).first('planned_at');
+      const batch = await db('batches').where({ id: input.batchId }).first('planned_at', 'started_at');
       const liveOnly = input.kind === 'folders_live';
       // Folders live: the ones that moved. Called off: the ones that did not (firms were told they would).
       const folders = await db('batch_folders as bf')
         .join('folders as f', 'f.code', 'bf.folder_code')
         .where('bf.batch_id', input.batchId)
         .modify((q) => (liveOnly ? q.where('bf.status', 'live') : input.kind === 'batch_cancelled' ? q.whereNot('bf.status', 'live') : q))
-        .select<FolderRow[]>('f.code', 'f.name_en', 'f.name_zh', 'f.user_types', 'f.live_since');
+        .select<FolderRow[]>(FOLDER_COLUMNS.map((c) => `f.${c}`));
+      // The retired folders it closes: announced as retiring, told once retired; called off, they stay open on legacy.
+      const retiring = await db('batch_retires as br').join('folders as f', 'f.code', 'br.folder_code')
+        .where('br.batch_id', input.batchId)
+        .modify((q) => void (liveOnly ? q.where('br.status', 'retired') : input.kind === 'batch_cancelled' ? q.whereNot('br.status', 'retired') : q))
+        .select<FolderRow[]>(FOLDER_COLUMNS.map((c) => `f.${c}`));
+      folders.push(...retiring.map((f) => ({ ...f, retired: true })));
       const at = liveOnly
-        ? folders.map((f) => f.live_since).filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? new Date()
+        ? folders.filter((f) => !f.retired).map((f) => f.live_since).filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? batch.started_at ?? new Date()
         : batch.planned_at;
       // Called off: only the firms that were told it would happen.
       const told = input.kind === 'batch_cancelled'
@@ -84,7 +98,7 @@ export function createNoticeActivities({ db, mailer, mailFrom }: NoticeDeps) {
 
     /** One folder's notice (a switch-back) to every firm it concerns. */
     async queueFolderNotices(input: { kind: NoticeKind; folderCode: string; subjectId: string }): Promise<{ queued: number }> {
-      const folders = await db('folders').where({ code: input.folderCode }).select<FolderRow[]>('code', 'name_en', 'name_zh', 'user_types', 'live_since');
+      const folders = await db('folders').where({ code: input.folderCode }).select<FolderRow[]>(FOLDER_COLUMNS);
       return fanOut(input.kind, input.subjectId, `Folder ${input.folderCode}`, folders, new Date());
     },
 
@@ -93,33 +107,40 @@ export function createNoticeActivities({ db, mailer, mailFrom }: NoticeDeps) {
       return fanOut(input.kind, input.subjectId, 'Legacy ECP', 'everyone', new Date(input.at));
     },
 
-    /** Readiness action needed: to the admins of the firms that lack a function for a folder of the batch. */
+    /**
+     * Readiness action needed: to the administrators of the affected firms that lack a function for a folder of
+     * the batch, or that have fewer than two administrators (FAQ B.4) — as Client Connect has them.
+     */
     async queueReadinessNotices(input: { batchId: string; subjectId: string }): Promise<{ queued: number }> {
       const gaps = new Map<string, { code: string; nameEn: string; nameZh: string; missing: string }[]>();
       const names = new Map<string, { en: string; zh: string }>(
         (await db('batch_folders as bf').join('folders as f', 'f.code', 'bf.folder_code').where('bf.batch_id', input.batchId).select('f.code', 'f.name_en', 'f.name_zh'))
           .map((f) => [f.code, { en: f.name_en, zh: f.name_zh }]),
       );
-      for (const f of await batchReadiness(db, input.batchId)) {
+      const users = (await readinessUsers(db, gateway)).users;
+      const folders = await batchReadiness(db, input.batchId, users);
+      for (const f of folders) {
         for (const n of f.notReady) {
           gaps.set(n.participant, [...(gaps.get(n.participant) ?? []), { code: f.code, nameEn: names.get(f.code)!.en, nameZh: names.get(f.code)!.zh, missing: n.missing }]);
         }
       }
-      const batch = await db('batches').where({ id: input.batchId }).first('planned_at');
+      const shortOfAdmins = new Set(adminWarnings(folders, users).map((w) => w.participant));
+      const batch = await db('batches').where({ id: input.batchId }).first('planned_at', 'started_at');
       let queued = 0;
-      const codes = [...gaps.keys()];
+      const codes = [...new Set([...gaps.keys(), ...shortOfAdmins])].sort();
       for (let i = 0; i < codes.length; i += CHUNK) {
         const firms = await db('participants').whereIn('code', codes.slice(i, i + CHUNK));
-        const admins = await db('users').whereIn('participant_code', codes.slice(i, i + CHUNK)).where({ role: 'admin' }).select('participant_code', 'email');
         const rows = firms.map((firm) => {
-          const to = admins.filter((a) => a.participant_code === firm.code).map((a) => a.email);
+          const all = users.get(firm.code) ?? [];
+          const to = all.filter((u) => u.role === 'admin').map((u) => u.email);
           const { subject, text } = renderReadinessNotice({
             participant: { code: firm.code, nameEn: firm.name_en, nameZh: firm.name_zh, language: firm.language },
-            gaps: gaps.get(firm.code)!,
+            gaps: gaps.get(firm.code) ?? [],
+            admins: shortOfAdmins.has(firm.code) ? { count: to.length } : null,
             subject: `Batch ${input.batchId}`,
             at: new Date(batch.planned_at).toISOString(),
           });
-          return { kind: 'readiness_action_needed', subject_id: input.subjectId, participant_code: firm.code, recipients: to.length ? to : firm.emails, subject, body_text: text, folders: JSON.stringify(gaps.get(firm.code)!.map((g) => g.code)) };
+          return { kind: 'readiness_action_needed', subject_id: input.subjectId, participant_code: firm.code, recipients: to.length ? to : firm.emails, subject, body_text: text, folders: JSON.stringify((gaps.get(firm.code) ?? []).map((g) => g.code)) };
         });
         if (rows.length) queued += (await db('notices').insert(rows).onConflict(['kind', 'subject_id', 'participant_code']).ignore().returning('id')).length;
         Context.current().heartbeat();

@@ -44,6 +44,7 @@ const plan = z.strictObject({
   minNotice: z.string().max(16).optional(),
   allowNonBusinessDay: z.boolean().optional(),
   maxNotReady: z.string().max(16).optional(),
+  retire: z.array(z.string().max(64)).max(1000).optional(),
 });
 const withReason = z.strictObject({ reason });
 const maybeReason = z.strictObject({ reason: reason.optional() });

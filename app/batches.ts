@@ -9,7 +9,8 @@ import type { Role } from '../domain/operators';
 import { formatHk, hkDate, parseHkTime } from '../domain/time';
 import { batchWorkflowId } from '../domain/workflow-ids';
 import { readBatch, type BatchView } from '../stores/batch-read';
-import { batchReadiness } from '../stores/readiness';
+import { retireFacts } from '../stores/batch-store';
+import { batchReadiness, readinessUsers } from '../stores/readiness';
 import {
   abortBatchUpdate, approveBatchUpdate, batchMigration, overrideReadinessUpdate, pauseBatchUpdate, rejectBatchUpdate, rescheduleBatchUpdate, resumeBatchUpdate,
 } from '../workflows/batch-migration';
@@ -31,6 +32,8 @@ export interface PlanInput {
   allowNonBusinessDay?: boolean;
   /** "10" firms or "5%". */
   maxNotReady?: string;
+  /** Retired folders this batch closes and hides on legacy at its start (FAQ D.28). */
+  retire?: string[];
 }
 
 /** "10" (firms) or "5%". */
@@ -63,6 +66,7 @@ export async function planBatch(deps: AppDeps, op: Operator, input: PlanInput): 
     concurrency: input.concurrency ?? 5,
     minNoticeMs: input.minNotice !== undefined ? parseDuration(input.minNotice) : config.minNoticeMs,
     allowNonBusinessDay: Boolean(input.allowNonBusinessDay),
+    retire: (input.retire ?? []).map((f) => f.trim().toUpperCase()).filter(Boolean),
   };
   const maxNotReady = parseMaxNotReady(input.maxNotReady);
   const rows = await db('folders as f')
@@ -75,10 +79,12 @@ export async function planBatch(deps: AppDeps, op: Operator, input: PlanInput): 
     now: DateTime.utc(),
     folders: new Map(rows.map((r) => [r.code, { placement: r.placement, activeBatch: r.batch_id }])),
     batchExists: Boolean(await db('batches').where({ id: req.id }).first('id')),
+    retire: await retireFacts(db, req.retire),
   });
   const args: BatchPlanArgs = {
     batchId: req.id, name: req.name, folders: req.folders, failurePolicy: req.failurePolicy, concurrency: req.concurrency, maxNotReady, readinessRecheckMs: config.readinessRecheckMs, minNoticeMs: req.minNoticeMs,
     plannedAt: req.plannedAt.toISO()!, reminderAt: reminderInstant(req.plannedAt).toISO()!, moveOptions: moveOptions(config),
+    ...(req.retire.length ? { retire: req.retire } : {}),
   };
   const workflowId = batchWorkflowId(req.id);
   const { handle, command } = await startWithCommand(deps, op, 'batch.plan', batchMigration, {
@@ -135,7 +141,7 @@ const STEPS = ['freeze legacy intake', 'drain in-flight submissions (or hand the
 /** What a batch would do, computed from PostgreSQL, changing nothing. */
 export async function dryRun(deps: AppDeps, id: string) {
   const b = await mustRead(deps, id);
-  const readiness = new Map((await batchReadiness(deps.db, id)).map((r) => [r.code, r]));
+  const readiness = new Map((await batchReadiness(deps.db, id, (await readinessUsers(deps.db, deps.gateway)).users)).map((r) => [r.code, r]));
   const folders = await deps.db('folders').whereIn('code', b.folders.map((f) => f.code)).orderBy('code');
   return {
     batch: { id: b.id, name: b.name, status: b.status, plannedAt: b.plannedAt },

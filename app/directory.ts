@@ -1,7 +1,7 @@
 import { parseDirectory } from '../domain/directory';
 import { InputError } from '../domain/errors';
 import { appendEvent } from '../stores/events';
-import { importDirectory as store } from '../stores/directory-store';
+import { asClientConnect, importDirectory as store } from '../stores/directory-store';
 import { requireAnyRole, type AppDeps, type Operator } from './context';
 
 /** Imports participants and users from CSV text, all or nothing; every problem is reported at once. */
@@ -15,6 +15,8 @@ export async function importDirectory(deps: AppDeps, op: Operator, participantsC
     throw new InputError(`nothing imported, ${parsed.problems.length} problem(s): ${shown}${more}`);
   }
   const result = await store(deps.db, parsed.participants, parsed.users);
+  // On the embedded stack the platform is ours: its Client Connect is loaded too, so that both start equal.
+  if (deps.config.LOAD_DIRECTORY_INTO_PLATFORM === 'true') await deps.gateway.loadClientConnect(asClientConnect(parsed.participants, parsed.users));
   await appendEvent(deps.db, {
     key: `directory:${crypto.randomUUID()}`, actor: op.name, entityType: 'participant', entityId: 'directory', to: 'imported',
     reason: `${result.participants} participant(s), ${result.users} user(s)`, credentialId: op.credentialId, source: op.source,

@@ -1,12 +1,12 @@
 import { appendixCsv, appendixHtml, appendixMarkdown } from '../domain/appendix';
-import { isAffected, readiness } from '../domain/audience';
+import { adminShortfall, isAffected, readiness } from '../domain/audience';
 import { InputError, NotFoundError } from '../domain/errors';
 import { isPlacement, PLACEMENTS, type Placement } from '../domain/placement';
 import { cutoverWorkflowId } from '../domain/workflow-ids';
 import { appendixRows } from '../stores/appendix';
 import { readBatch } from '../stores/batch-read';
 import { createFolderStore, toEventView, type EventView } from '../stores/folder-store';
-import { batchReadiness, readinessTotals } from '../stores/readiness';
+import { adminWarnings, batchReadiness, readinessTotals, readinessUsers } from '../stores/readiness';
 import type { AppDeps } from './context';
 
 /** Reads for operators and the support desk (the public portal has its own, narrower ones). */
@@ -41,16 +41,28 @@ export async function participantView(deps: AppDeps, rawCode: string) {
   const code = participantCode(rawCode);
   const p = await db('participants').where({ code }).first();
   if (!p) throw new NotFoundError(`no participant ${code} in the directory: import it with 'ecp-cutover directory import'`);
-  const users = await db('users').where({ participant_code: code }).orderBy('email');
+  const directory = (await db('users').where({ participant_code: code }).orderBy('email')).map((u) => ({ email: u.email as string, role: u.role as 'admin' | 'operator', functions: u.functions as string[], sftpKeyRegistered: u.sftp_key_registered as boolean, ipRegistered: u.ip_registered as boolean }));
+  // Client Connect is the source of truth for users and functions; the imported directory when it cannot be read.
+  const platform = await deps.gateway.clientConnectParticipant(code).then((p) => p.users, (err: Error) => err);
+  const users = platform instanceof Error ? directory : platform;
+  const same = (a: typeof users, b: typeof users) => JSON.stringify(a.map((u) => [u.email, u.role, [...u.functions].sort()]).sort()) === JSON.stringify(b.map((u) => [u.email, u.role, [...u.functions].sort()]).sort());
   const sftp = new Set(await db('participant_sftp_folders').where({ participant_code: code }).pluck('folder_code'));
   const folders = (await db('folders').orderBy('code')).filter((f) => isAffected(p.user_types, { code: f.code, userTypes: f.user_types, ccFunction: f.cc_function }));
   const notices = await db('notices').where({ participant_code: code }).orderBy('id');
   const attempts = await db('notice_attempts').whereIn('notice_id', notices.map((n) => n.id)).orderBy('id');
   return {
     participant: { code: p.code as string, nameEn: p.name_en as string, nameZh: p.name_zh as string, userTypes: p.user_types as string[], emails: p.emails as string[], language: p.language as string, users: users.length },
+    /** Who holds which functions, and where that was read; the directory's view when it disagrees. */
+    users: {
+      source: platform instanceof Error ? ('directory' as const) : ('client_connect' as const),
+      fallback: platform instanceof Error ? `Client Connect could not be read (${platform.message.slice(0, 200)})` : null,
+      list: users,
+      disagreesWithDirectory: !(platform instanceof Error) && !same(platform, directory),
+      directory: !(platform instanceof Error) && !same(platform, directory) ? directory : undefined,
+      adminWarning: adminShortfall(users),
+    },
     folders: folders.map((f) => {
-      const r = readiness({ code: f.code, userTypes: f.user_types, ccFunction: f.cc_function },
-        users.map((u) => ({ email: u.email, functions: u.functions, sftpKeyRegistered: u.sftp_key_registered, ipRegistered: u.ip_registered })), sftp.has(f.code));
+      const r = readiness({ code: f.code, userTypes: f.user_types, ccFunction: f.cc_function }, users, sftp.has(f.code));
       return { code: f.code as string, name: f.name_en as string, placement: f.placement as string, liveSince: f.live_since as Date | null, ready: r.ready, missing: r.ready ? null : r.missing };
     }),
     notices: notices.map((n) => ({
@@ -60,10 +72,18 @@ export async function participantView(deps: AppDeps, rawCode: string) {
   };
 }
 
+/** Per folder: affected, ready, not ready and what each lacks; where the users were read; firms short of administrators. */
 export async function readinessReport(deps: AppDeps, id: string) {
   if (!(await readBatch(deps.db, id))) throw new NotFoundError(`no batch ${id}`);
-  const folders = await batchReadiness(deps.db, id);
-  return { batch: id, ...readinessTotals(folders), folders: folders.map((f) => ({ ...f, affected: f.affected.length })) };
+  const source = await readinessUsers(deps.db, deps.gateway);
+  const folders = await batchReadiness(deps.db, id, source.users);
+  return {
+    batch: id,
+    ...readinessTotals(folders),
+    users: { source: source.source, at: source.at, fallback: source.fallback, disagreements: source.disagreements.length, disagreeing: source.disagreements.slice(0, 50) },
+    adminWarnings: adminWarnings(folders, source.users),
+    folders: folders.map((f) => ({ ...f, affected: f.affected.length })),
+  };
 }
 
 export interface EventFilter {
@@ -101,7 +121,7 @@ export async function listEvents(deps: AppDeps, f: EventFilter): Promise<EventVi
 
 const APPENDIX = { md: appendixMarkdown, html: appendixHtml, csv: appendixCsv } as const;
 
-/** Appendix 7.3 "Submission folders migrated to ECP 2.0", as the portal serves it. */
+/** Appendix 7.3, the folders migrated to ECP 2.0 (submission and download folders apart), as the portal serves it. */
 export async function appendix(deps: AppDeps, format: string): Promise<string> {
   const render = Object.hasOwn(APPENDIX, format) ? APPENDIX[format as keyof typeof APPENDIX] : undefined;
   if (!render) throw new InputError(`format must be md, html or csv, not '${format}'`);

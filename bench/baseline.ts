@@ -26,7 +26,7 @@ const folders = foldersArg.split(',');
 const config = loadConfig();
 const db = createDb(config.DATABASE_URL, { max: 20 });
 const mailer = createSmtpMailer(config.SMTP_URL);
-const a = createActivities({ db, gateway: createHttpGateway(config.SIMULATOR_URL), mailer, mailFrom: config.SMTP_FROM, commandKey: randomBytes(32) /* it verifies no command */ });
+const a = createActivities({ db, gateway: createHttpGateway(config.SIMULATOR_URL, config.SIMULATOR_ADMIN_TOKEN), mailer, mailFrom: config.SMTP_FROM, commandKey: randomBytes(32) /* it verifies no command */ });
 const opts = moveOptions(config);
 const run = <P extends unknown[], R>(fn: (...args: P) => Promise<R>, ...args: P): Promise<R> => new MockActivityEnvironment().run(fn, ...args);
 

@@ -15,7 +15,7 @@ import { startSmtpSink, type SmtpSink } from '../smtp-sink/server';
 import { WORKER_NODE_FLAGS } from '../worker/worker';
 import type { AppDeps } from '../app/context';
 import { createHttpGateway } from '../platform/http-gateway';
-import { createCommandSigner, ensureCommandKey, loadCommandKey } from '../security/command-signing';
+import { createCommandSigner, ensureSecretFile, loadCommandKey, simulatorAdminToken } from '../security/command-signing';
 
 const CLI = path.join(PROJECT_ROOT, 'bin', 'ecp-cutover.mjs');
 
@@ -110,9 +110,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const { db } = await extraDatabase('ecp_cutover');
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: 'default' });
-  const sim = await startSimulator({ db, port: simPort, processingDelayMs: opts.processingDelayMs ?? 200 });
-  ensureCommandKey(config.commandKeyFile);
-  const app: AppDeps = { db, temporal: client, config, signer: createCommandSigner(loadCommandKey(config)), gateway: createHttpGateway(config.SIMULATOR_URL) };
+  ensureSecretFile(config.simulatorTokenFile);
+  const simToken = simulatorAdminToken(config)!;
+  const sim = await startSimulator({ db, port: simPort, processingDelayMs: opts.processingDelayMs ?? 200, adminToken: simToken });
+  ensureSecretFile(config.commandKeyFile);
+  const app: AppDeps = { db, temporal: client, config, signer: createCommandSigner(loadCommandKey(config)), gateway: createHttpGateway(config.SIMULATOR_URL, simToken) };
   let sink: SmtpSink | null = null;
   const storeFile = path.join(dir, 'mail.jsonl');
   const startSink = async () => {
@@ -140,7 +142,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     const logFile = path.join(dir, `worker-${workerRuns}.log`);
     const env = {
       ...process.env, DATABASE_URL: config.DATABASE_URL, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
-      SIMULATOR_URL: config.SIMULATOR_URL, SMTP_URL: config.SMTP_URL, LOG_LEVEL: 'warn', COMMAND_SIGNING_KEY_FILE: config.commandKeyFile,
+      SIMULATOR_URL: config.SIMULATOR_URL, SMTP_URL: config.SMTP_URL, LOG_LEVEL: 'warn', COMMAND_SIGNING_KEY_FILE: config.commandKeyFile, SIMULATOR_ADMIN_TOKEN: simToken,
     };
     starting = true;
     const pid = spawnDetached({ command: process.execPath, args: [...WORKER_NODE_FLAGS, CLI, 'worker'], cwd: PROJECT_ROOT, env }, logFile);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * `npm run bench`: the benchmark suite of DESIGN.md §6 on a private embedded stack (bench/harness.ts).
  *   1. cutover at scale: one batch (200 folders, 5,000 firms, concurrency 20) orchestrated by Temporal, and
@@ -21,6 +22,7 @@ import type { Db } from '../db/connection';
 import { freePort, isPortOpen, spawnDetached, stopPid, waitFor } from '../dev/process';
 import { PROJECT_ROOT } from '../dev/tools';
 import { startSimulator } from '../simulator/server';
+import { createHttpGateway } from '../platform/http-gateway';
 import { startSmtpSink } from '../smtp-sink/server';
 import { importGeneratedDirectory } from '../stores/directory-store';
 import type { batchMigration } from '../workflows/batch-migration';
@@ -101,7 +103,7 @@ async function cutoverAtScale(h: Harness) {
   const { folders: n, firms, concurrency } = SIZES.scale;
   log(`cutover at scale: ${n} folders, ${firms} firms, concurrency ${concurrency}`);
   const codes = await addSyntheticFolders(h.db, 'S', n);
-  const directory = await importGeneratedDirectory(h.db, firms);
+  const directory = await importGeneratedDirectory(h.db, firms, 1, h.app.gateway);
   const orchestrated = await runBatch(h, 'SCALE', codes, concurrency);
   const freeze = (await h.db('folder_runs').where({ batch_id: 'SCALE', status: 'succeeded' }).pluck('freeze_window_ms')).map(Number);
   const notices = await noticeStats(h.db);
@@ -111,13 +113,14 @@ async function cutoverAtScale(h: Harness) {
   // The same batch by the straight-line script, on a database, simulator and sink of its own.
   const b = await h.extraDatabase('baseline');
   await addSyntheticFolders(b.db, 'S', n);
-  await importGeneratedDirectory(b.db, firms);
-  const sim = await startSimulator({ db: b.db, processingDelayMs: PROCESSING_DELAY_MS });
+  const simToken = randomBytes(24).toString('hex');
+  const sim = await startSimulator({ db: b.db, processingDelayMs: PROCESSING_DELAY_MS, adminToken: simToken });
+  await importGeneratedDirectory(b.db, firms, 1, createHttpGateway(sim.url, simToken));
   const sink = await startSmtpSink({ headersOnly: true });
   const baselineMs = await new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'bench', 'baseline.ts'), 'SCALE', String(concurrency), codes.join(',')], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, DATABASE_URL: b.url, SIMULATOR_URL: sim.url, SMTP_URL: `smtp://127.0.0.1:${sink.smtpPort}`, LOG_LEVEL: 'warn' },
+      env: { ...process.env, DATABASE_URL: b.url, SIMULATOR_URL: sim.url, SIMULATOR_ADMIN_TOKEN: simToken, SMTP_URL: `smtp://127.0.0.1:${sink.smtpPort}`, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -158,7 +161,7 @@ async function historyGrowth(h: Harness) {
   for (const [i, [folders, firms]] of SIZES.growth.entries()) {
     log(`history growth: ${folders} folders × ${firms} firms`);
     await h.db.raw('truncate participants, notices cascade');
-    await importGeneratedDirectory(h.db, firms, 100 + i);
+    await importGeneratedDirectory(h.db, firms, 100 + i, h.app.gateway);
     const codes = await addSyntheticFolders(h.db, `G${i}`, folders);
     const r = await runBatch(h, `GROW${i}`, codes, 20);
     const notices = await noticeStats(h.db);

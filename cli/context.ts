@@ -5,7 +5,7 @@ import type { AppDeps, Operator } from '../app/context';
 import { NotFoundError } from '../domain/errors';
 import type { Role } from '../domain/operators';
 import { createHttpGateway } from '../platform/http-gateway';
-import { createCommandSigner, loadCommandKey } from '../security/command-signing';
+import { createCommandSigner, loadCommandKey, simulatorAdminToken } from '../security/command-signing';
 import { apiClient } from './api-client';
 
 /** Opens what a command needs and closes it afterwards, whatever happens. */
@@ -27,7 +27,7 @@ export function withApp<T>(fn: (deps: AppDeps) => Promise<T>): Promise<T> {
     const signer: AppDeps['signer'] = { sign: (claims) => createCommandSigner((key ??= loadCommandKey(config))).sign(claims) };
     const temporal = await connectClient(config);
     try {
-      return await fn({ db, temporal, config, signer, gateway: createHttpGateway(config.SIMULATOR_URL) });
+      return await fn({ db, temporal, config, signer, gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)) });
     } finally {
       await temporal.connection.close();
     }

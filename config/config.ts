@@ -44,6 +44,10 @@ const schema = z.object({
   SMTP_FROM: z.string().email().default('ecp-support@hkex.example'),
   SMTP_SINK_WEB_PORT: port.default(1080),
   SIMULATOR_URL: url(['http:', 'https:']).default('http://127.0.0.1:4100'),
+  /** The platforms' admin credential (the simulator requires it; default: <ECP_CUTOVER_HOME>/secrets/simulator-admin.token). */
+  SIMULATOR_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** On the embedded stack, a directory import also loads the simulator's Client Connect (a real one is HKEX's). */
+  LOAD_DIRECTORY_INTO_PLATFORM: z.enum(['true', 'false']).default('false'),
   PORTAL_PORT: port.default(3000),
   /** The control API (and the console): the only writer besides the worker. */
   CONTROL_API_PORT: port.default(3100),
@@ -94,6 +98,7 @@ export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'ECP_CUTOVER_AP
   /** Absolute path of the embedded stack's state directory. */
   home: string;
   commandKeyFile: string;
+  simulatorTokenFile: string;
   freezeWindowMaxMs: number;
   drainTimeoutMs: number;
   approvalTimeoutMs: number;
@@ -125,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ECP_CUTOVER_API_URL: (c.ECP_CUTOVER_API_URL ?? `http://127.0.0.1:${c.CONTROL_API_PORT}`).replace(/\/+$/, ''),
     home: path.resolve(c.ECP_CUTOVER_HOME),
     commandKeyFile: path.resolve(c.COMMAND_SIGNING_KEY_FILE ?? path.join(c.ECP_CUTOVER_HOME, 'secrets', 'command-signing.key')),
+    simulatorTokenFile: path.resolve(c.ECP_CUTOVER_HOME, 'secrets', 'simulator-admin.token'),
     freezeWindowMaxMs: parseDuration(c.FREEZE_WINDOW_MAX),
     drainTimeoutMs: parseDuration(c.DRAIN_TIMEOUT),
     approvalTimeoutMs: parseDuration(c.APPROVAL_TIMEOUT),

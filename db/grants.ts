@@ -31,6 +31,7 @@ const WRITES: Record<Exclude<DbRole, 'portal'>, Record<string, string>> = {
     folders: 'update',
     batches: 'insert, update',
     batch_folders: 'insert, update',
+    batch_retires: 'insert, update',
     folder_runs: 'insert, update',
     notices: 'insert, update',
     notice_attempts: 'insert',

@@ -5,6 +5,9 @@ import type { Db } from './connection';
 import type { Role } from '../domain/operators';
 import { addOperator, revokeOperator } from '../stores/operator-store';
 import path from 'node:path';
+import { DateTime } from 'luxon';
+import { InputError } from '../domain/errors';
+import { appendEvent } from '../stores/events';
 
 export const DEFAULT_CATALOG = fileURLToPath(new URL('./catalog/folders.csv', import.meta.url));
 
@@ -56,19 +59,88 @@ async function upsertFolder(trx: Db, f: FolderSpec): Promise<void> {
     .onConflict('code')
     .merge({ ...descriptive, updated_at: trx.fn.now() });
   // The simulated platforms start as the real ones did: legacy folders open on legacy, closed on 2.0;
-  // folders born on 2.0 have no legacy side.
-  const onLegacy = f.placement !== 'new_on_2_0';
-  if (onLegacy) {
-    await trx('sim_legacy.folders')
-      .insert({ code: f.code, cc_function: f.ccFunction, filename_pattern: f.filenamePattern, intake: 'open', visible: true })
-      .onConflict('code').ignore();
+  // folders born on 2.0 have no legacy side; a retired folder still takes submissions on legacy until its
+  // retirement (with its batch, or at the decommission). What a folder is refreshed; where it is open never.
+  const rules = { cc_function: f.ccFunction, filename_pattern: f.filenamePattern, direction: f.direction, input_date_meaning: f.inputDateMeaning };
+  if (f.placement !== 'new_on_2_0') {
+    await trx('sim_legacy.folders').insert({ code: f.code, ...rules, intake: 'open', visible: true }).onConflict('code').merge(Object.keys(rules));
   }
   if (f.placement !== 'retired') {
     const born = f.placement === 'new_on_2_0';
-    await trx('sim_ecp2.folders')
-      .insert({ code: f.code, cc_function: f.ccFunction, filename_pattern: f.filenamePattern, intake: born ? 'open' : 'closed', visible: born })
-      .onConflict('code').ignore();
+    await trx('sim_ecp2.folders').insert({ code: f.code, ...rules, intake: born ? 'open' : 'closed', visible: born }).onConflict('code').merge(Object.keys(rules));
   }
+}
+
+/** Who recorded the batches of a rehearsal (`db seed --as-of`): a name with no role, blocked, so it can never act. */
+export const AS_OF_RECORDER = 'catalog-as-of';
+/** The catalog gives the day of a batch; its hour is ours: before the market opens. */
+const AS_OF_HOUR = 'T08:00';
+
+export interface AsOfResult {
+  batches: { id: string; date: string; folders: string[]; retired: string[] }[];
+  retired: string[];
+  toBeAnnounced: number;
+}
+
+/**
+ * A rehearsal of a past day (`db seed --as-of 2022-06-06`): the catalog's plan as it stood then. Every batch of
+ * the 2022 plan dated on or before that day is recorded as completed (its folders live since 08:00 HKT that day,
+ * on ECP 2.0 and gone from legacy on the simulated platforms), every retired folder dated by then is retired
+ * (with the batch of its day), and everything later is left on legacy, "to be announced" (FAQ D.28). It starts
+ * no workflow and sends no notice. Only on a database where no batch was ever planned: it writes history, and
+ * must not rewrite any (the same rehearsal again is a no-op).
+ */
+const asOfMark = (asOf: string) => `(db seed --as-of ${asOf})`;
+
+/**
+ * The date is a date, and no batch was ever planned here (checked again inside the seed's transaction):
+ * 'fresh'. A database this same rehearsal seeded already: 'done' (seeding it again changes nothing).
+ */
+export async function assertAsOf(db: Db, asOf: string): Promise<'fresh' | 'done'> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || !DateTime.fromISO(asOf).isValid) throw new InputError(`--as-of '${asOf}' must be a date YYYY-MM-DD, e.g. 2022-06-06`);
+  const batches = await db('batches').orderBy('id').select('id', 'requested_by', 'reason');
+  if (batches.length === 0) return 'fresh';
+  if (batches.every((b) => b.requested_by === AS_OF_RECORDER && String(b.reason).endsWith(asOfMark(asOf)))) return 'done';
+  throw new InputError(`--as-of seeds a database where no batch was ever planned, and batch ${batches[0].id} exists: use a fresh database (DATABASE_URL)`);
+}
+
+export async function seedAsOf(db: Db, asOf: string, catalogPath = DEFAULT_CATALOG): Promise<AsOfResult & { already: boolean }> {
+  const { folders } = parseCatalog(fs.readFileSync(catalogPath, 'utf8'));
+  const instant = (date: string) => DateTime.fromISO(date + AS_OF_HOUR, { zone: 'Asia/Hong_Kong' }).toUTC().toJSDate();
+  const moved = folders.filter((f) => f.placement === 'legacy' && f.proposedBatch && f.batchDate && f.batchDate <= asOf);
+  const retired = folders.filter((f) => f.placement === 'retired' && f.batchDate && f.batchDate <= asOf);
+  const batches = [...new Set(moved.map((f) => f.proposedBatch!))].sort().map((id) => {
+    const mine = moved.filter((f) => f.proposedBatch === id);
+    return { id, date: mine[0].batchDate!, folders: mine.map((f) => f.code), retired: retired.filter((r) => r.batchDate === mine[0].batchDate).map((r) => r.code) };
+  });
+  return db.transaction(async (trx) => {
+    if ((await assertAsOf(trx, asOf)) === 'done') return { batches, retired: retired.map((f) => f.code), toBeAnnounced: 0, already: true };
+    const notLegacy = await trx('folders').whereIn('code', moved.map((f) => f.code)).whereNot('placement', 'legacy').first('code', 'placement');
+    if (notLegacy) throw new InputError(`--as-of: folder ${notLegacy.code} is ${notLegacy.placement} already: use a fresh database (DATABASE_URL)`);
+    await trx('operators').insert({ name: AS_OF_RECORDER, blocked_at: trx.fn.now() }).onConflict('name').ignore();
+    for (const b of batches) {
+      const at = instant(b.date);
+      await trx('batches').insert({
+        id: b.id, name: `${b.id} of the 2022 plan (catalog)`, planned_at: at, status: 'completed', requested_by: AS_OF_RECORDER,
+        started_at: at, finished_at: at, reason: `as published: moved on ${b.date} ${asOfMark(asOf)}`,
+      });
+      await trx('batch_folders').insert(b.folders.map((code) => ({ batch_id: b.id, folder_code: code, status: 'live', active: false })));
+      await trx('folders').whereIn('code', b.folders).update({ placement: 'live', live_since: at, updated_at: trx.fn.now() });
+      if (b.retired.length) await trx('batch_retires').insert(b.retired.map((code) => ({ batch_id: b.id, folder_code: code, status: 'retired', active: false })));
+      await trx('sim_ecp2.folders').whereIn('code', b.folders).update({ intake: 'open', visible: true, changed_at: trx.fn.now() });
+      await trx('sim_legacy.folders').whereIn('code', b.folders).update({ intake: 'closed', visible: false, changed_at: trx.fn.now() });
+      await appendEvent(trx, {
+        key: `as-of:${b.id}`, actor: AS_OF_RECORDER, entityType: 'batch', entityId: b.id, to: 'completed',
+        reason: `db seed --as-of ${asOf}: ${b.folders.join(', ')} live since ${b.date}${b.retired.length ? `; retired ${b.retired.join(', ')}` : ''}`,
+      });
+    }
+    for (const f of retired) {
+      await trx('folders').where({ code: f.code }).update({ retired_at: instant(f.batchDate!), updated_at: trx.fn.now() });
+      await trx('sim_legacy.folders').where({ code: f.code }).update({ intake: 'closed', visible: false, retired: true, changed_at: trx.fn.now() });
+    }
+    const toBeAnnounced = folders.filter((f) => f.placement === 'legacy').length - moved.length;
+    return { batches, retired: retired.map((f) => f.code), toBeAnnounced, already: false };
+  });
 }
 
 /** Where the demo operators' tokens are kept (mode 0600): <home>/tokens/<name>.token. */

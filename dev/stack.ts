@@ -10,7 +10,7 @@ import { findBinary, PROJECT_ROOT, temporalDevArgs } from './tools';
 import { randomBytes } from 'node:crypto';
 import { WORKER_NODE_FLAGS } from '../worker/worker';
 import { DB_ROLES, ensureDbRoles, urlAs, type DbRole } from '../db/grants';
-import { ensureCommandKey } from '../security/command-signing';
+import { ensureSecretFile } from '../security/command-signing';
 
 /**
  * The embedded stack behind `ecp-cutover dev up|down|status`: each service is a background process whose
@@ -34,7 +34,8 @@ const cli = (config: Config, args: string[], env: Record<string, string> = {}): 
   command: process.execPath,
   args: [...(args[0] === 'worker' ? WORKER_NODE_FLAGS : []), CLI, ...args],
   cwd: PROJECT_ROOT,
-  env: { ...process.env, ECP_CUTOVER_HOME: config.home, ...env },
+  // A directory import also loads the simulator's Client Connect: on this stack the platform is ours.
+  env: { ...process.env, ECP_CUTOVER_HOME: config.home, LOAD_DIRECTORY_INTO_PLATFORM: 'true', ...env },
 });
 
 /**
@@ -193,7 +194,9 @@ export async function up(config: Config, report: (line: string) => void): Promis
   fs.mkdirSync(path.join(config.home, 'run'), { recursive: true });
   fs.mkdirSync(path.join(config.home, 'logs'), { recursive: true });
   // The key the workers verify workflow commands with (and the control API signs them with).
-  if (!config.COMMAND_SIGNING_KEY) ensureCommandKey(config.commandKeyFile);
+  if (!config.COMMAND_SIGNING_KEY) ensureSecretFile(config.commandKeyFile);
+  // The simulator's admin credential, which the worker's and the API's gateway present.
+  if (!config.SIMULATOR_ADMIN_TOKEN) ensureSecretFile(config.simulatorTokenFile);
   const all = services(config);
   // Check every port first, so a clash is reported before anything starts.
   for (const s of all) {

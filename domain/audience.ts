@@ -13,10 +13,14 @@ export interface AudienceFolder {
 
 export interface AudienceUser {
   email: string;
+  role?: 'admin' | 'operator';
   functions: string[];
   sftpKeyRegistered: boolean;
   ipRegistered: boolean;
 }
+
+/** FAQ B.4: a firm's ECP administrators work as maker and checker, so it needs at least two to create users. */
+export const MIN_ADMINS = 2;
 
 export function isAffected(participantUserTypes: readonly string[], folder: AudienceFolder): boolean {
   return folder.userTypes.includes('ALL') || folder.userTypes.some((t) => participantUserTypes.includes(t));
@@ -24,15 +28,31 @@ export function isAffected(participantUserTypes: readonly string[], folder: Audi
 
 export type Readiness = { ready: true } | { ready: false; missing: string };
 
-export function readiness(folder: AudienceFolder, users: readonly AudienceUser[], usedSftp: boolean): Readiness {
-  if (folder.ccFunction === null) return { ready: true }; // nothing to grant
-  if (!users.some((u) => u.functions.includes(folder.ccFunction!))) {
+/**
+ * Ready for a folder on ECP 2.0: a user holds the folder's function (for a folder with none, any ECP function
+ * for the web: FAQ B.5); and, if the firm chose SFTP for the folder on ECP 2.0 — SFTP is new there (FAQ
+ * C.21) — a user holds EU_ECPSFTP with a registered key and IP (FAQ C.22). The same rules as the platform's
+ * intake (domain/intake-rules.ts checkAccess).
+ */
+export function readiness(folder: AudienceFolder, users: readonly AudienceUser[], choseSftp: boolean): Readiness {
+  if (folder.ccFunction === null) {
+    if (!users.some((u) => u.functions.some((f) => f !== SFTP_FUNCTION))) {
+      return { ready: false, missing: 'no user holds any ECP function for the web, so nobody can enter ECP 2.0: an ECP administrator grants one in Client Connect (FAQ B.5)' };
+    }
+  } else if (!users.some((u) => u.functions.includes(folder.ccFunction!))) {
     return { ready: false, missing: `no user holds ${folder.ccFunction}: an ECP administrator grants it to an operator in Client Connect (FAQ B.6-B.7)` };
   }
-  if (usedSftp && !users.some((u) => u.functions.includes(SFTP_FUNCTION) && u.sftpKeyRegistered && u.ipRegistered)) {
-    return { ready: false, missing: `submits ${folder.code} by SFTP but no user holds ${SFTP_FUNCTION} with a registered key and IP (FAQ C.22)` };
+  if (choseSftp && !users.some((u) => u.functions.includes(SFTP_FUNCTION) && u.sftpKeyRegistered && u.ipRegistered)) {
+    return { ready: false, missing: `chose SFTP for ${folder.code} on ECP 2.0 (new there, FAQ C.21) but no user holds ${SFTP_FUNCTION} with a registered key and IP (FAQ C.22)` };
   }
   return { ready: true };
+}
+
+/** The firm's administrators fall short of maker and checker (FAQ B.4): a warning for support and a line in the readiness notice. */
+export function adminShortfall(users: readonly AudienceUser[]): string | null {
+  const admins = users.filter((u) => u.role === 'admin').length;
+  if (admins >= MIN_ADMINS) return null;
+  return `${admins} ECP administrator(s) in Client Connect, and creating users takes two (maker and checker, FAQ B.4): appoint another with the "ECP user type and administrator access" form to HKEX`;
 }
 
 /**

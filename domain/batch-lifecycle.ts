@@ -53,6 +53,8 @@ export interface BatchPlan {
   /** ISO instants; the reminder instant comes from the business-day calendar, which workflows cannot hold. */
   plannedAt: string;
   reminderAt: string;
+  /** Retired folders closed and hidden on legacy when the batch starts (FAQ D.28). */
+  retire?: string[];
 }
 
 export interface FolderProgress {
@@ -88,6 +90,9 @@ export interface BatchState {
   halted: boolean;
   order: string[];
   folders: Record<string, FolderProgress>;
+  retire: string[];
+  /** The retirement (an effect at the start) has not come back yet: the batch does not end before it does. */
+  retiring: boolean;
   /** Why the batch is in its status (a refusal of the plan, a stop, an outcome). */
   reason: string | null;
   /** Numbers the persisted transitions, for their events' idempotency keys. */
@@ -114,12 +119,14 @@ export type BatchCommand =
   | { type: 'readinessChecked'; plan: number; ok: boolean; summary: string }
   | { type: 'folderFinished'; code: string; outcome: 'live' | 'failed'; failure: string | null; freezeWindowMs: number | null }
   /** A folder's start was dropped because the batch no longer runs (aborted, paused or halted before it began). */
-  | { type: 'folderNotStarted'; code: string };
+  | { type: 'folderNotStarted'; code: string }
+  /** The retirement came back (done, or dropped by an abort that came first). */
+  | { type: 'retirementDone' };
 
 export type BatchCommandType = BatchCommand['type'];
 export const BATCH_COMMAND_TYPES: readonly BatchCommandType[] = [
   'approve', 'reject', 'reschedule', 'pause', 'resume', 'abort', 'overrideReadiness', 'cancelRequested',
-  'planRecorded', 'planRefused', 'announced', 'timer', 'readinessChecked', 'folderFinished', 'folderNotStarted',
+  'planRecorded', 'planRefused', 'announced', 'timer', 'readinessChecked', 'folderFinished', 'folderNotStarted', 'retirementDone',
 ];
 
 export type BatchNoticeKind = 'batch_announced' | 'batch_reminder' | 'folders_live' | 'batch_cancelled';
@@ -134,6 +141,8 @@ export type BatchEffect =
   | { type: 'startFolder'; code: string }
   /** Announcements and reminders still queued for a stopped batch are withdrawn (never sent). */
   | { type: 'withdrawNotices' }
+  /** At the start: the batch's retired folders are closed and hidden on legacy. */
+  | { type: 'retireFolders' }
   /** The end: final status, each folder's outcome, folders never started back to legacy, the plan released (I4). */
   | { type: 'finish'; seq: number; status: BatchStatus; actor: string; reason: string };
 
@@ -161,6 +170,8 @@ export function initialBatchState(p: BatchPlan): BatchState {
     halted: false,
     order: [...p.folders],
     folders: Object.fromEntries(p.folders.map((c) => [c, { status: 'pending', failure: null, freezeWindowMs: null }])),
+    retire: [...(p.retire ?? [])],
+    retiring: false,
     reason: null,
     seq: 0,
   };
@@ -293,6 +304,9 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
       return advance({ ...s, folders: { ...s.folders, [c.code]: { ...f, status: is('aborting') ? 'aborted' : 'pending' } } }, []);
     }
 
+    case 'retirementDone':
+      return s.retiring ? advance({ ...s, retiring: false }, []) : stale(s);
+
     case 'folderFinished': {
       const f = s.folders[c.code];
       if (!f || f.status !== 'running') return stale(s);
@@ -329,11 +343,15 @@ export function batchWants(s: BatchState, e: BatchEffect): boolean {
   if (e.type === 'notify' && (e.kind === 'batch_announced' || e.kind === 'batch_reminder')) return e.plan === s.plan && s.status !== 'aborting' && !isFinalBatch(s.status);
   if (e.type === 'checkReadiness') return e.plan === s.plan && s.readinessCheck === 'checking';
   if (e.type === 'startFolder') return s.status === 'running' && !s.halted && s.folders[e.code]?.status === 'running';
+  // An abort that came before the retirement ran stops it too.
+  if (e.type === 'retireFolders') return s.retiring && (s.status === 'running' || s.status === 'paused');
   return true;
 }
 
 export function batchSkipped(_s: BatchState, e: BatchEffect): BatchCommand | null {
-  return e.type === 'startFolder' ? { type: 'folderNotStarted', code: e.code } : null;
+  if (e.type === 'startFolder') return { type: 'folderNotStarted', code: e.code };
+  if (e.type === 'retireFolders') return { type: 'retirementDone' };
+  return null;
 }
 
 const CANCELLED = 'aborted: a cancellation was requested through Temporal (not a command of an operator)';
@@ -380,7 +398,11 @@ function stopBeforeStart(s: BatchState, status: 'rejected' | 'aborted' | 'expire
 
 function run(s: BatchState, actor: string, reason: string, now: number): Result {
   const next = step({ ...s, status: 'running' });
-  return advance(next, [persist(next, 'running', actor, reason, { change: 'start', startedAt: iso(now) })]);
+  if (!s.retire.length) return advance(next, [persist(next, 'running', actor, reason, { change: 'start', startedAt: iso(now) })]);
+  // The retirement goes after the first wave of starts (a slow platform does not hold them up); the batch
+  // does not end before it comes back.
+  const d = advance({ ...next, retiring: true }, [persist(next, 'running', actor, reason, { change: 'start', startedAt: iso(now) })]);
+  return d.ok ? accept(d.state, [...d.effects, { type: 'retireFolders' }]) : d;
 }
 
 /** Starts folders while there is room, and ends the batch once nothing runs and nothing more may start. */
@@ -398,14 +420,14 @@ function advance(s: BatchState, effects: BatchEffect[]): Result {
     }
   }
   const next = { ...s, folders };
-  if (inFlight > 0) return accept(next, out);
+  if (inFlight > 0 || s.retiring) return accept(next, out);
   const pending = s.order.some((c) => folders[c].status === 'pending');
   if (s.status === 'aborting') return finish(next, 'aborted', s.reason ?? 'aborted', out);
   if ((s.status === 'running' || s.status === 'paused') && (!pending || s.halted)) {
     const done = { ...next, folders: s.halted ? mapPending(next, 'skipped') : folders };
     const live = s.order.filter((c) => done.folders[c].status === 'live').length;
     const status = live === s.order.length ? 'completed' : 'completed_with_failures';
-    return finish(done, status, `${live} of ${s.order.length} folders live${s.halted && pending ? '; halted after a failure' : ''}`, out);
+    return finish(done, status, `${live} of ${s.order.length} folders live${s.retire.length ? `; ${s.retire.length} retired` : ''}${s.halted && pending ? '; halted after a failure' : ''}`, out);
   }
   return accept(next, out);
 }
@@ -413,8 +435,9 @@ function advance(s: BatchState, effects: BatchEffect[]): Result {
 function finish(s: BatchState, status: BatchStatus, reason: string, effects: BatchEffect[]): Result {
   const next = step({ ...s, status, reason });
   const out: BatchEffect[] = [...effects, { type: 'finish', seq: next.seq, status, actor: SYSTEM, reason }];
+  // Firms are told what moved, and what was retired (it was, at the start).
   const live = s.order.some((c) => s.folders[c].status === 'live');
-  if (live) out.push({ type: 'notify', kind: 'folders_live', plan: s.plan });
+  if (live || s.retire.length) out.push({ type: 'notify', kind: 'folders_live', plan: s.plan });
   if (status === 'aborted' && s.everAnnounced && s.order.some((c) => s.folders[c].status !== 'live')) out.push({ type: 'notify', kind: 'batch_cancelled', plan: s.plan });
   return accept(next, out);
 }

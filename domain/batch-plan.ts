@@ -15,6 +15,8 @@ export interface PlanRequest {
   concurrency: number;
   minNoticeMs: number;
   allowNonBusinessDay: boolean;
+  /** Retired folders this batch closes and hides on legacy at its start (FAQ D.28), told to the firms that used them. */
+  retire: string[];
 }
 
 /** What the database says about the folders asked for. */
@@ -22,6 +24,34 @@ export interface PlanFacts {
   now: DateTime;
   folders: Map<string, { placement: Placement; activeBatch: string | null }>;
   batchExists: boolean;
+  /** The folders named in --retire. */
+  retire: Map<string, RetireFacts>;
+}
+
+export interface RetireFacts {
+  placement: Placement;
+  retiredAt: Date | null;
+  /** An unfinished batch that retires it already. */
+  retireBatch: string | null;
+}
+
+/**
+ * Why folders cannot be retired by a batch (empty: they can): only a retired folder still open on legacy,
+ * not retired by another unfinished batch, and not one the batch also moves. Shared by the plan's checks
+ * and by the workflow's recording of the plan (where the facts are read under lock).
+ */
+export function retireProblems(moved: string[], retire: string[], facts: Map<string, RetireFacts>): string[] {
+  const problems: string[] = [];
+  if (new Set(retire).size !== retire.length) problems.push('--retire names a folder twice');
+  for (const code of retire) {
+    const f = facts.get(code);
+    if (moved.includes(code)) problems.push(`folder ${code} is in both --folders and --retire: a folder either moves or retires`);
+    else if (!f) problems.push(`folder ${code} is not in the catalog`);
+    else if (f.placement !== 'retired') problems.push(`folder ${code} is not a retired folder (it is ${f.placement}): only folders the catalog retires can be retired`);
+    else if (f.retiredAt) problems.push(`folder ${code} was retired already`);
+    else if (f.retireBatch) problems.push(`folder ${code} is retired by unfinished batch ${f.retireBatch} already`);
+  }
+  return problems;
 }
 
 const PLACEMENT_WHY: Partial<Record<Placement, string>> = {
@@ -41,7 +71,7 @@ export function planProblems(req: PlanRequest, facts: PlanFacts): string[] {
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(req.id)) problems.push(`batch id '${req.id}' must be 1-32 letters, digits, _ or -`);
   if (facts.batchExists) problems.push(`batch ${req.id} already exists: choose another --id`);
   if (req.name.trim().length === 0) problems.push('--name must not be empty');
-  if (req.folders.length === 0) problems.push('--folders must name at least one folder');
+  if (req.folders.length === 0 && req.retire.length === 0) problems.push('--folders (or --retire) must name at least one folder');
   if (new Set(req.folders).size !== req.folders.length) problems.push('--folders names a folder twice');
   if (!Number.isInteger(req.concurrency) || req.concurrency < 1 || req.concurrency > 500) problems.push('--concurrency must be a whole number from 1 to 500');
   for (const code of req.folders) {
@@ -50,6 +80,7 @@ export function planProblems(req: PlanRequest, facts: PlanFacts): string[] {
     else if (f.activeBatch) problems.push(`folder ${code} is already in unfinished batch ${f.activeBatch} (one plan per folder)`);
     else if (f.placement !== 'legacy') problems.push(`folder ${code} is ${PLACEMENT_WHY[f.placement] ?? f.placement}, not on legacy`);
   }
+  problems.push(...retireProblems(req.folders, req.retire, facts.retire));
   problems.push(...timeProblems(req.plannedAt, facts.now, req.minNoticeMs, req.allowNonBusinessDay));
   return problems;
 }

@@ -20,6 +20,8 @@ export interface FolderSpec {
   /** Where the folder starts; `proposedBatch` is only a hint for planners (B1..B5). */
   placement: Extract<Placement, 'legacy' | 'retired' | 'new_on_2_0'>;
   proposedBatch: string | null;
+  /** The date (YYYY-MM-DD) of its batch in the 2022 plan, or of its retirement; null when the catalog gives none. */
+  batchDate: string | null;
 }
 
 const REQUIRED = ['folder_code', 'folder_name', 'folder_name_zh', 'market', 'user_types', 'cc_function', 'proposed_batch'];
@@ -64,6 +66,7 @@ export function parseCatalog(text: string): { folders: FolderSpec[]; skipped: st
       provenance: (v.provenance ?? '').trim(),
       placement,
       proposedBatch: /^B\d+$/.test(batch) ? batch : null,
+      batchDate: /^\d{4}-\d{2}-\d{2}$/.test((v.batch_date ?? '').trim()) ? v.batch_date.trim() : null,
     });
   }
   return { folders, skipped };

@@ -62,6 +62,8 @@ export interface BatchPlanArgs {
   plannedAt: string;
   reminderAt: string;
   moveOptions: { freezeWindowMaxMs: number; drainTimeoutMs: number; maxAttempts?: number };
+  /** Retired folders closed on legacy at the start (absent in plans made before retirement by batch). */
+  retire?: string[];
 }
 
 export interface SwitchBackRequestArgs {

@@ -12,6 +12,7 @@ import { operatorNamed } from '../cli/context';
 import { batchWorkflowId } from '../domain/workflow-ids';
 import { prng } from '../domain/directory-generator';
 import { importGeneratedDirectory } from '../stores/directory-store';
+import { enrolSubmitters } from '../test/support/submitter';
 import { startSubmitters } from '../test/support/submitter';
 import type { BatchProgress } from '../workflows/batch-migration';
 import { startHarness, type Harness } from '../bench/harness';
@@ -72,10 +73,10 @@ const DRILLS: Record<string, Drill> = {
   },
   async 'platform-faults'({ h, liveCount }) {
     await until(async () => (await liveCount()) >= 4);
-    h.sim.faults.set([{ match: '^POST /(legacy|ecp2)/admin/', errorRate: 1, forMs: 20_000 }]);
+    h.sim.faults.set([{ match: '^POST /*/admin/', errorRate: 1, forMs: 20_000 }]);
     say('platform admin API: every call fails (503) for 20 s');
     await sleep(20_000);
-    h.sim.faults.set([{ match: '^POST /(legacy|ecp2)/admin/', latencyMs: 2000, forMs: 20_000 }]);
+    h.sim.faults.set([{ match: '^POST /*/admin/', latencyMs: 2000, forMs: 20_000 }]);
     say('platform admin API: 2 s latency on every call for 20 s');
     await sleep(20_000);
     return 'platform admin API failing for 20 s, then 2 s slower for 20 s';
@@ -117,8 +118,8 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
   try {
     await h.startWorker();
     const codes = await addSyntheticFolders(h.db, 'D', FOLDERS);
-    await importGeneratedDirectory(h.db, FIRMS);
-    await fetch(`${h.sim.url}/ecp2/admin/users/${encodeURIComponent(USER)}/functions`, { method: 'PUT', body: JSON.stringify({ functions: ['EU_ECPCASH'] }) });
+    await importGeneratedDirectory(h.db, FIRMS, 1, h.app.gateway);
+    await enrolSubmitters(h.app.gateway, { user: USER, clients: 1, functions: ['EU_ECPCASH'] });
     const others = await h.db('folders').whereNotIn('code', codes).orderBy('code').select('code', 'placement');
     const otherPlatforms = await platformState(h, others.map((f) => f.code));
 

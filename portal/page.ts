@@ -15,7 +15,7 @@ input{flex:1 1 14rem}
 ul{list-style:none;padding:0;margin:0}li{background:#fff;border-radius:.4rem;padding:.7rem;margin-bottom:.5rem;box-shadow:0 1px 2px #0002}
 .code{font-weight:600}.market{color:#555;font-size:.9rem}
 .badge{display:inline-block;margin-top:.3rem;padding:.15rem .5rem;border-radius:1rem;font-size:.85rem}
-.live{background:#d7f5dd;color:#0b5d1e}.moving{background:#fff1c2;color:#6b4d00}.legacy{background:#e6e8ef;color:#333}
+.live{background:#d7f5dd;color:#0b5d1e}.moving{background:#fff1c2;color:#6b4d00}.legacy{background:#e6e8ef;color:#333}.retired{background:#f3e0e0;color:#6b1d1d}
 footer{padding:1rem;text-align:center;font-size:.9rem}
 </style></head>
 <body>
@@ -33,11 +33,11 @@ footer{padding:1rem;text-align:center;font-size:.9rem}
 <script>
 const T = {
   en: { title: 'Which folders are on ECP 2.0?', q: 'Search by folder name or code', all: 'All markets', other: '繁體中文',
-    live: (d) => 'On ECP 2.0 since ' + d, born: 'On ECP 2.0', moving: (d) => 'Moving to ECP 2.0 on ' + d, legacy: 'On legacy ECP',
-    retired: 'Retired at decommission', summary: (n, l) => n + ' folders, ' + l + ' on ECP 2.0', appendix: 'Appendix 7.3: folders migrated to ECP 2.0' },
+    live: (d) => 'On ECP 2.0 since ' + d, born: 'On ECP 2.0', moving: (d) => 'Moving to ECP 2.0 on ' + d, legacy: 'On legacy ECP; move to be announced',
+    retired: 'Retired at decommission', retiring: (d) => 'Retires on ' + d + ' (not moved to ECP 2.0)', wasRetired: (d) => 'Retired since ' + d + ' (not on ECP 2.0)', summary: (n, l) => n + ' folders, ' + l + ' on ECP 2.0', appendix: 'Appendix 7.3: folders migrated to ECP 2.0' },
   'zh-Hant': { title: '哪些文件夾已轉移至 e 通訊 2.0？', q: '以文件夾名稱或代號搜尋', all: '所有市場', other: 'English',
-    live: (d) => '自 ' + d + ' 起於 e 通訊 2.0', born: '於 e 通訊 2.0', moving: (d) => '將於 ' + d + ' 轉移至 e 通訊 2.0', legacy: '仍於現有 e 通訊',
-    retired: '停用時撤銷', summary: (n, l) => '共 ' + n + ' 個文件夾，' + l + ' 個已於 e 通訊 2.0', appendix: '附錄 7.3：已轉移至 e 通訊 2.0 的文件夾' },
+    live: (d) => '自 ' + d + ' 起於 e 通訊 2.0', born: '於 e 通訊 2.0', moving: (d) => '將於 ' + d + ' 轉移至 e 通訊 2.0', legacy: '仍於現有 e 通訊；轉移時間表將於稍後公布',
+    retired: '停用時撤銷', retiring: (d) => '將於 ' + d + ' 撤銷（不會轉移至 e 通訊 2.0）', wasRetired: (d) => '自 ' + d + ' 起撤銷（不在 e 通訊 2.0）', summary: (n, l) => '共 ' + n + ' 個文件夾，' + l + ' 個已於 e 通訊 2.0', appendix: '附錄 7.3：已轉移至 e 通訊 2.0 的文件夾' },
 };
 let lang = new URLSearchParams(location.search).get('lang') === 'zh-Hant' ? 'zh-Hant' : 'en';
 let folders = [];
@@ -46,6 +46,8 @@ function badge(f) {
   const t = T[lang];
   if (f.placement === 'live') return ['live', t.live(hk(f.liveSince))];
   if (f.placement === 'new_on_2_0') return ['live', t.born];
+  if (f.retiredAt) return ['retired', t.wasRetired(hk(f.retiredAt))];
+  if (f.retirement) return ['legacy', t.retiring(hk(f.retirement.at))];
   if (f.placement === 'retired') return ['legacy', t.retired];
   if (f.plannedMove) return ['moving', t.moving(hk(f.plannedMove.at))];
   return ['legacy', t.legacy];

@@ -12,6 +12,11 @@ export interface PublicFolder {
   placement: string;
   liveSince: string | null;
   plannedMove: { batch: string; at: string } | null;
+  /** A retired folder: the batch that closes it on legacy, and when (FAQ D.28); null until one is planned. */
+  retirement: { batch: string; at: string } | null;
+  retiredAt: string | null;
+  /** A folder on legacy with no planned batch: its move is "to be announced" (FAQ D.28). */
+  toBeAnnounced: boolean;
 }
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
@@ -23,6 +28,9 @@ const toPublic = (r: Record<string, unknown>): PublicFolder => ({
   placement: String(r.placement),
   liveSince: iso(r.live_since),
   plannedMove: r.planned_batch ? { batch: String(r.planned_batch), at: iso(r.planned_at)! } : null,
+  retirement: r.retire_batch ? { batch: String(r.retire_batch), at: iso(r.retire_at)! } : null,
+  retiredAt: iso(r.retired_at),
+  toBeAnnounced: r.placement === 'legacy' && !r.planned_batch,
 });
 
 export async function publicFolders(db: Db, filter: { placement?: string; market?: string; text?: string } = {}): Promise<PublicFolder[]> {

@@ -79,9 +79,19 @@ export function loadCommandKey(config: { COMMAND_SIGNING_KEY?: string; commandKe
   }
 }
 
-/** Creates the key file (32 random bytes, hex, mode 0600) if it does not exist: the embedded stack's key. */
-export function ensureCommandKey(file: string): void {
+/** Creates a secret file (32 random bytes, hex, mode 0600) if it does not exist: the embedded stack's secrets. */
+export function ensureSecretFile(file: string): void {
   if (fs.existsSync(file)) return;
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   fs.writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+}
+
+/** The platforms' admin credential: SIMULATOR_ADMIN_TOKEN, or the embedded stack's file, or none. */
+export function simulatorAdminToken(config: { SIMULATOR_ADMIN_TOKEN?: string; simulatorTokenFile: string }): string | undefined {
+  if (config.SIMULATOR_ADMIN_TOKEN) return config.SIMULATOR_ADMIN_TOKEN;
+  try {
+    return fs.readFileSync(config.simulatorTokenFile, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }

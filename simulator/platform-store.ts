@@ -9,6 +9,9 @@ export interface SimFolder {
   code: string;
   ccFunction: string | null;
   filenamePattern: string;
+  direction: string;
+  inputDateMeaning: string;
+  retired: boolean;
   intake: Intake;
   visible: boolean;
 }
@@ -20,7 +23,9 @@ export async function readFolder(db: Db, p: PlatformName, code: string, lock?: '
   if (lock === 'share') q.forShare();
   if (lock === 'update') q.forUpdate();
   const r = await q;
-  return r ? { code: r.code, ccFunction: r.cc_function, filenamePattern: r.filename_pattern, intake: r.intake, visible: r.visible } : undefined;
+  return r
+    ? { code: r.code, ccFunction: r.cc_function, filenamePattern: r.filename_pattern, direction: r.direction, inputDateMeaning: r.input_date_meaning, retired: r.retired, intake: r.intake, visible: r.visible }
+    : undefined;
 }
 
 export async function pendingCount(db: Db, p: PlatformName, code: string): Promise<number> {
@@ -32,8 +37,10 @@ export async function pendingCount(db: Db, p: PlatformName, code: string): Promi
  * Moves every pending submission of a folder from one platform to the other in one transaction, checking
  * that the SHA-256 of the bytes that arrive equals the one acknowledged to the participant (FAQ C.26).
  */
-export async function handOver(db: Db, from: PlatformName, to: PlatformName, code: string): Promise<{ handedOver: number; verified: number }> {
+export async function handOver(db: Db, from: PlatformName, to: PlatformName, code: string): Promise<{ handedOver: number; verified: number } | null> {
   return db.transaction(async (trx) => {
+    // A folder the other platform does not have (born on one side, or retired): nothing can be handed to it.
+    if (!(await trx(`${schemaOf(to)}.folders`).where({ code }).first('code'))) return null;
     const pending = await trx(`${schemaOf(from)}.submissions`).where({ folder_code: code, status: 'pending' }).forUpdate();
     let verified = 0;
     for (const s of pending) {

@@ -8,5 +8,5 @@ import { hkDate } from '../domain/time';
  */
 export async function appendixRows(db: Db): Promise<AppendixRow[]> {
   const rows = await db('portal.appendix').orderBy([{ column: 'market' }, { column: 'live_since' }, { column: 'code' }]);
-  return rows.map((r) => ({ market: r.market, folder: r.name_en, folderZh: r.name_zh, code: r.code, dateMoved: hkDate(r.live_since), batch: r.batch_id ?? null }));
+  return rows.map((r) => ({ market: r.market, folder: r.name_en, folderZh: r.name_zh, code: r.code, dateMoved: hkDate(r.live_since), batch: r.batch_id ?? null, direction: r.direction }));
 }

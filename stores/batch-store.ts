@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db/connection';
 import { isFinalBatch, type BatchFolderStatus, type BatchStatus } from '../domain/batch-lifecycle';
+import { retireProblems, type RetireFacts } from '../domain/batch-plan';
 import type { BatchPlanArgs, CommandClaims } from '../domain/commands';
 import { appendEvent, runKey } from './events';
 
@@ -23,6 +24,22 @@ export type BatchChange = 'approve' | 'void_approval' | 'start';
  */
 export class StaleRunError extends Error {
   override readonly name = 'StaleRunError';
+}
+
+/**
+ * What the plan's checks need to know of the folders a batch would retire. With `lock` (inside the recording
+ * transaction) the folder rows are locked first and read after, in a statement of their own: a plan that
+ * waited on the lock then sees the retirement the other plan committed.
+ */
+export async function retireFacts(db: Db | Knex.Transaction, codes: string[], lock = false): Promise<Map<string, RetireFacts>> {
+  if (lock) await db('folders').whereIn('code', codes).forUpdate().select('code');
+  const rows = await db('folders as f')
+    .leftJoin('batch_retires as br', function () {
+      this.on('br.folder_code', 'f.code').andOn(db.raw('br.active'));
+    })
+    .whereIn('f.code', codes)
+    .select<{ code: string; placement: RetireFacts['placement']; retired_at: Date | null; retire_batch: string | null }[]>('f.code', 'f.placement', 'f.retired_at', 'br.batch_id as retire_batch');
+  return new Map(rows.map((r) => [r.code, { placement: r.placement, retiredAt: r.retired_at, retireBatch: r.retire_batch }]));
 }
 
 /**
@@ -73,19 +90,26 @@ export function createBatchStore(db: Db) {
             else if (other) problems.push(`folder ${code} is already in unfinished batch ${other.batch_id} (one plan per folder)`);
             else if (f.placement !== 'legacy') problems.push(`folder ${code} is ${f.placement}, not on legacy`);
           }
+          const retire = p.retire ?? [];
+          if (retire.length) problems.push(...retireProblems(p.folders, retire, await retireFacts(trx, retire, true)));
           if (problems.length) return { ok: false as const, reason: `batch ${p.batchId} refused: ${problems.join('; ')}` };
           await trx('batches').insert({
             id: p.batchId, name: p.name, planned_at: p.plannedAt, requested_by: claims.operator, failure_policy: p.failurePolicy,
             concurrency: p.concurrency, workflow_id: workflowId, run_id: runId, status: 'awaiting_approval',
           });
-          await trx('batch_folders').insert(p.folders.map((code) => ({ batch_id: p.batchId, folder_code: code })));
+          if (p.folders.length) await trx('batch_folders').insert(p.folders.map((code) => ({ batch_id: p.batchId, folder_code: code })));
+          if (retire.length) await trx('batch_retires').insert(retire.map((code) => ({ batch_id: p.batchId, folder_code: code })));
           await appendEvent(trx, {
-            key, actor: claims.operator, entityType: 'batch', entityId: p.batchId, to: 'awaiting_approval', reason: `planned: ${p.folders.join(', ')}`,
+            key, actor: claims.operator, entityType: 'batch', entityId: p.batchId, to: 'awaiting_approval',
+            reason: `planned: ${p.folders.join(', ') || 'no folder to move'}${retire.length ? `; retires ${retire.join(', ')}` : ''}`,
             workflowId, runId, credentialId: claims.credentialId, source: claims.source, data: { command: claims.id },
           });
           return { ok: true as const };
         });
       } catch (err) {
+        if ((err as { constraint?: string }).constraint === 'batch_retires_one_active_idx') {
+          return { ok: false, reason: `batch ${p.batchId} refused: a folder it retires was planned for retirement in another batch a moment ago` };
+        }
         if ((err as { constraint?: string }).constraint === 'batch_folders_one_active_plan_idx') {
           return { ok: false, reason: `batch ${p.batchId} refused: a folder of it was planned in another batch a moment ago (one plan per folder)` };
         }
@@ -119,7 +143,37 @@ export function createBatchStore(db: Db) {
           await trx('batch_folders').where({ batch_id: e.batchId, folder_code: code }).update({ status: o.status, failure: o.failure, active: false });
         }
         await trx('batch_folders').where({ batch_id: e.batchId }).update({ active: false });
+        await trx('batch_retires').where({ batch_id: e.batchId, status: 'pending' }).update({ status: 'not_retired' });
+        await trx('batch_retires').where({ batch_id: e.batchId }).update({ active: false });
         await schedule(trx, e.batchId, 'scheduled', 'legacy');
+      });
+    },
+
+    /**
+     * The retired folders this batch closes at its start, not closed yet: only for the run that recorded the plan,
+     * while the batch runs (an abort that came first stops the retirement too).
+     */
+    async foldersToRetire(e: Omit<BatchEvent, 'actor'>): Promise<string[]> {
+      const batch = await db('batches').where({ id: e.batchId }).first('status', 'run_id');
+      if (!batch || batch.run_id !== e.runId) throw new StaleRunError(`batch ${e.batchId} does not belong to run ${e.runId}: no folder retired`);
+      if (!['running', 'paused'].includes(batch.status)) return [];
+      return db('batch_retires').where({ batch_id: e.batchId, status: 'pending' }).orderBy('folder_code').pluck('folder_code');
+    },
+
+    /** A folder closed and hidden on legacy for good (retired), or refused by the platform (refused), with its event, once. */
+    async recordRetirement(e: BatchEvent, code: string, outcome: { retired: true } | { retired: false; failure: string }): Promise<void> {
+      await db.transaction(async (trx) => {
+        const n = await trx('batch_retires').where({ batch_id: e.batchId, folder_code: code, status: 'pending' })
+          .update(outcome.retired ? { status: 'retired' } : { status: 'refused', failure: outcome.failure });
+        if (!n) return;
+        if (outcome.retired) await trx('folders').where({ code }).whereNull('retired_at').update({ retired_at: trx.fn.now(), updated_at: trx.fn.now() });
+        await appendEvent(trx, {
+          key: runKey(e.workflowId, e.runId, `retire:${code}`), actor: e.actor, entityType: 'folder', entityId: code, from: 'retired', to: outcome.retired ? 'retired' : 'retire_refused',
+          reason: outcome.retired
+            ? `closed and hidden on legacy with batch ${e.batchId}; no platform takes it any more (FAQ D.28)`
+            : `batch ${e.batchId} could not retire it: ${outcome.failure}; it stays open on legacy until the decommission`,
+          workflowId: e.workflowId, runId: e.runId,
+        });
       });
     },
 

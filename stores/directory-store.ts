@@ -1,5 +1,6 @@
 import type { Db } from '../db/connection';
 import { parseDirectory, type ParticipantRow, type UserRow } from '../domain/directory';
+import type { ClientConnectParticipant, PlatformGateway } from '../platform/gateway';
 import { audienceOf } from '../domain/audience';
 import { generateDirectory } from '../domain/directory-generator';
 
@@ -36,11 +37,26 @@ export async function catalogAudience(db: Db) {
   return audienceOf(folders.map((f) => ({ code: f.code, userTypes: f.user_types, ccFunction: f.cc_function, sftp: f.sftp })));
 }
 
-/** A generated directory of `firms` firms (same seed, same firms), imported; returns the generator's counts. */
-export async function importGeneratedDirectory(db: Db, firms: number, seed = 1) {
+/** The directory's users as Client Connect participants (for loading the embedded stack's platform). */
+export function asClientConnect(participants: ParticipantRow[], users: UserRow[]): ClientConnectParticipant[] {
+  const byFirm = new Map<string, UserRow[]>();
+  for (const u of users) byFirm.set(u.participantCode, [...(byFirm.get(u.participantCode) ?? []), u]);
+  return participants.map((p) => ({
+    code: p.code,
+    users: (byFirm.get(p.code) ?? []).map((u) => ({ email: u.email, role: u.role, functions: u.functions, sftpKeyRegistered: u.sftpKeyRegistered, ipRegistered: u.ipRegistered })),
+  }));
+}
+
+/**
+ * A generated directory of `firms` firms (same seed, same firms), imported; with a gateway, also loaded into
+ * the platform's Client Connect (the embedded stack's simulator), so that both start equal. Returns the
+ * generator's counts.
+ */
+export async function importGeneratedDirectory(db: Db, firms: number, seed = 1, gateway?: PlatformGateway) {
   const audience = await catalogAudience(db);
   const d = generateDirectory(firms, seed, audience.functionsByUserType, audience.sftpFolderByUserType);
   const parsed = parseDirectory(d.participantsCsv, d.usersCsv, new Set(await db('folders').pluck('code')));
   await importDirectory(db, parsed.participants, parsed.users);
+  await gateway?.loadClientConnect(asClientConnect(parsed.participants, parsed.users));
   return d.stats;
 }

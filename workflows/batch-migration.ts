@@ -81,6 +81,9 @@ export async function batchMigration(input: BatchInput | BatchInputV1): Promise<
         }
         case 'withdrawNotices':
           return void (await operations.withdrawBatchNotices({ batchId: plan.batchId }));
+        case 'retireFolders':
+          await operations.retireBatchFolders({ batchId: plan.batchId, workflowId, runId });
+          return { type: 'retirementDone' };
         case 'notify': {
           const subjectId = subject(e.kind, s);
           await mail.queueBatchNotices({ kind: e.kind, batchId: plan.batchId, subjectId });

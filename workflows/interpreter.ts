@@ -83,6 +83,8 @@ export function interpret<S, C, E>(opts: InterpreterOptions<S, C, E>): Interpret
         throw err;
       }
       log.info('effect cancelled: the state no longer wants it', { effect: (effect as { type?: string }).type });
+      const told = machine.skipped?.(state, effect);
+      if (told) dispatch(told);
     } finally {
       running = null;
     }

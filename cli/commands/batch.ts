@@ -16,10 +16,18 @@ export function renderBatch(b: BatchView): string {
     `planned ${formatHk(b.plannedAt)} by ${b.requestedBy}; approved by ${b.approvedBy ?? '-'}; on failure ${b.failurePolicy}; concurrency ${b.concurrency}`,
     `[${bar}] ${done}/${b.folders.length} done, ${b.folders.filter((f) => f.status === 'live').length} live`,
     ...b.folders.map((f) => `  ${f.code.padEnd(10)} ${f.status.padEnd(8)} ${(f.step ?? '').padEnd(16)} ${f.freezeWindowMs === null ? '' : `freeze ${f.freezeWindowMs} ms`}${f.failure ? `  ${f.failure}` : ''}`),
+    ...b.retires.map((f) => `  ${f.code.padEnd(10)} ${f.status.padEnd(8)} ${RETIRE_STATUS[f.status](f)}`),
   ];
   return lines.join('\n');
 }
 
+const RETIRE_STATUS: Record<BatchView['retires'][number]['status'], (f: BatchView['retires'][number]) => string> = {
+  pending: () => 'to be closed and hidden on legacy at the start (retired, not moved)',
+  retired: (f) => `closed and hidden on legacy at ${formatHk(f.retiredAt!)}`,
+  refused: (f) => `not retired, the platform refused: ${f.failure}`,
+  not_retired: () => 'not retired: the batch ended before its start',
+};
+const codes = (list: string | undefined) => (list ?? '').split(',').map((f) => f.trim()).filter(Boolean);
 const AS = ['--as <operator>', 'assert who you are signed in as (refused if you are someone else)'] as const;
 type As = { as?: string };
 
@@ -32,20 +40,22 @@ export function registerBatchCommands(program: Command): void {
     .requiredOption('--id <id>', 'batch id, e.g. B2')
     .requiredOption('--name <name>', 'a name people recognise')
     .requiredOption('--at <time>', '"YYYY-MM-DD HH:mm" Hong Kong time (or add a zone)')
-    .requiredOption('--folders <codes>', 'comma-separated folder codes')
+    .option('--folders <codes>', 'comma-separated folder codes to move')
+    .option('--retire <codes>', 'retired folders to close and hide on legacy at the start (FAQ D.28), e.g. SDPDF,CCOLDSS')
     .option(...AS)
     .option('--on-failure <policy>', 'continue (others go on) or halt (no new folder starts)', 'continue')
     .option('--concurrency <n>', 'folders cut over at the same time', '5')
     .option('--min-notice <duration>', 'override the notice period (MIN_NOTICE), e.g. 1m for a demo')
     .option('--allow-non-business-day', 'allow a weekend or Hong Kong public holiday')
     .option('--max-not-ready <n|p%>', 'readiness policy: above this many (or this share of) affected firms not ready, the batch waits blocked')
-    .action(async (opts: As & { id: string; name: string; at: string; folders: string; onFailure: string; concurrency: string; minNotice?: string; allowNonBusinessDay?: boolean; maxNotReady?: string }) => {
+    .action(async (opts: As & { id: string; name: string; at: string; folders?: string; retire?: string; onFailure: string; concurrency: string; minNotice?: string; allowNonBusinessDay?: boolean; maxNotReady?: string }) => {
       const concurrency = Number(opts.concurrency);
       const b = await api(opts).post<BatchView>('/api/batches', {
-        id: opts.id, name: opts.name, at: opts.at, folders: opts.folders.split(',').map((f) => f.trim()).filter(Boolean), onFailure: opts.onFailure,
+        id: opts.id, name: opts.name, at: opts.at, folders: codes(opts.folders), retire: codes(opts.retire), onFailure: opts.onFailure,
         concurrency: Number.isFinite(concurrency) ? concurrency : opts.concurrency, minNotice: opts.minNotice, allowNonBusinessDay: opts.allowNonBusinessDay, maxNotReady: opts.maxNotReady,
       });
-      console.log(`batch ${b.id} planned for ${formatHk(b.plannedAt)} with ${b.folders.length} folder(s) by ${b.requestedBy}; awaiting approval by a second operator:\n  ecp-cutover batch approve ${b.id}`);
+      const retires = b.retires.length ? `, retiring ${b.retires.map((f) => f.code).join(', ')}` : '';
+      console.log(`batch ${b.id} planned for ${formatHk(b.plannedAt)} with ${b.folders.length} folder(s)${retires} by ${b.requestedBy}; awaiting approval by a second operator:\n  ecp-cutover batch approve ${b.id}`);
     });
 
   const change = (name: string, description: string, body: (opts: Record<string, string>) => unknown, done: (b: BatchView) => string, options: [string, string, boolean][] = []) => {
@@ -128,7 +138,11 @@ export function registerReadinessCommand(program: Command): void {
     .action(async (id: string, opts: { json?: boolean }) => {
       const report = await api().get<Awaited<ReturnType<typeof readinessReport>>>(`/api/batches/${seg(id)}/readiness`);
       if (opts.json) return printJson(report);
-      console.log(`batch ${id}: ${report.affected} affected firm(s), ${report.notReady} not ready for at least one folder (${report.percentNotReady.toFixed(1)}%)\n`);
+      console.log(`batch ${id}: ${report.affected} affected firm(s), ${report.notReady} not ready for at least one folder (${report.percentNotReady.toFixed(1)}%)`);
+      console.log(report.users.source === 'client_connect' ? `users and functions as Client Connect had them at ${formatHk(report.users.at)}` : `users and functions from the imported directory: ${report.users.fallback}`);
+      if (report.users.disagreements) console.log(`warning: ${report.users.disagreements} firm(s) differ between Client Connect and the imported directory: ${report.users.disagreeing.join(', ')}${report.users.disagreements > report.users.disagreeing.length ? ', …' : ''}`);
+      if (report.adminWarnings.length) console.log(`warning: ${report.adminWarnings.length} firm(s) have fewer than two ECP administrators (FAQ B.4): ${report.adminWarnings.slice(0, 10).map((w) => w.participant).join(', ')}`);
+      console.log('');
       printTable(['FOLDER', 'AFFECTED', 'READY', 'NOT READY', 'E.G.'], report.folders.map((f) => [f.code, f.affected, f.ready, f.notReady.length, f.notReady[0] ? `${f.notReady[0].participant}: ${f.notReady[0].missing}` : '']));
     });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import fs from 'node:fs';
 import { ensureDatabase, migrateLatest } from '../../db/connection';
-import { seedCatalog, seedDemoOperators, DEFAULT_CATALOG } from '../../db/seed';
+import { assertAsOf, seedAsOf, seedCatalog, seedDemoOperators, DEFAULT_CATALOG } from '../../db/seed';
 import { InputError } from '../../domain/errors';
 import { withDb } from '../context';
 import { loadConfig } from '../../config/config';
@@ -19,11 +19,19 @@ export function registerDbCommands(program: Command): void {
     .description('load the folder catalog (idempotent; never resets a placement); --demo adds the demo operators')
     .option('--catalog <file>', 'catalog CSV', DEFAULT_CATALOG)
     .option('--demo', 'also the demo operators alice (planner), bob (approver), carol (support), their tokens under the state directory')
-    .action(async (opts: { catalog: string; demo?: boolean }) => {
+    .option('--as-of <date>', 'a rehearsal: the 2022 plan as it stood on that day (batches up to it completed, the rest to be announced); a fresh database only')
+    .action(async (opts: { catalog: string; demo?: boolean; asOf?: string }) => {
       if (!fs.existsSync(opts.catalog)) throw new InputError(`catalog file ${opts.catalog} not found: pass --catalog with the path of a folders.csv`);
       await withDb(async (knex, config) => {
+        if (opts.asOf !== undefined) await assertAsOf(knex, opts.asOf);
         const result = await seedCatalog(knex, opts.catalog);
         console.log(`catalog: ${result.folders} folders (${result.inserted} new), not ECP folders skipped: ${result.skipped.join(', ') || 'none'}`);
+        if (opts.asOf !== undefined) {
+          const past = await seedAsOf(knex, opts.asOf, opts.catalog);
+          if (past.already) return console.log(`as of ${opts.asOf}: seeded already, nothing changed`);
+          for (const b of past.batches) console.log(`as of ${opts.asOf}: batch ${b.id} moved on ${b.date}: ${b.folders.join(', ')}${b.retired.length ? `; retired ${b.retired.join(', ')}` : ''}`);
+          console.log(`as of ${opts.asOf}: ${past.batches.length} batch(es) completed, ${past.retired.length} folder(s) retired, ${past.toBeAnnounced} folder(s) to be announced`);
+        }
         if (!opts.demo) return;
         for (const op of await seedDemoOperators(knex, config.home)) console.log(`demo operator ${op.name} (${op.roles.join(', ')}): token in ${op.tokenFile}${op.created ? '' : ' (kept)'}`);
       });

@@ -15,7 +15,13 @@ export function registerParticipantCommands(program: Command): void {
       const view = await api().get<Awaited<ReturnType<typeof participantView>>>(`/api/participants/${seg(code)}`);
       if (opts.json) return printJson(view);
       const p = view.participant;
-      console.log(`${p.code}  ${p.nameEn}  ${p.nameZh}\nuser types ${p.userTypes.join(', ')}; ${p.users} user(s); contacts ${p.emails.join(', ')} (${p.language})\n`);
+      console.log(`${p.code}  ${p.nameEn}  ${p.nameZh}\nuser types ${p.userTypes.join(', ')}; ${p.users} user(s); contacts ${p.emails.join(', ')} (${p.language})`);
+      const u = view.users;
+      console.log(u.source === 'client_connect' ? '\nusers as Client Connect has them:' : `\nusers from the imported directory (${u.fallback}):`);
+      printTable(['USER', 'ROLE', 'FUNCTIONS', 'SFTP KEY', 'IP'], u.list.map((x) => [x.email, x.role ?? '', x.functions.join(' ') || '(none: cannot enter ECP 2.0, FAQ B.5)', x.sftpKeyRegistered ? 'yes' : 'no', x.ipRegistered ? 'yes' : 'no']));
+      if (u.disagreesWithDirectory) console.log(`warning: the imported directory says otherwise (${(u.directory ?? []).map((x) => `${x.email}: ${x.functions.join(' ') || 'none'}`).join('; ') || 'no users'}): Client Connect is what ECP 2.0 applies`);
+      if (u.adminWarning) console.log(`warning: ${u.adminWarning}`);
+      console.log('');
       printTable(['FOLDER', 'WHERE', 'SINCE', 'READY', 'NAME'], view.folders.map((f) => [f.code, f.placement, f.liveSince ? formatHk(f.liveSince) : '', f.ready ? 'yes' : `no: ${f.missing}`, f.name]));
       console.log(`\nnotices (${view.notices.length}):`);
       printTable(['KIND', 'ABOUT', 'STATUS', 'SENT', 'ATTEMPTS', 'FOLDERS'], view.notices.map((n) => [n.kind, n.subject, n.status, n.sentAt ? formatHk(n.sentAt) : '', n.attempts.length, n.folders.join(' ')]));

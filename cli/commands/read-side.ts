@@ -10,7 +10,7 @@ import { api, printJson, printTable } from '../context';
 export function registerReadSideCommands(program: Command): void {
   program
     .command('appendix')
-    .description('Appendix 7.3 "Submission folders migrated to ECP 2.0", as the portal serves it')
+    .description('Appendix 7.3, the folders migrated to ECP 2.0 (submission and download folders apart), as the portal serves it')
     .option('--format <f>', 'md, html or csv', 'md')
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (opts: { format: string; out?: string }) => {

@@ -13,7 +13,7 @@ import { startSmtpSink } from '../../smtp-sink/server';
 import { bundleInChildProcess, createWorker, writeWorkflowBundle } from '../../worker/worker';
 import { createHttpGateway } from '../../platform/http-gateway';
 import { createSmtpMailer } from '../../activities/mailer';
-import { createCommandSigner, loadCommandKey } from '../../security/command-signing';
+import { createCommandSigner, loadCommandKey, simulatorAdminToken } from '../../security/command-signing';
 
 /** Long-running processes. Each stops cleanly on SIGTERM or SIGINT. */
 export function registerServeCommands(program: Command): void {
@@ -31,7 +31,7 @@ export function registerServeCommands(program: Command): void {
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: { db, gateway: createHttpGateway(config.SIMULATOR_URL), mailer, mailFrom: config.SMTP_FROM, commandKey },
+        deps: { db, gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)), mailer, mailFrom: config.SMTP_FROM, commandKey },
         workflowBundle: bundle,
       });
       fs.rmSync(path.dirname(bundle.codePath), { recursive: true, force: true }); // read by Worker.create
@@ -72,7 +72,7 @@ export function registerServeCommands(program: Command): void {
       const db = createDb(config.API_DATABASE_URL ?? config.DATABASE_URL, { max: 10 });
       const temporal = await connectClient(config);
       const api = await startControlApi({
-        deps: { db, temporal, config, signer, gateway: createHttpGateway(config.SIMULATOR_URL) },
+        deps: { db, temporal, config, signer, gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)) },
         auth: createAuthenticator(db, config),
         port: parsePort(opts.port, config.CONTROL_API_PORT),
         host: config.LISTEN_HOST,
@@ -93,11 +93,15 @@ export function registerServeCommands(program: Command): void {
     .action(async (opts: { port?: string; processingDelay: string }) => {
       const config = loadConfig();
       const db = createDb(config.DATABASE_URL, { max: 20 });
+      const adminToken = simulatorAdminToken(config);
+      if (!adminToken) throw new InputError(`the simulator needs its admin credential: set SIMULATOR_ADMIN_TOKEN, or start the embedded stack with 'ecp-cutover dev up' (it writes ${config.simulatorTokenFile})`);
       const sim = await startSimulator({
         db,
         port: parsePort(opts.port, Number(new URL(config.SIMULATOR_URL).port)),
         processingDelayMs: Number(opts.processingDelay),
         host: config.LISTEN_HOST,
+        adminToken,
+        log: (line) => console.error(line),
       });
       console.log(`platform simulator on ${sim.url}`);
       await untilSignal();

@@ -8,6 +8,7 @@ import * as m600 from './20260101000600_simulator';
 import * as m700 from './20260101000700_simulator_platform_state';
 import * as m800 from './20260101000800_lifecycles';
 import * as m900 from './20260101000900_control_plane';
+import * as m1000 from './20260101001000_client_connect';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -25,6 +26,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20260101000700_simulator_platform_state', m700],
   ['20260101000800_lifecycles', m800],
   ['20260101000900_control_plane', m900],
+  ['20260101001000_client_connect', m1000],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

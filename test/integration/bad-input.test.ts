@@ -22,7 +22,7 @@ import { cutoverStack } from '../support/stack';
 const stack = await cutoverStack();
 const { db, client, app, api } = stack;
 await stack.runWorker();
-await importGeneratedDirectory(db, 40);
+await importGeneratedDirectory(db, 40, 1, stack.gateway);
 const env = stack.env;
 const dora = operator('dora', 'planner', 'approver');
 const doraToken = (await addOperator(db, 'dora', dora.roles, 'test')).token;

@@ -30,7 +30,13 @@ describe('batch schedule (time-skipping)', () => {
     const late = (await startedAt('S1')).toMillis() - DateTime.fromISO(b.plannedAt).toMillis();
     expect(late).toBeGreaterThanOrEqual(0);
     expect(late).toBeLessThan(1000);
-    expect((await notices('batch_announced')).map((n) => n.subject_id)).toEqual([`S1@${b.plannedAt}`]);
+    const [announced] = await notices('batch_announced');
+    expect(announced.subject_id).toBe(`S1@${b.plannedAt}`);
+    // What the firm must do, with the Input Date of each folder from the catalog (FAQ C.23), in both languages.
+    expect(announced.body_text).toContain('Input Date: Trade date (T)');
+    expect(announced.body_text).toContain('Input Date: Original trade date being corrected');
+    expect(announced.body_text).toContain('one-time password');
+    expect(announced.body_text).toContain('一次性密碼');
     expect(await notices('batch_reminder')).toHaveLength(1);
     const live = await notices('folders_live');
     expect(live).toHaveLength(1);

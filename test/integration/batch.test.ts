@@ -72,7 +72,7 @@ describe('batch dry-run', () => {
       { code: '05678', name_en: 'Late Securities', user_types: ['SEHK_EP', 'HKFE_EP'], emails: ['a@late.hk'] },
       { code: '09999', name_en: 'Futures Only', user_types: ['HKFE_EP'], emails: ['a@futures.hk'] },
     ]);
-    await db('users').insert([
+    await stack.addUsers([
       { participant_code: '01234', email: 'ops@ready.hk', role: 'operator', functions: ['EU_ECPCASH'] },
       { participant_code: '05678', email: 'ops@late.hk', role: 'operator', functions: ['EU_ECPSFTP'] },
     ]);
@@ -92,6 +92,7 @@ describe('batch dry-run', () => {
     expect(await dump()).toBe(before);
     await db('users').del();
     await db('participants').del();
+    await stack.gateway.loadClientConnect(['01234', '05678'].map((code) => ({ code, users: [] })));
     expect((await cli('batch', 'abort', 'D1', '--as', 'alice')).code).toBe(0);
   });
 });
@@ -212,6 +213,10 @@ describe('batches that run', () => {
     const codes = await addLegacyFolders(db, 'B', 2);
     await db('participants').insert({ code: '04321', name_en: 'Unready Ltd', user_types: ['SEHK_EP'], emails: ['ops@unready.hk'] });
     await db('users').insert({ participant_code: '04321', email: 'admin@unready.hk', role: 'admin', functions: [] });
+    // Client Connect (the source of truth) has one more user than the imported directory: an operator with
+    // the wrong function. Readiness goes by Client Connect and reports the difference.
+    const admin = { email: 'admin@unready.hk', role: 'admin' as const, functions: [], sftpKeyRegistered: false, ipRegistered: false };
+    await stack.gateway.loadClientConnect([{ code: '04321', users: [admin, { ...admin, email: 'ops@unready.hk', role: 'operator', functions: ['EU_ECPCC'] }] }]);
     try {
       expect((await cli('batch', 'plan', '--id', 'RB', '--name', 'readiness', '--at', soon(15), '--folders', codes.join(','), '--as', 'alice',
         '--min-notice', '0s', '--allow-non-business-day', '--max-not-ready', '0')).code).toBe(0);
@@ -222,14 +227,24 @@ describe('batches that run', () => {
       const why = await db('events').where({ entity_type: 'batch', entity_id: 'RB', to_state: 'blocked_on_readiness' }).first();
       expect(why.reason).toMatch(/1 of 1 affected firms not ready \(limit 0\)/);
       expect((await db('folders').whereIn('code', codes).pluck('placement'))).toEqual(['scheduled', 'scheduled']);
+      const report = await cli('readiness', 'RB');
+      expect(report.stdout).toMatch(/^users and functions as Client Connect had them at \d{4}-\d{2}-\d{2} \d{2}:\d{2} HKT$/m);
+      expect(report.stdout).toMatch(/^warning: \d+ firm\(s\) differ between Client Connect and the imported directory: (\d{5}, )*04321\b/m);
+      expect(report.stdout).toMatch(/^warning: 1 firm\(s\) have fewer than two ECP administrators \(FAQ B\.4\): 04321$/m);
+      const support = await cli('participant', '04321');
+      expect(support.stdout).toMatch(/ops@unready\.hk/);
+      expect(support.stdout).toMatch(/warning: the imported directory says otherwise/);
       const carol = await cli('batch', 'override-readiness', 'RB', '--as', 'carol', '--reason', 'go ahead');
       expect(carol.stderr).toMatch(/'carol' does not hold the approver role/);
       expect((await cli('batch', 'override-readiness', 'RB', '--as', 'bob', '--reason', 'firm confirmed by phone')).code).toBe(0);
       const { row } = await waitFinal('RB');
       expect(row.status).toBe('completed');
-      expect(sink.messages().some((m) => m.subject.includes('action needed') && m.envelopeTo.includes('admin@unready.hk'))).toBe(true);
+      const action = sink.messages().find((m) => m.subject.includes('action needed') && m.envelopeTo.includes('admin@unready.hk'));
+      expect(action?.text).toMatch(/Your firm has 1 ECP administrator\(s\) in Client Connect/);
+      expect(action?.text).toMatch(/EU_ECPCASH/);
     } finally {
       await db('users').where({ participant_code: '04321' }).del();
+      await stack.gateway.loadClientConnect([{ code: '04321', users: [] }]);
       await db('notice_attempts').del();
       await db('notices').del();
       await db('participants').where({ code: '04321' }).del();
@@ -239,7 +254,7 @@ describe('batches that run', () => {
   it('pause stops new starts, resume goes on, abort while running lets started folders finish', async () => {
     const codes = await addLegacyFolders(db, 'P', 12);
     // Slow enable calls so that folders are mid-flight when we pause.
-    sim.faults.set([{ match: 'POST /ecp2/admin/folders/TP.*/enable', latencyMs: 1500 }]);
+    sim.faults.set([{ match: 'POST /ecp2/admin/folders/TP*/enable', latencyMs: 1500 }]);
     const planned = await cli('batch', 'plan', '--id', 'PR', '--name', 'pause', '--at', soon(15), '--folders', codes.join(','), '--as', 'alice', '--min-notice', '0s', '--allow-non-business-day', '--concurrency', '2');
     expect(planned.code).toBe(0);
     expect((await cli('batch', 'approve', 'PR', '--as', 'bob')).code).toBe(0);

@@ -8,6 +8,7 @@ import { createCommandSigner } from '../../security/command-signing';
 import { freshDatabase } from '../support/db';
 import { runCli } from '../support/cli';
 import { temporalForFile } from '../support/temporal';
+import { startPortal } from '../../portal/server';
 
 const { db, url } = await freshDatabase({ migrate: false });
 const env = { DATABASE_URL: url };
@@ -15,7 +16,7 @@ const { client } = await temporalForFile();
 
 describe('ecp-cutover db and folders commands', () => {
   it('migrates, seeds idempotently and lists where each folder lives', async () => {
-    expect((await runCli(['db', 'migrate'], env)).stdout).toMatch(/applied 9 migration/);
+    expect((await runCli(['db', 'migrate'], env)).stdout).toMatch(/applied 10 migration/);
     expect((await runCli(['db', 'migrate'], env)).stdout).toMatch(/up to date/);
     const seed = await runCli(['db', 'seed'], env);
     expect(seed.code).toBe(0);
@@ -29,7 +30,7 @@ describe('ecp-cutover db and folders commands', () => {
     expect(JSON.stringify(await db('operator_tokens').select())).not.toContain(sam.token.split('_')[2]);
     expect(await db('events').where({ entity_type: 'operator', entity_id: 'sam' }).first()).toMatchObject({ to_state: 'added', actor: expect.any(String), source: 'host' });
     const api = await startControlApi({
-      deps: { db, temporal: client, config: loadConfig({ DATABASE_URL: url }), signer: createCommandSigner(randomBytes(32)), gateway: createHttpGateway('http://127.0.0.1:9') },
+      deps: { db, temporal: client, config: loadConfig({ DATABASE_URL: url }), signer: createCommandSigner(randomBytes(32)), gateway: createHttpGateway('http://127.0.0.1:9', undefined) },
       auth: createTokenAuthenticator(db),
     });
     const asSam = { ...env, ECP_CUTOVER_API_URL: api.url, ECP_CUTOVER_TOKEN: sam.token };
@@ -69,5 +70,51 @@ describe('ecp-cutover db and folders commands', () => {
     const r = await runCli(['folders'], { DATABASE_URL: 'mysql://nope', PORTAL_PORT: 'eighty' });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/DATABASE_URL=.*PORTAL_PORT=/);
+  });
+});
+
+describe('a 2022 rehearsal: db seed --as-of', () => {
+  it('seeds the plan as HKEX published it on 2022-06-06: B1 live, SDPDF and CCOLDSS retired, the rest to be announced', async () => {
+    const fresh = await freshDatabase();
+    const asOf = { DATABASE_URL: fresh.url };
+    const bad = await runCli(['db', 'seed', '--as-of', '2022-13-01'], asOf);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: --as-of '2022-13-01' must be a date YYYY-MM-DD, e\.g\. 2022-06-06 \(\w+\)\n$/);
+    expect(Number((await fresh.db('folders').count({ n: '*' }).first())?.n)).toBe(0); // refused before anything was loaded
+
+    const seeded = await runCli(['db', 'seed', '--as-of', '2022-06-06'], asOf);
+    expect(seeded.stderr).toBe('');
+    expect(seeded.stdout).toContain('as of 2022-06-06: batch B1 moved on 2022-06-06: SD1, SD2, CCSSW-SH, CCSSW-SZ; retired SDPDF, CCOLDSS');
+    expect(seeded.stdout).toContain('as of 2022-06-06: 1 batch(es) completed, 2 folder(s) retired, 29 folder(s) to be announced');
+
+    // What a participant sees on the portal and in Appendix 7.3, as published then.
+    const portal = await startPortal({ db: fresh.db, cacheMs: 0 });
+    try {
+      const json = async <T>(p: string) => (await (await fetch(portal.url + p)).json()) as T;
+      expect(await json('/api/folders/SD1')).toMatchObject({ placement: 'live', liveSince: '2022-06-06T00:00:00.000Z' });
+      expect(await json('/api/folders/SDPDF')).toMatchObject({ placement: 'retired', retiredAt: '2022-06-06T00:00:00.000Z', retirement: { batch: 'B1' } });
+      expect(await json('/api/folders/LEGTEST')).toMatchObject({ placement: 'retired', retiredAt: null, retirement: null });
+      expect(await json('/api/folders/SD3')).toMatchObject({ placement: 'legacy', plannedMove: null, toBeAnnounced: true });
+      const schedule = await json<{ batches: { id: string; status: string }[]; toBeAnnounced: string[] }>('/api/batches');
+      expect(schedule.batches.map((b) => [b.id, b.status])).toEqual([['B1', 'completed']]);
+      expect(schedule.toBeAnnounced).toHaveLength(29);
+      const md = await (await fetch(portal.url + '/appendix/7.3.md')).text();
+      expect(md).toContain('| Stamp Duty Daily Return (SD-1) | SD1 | 2022-06-06 | B1 |');
+      expect(md).toContain('No download folder has moved yet.');
+    } finally {
+      await portal.close();
+    }
+    // On the simulated platforms, B1 is on ECP 2.0 only and the retired folders are gone from legacy.
+    expect(await fresh.db('sim_ecp2.folders').where({ code: 'SD1' }).first('intake', 'visible')).toEqual({ intake: 'open', visible: true });
+    expect(await fresh.db('sim_legacy.folders').where({ code: 'SD1' }).first('intake', 'visible')).toEqual({ intake: 'closed', visible: false });
+    expect(await fresh.db('sim_legacy.folders').where({ code: 'SDPDF' }).first('intake', 'retired')).toEqual({ intake: 'closed', retired: true });
+    // The recorder of that history can never act.
+    expect(await fresh.db('operators').where({ name: 'catalog-as-of' }).first('blocked_at')).toMatchObject({ blocked_at: expect.any(Date) });
+
+    const twice = await runCli(['db', 'seed', '--as-of', '2022-06-06'], asOf);
+    expect([twice.code, twice.stdout]).toEqual([0, expect.stringContaining('as of 2022-06-06: seeded already, nothing changed')]);
+    const again = await runCli(['db', 'seed', '--as-of', '2022-09-19'], asOf);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/^error: --as-of seeds a database where no batch was ever planned, and batch B1 exists: use a fresh database \(DATABASE_URL\) \(\w+\)\n$/);
   });
 });

@@ -62,11 +62,16 @@ describe('decommission of legacy ECP (time-skipping)', () => {
     expect((await db('decommission').first()).completed_at).toBeInstanceOf(Date);
     expect(await db('sim_legacy.folders').where({ visible: true }).orWhereNot({ intake: 'closed' })).toHaveLength(0);
     expect(await db('sim_legacy.platform').first('read_only')).toEqual({ read_only: true });
-    const refused = await fetch(`${sim.url}/legacy/folders/LEGTEST/submissions`, {
-      method: 'POST', body: JSON.stringify({ participant: '01234', user: 'u@cash.hk', filename: 'TEST_01234_20221230.txt', inputDate: '2022-12-30', contentBase64: 'eA==' }),
+    const submit = (code: string, filename: string) => fetch(`${sim.url}/legacy/folders/${code}/submissions`, {
+      method: 'POST', body: JSON.stringify({ participant: '01234', user: 'u@cash.hk', filename, inputDate: '2022-12-30', contentBase64: 'eA==' }),
     });
+    const refused = await submit('SD3', 'SDJ_01234_202212.csv');
     expect(refused.status).toBe(409);
-    expect(((await refused.json()) as { message: string }).message).toMatch(/decommissioned and read-only/);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/decommissioned and read-only; nothing was stored: submit SD3 on ECP 2\.0/);
+    // A retired folder no batch retired was retired by the switch-off: it sends no one to ECP 2.0 (FAQ D.28).
+    const retired = await submit('LEGTEST', 'TEST_01234_20221230.txt');
+    expect(((await retired.json()) as { code: string; message: string })).toMatchObject({ code: '3003', message: expect.stringMatching(/LEGTEST is retired/) });
+    expect((await db('folders').where({ code: 'LEGTEST' }).first('retired_at')).retired_at).toBeInstanceOf(Date);
     expect(sink.messages().filter((m) => m.subject.includes('legacy ECP has been switched off'))).toHaveLength(2);
   });
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { runBatch } from '../support/batches';
 import { cutoverStack } from '../support/stack';
-import { startSubmitters } from '../support/submitter';
+import { enrolSubmitters, startSubmitters } from '../support/submitter';
 
 // Legacy takes 1.5 s to process a file, so every cutover meets files in flight.
 const stack = await cutoverStack({ processingDelayMs: 1500 });
 const { db, sim, app } = stack;
 await stack.runWorker();
 const USER = 'ops@firm.example';
-await fetch(`${sim.url}/ecp2/admin/users/${encodeURIComponent(USER)}/functions`, { method: 'PUT', body: JSON.stringify({ functions: ['EU_ECPCASH'] }) });
+await enrolSubmitters(stack.gateway, { user: USER, clients: 4, functions: ['EU_ECPCASH'] });
 
 /** Samples both platforms' intake for a folder in one statement (one snapshot) until stopped. */
 function sampleBothOpen(folder: string) {

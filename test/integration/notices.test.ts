@@ -102,7 +102,9 @@ describe('notices for a batch of 20 folders and 2,000 firms', () => {
     expect(new Set(live.map((m) => m.messageId)).size).toBe(live.length);
 
     // Announcement too, and the readiness notices went to admins of firms missing a function.
-    expect(sink.messages().filter((m) => m.subject.includes('submission folders move to ECP 2.0'))).toHaveLength(expected.size);
+    const announced = sink.messages().filter((m) => m.subject.includes(': folders move to ECP 2.0'));
+    expect(announced).toHaveLength(expected.size);
+    expect(announced.every((m) => m.text.includes('one-time password') && m.text.includes('一次性密碼'))).toBe(true);
     const readiness = sink.messages().filter((m) => m.subject.includes('action needed'));
     expect(readiness.length).toBeGreaterThan(0);
     expect(readiness.every((m) => m.envelopeTo.every((to) => to.startsWith('admin')))).toBe(true);
@@ -113,11 +115,30 @@ describe('notices for a batch of 20 folders and 2,000 firms', () => {
     const view = JSON.parse((await cli('participant', firm, '--json')).stdout);
     expect(view.notices.find((n: { kind: string }) => n.kind === 'folders_live')).toMatchObject({ status: 'sent', attempts: [{ outcome: 'sent' }] });
     expect(view.folders.filter((f: { placement: string; code: string }) => expected.get(firm)!.includes(f.code)).every((f: { placement: string }) => f.placement === 'live')).toBe(true);
+
+    // The directory import loaded Client Connect too (LOAD_DIRECTORY_INTO_PLATFORM): an operator the directory
+    // gives a moved folder's function submits it on ECP 2.0; one without it does not see the folder (FAQ B.7).
+    const folder = await db('folders').whereIn('code', folders).whereNotNull('cc_function').whereNot('direction', 'download').where('filename_pattern', 'like', '%{YYYYMMDD}%').orderBy('code').first();
+    const holders = (q: ReturnType<typeof db>) => q.join('participants as p', 'p.code', 'u.participant_code').whereRaw('p.user_types && ?::text[]', [folder.user_types]).where('u.role', 'operator');
+    const able = await holders(db('users as u')).whereRaw('? = any(u.functions)', [folder.cc_function]).first('u.email', 'u.participant_code');
+    const unable = await holders(db('users as u')).whereRaw('not (? = any(u.functions))', [folder.cc_function]).whereRaw("cardinality(array_remove(u.functions, 'EU_ECPSFTP')) > 0").first('u.email', 'u.participant_code');
+    const submit = (who: { email: string; participant_code: string }) => {
+      const filename = String(folder.filename_pattern).replace('{PID5}', who.participant_code).replace('{YYYYMMDD}', '20220512').replace(/\{[^}]*\}/g, 'X');
+      return fetch(`${stack.sim.url}/ecp2/folders/${folder.code}/submissions`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ participant: who.participant_code, user: who.email, filename, inputDate: '2022-05-12', contentBase64: Buffer.from('a,b\n').toString('base64') }),
+      });
+    };
+    const accepted = await submit(able);
+    expect(accepted.status, JSON.stringify(await accepted.clone().json())).toBe(201);
+    const hidden = await submit(unable);
+    expect(hidden.status).toBe(403);
+    expect(await hidden.json()).toMatchObject({ code: '2002', message: expect.stringContaining(`it needs ${folder.cc_function}`) });
   });
 
   it('SMTP down for a while, then up: every notice delivered once, each failed attempt recorded', async () => {
     const port = await freePort();
-    const acts = createNoticeActivities({ db, mailer: createSmtpMailer(`smtp://127.0.0.1:${port}`), mailFrom: 'ecp-support@hkex.example' });
+    const acts = createNoticeActivities({ db, mailer: createSmtpMailer(`smtp://127.0.0.1:${port}`), mailFrom: 'ecp-support@hkex.example', gateway: stack.gateway });
     const activity = new MockActivityEnvironment();
     const { queued } = (await activity.run(acts.queueBatchNotices, { kind: 'batch_reminder' as const, batchId: 'N1', subjectId: 'N1@outage' })) as { queued: number };
     expect(queued).toBeGreaterThan(500);

@@ -4,6 +4,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPortal } from '../../portal/server';
 import { cutoverStack } from '../support/stack';
+import { recordHistory } from '../support/temporal';
 
 const stack = await cutoverStack({ processingDelayMs: 50 });
 const { db, client } = stack;
@@ -13,22 +14,28 @@ afterAll(() => portal.close());
 
 const get = (p: string, headers: Record<string, string> = {}) => fetch(portal.url + p, { headers });
 
-// Batch W1 moves SD1 and SD2; batch W2 is planned and approved for later (public), W3 only planned (not public).
-await db('participants').insert({ code: '01234', name_en: 'Secret Firm', user_types: ['SEHK_EP'], emails: ['secret@firm.hk'] });
+// Batch W1 moves SD1, SD2 and the download folder CSCMAP and retires SDPDF and CCOLDSS (as B1 did, FAQ D.28);
+// batch W2 is planned and approved for later (public), W3 only planned (not public).
+await db('participants').insert([
+  { code: '01234', name_en: 'Secret Firm', user_types: ['SEHK_EP'], emails: ['secret@firm.hk'] },
+  { code: '05678', name_en: 'Secret Connect Broker', user_types: ['SEHK_CCEP'], emails: ['secret@connect.hk'] },
+]);
 const cli = stack.cli;
-const plan = (id: string, at: string, folders: string) => cli('batch', 'plan', '--id', id, '--name', id, '--at', at, '--folders', folders, '--as', 'alice', '--min-notice', '0s', '--allow-non-business-day');
-const w1 = await plan('W1', DateTime.utc().plus({ seconds: 15 }).toISO()!, 'SD1,SD2');
+const plan = (id: string, at: string, folders: string, ...more: string[]) => cli('batch', 'plan', '--id', id, '--name', id, '--at', at, '--folders', folders, '--as', 'alice', '--min-notice', '0s', '--allow-non-business-day', ...more);
+const w1 = await plan('W1', DateTime.utc().plus({ seconds: 15 }).toISO()!, 'SD1,SD2,CSCMAP', '--retire', 'SDPDF,CCOLDSS');
 expect(w1.stderr).toBe('');
+expect(w1.stdout).toContain('with 3 folder(s), retiring CCOLDSS, SDPDF by alice');
 expect((await cli('batch', 'approve', 'W1', '--as', 'bob')).code).toBe(0);
 expect((await plan('W2', '2031-03-10 08:00', 'SD3')).code).toBe(0);
 expect((await cli('batch', 'approve', 'W2', '--as', 'bob')).code).toBe(0);
 expect((await plan('W3', '2031-03-10 08:00', 'SMMRPT')).code).toBe(0);
 await client.workflow.getHandle('batch-W1').result();
+await recordHistory(client.workflow.getHandle('batch-W1'), 'batch-with-retirements');
 
 describe('portal API', () => {
   it('lists folders with filters, and one folder, without participant or operator data', async () => {
     const live = (await (await get('/api/folders?placement=live')).json()) as { folders: { code: string; liveSince: string }[] };
-    expect(live.folders.map((f) => f.code)).toEqual(['SD1', 'SD2']);
+    expect(live.folders.map((f) => f.code)).toEqual(['SD1', 'SD2', 'CSCMAP']);
     const search = (await (await get('/api/folders?q=stamp%20duty&market=Cash')).json()) as { folders: { code: string }[] };
     expect(search.folders.map((f) => f.code).sort()).toEqual(['SD1', 'SD2', 'SD3', 'SDPDF']);
     const sd3 = (await (await get('/api/folders/sd3')).json()) as { plannedMove: { batch: string } };
@@ -44,9 +51,36 @@ describe('portal API', () => {
   it('publishes the schedule with folders "to be announced" (FAQ D.28)', async () => {
     const s = (await (await get('/api/batches')).json()) as { batches: { id: string; status: string; folders: { code: string }[] }[]; toBeAnnounced: string[] };
     expect(s.batches.map((b) => [b.id, b.status])).toEqual([['W1', 'completed'], ['W2', 'announced']]);
-    expect(s.batches[0].folders.map((f) => f.code)).toEqual(['SD1', 'SD2']);
+    expect(s.batches[0].folders.map((f) => f.code)).toEqual(['CSCMAP', 'SD1', 'SD2']);
     expect(s.toBeAnnounced).toContain('SMMRPT');
     expect(s.toBeAnnounced).not.toContain('SD3');
+  });
+
+  it('a retired folder is closed and hidden on legacy with its batch, refused without sending anyone to ECP 2.0, and told', async () => {
+    const sdpdf = (await (await get('/api/folders/SDPDF')).json()) as { placement: string; retiredAt: string | null; retirement: { batch: string } };
+    expect(sdpdf).toMatchObject({ placement: 'retired', retirement: { batch: 'W1' } });
+    expect(Date.parse(sdpdf.retiredAt!)).toBeGreaterThan(0);
+    expect(await (await stack.simAdmin('/legacy/admin/folders/SDPDF')).json()).toMatchObject({ intake: 'closed', visible: false });
+    const refused = await fetch(`${stack.sim.url}/legacy/folders/SDPDF/submissions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ participant: '01234', user: 'ops@firm.hk', filename: 'SDR_01234_20220512.pdf', inputDate: '2022-05-12', contentBase64: 'JVBERg==' }),
+    });
+    expect(refused.status).toBe(409);
+    const why = (await refused.json()) as { code: string; message: string };
+    expect(why.code).toBe('3003');
+    expect(why.message).toMatch(/is retired: neither legacy ECP nor ECP 2\.0 takes it any more/);
+    expect(why.message).not.toMatch(/submit (it )?(again )?(in a minute )?on/);
+    const told = async (firm: string) => (await db('notices').where({ kind: 'folders_live', participant_code: firm }).first()).body_text as string;
+    const cash = await told('01234');
+    expect(cash).toMatch(/Retired folders \(closed and hidden on the current ECP, not moved to ECP 2\.0[^\n]*\n {2}- SDPDF /);
+    expect(cash).not.toMatch(/CCOLDSS|CSCMAP/); // China Connect folders: not this firm's
+    const connect = await told('05678');
+    expect(connect).toMatch(/Retired folders [^\n]*\n {2}- CCOLDSS /);
+    expect(connect).toMatch(/Download folders \(download from ECP 2\.0; nothing is submitted to them\):\n {2}- CSCMAP /);
+    // Retired once: a later batch cannot retire it again.
+    const again = await plan('W4', '2031-03-10 08:00', 'SD3', '--retire', 'SDPDF');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/folder SDPDF was retired already/);
   });
 
   it('answers a bad parameter with 400 and a clear message, never a stack trace; ETags make polling cheap', async () => {
@@ -66,6 +100,12 @@ describe('portal API', () => {
   it('serves Appendix 7.3 with the same content as `ecp-cutover appendix`, in md, csv and html', async () => {
     const md = await (await get('/appendix/7.3.md')).text();
     expect(md).toContain('| Stamp Duty Daily Return (SD-1) | SD1 |');
+    // Submission folders first, download folders apart (FAQ D.27–D.29); retired folders never.
+    const [submission, download] = md.split('## Download folders');
+    expect(submission).toContain('## Submission folders');
+    expect(submission).not.toContain('CSCMAP');
+    expect(download).toContain('| CSCMAP |');
+    expect(md).not.toContain('SDPDF');
     expect(md).toMatch(/\| SD1 \| \d{4}-\d{2}-\d{2} \| W1 \|/);
     for (const [route, format] of [['/appendix/7.3.md', 'md'], ['/appendix/7.3.csv', 'csv'], ['/appendix/7.3', 'html']]) {
       const served = await (await get(route)).text();
@@ -124,6 +164,8 @@ describe('portal page in a real browser (Debian Chromium via playwright-core)', 
       await page.waitForSelector('li[data-code="SD1"]');
       expect(await page.locator('li[data-code="SD1"] .badge').textContent()).toMatch(/^On ECP 2\.0 since \d{4}-\d{2}-\d{2} \d{2}:\d{2} HKT$/);
       expect(await page.locator('li[data-code="SD3"] .badge').textContent()).toBe('Moving to ECP 2.0 on 2031-03-10 08:00 HKT');
+      expect(await page.locator('li[data-code="SMMRPT"] .badge').textContent()).toBe('On legacy ECP; move to be announced');
+      expect(await page.locator('li[data-code="SDPDF"] .badge').textContent()).toMatch(/^Retired since \d{4}-\d{2}-\d{2} \d{2}:\d{2} HKT \(not on ECP 2\.0\)$/);
       await page.fill('#q', 'stamp');
       expect(await page.locator('#folders li').count()).toBe(4);
       await page.fill('#q', '');

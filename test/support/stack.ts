@@ -26,8 +26,9 @@ export const FAST_MOVE: MoveOptions = { freezeWindowMaxMs: 60_000, drainTimeoutM
 export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
   const { db, url } = await freshDatabase();
   await seedCatalog(db);
-  const sim = await startSimulator({ db, processingDelayMs: opts.processingDelayMs ?? 200 });
-  const gateway = createHttpGateway(sim.url);
+  const simToken = randomBytes(24).toString('hex');
+  const sim = await startSimulator({ db, processingDelayMs: opts.processingDelayMs ?? 200, adminToken: simToken });
+  const gateway = createHttpGateway(sim.url, simToken);
   const sink = await startSmtpSink();
   const mailer = createSmtpMailer(`smtp://127.0.0.1:${sink.smtpPort}`);
   afterAll(async () => {
@@ -37,14 +38,14 @@ export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
   const commandKey = randomBytes(32);
   const deps = { db, gateway, mailer, mailFrom: 'ecp-support@hkex.example', commandKey };
   const temporal = await temporalForFile();
-  const config = loadConfig({ DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: temporal.taskQueue, SIMULATOR_URL: sim.url, DRAIN_TIMEOUT: '5s', MOVE_MAX_ATTEMPTS: '2' });
+  const config = loadConfig({ DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: temporal.taskQueue, SIMULATOR_URL: sim.url, DRAIN_TIMEOUT: '5s', MOVE_MAX_ATTEMPTS: '2', LOAD_DIRECTORY_INTO_PLATFORM: 'true' });
   /** The application layer as the control API runs it, with this file's signing key. */
   const app: AppDeps = { db, temporal: temporal.client, config, signer: createCommandSigner(commandKey), gateway };
   const api = await controlApi(app, db);
   /** What the CLI needs: the control API (and, for host-local commands and workers, the rest of this file's stack). */
   const env = {
     ECP_CUTOVER_API_URL: api.url, DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: temporal.taskQueue, SIMULATOR_URL: sim.url,
-    DRAIN_TIMEOUT: '5s', MOVE_MAX_ATTEMPTS: '2', COMMAND_SIGNING_KEY: commandKey.toString('hex'),
+    DRAIN_TIMEOUT: '5s', MOVE_MAX_ATTEMPTS: '2', COMMAND_SIGNING_KEY: commandKey.toString('hex'), SIMULATOR_ADMIN_TOKEN: simToken,
   };
   const bundle = await workflowBundle();
   afterAll(() => sim.close());
@@ -62,7 +63,20 @@ export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
   };
   /** The CLI signed in as the operator its `--as` names (alice when it names none). */
   const cli = operatorCli({ ...env, ECP_CUTOVER_TOKEN: api.tokens.alice }, api.tokens);
-  return { db, url, sim, gateway, sink, deps, app, env, config, api, cli, ...temporal, worker, runWorker };
+  /** Fetch from the simulator's admin API with its credential. */
+  const simAdmin = (path: string, init: RequestInit = {}) => fetch(sim.url + path, { ...init, headers: { authorization: `Bearer ${simToken}`, 'content-type': 'application/json', ...init.headers } });
+  /**
+   * Users as a directory import leaves them on the embedded stack: in the imported directory and in the
+   * simulator's Client Connect alike (LOAD_DIRECTORY_INTO_PLATFORM). Their participants must exist.
+   */
+  const addUsers = async (users: { participant_code: string; email: string; role: 'admin' | 'operator'; functions: string[] }[]) => {
+    await db('users').insert(users);
+    const codes = [...new Set(users.map((u) => u.participant_code))];
+    await gateway.loadClientConnect(codes.map((code) => ({
+      code, users: users.filter((u) => u.participant_code === code).map((u) => ({ email: u.email, role: u.role, functions: u.functions, sftpKeyRegistered: false, ipRegistered: false })),
+    })));
+  };
+  return { db, url, sim, simToken, simAdmin, gateway, sink, deps, app, env, config, api, cli, ...temporal, worker, runWorker, addUsers };
 }
 
 /** Each folder's placement and both platforms' intake/visibility, for "nothing else changed" checks. */

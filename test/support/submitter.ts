@@ -1,5 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { PlatformName } from '../../domain/intake-rules';
+import type { PlatformGateway } from '../../platform/gateway';
+
+/** The participants the submitters of startSubmitters act for (10000, 10001, …), one per client. */
+export const submitterParticipants = (clients: number) => Array.from({ length: clients }, (_, i) => String(10000 + i).padStart(5, '0'));
+
+/**
+ * Makes the submitting user a user of those participants in Client Connect, with the given functions, as a
+ * firm's administrators would (FAQ B.4, B.14): ECP 2.0 takes their files only then.
+ */
+export async function enrolSubmitters(gateway: PlatformGateway, opts: { user: string; clients: number; functions: string[] }): Promise<void> {
+  await gateway.loadClientConnect(submitterParticipants(opts.clients).map((code) => ({
+    code, users: [{ email: opts.user, role: 'operator' as const, functions: opts.functions, sftpKeyRegistered: false, ipRegistered: false }],
+  })));
+}
 
 /** One submission attempt as a participant saw it. */
 export interface Attempt {

@@ -29,12 +29,13 @@ export async function timeSkippingStack(env: Record<string, string> = {}) {
   await temporal.connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: { BatchId: KEYWORD, FolderCode: KEYWORD } });
   const { db, url } = await freshDatabase();
   await seedCatalog(db);
-  const sim = await startSimulator({ db, processingDelayMs: 50 });
+  const simToken = randomBytes(24).toString('hex');
+  const sim = await startSimulator({ db, processingDelayMs: 50, adminToken: simToken });
   const sink = await startSmtpSink();
   const mailer = createSmtpMailer(`smtp://127.0.0.1:${sink.smtpPort}`);
   const taskQueue = uniqueId('skip');
   const commandKey = randomBytes(32);
-  const gateway = createHttpGateway(sim.url);
+  const gateway = createHttpGateway(sim.url, simToken);
   const worker = await Worker.create({
     connection: temporal.nativeConnection,
     taskQueue,
@@ -50,7 +51,7 @@ export async function timeSkippingStack(env: Record<string, string> = {}) {
     await sink.close();
     await temporal.teardown();
   });
-  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, DRAIN_TIMEOUT: '2s', SIMULATOR_URL: sim.url, ...env });
+  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, DRAIN_TIMEOUT: '2s', SIMULATOR_URL: sim.url, LOAD_DIRECTORY_INTO_PLATFORM: 'true', ...env });
   const app: AppDeps = { db, temporal: temporal.client, config, signer: createCommandSigner(commandKey), gateway };
   const api = await controlApi(app, db);
   return { temporal, db, url, sim, sink, taskQueue, config, app, api };

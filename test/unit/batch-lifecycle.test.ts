@@ -83,6 +83,7 @@ function commandFor(type: BatchCommandType, s: BatchState): [BatchCommand, numbe
     case 'readinessChecked': return [{ type, plan: s.plan, ok: true, summary: '0 of 9 not ready' }, now];
     case 'folderFinished': return [{ type, code: inFlight, outcome: 'live', failure: null, freezeWindowMs: 5 }, now];
     case 'folderNotStarted': return [{ type, code: inFlight }, now];
+    case 'retirementDone': return [{ type }, now];
   }
 }
 
@@ -92,20 +93,20 @@ function commandFor(type: BatchCommandType, s: BatchState): [BatchCommand, numbe
 const X = '✗', I = '·';
 const TABLE: Record<BatchStatus, Record<BatchCommandType, string>> = {
   //                      approve             reject       reschedule           pause     resume     abort        override   cancel        recorded             refused    announced     timer                   readiness  folderFinished
-  requested:               { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: 'requested', planRecorded: 'awaiting_approval', planRefused: 'refused', announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I },
-  awaiting_approval:       { approve: 'approved', reject: 'rejected', reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: X, cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: I, timer: 'expired', readinessChecked: I, folderFinished: I, folderNotStarted: I },
-  approved:                { approve: X, reject: X, reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: X, cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: 'announced', timer: 'approved', readinessChecked: I, folderFinished: I, folderNotStarted: I },
-  announced:               { approve: X, reject: X, reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: X, cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: I, timer: 'announced', readinessChecked: I, folderFinished: I, folderNotStarted: I },
-  blocked_on_readiness:    { approve: X, reject: X, reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: 'running', cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: I, timer: 'blocked_on_readiness', readinessChecked: I, folderFinished: I, folderNotStarted: I },
-  running:                 { approve: X, reject: X, reschedule: X, pause: 'paused', resume: X, abort: 'aborting', overrideReadiness: X, cancelRequested: 'aborting', planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: 'running', folderNotStarted: 'running' },
-  paused:                  { approve: X, reject: X, reschedule: X, pause: X, resume: 'running', abort: 'aborting', overrideReadiness: X, cancelRequested: 'aborting', planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: 'paused', folderNotStarted: 'paused' },
-  aborting:                { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: 'aborted', folderNotStarted: 'aborted' },
-  completed:               { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I },
-  completed_with_failures: { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I },
-  aborted:                 { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I },
-  rejected:                { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I },
-  expired:                 { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I },
-  refused:                 { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I },
+  requested:               { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: 'requested', planRecorded: 'awaiting_approval', planRefused: 'refused', announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I, retirementDone: I },
+  awaiting_approval:       { approve: 'approved', reject: 'rejected', reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: X, cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: I, timer: 'expired', readinessChecked: I, folderFinished: I, folderNotStarted: I, retirementDone: I },
+  approved:                { approve: X, reject: X, reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: X, cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: 'announced', timer: 'approved', readinessChecked: I, folderFinished: I, folderNotStarted: I, retirementDone: I },
+  announced:               { approve: X, reject: X, reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: X, cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: I, timer: 'announced', readinessChecked: I, folderFinished: I, folderNotStarted: I, retirementDone: I },
+  blocked_on_readiness:    { approve: X, reject: X, reschedule: 'awaiting_approval', pause: X, resume: X, abort: 'aborted', overrideReadiness: 'running', cancelRequested: 'aborted', planRecorded: I, planRefused: I, announced: I, timer: 'blocked_on_readiness', readinessChecked: I, folderFinished: I, folderNotStarted: I, retirementDone: I },
+  running:                 { approve: X, reject: X, reschedule: X, pause: 'paused', resume: X, abort: 'aborting', overrideReadiness: X, cancelRequested: 'aborting', planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: 'running', folderNotStarted: 'running', retirementDone: I },
+  paused:                  { approve: X, reject: X, reschedule: X, pause: X, resume: 'running', abort: 'aborting', overrideReadiness: X, cancelRequested: 'aborting', planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: 'paused', folderNotStarted: 'paused', retirementDone: I },
+  aborting:                { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: 'aborted', folderNotStarted: 'aborted', retirementDone: I },
+  completed:               { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I, retirementDone: I },
+  completed_with_failures: { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I, retirementDone: I },
+  aborted:                 { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I, retirementDone: I },
+  rejected:                { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I, retirementDone: I },
+  expired:                 { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I, retirementDone: I },
+  refused:                 { approve: X, reject: X, reschedule: X, pause: X, resume: X, abort: X, overrideReadiness: X, cancelRequested: I, planRecorded: I, planRefused: I, announced: I, timer: I, readinessChecked: I, folderFinished: I, folderNotStarted: I, retirementDone: I },
 };
 
 describe('batch lifecycle: every (status, command) pair has a decided outcome', () => {
@@ -232,6 +233,33 @@ describe('batch lifecycle: decisions a person relies on', () => {
     if (!d.ok) throw new Error(d.refused);
     expect(d.state).toMatchObject({ status: 'aborted', reason: expect.stringMatching(/not a command of an operator/) });
     expect(d.effects.map((e) => e.type)).toEqual(['withdrawNotices', 'finish']);
+  });
+
+  it('retired folders are closed at the start, after the first starts, once; the batch waits for it; an abort first stops it; a stop before the start retires nothing', () => {
+    const retiring = drive(plan({ retire: ['SDPDF'] }), [{ type: 'planRecorded' }, T0], [{ type: 'approve', by: bob }, T0], [{ type: 'announced', plan: 0 }, T0]);
+    const reminded = drive(retiring, fire(retiring));
+    const [start, when] = fire(reminded);
+    const started = transitionBatch(reminded, start, when);
+    if (!started.ok) throw new Error(started.refused);
+    expect(started.effects.map((e) => e.type)).toEqual(['persist', 'startFolder', 'retireFolders']);
+    const paused = drive(started.state, [{ type: 'pause', by: alice }, when]);
+    const resumed = transitionBatch(paused, { type: 'resume', by: alice }, when);
+    expect(resumed.ok && resumed.effects.some((e) => e.type === 'retireFolders')).toBe(false);
+    // Both folders done, the retirement not back yet: the batch has not ended.
+    const moved = drive(started.state, [{ type: 'folderFinished', code: 'SD1', outcome: 'live', failure: null, freezeWindowMs: 1 }, when], [{ type: 'folderFinished', code: 'SD2', outcome: 'live', failure: null, freezeWindowMs: 1 }, when]);
+    expect(moved.status).toBe('running');
+    const ended = transitionBatch(moved, { type: 'retirementDone' }, when);
+    expect(ended.ok && ended.state.status).toBe('completed');
+    expect(ended.ok && ended.effects).toContainEqual({ type: 'notify', kind: 'folders_live', plan: 0 });
+    expect(transitionBatch(ended.ok ? ended.state : moved, { type: 'retirementDone' }, when)).toMatchObject({ ok: true, effects: [] });
+    // An abort before the retirement ran: it is not wanted any more, and its skip lets the batch end.
+    const aborting = drive(started.state, [{ type: 'abort', by: alice, reason: 'stop' }, when]);
+    expect(batchWants(aborting, { type: 'retireFolders' })).toBe(false);
+    expect(batchSkipped(aborting, { type: 'retireFolders' })).toEqual({ type: 'retirementDone' });
+    const stopped = drive(aborting, [{ type: 'folderFinished', code: 'SD1', outcome: 'failed', failure: 'x', freezeWindowMs: null }, when], [{ type: 'retirementDone' }, when]);
+    expect(stopped.status).toBe('aborted');
+    const early = transitionBatch(retiring, { type: 'abort', by: alice, reason: 'stop' }, T0);
+    expect(early.ok && early.effects.map((e) => e.type)).toEqual(['withdrawNotices', 'finish', 'notify']);
   });
 });
 
