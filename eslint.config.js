@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', '.ecp-cutover/**', 'test-results/**', '.scratch/**', 'bench/results/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.tools/**', '.ecp-cutover/**', 'test-results/**', '.scratch/**', 'bench/results/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

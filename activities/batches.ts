@@ -2,7 +2,7 @@ import type { Db } from '../db/connection';
 import type { BatchFolderStatus, BatchStatus } from '../domain/batch-lifecycle';
 import type { BatchPlanArgs, CommandClaims } from '../domain/commands';
 import { PlatformRefusal, type PlatformGateway } from '../platform/gateway';
-import { batchReadiness, readinessTotals, readinessUsers } from '../stores/readiness';
+import { batchReadiness, readinessUsers } from '../stores/readiness';
 import { ApplicationFailure } from '@temporalio/activity';
 import { createBatchStore, StaleRunError, type BatchChange, type BatchEvent } from '../stores/batch-store';
 
@@ -54,7 +54,8 @@ export function createBatchActivities({ db, gateway }: { db: Db; gateway: Platfo
     /** Decided on Client Connect's users (the imported directory if the platform cannot be read). */
     async checkBatchReadiness(input: { batchId: string }) {
       const users = await readinessUsers(db, gateway);
-      return { ...readinessTotals(await batchReadiness(db, input.batchId, users.users)), source: users.source };
+      const r = await batchReadiness(db, input.batchId, users.users);
+      return { affected: r.affected, notReady: r.notReady, percentNotReady: r.percentNotReady, source: users.source };
     },
 
     // Version 1 of the batch workflow (workflows/v1) still calls these.

@@ -3,7 +3,7 @@ import type { Db } from '../db/connection';
 import { isAffected } from '../domain/audience';
 import { renderNotice, renderReadinessNotice, type NoticeKind } from '../domain/notices';
 import type { PlatformGateway } from '../platform/gateway';
-import { adminWarnings, batchReadiness, readinessUsers } from '../stores/readiness';
+import { batchReadiness, readinessUsers } from '../stores/readiness';
 import type { Mailer } from './mailer';
 
 const CHUNK = 500;
@@ -47,8 +47,11 @@ export function createNoticeActivities({ db, mailer, mailFrom, gateway }: Notice
     if (folders.length === 0) return { queued: 0 };
     let after = (Context.current().info.heartbeatDetails as string | undefined) ?? '';
     let queued = 0;
+    // Each notice lists the firm's folders: fewer firms a round when the batch has many folders, so that what a
+    // round holds stays about the same (1,000 folders: 50 firms a round).
+    const chunk = folders === 'everyone' ? CHUNK : Math.max(20, Math.min(CHUNK, Math.floor(50_000 / folders.length)));
     for (;;) {
-      const firms = await db('participants').where('code', '>', after).modify((q) => onlyFirms?.(q)).orderBy('code').limit(CHUNK);
+      const firms = await db('participants').where('code', '>', after).modify((q) => onlyFirms?.(q)).orderBy('code').limit(chunk);
       if (firms.length === 0) break;
       const rows = [];
       for (const firm of firms) {
@@ -112,39 +115,33 @@ export function createNoticeActivities({ db, mailer, mailFrom, gateway }: Notice
      * the batch, or that have fewer than two administrators (FAQ B.4) — as Client Connect has them.
      */
     async queueReadinessNotices(input: { batchId: string; subjectId: string }): Promise<{ queued: number }> {
-      const gaps = new Map<string, { code: string; nameEn: string; nameZh: string; missing: string }[]>();
       const names = new Map<string, { en: string; zh: string }>(
         (await db('batch_folders as bf').join('folders as f', 'f.code', 'bf.folder_code').where('bf.batch_id', input.batchId).select('f.code', 'f.name_en', 'f.name_zh'))
           .map((f) => [f.code, { en: f.name_en, zh: f.name_zh }]),
       );
       const users = (await readinessUsers(db, gateway)).users;
-      const folders = await batchReadiness(db, input.batchId, users);
-      for (const f of folders) {
-        for (const n of f.notReady) {
-          gaps.set(n.participant, [...(gaps.get(n.participant) ?? []), { code: f.code, nameEn: names.get(f.code)!.en, nameZh: names.get(f.code)!.zh, missing: n.missing }]);
-        }
-      }
-      const shortOfAdmins = new Set(adminWarnings(folders, users).map((w) => w.participant));
-      const batch = await db('batches').where({ id: input.batchId }).first('planned_at', 'started_at');
+      const batch = await db('batches').where({ id: input.batchId }).first('planned_at');
       let queued = 0;
-      const codes = [...new Set([...gaps.keys(), ...shortOfAdmins])].sort();
-      for (let i = 0; i < codes.length; i += CHUNK) {
-        const firms = await db('participants').whereIn('code', codes.slice(i, i + CHUNK));
-        const rows = firms.map((firm) => {
-          const all = users.get(firm.code) ?? [];
-          const to = all.filter((u) => u.role === 'admin').map((u) => u.email);
-          const { subject, text } = renderReadinessNotice({
-            participant: { code: firm.code, nameEn: firm.name_en, nameZh: firm.name_zh, language: firm.language },
-            gaps: gaps.get(firm.code) ?? [],
-            admins: shortOfAdmins.has(firm.code) ? { count: to.length } : null,
-            subject: `Batch ${input.batchId}`,
-            at: new Date(batch.planned_at).toISOString(),
+      // A chunk of firms at a time, as the readiness computation finds them: nothing grows with the directory.
+      await batchReadiness(db, input.batchId, users, {
+        onFirms: async (actions) => {
+          const firms = new Map((await db('participants').whereIn('code', actions.map((a) => a.participant))).map((f) => [f.code as string, f]));
+          const rows = actions.map(({ participant, gaps, admins }) => {
+            const firm = firms.get(participant)!;
+            const to = (users.get(participant) ?? []).filter((u) => u.role === 'admin').map((u) => u.email);
+            const { subject, text } = renderReadinessNotice({
+              participant: { code: firm.code, nameEn: firm.name_en, nameZh: firm.name_zh, language: firm.language },
+              gaps: gaps.map((g) => ({ code: g.code, nameEn: names.get(g.code)!.en, nameZh: names.get(g.code)!.zh, missing: g.missing })),
+              admins: admins === null ? null : { count: admins },
+              subject: `Batch ${input.batchId}`,
+              at: new Date(batch.planned_at).toISOString(),
+            });
+            return { kind: 'readiness_action_needed', subject_id: input.subjectId, participant_code: participant, recipients: to.length ? to : firm.emails, subject, body_text: text, folders: JSON.stringify(gaps.map((g) => g.code)) };
           });
-          return { kind: 'readiness_action_needed', subject_id: input.subjectId, participant_code: firm.code, recipients: to.length ? to : firm.emails, subject, body_text: text, folders: JSON.stringify((gaps.get(firm.code) ?? []).map((g) => g.code)) };
-        });
-        if (rows.length) queued += (await db('notices').insert(rows).onConflict(['kind', 'subject_id', 'participant_code']).ignore().returning('id')).length;
-        Context.current().heartbeat();
-      }
+          queued += (await db('notices').insert(rows).onConflict(['kind', 'subject_id', 'participant_code']).ignore().returning('id')).length;
+          Context.current().heartbeat();
+        },
+      });
       return { queued };
     },
 

@@ -138,20 +138,30 @@ export async function rescheduleBatch(deps: AppDeps, op: Operator, id: string, a
 
 const STEPS = ['freeze legacy intake', 'drain in-flight submissions (or hand them over, checksums verified)', 'enable on ECP 2.0', 'verify (ECP 2.0 accepts, legacy refuses)', 'disable and hide on legacy', 'mark live'];
 
+/** Firms listed per folder by a dry run and a readiness report (the counts are always complete). */
+export const LISTED = 5000;
+
 /** What a batch would do, computed from PostgreSQL, changing nothing. */
 export async function dryRun(deps: AppDeps, id: string) {
   const b = await mustRead(deps, id);
-  const readiness = new Map((await batchReadiness(deps.db, id, (await readinessUsers(deps.db, deps.gateway)).users)).map((r) => [r.code, r]));
+  const r = await batchReadiness(deps.db, id, (await readinessUsers(deps.db, deps.gateway)).users, { list: LISTED });
+  const readiness = new Map(r.folders.map((f) => [f.code, f]));
   const folders = await deps.db('folders').whereIn('code', b.folders.map((f) => f.code)).orderBy('code');
   return {
     batch: { id: b.id, name: b.name, status: b.status, plannedAt: b.plannedAt },
     steps: STEPS,
+    /** Distinct firms the batch concerns, and those not ready for one of its folders. */
+    affected: r.affected,
+    notReady: r.notReady,
     folders: folders.map((f) => ({
       code: f.code as string,
       name: f.name_en as string,
       placement: f.placement as string,
-      affectedParticipants: readiness.get(f.code)?.affected ?? [],
-      notReady: readiness.get(f.code)?.notReady ?? [],
+      affected: readiness.get(f.code)?.affected ?? 0,
+      /** At most LISTED firms (the counts are complete). */
+      affectedParticipants: readiness.get(f.code)?.affectedFirms ?? [],
+      notReadyCount: readiness.get(f.code)?.notReady ?? 0,
+      notReady: readiness.get(f.code)?.notReadyFirms ?? [],
       portal: { from: 'on legacy ECP', to: `on ECP 2.0 since ${formatHk(b.plannedAt)}` },
       appendixRow: { market: f.market as string, folder: f.name_en as string, code: f.code as string, dateMoved: hkDate(b.plannedAt), batch: b.id },
     })),

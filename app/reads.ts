@@ -4,9 +4,11 @@ import { InputError, NotFoundError } from '../domain/errors';
 import { isPlacement, PLACEMENTS, type Placement } from '../domain/placement';
 import { cutoverWorkflowId } from '../domain/workflow-ids';
 import { appendixRows } from '../stores/appendix';
+import { EVENTS_PAGE } from '../stores/folder-store';
 import { readBatch } from '../stores/batch-read';
 import { createFolderStore, toEventView, type EventView } from '../stores/folder-store';
-import { adminWarnings, batchReadiness, readinessTotals, readinessUsers } from '../stores/readiness';
+import { batchReadiness, readinessUsers } from '../stores/readiness';
+import { LISTED } from './batches';
 import type { AppDeps } from './context';
 
 /** Reads for operators and the support desk (the public portal has its own, narrower ones). */
@@ -75,14 +77,19 @@ export async function participantView(deps: AppDeps, rawCode: string) {
 /** Per folder: affected, ready, not ready and what each lacks; where the users were read; firms short of administrators. */
 export async function readinessReport(deps: AppDeps, id: string) {
   if (!(await readBatch(deps.db, id))) throw new NotFoundError(`no batch ${id}`);
-  const source = await readinessUsers(deps.db, deps.gateway);
-  const folders = await batchReadiness(deps.db, id, source.users);
+  const source = await readinessUsers(deps.db, deps.gateway, { compare: true });
+  const r = await batchReadiness(deps.db, id, source.users, { list: LISTED });
   return {
     batch: id,
-    ...readinessTotals(folders),
+    affected: r.affected,
+    notReady: r.notReady,
+    percentNotReady: r.percentNotReady,
     users: { source: source.source, at: source.at, fallback: source.fallback, disagreements: source.disagreements.length, disagreeing: source.disagreements.slice(0, 50) },
-    adminWarnings: adminWarnings(folders, source.users),
-    folders: folders.map((f) => ({ ...f, affected: f.affected.length })),
+    /** How many affected firms have fewer than two administrators, and (at most LISTED of) which. */
+    shortOfAdmins: r.shortOfAdmins,
+    adminWarnings: r.adminWarnings,
+    /** Per folder: counts, and at most LISTED not-ready firms with what each lacks. */
+    folders: r.folders.map(({ affectedFirms: _, ...f }) => f),
   };
 }
 
@@ -94,7 +101,7 @@ export interface EventFilter {
   page?: number;
 }
 
-export const EVENTS_PAGE = 50;
+export { EVENTS_PAGE };
 
 /** The audit trail, newest first, 50 a page; a firm's trail is its notices and their delivery attempts. */
 export async function listEvents(deps: AppDeps, f: EventFilter): Promise<EventView[]> {

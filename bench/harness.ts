@@ -7,12 +7,14 @@ import { createDb, ensureDatabase, migrateLatest, type Db } from '../db/connecti
 import { seedCatalog } from '../db/seed';
 import { addOperator } from '../stores/operator-store';
 import { initPostgres, postgresCommand, PG_PASSWORD, PG_USER } from '../dev/postgres';
-import { freePort, isAlive, isPortOpen, spawnDetached, stopPid, tail, waitFor } from '../dev/process';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../worker/node-flags';
+import { freeLowPorts, freePort, isAlive, isPortOpen, spawnDetached, stopPid, tail, waitFor } from '../dev/process';
 import { temporalHealthy } from '../dev/stack';
 import { findBinary, PROJECT_ROOT, temporalDevArgs } from '../dev/tools';
+import { prepareTemporalServer, registerNamespace } from '../dev/temporal-server';
+import { randomBytes } from 'node:crypto';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { startSmtpSink, type SmtpSink } from '../smtp-sink/server';
-import { WORKER_NODE_FLAGS } from '../worker/worker';
 import type { AppDeps } from '../app/context';
 import { createHttpGateway } from '../platform/http-gateway';
 import { createCommandSigner, ensureSecretFile, loadCommandKey, simulatorAdminToken } from '../security/command-signing';
@@ -21,8 +23,10 @@ const CLI = path.join(PROJECT_ROOT, 'bin', 'ecp-cutover.mjs');
 
 /**
  * A private embedded stack for the benchmarks and the fault drills, every piece real and each one
- * restartable on its own: PostgreSQL, the Temporal dev server (on a SQLite file, so a restart keeps its
- * workflows) and the worker are processes; the platform simulator and the SMTP sink run in this process, so
+ * restartable on its own: PostgreSQL, Temporal and the worker are processes. Temporal is the dev server (on a
+ * SQLite file, so a restart keeps its workflows) or, with `temporal: 'server'`, the real Temporal server with
+ * its history and visibility on the same PostgreSQL, and a second worker that stays up throughout (the
+ * production topology: one worker can die while the other carries on); the platform simulator and the SMTP sink run in this process, so
  * that a drill can stop the sink or inject platform faults. Everything lives under one temporary directory,
  * removed by close().
  */
@@ -39,10 +43,18 @@ export interface Harness {
   extraDatabase(name: string): Promise<{ db: Db; url: string }>;
   startWorker(): Promise<number>;
   killWorker(): Promise<void>;
+  /** Starts the working peak over (a benchmark measures each of its rows). */
+  resetWorkerPeak(): void;
+  /** The largest V8 heap in use the worker logged since the last reset (garbage included, so an upper bound of the live heap). */
+  workerHeapPeakMiB(): number;
+  /** `p`, unless the worker dies unasked first: then an error with the end of its log. */
+  untilWorkerDies<T>(p: Promise<T>): Promise<T>;
   /** How many times killWorker() has killed a worker. */
   kills(): number;
   /** The worker's peak resident memory (VmHWM, MiB) while it worked, and while it started; across restarts. */
   workerPeakRssMiB(): { working: number; starting: number };
+  /** Which Temporal runs, and how many workers (the second, with the server, is never killed). */
+  temporal: 'dev' | 'server';
   restartTemporal(): Promise<void>;
   restartPostgres(): Promise<void>;
   stopSink(): Promise<void>;
@@ -56,14 +68,17 @@ export interface HarnessOptions {
   /** The SMTP sink keeps only envelopes and Message-IDs (see startSmtpSink): for large mail volumes. */
   headersOnlySink?: boolean;
   log?: (line: string) => void;
+  /** Which Temporal: the CLI's dev server (default) or the real server on PostgreSQL, with a second worker. */
+  temporal?: 'dev' | 'server';
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const log = opts.log ?? (() => undefined);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-cutover-harness-'));
   fs.chmodSync(dir, 0o755);
+  const kind = opts.temporal ?? 'dev';
   const [pgPort, temporalPort, simPort, smtpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const pids: Record<'postgres' | 'temporal' | 'worker', number | null> = { postgres: null, temporal: null, worker: null };
+  const pids: Record<'postgres' | 'temporal' | 'worker' | 'steady', number | null> = { postgres: null, temporal: null, worker: null, steady: null };
   let workerRuns = 0;
   let kills = 0;
   let peakRss = 0;
@@ -76,11 +91,22 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     pids.postgres = pid;
     await waitFor(`postgres (${tail(path.join(dir, 'postgres.log'))})`, () => isPortOpen(pgPort), 60_000, () => isAlive(pid));
   };
+  const serverPassword = randomBytes(12).toString('hex');
+  const membership = kind === 'server' ? await freeLowPorts(4) : 0;
+  const serverPorts = kind === 'server'
+    ? { frontend: temporalPort, history: await freePort(), matching: await freePort(), worker: await freePort(), http: await freePort(), metrics: await freePort(),
+        membership: [membership, membership + 1, membership + 2, membership + 3] as [number, number, number, number] }
+    : null;
+  const temporalName = kind === 'server' ? 'temporal server' : 'temporal dev server';
   const startTemporal = async () => {
-    const args = temporalDevArgs({ port: temporalPort, dbFile: path.join(dir, 'temporal.sqlite') });
-    const pid = spawnDetached({ command: findBinary('temporal', 'TEMPORAL_BIN'), args }, path.join(dir, 'temporal.log'));
+    const temporalLog = path.join(dir, 'temporal.log');
+    const spec = serverPorts
+      ? await prepareTemporalServer({ dir: path.join(dir, 'temporal-server'), adminUrl: `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${pgPort}/postgres`, user: 'temporal', password: serverPassword, ports: serverPorts })
+      : { command: findBinary('temporal', 'TEMPORAL_BIN'), args: temporalDevArgs({ port: temporalPort, dbFile: path.join(dir, 'temporal.sqlite') }) };
+    const pid = spawnDetached(spec, temporalLog);
     pids.temporal = pid;
-    await waitFor('temporal dev server', () => temporalHealthy(`127.0.0.1:${temporalPort}`), 60_000, () => isAlive(pid));
+    await waitFor(`${temporalName} (${tail(temporalLog)})`, () => temporalHealthy(`127.0.0.1:${temporalPort}`), 120_000, () => isAlive(pid));
+    if (serverPorts) await registerNamespace(`127.0.0.1:${temporalPort}`, 'default', log);
   };
   await startPostgres();
   await startTemporal();
@@ -135,19 +161,45 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       // the worker is gone: its last sample stands
     }
   };
-  const sampler = setInterval(samplePeak, 500);
+  // A worker that dies unasked (out of memory, a crash) fails whatever waits on `untilWorkerDies`, with the end
+  // of its log: a benchmark or a drill stops and says why, rather than waiting for a batch no worker serves.
+  let workerLog = '';
+  const steadyLog = path.join(dir, 'worker-steady.log');
+  let logFrom = 0;
+  let stopping = false;
+  let workerDied: (err: Error) => void = () => undefined;
+  const died = new Promise<never>((_, reject) => (workerDied = reject));
+  died.catch(() => undefined);
+  const sampler = setInterval(() => {
+    samplePeak();
+    if (pids.worker !== null && !stopping && !isAlive(pids.worker)) {
+      workerDied(new Error(`the worker (pid ${pids.worker}) died: ${tail(workerLog, 8)} (log: ${workerLog})`));
+      pids.worker = null;
+    }
+    if (pids.steady !== null && !stopping && !isAlive(pids.steady)) {
+      workerDied(new Error(`the second worker (pid ${pids.steady}) died: ${tail(steadyLog, 8)} (log: ${steadyLog})`));
+      pids.steady = null;
+    }
+  }, 500);
 
+  const spawnWorker = async (logFile: string) => {
+    const env = {
+      // The worker logs its memory every second: the live heap is read from there (workerHeapPeakMiB).
+      WORKER_MEMORY_LOG: '1s',
+      ...process.env, ...WORKER_ENV, DATABASE_URL: config.DATABASE_URL, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
+      SIMULATOR_URL: config.SIMULATOR_URL, SMTP_URL: config.SMTP_URL, LOG_LEVEL: 'warn', COMMAND_SIGNING_KEY_FILE: config.commandKeyFile, SIMULATOR_ADMIN_TOKEN: simToken,
+    };
+    const pid = spawnDetached({ command: process.execPath, args: [...WORKER_NODE_FLAGS, CLI, 'worker'], cwd: PROJECT_ROOT, env }, logFile);
+    return { pid, ready: () => waitFor(`worker (log: ${logFile})`, async () => fs.readFileSync(logFile, 'utf8').includes('worker polling'), 120_000, () => isAlive(pid)) };
+  };
   const startWorker = async () => {
     workerRuns++;
     const logFile = path.join(dir, `worker-${workerRuns}.log`);
-    const env = {
-      ...process.env, DATABASE_URL: config.DATABASE_URL, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
-      SIMULATOR_URL: config.SIMULATOR_URL, SMTP_URL: config.SMTP_URL, LOG_LEVEL: 'warn', COMMAND_SIGNING_KEY_FILE: config.commandKeyFile, SIMULATOR_ADMIN_TOKEN: simToken,
-    };
+    workerLog = logFile;
     starting = true;
-    const pid = spawnDetached({ command: process.execPath, args: [...WORKER_NODE_FLAGS, CLI, 'worker'], cwd: PROJECT_ROOT, env }, logFile);
+    const { pid, ready } = await spawnWorker(logFile);
     pids.worker = pid;
-    await waitFor(`worker (log: ${logFile})`, async () => fs.readFileSync(logFile, 'utf8').includes('worker polling'), 120_000, () => isAlive(pid));
+    await ready();
     samplePeak();
     // Linux: writing 5 to clear_refs resets VmHWM, so that from here on the peak counts the work, not the start.
     fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
@@ -158,22 +210,42 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const killWorker = async () => {
     if (pids.worker === null) return;
     samplePeak();
+    stopping = true;
     await stopPid(pids.worker, 0, 'SIGKILL');
     kills++;
     log(`worker killed with SIGKILL (pid ${pids.worker})`);
     pids.worker = null;
+    stopping = false;
   };
 
+  if (kind === 'server') {
+    const { pid, ready } = await spawnWorker(steadyLog);
+    pids.steady = pid;
+    await ready();
+    log(`second worker started (pid ${pid}); it stays up throughout`);
+  }
+
   return {
-    dir, config, db, client, app, sim, extraDatabase, startWorker, killWorker,
+    dir, config, db, client, app, sim, extraDatabase, startWorker, killWorker, temporal: kind,
     sink: () => sink,
     kills: () => kills,
     workerPeakRssMiB: () => (samplePeak(), { working: Math.round(peakRss), starting: Math.round(startupPeak) }),
+    untilWorkerDies: <T>(p: Promise<T>): Promise<T> => Promise.race([p, died]),
+    resetWorkerPeak() {
+      if (pids.worker === null) return;
+      fs.writeFileSync(`/proc/${pids.worker}/clear_refs`, '5');
+      peakRss = 0;
+      logFrom = fs.statSync(workerLog).size;
+    },
+    workerHeapPeakMiB() {
+      const text = fs.readFileSync(workerLog, 'utf8').slice(logFrom);
+      return Math.max(0, ...[...text.matchAll(/memory: rss \d+ MiB, heap (\d+)\//g)].map((m) => Number(m[1])));
+    },
     async restartTemporal() {
       await stopPid(pids.temporal!, 15_000);
-      log('temporal dev server stopped');
+      log(`${temporalName} stopped`);
       await startTemporal();
-      log('temporal dev server started again on the same SQLite file');
+      log(`${temporalName} started again on the same ${kind === 'server' ? 'PostgreSQL databases' : 'SQLite file'}`);
     },
     async restartPostgres() {
       await stopPid(pids.postgres!, 15_000, 'SIGINT');
@@ -192,14 +264,18 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     async close() {
       clearInterval(sampler);
+      stopping = true;
       await killWorker();
+      if (pids.steady !== null) await stopPid(pids.steady, 0, 'SIGKILL');
       await sink?.close();
       await sim.close();
       await connection.close();
       await db.destroy();
       await stopPid(pids.temporal!, 15_000);
       await stopPid(pids.postgres!, 15_000, 'SIGINT');
-      fs.rmSync(dir, { recursive: true, force: true });
+      // BENCH_KEEP_LOGS=1 keeps the logs (the worker's memory log: WORKER_MEMORY_LOG=1s).
+      if (process.env.BENCH_KEEP_LOGS === '1') log(`logs kept in ${dir}`);
+      else fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

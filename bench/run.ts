@@ -4,16 +4,18 @@ import { randomBytes } from 'node:crypto';
  *   1. cutover at scale: one batch (200 folders, 5,000 firms, concurrency 20) orchestrated by Temporal, and
  *   2. the same batch by a straight-line script (bench/baseline.ts), measured in the same run;
  *   3. history growth: the largest workflow history as folders and firms grow, up to 1,000 × 20,000;
- *   4. portal load on /api/folders at 500 req/s.
+ *   4. portal load on /api/folders at 500 req/s, then rising rates (the load generator in its own process);
+ *   5. the command line's cold start (`ecp-cutover --help`).
+ * The cutover is run three times and the median reported (two cores are noisy).
  * Results go to bench/results/<name>.json and the tables of BENCHMARKS.md (bench/report.ts). A benchmark reports numbers; it asserts nothing
  * about time. `--quick` runs small sizes (CI: proves the suite works) and writes to bench/results/quick/.
- * `--only cutover|history|portal` runs one part.
+ * `--only cli|cutover|history|portal` runs one part. Run it after `npm run build` (`npm run bench` does): the
+ * worker, the portal and the CLI then run from dist/, as in production; each result says which it ran.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { DateTime } from 'luxon';
 import { approveBatch, planBatch } from '../app/batches';
 import { operatorNamed } from '../cli/context';
@@ -31,11 +33,21 @@ import { renderResults, updateBenchmarksMd } from './report';
 import { addSyntheticFolders } from './scenario';
 
 const quick = process.argv.includes('--quick');
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+// `--temporal server`: the real Temporal server on PostgreSQL with two workers; by default only the cutover
+// benchmark (the one whose numbers depend on the engine), written to bench/results/server/.
+const temporalKind = process.argv.includes('--temporal') ? process.argv[process.argv.indexOf('--temporal') + 1] : 'dev';
+if (temporalKind !== 'dev' && temporalKind !== 'server') {
+  console.error(`--temporal ${temporalKind}: say 'dev' or 'server'`);
+  process.exit(2);
+}
+const onServer = temporalKind === 'server';
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : onServer ? 'cutover' : null;
 const SIZES = quick
-  ? { scale: { folders: 12, firms: 300, concurrency: 4 }, growth: [[5, 100], [10, 100], [10, 400]], portal: { rate: 100, durationS: 3 } }
-  : { scale: { folders: 200, firms: 5000, concurrency: 20 }, growth: [[50, 1000], [200, 1000], [200, 5000], [200, 20_000], [1000, 20_000]], portal: { rate: 500, durationS: 30 } };
-const OUT = path.join(PROJECT_ROOT, 'bench', 'results', quick ? 'quick' : '');
+  ? { scale: { folders: 12, firms: 300, concurrency: 4, runs: 1 }, growth: [[5, 100], [10, 100], [10, 400]], portal: { rate: 100, durationS: 3, ramp: [1000], rampS: 2 } }
+  : { scale: { folders: 200, firms: 5000, concurrency: 20, runs: 3 }, growth: [[50, 1000], [200, 1000], [200, 5000], [200, 20_000], [1000, 20_000]], portal: { rate: 500, durationS: 30, ramp: [1000, 2000, 5000, 10_000, 20_000], rampS: 10 } };
+const OUT = path.join(PROJECT_ROOT, 'bench', 'results', quick ? 'quick' : '', onServer ? 'server' : '');
+// `--runs N`: how many cutover runs (for an experiment; the report's median is of 3).
+if (process.argv.includes('--runs')) SIZES.scale.runs = Number(process.argv[process.argv.indexOf('--runs') + 1]);
 const PROCESSING_DELAY_MS = 200;
 const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -55,7 +67,7 @@ async function runBatch(h: Harness, id: string, folders: string[], concurrency: 
   const bob = await operatorNamed(h.db, 'bob');
   const started = Date.now();
   await approveBatch(h.app, bob, id);
-  const result = await handle.result();
+  const result = await h.untilWorkerDies(handle.result());
   // Time spent waiting for the planned instant (when the announcement took less than the one second) is not work.
   const announced = await h.db('events').where({ entity_type: 'batch', entity_id: id, to_state: 'announced' }).first('at');
   const row = await h.db('batches').where({ id }).first('started_at');
@@ -74,9 +86,9 @@ async function runBatch(h: Harness, id: string, folders: string[], concurrency: 
   return { ms, batchHistory: { events: batchInfo.historyLength, bytes: batchInfo.historySize ?? 0 }, largestHistory: largest, folderWorkflows: children };
 }
 
-/** Notices sent per kind, and the rate from each kind's first to last send. */
-async function noticeStats(db: Db) {
-  const rows = await db('notices').where({ status: 'sent' }).groupBy('kind').select('kind').count({ n: '*' }).min({ first: 'sent_at' }).max({ last: 'sent_at' });
+/** Notices sent for one batch per kind, and the rate from each kind's first to last send. */
+async function noticeStats(db: Db, batchId: string) {
+  const rows = await db('notices').where({ status: 'sent' }).whereRaw(`split_part(split_part(subject_id, '@', 1), ':', 1) = ?`, [batchId]).groupBy('kind').select('kind').count({ n: '*' }).min({ first: 'sent_at' }).max({ last: 'sent_at' });
   const kinds = rows.map((r) => {
     const seconds = (new Date(r.last as Date).getTime() - new Date(r.first as Date).getTime()) / 1000;
     return { kind: String((r as Record<string, unknown>).kind), sent: Number(r.n), seconds: +seconds.toFixed(2), perSecond: seconds > 0 ? Math.round(Number(r.n) / seconds) : null };
@@ -93,32 +105,41 @@ async function noticeStats(db: Db) {
 async function phases(db: Db, batchId: string) {
   const at = async (state: string) => new Date((await db('events').where({ entity_type: 'batch', entity_id: batchId, to_state: state }).orderBy('id').first('at')).at).getTime();
   const runs = await db('folder_runs').where({ batch_id: batchId }).min({ first: 'started_at' }).max({ last: 'finished_at' }).first();
-  const [approved, announced, end] = [await at('approved'), await at('announced'), await at('completed')];
+  const [approved, announced, completed] = [await at('approved'), await at('announced'), await at('completed')];
   const first = new Date(runs!.first).getTime();
   const last = new Date(runs!.last).getTime();
+  // The workflow records its completion and then tells the firms (the baseline the other way round): the end is
+  // whichever comes last.
+  const told = await db('notices').where({ kind: 'folders_live', subject_id: batchId }).max({ at: 'sent_at' }).first();
+  const end = Math.max(completed, told?.at ? new Date(told.at).getTime() : 0);
   return { announceMs: announced - approved, foldersMs: last - first, foldersLiveNoticesMs: end - last };
 }
 
-async function cutoverAtScale(h: Harness) {
-  const { folders: n, firms, concurrency } = SIZES.scale;
-  log(`cutover at scale: ${n} folders, ${firms} firms, concurrency ${concurrency}`);
-  const codes = await addSyntheticFolders(h.db, 'S', n);
-  const directory = await importGeneratedDirectory(h.db, firms, 1, h.app.gateway);
-  const orchestrated = await runBatch(h, 'SCALE', codes, concurrency);
-  const freeze = (await h.db('folder_runs').where({ batch_id: 'SCALE', status: 'succeeded' }).pluck('freeze_window_ms')).map(Number);
-  const notices = await noticeStats(h.db);
-  const sunk = h.sink()!.messages().length;
-  log(`orchestrated: ${(orchestrated.ms / 1000).toFixed(1)} s; ${notices.sent} notices (${sunk} received by the sink)`);
+const median = (xs: number[]) => percentile(xs, 50)!;
+
+/**
+ * One orchestrated run and one straight-line run of the same batch. Both databases hold every run's synthetic
+ * folders before the directory is generated, so that both generate the same directory (it depends on them).
+ */
+async function cutoverRun(h: Harness, run: number, codes: string[]) {
+  const { folders: n, firms, concurrency, runs } = SIZES.scale;
+  const id = `SCALE${run}`;
+  h.resetWorkerPeak();
+  const orchestrated = await runBatch(h, id, codes, concurrency);
+  const freeze = (await h.db('folder_runs').where({ batch_id: id, status: 'succeeded' }).pluck('freeze_window_ms')).map(Number);
+  const notices = await noticeStats(h.db, id);
+  const rss = { ...h.workerPeakRssMiB(), heapUsed: h.workerHeapPeakMiB() };
+  log(`run ${run}, orchestrated: ${(orchestrated.ms / 1000).toFixed(1)} s; ${notices.sent} notices; worker peak ${rss.working} MiB (heap in use at most ${rss.heapUsed} MiB)`);
 
   // The same batch by the straight-line script, on a database, simulator and sink of its own.
-  const b = await h.extraDatabase('baseline');
-  await addSyntheticFolders(b.db, 'S', n);
+  const b = await h.extraDatabase(`baseline${run}`);
+  for (let r = 1; r <= runs; r++) await addSyntheticFolders(b.db, `S${r}`, n);
   const simToken = randomBytes(24).toString('hex');
   const sim = await startSimulator({ db: b.db, processingDelayMs: PROCESSING_DELAY_MS, adminToken: simToken });
   await importGeneratedDirectory(b.db, firms, 1, createHttpGateway(sim.url, simToken));
   const sink = await startSmtpSink({ headersOnly: true });
   const baselineMs = await new Promise<number>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'bench', 'baseline.ts'), 'SCALE', String(concurrency), codes.join(',')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'bench', 'baseline.ts'), id, String(concurrency), codes.join(',')], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, DATABASE_URL: b.url, SIMULATOR_URL: sim.url, SIMULATOR_ADMIN_TOKEN: simToken, SMTP_URL: `smtp://127.0.0.1:${sink.smtpPort}`, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -127,32 +148,50 @@ async function cutoverAtScale(h: Harness) {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!).ms) : reject(new Error(`baseline exited ${code}: ${out}`))));
   });
-  const baselineNotices = await noticeStats(b.db);
-  const baselinePhases = await phases(b.db, 'SCALE');
+  const baselineNotices = await noticeStats(b.db, id);
+  const baselinePhases = await phases(b.db, id);
   const baselineLive = Number((await b.db('folders').where({ placement: 'live' }).whereIn('code', codes).count({ n: '*' }).first())?.n);
-  if (baselineLive !== n || baselineNotices.sent !== notices.sent) throw new Error(`baseline did different work: ${baselineLive} live, ${baselineNotices.sent} notices`);
-  log(`baseline: ${(baselineMs / 1000).toFixed(1)} s; ${baselineNotices.sent} notices (${sink.messages().length} received)`);
+  if (baselineLive !== n || baselineNotices.sent !== notices.sent) throw new Error(`baseline did different work: ${baselineLive} live, notices ${JSON.stringify(baselineNotices.kinds)} (orchestrated: ${JSON.stringify(notices.kinds)})`);
+  log(`run ${run}, baseline: ${(baselineMs / 1000).toFixed(1)} s; ratio ${(orchestrated.ms / baselineMs).toFixed(2)}`);
   await sink.close();
   await sim.close();
   await b.db.destroy();
-
   return {
-    benchmark: 'cutover at scale, orchestrated vs straight-line baseline',
-    when: new Date().toISOString(), machine, quick,
-    sizes: { folders: n, firms, concurrency, users: directory.users, notReadyFirms: directory.notReadyFirms, legacyProcessingDelayMs: PROCESSING_DELAY_MS },
     orchestrated: {
       wallMs: orchestrated.ms,
-      phases: await phases(h.db, 'SCALE'),
+      phases: await phases(h.db, id),
       freezeWindowMs: { median: percentile(freeze, 50), p99: percentile(freeze, 99), max: Math.max(...freeze) },
       notices,
-      noticesReceivedBySink: sunk,
-      workerPeakRssMiB: h.workerPeakRssMiB(),
+      workerPeakRssMiB: rss,
       batchHistory: orchestrated.batchHistory,
       largestHistory: orchestrated.largestHistory,
     },
-    baseline: { wallMs: baselineMs, phases: baselinePhases, notices: baselineNotices, noticesReceivedBySink: sink.messages().length },
+    baseline: { wallMs: baselineMs, phases: baselinePhases, notices: baselineNotices },
     ratio: +(orchestrated.ms / baselineMs).toFixed(2),
-    goals: 'ratio ≤ 1.5; freeze window median < 1 s, p99 < 2 s; ≥ 500 notices/s; worker < 300 MB; history < 10,000 events (DESIGN.md §6)',
+  };
+}
+
+async function cutoverAtScale(h: Harness) {
+  const { folders: n, firms, concurrency, runs } = SIZES.scale;
+  log(`cutover at scale: ${n} folders, ${firms} firms, concurrency ${concurrency}, ${runs} run(s)`);
+  const folders = [];
+  for (let run = 1; run <= runs; run++) folders.push(await addSyntheticFolders(h.db, `S${run}`, n));
+  const directory = await importGeneratedDirectory(h.db, firms, 1, h.app.gateway);
+  const results = [];
+  for (let run = 1; run <= runs; run++) results.push(await cutoverRun(h, run, folders[run - 1]));
+  // The run with the median ratio is the one shown; every run's ratio is kept.
+  const ratios = results.map((r) => r.ratio);
+  const shown = results.find((r) => r.ratio === median(ratios))!;
+  return {
+    benchmark: 'cutover at scale, orchestrated vs straight-line baseline',
+    when: new Date().toISOString(), machine, quick, from: runsFrom(), temporal: { kind: temporalKind, workers: onServer ? 2 : 1 },
+    sizes: { folders: n, firms, concurrency, users: directory.users, notReadyFirms: directory.notReadyFirms, legacyProcessingDelayMs: PROCESSING_DELAY_MS },
+    runs: results.map((r) => ({ orchestratedMs: r.orchestrated.wallMs, baselineMs: r.baseline.wallMs, ratio: r.ratio, workerPeakRssMiB: r.orchestrated.workerPeakRssMiB.working })),
+    orchestrated: shown.orchestrated,
+    baseline: shown.baseline,
+    ratio: median(ratios),
+    workerPeakRssMiB: { working: Math.max(...results.map((r) => r.orchestrated.workerPeakRssMiB.working)), starting: shown.orchestrated.workerPeakRssMiB.starting },
+    goals: 'ratio ≤ 1.3 (median of 3); freeze window median < 1 s, p99 < 2 s; ≥ 500 notices/s; worker < 250 MB; history < 10,000 events',
   };
 }
 
@@ -163,21 +202,61 @@ async function historyGrowth(h: Harness) {
     await h.db.raw('truncate participants, notices cascade');
     await importGeneratedDirectory(h.db, firms, 100 + i, h.app.gateway);
     const codes = await addSyntheticFolders(h.db, `G${i}`, folders);
+    h.resetWorkerPeak();
     const r = await runBatch(h, `GROW${i}`, codes, 20);
-    const notices = await noticeStats(h.db);
-    rows.push({ folders, firms, wallS: +(r.ms / 1000).toFixed(1), notices: notices.sent, batchHistory: r.batchHistory, largestHistory: r.largestHistory });
-    log(`  batch history ${r.batchHistory.events} events, ${r.batchHistory.bytes} bytes; ${notices.sent} notices; ${(r.ms / 1000).toFixed(1)} s`);
+    const notices = await noticeStats(h.db, `GROW${i}`);
+    const rss = h.workerPeakRssMiB().working;
+    const heap = h.workerHeapPeakMiB();
+    rows.push({ folders, firms, wallS: +(r.ms / 1000).toFixed(1), notices: notices.sent, batchHistory: r.batchHistory, largestHistory: r.largestHistory, workerPeakRssMiB: rss, workerHeapPeakMiB: heap });
+    log(`  batch history ${r.batchHistory.events} events, ${r.batchHistory.bytes} bytes; ${notices.sent} notices; ${(r.ms / 1000).toFixed(1)} s; worker peak ${rss} MiB (heap in use at most ${heap} MiB)`);
   }
   return {
     benchmark: 'workflow history growth with folders and firms',
-    when: new Date().toISOString(), machine, quick, concurrency: 20, rows,
-    workerPeakRssMiB: h.workerPeakRssMiB(),
+    when: new Date().toISOString(), machine, quick, from: runsFrom(), concurrency: 20, rows,
+    workerPeakRssMiB: { working: Math.max(...rows.map((r) => r.workerPeakRssMiB)) },
     goal: 'largest history < 10,000 events at 1,000 folders × 20,000 firms (DESIGN.md §6)',
   };
 }
 
+type Load = { generator: string; requests: number; rate: number; p50: number; p90: number; p99: number; max: number; errors: number };
+const VEGETA = path.join(PROJECT_ROOT, '.tools', 'bin', 'vegeta');
+
+/** Runs a child process and gives its standard output. */
+function output(command: string, args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(command)} exited ${code}: ${err.slice(-500)}`))));
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * The load generator, in a process of its own (never inside the process that serves or measures): vegeta
+ * (scripts/provision-vegeta.sh; latencies in nanoseconds), else autocannon's command line (whole milliseconds).
+ * `rate` null: as fast as `connections` allow (autocannon only).
+ */
+async function load(url: string, rate: number | null, seconds: number, connections: number): Promise<Load> {
+  if (rate !== null && fs.existsSync(VEGETA)) {
+    const attack = await output('bash', ['-c', `"${VEGETA}" attack -rate=${rate} -duration=${seconds}s -keepalive=true -connections=${connections} -timeout=10s | "${VEGETA}" report -type=json`], `GET ${url}\n`);
+    const r = JSON.parse(attack);
+    const ms = (ns: number) => +(ns / 1e6).toFixed(2);
+    const errors = r.requests - (r.status_codes?.['200'] ?? 0);
+    return { generator: 'vegeta', requests: r.requests, rate: Math.round(r.throughput), p50: ms(r.latencies['50th']), p90: ms(r.latencies['90th']), p99: ms(r.latencies['99th']), max: ms(r.latencies.max), errors };
+  }
+  const args = ['--json', '-d', String(seconds), '-c', String(connections), ...(rate !== null ? ['-R', String(rate)] : []), url];
+  const r = JSON.parse(await output(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'autocannon', 'autocannon.js'), ...args]));
+  return {
+    generator: 'autocannon', requests: r.requests.total, rate: Math.round(r.requests.average),
+    p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, errors: r.errors + r.timeouts + r.non2xx,
+  };
+}
+
 async function portalLoad(h: Harness) {
-  const { rate, durationS } = SIZES.portal;
+  const { rate, durationS, ramp, rampS } = SIZES.portal;
   const port = await freePort();
   // The real catalog only (53 folders), as participants will see it: not the thousands of synthetic folders
   // the other parts leave behind.
@@ -189,17 +268,32 @@ async function portalLoad(h: Harness) {
   }, logFile);
   try {
     await waitFor('portal', () => isPortOpen(port), 60_000);
+    const url = `http://127.0.0.1:${port}/api/folders`;
     const folders = Number((await catalog.db('folders').count({ n: '*' }).first())?.n);
-    log(`portal: /api/folders (${folders} folders) at ${rate} req/s for ${durationS} s`);
-    const result = await autocannon({ url: `http://127.0.0.1:${port}/api/folders`, overallRate: rate, duration: durationS, connections: 20 });
+    await load(url, null, 2, 10); // warm up
+    const fixed = await load(url, rate, durationS, 20);
+    log(`portal: /api/folders (${folders} folders) at ${rate} req/s for ${durationS} s (${fixed.generator}, its own process): p50 ${fixed.p50} ms, p99 ${fixed.p99} ms, ${fixed.errors} errors`);
+    // Rising rates, until the portal no longer keeps p99 under 50 ms (or the rate is not reached).
+    const steps = [];
+    for (const target of ramp) {
+      const r = await load(url, target, rampS, Math.max(20, Math.min(200, target / 50)));
+      const held = r.errors === 0 && r.p99 < 50 && r.rate >= target * 0.95;
+      steps.push({ target, ...r, held });
+      log(`  ${target} req/s: achieved ${r.rate}, p99 ${r.p99} ms, ${r.errors} errors${held ? '' : ' — not held'}`);
+      if (!held) break;
+    }
+    const unlimited = await load(url, null, rampS, 100);
+    log(`  unlimited, 100 connections: ${unlimited.rate} req/s, p99 ${unlimited.p99} ms`);
     return {
-      benchmark: 'portal /api/folders', when: new Date().toISOString(), machine, quick, folders,
+      benchmark: 'portal /api/folders', when: new Date().toISOString(), machine, quick, from: runsFrom(), folders, generator: fixed.generator,
       target: { rate, durationS },
-      requests: result.requests.total,
-      achievedRate: Math.round(result.requests.average),
-      latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
-      errors: result.errors + result.timeouts + result.non2xx,
-      goal: 'p99 < 10 ms at 500 req/s (DESIGN.md §6)',
+      requests: fixed.requests, achievedRate: fixed.rate,
+      latencyMs: { p50: fixed.p50, p90: fixed.p90, p99: fixed.p99, max: fixed.max },
+      errors: fixed.errors,
+      ramp: steps,
+      sustainedRate: Math.max(0, ...steps.filter((s) => s.held).map((s) => s.rate)),
+      unlimited,
+      goal: 'p99 < 5 ms at 500 req/s; the highest rate with p99 < 50 ms (aim ≥ 5,000 req/s)',
     };
   } finally {
     await stopPid(pid);
@@ -207,12 +301,40 @@ async function portalLoad(h: Harness) {
   }
 }
 
-const h = await startHarness({ processingDelayMs: PROCESSING_DELAY_MS, headersOnlySink: true, log });
+/** `ecp-cutover --help` from a cold process, as an operator starts it: median of 5, with its peak memory. */
+async function cliStart() {
+  const times: number[] = [];
+  let rss = 0;
+  for (let i = 0; i < 6; i++) {
+    const t0 = process.hrtime.bigint();
+    const kib = await new Promise<number>((resolve, reject) => {
+      const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, path.join(PROJECT_ROOT, 'bin', 'ecp-cutover.mjs'), '--help'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('exit', (code) => (code === 0 ? resolve(Number(err.trim().split('\n').pop())) : reject(new Error(`--help exited ${code}: ${err}`))));
+    });
+    if (i > 0) times.push(Number(process.hrtime.bigint() - t0) / 1e6); // the first one warms the file cache
+    rss = Math.max(rss, kib / 1024);
+  }
+  log(`ecp-cutover --help: median ${Math.round(median(times))} ms, ${Math.round(rss)} MiB`);
+  return { benchmark: 'command line cold start', when: new Date().toISOString(), machine, quick, from: runsFrom(), helpMs: { median: Math.round(median(times)), all: times.map(Math.round) }, peakRssMiB: Math.round(rss), goal: '< 300 ms from dist/' };
+}
+
+/** Whether `bin/ecp-cutover.mjs` (the worker, the portal, the CLI) ran the build or the sources. */
+function runsFrom(): 'dist' | 'source' {
+  const built = path.join(PROJECT_ROOT, 'dist', 'ecp-cutover.mjs');
+  if (process.env.ECP_CUTOVER_FROM_SOURCE === '1' || !fs.existsSync(built)) return 'source';
+  const time = fs.statSync(built).mtimeMs;
+  const newer = (dir: string): boolean => fs.readdirSync(dir, { withFileTypes: true }).some((e) => (e.isDirectory() ? newer(path.join(dir, e.name)) : e.name.endsWith('.ts') && fs.statSync(path.join(dir, e.name)).mtimeMs > time));
+  return ['activities', 'api', 'app', 'cli', 'config', 'db', 'dev', 'domain', 'platform', 'portal', 'security', 'simulator', 'smtp-sink', 'stores', 'workflows', 'worker'].some((d) => newer(path.join(PROJECT_ROOT, d))) ? 'source' : 'dist';
+}
+
+const h = await startHarness({ processingDelayMs: PROCESSING_DELAY_MS, headersOnlySink: true, log, temporal: temporalKind });
 let failed = false;
 try {
   await h.startWorker();
   fs.mkdirSync(OUT, { recursive: true });
-  const parts: [string, (h: Harness) => Promise<object>][] = [['cutover', cutoverAtScale], ['history', historyGrowth], ['portal', portalLoad]];
+  const parts: [string, (h: Harness) => Promise<object>][] = [['cli', cliStart], ['cutover', cutoverAtScale], ['history', historyGrowth], ['portal', portalLoad]];
   for (const [name, fn] of parts) {
     if (only && only !== name) continue;
     const result = await fn(h);
@@ -221,7 +343,7 @@ try {
   }
   // The report: BENCHMARKS.md after a full run; a copy of its tables under quick/ after a quick one.
   if (quick) fs.writeFileSync(path.join(OUT, 'tables.md'), renderResults(OUT));
-  else updateBenchmarksMd(path.join(PROJECT_ROOT, 'BENCHMARKS.md'), OUT);
+  else updateBenchmarksMd(path.join(PROJECT_ROOT, 'BENCHMARKS.md'), path.join(PROJECT_ROOT, 'bench', 'results'));
 } catch (err) {
   failed = true;
   console.error(`benchmark failed: ${(err as Error).stack ?? err}`);

@@ -1,16 +1,17 @@
 import { loadConfig, type Config } from '../config/config';
-import { connectClient } from '../config/temporal';
-import { createDb, type Db } from '../db/connection';
+import type { Db } from '../db/connection';
 import type { AppDeps, Operator } from '../app/context';
 import { NotFoundError } from '../domain/errors';
 import type { Role } from '../domain/operators';
-import { createHttpGateway } from '../platform/http-gateway';
-import { createCommandSigner, loadCommandKey, simulatorAdminToken } from '../security/command-signing';
 import { apiClient } from './api-client';
+
+// The database driver, Temporal's client and the signer are loaded by the commands that use them, not at
+// start (`ecp-cutover --help` stays fast).
 
 /** Opens what a command needs and closes it afterwards, whatever happens. */
 export async function withDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
+  const { createDb } = await import('../db/connection');
   const db = createDb(config.DATABASE_URL, { max: 4 });
   try {
     return await fn(db, config);
@@ -22,6 +23,9 @@ export async function withDb<T>(fn: (db: Db, config: Config) => Promise<T>): Pro
 /** The application's dependencies (database, Temporal, the command signer, the platforms), closed afterwards. */
 export function withApp<T>(fn: (deps: AppDeps) => Promise<T>): Promise<T> {
   return withDb(async (db, config) => {
+    const [{ connectClient }, { createHttpGateway }, { createCommandSigner, loadCommandKey, simulatorAdminToken }] = await Promise.all([
+      import('../config/temporal'), import('../platform/http-gateway'), import('../security/command-signing'),
+    ]);
     // The key is read when a command is signed: reading commands need none.
     let key: Buffer | undefined;
     const signer: AppDeps['signer'] = { sign: (claims) => createCommandSigner((key ??= loadCommandKey(config))).sign(claims) };

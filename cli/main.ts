@@ -11,6 +11,7 @@ import { registerOperatorCommands } from './commands/operator';
 import { registerParticipantCommands } from './commands/participant';
 import { registerReadSideCommands } from './commands/read-side';
 import { registerServeCommands } from './commands/serve';
+import { registerHealthCommand } from './commands/health';
 import { registerLoginCommands } from './commands/login';
 import { registerReadinessCommand } from './commands/batch';
 import { setTokenFile } from './context';
@@ -48,12 +49,14 @@ registerParticipantCommands(program);
 registerReadinessCommand(program);
 registerReadSideCommands(program);
 registerDecommissionCommands(program);
+registerHealthCommand(program);
 registerServeCommands(program);
 
 export async function run(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command that reports a failure without throwing (`health`) sets process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return report(err, argv.includes('--debug'));
   }

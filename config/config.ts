@@ -40,6 +40,15 @@ const schema = z.object({
   TEMPORAL_TLS_KEY: z.string().optional(),
   TEMPORAL_TLS_CA: z.string().optional(),
   TEMPORAL_BIN: z.string().optional(),
+  /**
+   * Worker Versioning: the worker deployment's name. Set, the worker polls as version <name>:<build id> and new
+   * workflows go to the deployment's current version (README "Upgrades"); unset, workers are unversioned.
+   */
+  WORKER_DEPLOYMENT_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_" or "-"').optional(),
+  /** The Build ID (default: dist/build-info.json, written by `npm run build` from the version and the git commit). */
+  /** When set (e.g. 5s), the worker logs its memory (RSS, V8 heap, external) that often: for capacity checks. */
+  WORKER_MEMORY_LOG: duration.optional(),
+  WORKER_BUILD_ID: z.string().regex(/^[A-Za-z0-9_.+-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_", "+" or "-"').optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).default('smtp://127.0.0.1:2525'),
   SMTP_FROM: z.string().email().default('ecp-support@hkex.example'),
   SMTP_SINK_WEB_PORT: port.default(1080),
@@ -91,6 +100,8 @@ const schema = z.object({
 });
 
 export type RawConfig = z.infer<typeof schema>;
+/** Every environment variable the tool reads (docker-compose.yml is checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'ECP_CUTOVER_API_URL' | 'FREEZE_WINDOW_MAX' | 'DRAIN_TIMEOUT' | 'APPROVAL_TIMEOUT' | 'MIN_NOTICE' | 'READINESS_RECHECK' | 'COMMAND_TIMEOUT'> {
   DATABASE_URL: string;

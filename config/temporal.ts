@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Connection, Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import type { Config } from './config';
 
 function tls(config: Config) {
@@ -11,7 +11,9 @@ function tls(config: Config) {
   };
 }
 
-export function connectWorker(config: Config): Promise<NativeConnection> {
+export async function connectWorker(config: Config): Promise<NativeConnection> {
+  // Loaded here only: a client (the CLI, the control API) never needs the worker's native core.
+  const { NativeConnection } = await import('@temporalio/worker');
   return NativeConnection.connect({ address: config.TEMPORAL_ADDRESS, tls: tls(config) });
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseCatalog, type FolderSpec } from '../domain/catalog';
+import { DEFAULT_CATALOG } from './catalog-path';
 import type { Db } from './connection';
 import type { Role } from '../domain/operators';
 import { addOperator, revokeOperator } from '../stores/operator-store';
@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import { InputError } from '../domain/errors';
 import { appendEvent } from '../stores/events';
 
-export const DEFAULT_CATALOG = fileURLToPath(new URL('./catalog/folders.csv', import.meta.url));
+export { DEFAULT_CATALOG };
 
 /** Demo operators (DESIGN.md §4): alice plans, bob approves, carol answers participants. Demo only. */
 export const DEMO_OPERATORS: { name: string; roles: Role[] }[] = [

@@ -14,16 +14,29 @@ export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
+/** A port nobody listens on right now (`port` 0: any the kernel picks, from its ephemeral range). */
+export function freePort(port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * `count` consecutive free ports below 32768, for the Temporal server, which keeps its membership ports in a
+ * PostgreSQL smallint (the kernel's ephemeral ports, 32768 and up, do not fit).
+ */
+export async function freeLowPorts(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
+    const ok = await Promise.all(Array.from({ length: count }, (_, i) => freePort(base + i).then(() => true, () => false)));
+    if (ok.every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports between 20000 and 32000`);
 }
 
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, isAlive?: () => boolean): Promise<void> {

@@ -6,17 +6,29 @@ import { ensureDatabase, createDb, migrateLatest } from '../db/connection';
 import { InputError } from '../domain/errors';
 import { initPostgres, postgresCommand } from './postgres';
 import { isAlive, isPortOpen, spawnDetached, stopPid, tail, waitFor, type SpawnSpec } from './process';
-import { findBinary, PROJECT_ROOT, temporalDevArgs } from './tools';
+import { findBinary, PROJECT_ROOT, SEARCH_ATTRIBUTES, TEMPORAL_SERVER_VERSION, temporalDevArgs } from './tools';
+import { portsFrom, prepareTemporalServer, registerNamespace } from './temporal-server';
+import { DEFAULT_PROFILE, describeProfile, workerNames, type Profile } from './profile';
 import { randomBytes } from 'node:crypto';
-import { WORKER_NODE_FLAGS } from '../worker/worker';
 import { DB_ROLES, ensureDbRoles, urlAs, type DbRole } from '../db/grants';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../worker/node-flags';
 import { ensureSecretFile } from '../security/command-signing';
 
 /**
  * The embedded stack behind `ecp-cutover dev up|down|status`: each service is a background process whose
  * pid is kept in <home>/run/<name>.pid, its output in <home>/logs/<name>.log, its data under <home>.
  * `up` is idempotent (a running service is left alone); `down` stops exactly the pids `up` recorded.
+ * Which services run is the profile's (dev/profile.ts), kept in <home>/run/profile.json.
  */
+const profileFile = (config: Config) => path.join(config.home, 'run', 'profile.json');
+export function savedProfile(config: Config): Profile {
+  try {
+    return { ...DEFAULT_PROFILE, ...(JSON.parse(fs.readFileSync(profileFile(config), 'utf8')) as Partial<Profile>) };
+  } catch {
+    return DEFAULT_PROFILE;
+  }
+}
+
 export interface Service {
   name: string;
   port: number;
@@ -24,7 +36,7 @@ export interface Service {
   portVar: string;
   url: string;
   spec(): Promise<SpawnSpec>;
-  ready(): Promise<boolean>;
+  ready(pid: number): Promise<boolean>;
   stopSignal?: NodeJS.Signals;
   after?(): Promise<void>;
 }
@@ -35,7 +47,7 @@ const cli = (config: Config, args: string[], env: Record<string, string> = {}): 
   args: [...(args[0] === 'worker' ? WORKER_NODE_FLAGS : []), CLI, ...args],
   cwd: PROJECT_ROOT,
   // A directory import also loads the simulator's Client Connect: on this stack the platform is ours.
-  env: { ...process.env, ECP_CUTOVER_HOME: config.home, LOAD_DIRECTORY_INTO_PLATFORM: 'true', ...env },
+  env: { ...process.env, ...(args[0] === 'worker' ? WORKER_ENV : {}), ECP_CUTOVER_HOME: config.home, LOAD_DIRECTORY_INTO_PLATFORM: 'true', ...env },
 });
 
 /**
@@ -43,15 +55,15 @@ const cli = (config: Config, args: string[], env: Record<string, string> = {}): 
  * kept under <home>/secrets (mode 0600). Production sets API_DATABASE_URL, WORKER_DATABASE_URL and
  * PORTAL_DATABASE_URL instead.
  */
-function rolePasswords(config: Config): Record<DbRole, string> {
+function rolePasswords(config: Config): Record<DbRole | 'temporal', string> {
   const dir = path.join(config.home, 'secrets');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const read = (role: DbRole) => {
+  const read = (role: DbRole | 'temporal') => {
     const file = path.join(dir, `db-${role}.password`);
     if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
     return fs.readFileSync(file, 'utf8').trim();
   };
-  return { api: read('api'), worker: read('worker'), portal: read('portal') };
+  return { api: read('api'), worker: read('worker'), portal: read('portal'), temporal: read('temporal') };
 }
 export function roleUrls(config: Config): Record<DbRole, string> {
   const p = rolePasswords(config);
@@ -69,47 +81,81 @@ const httpOk = (url: string) => async () => {
   }
 };
 
-export function services(config: Config): Service[] {
+export function services(config: Config, profile: Profile = DEFAULT_PROFILE): Service[] {
   const temporalPort = Number(config.TEMPORAL_ADDRESS.split(':').pop());
   const smtpPort = Number(new URL(config.SMTP_URL).port || 25);
   const simPort = Number(new URL(config.SIMULATOR_URL).port || 80);
+  const postgres: Service = {
+    name: 'postgres',
+    port: config.POSTGRES_PORT,
+    portVar: 'POSTGRES_PORT',
+    url: config.DATABASE_URL,
+    stopSignal: 'SIGINT', // fast shutdown: abort transactions, checkpoint, exit
+    async spec() {
+      const dataDir = path.join(config.home, 'pgdata');
+      await initPostgres(dataDir);
+      return postgresCommand(dataDir, config.POSTGRES_PORT);
+    },
+    ready: () => isPortOpen(config.POSTGRES_PORT),
+    async after() {
+      await ensureDatabase(config.DATABASE_URL);
+      const db = createDb(config.DATABASE_URL, { max: 1 });
+      try {
+        await ensureDbRoles(db, rolePasswords(config));
+        await migrateLatest(db); // and the roles' grants
+      } finally {
+        await db.destroy();
+      }
+    },
+  };
+  const devTemporal: Service = {
+    name: 'temporal',
+    port: temporalPort,
+    portVar: 'TEMPORAL_ADDRESS',
+    url: `${config.TEMPORAL_ADDRESS} (dev server)`,
+    async spec() {
+      return {
+        command: findBinary('temporal', 'TEMPORAL_BIN'),
+        args: temporalDevArgs({ port: temporalPort, uiPort: config.TEMPORAL_UI_PORT, dbFile: path.join(config.home, 'temporal.sqlite'), namespace: config.TEMPORAL_NAMESPACE }),
+      };
+    },
+    ready: () => temporalHealthy(config.TEMPORAL_ADDRESS),
+  };
+  // The real server: its history and visibility in two databases of the same PostgreSQL, as its own role.
+  const serverTemporal: Service = {
+    name: 'temporal',
+    port: temporalPort,
+    portVar: 'TEMPORAL_ADDRESS',
+    url: `${config.TEMPORAL_ADDRESS} (Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL)`,
+    spec: () =>
+      prepareTemporalServer({
+        dir: path.join(config.home, 'temporal-server'), adminUrl: config.DATABASE_URL,
+        user: 'temporal', password: rolePasswords(config).temporal, ports: portsFrom(temporalPort),
+      }),
+    ready: () => temporalHealthy(config.TEMPORAL_ADDRESS),
+    after: () => registerNamespace(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE),
+  };
+  const worker = (name: string): Service => ({
+    name,
+    port: 0,
+    portVar: '',
+    url: `task queue ${config.TEMPORAL_TASK_QUEUE}`,
+    spec: async () => cli(config, ['worker'], { WORKER_DATABASE_URL: roleUrls(config).worker }),
+    // Ready when the server sees this worker (identity pid@host) polling its task queue.
+    ready: (pid) =>
+      withTemporal(config.TEMPORAL_ADDRESS, async (c) => {
+        const r = await c.workflowService.describeTaskQueue({
+          namespace: config.TEMPORAL_NAMESPACE,
+          taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
+          taskQueueType: 1, // workflow task queue
+        });
+        return (r.pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`));
+      }),
+  });
+  const ext = new Set(profile.external);
   return [
-    {
-      name: 'postgres',
-      port: config.POSTGRES_PORT,
-      portVar: 'POSTGRES_PORT',
-      url: config.DATABASE_URL,
-      stopSignal: 'SIGINT', // fast shutdown: abort transactions, checkpoint, exit
-      async spec() {
-        const dataDir = path.join(config.home, 'pgdata');
-        await initPostgres(dataDir);
-        return postgresCommand(dataDir, config.POSTGRES_PORT);
-      },
-      ready: () => isPortOpen(config.POSTGRES_PORT),
-      async after() {
-        await ensureDatabase(config.DATABASE_URL);
-        const db = createDb(config.DATABASE_URL, { max: 1 });
-        try {
-          await ensureDbRoles(db, rolePasswords(config));
-          await migrateLatest(db); // and the roles' grants
-        } finally {
-          await db.destroy();
-        }
-      },
-    },
-    {
-      name: 'temporal',
-      port: temporalPort,
-      portVar: 'TEMPORAL_ADDRESS',
-      url: config.TEMPORAL_ADDRESS,
-      async spec() {
-        return {
-          command: findBinary('temporal', 'TEMPORAL_BIN'),
-          args: temporalDevArgs({ port: temporalPort, uiPort: config.TEMPORAL_UI_PORT, dbFile: path.join(config.home, 'temporal.sqlite'), namespace: config.TEMPORAL_NAMESPACE }),
-        };
-      },
-      ready: () => temporalHealthy(config.TEMPORAL_ADDRESS),
-    },
+    ...(ext.has('postgres') ? [] : [postgres]),
+    ...(ext.has('temporal') ? [] : [profile.temporal === 'server' ? serverTemporal : devTemporal]),
     {
       name: 'smtp',
       port: smtpPort,
@@ -127,23 +173,8 @@ export function services(config: Config): Service[] {
       spec: async () => cli(config, ['simulator']),
       ready: httpOk(`${config.SIMULATOR_URL}/healthz`),
     },
-    {
-      name: 'worker',
-      port: 0,
-      portVar: '',
-      url: `task queue ${config.TEMPORAL_TASK_QUEUE}`,
-      spec: async () => cli(config, ['worker'], { WORKER_DATABASE_URL: roleUrls(config).worker }),
-      // Ready when the server sees the worker polling its task queue.
-      ready: () =>
-        withTemporal(config.TEMPORAL_ADDRESS, async (c) => {
-          const r = await c.workflowService.describeTaskQueue({
-            namespace: config.TEMPORAL_NAMESPACE,
-            taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
-            taskQueueType: 1, // workflow task queue
-          });
-          return (r.pollers ?? []).length > 0;
-        }),
-    },
+    // The server profile runs the production topology: two workers on one task queue.
+    ...workerNames(profile).map(worker),
     {
       name: 'portal',
       port: config.PORTAL_PORT,
@@ -163,17 +194,62 @@ export function services(config: Config): Service[] {
   ];
 }
 
-async function withTemporal(address: string, fn: (c: Connection) => Promise<boolean>): Promise<boolean> {
-  let c: Connection | undefined;
-  try {
-    c = await Connection.connect({ address, connectTimeout: '1s' });
-    return await fn(c);
-  } catch {
-    return false;
-  } finally {
-    await c?.close();
+/**
+ * The external services of a profile, checked before anything starts: one line saying what is wrong and
+ * what to do when one is not reachable, not migrated or not set up for this project.
+ */
+async function checkExternal(config: Config, profile: Profile, report: (line: string) => void): Promise<void> {
+  if (profile.external.includes('postgres')) {
+    const where = new URL(config.DATABASE_URL);
+    where.password = '';
+    const db = createDb(config.DATABASE_URL, { max: 1 });
+    try {
+      await db.raw('select 1').catch((err: Error) => {
+        throw new InputError(`PostgreSQL at ${where.host} (DATABASE_URL) is not reachable: ${err.message}; start it or fix DATABASE_URL`);
+      });
+      const [, pending] = (await db.migrate.list()) as [unknown[], unknown[]];
+      if (pending.length) throw new InputError(`database ${where.pathname.slice(1)} at ${where.host} is not migrated (${pending.length} migrations pending): run 'ecp-cutover db migrate' with its DATABASE_URL`);
+    } finally {
+      await db.destroy();
+    }
+    for (const [role, url] of Object.entries(roleUrls(config))) {
+      const r = createDb(url, { max: 1 });
+      try {
+        await r.raw('select 1');
+      } catch (err) {
+        throw new InputError(`the ${role} role cannot connect to ${where.host}: ${(err as Error).message}; set ${role.toUpperCase()}_DATABASE_URL`, { cause: err });
+      } finally {
+        await r.destroy();
+      }
+    }
+    report(`postgres   external, reachable and migrated  ${where.host}${where.pathname}`);
+  }
+  if (profile.external.includes('temporal')) {
+    if (!(await temporalHealthy(config.TEMPORAL_ADDRESS))) {
+      throw new InputError(`Temporal at ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS) is not reachable: start it or fix TEMPORAL_ADDRESS`);
+    }
+    const missing = await withTemporalValue(config.TEMPORAL_ADDRESS, async (c) => {
+      const ns = config.TEMPORAL_NAMESPACE;
+      const known = await c.workflowService.describeNamespace({ namespace: ns }).then(() => true, () => false);
+      if (!known) return `namespace ${ns} does not exist: create it (temporal operator namespace create --namespace ${ns})`;
+      const have = await c.operatorService.listSearchAttributes({ namespace: ns });
+      const absent = Object.keys(SEARCH_ATTRIBUTES).filter((k) => !(k in (have.customAttributes ?? {})));
+      return absent.length ? `search attributes ${absent.join(', ')} are not registered in namespace ${ns}: ${absent.map((k) => `temporal operator search-attribute create --namespace ${ns} --name ${k} --type Keyword`).join('; ')}` : null;
+    });
+    if (missing) throw new InputError(`Temporal at ${config.TEMPORAL_ADDRESS}: ${missing}`);
+    report(`temporal   external, serving namespace ${config.TEMPORAL_NAMESPACE}  ${config.TEMPORAL_ADDRESS}`);
   }
 }
+
+async function withTemporalValue<T>(address: string, fn: (c: Connection) => Promise<T>): Promise<T> {
+  const c = await Connection.connect({ address, connectTimeout: '1s' });
+  try {
+    return await fn(c);
+  } finally {
+    await c.close();
+  }
+}
+const withTemporal = (address: string, fn: (c: Connection) => Promise<boolean>) => withTemporalValue(address, fn).catch(() => false);
 
 /** True once a Temporal server answers its health check at `address` (false while it starts or is down). */
 export const temporalHealthy = (address: string) => withTemporal(address, async (c) => (await c.healthService.check({})) !== undefined);
@@ -190,14 +266,23 @@ export function runningPid(config: Config, name: string): number | null {
   }
 }
 
-export async function up(config: Config, report: (line: string) => void): Promise<void> {
+/** Starts the stack; `requested` overrides the saved profile (which a running stack must match). */
+export async function up(config: Config, report: (line: string) => void, requested: Partial<Profile> = {}): Promise<Profile> {
   fs.mkdirSync(path.join(config.home, 'run'), { recursive: true });
   fs.mkdirSync(path.join(config.home, 'logs'), { recursive: true });
+  const saved = savedProfile(config);
+  const profile: Profile = { ...saved, ...requested };
+  const running = allServiceNames(config).filter((name) => runningPid(config, name) !== null);
+  if (running.length && JSON.stringify(profile) !== JSON.stringify(saved)) {
+    throw new InputError(`the stack runs with ${describeProfile(saved)}: run 'ecp-cutover dev down' first to start it with ${describeProfile(profile)}`);
+  }
+  await checkExternal(config, profile, report);
+  fs.writeFileSync(profileFile(config), JSON.stringify(profile));
   // The key the workers verify workflow commands with (and the control API signs them with).
   if (!config.COMMAND_SIGNING_KEY) ensureSecretFile(config.commandKeyFile);
   // The simulator's admin credential, which the worker's and the API's gateway present.
   if (!config.SIMULATOR_ADMIN_TOKEN) ensureSecretFile(config.simulatorTokenFile);
-  const all = services(config);
+  const all = services(config, profile);
   // Check every port first, so a clash is reported before anything starts.
   for (const s of all) {
     if (s.port && runningPid(config, s.name) === null && (await isPortOpen(s.port))) {
@@ -214,7 +299,7 @@ export async function up(config: Config, report: (line: string) => void): Promis
     const pid = spawnDetached(await s.spec(), log);
     fs.writeFileSync(pidFile(config, s.name), String(pid));
     try {
-      await waitFor(s.name, s.ready, 60_000, () => isAlive(pid));
+      await waitFor(s.name, () => s.ready(pid), 120_000, () => isAlive(pid));
       if (!isAlive(pid)) throw new Error(`${s.name} exited`);
       await s.after?.();
     } catch (err) {
@@ -222,10 +307,14 @@ export async function up(config: Config, report: (line: string) => void): Promis
     }
     report(`${s.name.padEnd(10)} started (pid ${pid})  ${s.url}`);
   }
+  return profile;
 }
 
+/** Every service name any profile has: `down` stops whatever a pid file names, whichever profile started it. */
+const allServiceNames = (config: Config) => services(config, { temporal: 'server', external: [] }).map((s) => s.name);
+
 export async function down(config: Config, report: (line: string) => void): Promise<void> {
-  for (const s of [...services(config)].reverse()) {
+  for (const s of services(config, { temporal: 'server', external: [] }).reverse()) {
     const pid = runningPid(config, s.name);
     if (pid !== null) {
       await stopPid(pid, 15_000, s.stopSignal);
@@ -236,5 +325,6 @@ export async function down(config: Config, report: (line: string) => void): Prom
 }
 
 export function status(config: Config) {
-  return services(config).map((s) => ({ name: s.name, pid: runningPid(config, s.name), url: s.url, log: logFile(config, s.name) }));
+  const profile = savedProfile(config);
+  return { profile, services: services(config, profile).map((s) => ({ name: s.name, pid: runningPid(config, s.name), url: s.url, log: logFile(config, s.name) })) };
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { InputError } from '../domain/errors';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TOOLS_BIN = path.join(PROJECT_ROOT, '.tools', 'bin');
+export const TOOLS_BIN = path.join(PROJECT_ROOT, '.tools', 'bin');
 
 /**
  * Finds a Temporal binary: the environment variable first, then what scripts/provision-temporal.sh
@@ -35,6 +35,13 @@ function isExecutable(file: string): boolean {
 }
 
 export const SEARCH_ATTRIBUTES = { BatchId: 'Keyword', FolderCode: 'Keyword' } as const;
+
+/**
+ * The Temporal server release the project tests against — the dev server of the Temporal CLI the tests run
+ * (1.9.1, `temporal --version` says "Server 1.32.0") — and the one docker-compose.yml pins Temporal's images to
+ * (test/integration/compose.test.ts checks both). Worker Versioning needs ≥ 1.29.1.
+ */
+export const TEMPORAL_SERVER_VERSION = '1.32.0';
 
 /** Arguments for `temporal server start-dev` with our search attributes registered. */
 export function temporalDevArgs(opts: { port: number; uiPort?: number; dbFile?: string; namespace?: string }): string[] {

@@ -5,6 +5,10 @@
  * event log, the simulator's platform state and intake log, the submitters' acknowledgements and the SMTP
  * sink's received mail, printing one line per check. Exit code 1 if any check fails.
  *   npm run test:faults [-- --only worker-kill,temporal-restart,postgres-restart,smtp-outage,platform-faults] [-- --seed N]
+ *     [-- --temporal server]
+ * `--temporal server` runs them on the real Temporal server with its history on the same PostgreSQL, and two
+ * workers: the worker-kill drill kills one while the other carries on alone for a while; postgres-restart
+ * then restarts the database under both the Temporal server and the project.
  */
 import { DateTime } from 'luxon';
 import { approveBatch, planBatch } from '../app/batches';
@@ -26,6 +30,12 @@ const USER = 'ops@firm.example';
 const arg = (name: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined);
 const seed = Number(arg('seed') ?? Date.now() % 100_000);
 const only = arg('only')?.split(',');
+const temporalArg = arg('temporal') ?? 'dev';
+if (temporalArg !== 'dev' && temporalArg !== 'server') {
+  console.error(`--temporal ${temporalArg}: say 'dev' or 'server'`);
+  process.exit(2);
+}
+const temporalKind: 'dev' | 'server' = temporalArg;
 
 /** Seeded: a failing drill can be replayed with --seed. */
 const random = prng(seed);
@@ -40,29 +50,39 @@ interface Run {
   liveCount: () => Promise<number>;
 }
 
-type Drill = (r: Run) => Promise<string>;
+/** What the drill injected, and (optionally) a check of its own. */
+type Drill = (r: Run) => Promise<string | { what: string; check: [string, boolean, string] }>;
 
 const DRILLS: Record<string, Drill> = {
-  async 'worker-kill'({ h, batchDone }) {
+  async 'worker-kill'({ h, batchDone, liveCount }) {
     let kills = 0;
+    let carried = 0;
     while (kills < 5 && !batchDone()) {
       await sleep(500 + random() * 3500);
       if (batchDone()) break;
       await h.killWorker();
       kills++;
+      if (h.temporal === 'server') {
+        // Two workers: the other carries on alone until a folder more is live (or the batch ends).
+        const before = await liveCount();
+        await until(async () => batchDone() || (await liveCount()) > before, 60_000).catch(() => undefined);
+        if ((await liveCount()) > before) carried++;
+      }
       await h.startWorker();
     }
-    return `${kills} kill -9 of the worker while the batch ran`;
+    const what = `${kills} kill -9 of ${h.temporal === 'server' ? 'one of two workers' : 'the worker'} while the batch ran`;
+    if (h.temporal !== 'server') return what;
+    return { what, check: ['the other worker carried on alone', carried > 0, `a folder went live while the killed worker was down after ${carried} of ${kills} kills`] };
   },
   async 'temporal-restart'({ h, liveCount }) {
     await until(async () => (await liveCount()) >= 8);
     await h.restartTemporal();
-    return 'Temporal dev server restarted (same SQLite file) with 8 folders live';
+    return h.temporal === 'server' ? 'Temporal server restarted (history on PostgreSQL) with 8 folders live' : 'Temporal dev server restarted (same SQLite file) with 8 folders live';
   },
   async 'postgres-restart'({ h, liveCount }) {
     await until(async () => (await liveCount()) >= 8);
     await h.restartPostgres();
-    return 'PostgreSQL restarted with 8 folders live';
+    return h.temporal === 'server' ? 'PostgreSQL restarted under both the Temporal server and the project with 8 folders live' : 'PostgreSQL restarted with 8 folders live';
   },
   async 'smtp-outage'({ h }) {
     // Down from the approval on, so the announcement to every firm meets the outage.
@@ -112,8 +132,8 @@ function sampleBothOpen(h: Harness) {
 }
 
 async function runDrill(name: string, drill: Drill): Promise<boolean> {
-  say(`drill ${name} (seed ${seed})`);
-  const h = await startHarness({ processingDelayMs: 1000, log: (l) => say(`  ${l}`) });
+  say(`drill ${name} (seed ${seed}, Temporal ${temporalKind})`);
+  const h = await startHarness({ processingDelayMs: 1000, log: (l) => say(`  ${l}`), temporal: temporalKind });
   const checks: [string, boolean, string][] = [];
   try {
     await h.startWorker();
@@ -144,13 +164,15 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
         }
       }
     })().finally(() => (done = true));
-    const what = await drill({ h, codes, batchDone: () => done, liveCount });
+    const outcome = await drill({ h, codes, batchDone: () => done, liveCount });
+    const what = typeof outcome === 'string' ? outcome : outcome.what;
     say(`  injected: ${what}`);
-    const progress = await Promise.race([result, sleep(600_000).then(() => null)]);
+    const progress = await h.untilWorkerDies(Promise.race([result, sleep(600_000).then(() => null)]));
     await sleep(1500); // the submitters meet the final state too
     const attempts = await Promise.all(submitters.map((s) => s.stop()));
     const { samples, bothOpen } = await sampler.stop();
     if (name === 'worker-kill') checks.push(['faults injected mid-batch', what.startsWith('5 '), what]);
+    if (typeof outcome !== 'string') checks.push(outcome.check);
 
     // The batch finished as expected.
     const live = progress ? Object.values(progress.folders).filter((f) => f.status === 'live').length : 0;

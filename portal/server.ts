@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../db/connection';
 import { appendixCsv, appendixHtml, appendixMarkdown } from '../domain/appendix';
@@ -19,8 +20,16 @@ export interface Portal {
 
 class BadRequest extends Error {}
 
-type Reply = { status: number; type: string; body: string; etag?: string };
+type Reply = { status: number; type: string; body: string };
 const json = (status: number, value: unknown): Reply => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) });
+
+function parse(target: string): URL {
+  try {
+    return new URL(target, 'http://portal');
+  } catch {
+    throw new BadRequest('not a valid path');
+  }
+}
 
 function onlyParams(url: URL, allowed: string[]): void {
   for (const key of url.searchParams.keys()) {
@@ -28,23 +37,66 @@ function onlyParams(url: URL, allowed: string[]): void {
   }
 }
 
+/** A reply ready to write: the body as bytes and gzipped (when worth it), each with its headers, the ETag — computed once. */
+interface Prepared {
+  status: number;
+  etag: string;
+  /** Headers of a 304. */
+  notModified: Record<string, string>;
+  plain: { body: Buffer; headers: Record<string, string | number> };
+  gzip: { body: Buffer; headers: Record<string, string | number> } | null;
+}
+
+function prepare(reply: Reply): Prepared {
+  const body = Buffer.from(reply.body);
+  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+  const headers = { 'content-type': reply.type, etag, 'cache-control': 'public, max-age=5', 'x-content-type-options': 'nosniff', vary: 'accept-encoding' };
+  const gzip = body.length > 1024 ? gzipSync(body) : null;
+  return {
+    status: reply.status,
+    etag,
+    notModified: headers,
+    plain: { body, headers: { ...headers, 'content-length': body.length } },
+    gzip: gzip && { body: gzip, headers: { ...headers, 'content-encoding': 'gzip', 'content-length': gzip.length } },
+  };
+}
+
 /**
  * Replies are kept for `cacheMs` (default 1 s) per URL: thousands of participants polling on cutover day
- * then cost one query a second, and the page is at most that stale.
+ * then cost one query a second, and the page is at most that stale. A request is served from memory without
+ * any work but a lookup (the body precompressed, the ETag precomputed); a reply in its last half-life is
+ * refreshed in the background by one query, so under load no request waits for PostgreSQL (BENCHMARKS.md).
  */
 export async function startPortal(opts: { db: Db; port?: number; host?: string; cacheMs?: number }): Promise<Portal> {
   const { db } = opts;
   const cacheMs = opts.cacheMs ?? 1000;
-  const cache = new Map<string, { until: number; reply: Reply }>();
-  async function cached(url: URL): Promise<Reply> {
-    if (url.pathname === '/healthz' || cacheMs <= 0) return route(url);
-    const key = url.pathname + url.search;
+  const cache = new Map<string, { until: number; reply: Prepared }>();
+  const inflight = new Map<string, Promise<Prepared>>();
+  /** One query per URL at a time, whoever asks. */
+  function refresh(key: string): Promise<Prepared> {
+    let p = inflight.get(key);
+    if (!p) {
+      p = route(parse(key))
+        .then((reply) => {
+          const prepared = prepare(reply);
+          if (cache.size > 1000) cache.clear(); // many distinct searches: start over rather than grow
+          cache.set(key, { until: Date.now() + cacheMs, reply: prepared });
+          return prepared;
+        })
+        .finally(() => inflight.delete(key));
+      inflight.set(key, p);
+    }
+    return p;
+  }
+  async function cached(key: string): Promise<Prepared> {
+    if (cacheMs <= 0 || key === '/healthz') return prepare(await route(parse(key)));
     const hit = cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.reply;
-    const reply = await route(url);
-    if (cache.size > 1000) cache.clear(); // many distinct searches: start over rather than grow
-    cache.set(key, { until: Date.now() + cacheMs, reply });
-    return reply;
+    const now = Date.now();
+    if (hit && hit.until > now) {
+      if (hit.until - now < cacheMs / 2) refresh(key).catch(() => undefined); // ahead of expiry; a failure shows at expiry
+      return hit.reply;
+    }
+    return refresh(key);
   }
 
   async function route(url: URL): Promise<Reply> {
@@ -89,23 +141,20 @@ export async function startPortal(opts: { db: Db; port?: number; host?: string; 
 
   const server = http.createServer((req, res) => {
     void (async () => {
-      let reply: Reply;
+      let reply: Prepared;
       try {
-        const url = new URL(req.url ?? '/', 'http://portal');
-        if (req.method !== 'GET' && req.method !== 'HEAD') reply = json(405, { error: 'read-only: use GET' });
-        else reply = await cached(url);
+        if (req.method !== 'GET' && req.method !== 'HEAD') reply = prepare(json(405, { error: 'read-only: use GET' }));
+        else reply = await cached(req.url ?? '/');
       } catch (err) {
-        reply = err instanceof BadRequest ? json(400, { error: err.message }) : json(500, { error: 'internal error' });
+        reply = prepare(err instanceof BadRequest ? json(400, { error: err.message }) : json(500, { error: 'internal error' }));
       }
-      // Computed once per cached reply, not per request.
-      const etag = (reply.etag ??= `"${createHash('sha1').update(reply.body).digest('base64url')}"`);
-      const headers = { 'content-type': reply.type, etag, 'cache-control': 'public, max-age=5', 'x-content-type-options': 'nosniff' };
-      if (reply.status === 200 && req.headers['if-none-match'] === etag) {
-        res.writeHead(304, headers);
+      if (reply.status === 200 && req.headers['if-none-match'] === reply.etag) {
+        res.writeHead(304, reply.notModified);
         return res.end();
       }
-      res.writeHead(reply.status, headers);
-      res.end(req.method === 'HEAD' ? undefined : reply.body);
+      const form = reply.gzip && req.headers['accept-encoding']?.includes('gzip') ? reply.gzip : reply.plain;
+      res.writeHead(reply.status, form.headers);
+      res.end(req.method === 'HEAD' ? undefined : form.body);
     })();
   });
   await new Promise<void>((resolve, reject) => {

@@ -30,6 +30,9 @@ export interface FolderRunView {
   failure: string | null;
 }
 
+/** Events a page, for the audit trail (API and CLI). */
+export const EVENTS_PAGE = 50;
+
 export interface EventView {
   id: number;
   at: string;

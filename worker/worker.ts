@@ -9,21 +9,20 @@ import { createActivities, type ActivityDeps } from '../activities/index';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
-/**
- * Node flags for a worker process. V8's default heap limit here is about 4 GB, and a worker rendering
- * notices for 20,000 firms let garbage grow to 1.2 GB resident before collecting it; capped at 256 MiB the
- * same work peaked at about 330 MB at the same speed (BENCHMARKS.md). The workflow cache is sized
- * explicitly below, since its default follows the heap limit.
- */
-export const WORKER_NODE_FLAGS = ['--max-old-space-size=256'];
-
 export interface WorkerSetup {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A prebuilt bundle (tests bundle once per file); otherwise the workflows are bundled at start. */
+  /** A prebuilt bundle (dist/workflows.js; tests bundle once per file); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * Worker Versioning (README "Upgrades"): this worker is version `deploymentName:buildId`. Workflows default to
+   * AUTO_UPGRADE: they move to the deployment's current version at their next task, which is safe because every
+   * change to workflow code that would replay differently ships behind patched() and the replay tests over
+   * recorded histories gate it (test/integration/replay.test.ts).
+   */
+  versioning?: { deploymentName: string; buildId: string };
 }
 
 export function createWorker(setup: WorkerSetup): Promise<Worker> {
@@ -33,6 +32,9 @@ export function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     activities: createActivities(setup.deps),
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(setup.versioning
+      ? { workerDeploymentOptions: { useWorkerVersioning: true, version: setup.versioning, defaultVersioningBehavior: 'AUTO_UPGRADE' as const } }
+      : {}),
     maxConcurrentActivityTaskExecutions: 50,
     maxCachedWorkflows: 200, // a batch's children run `concurrency` at a time; finished ones leave the cache
   });

@@ -116,13 +116,12 @@ export function registerBatchCommands(program: Command): void {
     .action(async (id: string, opts: { json?: boolean }) => {
       const report = await api().get<Awaited<ReturnType<typeof dryRun>>>(`/api/batches/${seg(id)}/dry-run`);
       if (opts.json) return printJson(report);
-      const all = new Set(report.folders.flatMap((f) => f.affectedParticipants));
       console.log(`dry run of batch ${report.batch.id} "${report.batch.name}" (${report.batch.status}), planned ${formatHk(report.batch.plannedAt)} — nothing is changed`);
       console.log(`\nsteps for each folder:\n${report.steps.map((s, i) => `  ${i + 1}. ${s}`).join('\n')}`);
-      console.log(`\naffected participants: ${all.size} (list them with --json)`);
+      console.log(`\naffected participants: ${report.affected}, ${report.notReady} not ready for at least one folder (list them with --json)`);
       for (const f of report.folders) {
         console.log(`\n${f.code}  ${f.name}  [${f.placement}]`);
-        console.log(`  affected: ${f.affectedParticipants.length}; not ready: ${f.notReady.length}${f.notReady.length ? ` (e.g. ${f.notReady.slice(0, 3).map((n) => n.participant).join(', ')})` : ''}`);
+        console.log(`  affected: ${f.affected}; not ready: ${f.notReadyCount}${f.notReady.length ? ` (e.g. ${f.notReady.slice(0, 3).map((n) => n.participant).join(', ')})` : ''}`);
         console.log(`  portal: ${f.portal.from} → ${f.portal.to}`);
         console.log(`  appendix 7.3 adds: ${f.appendixRow.market} | ${f.appendixRow.folder} | ${f.appendixRow.code} | ${f.appendixRow.dateMoved} | ${f.appendixRow.batch}`);
       }
@@ -141,8 +140,8 @@ export function registerReadinessCommand(program: Command): void {
       console.log(`batch ${id}: ${report.affected} affected firm(s), ${report.notReady} not ready for at least one folder (${report.percentNotReady.toFixed(1)}%)`);
       console.log(report.users.source === 'client_connect' ? `users and functions as Client Connect had them at ${formatHk(report.users.at)}` : `users and functions from the imported directory: ${report.users.fallback}`);
       if (report.users.disagreements) console.log(`warning: ${report.users.disagreements} firm(s) differ between Client Connect and the imported directory: ${report.users.disagreeing.join(', ')}${report.users.disagreements > report.users.disagreeing.length ? ', …' : ''}`);
-      if (report.adminWarnings.length) console.log(`warning: ${report.adminWarnings.length} firm(s) have fewer than two ECP administrators (FAQ B.4): ${report.adminWarnings.slice(0, 10).map((w) => w.participant).join(', ')}`);
+      if (report.shortOfAdmins) console.log(`warning: ${report.shortOfAdmins} firm(s) have fewer than two ECP administrators (FAQ B.4): ${report.adminWarnings.slice(0, 10).map((w) => w.participant).join(', ')}${report.shortOfAdmins > 10 ? ', …' : ''}`);
       console.log('');
-      printTable(['FOLDER', 'AFFECTED', 'READY', 'NOT READY', 'E.G.'], report.folders.map((f) => [f.code, f.affected, f.ready, f.notReady.length, f.notReady[0] ? `${f.notReady[0].participant}: ${f.notReady[0].missing}` : '']));
+      printTable(['FOLDER', 'AFFECTED', 'READY', 'NOT READY', 'E.G.'], report.folders.map((f) => [f.code, f.affected, f.ready, f.notReady, f.notReadyFirms[0] ? `${f.notReadyFirms[0].participant}: ${f.notReadyFirms[0].missing}` : '']));
     });
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import fs from 'node:fs';
-import { ensureDatabase, migrateLatest } from '../../db/connection';
-import { assertAsOf, seedAsOf, seedCatalog, seedDemoOperators, DEFAULT_CATALOG } from '../../db/seed';
+import { DEFAULT_CATALOG } from '../../db/catalog-path';
 import { InputError } from '../../domain/errors';
 import { withDb } from '../context';
 import { loadConfig } from '../../config/config';
@@ -11,6 +10,7 @@ export function registerDbCommands(program: Command): void {
   db.command('migrate')
     .description('create the database if needed and apply every pending migration')
     .action(async () => {
+      const { ensureDatabase, migrateLatest } = await import('../../db/connection');
       await ensureDatabase(loadConfig().DATABASE_URL);
       const applied = await withDb((knex) => migrateLatest(knex));
       console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'schema is up to date');
@@ -22,6 +22,7 @@ export function registerDbCommands(program: Command): void {
     .option('--as-of <date>', 'a rehearsal: the 2022 plan as it stood on that day (batches up to it completed, the rest to be announced); a fresh database only')
     .action(async (opts: { catalog: string; demo?: boolean; asOf?: string }) => {
       if (!fs.existsSync(opts.catalog)) throw new InputError(`catalog file ${opts.catalog} not found: pass --catalog with the path of a folders.csv`);
+      const { assertAsOf, seedAsOf, seedCatalog, seedDemoOperators } = await import('../../db/seed');
       await withDb(async (knex, config) => {
         if (opts.asOf !== undefined) await assertAsOf(knex, opts.asOf);
         const result = await seedCatalog(knex, opts.catalog);

@@ -2,17 +2,14 @@ import type { Command } from 'commander';
 import fs from 'node:fs';
 import { DateTime } from 'luxon';
 import { loadConfig, type Config } from '../../config/config';
-import { createDb } from '../../db/connection';
-import { seedCatalog, seedDemoOperators } from '../../db/seed';
-import { up } from '../../dev/stack';
 import { isFinalBatch } from '../../domain/batch-lifecycle';
 import { generateDirectory } from '../../domain/directory-generator';
 import type { BatchView } from '../../stores/batch-read';
-import { catalogAudience } from '../../stores/directory-store';
 import type { FolderView } from '../../stores/folder-store';
 import { apiClient, type ApiClient } from '../api-client';
 import { renderBatch } from './batch';
 import { endpoints } from './dev';
+import type { Profile } from '../../dev/profile';
 
 /**
  * `ecp-cutover demo`: the README's main job on the embedded stack. The host-local part (the stack, the
@@ -25,8 +22,11 @@ export function registerDemoCommand(program: Command): void {
     .description('start the embedded stack, seed it, run batch B1 end to end and show where everything is')
     .action(async () => {
       const config = loadConfig();
+      const [{ up }, { createDb }, { seedCatalog, seedDemoOperators }, { catalogAudience }] = await Promise.all([
+        import('../../dev/stack'), import('../../db/connection'), import('../../db/seed'), import('../../stores/directory-store'),
+      ]);
       console.log('starting the embedded stack (first run initialises PostgreSQL and Temporal)...');
-      await up(config, (line) => console.log('  ' + line));
+      const profile = await up(config, (line) => console.log('  ' + line));
       const db = createDb(config.DATABASE_URL, { max: 4 });
       let operators: Awaited<ReturnType<typeof seedDemoOperators>>;
       let firms = 0;
@@ -56,7 +56,7 @@ export function registerDemoCommand(program: Command): void {
       console.log(`  on ECP 2.0 (${by('live').length + by('new_on_2_0').length}): ${[...by('live'), ...by('new_on_2_0')].join(' ')}`);
       console.log(`  on legacy ECP (${by('legacy').length + by('scheduled').length}): ${[...by('legacy'), ...by('scheduled')].join(' ')}`);
       console.log(`  retired (${by('retired').length}): ${by('retired').join(' ')}`);
-      printWhereToLook(config, operators);
+      printWhereToLook(config, profile, operators);
     });
 }
 
@@ -86,13 +86,13 @@ async function runBatchB1(alice: ApiClient, bob: ApiClient): Promise<void> {
   }
 }
 
-function printWhereToLook(config: Config, operators: { name: string; tokenFile: string }[]): void {
-  const e = endpoints(config);
+function printWhereToLook(config: Config, profile: Profile, operators: { name: string; tokenFile: string }[]): void {
+  const e = endpoints(config, profile);
   console.log(`
 where to look:
   portal           ${e.portal.url}/api/folders
   control API      ${e.api.url}  (OpenAPI: ${e.api.openapi})
-  Temporal Web UI  ${e.temporal.ui}
+  Temporal Web UI  ${e.temporal.ui ?? 'none with the server profile (temporal workflow list)'}
   mail received    ${e.smtp.messages.replace('/api/messages', '/')}
   sign in as a demo operator (tokens under ${config.home}/tokens, mode 0600):
 ${operators.map((o) => `    ecp-cutover login --token-file ${o.tokenFile}`).join('\n')}

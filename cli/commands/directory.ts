@@ -5,7 +5,7 @@ import { audienceOf } from '../../domain/audience';
 import { parseCatalog } from '../../domain/catalog';
 import { generateDirectory } from '../../domain/directory-generator';
 import { InputError } from '../../domain/errors';
-import { DEFAULT_CATALOG } from '../../db/seed';
+import { DEFAULT_CATALOG } from '../../db/catalog-path';
 import { api } from '../context';
 
 function readFile(file: string, flag: string): string {

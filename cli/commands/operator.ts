@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { addOperator, parseRoles, revokeOperator } from '../../stores/operator-store';
 import { printJson, withDb } from '../context';
+
+const store = () => import('../../stores/operator-store');
 
 /**
  * `operator add|revoke`: host-local administration (it needs the database owner's DATABASE_URL, like
@@ -14,6 +15,7 @@ export function registerOperatorCommands(program: Command): void {
     .requiredOption('--role <roles>', 'planner, approver and/or support, separated by commas')
     .option('--json', 'print {"name","roles","token"}')
     .action(async (name: string, opts: { role: string; json?: boolean }) => {
+      const { addOperator, parseRoles } = await store();
       const roles = parseRoles(opts.role);
       const made = await withDb((db) => addOperator(db, name, roles));
       if (opts.json) return printJson({ name: made.name, roles: made.roles, token: made.token });
@@ -23,6 +25,7 @@ export function registerOperatorCommands(program: Command): void {
     .command('revoke <name>')
     .description("end every token of an operator at once and take their roles away")
     .action(async (name: string) => {
+      const { revokeOperator } = await store();
       const r = await withDb((db) => revokeOperator(db, name));
       console.log(`operator ${name}: ${r.tokens} token(s) revoked, roles removed`);
     });

@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import fs from 'node:fs';
 import { InputError } from '../../domain/errors';
 import { formatHk } from '../../domain/time';
-import { EVENTS_PAGE } from '../../app/reads';
-import type { EventView } from '../../stores/folder-store';
+import { EVENTS_PAGE, type EventView } from '../../stores/folder-store';
 import { api, printJson, printTable } from '../context';
 
 /** `appendix` (the same content as the portal's /appendix/7.3) and `events` (the audit trail). */

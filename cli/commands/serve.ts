@@ -2,18 +2,14 @@ import type { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../config/config';
-import { connectClient, connectWorker } from '../../config/temporal';
-import { createAuthenticator } from '../../api/auth';
-import { startControlApi } from '../../api/server';
-import { createDb } from '../../db/connection';
+import { parseDuration } from '../../domain/duration';
 import { InputError } from '../../domain/errors';
-import { startPortal } from '../../portal/server';
-import { startSimulator } from '../../simulator/server';
-import { startSmtpSink } from '../../smtp-sink/server';
-import { bundleInChildProcess, createWorker, writeWorkflowBundle } from '../../worker/worker';
-import { createHttpGateway } from '../../platform/http-gateway';
-import { createSmtpMailer } from '../../activities/mailer';
-import { createCommandSigner, loadCommandKey, simulatorAdminToken } from '../../security/command-signing';
+
+// Each service loads its modules when it starts (dynamic imports), so that `ecp-cutover --help` and the short
+// commands do not load Temporal's native core, the database driver or the mail stack (BENCHMARKS.md).
+const db = () => import('../../db/connection');
+const gateway = () => import('../../platform/http-gateway');
+const signing = () => import('../../security/command-signing');
 
 /** Long-running processes. Each stops cleanly on SIGTERM or SIGINT. */
 export function registerServeCommands(program: Command): void {
@@ -22,31 +18,47 @@ export function registerServeCommands(program: Command): void {
     .description('run a Temporal worker for the cutover workflows and activities')
     .action(async () => {
       const config = loadConfig();
+      const [{ createDb }, { createHttpGateway }, { loadCommandKey, simulatorAdminToken }, { connectWorker }, { createSmtpMailer }, { bundleInChildProcess, createWorker }, { buildInfo, prebuiltWorkflowBundle }] = await Promise.all([
+        db(), gateway(), signing(), import('../../config/temporal'), import('../../activities/mailer'), import('../../worker/worker'), import('../../worker/build-info'),
+      ]);
       const commandKey = loadCommandKey(config);
-      const db = createDb(config.WORKER_DATABASE_URL ?? config.DATABASE_URL, { max: 20 });
+      const pool = createDb(config.WORKER_DATABASE_URL ?? config.DATABASE_URL, { max: 20 });
       const connection = await connectWorker(config);
       const mailer = createSmtpMailer(config.SMTP_URL);
-      const bundle = await bundleInChildProcess();
+      // Built: the bundle `npm run build` made. From the sources: bundled now, in a short-lived child process.
+      const prebuilt = prebuiltWorkflowBundle();
+      const bundle = prebuilt ? { codePath: prebuilt } : await bundleInChildProcess();
+      const versioning = config.WORKER_DEPLOYMENT_NAME ? { deploymentName: config.WORKER_DEPLOYMENT_NAME, buildId: config.WORKER_BUILD_ID ?? buildInfo().buildId } : undefined;
       const worker = await createWorker({
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: { db, gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)), mailer, mailFrom: config.SMTP_FROM, commandKey },
+        deps: { db: pool, gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)), mailer, mailFrom: config.SMTP_FROM, commandKey },
         workflowBundle: bundle,
+        versioning,
       });
-      fs.rmSync(path.dirname(bundle.codePath), { recursive: true, force: true }); // read by Worker.create
-      console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
+      if (!prebuilt) fs.rmSync(path.dirname(bundle.codePath), { recursive: true, force: true }); // read by Worker.create
+      const version = versioning ? `, version ${versioning.deploymentName}:${versioning.buildId}` : '';
+      console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}${version} (${prebuilt ? 'built workflows' : 'workflows bundled at start'})`);
+      const mib = (n: number) => Math.round(n / 2 ** 20);
+      const memoryLog = config.WORKER_MEMORY_LOG
+        ? setInterval(() => {
+          const m = process.memoryUsage();
+          console.log(`memory: rss ${mib(m.rss)} MiB, heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} MiB, external ${mib(m.external)} MiB (buffers ${mib(m.arrayBuffers)} MiB)`);
+        }, parseDuration(config.WORKER_MEMORY_LOG)).unref()
+        : undefined;
       await worker.run(); // returns after SIGINT/SIGTERM (the SDK's runtime handles them)
+      clearInterval(memoryLog);
       mailer.close();
       await connection.close();
-      await db.destroy();
+      await pool.destroy();
     });
 
   program
     .command('bundle-workflows', { hidden: true })
     .description('bundle the workflow code into a file (the worker runs this in a child process)')
     .requiredOption('--out <file>', 'where to write the bundle')
-    .action(async (opts: { out: string }) => writeWorkflowBundle(opts.out));
+    .action(async (opts: { out: string }) => (await import('../../worker/worker')).writeWorkflowBundle(opts.out));
 
   program
     .command('portal')
@@ -54,12 +66,13 @@ export function registerServeCommands(program: Command): void {
     .option('--port <n>', 'port (default PORTAL_PORT)')
     .action(async (opts: { port?: string }) => {
       const config = loadConfig();
-      const db = createDb(config.PORTAL_DATABASE_URL ?? config.DATABASE_URL, { max: 10 });
-      const portal = await startPortal({ db, port: parsePort(opts.port, config.PORTAL_PORT), host: config.LISTEN_HOST });
+      const [{ createDb }, { startPortal }] = await Promise.all([db(), import('../../portal/server')]);
+      const pool = createDb(config.PORTAL_DATABASE_URL ?? config.DATABASE_URL, { max: 10 });
+      const portal = await startPortal({ db: pool, port: parsePort(opts.port, config.PORTAL_PORT), host: config.LISTEN_HOST });
       console.log(`portal on ${portal.url}`);
       await untilSignal();
       await portal.close();
-      await db.destroy();
+      await pool.destroy();
     });
 
   program
@@ -68,12 +81,15 @@ export function registerServeCommands(program: Command): void {
     .option('--port <n>', 'port (default CONTROL_API_PORT)')
     .action(async (opts: { port?: string }) => {
       const config = loadConfig();
+      const [{ createDb }, { createHttpGateway }, { createCommandSigner, loadCommandKey, simulatorAdminToken }, { connectClient }, { createAuthenticator }, { startControlApi }] = await Promise.all([
+        db(), gateway(), signing(), import('../../config/temporal'), import('../../api/auth'), import('../../api/server'),
+      ]);
       const signer = createCommandSigner(loadCommandKey(config));
-      const db = createDb(config.API_DATABASE_URL ?? config.DATABASE_URL, { max: 10 });
+      const pool = createDb(config.API_DATABASE_URL ?? config.DATABASE_URL, { max: 10 });
       const temporal = await connectClient(config);
       const api = await startControlApi({
-        deps: { db, temporal, config, signer, gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)) },
-        auth: createAuthenticator(db, config),
+        deps: { db: pool, temporal, config, signer, gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)) },
+        auth: createAuthenticator(pool, config),
         port: parsePort(opts.port, config.CONTROL_API_PORT),
         host: config.LISTEN_HOST,
         log: (line) => console.error(line),
@@ -82,7 +98,7 @@ export function registerServeCommands(program: Command): void {
       await untilSignal();
       await api.close();
       await temporal.connection.close();
-      await db.destroy();
+      await pool.destroy();
     });
 
   program
@@ -92,11 +108,12 @@ export function registerServeCommands(program: Command): void {
     .option('--processing-delay <ms>', 'how long legacy takes to process a file', '500')
     .action(async (opts: { port?: string; processingDelay: string }) => {
       const config = loadConfig();
-      const db = createDb(config.DATABASE_URL, { max: 20 });
+      const [{ createDb }, { simulatorAdminToken }, { startSimulator }] = await Promise.all([db(), signing(), import('../../simulator/server')]);
       const adminToken = simulatorAdminToken(config);
       if (!adminToken) throw new InputError(`the simulator needs its admin credential: set SIMULATOR_ADMIN_TOKEN, or start the embedded stack with 'ecp-cutover dev up' (it writes ${config.simulatorTokenFile})`);
+      const pool = createDb(config.DATABASE_URL, { max: 20 });
       const sim = await startSimulator({
-        db,
+        db: pool,
         port: parsePort(opts.port, Number(new URL(config.SIMULATOR_URL).port)),
         processingDelayMs: Number(opts.processingDelay),
         host: config.LISTEN_HOST,
@@ -106,7 +123,7 @@ export function registerServeCommands(program: Command): void {
       console.log(`platform simulator on ${sim.url}`);
       await untilSignal();
       await sim.close();
-      await db.destroy();
+      await pool.destroy();
     });
 
   program
@@ -116,6 +133,7 @@ export function registerServeCommands(program: Command): void {
     .option('--web-port <n>', 'web view port (default SMTP_SINK_WEB_PORT)')
     .action(async (opts: { port?: string; webPort?: string }) => {
       const config = loadConfig();
+      const { startSmtpSink } = await import('../../smtp-sink/server');
       const sink = await startSmtpSink({
         smtpPort: parsePort(opts.port, Number(new URL(config.SMTP_URL).port || 25)),
         webPort: parsePort(opts.webPort, config.SMTP_SINK_WEB_PORT),

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { DateTime } from 'luxon';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -135,6 +137,32 @@ describe('support views', () => {
 });
 
 describe('portal cache', () => {
+  it('many participants asking at once cost one query; a client that takes gzip gets the same reply compressed', async () => {
+    const cachedPortal = await startPortal({ db, cacheMs: 60_000 });
+    const queries: string[] = [];
+    const count = (q: { sql: string }) => void (q.sql.includes('portal') && queries.push(q.sql));
+    db.on('query', count);
+    try {
+      const replies = await Promise.all(Array.from({ length: 50 }, () => fetch(cachedPortal.url + '/api/folders?market=Cash')));
+      expect(replies.every((r) => r.status === 200)).toBe(true);
+      expect(queries).toHaveLength(1);
+      const plain = await (await fetch(cachedPortal.url + '/api/folders?market=Cash', { headers: { 'accept-encoding': 'identity' } })).text();
+      const zipped = await new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
+        http.get(cachedPortal.url + '/api/folders?market=Cash', { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+        }).on('error', reject);
+      });
+      expect(zipped.encoding).toBe('gzip');
+      expect(gunzipSync(zipped.body).toString()).toBe(plain);
+      expect(zipped.body.length).toBeLessThan(plain.length / 2);
+    } finally {
+      db.off('query', count);
+      await cachedPortal.close();
+    }
+  });
+
   it('serves a reply for at most cacheMs, then reads PostgreSQL again', async () => {
     const cachedPortal = await startPortal({ db, cacheMs: 400 });
     try {

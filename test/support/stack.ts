@@ -49,8 +49,8 @@ export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
   };
   const bundle = await workflowBundle();
   afterAll(() => sim.close());
-  const worker = () =>
-    createWorker({ connection: temporal.nativeConnection, namespace: 'default', taskQueue: temporal.taskQueue, deps, workflowBundle: bundle });
+  const worker = (versioning?: { deploymentName: string; buildId: string }) =>
+    createWorker({ connection: temporal.nativeConnection, namespace: 'default', taskQueue: temporal.taskQueue, deps, workflowBundle: bundle, versioning });
   /** A worker polling in the background until the file ends. */
   const runWorker = async () => {
     const w = await worker();

@@ -1,0 +1,7 @@
+import { run } from './main';
+
+// The program: `bin/ecp-cutover.mjs` loads this (built: dist/ecp-cutover.mjs, which `node` also runs directly).
+// Exit explicitly: some dependencies install exit hooks that would otherwise replace the exit code.
+const code = await run(process.argv);
+// Let piped output drain first (a large --json would otherwise be cut).
+process.stdout.write('', () => process.exit(code));
