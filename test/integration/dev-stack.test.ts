@@ -41,6 +41,8 @@ describe('ecp-cutover dev up | status | down', () => {
     expect(second.stdout.match(/already running/g)).toHaveLength(7);
 
     const status = JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout);
+    expect(status.temporal.kind).toBe('dev');
+    expect(status.workers.map((w: { name: string }) => w.name)).toEqual(['worker']);
     expect(status.portal.url).toBe(`http://127.0.0.1:${portal}`);
     expect(status.api.url).toBe(`http://127.0.0.1:${api}`);
     // Each process connects as its own database role; the key and the role passwords are the owner's only.
