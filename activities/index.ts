@@ -5,8 +5,9 @@ import { createNoticeActivities, type NoticeDeps } from './notices';
 import { createMoveActivities, type MoveDeps } from './move';
 import { createSecurityActivities } from './security';
 import { createStatusActivities } from './status';
+import { createReconcileActivities, type ReconcileActivityDeps } from './reconcile';
 
-export type ActivityDeps = MoveDeps & NoticeDeps & { commandKey: Buffer };
+export type ActivityDeps = MoveDeps & NoticeDeps & Pick<ReconcileActivityDeps, 'opsAlertEmail'> & { commandKey: Buffer };
 
 /** All activities the worker registers, built from their dependencies. */
 export function createActivities(deps: ActivityDeps) {
@@ -18,5 +19,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createNoticeActivities(deps),
     ...createDecommissionActivities(deps),
     ...createSecurityActivities(deps),
+    ...createReconcileActivities(deps),
   };
 }

@@ -5,6 +5,7 @@ import { approveDecommission, decommissionStatus, rescheduleDecommission, schedu
 import { importDirectory } from '../app/directory';
 import { appendix, folderDetail, listBatches, listEvents, listFolders, participantView, readinessReport } from '../app/reads';
 import { approveSwitchBack, rejectSwitchBack, requestSwitchBack } from '../app/switch-back';
+import { listDrifts, reconcileNow } from '../app/reconcile';
 import type { Role } from '../domain/operators';
 
 /**
@@ -89,6 +90,9 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/api/decommission', summary: 'schedule the decommission of legacy ECP (a second operator approves)', roles: ['planner'], body: withAt, created: true, handle: ({ deps, op, body }) => scheduleDecommission(deps, op, (body as Body<typeof withAt>).at) },
   { method: 'POST', path: '/api/decommission/approve', summary: 'approve the decommission (four eyes); plannedAt: the date you looked at', roles: ['approver'], body: approval, handle: ({ deps, op, body }) => approveDecommission(deps, op, body as Body<typeof approval>) },
   { method: 'POST', path: '/api/decommission/reschedule', summary: 'move the decommission (voids its approval)', roles: ['planner'], body: withAt, handle: ({ deps, op, body }) => rescheduleDecommission(deps, op, (body as Body<typeof withAt>).at) },
+
+  { method: 'POST', path: '/api/reconcile', summary: 'one reconciler pass now: each folder against both platforms; the drifts found', roles: ['planner', 'approver'], body: empty, handle: ({ deps, op }) => reconcileNow(deps, op) },
+  { method: 'GET', path: '/api/drifts', summary: 'drift episodes, newest first: the open ones (all=true: the last 200), and the last pass', roles: ALL, query: z.strictObject({ all: z.enum(['true', 'false']).optional() }), handle: ({ deps, query }) => listDrifts(deps, { all: (query as { all?: string }).all === 'true' }) },
 
   {
     method: 'POST', path: '/api/directory/import', summary: 'import participants and users (CSV text), all or nothing', roles: ['planner'], limit: 32 * 1024 * 1024,

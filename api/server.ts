@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { domainMetrics, Histogram, timeRequests } from '../observability/metrics';
 import type { AddressInfo } from 'node:net';
 import type { AppDeps, Operator } from '../app/context';
 import { COMMAND_SOURCES, type CommandSource } from '../domain/commands';
@@ -78,7 +79,10 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
       return send(res, 200, { ok: true });
     }
     if (path === '/openapi.json' && req.method === 'GET') return send(res, 200, openapi, { 'content-type': 'application/json; charset=utf-8' });
-    const { route, params } = match(req.method ?? 'GET', path);
+    // /metrics (Prometheus, with a bearer token like any client): any operator with a role may scrape it.
+    const metrics = path === '/metrics' && req.method === 'GET';
+    const { route, params } = metrics ? { route: null, params: {} } : match(req.method ?? 'GET', path);
+    if (route) routeOf.set(req, route.path);
     const source = req.socket.remoteAddress ?? 'unknown';
     const blocked = limiter.blocked(source);
     let who: Omit<Operator, 'source'>;
@@ -95,6 +99,11 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
     if (typeof asserted === 'string' && asserted !== '' && asserted !== who.name) {
       throw new HttpError(403, 'not_allowed', `signed in as ${who.name}, not ${asserted.slice(0, 64)}: a command acts as the signed-in operator`);
     }
+    if (!route) {
+      if (who.roles.length === 0) throw new HttpError(403, 'not_allowed', `operator '${who.name}' holds no role`);
+      routeOf.set(req, '/metrics');
+      return send(res, 200, (await domainMetrics(deps.db)) + requests.render(), { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    }
     const client = String(req.headers['x-ecp-client'] ?? 'api');
     const op: Operator = { ...who, source: (COMMAND_SOURCES as readonly string[]).includes(client) ? (client as CommandSource) : 'api' };
     if (route.roles.length > 0 && !route.roles.some((r) => op.roles.includes(r))) {
@@ -108,7 +117,11 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
     return send(res, route.created ? 201 : 200, result);
   }
 
+  const requests = new Histogram('ecp_cutover_api_request_duration_seconds', 'Control API requests by route template, method and status class.');
+  const routeOf = new WeakMap<http.IncomingMessage, string>();
+  const time = timeRequests(requests, (req) => routeOf.get(req) ?? 'unmatched');
   const server = http.createServer((req, res) => {
+    time(req, res);
     // A request refused before its body was read is answered and its connection closed (never drained).
     res.on('finish', () => {
       if (!req.complete) req.destroy();

@@ -8,6 +8,7 @@ import { EVENTS_PAGE } from '../stores/folder-store';
 import { readBatch } from '../stores/batch-read';
 import { createFolderStore, toEventView, type EventView } from '../stores/folder-store';
 import { batchReadiness, readinessUsers } from '../stores/readiness';
+import { toDriftView } from '../stores/reconcile';
 import { LISTED } from './batches';
 import type { AppDeps } from './context';
 
@@ -24,7 +25,8 @@ export async function folderDetail(deps: AppDeps, rawCode: string) {
   const store = createFolderStore(deps.db);
   const folder = await store.get(code);
   if (!folder) throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
-  return { folder, runs: await store.runs(code, 5), events: await store.events(code, 10) };
+  const drifts = (await deps.db('drifts').where({ folder_code: code }).orderBy('id', 'desc').limit(5).select('*')).map((r) => toDriftView(r));
+  return { folder, runs: await store.runs(code, 5), events: await store.events(code, 10), drifts };
 }
 
 export async function listBatches(deps: AppDeps) {

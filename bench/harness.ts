@@ -105,7 +105,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       : { command: findBinary('temporal', 'TEMPORAL_BIN'), args: temporalDevArgs({ port: temporalPort, dbFile: path.join(dir, 'temporal.sqlite') }) };
     const pid = spawnDetached(spec, temporalLog);
     pids.temporal = pid;
-    await waitFor(`${temporalName} (${tail(temporalLog)})`, () => temporalHealthy(`127.0.0.1:${temporalPort}`), 120_000, () => isAlive(pid));
+    await waitFor(temporalName, () => temporalHealthy(`127.0.0.1:${temporalPort}`), 120_000, () => isAlive(pid)).catch((err: Error) => {
+      throw new Error(`${err.message}; last lines of ${temporalLog}: ${tail(temporalLog)}`, { cause: err });
+    });
     if (serverPorts) await registerNamespace(`127.0.0.1:${temporalPort}`, 'default', log);
   };
   await startPostgres();

@@ -12,6 +12,7 @@ import { registerParticipantCommands } from './commands/participant';
 import { registerReadSideCommands } from './commands/read-side';
 import { registerServeCommands } from './commands/serve';
 import { registerHealthCommand } from './commands/health';
+import { registerReconcileCommand } from './commands/reconcile';
 import { registerLoginCommands } from './commands/login';
 import { registerReadinessCommand } from './commands/batch';
 import { setTokenFile } from './context';
@@ -49,6 +50,7 @@ registerParticipantCommands(program);
 registerReadinessCommand(program);
 registerReadSideCommands(program);
 registerDecommissionCommands(program);
+registerReconcileCommand(program);
 registerHealthCommand(program);
 registerServeCommands(program);
 

@@ -46,12 +46,18 @@ const schema = z.object({
    */
   WORKER_DEPLOYMENT_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_" or "-"').optional(),
   /** The Build ID (default: dist/build-info.json, written by `npm run build` from the version and the git commit). */
+  /** When set, the worker serves the Temporal SDK's metrics (Prometheus) on LISTEN_HOST:WORKER_METRICS_PORT/metrics. */
+  WORKER_METRICS_PORT: port.optional(),
   /** When set (e.g. 5s), the worker logs its memory (RSS, V8 heap, external) that often: for capacity checks. */
   WORKER_MEMORY_LOG: duration.optional(),
   WORKER_BUILD_ID: z.string().regex(/^[A-Za-z0-9_.+-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_", "+" or "-"').optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).default('smtp://127.0.0.1:2525'),
   SMTP_FROM: z.string().email().default('ecp-support@hkex.example'),
   SMTP_SINK_WEB_PORT: port.default(1080),
+  /** The platform team's address: the reconciler mails each drift to it when it opens and when it clears (unset: no alerts). */
+  OPS_ALERT_EMAIL: z.string().email().optional(),
+  /** How often the reconciler's Temporal Schedule runs a pass (created by `dev up` and `reconcile --ensure-schedule`). */
+  RECONCILE_INTERVAL: duration.default('5m'),
   SIMULATOR_URL: url(['http:', 'https:']).default('http://127.0.0.1:4100'),
   /** The platforms' admin credential (the simulator requires it; default: <ECP_CUTOVER_HOME>/secrets/simulator-admin.token). */
   SIMULATOR_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -7,7 +7,8 @@ import type { Knex } from 'knex';
  * - `ecp_api` (the control API): reads everything; writes the directory, registers operators it has verified
  *   (OIDC), notes a token's last use, appends events. It never writes a batch, a folder or a notice: the
  *   workflows do, through the worker.
- * - `ecp_worker`: reads everything; writes folders, batches, runs, notices and the decommission; appends events.
+ * - `ecp_worker`: reads everything; writes folders, batches, runs, notices, the decommission and the
+ *   reconciler's drifts and passes; appends events.
  * - `ecp_portal`: reads the public views of schema `portal`, nothing else.
  *
  * Nobody but the owner may update, delete or truncate the audit trail (`events`); a trigger refuses
@@ -36,6 +37,8 @@ const WRITES: Record<Exclude<DbRole, 'portal'>, Record<string, string>> = {
     notices: 'insert, update',
     notice_attempts: 'insert',
     decommission: 'insert, update',
+    drifts: 'insert, update',
+    reconcile_passes: 'insert',
     events: 'insert',
   },
 };

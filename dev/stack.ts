@@ -7,12 +7,13 @@ import { InputError } from '../domain/errors';
 import { initPostgres, postgresCommand } from './postgres';
 import { isAlive, isPortOpen, spawnDetached, stopPid, tail, waitFor, type SpawnSpec } from './process';
 import { findBinary, PROJECT_ROOT, SEARCH_ATTRIBUTES, TEMPORAL_SERVER_VERSION, temporalDevArgs } from './tools';
-import { portsFrom, prepareTemporalServer, registerNamespace } from './temporal-server';
-import { DEFAULT_PROFILE, describeProfile, workerNames, type Profile } from './profile';
+import { portsFrom, prepareTemporalServer, registerNamespace, serverBinaries } from './temporal-server';
+import { DEFAULT_PROFILE, describeProfile, workerMetricsPort, workerNames, type Profile } from './profile';
 import { randomBytes } from 'node:crypto';
 import { DB_ROLES, ensureDbRoles, urlAs, type DbRole } from '../db/grants';
 import { WORKER_ENV, WORKER_NODE_FLAGS } from '../worker/node-flags';
 import { ensureSecretFile } from '../security/command-signing';
+import { temporalTls } from '../config/temporal';
 
 /**
  * The embedded stack behind `ecp-cutover dev up|down|status`: each service is a background process whose
@@ -38,7 +39,8 @@ export interface Service {
   spec(): Promise<SpawnSpec>;
   ready(pid: number): Promise<boolean>;
   stopSignal?: NodeJS.Signals;
-  after?(): Promise<void>;
+  /** Set-up once it is ready (idempotent), saying what it did. */
+  after?(report: (line: string) => void): Promise<void>;
 }
 
 const CLI = path.join(PROJECT_ROOT, 'bin', 'ecp-cutover.mjs');
@@ -133,14 +135,14 @@ export function services(config: Config, profile: Profile = DEFAULT_PROFILE): Se
         user: 'temporal', password: rolePasswords(config).temporal, ports: portsFrom(temporalPort),
       }),
     ready: () => temporalHealthy(config.TEMPORAL_ADDRESS),
-    after: () => registerNamespace(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE),
+    after: (report) => registerNamespace(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, report),
   };
-  const worker = (name: string): Service => ({
+  const worker = (name: string, i: number): Service => ({
     name,
-    port: 0,
-    portVar: '',
-    url: `task queue ${config.TEMPORAL_TASK_QUEUE}`,
-    spec: async () => cli(config, ['worker'], { WORKER_DATABASE_URL: roleUrls(config).worker }),
+    port: workerMetricsPort(config, i),
+    portVar: 'WORKER_METRICS_PORT',
+    url: `task queue ${config.TEMPORAL_TASK_QUEUE}, metrics http://127.0.0.1:${workerMetricsPort(config, i)}/metrics`,
+    spec: async () => cli(config, ['worker'], { WORKER_DATABASE_URL: roleUrls(config).worker, WORKER_METRICS_PORT: String(workerMetricsPort(config, i)) }),
     // Ready when the server sees this worker (identity pid@host) polling its task queue.
     ready: (pid) =>
       withTemporal(config.TEMPORAL_ADDRESS, async (c) => {
@@ -150,7 +152,9 @@ export function services(config: Config, profile: Profile = DEFAULT_PROFILE): Se
           taskQueueType: 1, // workflow task queue
         });
         return (r.pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`));
-      }),
+      }, temporalTls(config)),
+    // Once a worker serves the task queue, the reconciler's Schedule (a pass every RECONCILE_INTERVAL).
+    ...(name === 'worker' ? { after: () => ensureSchedule(config) } : {}),
   });
   const ext = new Set(profile.external);
   return [
@@ -225,34 +229,50 @@ async function checkExternal(config: Config, profile: Profile, report: (line: st
     report(`postgres   external, reachable and migrated  ${where.host}${where.pathname}`);
   }
   if (profile.external.includes('temporal')) {
-    if (!(await temporalHealthy(config.TEMPORAL_ADDRESS))) {
+    if (!(await temporalHealthy(config.TEMPORAL_ADDRESS, temporalTls(config)))) {
       throw new InputError(`Temporal at ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS) is not reachable: start it or fix TEMPORAL_ADDRESS`);
     }
     const missing = await withTemporalValue(config.TEMPORAL_ADDRESS, async (c) => {
       const ns = config.TEMPORAL_NAMESPACE;
-      const known = await c.workflowService.describeNamespace({ namespace: ns }).then(() => true, () => false);
+      const known = await c.workflowService.describeNamespace({ namespace: ns }).then(() => true, (err: { code?: number }) => {
+        if (err.code === 5) return false; // NOT_FOUND; anything else (permission, unavailable) is said as it is
+        throw err;
+      });
       if (!known) return `namespace ${ns} does not exist: create it (temporal operator namespace create --namespace ${ns})`;
       const have = await c.operatorService.listSearchAttributes({ namespace: ns });
       const absent = Object.keys(SEARCH_ATTRIBUTES).filter((k) => !(k in (have.customAttributes ?? {})));
       return absent.length ? `search attributes ${absent.join(', ')} are not registered in namespace ${ns}: ${absent.map((k) => `temporal operator search-attribute create --namespace ${ns} --name ${k} --type Keyword`).join('; ')}` : null;
+    }, temporalTls(config)).catch((err: Error) => {
+      throw new InputError(`Temporal at ${config.TEMPORAL_ADDRESS}: ${err.message}`, { cause: err });
     });
     if (missing) throw new InputError(`Temporal at ${config.TEMPORAL_ADDRESS}: ${missing}`);
     report(`temporal   external, serving namespace ${config.TEMPORAL_NAMESPACE}  ${config.TEMPORAL_ADDRESS}`);
   }
 }
 
-async function withTemporalValue<T>(address: string, fn: (c: Connection) => Promise<T>): Promise<T> {
-  const c = await Connection.connect({ address, connectTimeout: '1s' });
+async function ensureSchedule(config: Config): Promise<void> {
+  const [{ connectClient }, { ensureReconcileSchedule }] = await Promise.all([import('../config/temporal'), import('../app/reconcile')]);
+  const client = await connectClient(config);
+  try {
+    await ensureReconcileSchedule(client, config);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+type Tls = ReturnType<typeof temporalTls>;
+async function withTemporalValue<T>(address: string, fn: (c: Connection) => Promise<T>, tls?: Tls): Promise<T> {
+  const c = await Connection.connect({ address, connectTimeout: '1s', tls });
   try {
     return await fn(c);
   } finally {
     await c.close();
   }
 }
-const withTemporal = (address: string, fn: (c: Connection) => Promise<boolean>) => withTemporalValue(address, fn).catch(() => false);
+const withTemporal = (address: string, fn: (c: Connection) => Promise<boolean>, tls?: Tls) => withTemporalValue(address, fn, tls).catch(() => false);
 
 /** True once a Temporal server answers its health check at `address` (false while it starts or is down). */
-export const temporalHealthy = (address: string) => withTemporal(address, async (c) => (await c.healthService.check({})) !== undefined);
+export const temporalHealthy = (address: string, tls?: Tls) => withTemporal(address, async (c) => (await c.healthService.check({})) !== undefined, tls);
 
 const pidFile = (config: Config, name: string) => path.join(config.home, 'run', `${name}.pid`);
 const logFile = (config: Config, name: string) => path.join(config.home, 'logs', `${name}.log`);
@@ -266,16 +286,27 @@ export function runningPid(config: Config, name: string): number | null {
   }
 }
 
-/** Starts the stack; `requested` overrides the saved profile (which a running stack must match). */
-export async function up(config: Config, report: (line: string) => void, requested: Partial<Profile> = {}): Promise<Profile> {
+/**
+ * Starts the stack. With no profile asked for (`requested` null: a plain `dev up`, the demo), the saved one;
+ * a profile asked for is whole (a flag not given is its default), and a running stack must match it.
+ */
+export async function up(config: Config, report: (line: string) => void, requested: Partial<Profile> | null = null): Promise<Profile> {
   fs.mkdirSync(path.join(config.home, 'run'), { recursive: true });
   fs.mkdirSync(path.join(config.home, 'logs'), { recursive: true });
   const saved = savedProfile(config);
-  const profile: Profile = { ...saved, ...requested };
+  const profile: Profile = requested ? { ...DEFAULT_PROFILE, ...requested } : saved;
+  const server = profile.temporal === 'server' && !profile.external.includes('temporal');
+  if (server && profile.external.includes('postgres')) {
+    // The server would create its role and databases on someone else's PostgreSQL: not ours to do.
+    throw new InputError("--temporal server runs its own Temporal on the stack's own PostgreSQL: drop --external postgres, or run Temporal elsewhere and say --external postgres,temporal");
+  }
   const running = allServiceNames(config).filter((name) => runningPid(config, name) !== null);
   if (running.length && JSON.stringify(profile) !== JSON.stringify(saved)) {
-    throw new InputError(`the stack runs with ${describeProfile(saved)}: run 'ecp-cutover dev down' first to start it with ${describeProfile(profile)}`);
+    throw new InputError(`the stack runs with ${describeProfile(saved)} (${running.join(', ')}): run 'ecp-cutover dev down' first to start it with ${describeProfile(profile)}`);
   }
+  // What the server needs is checked before anything starts.
+  const serverPorts = server ? portsFrom(Number(config.TEMPORAL_ADDRESS.split(':').pop())) : null;
+  if (server) serverBinaries();
   await checkExternal(config, profile, report);
   fs.writeFileSync(profileFile(config), JSON.stringify(profile));
   // The key the workers verify workflow commands with (and the control API signs them with).
@@ -285,8 +316,10 @@ export async function up(config: Config, report: (line: string) => void, request
   const all = services(config, profile);
   // Check every port first, so a clash is reported before anything starts.
   for (const s of all) {
-    if (s.port && runningPid(config, s.name) === null && (await isPortOpen(s.port))) {
-      throw new InputError(`port ${s.port} for ${s.name} is taken by another program: stop it or set ${s.portVar} to a free port`);
+    if (runningPid(config, s.name) !== null) continue;
+    const ports = s.name === 'temporal' && serverPorts ? [...new Set(Object.values(serverPorts).flat())] : [s.port];
+    for (const port of ports.filter(Boolean)) {
+      if (await isPortOpen(port)) throw new InputError(`port ${port} for ${s.name} is taken by another program: stop it or set ${s.portVar} to a free port`);
     }
   }
   for (const s of all) {
@@ -301,8 +334,11 @@ export async function up(config: Config, report: (line: string) => void, request
     try {
       await waitFor(s.name, () => s.ready(pid), 120_000, () => isAlive(pid));
       if (!isAlive(pid)) throw new Error(`${s.name} exited`);
-      await s.after?.();
+      await s.after?.((line) => report(`${''.padEnd(11)}${line}`));
     } catch (err) {
+      // Not half-started: the next `dev up` starts it (and runs its set-up) again.
+      await stopPid(pid, 15_000, s.stopSignal);
+      fs.rmSync(pidFile(config, s.name), { force: true });
       throw new Error(`${s.name} did not start (${(err as Error).message}); last lines of ${log}:\n${tail(log, 8)}`, { cause: err });
     }
     report(`${s.name.padEnd(10)} started (pid ${pid})  ${s.url}`);
@@ -314,7 +350,7 @@ export async function up(config: Config, report: (line: string) => void, request
 const allServiceNames = (config: Config) => services(config, { temporal: 'server', external: [] }).map((s) => s.name);
 
 export async function down(config: Config, report: (line: string) => void): Promise<void> {
-  for (const s of services(config, { temporal: 'server', external: [] }).reverse()) {
+  for (const s of services(config, { temporal: 'server', external: [] }).reverse()) { // every service any profile has
     const pid = runningPid(config, s.name);
     if (pid !== null) {
       await stopPid(pid, 15_000, s.stopSignal);

@@ -75,10 +75,9 @@ export interface ServerOptions {
   user: string;
   password: string;
   ports: ServerPorts;
-  databases?: { history: string; visibility: string };
 }
 
-const DEFAULT_DATABASES = { history: 'temporal', visibility: 'temporal_visibility' };
+const DATABASES = { history: 'temporal', visibility: 'temporal_visibility' };
 
 /**
  * Creates (first time) or migrates (every time: `update-schema` applies only newer versions) Temporal's two
@@ -87,18 +86,21 @@ const DEFAULT_DATABASES = { history: 'temporal', visibility: 'temporal_visibilit
  */
 export async function prepareTemporalServer(opts: ServerOptions): Promise<SpawnSpec> {
   const bins = serverBinaries();
-  const dbs = opts.databases ?? DEFAULT_DATABASES;
+  const dbs = DATABASES;
   const admin = new URL(opts.adminUrl);
+  // Our own random hex (never an operator's text): safe inside the statement, which cannot take a parameter.
+  if (!/^[0-9a-f]{16,}$/.test(opts.password)) throw new Error('the temporal role password must be random hex');
   const adminDb = createDb(opts.adminUrl, { max: 1 });
   try {
     const role = await adminDb('pg_roles').where({ rolname: opts.user }).first();
-    if (!role) await adminDb.raw(`create role ?? login password '${opts.password.replace(/'/g, "''")}'`, [opts.user]);
-    else await adminDb.raw(`alter role ?? login password '${opts.password.replace(/'/g, "''")}'`, [opts.user]);
+    await adminDb.raw(`${role ? 'alter' : 'create'} role ?? login password '${opts.password}'`, [opts.user]);
     for (const name of [dbs.history, dbs.visibility]) {
       const url = new URL(opts.adminUrl);
       url.pathname = `/${name}`;
       await ensureDatabase(url.toString());
       await adminDb.raw('alter database ?? owner to ??', [name, opts.user]);
+      // Temporal's databases are Temporal's: the project's roles have no business there.
+      await adminDb.raw('revoke connect on database ?? from public', [name]);
     }
   } finally {
     await adminDb.destroy();
@@ -116,7 +118,7 @@ export async function prepareTemporalServer(opts: ServerOptions): Promise<SpawnS
     const tool = (...args: string[]) =>
       // The password goes in the environment, not on a command line other users can read.
       execFileAsync(bins.sqlTool, ['--plugin', 'postgres12', '--ep', admin.hostname, '-p', admin.port || '5432', '-u', opts.user, '--db', name, ...args], {
-        maxBuffer: 16 << 20, env: { ...process.env, SQL_PASSWORD: opts.password },
+        maxBuffer: 16 << 20, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SQL_PASSWORD: opts.password },
       })
         .catch((err: { stderr?: string; message: string }) => {
           throw new Error(`temporal-sql-tool ${args[0]} on ${name} failed: ${(err.stderr || err.message).trim().split('\n').slice(-3).join(' ')}`);
@@ -194,19 +196,20 @@ export async function registerNamespace(address: string, namespace: string, repo
   const connection = await Connection.connect({ address, connectTimeout: '5s' });
   try {
     const svc = connection.workflowService;
-    const exists = await svc.describeNamespace({ namespace }).then(() => true, (err: { code?: number }) => {
-      if (err.code === 5) return false; // NOT_FOUND
-      throw err;
-    });
-    if (!exists) {
-      await svc.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(RETENTION_DAYS * 86_400) } });
-      report(`namespace ${namespace} registered (retention ${RETENTION_DAYS} days)`);
-    }
     const KEYWORD = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD: every one of ours is a Keyword
     const wanted = Object.fromEntries(Object.keys(SEARCH_ATTRIBUTES).map((k) => [k, KEYWORD]));
-    const deadline = Date.now() + 60_000;
+    // The server answers "unavailable" for a while after it starts: every call is inside the retry loop.
+    const deadline = Date.now() + 120_000;
     for (;;) {
       try {
+        const exists = await svc.describeNamespace({ namespace }).then(() => true, (err: { code?: number }) => {
+          if (err.code === 5) return false; // NOT_FOUND
+          throw err;
+        });
+        if (!exists) {
+          await svc.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(RETENTION_DAYS * 86_400) } });
+          report(`namespace ${namespace} registered (retention ${RETENTION_DAYS} days)`);
+        }
         const have = await connection.operatorService.listSearchAttributes({ namespace });
         const missing = Object.keys(wanted).filter((k) => !(k in (have.customAttributes ?? {})));
         if (missing.length) {
@@ -218,7 +221,7 @@ export async function registerNamespace(address: string, namespace: string, repo
         await svc.describeTaskQueue({ namespace, taskQueue: { name: 'ecp-cutover-probe' }, taskQueueType: 1 });
         return;
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`namespace ${namespace} not usable after 60 s: ${(err as Error).message}`, { cause: err });
+        if (Date.now() > deadline) throw new Error(`namespace ${namespace} not usable after 120 s: ${(err as Error).message}`, { cause: err });
         await new Promise((r) => setTimeout(r, 1000));
       }
     }

@@ -21,7 +21,7 @@ export const STORED_DECOMMISSION_STATUSES: readonly DecommissionStatus[] = DECOM
 export const isFinalDecommission = (s: DecommissionStatus) => FINAL_DECOMMISSION_STATUSES.includes(s);
 
 export interface GateItem {
-  item: 'folders' | 'batches' | 'switch_backs' | 'quiet_period';
+  item: 'folders' | 'batches' | 'switch_backs' | 'drift' | 'quiet_period';
   pass: boolean;
   detail: string;
 }

@@ -11,3 +11,7 @@ export const DECOMMISSION_WORKFLOW_ID = 'decommission-legacy-ecp';
 export function batchIdOf(workflowId: string): string | null {
   return workflowId.startsWith('batch-') ? workflowId.slice('batch-'.length) : null;
 }
+
+/** The reconciler: its Schedule, and the workflow of each pass asked for on demand. */
+export const RECONCILE_SCHEDULE_ID = 'reconcile';
+export const reconcileWorkflowId = (id: string) => `reconcile-${id}`;

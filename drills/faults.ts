@@ -21,6 +21,8 @@ import { startSubmitters } from '../test/support/submitter';
 import type { BatchProgress } from '../workflows/batch-migration';
 import { startHarness, type Harness } from '../bench/harness';
 import { addSyntheticFolders } from '../bench/scenario';
+import { runningIn } from '../activities/reconcile';
+import { reconcilePass } from '../stores/reconcile';
 
 const FOLDERS = 30;
 const FIRMS = 1000;
@@ -111,6 +113,26 @@ async function until(probe: () => Promise<boolean>, timeoutMs = 300_000): Promis
   }
 }
 
+/** Reconciler passes every 3 s while the batch runs (a pass that meets a restart is skipped). */
+function reconcileThroughout(h: Harness) {
+  let running = true;
+  let passes = 0;
+  const detected: string[] = [];
+  const loop = (async () => {
+    while (running) {
+      try {
+        const r = await reconcilePass({ db: h.db, gateway: h.app.gateway, isMoving: runningIn(h.client) }, 'drill');
+        passes++;
+        detected.push(...r.detected.map((d) => `${d.folder} ${d.kind} (${d.detail})`));
+      } catch {
+        // PostgreSQL or Temporal restarting: no pass
+      }
+      await sleep(3000);
+    }
+  })();
+  return { stop: async () => ((running = false), await loop, { passes, detected }) };
+}
+
 /** Samples, in one statement each time, whether any folder is open on both platforms (I1). */
 function sampleBothOpen(h: Harness) {
   let running = true;
@@ -144,6 +166,7 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
     const otherPlatforms = await platformState(h, others.map((f) => f.code));
 
     const sampler = sampleBothOpen(h);
+    const reconciler = reconcileThroughout(h);
     const submitters = SUBMITTED_FOLDERS.map((i) => startSubmitters(h.sim.url, { folder: codes[i], user: USER, clients: 1, prefix: 'T' }));
     await planBatch(h.app, await operatorNamed(h.db, 'alice'), {
       id: 'DRILL', name: `drill ${name}`, at: DateTime.utc().plus({ seconds: 2 }).toISO()!, folders: codes,
@@ -171,6 +194,7 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
     await sleep(1500); // the submitters meet the final state too
     const attempts = await Promise.all(submitters.map((s) => s.stop()));
     const { samples, bothOpen } = await sampler.stop();
+    const during = await reconciler.stop();
     // Two workers finish sooner and each kill waits for the other to make progress: 2 kills there, 5 with one.
     if (name === 'worker-kill') checks.push(['faults injected mid-batch', h.kills() >= (h.temporal === 'server' ? 2 : 5), what]);
     if (typeof outcome !== 'string') checks.push(outcome.check);
@@ -221,6 +245,11 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
     // I7: the folders outside the batch did not change.
     const othersAfter = await h.db('folders').whereNotIn('code', codes).orderBy('code').select('code', 'placement');
     const same = JSON.stringify(othersAfter) === JSON.stringify(others) && JSON.stringify(await platformState(h, others.map((f) => f.code))) === JSON.stringify(otherPlatforms);
+    // The reconciler, every 3 s while the batch ran and once after: no drift (a move in progress is not one).
+    const after = await reconcilePass({ db: h.db, gateway: h.app.gateway, isMoving: runningIn(h.client) }, 'drill');
+    const found = [...during.detected, ...after.detected.map((d) => `${d.folder} ${d.kind}`)];
+    checks.push(['reconciler finds no drift', found.length === 0 && after.open.length === 0 && during.passes > 0,
+      `${during.passes} passes during the batch and one after: ${found.length ? `drift ${found.slice(0, 5).join(', ')}` : 'no drift'}, ${after.open.length} open`]);
     checks.push(['I7 isolation', same, `${others.length} folders outside the batch ${same ? 'unchanged' : 'CHANGED'}`]);
   } catch (err) {
     checks.push(['drill ran', false, (err as Error).stack ?? String(err)]);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import { Histogram, timeRequests } from '../observability/metrics';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../db/connection';
@@ -139,7 +140,15 @@ export async function startPortal(opts: { db: Db; port?: number; host?: string; 
     return json(404, { error: 'not found: see / , /api/folders, /api/batches or /appendix/7.3' });
   }
 
+  // Its own request durations only (public): the project's state is the control API's /metrics, which needs a token.
+  const requests = new Histogram('ecp_cutover_portal_request_duration_seconds', 'Portal requests by page, method and status class.');
+  const time = timeRequests(requests, (req) => portalRoute(req.url ?? '/'));
   const server = http.createServer((req, res) => {
+    time(req, res);
+    if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+      return res.end(requests.render());
+    }
     void (async () => {
       let reply: Prepared;
       try {
@@ -168,4 +177,11 @@ export async function startPortal(opts: { db: Db; port?: number; host?: string; 
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** A request's page for the metrics: a fixed set, whatever the URL says. */
+function portalRoute(url: string): string {
+  const path = url.split('?')[0];
+  for (const known of ['/api/folders', '/api/batches', '/appendix/7.3', '/healthz', '/metrics']) if (path === known || path.startsWith(known + '.') || path.startsWith(known + '/')) return known;
+  return path === '/' ? '/' : 'other';
 }

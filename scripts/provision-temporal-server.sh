@@ -6,9 +6,9 @@
 # and copies the module's versioned PostgreSQL schemas to .tools/temporal-server/schema/ for the sql tool.
 # Built with `go install` from the Go module proxy at the version docker-compose.yml runs (dev/tools.ts
 # TEMPORAL_SERVER_VERSION). That release needs Go >= 1.26.10: GOTOOLCHAIN=go1.27.3 lets the machine's go
-# command fetch that toolchain from the proxy. About 3-5 minutes on 2 cores the first time; idempotent after.
-# Prefers what the environment names: $TEMPORAL_SERVER_BIN and $TEMPORAL_SQL_TOOL_BIN (with
-# $TEMPORAL_SCHEMA_DIR, the module's schema/postgresql/v12 folder), then binaries on PATH.
+# command (any >= 1.21) fetch that toolchain from the proxy. About 6 minutes on 2 cores the first time;
+# idempotent after. Prefers what the environment names: $TEMPORAL_SERVER_BIN, $TEMPORAL_SQL_TOOL_BIN and
+# $TEMPORAL_SCHEMA_DIR (the module's schema/postgresql/v12 folder), all three or none.
 set -euo pipefail
 
 VERSION=1.32.0
@@ -39,18 +39,25 @@ if [ -x "$bin_dir/temporal-server" ] && [ -x "$bin_dir/temporal-sql-tool" ] && [
   exit 0
 fi
 
-command -v go >/dev/null 2>&1 || fail "Go is needed to build the Temporal server $VERSION: install it (apt-get install -y golang-go, or any Go >= 1.21, which fetches go1.27.3 itself) or set TEMPORAL_SERVER_BIN, TEMPORAL_SQL_TOOL_BIN and TEMPORAL_SCHEMA_DIR"
+need_go="Go >= 1.21 is needed to build the Temporal server $VERSION (it fetches go1.27.3 itself): install it from your distribution's backports or go.dev, or set TEMPORAL_SERVER_BIN, TEMPORAL_SQL_TOOL_BIN and TEMPORAL_SCHEMA_DIR"
+command -v go >/dev/null 2>&1 || fail "$need_go"
+# An older go ignores GOTOOLCHAIN and would fail later with a confusing message.
+local_go=$(GOTOOLCHAIN=local go env GOVERSION 2>/dev/null | sed 's/^go//')
+case "$local_go" in 1.2[1-9]*|1.[3-9][0-9]*|[2-9].*) ;; *) fail "found go $local_go. $need_go" ;; esac
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# Built next to where the binaries go, so that the final mv is a rename on the same file system.
+tmp=$(mktemp -d "$bin_dir/.build.XXXXXX")
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 echo "temporal-server: building go.temporal.io/server@v$VERSION with $GOTOOLCHAIN (a few minutes the first time)"
-GOBIN="$tmp" GOFLAGS=-modcacherw go install "go.temporal.io/server/cmd/server@v$VERSION" "go.temporal.io/server/cmd/tools/sql@v$VERSION" \
+GOBIN="$tmp" GOFLAGS="${GOFLAGS:-} -modcacherw" go install "go.temporal.io/server/cmd/server@v$VERSION" "go.temporal.io/server/cmd/tools/sql@v$VERSION" \
   || fail "go install of go.temporal.io/server@v$VERSION failed (is the Go module proxy reachable?)"
 module="$(go env GOMODCACHE)/go.temporal.io/server@v$VERSION"
 [ -d "$module/schema/postgresql/v12/temporal/versioned" ] || fail "the module source has no schema/postgresql/v12 under $module"
-rm -rf "$schema_dir" && mkdir -p "$schema_dir"
-cp -R "$module/schema/postgresql/v12/temporal" "$module/schema/postgresql/v12/visibility" "$schema_dir/"
-chmod -R u+w "$schema_dir"
+# Copied (the module cache is read-only) into a fresh folder, made writable, then renamed into place.
+cp -R "$module/schema/postgresql/v12" "$tmp/schema"
+chmod -R u+w "$tmp/schema"
+[ -d "$schema_dir" ] && chmod -R u+w "$schema_dir" && rm -rf "$schema_dir"
+mkdir -p "$(dirname "$schema_dir")" && mv "$tmp/schema" "$schema_dir"
 mv "$tmp/server" "$bin_dir/temporal-server"
 mv "$tmp/sql" "$bin_dir/temporal-sql-tool"
 echo "$VERSION" > "$stamp"

@@ -16,6 +16,8 @@ export interface FolderView {
   lastFailure: string | null;
   /** The unfinished batch that plans this folder, if any, and when. */
   plannedBatch: { id: string; plannedAt: string; status: string } | null;
+  /** Drift the reconciler found and nobody has resolved (stores/reconcile.ts): the platforms are not where `placement` says. */
+  drifts: string[];
 }
 
 export interface FolderRunView {
@@ -69,6 +71,7 @@ export function toFolderView(r: Row): FolderView {
     liveSince: iso(r.live_since),
     lastFailure: (r.last_failure as string | null) ?? null,
     plannedBatch: r.batch_id ? { id: String(r.batch_id), plannedAt: iso(r.planned_at) ?? '', status: String(r.batch_status) } : null,
+    drifts: (r.drifts as string[] | null) ?? [],
   };
 }
 
@@ -93,7 +96,8 @@ export function createFolderStore(db: Db): FolderStore {
         this.on('bf.folder_code', 'f.code').andOn(db.raw('bf.active'));
       })
       .leftJoin('batches as b', 'b.id', 'bf.batch_id')
-      .select('f.*', 'b.id as batch_id', 'b.planned_at', 'b.status as batch_status');
+      .select('f.*', 'b.id as batch_id', 'b.planned_at', 'b.status as batch_status',
+        db.raw(`array(select d.kind from drifts d where d.folder_code = f.code and d.resolved_at is null order by d.kind) as drifts`));
   return {
     async list(filter = {}) {
       const q = base().orderBy([{ column: 'f.market' }, { column: 'f.code' }]);

@@ -4,3 +4,4 @@ export { folderCutover } from './folder-cutover';
 export { folderRollback } from './folder-rollback';
 export { batchMigration } from './batch-migration';
 export { decommissionLegacy } from './decommission-legacy';
+export { reconcileWorkflow } from './reconcile';

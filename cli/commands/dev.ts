@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config';
 import { InputError } from '../../domain/errors';
-import { DEFAULT_PROFILE, workerNames, type Profile } from '../../dev/profile';
+import { DEFAULT_PROFILE, workerMetricsPort, workerNames, type Profile } from '../../dev/profile';
 import { printJson, printTable } from '../context';
 
 export function registerDevCommands(program: Command): void {
@@ -10,7 +10,7 @@ export function registerDevCommands(program: Command): void {
     .command('up')
     .description('start every service in the background (idempotent); state under .ecp-cutover/')
     .option('--temporal <kind>', "'dev' (the CLI's dev server, SQLite; the default) or 'server' (the real Temporal server on PostgreSQL, two workers)")
-    .option('--external <services>', "'postgres', 'temporal' or both (comma-separated): use the ones DATABASE_URL / TEMPORAL_ADDRESS name, start none")
+    .option('--external <services>', "'postgres', 'temporal', both (comma-separated) or 'none': use the ones DATABASE_URL / TEMPORAL_ADDRESS name instead of starting them")
     .action(async (opts: { temporal?: string; external?: string }) => {
       const config = loadConfig();
       const requested = profileOptions(opts);
@@ -42,16 +42,18 @@ export function registerDevCommands(program: Command): void {
     });
 }
 
-function profileOptions(opts: { temporal?: string; external?: string }): Partial<Profile> {
+/** The profile the flags ask for (null: none given, the saved one stands); `--external none` clears it. */
+function profileOptions(opts: { temporal?: string; external?: string }): Partial<Profile> | null {
+  if (opts.temporal === undefined && opts.external === undefined) return null;
   const requested: Partial<Profile> = {};
   if (opts.temporal !== undefined) {
     if (opts.temporal !== 'dev' && opts.temporal !== 'server') throw new InputError(`--temporal ${opts.temporal}: say 'dev' or 'server'`);
     requested.temporal = opts.temporal;
   }
   if (opts.external !== undefined) {
-    const names = opts.external.split(',').map((x) => x.trim()).filter(Boolean);
+    const names = opts.external === 'none' ? [] : opts.external.split(',').map((x) => x.trim()).filter(Boolean);
     const bad = names.filter((n) => n !== 'postgres' && n !== 'temporal');
-    if (bad.length) throw new InputError(`--external ${bad.join(',')}: say postgres, temporal or postgres,temporal`);
+    if (bad.length) throw new InputError(`--external ${bad.join(',')}: say postgres, temporal, postgres,temporal or none`);
     requested.external = [...new Set(names)].sort() as Profile['external'];
   }
   return requested;
@@ -61,8 +63,10 @@ function profileOptions(opts: { temporal?: string; external?: string }): Partial
 export function endpoints(config: ReturnType<typeof loadConfig>, profile: Profile = DEFAULT_PROFILE) {
   const smtp = new URL(config.SMTP_URL);
   const server = profile.temporal === 'server';
+  const database = new URL(config.DATABASE_URL);
+  if (profile.external.includes('postgres')) database.password = database.password ? '***' : ''; // a real credential: not printed
   return {
-    postgres: { url: config.DATABASE_URL, external: profile.external.includes('postgres') },
+    postgres: { url: database.toString(), external: profile.external.includes('postgres') },
     temporal: {
       kind: profile.temporal, address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, external: profile.external.includes('temporal'),
       // The real server has no Web UI of its own (production runs temporalio/ui next to it: docker-compose.yml).
@@ -72,7 +76,9 @@ export function endpoints(config: ReturnType<typeof loadConfig>, profile: Profil
     simulator: { url: config.SIMULATOR_URL },
     portal: { url: `http://127.0.0.1:${config.PORTAL_PORT}` },
     api: { url: config.ECP_CUTOVER_API_URL, openapi: `${config.ECP_CUTOVER_API_URL}/openapi.json` },
-    workers: workerNames(profile).map((name) => ({ name, taskQueue: config.TEMPORAL_TASK_QUEUE })),
+    // Prometheus: the workers' SDK metrics, the portal's requests, and the project's state on the control API (bearer token).
+    workers: workerNames(profile).map((name, i) => ({ name, taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: `http://127.0.0.1:${workerMetricsPort(config, i)}/metrics` })),
+    metrics: { api: `${config.ECP_CUTOVER_API_URL}/metrics`, portal: `http://127.0.0.1:${config.PORTAL_PORT}/metrics` },
   };
 }
 

@@ -17,11 +17,12 @@ export function registerFolderCommands(program: Command): void {
       const folders = await api().get<FolderView[]>('/api/folders', { status: opts.status });
       if (opts.json) return printJson(folders);
       printTable(
-        ['CODE', 'PLACEMENT', 'SINCE', 'BATCH', 'MARKET', 'NAME'],
-        folders.map((f) => [f.code, f.placement, f.liveSince ? formatHk(f.liveSince) : '', f.plannedBatch?.id, f.market, f.nameEn]),
+        ['CODE', 'PLACEMENT', 'SINCE', 'BATCH', 'MARKET', 'NAME', 'DRIFT'],
+        folders.map((f) => [f.code, f.placement, f.liveSince ? formatHk(f.liveSince) : '', f.plannedBatch?.id, f.market, f.nameEn, f.drifts.join(', ')]),
       );
       const counts = PLACEMENTS.map((p) => [p, folders.filter((f) => f.placement === p).length] as const).filter(([, n]) => n > 0);
-      console.log(`\n${folders.length} folders: ${counts.map(([p, n]) => `${n} ${p}`).join(', ')}`);
+      const drifted = folders.filter((f) => f.drifts.length).length;
+      console.log(`\n${folders.length} folders: ${counts.map(([p, n]) => `${n} ${p}`).join(', ')}${drifted ? `; ${drifted} with drift open ('ecp-cutover reconcile')` : ''}`);
     });
 
   const folder = program
@@ -32,12 +33,13 @@ export function registerFolderCommands(program: Command): void {
     .action(async (code: string, opts: { json?: boolean }) => {
       const out = await api().get<Awaited<ReturnType<typeof folderDetail>>>(`/api/folders/${seg(code)}`);
       if (opts.json) return printJson(out);
-      const { folder: f, runs, events } = out;
+      const { folder: f, runs, events, drifts } = out;
       console.log(`${f.code}  ${f.nameEn}\n      ${f.nameZh}`);
       console.log(`market ${f.market}; user types ${f.userTypes.join(', ')}; function ${f.ccFunction ?? '-'}`);
       console.log(`placement: ${f.placement} since ${formatHk(f.placementChangedAt)}${f.liveSince ? `; live on ECP 2.0 since ${formatHk(f.liveSince)}` : ''}`);
       if (f.plannedBatch) console.log(`planned: batch ${f.plannedBatch.id} at ${formatHk(f.plannedBatch.plannedAt)} (${f.plannedBatch.status})`);
       if (f.lastFailure) console.log(`last failure: ${f.lastFailure}`);
+      for (const d of drifts.filter((x) => !x.resolvedAt)) console.log(`DRIFT (${d.kind}, since ${formatHk(d.detectedAt)}): ${d.detail}`);
       if (runs.length) {
         console.log('\nruns:');
         printTable(['KIND', 'BATCH', 'STATUS', 'STEP', 'STARTED', 'FREEZE'], runs.map((r) => [r.kind, r.batchId, r.status, r.step, formatHk(r.startedAt), r.freezeWindowMs === null ? '' : `${r.freezeWindowMs} ms`]));

@@ -23,6 +23,11 @@ export function registerServeCommands(program: Command): void {
       ]);
       const commandKey = loadCommandKey(config);
       const pool = createDb(config.WORKER_DATABASE_URL ?? config.DATABASE_URL, { max: 20 });
+      if (config.WORKER_METRICS_PORT) {
+        // The SDK's own metrics (workflow and activity task latencies, slots, polls), before any connection.
+        const { Runtime } = await import('@temporalio/worker');
+        Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `${config.LISTEN_HOST}:${config.WORKER_METRICS_PORT}` } } } });
+      }
       const connection = await connectWorker(config);
       const mailer = createSmtpMailer(config.SMTP_URL);
       // Built: the bundle `npm run build` made. From the sources: bundled now, in a short-lived child process.
@@ -33,7 +38,7 @@ export function registerServeCommands(program: Command): void {
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: { db: pool, gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)), mailer, mailFrom: config.SMTP_FROM, commandKey },
+        deps: { db: pool, gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)), mailer, mailFrom: config.SMTP_FROM, commandKey, opsAlertEmail: config.OPS_ALERT_EMAIL },
         workflowBundle: bundle,
         versioning,
       });

@@ -9,6 +9,7 @@ import * as m700 from './20260101000700_simulator_platform_state';
 import * as m800 from './20260101000800_lifecycles';
 import * as m900 from './20260101000900_control_plane';
 import * as m1000 from './20260101001000_client_connect';
+import * as m1100 from './20260101001100_drift';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -27,6 +28,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20260101000800_lifecycles', m800],
   ['20260101000900_control_plane', m900],
   ['20260101001000_client_connect', m1000],
+  ['20260101001100_drift', m1100],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -14,8 +14,9 @@ import { runCli } from '../support/cli';
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-dev-server-'));
 fs.chmodSync(home, 0o755);
 // The server's membership ports (TEMPORAL_ADDRESS port − 300 …) must lie below 32768.
-const temporalPort = (await freeLowPorts(320)) + 310;
+const temporalPort = (await freeLowPorts(330)) + 310; // membership at +10…+13, services up to +321
 const [pg, smtp, web, sim, portal, api] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+const metrics = await freeLowPorts(2); // one for each worker
 const env = {
   ECP_CUTOVER_HOME: home,
   POSTGRES_PORT: String(pg),
@@ -25,13 +26,20 @@ const env = {
   SIMULATOR_URL: `http://127.0.0.1:${sim}`,
   PORTAL_PORT: String(portal),
   CONTROL_API_PORT: String(api),
+  WORKER_METRICS_PORT: String(metrics),
   DATABASE_URL: '',
 };
-const elsewhere = () => ({ ...env, ECP_CUTOVER_HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-dev-ext-')) });
+const homes: string[] = [];
+/** Another stack's home: whatever it tries must start nothing (no pid file). */
+const elsewhere = () => {
+  homes.push(fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-dev-ext-')));
+  return { ...env, ECP_CUTOVER_HOME: homes.at(-1)! };
+};
+const startedNothing = () => homes.every((h) => !fs.existsSync(path.join(h, 'run')) || fs.readdirSync(path.join(h, 'run')).every((f) => !f.endsWith('.pid')));
 
 afterAll(async () => {
   await runCli(['dev', 'down'], env);
-  fs.rmSync(home, { recursive: true, force: true });
+  for (const h of [home, ...homes]) fs.rmSync(h, { recursive: true, force: true });
 });
 
 describe('ecp-cutover dev up --temporal server', () => {
@@ -39,6 +47,7 @@ describe('ecp-cutover dev up --temporal server', () => {
     const up = await runCli(['dev', 'up', '--temporal', 'server'], env);
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
+    expect(up.stdout).toContain('namespace default registered (retention 30 days)');
     expect(up.stdout).toMatch(/temporal +started \(pid \d+\) .*\(Temporal server 1\.32\.0 on PostgreSQL\)/);
     const status = JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout);
     expect(status.temporal.kind).toBe('server');
@@ -61,7 +70,7 @@ describe('ecp-cutover dev up --temporal server', () => {
     // A running stack keeps its profile: asking for the other one says how.
     const other = await runCli(['dev', 'up', '--temporal', 'dev'], env);
     expect(other.code).toBe(2);
-    expect(other.stderr.trim()).toBe(`error: the stack runs with Temporal server: run 'ecp-cutover dev down' first to start it with Temporal dev server (bad_input)`);
+    expect(other.stderr.trim()).toBe(`error: the stack runs with Temporal server (postgres, temporal, smtp, simulator, worker, worker-2, portal, api): run 'ecp-cutover dev down' first to start it with Temporal dev server (bad_input)`);
 
     // down, then up again without a flag: the saved profile, the same server, the namespace still there.
     const down = await runCli(['dev', 'down'], env);
@@ -69,6 +78,8 @@ describe('ecp-cutover dev up --temporal server', () => {
     const again = await runCli(['dev', 'up'], env);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/worker-2 +started/);
+    // The namespace and its search attributes were kept in PostgreSQL: nothing registered this time.
+    expect(again.stdout).not.toMatch(/registered/);
     expect(JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout).temporal.kind).toBe('server');
   });
 
@@ -94,8 +105,13 @@ describe('ecp-cutover dev up --temporal server', () => {
     expect(noNamespace.code).toBe(2);
     expect(noNamespace.stderr.trim()).toBe(`error: Temporal at ${env.TEMPORAL_ADDRESS}: namespace cutover-prod does not exist: create it (temporal operator namespace create --namespace cutover-prod) (bad_input)`);
 
+    const mixed = await runCli(['dev', 'up', '--temporal', 'server', '--external', 'postgres'], elsewhere());
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr.trim()).toMatch(/^error: --temporal server runs its own Temporal on the stack's own PostgreSQL/);
+
     const bad = await runCli(['dev', 'up', '--external', 'redis'], elsewhere());
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim()).toBe('error: --external redis: say postgres, temporal or postgres,temporal (bad_input)');
+    expect(bad.stderr.trim()).toBe('error: --external redis: say postgres, temporal, postgres,temporal or none (bad_input)');
+    expect(startedNothing()).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ import { runCli } from '../support/cli';
 // The whole embedded stack on ports of its own, with its state in a temporary directory.
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-dev-'));
 fs.chmodSync(home, 0o755);
-const [pg, temporal, ui, smtp, web, sim, portal, api] = await Promise.all(Array.from({ length: 8 }, () => freePort()));
+const [pg, temporal, ui, smtp, web, sim, portal, api, metrics] = await Promise.all(Array.from({ length: 9 }, () => freePort()));
 const env = {
   ECP_CUTOVER_HOME: home,
   POSTGRES_PORT: String(pg),
@@ -20,6 +20,7 @@ const env = {
   SIMULATOR_URL: `http://127.0.0.1:${sim}`,
   PORTAL_PORT: String(portal),
   CONTROL_API_PORT: String(api),
+  WORKER_METRICS_PORT: String(metrics),
   DATABASE_URL: '',
 };
 
@@ -52,6 +53,11 @@ describe('ecp-cutover dev up | status | down', () => {
     expect(status.smtp.messages).toBe(`http://127.0.0.1:${web}/api/messages`);
     expect(status.services.every((s: { pid: number | null }) => s.pid !== null)).toBe(true);
     expect(await (await fetch(`http://127.0.0.1:${ui}/`)).status).toBe(200);
+    // Prometheus: the worker's SDK metrics, the portal's requests.
+    expect(status.workers[0].metrics).toBe(`http://127.0.0.1:${metrics}/metrics`);
+    expect(await (await fetch(status.workers[0].metrics)).text()).toMatch(/^temporal_\w+/m);
+    await fetch(`http://127.0.0.1:${portal}/api/folders`);
+    expect(await (await fetch(status.metrics.portal)).text()).toMatch(/^ecp_cutover_portal_request_duration_seconds_count\{route="\/api\/folders",method="GET",code="2xx"\} [1-9]/m);
 
     const seeded = await runCli(['db', 'seed', '--demo'], env);
     expect(seeded.code).toBe(0);
