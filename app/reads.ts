@@ -8,7 +8,7 @@ import { EVENTS_PAGE } from '../stores/folder-store';
 import { readBatch } from '../stores/batch-read';
 import { createFolderStore, toEventView, type EventView } from '../stores/folder-store';
 import { batchReadiness, readinessUsers } from '../stores/readiness';
-import { toDriftView } from '../stores/reconcile';
+import { openDrifts, toDriftView } from '../stores/reconcile';
 import { LISTED } from './batches';
 import type { AppDeps } from './context';
 
@@ -52,6 +52,7 @@ export async function participantView(deps: AppDeps, rawCode: string) {
   const same = (a: typeof users, b: typeof users) => JSON.stringify(a.map((u) => [u.email, u.role, [...u.functions].sort()]).sort()) === JSON.stringify(b.map((u) => [u.email, u.role, [...u.functions].sort()]).sort());
   const sftp = new Set(await db('participant_sftp_folders').where({ participant_code: code }).pluck('folder_code'));
   const folders = (await db('folders').orderBy('code')).filter((f) => isAffected(p.user_types, { code: f.code, userTypes: f.user_types, ccFunction: f.cc_function }));
+  const drifts = await openDrifts(db, folders.map((f) => f.code as string));
   const notices = await db('notices').where({ participant_code: code }).orderBy('id');
   const attempts = await db('notice_attempts').whereIn('notice_id', notices.map((n) => n.id)).orderBy('id');
   return {
@@ -67,7 +68,8 @@ export async function participantView(deps: AppDeps, rawCode: string) {
     },
     folders: folders.map((f) => {
       const r = readiness({ code: f.code, userTypes: f.user_types, ccFunction: f.cc_function }, users, sftp.has(f.code));
-      return { code: f.code as string, name: f.name_en as string, placement: f.placement as string, liveSince: f.live_since as Date | null, ready: r.ready, missing: r.ready ? null : r.missing };
+      // A drifted folder may not be where `placement` says: the support desk sees it before answering.
+      return { code: f.code as string, name: f.name_en as string, placement: f.placement as string, liveSince: f.live_since as Date | null, ready: r.ready, missing: r.ready ? null : r.missing, drifts: drifts.get(f.code) ?? [] };
     }),
     notices: notices.map((n) => ({
       kind: n.kind as string, subject: n.subject_id as string, status: n.status as string, to: n.recipients as string[], folders: n.folders as string[], sentAt: n.sent_at as Date | null, messageId: n.message_id as string | null,

@@ -22,7 +22,7 @@ export function registerParticipantCommands(program: Command): void {
       if (u.disagreesWithDirectory) console.log(`warning: the imported directory says otherwise (${(u.directory ?? []).map((x) => `${x.email}: ${x.functions.join(' ') || 'none'}`).join('; ') || 'no users'}): Client Connect is what ECP 2.0 applies`);
       if (u.adminWarning) console.log(`warning: ${u.adminWarning}`);
       console.log('');
-      printTable(['FOLDER', 'WHERE', 'SINCE', 'READY', 'NAME'], view.folders.map((f) => [f.code, f.placement, f.liveSince ? formatHk(f.liveSince) : '', f.ready ? 'yes' : `no: ${f.missing}`, f.name]));
+      printTable(['FOLDER', 'WHERE', 'SINCE', 'READY', 'NAME', 'DRIFT'], view.folders.map((f) => [f.code, f.placement, f.liveSince ? formatHk(f.liveSince) : '', f.ready ? 'yes' : `no: ${f.missing}`, f.name, f.drifts.join(', ')]));
       console.log(`\nnotices (${view.notices.length}):`);
       printTable(['KIND', 'ABOUT', 'STATUS', 'SENT', 'ATTEMPTS', 'FOLDERS'], view.notices.map((n) => [n.kind, n.subject, n.status, n.sentAt ? formatHk(n.sentAt) : '', n.attempts.length, n.folders.join(' ')]));
     });

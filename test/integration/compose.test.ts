@@ -12,7 +12,7 @@ const services = Object.entries(compose.services);
 /** Ours: built from this repository's Dockerfile. */
 const ours = services.filter(([, s]) => s.build);
 /** One-shot jobs (they run and exit): everything else runs for good. */
-const oneShot = (s: any) => ['db', 'sh'].includes(s.command?.[0]) || String(s.entrypoint ?? '').includes('search-attribute');
+const oneShot = (s: any) => ['db', 'sh'].includes(s.command?.[0]) || s.command?.includes('--ensure-schedule') || String(s.entrypoint ?? '').includes('search-attribute');
 const envOf = (s: any): Record<string, string> => (Array.isArray(s.environment) ? Object.fromEntries(s.environment.map((e: string) => e.split('='))) : s.environment ?? {});
 /** Set by the runtime, not by config/config.ts. */
 const RUNTIME = ['NODE_OPTIONS', 'MALLOC_ARENA_MAX', 'NODE_ENV'];
