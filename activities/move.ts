@@ -102,6 +102,11 @@ export function createMoveActivities({ db, gateway }: MoveDeps) {
       return runs.finish(input.ref, input.outcome, input.reason);
     },
 
+    /** Asked before compensating (see RunStore.recorded). */
+    async recordedOutcome(input: { ref: RunRef; failure: string }) {
+      return runs.recorded(input.ref, input.failure);
+    },
+
     // Compensations, run in reverse order of the steps they undo.
     async undoEnableTarget({ ref, target }: StepInput): Promise<void> {
       await permanent(() => gateway.disable(target, ref.folderCode));

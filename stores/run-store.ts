@@ -36,6 +36,12 @@ export interface RunStore {
   begin(r: RunRef, reason: string | null, parent?: { workflowId: string; runId: string } | null): Promise<void>;
   step(r: RunRef, step: string, patch?: Partial<{ freezeStartedAt: Date; freezeEndedAt: Date; drained: number; handedOver: number }>): Promise<void>;
   finish(r: RunRef, outcome: 'succeeded' | 'compensated', reason: string | null): Promise<{ placement: Placement; freezeWindowMs: number | null }>;
+  /**
+   * What is recorded of a run, asked before compensating. A run already recorded as succeeded (its final write
+   * committed, its acknowledgement lost) is not compensated: the event says so, and the platforms stay where
+   * the record says.
+   */
+  recorded(r: RunRef, failure: string): Promise<{ status: string; freezeWindowMs: number | null }>;
 }
 
 export function createRunStore(db: Db): RunStore {
@@ -120,6 +126,18 @@ export function createRunStore(db: Db): RunStore {
         }
         const done = await runRow(trx, r).first('freeze_window_ms');
         return { placement, freezeWindowMs: done?.freeze_window_ms ?? null };
+      });
+    },
+
+    async recorded(r, failure) {
+      return db.transaction(async (trx) => {
+        const run = await runRow(trx, r).first('status', 'freeze_window_ms');
+        if (!run) throw new NotFoundError(`no run ${r.workflowId}/${r.runId} for folder ${r.folderCode}`);
+        if (run.status === 'succeeded') {
+          await event(trx, r, 'compensation_not_needed', MOVES[r.kind].success, 'compensation_not_needed',
+            `a later step failed (${failure}) but the move is already recorded as succeeded (the acknowledgement of its final write was lost): nothing is put back`);
+        }
+        return { status: run.status as string, freezeWindowMs: run.freeze_window_ms ?? null };
       });
     },
   };

@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { RECORDED_OUTCOME_BEFORE_COMPENSATING } from './patches';
 import type { createMoveActivities, StepInput } from '../activities/move';
 import type { PlatformName } from '../domain/intake-rules';
 import type { RunKind, RunRef } from '../stores/run-store';
@@ -122,6 +123,15 @@ export async function moveFolder(
     progress.failure = failure;
     // A cancelled workflow must still put everything back.
     return CancellationScope.nonCancellable(async () => {
+      // The final write may have committed with its acknowledgement lost: then the move is done, and putting the
+      // platforms back would leave them where the record does not say.
+      if (patched(RECORDED_OUTCOME_BEFORE_COMPENSATING)) {
+        const recorded = await undo.recordedOutcome({ ref: run, failure });
+        if (recorded.status === 'succeeded') {
+          Object.assign(progress, { step: 'done', outcome: 'succeeded', failure: null, freezeWindowMs: recorded.freezeWindowMs });
+          return { folderCode: ref.folderCode, outcome: 'succeeded' as const, failure: null, freezeWindowMs: recorded.freezeWindowMs };
+        }
+      }
       for (const compensate of compensations) await compensate();
       const done = await undo.finishMove({ ref: run, outcome: 'compensated', reason: failure });
       Object.assign(progress, { step: 'done', outcome: 'compensated', freezeWindowMs: done.freezeWindowMs });

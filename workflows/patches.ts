@@ -11,3 +11,9 @@ export const V1_UNSIGNED_UPDATES_REFUSED = 'v1-unsigned-updates-refused';
 
 /** A folder queued to start when its batch stops, pauses or halts is not started (the machine is told). */
 export const SKIP_UNWANTED_STARTS = 'skip-unwanted-starts';
+
+/**
+ * Before compensating, a move asks what is recorded: a final write that committed but whose acknowledgement was
+ * lost leaves the run "succeeded", and then there is nothing to put back (issue 18).
+ */
+export const RECORDED_OUTCOME_BEFORE_COMPENSATING = 'recorded-outcome-before-compensating';
