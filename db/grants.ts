@@ -39,6 +39,7 @@ const WRITES: Record<Exclude<DbRole, 'portal'>, Record<string, string>> = {
     decommission: 'insert, update',
     drifts: 'insert, update',
     reconcile_passes: 'insert',
+    alerts: 'insert, update',
     events: 'insert',
   },
 };

@@ -47,6 +47,8 @@ export interface ReconcileReport {
   resolved: DriftView[];
   /** Every drift open after this pass (the ones detected before included). */
   open: DriftView[];
+  /** Why the alert mails could not go out (the next pass tries again), or null. */
+  alertMailError: string | null;
 }
 
 const ACTOR = 'reconciler';
@@ -82,7 +84,7 @@ export async function reconcilePass(deps: ReconcileDeps, trigger: ReconcileTrigg
   const started = new Date();
   const pass = randomUUID();
   const codes: string[] = await db('folders').orderBy('code').pluck('code');
-  const report: ReconcileReport = { trigger, startedAt: started.toISOString(), durationMs: 0, folders: codes.length, moving: [], unreadable: [], detected: [], resolved: [], open: [] };
+  const report: ReconcileReport = { trigger, startedAt: started.toISOString(), durationMs: 0, folders: codes.length, moving: [], unreadable: [], detected: [], resolved: [], open: [], alertMailError: null };
 
   const one = async (code: string) => {
     const before = await recordOf(db, code);
@@ -149,33 +151,63 @@ export async function reconcilePass(deps: ReconcileDeps, trigger: ReconcileTrigg
     trigger, started_at: started, finished_at: new Date(), folders: codes.length, open_drifts: open.length,
     new_drifts: report.detected.length, resolved_drifts: report.resolved.length, unreadable: report.unreadable.length,
   });
-  if (deps.alert) await sendAlerts(db, deps.alert);
+  await updateAlerts(db);
+  // A mail server that is down is tried again by the next pass: the pass itself stands.
+  if (deps.alert) await sendAlerts(db, deps.alert).catch((err: Error) => (report.alertMailError = err.message));
   return report;
 }
 
 /**
- * Mails each episode once when it opens and once when it clears. The mark is written after the mail went out:
- * a crash in between mails that episode again (with the same Message-ID), never not at all.
+ * The other conditions the platform team is told of (issue 18), as episodes in `alerts`: a folder whose move
+ * failed or was compensated (until a later move of it succeeds), a batch blocked on readiness, a blocked
+ * decommission (until their status changes). Opened and resolved here, by each pass.
+ */
+async function updateAlerts(db: Db): Promise<void> {
+  const runs = await rowsOf(db, `select r.id, r.folder_code, r.kind, r.status, r.failure, r.batch_id from folder_runs r
+      where r.status in ('compensated', 'failed')
+        and not exists (select 1 from folder_runs later where later.folder_code = r.folder_code and later.id > r.id and later.status = 'succeeded')`);
+  const batches = await rowsOf(db, `select id from batches where status = 'blocked_on_readiness'`);
+  const decommission = await rowsOf(db, `select status from decommission where status = 'blocked'`);
+  const now: { kind: string; subject: string; detail: string }[] = [
+    ...runs.map((r) => ({
+      kind: r.status === 'failed' ? 'folder_failed' : 'folder_compensated',
+      subject: `run:${r.id}`,
+      detail: `the ${r.kind} of ${r.folder_code}${r.batch_id ? ` (batch ${r.batch_id})` : ''} was ${r.status}: ${r.failure ?? 'no reason recorded'}`,
+    })),
+    ...batches.map((b) => ({ kind: 'batch_blocked', subject: `batch:${b.id}`, detail: `batch ${b.id} is blocked on readiness: see 'ecp-cutover readiness ${b.id}'` })),
+    ...decommission.map(() => ({ kind: 'decommission_blocked', subject: 'decommission', detail: "the decommission of legacy ECP is blocked by its gate: see 'ecp-cutover decommission status'" })),
+  ];
+  await db.transaction(async (trx) => {
+    const open = await trx('alerts').whereNull('resolved_at').forUpdate().select('id', 'subject');
+    for (const a of now) if (!open.some((o) => o.subject === a.subject)) await trx('alerts').insert(a);
+    const gone = open.filter((o) => !now.some((a) => a.subject === o.subject)).map((o) => o.id);
+    if (gone.length) await trx('alerts').whereIn('id', gone).update({ resolved_at: trx.fn.now() });
+  });
+}
+const rowsOf = async (db: Db, sql: string): Promise<Record<string, string>[]> => (await db.raw(sql)).rows;
+
+/**
+ * Mails each episode (a drift, or another alert) once when it opens and once when it clears. The mark is
+ * written after the mail went out: a crash in between mails that episode again (with the same Message-ID),
+ * never not at all.
  */
 async function sendAlerts(db: Db, alert: NonNullable<ReconcileDeps['alert']>): Promise<void> {
-  const opened = await db('drifts').whereNull('alerted_at').orderBy('id').select('*');
-  for (const d of opened) {
-    const closed = d.resolved_at !== null;
-    await alert({
-      id: `drift-${d.id}-detected`,
-      subject: `[ECP cutover] drift on ${d.folder_code}: ${d.kind.replace(/_/g, ' ')}${closed ? ' (closed at once)' : ''}`,
-      text: `${d.detail}\n\nDetected ${d.detected_at.toISOString()} by the reconciler.${closed ? ' The side the record does not name was closed; nothing more to do unless it happens again.' : ' Nothing was changed: decide which side is right (ecp-cutover folder ' + d.folder_code + '), then repair.'}\n`,
-    });
-    await db('drifts').where({ id: d.id }).update({ alerted_at: new Date(), ...(closed ? { resolution_alerted_at: new Date() } : {}) });
-  }
-  const cleared = await db('drifts').whereNotNull('resolved_at').whereNotNull('alerted_at').whereNull('resolution_alerted_at').orderBy('id').select('*');
-  for (const d of cleared) {
-    await alert({
-      id: `drift-${d.id}-resolved`,
-      subject: `[ECP cutover] resolved: drift on ${d.folder_code}: ${d.kind.replace(/_/g, ' ')}`,
-      text: `No longer seen at ${d.resolved_at.toISOString()}: ${d.detail}\n`,
-    });
-    await db('drifts').where({ id: d.id }).update({ resolution_alerted_at: new Date() });
+  const episodes = [
+    { table: 'drifts', at: 'detected_at', what: (d: Record<string, never>) => `drift on ${d.folder_code}: ${String(d.kind).replace(/_/g, ' ')}`,
+      next: (d: Record<string, never>) => (d.action && String(d.action).startsWith('closed_') ? ' The side the record does not name was closed; nothing more to do unless it happens again.' : ` Nothing was changed: decide which side is right (ecp-cutover folder ${d.folder_code}).`) },
+    { table: 'alerts', at: 'opened_at', what: (a: Record<string, never>) => `${String(a.kind).replace(/_/g, ' ')}: ${a.subject}`, next: () => '' },
+  ] as const;
+  for (const e of episodes) {
+    for (const d of await db(e.table).whereNull('alerted_at').orderBy('id').select('*')) {
+      // An episode that opened and closed within one pass ("open on both", closed at once) is one mail.
+      const closed = d.resolved_at !== null;
+      await alert({ id: `${e.table}-${d.id}-opened`, subject: `[ECP cutover] ${e.what(d)}${closed ? ' (closed at once)' : ''}`, text: `${d.detail}\n\nSeen ${d[e.at].toISOString()} by the reconciler.${e.next(d)}\n` });
+      await db(e.table).where({ id: d.id }).update({ alerted_at: new Date(), ...(closed ? { resolution_alerted_at: new Date() } : {}) });
+    }
+    for (const d of await db(e.table).whereNotNull('resolved_at').whereNotNull('alerted_at').whereNull('resolution_alerted_at').orderBy('id').select('*')) {
+      await alert({ id: `${e.table}-${d.id}-resolved`, subject: `[ECP cutover] resolved: ${e.what(d)}`, text: `No longer seen at ${d.resolved_at.toISOString()}: ${d.detail}\n` });
+      await db(e.table).where({ id: d.id }).update({ resolution_alerted_at: new Date() });
+    }
   }
 }
 

@@ -10,6 +10,7 @@ import * as m800 from './20260101000800_lifecycles';
 import * as m900 from './20260101000900_control_plane';
 import * as m1000 from './20260101001000_client_connect';
 import * as m1100 from './20260101001100_drift';
+import * as m1200 from './20260101001200_alerts';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -29,6 +30,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20260101000900_control_plane', m900],
   ['20260101001000_client_connect', m1000],
   ['20260101001100_drift', m1100],
+  ['20260101001200_alerts', m1200],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

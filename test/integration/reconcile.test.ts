@@ -109,6 +109,37 @@ describe('ecp-cutover reconcile', () => {
     expect(await s.db('reconcile_passes').count({ n: '*' }).first()).toEqual(before);
   });
 
+  it('alerts once when a folder\'s move is compensated, and once more when a later move of it succeeds', async () => {
+    // ECP 2.0's admin API refuses to enable SD3 (503 on every attempt): the move is compensated.
+    s.sim.faults.set([{ match: 'POST /ecp2/admin/folders/SD3/enable', errorRate: 1 }]);
+    const failed = await runBatch(s.app, ['SD3'], { onFailure: 'continue' });
+    s.sim.faults.set([]);
+    expect(failed.result.folders.SD3).toMatchObject({ status: 'failed' });
+    await reconcile();
+    const opened = () => alerts().filter((m) => m.subject.startsWith('[ECP cutover] folder compensated: run:'));
+    await expect.poll(() => opened().length).toBe(1);
+    expect(opened()[0].text).toMatch(/the cutover of SD3 \(batch T\w+\) was compensated/);
+    await reconcile(); // still open: no second mail
+    expect(opened()).toHaveLength(1);
+
+    await runBatch(s.app, ['SD3']);
+    await reconcile();
+    await expect.poll(() => alerts().filter((m) => m.subject.startsWith('[ECP cutover] resolved: folder compensated: run:')).length).toBe(1);
+  });
+
+  it('alerts while a batch is blocked on readiness or the decommission is blocked, and when each clears', async () => {
+    // The statuses the batch and decommission workflows write when their gates hold them (set here directly).
+    const batch = (await s.db('batches').orderBy('id').first('id')).id as string;
+    await s.db('batches').where({ id: batch }).update({ status: 'blocked_on_readiness' });
+    await s.db('decommission').insert({ id: 'legacy-ecp', status: 'blocked', planned_at: new Date(), requested_by: 'alice' });
+    await reconcile();
+    await expect.poll(() => alerts().filter((m) => m.subject === `[ECP cutover] batch blocked: batch:${batch}` || m.subject === '[ECP cutover] decommission blocked: decommission').length).toBe(2);
+    await s.db('batches').where({ id: batch }).update({ status: 'completed' });
+    await s.db('decommission').where({ id: 'legacy-ecp' }).delete();
+    await reconcile();
+    await expect.poll(() => alerts().filter((m) => m.subject.startsWith('[ECP cutover] resolved: batch blocked') || m.subject.startsWith('[ECP cutover] resolved: decommission blocked')).length).toBe(2);
+  });
+
   it('runs every RECONCILE_INTERVAL from a Temporal Schedule (created once, its interval kept up to date)', async () => {
     const config = { RECONCILE_INTERVAL: '2s', TEMPORAL_TASK_QUEUE: s.taskQueue };
     expect(await ensureReconcileSchedule(s.client, config)).toBe('created');
