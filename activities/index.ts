@@ -6,6 +6,7 @@ import { createMoveActivities, type MoveDeps } from './move';
 import { createSecurityActivities } from './security';
 import { createStatusActivities } from './status';
 import { createReconcileActivities, type ReconcileActivityDeps } from './reconcile';
+import { createRepairActivities } from './repair';
 
 export type ActivityDeps = MoveDeps & NoticeDeps & Pick<ReconcileActivityDeps, 'opsAlertEmail'> & { commandKey: Buffer };
 
@@ -20,5 +21,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createDecommissionActivities(deps),
     ...createSecurityActivities(deps),
     ...createReconcileActivities(deps),
+    ...createRepairActivities(deps),
   };
 }

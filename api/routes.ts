@@ -6,6 +6,7 @@ import { importDirectory } from '../app/directory';
 import { appendix, folderDetail, listBatches, listEvents, listFolders, participantView, readinessReport } from '../app/reads';
 import { approveSwitchBack, rejectSwitchBack, requestSwitchBack } from '../app/switch-back';
 import { listDrifts, reconcileNow } from '../app/reconcile';
+import { approveRepair, rejectRepair, requestRepair } from '../app/repair';
 import type { Role } from '../domain/operators';
 
 /**
@@ -64,6 +65,9 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/api/folders/{code}/switch-back', summary: 'request a switch-back of a live folder (a second operator approves)', roles: ['planner'], body: withReason, created: true, handle: ({ deps, op, params, body }) => requestSwitchBack(deps, op, params.code, (body as Body<typeof withReason>).reason) },
   { method: 'POST', path: '/api/folders/{code}/switch-back/approve', summary: 'approve a pending switch-back (not your own)', roles: ['approver'], body: empty, handle: ({ deps, op, params }) => approveSwitchBack(deps, op, params.code) },
   { method: 'POST', path: '/api/folders/{code}/switch-back/reject', summary: 'reject a pending switch-back', roles: ['approver'], body: withReason, handle: ({ deps, op, params, body }) => rejectSwitchBack(deps, op, params.code, (body as Body<typeof withReason>).reason) },
+  { method: 'POST', path: '/api/folders/{code}/repair', summary: 'request a supervised repair of a stuck or drifted folder to legacy or live (a second operator approves)', roles: ['planner'], body: z.strictObject({ to: z.string().max(16), reason }), created: true, handle: ({ deps, op, params, body }) => requestRepair(deps, op, params.code, (body as { to: string }).to, (body as { reason: string }).reason) },
+  { method: 'POST', path: '/api/folders/{code}/repair/approve', summary: 'approve a pending repair (not your own)', roles: ['approver'], body: empty, handle: ({ deps, op, params }) => approveRepair(deps, op, params.code) },
+  { method: 'POST', path: '/api/folders/{code}/repair/reject', summary: 'reject a pending repair', roles: ['approver'], body: withReason, handle: ({ deps, op, params, body }) => rejectRepair(deps, op, params.code, (body as Body<typeof withReason>).reason) },
 
   { method: 'GET', path: '/api/batches', summary: 'every batch, newest first', roles: ALL, handle: ({ deps }) => listBatches(deps) },
   { method: 'POST', path: '/api/batches', summary: 'plan a batch (all or nothing); a second operator approves it', roles: ['planner'], body: plan, created: true, handle: ({ deps, op, body }) => planBatch(deps, op, body as Body<typeof plan>) },

@@ -9,6 +9,7 @@ import type { Actor, Role } from './operators';
 export const COMMAND_ACTIONS = [
   'batch.plan', 'batch.approve', 'batch.reject', 'batch.reschedule', 'batch.pause', 'batch.resume', 'batch.abort', 'batch.override_readiness',
   'switch_back.request', 'switch_back.approve', 'switch_back.reject',
+  'repair.request', 'repair.approve', 'repair.reject',
   'decommission.schedule', 'decommission.approve', 'decommission.reschedule',
 ] as const;
 export type CommandAction = (typeof COMMAND_ACTIONS)[number];
@@ -78,4 +79,12 @@ export interface DecommissionScheduleArgs {
   reminderAts: string[];
   quietPeriodMs: number;
   recheckMs: number;
+}
+
+/** A supervised repair of a stuck or drifted folder: drive both platforms to `to` and record it there. */
+export interface RepairRequestArgs {
+  folderCode: string;
+  to: 'legacy' | 'live';
+  reason: string;
+  approvalTimeoutMs: number;
 }

@@ -10,7 +10,8 @@ import { type Actor, SYSTEM } from './operators';
  *     refused          rejected expired cancelled (a cancellation through Temporal before the approval)
  *
  * Once approved, the move runs to its end: a failure compensates it (the folder stays live), and a
- * cancellation through Temporal no longer stops it.
+ * cancellation through Temporal no longer stops it. A supervised repair (`repair` set) is the same request
+ * and approval, four eyes included; its move drives both platforms to the side it names.
  */
 export const SWITCH_BACK_STATUSES = ['requested', 'awaiting_approval', 'running', 'succeeded', 'compensated', 'rejected', 'expired', 'cancelled', 'refused'] as const;
 export type SwitchBackStatus = (typeof SWITCH_BACK_STATUSES)[number];
@@ -28,7 +29,16 @@ export interface SwitchBackState {
   rejectedBy: string | null;
   /** Why it ended (a refusal, a rejection, the move's failure). */
   outcome: string | null;
+  /**
+   * The same approval, for a supervised repair of a stuck or drifted folder (workflow `repair-<folder>`,
+   * `folder repair CODE --to legacy|live`): absent for a switch-back.
+   */
+  repair?: { to: 'legacy' | 'live' };
 }
+
+/** How the request is named in messages, and the prefix of its events (rollback_approved, repair_approved, …). */
+const noun = (s: SwitchBackState) => (s.repair ? `repair (to ${s.repair.to})` : 'switch-back');
+const prefix = (s: SwitchBackState) => (s.repair ? 'repair' : 'rollback');
 
 export type SwitchBackCommand =
   | { type: 'approve'; by: Actor }
@@ -51,14 +61,14 @@ export type SwitchBackEffect =
   /** The firms that use the folder are told it is back on legacy. */
   | { type: 'notify' };
 
-export function initialSwitchBackState(input: { folderCode: string; requestedBy: string; reason: string; expiresAt: string }): SwitchBackState {
+export function initialSwitchBackState(input: { folderCode: string; requestedBy: string; reason: string; expiresAt: string; repair?: { to: 'legacy' | 'live' } }): SwitchBackState {
   return { ...input, status: 'requested', approvedBy: null, rejectedBy: null, outcome: null };
 }
 
 type Result = Decision<SwitchBackState, SwitchBackEffect>;
 
 export function transitionSwitchBack(s: SwitchBackState, c: SwitchBackCommand, now: number): Result {
-  const why = (text: string) => refuse(`the switch-back of ${s.folderCode} is ${s.status}: ${text}`);
+  const why = (text: string) => refuse(`the ${noun(s)} of ${s.folderCode} is ${s.status}: ${text}`);
   switch (c.type) {
     case 'recorded':
       return s.status === 'requested' ? accept({ ...s, status: 'awaiting_approval' }) : stale(s);
@@ -66,44 +76,45 @@ export function transitionSwitchBack(s: SwitchBackState, c: SwitchBackCommand, n
       return s.status === 'requested' ? accept({ ...s, status: 'refused', outcome: c.reason }) : stale(s);
 
     case 'approve': {
-      if (s.status !== 'awaiting_approval') return why('only a switch-back awaiting approval can be approved');
+      if (s.status !== 'awaiting_approval') return why(`only a ${noun(s)} awaiting approval can be approved`);
       const role = needsRole(c.by, 'approver');
       if (role) return forbid(role);
       if (c.by.operator === s.requestedBy) {
-        return forbid(`four eyes: ${c.by.operator} requested the switch-back of ${s.folderCode} and cannot approve it; ask another approver`);
+        return forbid(`four eyes: ${c.by.operator} requested the ${noun(s)} of ${s.folderCode} and cannot approve it; ask another approver`);
       }
       if (now >= Date.parse(s.expiresAt)) return why(`the request expired at ${s.expiresAt}`);
       const by = c.by.operator;
       return accept({ ...s, status: 'running', approvedBy: by }, [
-        { type: 'record', to: 'rollback_approved', actor: by, reason: null },
-        { type: 'move', actor: by, reason: `switch-back requested by ${s.requestedBy} (${s.reason}), approved by ${by}` },
+        { type: 'record', to: `${prefix(s)}_approved`, actor: by, reason: null },
+        { type: 'move', actor: by, reason: `${noun(s)} requested by ${s.requestedBy} (${s.reason}), approved by ${by}` },
       ]);
     }
 
     case 'reject': {
-      if (s.status !== 'awaiting_approval') return why('only a switch-back awaiting approval can be rejected');
+      if (s.status !== 'awaiting_approval') return why(`only a ${noun(s)} awaiting approval can be rejected`);
       const role = needsRole(c.by, 'approver');
       if (role) return forbid(role);
       return accept({ ...s, status: 'rejected', rejectedBy: c.by.operator, outcome: `rejected by ${c.by.operator}: ${c.reason}` }, [
-        { type: 'record', to: 'rollback_rejected', actor: c.by.operator, reason: c.reason },
+        { type: 'record', to: `${prefix(s)}_rejected`, actor: c.by.operator, reason: c.reason },
       ]);
     }
 
     case 'cancelRequested':
       if (s.status !== 'awaiting_approval') return stale(s);
       return accept({ ...s, status: 'cancelled', outcome: 'cancelled through Temporal before approval' }, [
-        { type: 'record', to: 'rollback_cancelled', actor: SYSTEM, reason: 'cancellation requested through Temporal' },
+        { type: 'record', to: `${prefix(s)}_cancelled`, actor: SYSTEM, reason: 'cancellation requested through Temporal' },
       ]);
 
     case 'timer':
       if (s.status !== 'awaiting_approval' || now < Date.parse(s.expiresAt)) return stale(s);
       return accept({ ...s, status: 'expired', outcome: `not approved by ${s.expiresAt}` }, [
-        { type: 'record', to: 'rollback_expired', actor: SYSTEM, reason: `no approval by ${s.expiresAt}` },
+        { type: 'record', to: `${prefix(s)}_expired`, actor: SYSTEM, reason: `no approval by ${s.expiresAt}` },
       ]);
 
     case 'moveFinished':
       if (s.status !== 'running') return stale(s);
-      return accept({ ...s, status: c.outcome, outcome: c.failure }, c.outcome === 'succeeded' ? [{ type: 'notify' }] : []);
+      // A switch-back tells the firms; a repair puts the folder where its record (re)says, which they were told.
+      return accept({ ...s, status: c.outcome, outcome: c.failure }, c.outcome === 'succeeded' && !s.repair ? [{ type: 'notify' }] : []);
   }
 }
 

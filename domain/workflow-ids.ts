@@ -15,3 +15,4 @@ export function batchIdOf(workflowId: string): string | null {
 /** The reconciler: its Schedule, and the workflow of each pass asked for on demand. */
 export const RECONCILE_SCHEDULE_ID = 'reconcile';
 export const reconcileWorkflowId = (id: string) => `reconcile-${id}`;
+export const repairWorkflowId = (folderCode: string) => `repair-${folderCode}`;

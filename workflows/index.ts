@@ -5,3 +5,4 @@ export { folderRollback } from './folder-rollback';
 export { batchMigration } from './batch-migration';
 export { decommissionLegacy } from './decommission-legacy';
 export { reconcileWorkflow } from './reconcile';
+export { folderRepair } from './folder-repair';

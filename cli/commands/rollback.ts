@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { RepairStatus } from '../../workflows/folder-repair';
 import type { RollbackStatus } from '../../workflows/folder-rollback';
 import { seg } from '../api-client';
 import { api } from '../context';
@@ -36,5 +37,39 @@ export function registerRollbackCommands(folder: Command): void {
     .action(async (code: string, opts: { as?: string; reason: string }) => {
       const s = await api(opts).post<RollbackStatus>(`/api/folders/${seg(code)}/switch-back/reject`, { reason: opts.reason });
       console.log(`switch-back of ${s.folderCode} rejected by ${s.rejectedBy}`);
+    });
+
+  // A supervised repair of a stuck or drifted folder (README "Drift"): the same four eyes.
+  folder
+    .command('repair')
+    .description('request that a stuck or drifted folder be put on legacy or live, both platforms and its record (a second operator approves)')
+    .argument('<code>', 'folder code')
+    .requiredOption('--to <side>', 'legacy or live')
+    .requiredOption('--reason <text>', 'why, for the audit trail')
+    .option(...AS)
+    .action(async (code: string, opts: { to: string; reason: string; as?: string }) => {
+      const r = await api(opts).post<{ folderCode: string; to: string; requestedBy: string }>(`/api/folders/${seg(code)}/repair`, { to: opts.to, reason: opts.reason });
+      console.log(`repair of ${r.folderCode} to ${r.to} requested by ${r.requestedBy}; a second operator approves it with:\n  ecp-cutover folder approve-repair ${r.folderCode}`);
+    });
+
+  folder
+    .command('approve-repair')
+    .description('approve a pending repair (not your own)')
+    .argument('<code>', 'folder code')
+    .option(...AS)
+    .action(async (code: string, opts: { as?: string }) => {
+      const s = await api(opts).post<RepairStatus>(`/api/folders/${seg(code)}/repair/approve`);
+      console.log(`repair of ${s.folderCode} approved by ${s.approvedBy}; it runs now (follow it with 'ecp-cutover folder ${s.folderCode}')`);
+    });
+
+  folder
+    .command('reject-repair')
+    .description('reject a pending repair')
+    .argument('<code>', 'folder code')
+    .requiredOption('--reason <text>', 'why')
+    .option(...AS)
+    .action(async (code: string, opts: { as?: string; reason: string }) => {
+      const s = await api(opts).post<RepairStatus>(`/api/folders/${seg(code)}/repair/reject`, { reason: opts.reason });
+      console.log(`repair of ${s.folderCode} rejected by ${s.rejectedBy}`);
     });
 }

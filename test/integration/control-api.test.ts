@@ -9,11 +9,12 @@ import { inject } from 'vitest';
 import { createOidcAuthenticator } from '../../api/auth';
 import { startControlApi } from '../../api/server';
 import { DB_ROLES, urlAs } from '../../db/grants';
-import { batchWorkflowId, DECOMMISSION_WORKFLOW_ID, rollbackWorkflowId } from '../../domain/workflow-ids';
+import { batchWorkflowId, DECOMMISSION_WORKFLOW_ID, repairWorkflowId, rollbackWorkflowId } from '../../domain/workflow-ids';
 import { createCommandSigner } from '../../security/command-signing';
 import { addOperator } from '../../stores/operator-store';
 import { approveBatchUpdate, batchMigration, batchProgressQuery } from '../../workflows/batch-migration';
 import { decommissionLegacy } from '../../workflows/decommission-legacy';
+import { folderRepair } from '../../workflows/folder-repair';
 import { approveRollbackUpdate, folderRollback } from '../../workflows/folder-rollback';
 import { runBatch } from '../support/batches';
 import { runCli } from '../support/cli';
@@ -228,7 +229,7 @@ describe('no back door through Temporal: commands that did not come from the con
     await call('/api/batches/F2/abort', { method: 'POST', body: JSON.stringify({ reason: 'test over' }) });
   });
 
-  it('a batch, a switch-back and a decommission started by hand are refused and record nothing', async () => {
+  it('a batch, a switch-back, a repair and a decommission started by hand are refused and record nothing', async () => {
     const forgedPlan = forger.sign({
       action: 'batch.plan', workflowId: 'batch-F3', runId: null, operator: 'alice', roles: ['planner'], credentialId: 'x', source: 'api',
       args: { batchId: 'F3', name: 'f', folders: ['SD3'], failurePolicy: 'continue' as const, concurrency: 1, maxNotReady: null, readinessRecheckMs: 600_000, minNoticeMs: 0, plannedAt: DateTime.utc().plus({ seconds: 5 }).toISO()!, reminderAt: DateTime.utc().toISO()!, moveOptions: { freezeWindowMaxMs: 60_000, drainTimeoutMs: 1000 } },
@@ -244,6 +245,11 @@ describe('no back door through Temporal: commands that did not come from the con
     const forgedRequest = forger.sign({ action: 'switch_back.request', workflowId: rollbackWorkflowId('CSCTRD'), runId: null, operator: 'alice', roles: ['planner'], credentialId: 'x', source: 'api', args: { folderCode: 'CSCTRD', reason: 'forged', approvalTimeoutMs: 60_000, moveOptions: { freezeWindowMaxMs: 60_000, drainTimeoutMs: 1000 } } });
     const rollback = await client.workflow.execute(folderRollback, { taskQueue, workflowId: rollbackWorkflowId('CSCTRD'), args: [{ command: forgedRequest }] });
     expect(rollback).toMatchObject({ status: 'refused', outcome: expect.stringMatching(/not signed by the control API/) });
+
+    const forgedRepair = forger.sign({ action: 'repair.request', workflowId: repairWorkflowId('CSCTRD'), runId: null, operator: 'alice', roles: ['planner'], credentialId: 'x', source: 'api', args: { folderCode: 'CSCTRD', to: 'legacy' as const, reason: 'forged', approvalTimeoutMs: 60_000 } });
+    const repair = await client.workflow.execute(folderRepair, { taskQueue, workflowId: repairWorkflowId('CSCTRD'), args: [{ command: forgedRepair }] });
+    expect(repair).toMatchObject({ status: 'refused', outcome: expect.stringMatching(/repair.request refused: the command was not signed by the control API/) });
+    expect(await db('events').where({ workflow_id: repairWorkflowId('CSCTRD') })).toEqual([]);
 
     const forgedSchedule = forger.sign({ action: 'decommission.schedule', workflowId: DECOMMISSION_WORKFLOW_ID, runId: null, operator: 'alice', roles: ['planner'], credentialId: 'x', source: 'api', args: { plannedAt: DateTime.utc().plus({ days: 60 }).toISO()!, reminderAts: [], quietPeriodMs: 0, recheckMs: 60_000 } });
     const decommission = await client.workflow.execute(decommissionLegacy, { taskQueue, workflowId: DECOMMISSION_WORKFLOW_ID, args: [{ command: forgedSchedule }] });

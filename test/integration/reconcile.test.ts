@@ -6,6 +6,8 @@ import { ensureReconcileSchedule } from '../../app/reconcile';
 import { RECONCILE_SCHEDULE_ID } from '../../domain/workflow-ids';
 import { runBatch } from '../support/batches';
 import { cutoverStack } from '../support/stack';
+import { runCli } from '../support/cli';
+import { addOperator } from '../../stores/operator-store';
 
 /**
  * The reconciler (issue 18), the way the platform team meets it: `ecp-cutover reconcile` through the control
@@ -176,5 +178,33 @@ describe('ecp-cutover reconcile', () => {
     for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? (\+Inf|-?[0-9.e+-]+)$/);
 
     expect((await fetch(`${s.api.url}/metrics`)).status).toBe(401);
+  });
+
+  it('repairs the stuck folder only with a second operator, drives both platforms to the side asked, and the drift clears', async () => {
+    // dora holds both roles: four eyes must still stop her approving her own request.
+    const dora = (await addOperator(s.db, 'dora', ['planner', 'approver'], 'test')).token;
+    const asDora = (...args: string[]) => runCli(args, { ...s.env, ECP_CUTOVER_TOKEN: dora });
+    const healthy = await asDora('folder', 'repair', 'SD1', '--to', 'live', '--reason', 'just because');
+    expect(healthy.code).toBe(2);
+    expect(healthy.stderr).toMatch(/folder SD1 is legacy with no drift open: nothing to repair/);
+
+    const asked = await asDora('folder', 'repair', 'SMMRPT', '--to', 'legacy', '--reason', 'cutover terminated from the Temporal UI');
+    expect(asked.stderr).toBe('');
+    expect(asked.stdout).toMatch(/repair of SMMRPT to legacy requested by dora/);
+    const own = await asDora('folder', 'approve-repair', 'SMMRPT');
+    expect(own.code).toBe(2);
+    expect(own.stderr).toMatch(/four eyes: dora requested the repair \(to legacy\) of SMMRPT and cannot approve it/);
+    expect(await s.db('folders').where({ code: 'SMMRPT' }).first('placement')).toEqual({ placement: 'cutting_over' });
+
+    const approved = await s.cli('folder', 'approve-repair', 'SMMRPT', '--as', 'bob');
+    expect(approved.stdout).toMatch(/repair of SMMRPT approved by bob/);
+    await expect.poll(async () => (await s.db('folders').where({ code: 'SMMRPT' }).first('placement')).placement, { timeout: 20_000 }).toBe('legacy');
+    expect(await platform('legacy', 'SMMRPT')).toMatchObject({ intake: 'open', visible: true });
+    expect(await platform('ecp2', 'SMMRPT')).toMatchObject({ intake: 'closed' });
+    expect(await s.db('folder_runs').where({ folder_code: 'SMMRPT' }).first()).toMatchObject({ status: 'failed', failure: expect.stringContaining('ended by the repair in repair-SMMRPT') });
+    expect(await s.db('events').where({ entity_type: 'folder', entity_id: 'SMMRPT', to_state: 'legacy' }).first()).toMatchObject({ actor: 'bob', from_state: 'cutting_over' });
+    const after = await reconcile();
+    expect(after.report.resolved).toEqual([expect.objectContaining({ folder: 'SMMRPT', kind: 'stuck_in_flight' })]);
+    expect(after.code).toBe(0);
   });
 });

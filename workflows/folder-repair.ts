@@ -1,0 +1,67 @@
+import { defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
+import { actorOf, type RepairRequestArgs, type SignedCommand } from '../domain/commands';
+import {
+  initialSwitchBackState, isFinalSwitchBack, nextSwitchBackTimer, transitionSwitchBack,
+  type SwitchBackCommand, type SwitchBackEffect, type SwitchBackState,
+} from '../domain/switch-back-lifecycle';
+import { commandUpdates, verified } from './commands';
+import { interpret } from './interpreter';
+import { operations } from './proxies';
+
+export interface FolderRepairInput {
+  command: SignedCommand<RepairRequestArgs>;
+}
+
+export type RepairStatus = SwitchBackState;
+
+type Update = [SignedCommand<{ reason?: string }>];
+export const approveRepairUpdate = defineUpdate<RepairStatus, Update>('approve');
+export const rejectRepairUpdate = defineUpdate<RepairStatus, Update>('reject');
+export const repairStatusQuery = defineQuery<RepairStatus>('status');
+
+/**
+ * A supervised repair of a stuck or drifted folder (workflow `repair-<folder>`): the switch-back's machine
+ * (domain/switch-back-lifecycle.ts) with `repair` set — requested by one operator, approved by another (four
+ * eyes, on verified identities), expiring unapproved — whose move drives both platforms to the side the
+ * request names (activities/repair.ts), never both open, and records the folder there.
+ */
+export async function folderRepair(input: FolderRepairInput): Promise<RepairStatus> {
+  const { command } = input;
+  const { workflowId, runId, startTime } = workflowInfo();
+  const args = command.args;
+  const it = interpret<SwitchBackState, SwitchBackCommand, SwitchBackEffect>({
+    machine: { transition: transitionSwitchBack, nextTimer: nextSwitchBackTimer, isFinal: (s) => isFinalSwitchBack(s.status), wants: () => true },
+    initial: initialSwitchBackState({
+      folderCode: args.folderCode, requestedBy: command.operator, reason: args.reason, repair: { to: args.to },
+      expiresAt: new Date(startTime.getTime() + args.approvalTimeoutMs).toISOString(),
+    }),
+    initialEffects: [{ type: 'recordRequest' }],
+    isWrite: (e) => e.type === 'record',
+    cancelCommand: { type: 'cancelRequested' },
+    async perform(e): Promise<SwitchBackCommand | void> {
+      switch (e.type) {
+        case 'recordRequest': {
+          const claims = await verified(command, 'repair.request', { update: false }).catch((err: Error) => err);
+          if (claims instanceof Error) return { type: 'refusedAtStart', reason: claims.message };
+          const r = await operations.recordRepairRequest({ command: claims, workflowId, runId });
+          return r.ok ? { type: 'recorded' } : { type: 'refusedAtStart', reason: r.reason };
+        }
+        case 'record':
+          return void (await operations.recordEvent({ entityType: 'folder', entityId: args.folderCode, actor: e.actor, from: 'awaiting_approval', to: e.to, reason: e.reason, workflowId, runId, key: `repair:${e.to}` }));
+        case 'move': {
+          const r = await operations.repairFolder({ folderCode: args.folderCode, to: args.to, actor: e.actor, reason: e.reason, workflowId, runId });
+          return { type: 'moveFinished', outcome: r.outcome, failure: r.failure };
+        }
+        case 'notify':
+          return; // the machine asks it of a switch-back only
+      }
+    },
+  });
+  const seen = new Set<string>([command.id]);
+  setHandler(repairStatusQuery, () => it.state);
+  const update = commandUpdates(it, (s) => s, seen);
+  update(approveRepairUpdate, 'repair.approve', (c) => ({ type: 'approve', by: actorOf(c) }));
+  update(rejectRepairUpdate, 'repair.reject', (c) => ({ type: 'reject', by: actorOf(c), reason: String(c.args.reason ?? '') }));
+  await it.run();
+  return it.state;
+}
