@@ -61,7 +61,13 @@ function validate(schema: Route['body'], value: unknown, where: string): unknown
  * /openapi.json is authenticated; a role the operator lacks is 403; bodies over 1 MiB are 413; repeated failed
  * sign-ins from one address are 429; errors never carry internals.
  */
-export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator; port?: number; host?: string; log?: (line: string) => void; signInLimit?: { max: number; windowMs: number } }): Promise<ControlApi> {
+/** Where the API logs: each request (who, what, how it ended) at info, unexpected errors at error. */
+export interface ApiLog {
+  info(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
+}
+
+export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator; port?: number; host?: string; log?: ApiLog; signInLimit?: { max: number; windowMs: number } }): Promise<ControlApi> {
   const { deps, auth } = opts;
   const limiter = createSignInLimiter(opts.signInLimit?.max, opts.signInLimit?.windowMs);
   const openapi = JSON.stringify(openApiDocument());
@@ -106,6 +112,7 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
     }
     const client = String(req.headers['x-ecp-client'] ?? 'api');
     const op: Operator = { ...who, source: (COMMAND_SOURCES as readonly string[]).includes(client) ? (client as CommandSource) : 'api' };
+    operatorOf.set(req, op.name);
     if (route.roles.length > 0 && !route.roles.some((r) => op.roles.includes(r))) {
       throw new HttpError(403, 'not_allowed', `operator '${op.name}' does not hold the ${route.roles.join(' or ')} role (has: ${op.roles.join(', ') || 'none'})`);
     }
@@ -119,9 +126,13 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
 
   const requests = new Histogram('ecp_cutover_api_request_duration_seconds', 'Control API requests by route template, method and status class.');
   const routeOf = new WeakMap<http.IncomingMessage, string>();
+  const operatorOf = new WeakMap<http.IncomingMessage, string>();
   const time = timeRequests(requests, (req) => routeOf.get(req) ?? 'unmatched');
   const server = http.createServer((req, res) => {
     time(req, res);
+    const started = Date.now();
+    // The access log: route templates and the verified operator, never a body or a credential.
+    res.once('finish', () => opts.log?.info({ method: req.method, route: routeOf.get(req) ?? 'unmatched', status: res.statusCode, operator: operatorOf.get(req) ?? null, ms: Date.now() - started }, 'request'));
     // A request refused before its body was read is answered and its connection closed (never drained).
     res.on('finish', () => {
       if (!req.complete) req.destroy();
@@ -131,7 +142,7 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
       if (err instanceof HttpError) return sendError(res, err);
       if (isDomainError(err)) return sendError(res, new HttpError(STATUS[err.code] ?? 400, err.code, err.message));
       // Unexpected: logged here, never sent (no stack, no SQL).
-      opts.log?.(`unexpected error on ${req.method} ${req.url?.slice(0, 200)}: ${err instanceof Error ? err.stack : String(err)}`);
+      opts.log?.error({ method: req.method, route: routeOf.get(req) ?? 'unmatched', err: err instanceof Error ? err.stack : String(err) }, 'unexpected error');
       sendError(res, new HttpError(500, 'internal', 'the control API failed; the operators of the tool can find the details in its log'));
     });
   });

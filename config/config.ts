@@ -103,6 +103,8 @@ const schema = z.object({
   /** …or a file holding it (default: the embedded stack's, <ECP_CUTOVER_HOME>/secrets/command-signing.key). */
   COMMAND_SIGNING_KEY_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json: one JSON object a line (log pipelines); pretty: one readable line (people). */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
 });
 
 export type RawConfig = z.infer<typeof schema>;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '../../config/config';
 import { parseDuration } from '../../domain/duration';
 import { InputError } from '../../domain/errors';
+import { createLog, idsOf } from '../../observability/log';
 
 // Each service loads its modules when it starts (dynamic imports), so that `ecp-cutover --help` and the short
 // commands do not load Temporal's native core, the database driver or the mail stack (BENCHMARKS.md).
@@ -23,10 +24,16 @@ export function registerServeCommands(program: Command): void {
       ]);
       const commandKey = loadCommandKey(config);
       const pool = createDb(config.WORKER_DATABASE_URL ?? config.DATABASE_URL, { max: 20 });
-      if (config.WORKER_METRICS_PORT) {
-        // The SDK's own metrics (workflow and activity task latencies, slots, polls), before any connection.
-        const { Runtime } = await import('@temporalio/worker');
-        Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `${config.LISTEN_HOST}:${config.WORKER_METRICS_PORT}` } } } });
+      const log = createLog(config, 'worker');
+      {
+        // Before any connection: the SDK's logs (workflow and activity logs carry workflowId, runId, the
+        // activity) as our JSON lines, and its metrics (task latencies, slots, polls) if asked for.
+        const { Runtime, DefaultLogger } = await import('@temporalio/worker');
+        const level = ({ trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN' } as const)[config.LOG_LEVEL as 'info'] ?? 'ERROR';
+        Runtime.install({
+          logger: new DefaultLogger(level, (e) => log[e.level.toLowerCase() as 'info']({ ...e.meta, ...idsOf(e.meta?.workflowId) }, e.message)),
+          ...(config.WORKER_METRICS_PORT ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${config.LISTEN_HOST}:${config.WORKER_METRICS_PORT}` } } } } : {}),
+        });
       }
       const connection = await connectWorker(config);
       const mailer = createSmtpMailer(config.SMTP_URL);
@@ -44,12 +51,12 @@ export function registerServeCommands(program: Command): void {
       });
       if (!prebuilt) fs.rmSync(path.dirname(bundle.codePath), { recursive: true, force: true }); // read by Worker.create
       const version = versioning ? `, version ${versioning.deploymentName}:${versioning.buildId}` : '';
-      console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}${version} (${prebuilt ? 'built workflows' : 'workflows bundled at start'})`);
+      log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, `worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}${version} (${prebuilt ? 'built workflows' : 'workflows bundled at start'})`);
       const mib = (n: number) => Math.round(n / 2 ** 20);
       const memoryLog = config.WORKER_MEMORY_LOG
         ? setInterval(() => {
           const m = process.memoryUsage();
-          console.log(`memory: rss ${mib(m.rss)} MiB, heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} MiB, external ${mib(m.external)} MiB (buffers ${mib(m.arrayBuffers)} MiB)`);
+          log.info(`memory: rss ${mib(m.rss)} MiB, heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} MiB, external ${mib(m.external)} MiB (buffers ${mib(m.arrayBuffers)} MiB)`);
         }, parseDuration(config.WORKER_MEMORY_LOG)).unref()
         : undefined;
       await worker.run(); // returns after SIGINT/SIGTERM (the SDK's runtime handles them)
@@ -74,7 +81,7 @@ export function registerServeCommands(program: Command): void {
       const [{ createDb }, { startPortal }] = await Promise.all([db(), import('../../portal/server')]);
       const pool = createDb(config.PORTAL_DATABASE_URL ?? config.DATABASE_URL, { max: 10 });
       const portal = await startPortal({ db: pool, port: parsePort(opts.port, config.PORTAL_PORT), host: config.LISTEN_HOST });
-      console.log(`portal on ${portal.url}`);
+      createLog(config, 'portal').info({ url: portal.url }, `portal on ${portal.url}`);
       await untilSignal();
       await portal.close();
       await pool.destroy();
@@ -90,6 +97,7 @@ export function registerServeCommands(program: Command): void {
         db(), gateway(), signing(), import('../../config/temporal'), import('../../api/auth'), import('../../api/server'),
       ]);
       const signer = createCommandSigner(loadCommandKey(config));
+      const apiLog = createLog(config, 'api');
       const pool = createDb(config.API_DATABASE_URL ?? config.DATABASE_URL, { max: 10 });
       const temporal = await connectClient(config);
       const api = await startControlApi({
@@ -97,9 +105,9 @@ export function registerServeCommands(program: Command): void {
         auth: createAuthenticator(pool, config),
         port: parsePort(opts.port, config.CONTROL_API_PORT),
         host: config.LISTEN_HOST,
-        log: (line) => console.error(line),
+        log: apiLog,
       });
-      console.log(`control API on ${api.url} (${config.OIDC_ISSUER ? `OIDC: ${config.OIDC_ISSUER}` : 'operator tokens'}); OpenAPI at ${api.url}/openapi.json`);
+      apiLog.info({ url: api.url }, `control API on ${api.url} (${config.OIDC_ISSUER ? `OIDC: ${config.OIDC_ISSUER}` : 'operator tokens'}); OpenAPI at ${api.url}/openapi.json`);
       await untilSignal();
       await api.close();
       await temporal.connection.close();
@@ -115,6 +123,7 @@ export function registerServeCommands(program: Command): void {
       const config = loadConfig();
       const [{ createDb }, { simulatorAdminToken }, { startSimulator }] = await Promise.all([db(), signing(), import('../../simulator/server')]);
       const adminToken = simulatorAdminToken(config);
+      const simLog = createLog(config, 'simulator');
       if (!adminToken) throw new InputError(`the simulator needs its admin credential: set SIMULATOR_ADMIN_TOKEN, or start the embedded stack with 'ecp-cutover dev up' (it writes ${config.simulatorTokenFile})`);
       const pool = createDb(config.DATABASE_URL, { max: 20 });
       const sim = await startSimulator({
@@ -123,9 +132,9 @@ export function registerServeCommands(program: Command): void {
         processingDelayMs: Number(opts.processingDelay),
         host: config.LISTEN_HOST,
         adminToken,
-        log: (line) => console.error(line),
+        log: (line) => simLog.error(line),
       });
-      console.log(`platform simulator on ${sim.url}`);
+      simLog.info({ url: sim.url }, `platform simulator on ${sim.url}`);
       await untilSignal();
       await sim.close();
       await pool.destroy();
@@ -145,7 +154,7 @@ export function registerServeCommands(program: Command): void {
         storeFile: path.join(config.home, 'mail.jsonl'),
         host: config.LISTEN_HOST,
       });
-      console.log(`SMTP sink on 127.0.0.1:${sink.smtpPort}, messages at http://127.0.0.1:${sink.webPort}/api/messages`);
+      createLog(config, 'smtp-sink').info(`SMTP sink on 127.0.0.1:${sink.smtpPort}, messages at http://127.0.0.1:${sink.webPort}/api/messages`);
       await untilSignal();
       await sink.close();
     });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, isAlive } from '../../dev/process';
 import { runCli } from '../support/cli';
+import { dashboardMetrics, declares } from '../support/dashboard';
 
 // The whole embedded stack on ports of its own, with its state in a temporary directory.
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-dev-'));
@@ -55,9 +56,10 @@ describe('ecp-cutover dev up | status | down', () => {
     expect(await (await fetch(`http://127.0.0.1:${ui}/`)).status).toBe(200);
     // Prometheus: the worker's SDK metrics, the portal's requests.
     expect(status.workers[0].metrics).toBe(`http://127.0.0.1:${metrics}/metrics`);
-    expect(await (await fetch(status.workers[0].metrics)).text()).toMatch(/^temporal_\w+/m);
     await fetch(`http://127.0.0.1:${portal}/api/folders`);
-    expect(await (await fetch(status.metrics.portal)).text()).toMatch(/^ecp_cutover_portal_request_duration_seconds_count\{route="\/api\/folders",method="GET",code="2xx"\} [1-9]/m);
+    const portalMetrics = await (await fetch(status.metrics.portal)).text();
+    for (const name of dashboardMetrics('ecp_cutover_portal_')) expect(declares(portalMetrics, name), name).toBe(true);
+    expect(portalMetrics).toMatch(/^ecp_cutover_portal_request_duration_seconds_count\{route="\/api\/folders",method="GET",code="2xx"\} [1-9]/m);
 
     const seeded = await runCli(['db', 'seed', '--demo'], env);
     expect(seeded.code).toBe(0);
@@ -67,6 +69,14 @@ describe('ecp-cutover dev up | status | down', () => {
     const folders = (await (await fetch(`http://127.0.0.1:${portal}/api/folders?placement=new_on_2_0`)).json()) as { folders: unknown[] };
     expect(folders.folders).toHaveLength(14);
 
+    // A reconciler pass on the stack (run by its worker): the seeded catalog is where its records say. The
+    // worker's SDK metrics now have workflow and activity tasks: the Grafana dashboard asks only for series it serves.
+    const pass = await runCli(['reconcile'], { ...env, ECP_CUTOVER_TOKEN: aliceToken });
+    expect(pass.stdout).toMatch(/reconciled 50 folders in \d+ ms: 0 drift\(s\) found/);
+    expect(pass.code).toBe(0);
+    const workerMetrics = await (await fetch(status.workers[0].metrics)).text();
+    for (const name of dashboardMetrics('temporal_')) expect(declares(workerMetrics, name), name).toBe(true);
+
     const down = await runCli(['dev', 'down'], env);
     expect(down.stdout.match(/stopped \(pid/g)).toHaveLength(7);
     for (const s of status.services) expect(isAlive(s.pid), s.name).toBe(false);
@@ -75,6 +85,11 @@ describe('ecp-cutover dev up | status | down', () => {
     expect(again.code).toBe(0);
     const after = JSON.parse((await runCli(['folders', '--json'], { ...env, ECP_CUTOVER_TOKEN: aliceToken })).stdout);
     expect(after).toHaveLength(50); // the data (and alice's token) survived down/up
+
+    // Structured logs: JSON lines, the API's access log naming the verified operator and the route template.
+    const lines = (name: string) => fs.readFileSync(path.join(home, 'logs', `${name}.log`), 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines('api')).toContainEqual(expect.objectContaining({ component: 'api', level: 'info', msg: 'request', method: 'GET', route: '/api/folders', status: 200, operator: 'alice' }));
+    expect(lines('worker')).toContainEqual(expect.objectContaining({ component: 'worker', level: 'info', msg: expect.stringMatching(/^worker polling task queue/) }));
   });
 
   it('refuses to start when a port is taken, naming the port and the variable', async () => {

@@ -8,6 +8,7 @@ import { runBatch } from '../support/batches';
 import { cutoverStack } from '../support/stack';
 import { runCli } from '../support/cli';
 import { addOperator } from '../../stores/operator-store';
+import { dashboardMetrics, declares } from '../support/dashboard';
 
 /**
  * The reconciler (issue 18), the way the platform team meets it: `ecp-cutover reconcile` through the control
@@ -178,6 +179,8 @@ describe('ecp-cutover reconcile', () => {
     for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? (\+Inf|-?[0-9.e+-]+)$/);
 
     expect((await fetch(`${s.api.url}/metrics`)).status).toBe(401);
+    // The Grafana dashboard (deploy/grafana) asks only for series the API serves.
+    for (const name of dashboardMetrics('ecp_cutover_').filter((n) => !n.startsWith('ecp_cutover_portal_'))) expect(declares(text, name), name).toBe(true);
   });
 
   it('repairs the stuck folder only with a second operator, drives both platforms to the side asked, and the drift clears', async () => {
