@@ -89,6 +89,21 @@ describe('ecp-cutover reconcile', () => {
     expect(all.drifts.filter((d) => d.folder === 'SD3').every((d) => d.resolvedAt !== null)).toBe(true);
   });
 
+  it('names the other kinds as the admin API makes them: wrong side open, legacy visibility', async () => {
+    // SD2 is live: its ECP 2.0 side is disabled and legacy enabled by hand — only the wrong side takes it.
+    await s.simAdmin('/ecp2/admin/folders/SD2/disable', { method: 'POST' });
+    await s.simAdmin('/legacy/admin/folders/SD2/enable', { method: 'POST' });
+    const r = await reconcile();
+    expect(r.code).toBe(1);
+    expect(r.report.detected.map((d: { folder: string; kind: string }) => `${d.folder} ${d.kind}`).sort()).toEqual(['SD2 legacy_visibility', 'SD2 open_on_wrong_side']);
+    expect(await platform('legacy', 'SD2')).toMatchObject({ intake: 'open' }); // recorded, not "fixed"
+    // Put back by hand: both clear on the next pass.
+    await s.simAdmin('/legacy/admin/folders/SD2/disable', { method: 'POST' });
+    await s.simAdmin('/ecp2/admin/folders/SD2/enable', { method: 'POST' });
+    const cleared = await reconcile();
+    expect(cleared.report.resolved.filter((d: { folder: string }) => d.folder === 'SD2')).toHaveLength(2);
+  });
+
   it('finds a cutover terminated mid-move (as from the Temporal UI) stuck in flight', async () => {
     // The record a terminated cutover leaves: cutting_over, its run "running", legacy frozen, ECP 2.0 closed.
     const handle = await s.client.workflow.start(smokeWorkflow, { taskQueue: `${s.taskQueue}-nobody`, workflowId: 'cutover-TX-SMMRPT', args: ['never runs'] });
