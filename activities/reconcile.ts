@@ -15,7 +15,7 @@ export interface ReconcileActivityDeps {
 }
 
 /** The report a workflow keeps: counts and the open drifts (capped, so that a history stays small). */
-export type ReconcileSummary = Omit<ReconcileReport, 'open'> & { open: ReconcileReport['open']; openCount: number };
+export type ReconcileSummary = ReconcileReport & { openCount: number };
 const KEPT = 200;
 
 /** "Is this workflow run still running?", asked of Temporal (a run it does not know is not running). */

@@ -42,24 +42,39 @@ export function createRepairActivities({ db, gateway }: { db: Db; gateway: Platf
       const { folderCode: code, to } = input;
       const refusal = await repairRefusal(db, code, to, runningIn(Context.current().client), { approved: true });
       if (refusal) return { outcome: 'refused', failure: refusal };
+      // Claim the folder, as a move does: a run row of its own (no move begins while it runs; the reconciler
+      // leaves the folder alone), and the stale runs it ends, all under the folder's lock.
+      const claimed = await db.transaction(async (trx) => {
+        const f = await trx('folders').where({ code }).forUpdate().first('placement');
+        const mine = await trx('folder_runs').where({ workflow_id: input.workflowId, run_id: input.runId }).first('id');
+        if (!mine) {
+          const other = await trx('folder_runs').where({ folder_code: code, status: 'running' }).whereNot({ kind: 'repair' }).pluck('id');
+          await trx('folder_runs').insert({ folder_code: code, kind: 'repair', workflow_id: input.workflowId, run_id: input.runId, step: `to_${to}` });
+          if (other.length) await trx('folder_runs').whereIn('id', other).update({ status: 'failed', finished_at: trx.fn.now(), failure: `ended by the repair in ${input.workflowId}` });
+        }
+        return f.placement as string;
+      });
       const [leave, go]: [PlatformName, PlatformName] = to === 'legacy' ? ['ecp2', 'legacy'] : ['legacy', 'ecp2'];
-      const { placement } = await db('folders').where({ code }).first('placement');
       let moved: number;
+      const fail = async (failure: string) => {
+        await db('folder_runs').where({ workflow_id: input.workflowId, run_id: input.runId }).update({ status: 'failed', finished_at: db.fn.now(), failure });
+        return { outcome: 'refused' as const, failure };
+      };
       try {
         const state = await gateway.folderState(leave, code).catch((err) => (err instanceof PlatformRefusal && err.status === 404 ? null : Promise.reject(err)));
         const present = Boolean(state?.exists);
         if (present && state!.intake === 'open') await gateway.freeze(leave, code); // waits for submissions in flight (I3)
         // Files: a stuck move is undone (what its drain handed over goes back); otherwise what is pending on the
         // side being left follows the folder, as in a move's drain.
-        const undoing = (to === 'legacy' && placement === 'cutting_over') || (to === 'live' && placement === 'rolling_back');
+        const undoing = (to === 'legacy' && claimed === 'cutting_over') || (to === 'live' && claimed === 'rolling_back');
         if (undoing) moved = (await gateway.handBack(go, code)).returned;
         else moved = present ? ((await gateway.handOver(leave, code))?.handedOver ?? 0) : 0;
         if (present) await gateway.disable(leave, code);
         await gateway.enable(go, code);
         const [here, there] = await Promise.all([gateway.probe(go, code), present ? gateway.probe(leave, code) : { accepts: false }]);
-        if (!here.accepts || there.accepts) return { outcome: 'refused', failure: `after the repair ${go} ${here.accepts ? 'accepts' : 'refuses'} and ${leave} ${there.accepts ? 'accepts' : 'refuses'}: look at both platforms` };
+        if (!here.accepts || there.accepts) return fail(`after the repair ${go} ${here.accepts ? 'accepts' : 'refuses'} and ${leave} ${there.accepts ? 'accepts' : 'refuses'}: look at both platforms (the reconciler reports it)`);
       } catch (err) {
-        if (err instanceof PlatformRefusal) return { outcome: 'refused', failure: `the platform refused: ${err.message}` };
+        if (err instanceof PlatformRefusal) return fail(`the platform refused: ${err.message} (the reconciler reports where the folder is)`);
         throw err;
       }
       await db.transaction(async (trx) => {
@@ -67,7 +82,7 @@ export function createRepairActivities({ db, gateway }: { db: Db; gateway: Platf
         await trx('folders').where({ code }).update({
           placement: to, placement_changed_at: trx.fn.now(), updated_at: trx.fn.now(), live_since: to === 'live' ? trx.fn.now() : null,
         });
-        await trx('folder_runs').where({ folder_code: code, status: 'running' }).update({ status: 'failed', finished_at: trx.fn.now(), failure: `ended by the repair in ${input.workflowId}` });
+        await trx('folder_runs').where({ workflow_id: input.workflowId, run_id: input.runId }).update({ status: 'succeeded', finished_at: trx.fn.now(), step: 'done' });
         await appendEvent(trx, {
           key: runKey(input.workflowId, input.runId, 'repaired'), actor: input.actor, entityType: 'folder', entityId: code, from: before.placement, to,
           reason: `${input.reason}; ${moved} pending file(s) moved to ${go === 'ecp2' ? 'ECP 2.0' : 'legacy'}`, workflowId: input.workflowId, runId: input.runId,
@@ -89,9 +104,16 @@ export async function repairRefusal(db: Db, code: string, to: string, isRunning:
   if (['retired', 'new_on_2_0'].includes(f.placement)) return `folder ${code} is ${f.placement}: a repair moves a folder between legacy and ECP 2.0 only`;
   const decommission = await db('decommission').where({ id: DECOMMISSION_ID }).first('status');
   if (to === 'legacy' && decommission && ['running', 'completed'].includes(decommission.status)) return `legacy ECP is ${decommission.status === 'running' ? 'being switched off' : 'decommissioned'}: nothing can be repaired to it`;
-  const runs: { workflow_id: string; run_id: string }[] = await db('folder_runs').where({ folder_code: code, status: 'running' }).select('workflow_id', 'run_id');
+  const runs: { workflow_id: string; run_id: string }[] = await db('folder_runs').where({ folder_code: code, status: 'running' }).whereNot({ kind: 'repair' }).select('workflow_id', 'run_id');
   for (const r of runs) if (await isRunning({ workflowId: r.workflow_id, runId: r.run_id })) return `folder ${code} is being moved by ${r.workflow_id} right now: wait for it to end`;
   const stuck = ['cutting_over', 'rolling_back'].includes(f.placement);
+  if (!stuck) {
+    // Not stuck: a repair puts the platforms back where the record says; moving a folder is a batch's or a switch-back's.
+    const recorded = f.placement === 'live' ? 'live' : 'legacy';
+    if (to !== recorded) return `folder ${code} is recorded as ${f.placement}: a repair puts its platforms back there (--to ${recorded}); to move it, plan a batch or request a switch-back`;
+    const plan = await db('batch_folders').where({ folder_code: code, active: true }).first('batch_id');
+    if (plan) return `folder ${code} is planned in batch ${plan.batch_id}: abort that batch or let it run first`;
+  }
   // Once approved, the drift that justified the request may have been resolved meanwhile: the repair still holds.
   if (opts.approved) return null;
   const drifts = await db('drifts').where({ folder_code: code }).whereNull('resolved_at').count({ n: '*' }).first();

@@ -34,7 +34,7 @@ export async function listDrifts(deps: AppDeps, filter: { all?: boolean } = {}) 
 /**
  * Creates the reconciler's Schedule, or brings its interval to RECONCILE_INTERVAL (idempotent). Overlapping
  * passes are skipped, a missed one (Temporal down) runs once when it is back. `dev up` calls it; in
- * production, `ecp-cutover reconcile --ensure-schedule` (docker-compose's migrate job runs it).
+ * production, `ecp-cutover reconcile --ensure-schedule` (docker-compose's reconcile-schedule job runs it).
  */
 export async function ensureReconcileSchedule(client: Client, config: Pick<Config, 'RECONCILE_INTERVAL' | 'TEMPORAL_TASK_QUEUE'>): Promise<'created' | 'updated' | 'unchanged'> {
   const every = parseDuration(config.RECONCILE_INTERVAL);

@@ -45,11 +45,11 @@ const schema = z.object({
    * workflows go to the deployment's current version (README "Upgrades"); unset, workers are unversioned.
    */
   WORKER_DEPLOYMENT_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_" or "-"').optional(),
-  /** The Build ID (default: dist/build-info.json, written by `npm run build` from the version and the git commit). */
   /** When set, the worker serves the Temporal SDK's metrics (Prometheus) on LISTEN_HOST:WORKER_METRICS_PORT/metrics. */
   WORKER_METRICS_PORT: port.optional(),
   /** When set (e.g. 5s), the worker logs its memory (RSS, V8 heap, external) that often: for capacity checks. */
   WORKER_MEMORY_LOG: duration.optional(),
+  /** The Build ID (default: dist/build-info.json, written by `npm run build` from the version and the git commit). */
   WORKER_BUILD_ID: z.string().regex(/^[A-Za-z0-9_.+-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_", "+" or "-"').optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).default('smtp://127.0.0.1:2525'),
   SMTP_FROM: z.string().email().default('ecp-support@hkex.example'),

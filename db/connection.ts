@@ -46,3 +46,6 @@ export async function migrateLatest(db: Db): Promise<string[]> {
 export async function migrateDownAll(db: Db): Promise<void> {
   await db.migrate.rollback(undefined, true);
 }
+
+/** The rows of one raw statement. */
+export const rowsOf = async <T = Record<string, unknown>>(db: Db, sql: string): Promise<T[]> => (await db.raw(sql)).rows as T[];

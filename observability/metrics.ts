@@ -1,4 +1,4 @@
-import type { Db } from '../db/connection';
+import { rowsOf, type Db } from '../db/connection';
 
 /**
  * Metrics in the Prometheus text format (version 0.0.4), written by hand: a histogram of request durations
@@ -65,7 +65,6 @@ export function timeRequests(h: Histogram, routeOf: (req: import('node:http').In
   };
 }
 
-const rowsOf = async (db: Db, sql: string): Promise<Record<string, unknown>[]> => (await db.raw(sql)).rows;
 
 /**
  * The project's own state, read when scraped: folders by placement, batches by status, notices by status and

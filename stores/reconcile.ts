@@ -5,6 +5,7 @@ import type { PlatformName } from '../domain/intake-rules';
 import { isPlacement } from '../domain/placement';
 import { PlatformRefusal, type FolderState, type PlatformGateway } from '../platform/gateway';
 import { appendEvent } from './events';
+import { rowsOf } from '../db/connection';
 
 /**
  * One reconciler pass (issue 18): each folder's record against both platforms' actual state, through the
@@ -54,13 +55,13 @@ export interface ReconcileReport {
 const ACTOR = 'reconciler';
 const PLATFORM_NAMES: Record<PlatformName, string> = { legacy: 'legacy', ecp2: 'ECP 2.0' };
 
-/** The record of one folder and its running moves, in one statement (a consistent snapshot). */
-async function recordOf(db: Db, code: string) {
+/** The record of one folder and its running moves, in one statement (a consistent snapshot); `lock`: FOR SHARE. */
+async function recordOf(db: Db, code: string, lock = false) {
   const { rows } = await db.raw(
     `select f.placement, f.retired_at,
        coalesce((select json_agg(json_build_object('workflowId', r.workflow_id, 'runId', r.run_id) order by r.id)
                  from folder_runs r where r.folder_code = f.code and r.status = 'running'), '[]'::json) as runs
-     from folders f where f.code = ?`, [code]);
+     from folders f where f.code = ?${lock ? ' for share of f' : ''}`, [code]);
   const r = rows[0] as { placement: string; retired_at: Date | null; runs: { workflowId: string; runId: string }[] } | undefined;
   return r ? { placement: r.placement, retiredAt: r.retired_at ? r.retired_at.toISOString() : null, runs: r.runs } : null;
 }
@@ -79,7 +80,20 @@ export const toDriftView = (r: { folder_code: string; kind: string; detail: stri
   folder: r.folder_code, kind: r.kind as DriftKind, detail: r.detail, action: r.action, detectedAt: r.detected_at.toISOString(), resolvedAt: r.resolved_at?.toISOString() ?? null,
 });
 
+/** One pass at a time (the Schedule's and one asked for): a later one waits for the earlier to end. */
+const PASS_LOCK = 0x45435052; // 'ECPR'
+
 export async function reconcilePass(deps: ReconcileDeps, trigger: ReconcileTrigger): Promise<ReconcileReport> {
+  const lock = await deps.db.transaction();
+  try {
+    await lock.raw('select pg_advisory_xact_lock(?)', [PASS_LOCK]);
+    return await onePass(deps, trigger);
+  } finally {
+    await lock.commit();
+  }
+}
+
+async function onePass(deps: ReconcileDeps, trigger: ReconcileTrigger): Promise<ReconcileReport> {
   const { db, gateway } = deps;
   const started = new Date();
   const pass = randomUUID();
@@ -104,17 +118,26 @@ export async function reconcilePass(deps: ReconcileDeps, trigger: ReconcileTrigg
       report.moving.push(code);
       return;
     }
-    const record: FolderRecord = { code, placement: before.placement, retiredAt: before.retiredAt, moving };
+    const record: FolderRecord = { code, placement: before.placement, retiredAt: before.retiredAt };
     const drifts = classifyDrift(record, legacy, ecp2);
-    // I1 first: close the side the record does not name, before anything is written.
+    // I1 first: close the side the record does not name, before anything is written — holding the folder's row
+    // (a move's begin takes it for update, so none starts meanwhile) and with the record read once more under it.
     const actions = new Map<Drift, string>();
     for (const d of drifts.filter((x) => x.close)) {
-      try {
-        await gateway.disable(d.close!, code);
-        actions.set(d, `closed_${d.close}`);
-      } catch (err) {
-        actions.set(d, 'close_failed');
-        d.detail += ` (closing ${PLATFORM_NAMES[d.close!]} failed: ${(err as Error).message})`;
+      const acted = await db.transaction(async (trx) => {
+        if (JSON.stringify(await recordOf(trx, code, true)) !== JSON.stringify(before)) return false;
+        try {
+          await gateway.disable(d.close!, code);
+          actions.set(d, `closed_${d.close}`);
+        } catch (err) {
+          actions.set(d, 'close_failed');
+          d.detail += ` (closing ${PLATFORM_NAMES[d.close!]} failed: ${(err as Error).message})`;
+        }
+        return true;
+      });
+      if (!acted) {
+        report.moving.push(code);
+        return;
       }
     }
     await db.transaction(async (trx) => {
@@ -163,11 +186,11 @@ export async function reconcilePass(deps: ReconcileDeps, trigger: ReconcileTrigg
  * decommission (until their status changes). Opened and resolved here, by each pass.
  */
 async function updateAlerts(db: Db): Promise<void> {
-  const runs = await rowsOf(db, `select r.id, r.folder_code, r.kind, r.status, r.failure, r.batch_id from folder_runs r
+  const runs = await rowsOf<Record<string, string>>(db, `select r.id, r.folder_code, r.kind, r.status, r.failure, r.batch_id from folder_runs r
       where r.status in ('compensated', 'failed')
         and not exists (select 1 from folder_runs later where later.folder_code = r.folder_code and later.id > r.id and later.status = 'succeeded')`);
-  const batches = await rowsOf(db, `select id from batches where status = 'blocked_on_readiness'`);
-  const decommission = await rowsOf(db, `select status from decommission where status = 'blocked'`);
+  const batches = await rowsOf<Record<string, string>>(db, `select id from batches where status = 'blocked_on_readiness'`);
+  const decommission = await rowsOf<Record<string, string>>(db, `select status from decommission where status = 'blocked'`);
   const now: { kind: string; subject: string; detail: string }[] = [
     ...runs.map((r) => ({
       kind: r.status === 'failed' ? 'folder_failed' : 'folder_compensated',
@@ -184,7 +207,6 @@ async function updateAlerts(db: Db): Promise<void> {
     if (gone.length) await trx('alerts').whereIn('id', gone).update({ resolved_at: trx.fn.now() });
   });
 }
-const rowsOf = async (db: Db, sql: string): Promise<Record<string, string>[]> => (await db.raw(sql)).rows;
 
 /**
  * Mails each episode (a drift, or another alert) once when it opens and once when it clears. The mark is
@@ -194,7 +216,7 @@ const rowsOf = async (db: Db, sql: string): Promise<Record<string, string>[]> =>
 async function sendAlerts(db: Db, alert: NonNullable<ReconcileDeps['alert']>): Promise<void> {
   const episodes = [
     { table: 'drifts', at: 'detected_at', what: (d: Record<string, never>) => `drift on ${d.folder_code}: ${String(d.kind).replace(/_/g, ' ')}`,
-      next: (d: Record<string, never>) => (d.action && String(d.action).startsWith('closed_') ? ' The side the record does not name was closed; nothing more to do unless it happens again.' : ` Nothing was changed: decide which side is right (ecp-cutover folder ${d.folder_code}).`) },
+      next: (d: Record<string, never>) => (d.action && String(d.action).startsWith('closed_') ? ' The side the record does not name was closed; nothing more to do unless it happens again.' : ` Nothing was changed: decide which side is right (ecp-cutover folder ${d.folder_code}), then 'ecp-cutover folder repair ${d.folder_code} --to legacy|live --reason ...' (a second operator approves).`) },
     { table: 'alerts', at: 'opened_at', what: (a: Record<string, never>) => `${String(a.kind).replace(/_/g, ' ')}: ${a.subject}`, next: () => '' },
   ] as const;
   for (const e of episodes) {

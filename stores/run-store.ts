@@ -13,6 +13,8 @@ import { appendEvent, runKey } from './events';
  */
 export const RUN_KINDS = ['cutover', 'rollback'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
+/** Every kind a `folder_runs` row may have: the moves, and a supervised repair's claim (activities/repair.ts). */
+export const FOLDER_RUN_KINDS = [...RUN_KINDS, 'repair'] as const;
 /** A run ends succeeded or compensated (`failed` is kept for a run that could not even be compensated). */
 export const RUN_STATUSES = ['running', 'succeeded', 'compensated', 'failed'] as const;
 
@@ -56,6 +58,9 @@ export function createRunStore(db: Db): RunStore {
         if (await runRow(trx, r).first('id')) return; // already begun by an earlier attempt
         const folder = await trx('folders').where({ code: r.folderCode }).forUpdate().first();
         if (!folder) throw new NotFoundError(`folder ${r.folderCode} is not in the catalog`);
+        // A supervised repair holds the folder (activities/repair.ts): nothing else moves it meanwhile.
+        const repair = await trx('folder_runs').where({ folder_code: r.folderCode, kind: 'repair', status: 'running' }).first('workflow_id');
+        if (repair) throw new NotAllowedError(`${r.kind} of ${r.folderCode} refused: ${repair.workflow_id} is repairing it`);
         if (r.kind === 'cutover') {
           const refusal = await cutoverRefusal(trx, r, parent);
           if (refusal) throw new NotAllowedError(refusal);
@@ -108,7 +113,10 @@ export function createRunStore(db: Db): RunStore {
         if (!run) throw new NotFoundError(`no run ${r.workflowId}/${r.runId} for folder ${r.folderCode}`);
         const move = MOVES[r.kind];
         const placement = outcome === 'succeeded' ? move.success : move.failure;
-        if (run.status === 'running') {
+        // A late attempt of the final write, after the saga asked what was recorded and turned to compensating
+        // (recorded() below), is too late: the compensation's write decides.
+        const late = outcome === 'succeeded' && (run.step === 'compensating' || String(run.step).startsWith('undo:'));
+        if (run.status === 'running' && !late) {
           const folder = await trx('folders').where({ code: r.folderCode }).forUpdate().first();
           await trx('folders').where({ code: r.folderCode }).update({
             placement,
@@ -131,8 +139,10 @@ export function createRunStore(db: Db): RunStore {
 
     async recorded(r, failure) {
       return db.transaction(async (trx) => {
-        const run = await runRow(trx, r).first('status', 'freeze_window_ms');
+        const run = await runRow(trx, r).forUpdate().first('status', 'freeze_window_ms');
         if (!run) throw new NotFoundError(`no run ${r.workflowId}/${r.runId} for folder ${r.folderCode}`);
+        // Still running: from here the saga compensates, and a late success of an earlier attempt must lose.
+        if (run.status === 'running') await runRow(trx, r).update({ step: 'compensating' });
         if (run.status === 'succeeded') {
           await event(trx, r, 'compensation_not_needed', MOVES[r.kind].success, 'compensation_not_needed',
             `a later step failed (${failure}) but the move is already recorded as succeeded (the acknowledgement of its final write was lost): nothing is put back`);

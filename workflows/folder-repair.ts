@@ -6,7 +6,15 @@ import {
 } from '../domain/switch-back-lifecycle';
 import { commandUpdates, verified } from './commands';
 import { interpret } from './interpreter';
+import { proxyActivities } from '@temporalio/workflow';
+import type { createRepairActivities } from '../activities/repair';
 import { operations } from './proxies';
+
+/** The repair's platform work: a freeze waits for submissions in flight, a hand-over moves files; retried until it ends. */
+const { repairFolder } = proxyActivities<ReturnType<typeof createRepairActivities>>({
+  startToCloseTimeout: '5m',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
 
 export interface FolderRepairInput {
   command: SignedCommand<RepairRequestArgs>;
@@ -49,7 +57,7 @@ export async function folderRepair(input: FolderRepairInput): Promise<RepairStat
         case 'record':
           return void (await operations.recordEvent({ entityType: 'folder', entityId: args.folderCode, actor: e.actor, from: 'awaiting_approval', to: e.to, reason: e.reason, workflowId, runId, key: `repair:${e.to}` }));
         case 'move': {
-          const r = await operations.repairFolder({ folderCode: args.folderCode, to: args.to, actor: e.actor, reason: e.reason, workflowId, runId });
+          const r = await repairFolder({ folderCode: args.folderCode, to: args.to, actor: e.actor, reason: e.reason, workflowId, runId });
           return { type: 'moveFinished', outcome: r.outcome, failure: r.failure };
         }
         case 'notify':

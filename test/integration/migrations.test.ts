@@ -7,7 +7,7 @@ import { NOTICE_KINDS, NOTICE_STATUSES } from '../../domain/notices';
 import { ROLES } from '../../domain/operators';
 import { PLACEMENTS } from '../../domain/placement';
 import { EVENT_ENTITY_TYPES } from '../../stores/events';
-import { RUN_KINDS, RUN_STATUSES } from '../../stores/run-store';
+import { FOLDER_RUN_KINDS, RUN_STATUSES } from '../../stores/run-store';
 import { freshDatabase } from '../support/db';
 
 const { db } = await freshDatabase({ migrate: false });
@@ -49,7 +49,7 @@ describe('one list per name: the check constraints equal the lists the code uses
       ['batch_folders_status_check', BATCH_FOLDER_STATUSES],
       ['folders_placement_check', PLACEMENTS],
       ['folder_runs_status_check', RUN_STATUSES],
-      ['folder_runs_kind_check', RUN_KINDS],
+      ['folder_runs_kind_check', FOLDER_RUN_KINDS],
       ['notices_kind_check', NOTICE_KINDS],
       ['notices_status_check', NOTICE_STATUSES],
       ['decommission_status_check', STORED_DECOMMISSION_STATUSES],

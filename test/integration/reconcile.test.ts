@@ -70,6 +70,10 @@ describe('ecp-cutover reconcile', () => {
     const folders = JSON.parse((await s.cli('folders', '--json')).stdout) as { code: string; drifts: string[] }[];
     expect(folders.find((f) => f.code === 'SD3')!.drifts).toEqual(['closed_where_recorded']);
     expect((await s.cli('folder', 'SD3')).stdout).toMatch(/DRIFT \(closed_where_recorded, since .*\): legacy is frozen/);
+    // A drifted folder is repaired back to where its record says, never moved by a repair.
+    const elsewhere = await s.cli('folder', 'repair', 'SD3', '--to', 'live', '--reason', 'move it while we are at it');
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(/folder SD3 is recorded as legacy: a repair puts its platforms back there \(--to legacy\); to move it, plan a batch or request a switch-back/);
     const gate = await checkGate(s.db, s.gateway, parseDuration('0s'));
     expect(gate.items.find((i) => i.item === 'drift')).toMatchObject({ pass: false, detail: expect.stringContaining('SD3 (closed_where_recorded)') });
 
@@ -202,7 +206,7 @@ describe('ecp-cutover reconcile', () => {
     // dora holds both roles: four eyes must still stop her approving her own request.
     const dora = (await addOperator(s.db, 'dora', ['planner', 'approver'], 'test')).token;
     const asDora = (...args: string[]) => runCli(args, { ...s.env, ECP_CUTOVER_TOKEN: dora });
-    const healthy = await asDora('folder', 'repair', 'SD1', '--to', 'live', '--reason', 'just because');
+    const healthy = await asDora('folder', 'repair', 'SD1', '--to', 'legacy', '--reason', 'just because');
     expect(healthy.code).toBe(2);
     expect(healthy.stderr).toMatch(/folder SD1 is legacy with no drift open: nothing to repair/);
 
