@@ -1,9 +1,7 @@
 import { defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
 import { actorOf, type RepairRequestArgs, type SignedCommand } from '../domain/commands';
-import {
-  initialSwitchBackState, isFinalSwitchBack, nextSwitchBackTimer, transitionSwitchBack,
-  type SwitchBackCommand, type SwitchBackEffect, type SwitchBackState,
-} from '../domain/switch-back-lifecycle';
+import { initialSwitchBackState, type SwitchBackCommand, type SwitchBackEffect, type SwitchBackState } from '../domain/switch-back-lifecycle';
+import { SWITCH_BACK_WIRING } from './folder-rollback';
 import { commandUpdates, verified } from './commands';
 import { interpret } from './interpreter';
 import { proxyActivities } from '@temporalio/workflow';
@@ -38,14 +36,11 @@ export async function folderRepair(input: FolderRepairInput): Promise<RepairStat
   const { workflowId, runId, startTime } = workflowInfo();
   const args = command.args;
   const it = interpret<SwitchBackState, SwitchBackCommand, SwitchBackEffect>({
-    machine: { transition: transitionSwitchBack, nextTimer: nextSwitchBackTimer, isFinal: (s) => isFinalSwitchBack(s.status), wants: () => true },
+    ...SWITCH_BACK_WIRING,
     initial: initialSwitchBackState({
       folderCode: args.folderCode, requestedBy: command.operator, reason: args.reason, repair: { to: args.to },
       expiresAt: new Date(startTime.getTime() + args.approvalTimeoutMs).toISOString(),
     }),
-    initialEffects: [{ type: 'recordRequest' }],
-    isWrite: (e) => e.type === 'record',
-    cancelCommand: { type: 'cancelRequested' },
     async perform(e): Promise<SwitchBackCommand | void> {
       switch (e.type) {
         case 'recordRequest': {

@@ -24,6 +24,14 @@ export const approveRollbackUpdate = defineUpdate<RollbackStatus, Update>('appro
 export const rejectRollbackUpdate = defineUpdate<RollbackStatus, Update>('reject');
 export const rollbackStatusQuery = defineQuery<RollbackStatus>('status');
 
+/** How the switch-back machine is run: the request recorded first, events as writes (also a repair's: folder-repair.ts). */
+export const SWITCH_BACK_WIRING = {
+  machine: { transition: transitionSwitchBack, nextTimer: nextSwitchBackTimer, isFinal: (s: SwitchBackState) => isFinalSwitchBack(s.status), wants: () => true },
+  initialEffects: [{ type: 'recordRequest' }] as SwitchBackEffect[],
+  isWrite: (e: SwitchBackEffect) => e.type === 'record',
+  cancelCommand: { type: 'cancelRequested' } as SwitchBackCommand,
+};
+
 /**
  * Switch-back of a live folder to legacy ECP (workflow id `rollback-<folder>`): the interpreter of the
  * switch-back machine (domain/switch-back-lifecycle.ts). Requested by one operator, approved by another
@@ -40,14 +48,11 @@ export async function folderRollback(input: FolderRollbackInput | FolderRollback
     operations.recordEvent({ entityType: 'folder', entityId: args.folderCode, actor, from, to, reason, workflowId, runId, key: `rollback:${to}` });
 
   const it = interpret<SwitchBackState, SwitchBackCommand, SwitchBackEffect>({
-    machine: { transition: transitionSwitchBack, nextTimer: nextSwitchBackTimer, isFinal: (s) => isFinalSwitchBack(s.status), wants: () => true },
+    ...SWITCH_BACK_WIRING,
     initial: initialSwitchBackState({
       folderCode: args.folderCode, requestedBy: command.operator, reason: args.reason,
       expiresAt: new Date(startTime.getTime() + args.approvalTimeoutMs).toISOString(),
     }),
-    initialEffects: [{ type: 'recordRequest' }],
-    isWrite: (e) => e.type === 'record',
-    cancelCommand: { type: 'cancelRequested' },
     async perform(e): Promise<SwitchBackCommand | void> {
       switch (e.type) {
         case 'recordRequest': {
