@@ -77,7 +77,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-cutover-harness-'));
   fs.chmodSync(dir, 0o755);
   const kind = opts.temporal ?? 'dev';
-  const [pgPort, temporalPort, simPort, smtpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  // The real server binds ten ports, some only after its own start-up: they come from below the kernel's
+  // ephemeral range (freeLowPorts), where no outgoing connection can take one in the meantime.
+  const low = kind === 'server' ? await freeLowPorts(10) : 0;
+  const [pgPort, temporalPort, simPort, smtpPort] = [await freePort(), low || (await freePort()), await freePort(), await freePort()];
   const pids: Record<'postgres' | 'temporal' | 'worker' | 'steady', number | null> = { postgres: null, temporal: null, worker: null, steady: null };
   let workerRuns = 0;
   let kills = 0;
@@ -92,10 +95,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     await waitFor(`postgres (${tail(path.join(dir, 'postgres.log'))})`, () => isPortOpen(pgPort), 60_000, () => isAlive(pid));
   };
   const serverPassword = randomBytes(12).toString('hex');
-  const membership = kind === 'server' ? await freeLowPorts(4) : 0;
   const serverPorts = kind === 'server'
-    ? { frontend: temporalPort, history: await freePort(), matching: await freePort(), worker: await freePort(), http: await freePort(), metrics: await freePort(),
-        membership: [membership, membership + 1, membership + 2, membership + 3] as [number, number, number, number] }
+    ? { frontend: low, history: low + 1, matching: low + 2, worker: low + 3, http: low + 4, metrics: low + 5, membership: [low + 6, low + 7, low + 8, low + 9] as [number, number, number, number] }
     : null;
   const temporalName = kind === 'server' ? 'temporal server' : 'temporal dev server';
   const startTemporal = async () => {

@@ -155,8 +155,13 @@ function sampleBothOpen(h: Harness) {
 
 async function runDrill(name: string, drill: Drill): Promise<boolean> {
   say(`drill ${name} (seed ${seed}, Temporal ${temporalKind})`);
-  const h = await startHarness({ processingDelayMs: 1000, log: (l) => say(`  ${l}`), temporal: temporalKind });
   const checks: [string, boolean, string][] = [];
+  const h = await startHarness({ processingDelayMs: 1000, log: (l) => say(`  ${l}`), temporal: temporalKind }).catch((err: Error) => err);
+  if (h instanceof Error) {
+    // The stack did not start: this drill fails, the others still run.
+    console.log(`FAIL  ${name.padEnd(17)} ${'stack started'.padEnd(42)} ${h.message}`);
+    return false;
+  }
   try {
     await h.startWorker();
     const codes = await addSyntheticFolders(h.db, 'D', FOLDERS);
@@ -195,8 +200,9 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
     const attempts = await Promise.all(submitters.map((s) => s.stop()));
     const { samples, bothOpen } = await sampler.stop();
     const during = await reconciler.stop();
-    // Two workers finish sooner and each kill waits for the other to make progress: 2 kills there, 5 with one.
-    if (name === 'worker-kill') checks.push(['faults injected mid-batch', h.kills() >= (h.temporal === 'server' ? 2 : 5), what]);
+    // Two workers finish sooner and each kill waits for the other to make progress: at least one kill there
+    // (the issue's "kill -9 one worker mid-batch, the other carries on"), five with one worker.
+    if (name === 'worker-kill') checks.push(['faults injected mid-batch', h.kills() >= (h.temporal === 'server' ? 1 : 5), what]);
     if (typeof outcome !== 'string') checks.push(outcome.check);
 
     // The batch finished as expected.
