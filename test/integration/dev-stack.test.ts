@@ -3,14 +3,16 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, isAlive } from '../../dev/process';
+import { freeLowPorts, freePort, isAlive } from '../../dev/process';
 import { runCli } from '../support/cli';
 import { dashboardMetrics, declares } from '../support/dashboard';
 
 // The whole embedded stack on ports of its own, with its state in a temporary directory.
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-dev-'));
 fs.chmodSync(home, 0o755);
-const [pg, temporal, ui, smtp, web, sim, portal, api, metrics] = await Promise.all(Array.from({ length: 9 }, () => freePort()));
+const [pg, temporal, ui, smtp, web, sim, portal, api] = await Promise.all(Array.from({ length: 8 }, () => freePort()));
+// The worker binds it only once it has started: below the ephemeral range, no outgoing connection takes it first.
+const metrics = await freeLowPorts(1);
 const env = {
   ECP_CUTOVER_HOME: home,
   POSTGRES_PORT: String(pg),
