@@ -112,7 +112,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     if (serverPorts) await registerNamespace(`127.0.0.1:${temporalPort}`, 'default', log);
   };
   await startPostgres();
-  await startTemporal();
+  await startTemporal().catch(async (err: unknown) => {
+    // Not half-started: what did start is stopped, and its directory removed.
+    if (pids.temporal !== null) await stopPid(pids.temporal, 15_000);
+    await stopPid(pids.postgres!, 15_000, 'SIGINT');
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  });
 
   const config = loadConfig({
     ...process.env,
