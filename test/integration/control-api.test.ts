@@ -14,6 +14,7 @@ import { createCommandSigner } from '../../security/command-signing';
 import { addOperator } from '../../stores/operator-store';
 import { approveBatchUpdate, batchMigration, batchProgressQuery } from '../../workflows/batch-migration';
 import { decommissionLegacy } from '../../workflows/decommission-legacy';
+import { ROUTES } from '../../api/routes';
 import { folderRepair } from '../../workflows/folder-repair';
 import { approveRollbackUpdate, folderRollback } from '../../workflows/folder-rollback';
 import { runBatch } from '../support/batches';
@@ -56,7 +57,9 @@ const plan = (id: string, folders: string[]) => ({ id, name: id, at: DateTime.ut
 describe('the control API: authentication and authorisation', () => {
   it('refuses every endpoint without a credential (401) and changes nothing', async () => {
     const before = await dump();
-    for (const [method, p] of [['GET', '/api/folders'], ['GET', '/api/batches/B1'], ['POST', '/api/batches'], ['POST', '/api/batches/B1/approve'], ['GET', '/api/me']] as const) {
+    // Every route of the table (and /metrics), with sample path parameters.
+    const endpoints = [...ROUTES.map((r) => [r.method, r.path.replace('{id}', 'B1').replace('{code}', 'SD1').replace('{participant}', '00001')] as const), ['GET', '/metrics'] as const];
+    for (const [method, p] of endpoints) {
       for (const token of [null, 'nonsense', `ecp_${'0'.repeat(32)}_${'A'.repeat(43)}`]) {
         const res = await call(p, { method, token, body: method === 'POST' ? JSON.stringify(plan('Z1', ['SD1'])) : undefined });
         expect(res.status, `${method} ${p} with ${token}`).toBe(401);
