@@ -54,7 +54,7 @@ export function createBatchActivities({ db, gateway }: { db: Db; gateway: Platfo
     /** Decided on Client Connect's users (the imported directory if the platform cannot be read). */
     async checkBatchReadiness(input: { batchId: string }) {
       const users = await readinessUsers(db, gateway);
-      const r = await batchReadiness(db, input.batchId, users.users);
+      const r = await batchReadiness(db, { batch: input.batchId }, users.users);
       return { affected: r.affected, notReady: r.notReady, percentNotReady: r.percentNotReady, source: users.source };
     },
 

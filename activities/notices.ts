@@ -123,7 +123,7 @@ export function createNoticeActivities({ db, mailer, mailFrom, gateway }: Notice
       const batch = await db('batches').where({ id: input.batchId }).first('planned_at');
       let queued = 0;
       // A chunk of firms at a time, as the readiness computation finds them: nothing grows with the directory.
-      await batchReadiness(db, input.batchId, users, {
+      await batchReadiness(db, { batch: input.batchId }, users, {
         onFirms: async (actions) => {
           const firms = new Map((await db('participants').whereIn('code', actions.map((a) => a.participant))).map((f) => [f.code as string, f]));
           const rows = actions.map(({ participant, gaps, admins }) => {

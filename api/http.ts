@@ -2,7 +2,7 @@ import type http from 'node:http';
 
 /** An answer with an HTTP status: `{ "error": { "code", "message" } }`, one line a person reads. */
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}, readonly details: Record<string, unknown> = {}) {
     super(message);
   }
 }
@@ -46,5 +46,5 @@ export function send(res: http.ServerResponse, status: number, body: unknown, he
 }
 
 export function sendError(res: http.ServerResponse, err: HttpError): void {
-  send(res, err.status, { error: { code: err.code, message: err.message } }, err.headers);
+  send(res, err.status, { error: { code: err.code, message: err.message, ...err.details } }, err.headers);
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { abortBatch, approveBatch, dryRun, mustRead, overrideReadiness, pauseBatch, planBatch, rejectBatch, rescheduleBatch, resumeBatch } from '../app/batches';
+import { abortBatch, approveBatch, dryRun, mustRead, overrideReadiness, pauseBatch, planBatch, previewPlan, rejectBatch, rescheduleBatch, resumeBatch } from '../app/batches';
 import type { AppDeps, Operator } from '../app/context';
 import { approveDecommission, decommissionStatus, rescheduleDecommission, scheduleDecommission } from '../app/decommission';
 import { importDirectory } from '../app/directory';
-import { appendix, folderDetail, listBatches, listEvents, listFolders, participantView, readinessReport } from '../app/reads';
+import { appendix, findParticipants, folderDetail, listBatches, listEvents, listFolders, participantView, readinessReport } from '../app/reads';
 import { approveSwitchBack, rejectSwitchBack, requestSwitchBack } from '../app/switch-back';
 import { listDrifts, reconcileNow } from '../app/reconcile';
 import { approveRepair, rejectRepair, requestRepair } from '../app/repair';
@@ -71,6 +71,7 @@ export const ROUTES: Route[] = [
 
   { method: 'GET', path: '/api/batches', summary: 'every batch, newest first', roles: ALL, handle: ({ deps }) => listBatches(deps) },
   { method: 'POST', path: '/api/batches', summary: 'plan a batch (all or nothing); a second operator approves it', roles: ['planner'], body: plan, created: true, handle: ({ deps, op, body }) => planBatch(deps, op, body as Body<typeof plan>) },
+  { method: 'POST', path: '/api/batches/preview', summary: 'check a plan without submitting it: every problem with its field, and what the batch would do (changes nothing)', roles: ['planner'], body: plan, handle: ({ deps, op, body }) => previewPlan(deps, op, body as Body<typeof plan>) },
   { method: 'GET', path: '/api/batches/{id}', summary: 'a batch and each of its folders', roles: ALL, handle: ({ deps, params }) => mustRead(deps, params.id) },
   { method: 'GET', path: '/api/batches/{id}/dry-run', summary: 'what a batch will do, changing nothing', roles: ALL, handle: ({ deps, params }) => dryRun(deps, params.id) },
   { method: 'GET', path: '/api/batches/{id}/readiness', summary: 'per folder: affected firms, ready, not ready and what they lack', roles: ALL, handle: ({ deps, params }) => readinessReport(deps, params.id) },
@@ -82,6 +83,7 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/api/batches/{id}/abort', summary: 'stop a batch', roles: ['planner', 'approver'], body: maybeReason, handle: ({ deps, op, params, body }) => abortBatch(deps, op, params.id, (body as Body<typeof maybeReason>).reason) },
   { method: 'POST', path: '/api/batches/{id}/override-readiness', summary: 'let a batch blocked on readiness run (four eyes)', roles: ['approver'], body: withReason, handle: ({ deps, op, params, body }) => overrideReadiness(deps, op, params.id, (body as Body<typeof withReason>).reason) },
 
+  { method: 'GET', path: '/api/participants', summary: 'find firms by code or name (English or Chinese), at most 50', roles: ALL, query: z.strictObject({ q: z.string().trim().min(2, 'give at least 2 characters').max(100) }), handle: ({ deps, query }) => findParticipants(deps, (query as { q: string }).q) },
   { method: 'GET', path: '/api/participants/{participant}', summary: "a firm's folders, readiness and notices", roles: ALL, handle: ({ deps, params }) => participantView(deps, params.participant) },
   {
     method: 'GET', path: '/api/events', summary: 'the audit trail, newest first, 50 a page', roles: ALL,

@@ -3,56 +3,17 @@ import { domainMetrics, Histogram, timeRequests } from '../observability/metrics
 import type { AddressInfo } from 'node:net';
 import type { AppDeps, Operator } from '../app/context';
 import { COMMAND_SOURCES, type CommandSource } from '../domain/commands';
-import { isDomainError } from '../domain/errors';
 import type { Authenticator } from './auth';
 import { createSignInLimiter } from './auth';
 import { BODY_LIMIT, HttpError, readJson, send, sendError } from './http';
-import { openApiDocument, ROUTES, type Route } from './routes';
+import { consoleError, createConsole } from '../console/handler';
+import { createOidcLogin } from '../console/oidc';
+import { asHttpError, invokeRoute, matchRoute } from './invoke';
+import { openApiDocument } from './routes';
 
 export interface ControlApi {
   url: string;
   close(): Promise<void>;
-}
-
-const STATUS: Record<string, number> = { bad_input: 400, not_found: 404, not_allowed: 403, conflict: 409 };
-const PARAM: Record<string, [RegExp, string]> = {
-  id: [/^[A-Za-z0-9_-]{1,32}$/, 'a batch id: 1-32 letters, digits, _ or -'],
-  code: [/^[A-Za-z0-9-]{1,16}$/, 'a folder code: letters, digits and -, at most 16'],
-  participant: [/^\d{5}$/, 'a participant code: 5 digits, leading zeros kept (e.g. 01234)'],
-};
-
-/** Compiled once: each route's path as a regular expression and its parameter names. */
-const compiled = ROUTES.map((r) => ({ route: r, names: [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]), re: new RegExp(`^${r.path.replace(/\{\w+\}/g, '([^/]+)')}$`) }));
-
-function match(method: string, path: string): { route: Route; params: Record<string, string> } {
-  const candidates = compiled.filter((c) => c.re.test(path));
-  if (candidates.length === 0) throw new HttpError(404, 'not_found', `no such endpoint: ${path.slice(0, 100)} (see /openapi.json)`);
-  const hit = candidates.find((c) => c.route.method === method);
-  if (!hit) throw new HttpError(405, 'method_not_allowed', `${method} is not allowed here: use ${candidates.map((c) => c.route.method).join(' or ')}`);
-  const values = hit.re.exec(path)!.slice(1);
-  const params: Record<string, string> = {};
-  hit.names.forEach((name, i) => {
-    let v: string;
-    try {
-      v = decodeURIComponent(values[i]);
-    } catch {
-      throw new HttpError(400, 'bad_input', `the ${name} in the path is not valid URL encoding`);
-    }
-    const [re, what] = PARAM[name];
-    if (!re.test(v)) throw new HttpError(400, 'bad_input', `'${v.slice(0, 40)}' is not ${what}`);
-    params[name] = v;
-  });
-  return { route: hit.route, params };
-}
-
-function validate(schema: Route['body'], value: unknown, where: string): unknown {
-  if (!schema) return value;
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue.path.join('.');
-  const what = issue.code === 'unrecognized_keys' ? `unknown ${where} field(s) ${(issue as { keys: string[] }).keys.map((k) => `'${k}'`).join(', ')}` : `${where} field '${field}': ${issue.message}`;
-  throw new HttpError(400, 'bad_input', what);
 }
 
 /**
@@ -71,6 +32,15 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
   const { deps, auth } = opts;
   const limiter = createSignInLimiter(opts.signInLimit?.max, opts.signInLimit?.windowMs);
   const openapi = JSON.stringify(openApiDocument());
+  const { config } = deps;
+  const secure = config.CONSOLE_PUBLIC_URL?.startsWith('https:') ?? false;
+  const consoleHandle = createConsole({
+    deps, auth, limiter, idleMs: config.consoleIdleMs, secure,
+    oidc: auth.mode === 'oidc' && config.OIDC_CLIENT_ID && config.OIDC_ISSUER
+      ? createOidcLogin({ issuer: config.OIDC_ISSUER, clientId: config.OIDC_CLIENT_ID, clientSecret: config.OIDC_CLIENT_SECRET, publicUrl: config.CONSOLE_PUBLIC_URL, auth, secure })
+      : undefined,
+    onOperator: (req, name) => operatorOf.set(req, name),
+  });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     let url: URL;
@@ -85,9 +55,13 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
       return send(res, 200, { ok: true });
     }
     if (path === '/openapi.json' && req.method === 'GET') return send(res, 200, openapi, { 'content-type': 'application/json; charset=utf-8' });
+    if (path === '/console' || path.startsWith('/console/')) {
+      routeOf.set(req, '/console');
+      return consoleHandle(req, res, url, path);
+    }
     // /metrics (Prometheus, with a bearer token like any client): any operator with a role may scrape it.
     const metrics = path === '/metrics' && req.method === 'GET';
-    const { route, params } = metrics ? { route: null, params: {} } : match(req.method ?? 'GET', path);
+    const { route, params } = metrics ? { route: null, params: {} } : matchRoute(req.method ?? 'GET', path);
     if (route) routeOf.set(req, route.path);
     const source = req.socket.remoteAddress ?? 'unknown';
     const blocked = limiter.blocked(source);
@@ -113,13 +87,7 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
     const client = String(req.headers['x-ecp-client'] ?? 'api');
     const op: Operator = { ...who, source: (COMMAND_SOURCES as readonly string[]).includes(client) ? (client as CommandSource) : 'api' };
     operatorOf.set(req, op.name);
-    if (route.roles.length > 0 && !route.roles.some((r) => op.roles.includes(r))) {
-      throw new HttpError(403, 'not_allowed', `operator '${op.name}' does not hold the ${route.roles.join(' or ')} role (has: ${op.roles.join(', ') || 'none'})`);
-    }
-    if (route.roles.length === 0 && op.roles.length === 0) throw new HttpError(403, 'not_allowed', `operator '${op.name}' holds no role`);
-    const query = validate(route.query, Object.fromEntries(url.searchParams), 'query');
-    const body = route.method === 'POST' ? validate(route.body, await readJson(req, route.limit ?? BODY_LIMIT), 'body') : undefined;
-    const result = await route.handle({ deps, op, params, body: body as never, query: query as never });
+    const result = await invokeRoute(deps, op, { route, params }, { query: Object.fromEntries(url.searchParams), body: () => readJson(req, route.limit ?? BODY_LIMIT) });
     if (route.text) return send(res, 200, String(result));
     return send(res, route.created ? 201 : 200, result);
   }
@@ -139,11 +107,13 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
     });
     handle(req, res).catch((err: unknown) => {
       if (!req.complete) res.setHeader('connection', 'close');
-      if (err instanceof HttpError) return sendError(res, err);
-      if (isDomainError(err)) return sendError(res, new HttpError(STATUS[err.code] ?? 400, err.code, err.message));
+      err = asHttpError(err);
+      if (err instanceof HttpError) return (req.url ?? '').startsWith('/console') ? consoleError(res, err) : sendError(res, err);
       // Unexpected: logged here, never sent (no stack, no SQL).
       opts.log?.error({ method: req.method, route: routeOf.get(req) ?? 'unmatched', err: err instanceof Error ? err.stack : String(err) }, 'unexpected error');
-      sendError(res, new HttpError(500, 'internal', 'the control API failed; the operators of the tool can find the details in its log'));
+      const failed = new HttpError(500, 'internal', 'the control API failed; the operators of the tool can find the details in its log');
+      if ((req.url ?? '').startsWith('/console')) consoleError(res, failed);
+      else sendError(res, failed);
     });
   });
   server.requestTimeout = 60_000;

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { FINAL_BATCH_STATUSES, type BatchProgress } from '../domain/batch-lifecycle';
-import { assertPlan, timeProblems, type PlanRequest } from '../domain/batch-plan';
+import { planProblems, PlanRefused, timeProblems, type PlanField, type PlanProblem, type PlanRequest } from '../domain/batch-plan';
 import { reminderInstant } from '../domain/calendar';
 import type { BatchPlanArgs, CommandAction } from '../domain/commands';
 import { parseDuration } from '../domain/duration';
@@ -47,40 +47,62 @@ export function parseMaxNotReady(raw: string | undefined): BatchPlanArgs['maxNot
 }
 
 /**
- * Plans a batch, all or nothing across PostgreSQL and Temporal: every rule is checked first; then the
- * workflow `batch-<ID>` is started with the signed plan, and the workflow itself records it (or refuses it,
- * recording nothing). No row without its workflow, no workflow that goes on without its row.
+ * Reads a plan as asked and checks it against the database, changing nothing: every problem, each with its
+ * field (a time, a duration or a limit that cannot be read is a problem of its field, like a rule broken).
  */
-export async function planBatch(deps: AppDeps, op: Operator, input: PlanInput): Promise<BatchView> {
-  requireAnyRole(op, 'planner');
+async function examinePlan(deps: AppDeps, op: Operator, input: PlanInput) {
   const { db, config } = deps;
+  const problems: PlanProblem[] = [];
+  const read = <T>(field: PlanField, f: () => T): T | null => {
+    try {
+      return f();
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push({ field, message: err.message });
+      return null;
+    }
+  };
   const onFailure = input.onFailure ?? 'continue';
-  if (onFailure !== 'continue' && onFailure !== 'halt') throw new InputError(`--on-failure must be continue or halt, not '${onFailure}'`);
+  if (onFailure !== 'continue' && onFailure !== 'halt') problems.push({ field: 'onFailure', message: `--on-failure must be continue or halt, not '${onFailure}'` });
   const req: PlanRequest = {
     id: input.id,
     name: input.name,
-    plannedAt: parseHkTime(input.at),
+    plannedAt: read('at', () => parseHkTime(input.at)),
     folders: input.folders.map((f) => f.trim().toUpperCase()).filter(Boolean),
     requestedBy: op.name,
-    failurePolicy: onFailure,
+    failurePolicy: onFailure === 'halt' ? 'halt' : 'continue',
     concurrency: input.concurrency ?? 5,
-    minNoticeMs: input.minNotice !== undefined ? parseDuration(input.minNotice) : config.minNoticeMs,
+    minNoticeMs: (input.minNotice !== undefined ? read('minNotice', () => parseDuration(input.minNotice!)) : config.minNoticeMs) ?? config.minNoticeMs,
     allowNonBusinessDay: Boolean(input.allowNonBusinessDay),
     retire: (input.retire ?? []).map((f) => f.trim().toUpperCase()).filter(Boolean),
   };
-  const maxNotReady = parseMaxNotReady(input.maxNotReady);
+  const maxNotReady = read('maxNotReady', () => parseMaxNotReady(input.maxNotReady));
   const rows = await db('folders as f')
     .leftJoin('batch_folders as bf', function () {
       this.on('bf.folder_code', 'f.code').andOn(db.raw('bf.active'));
     })
     .whereIn('f.code', req.folders)
     .select('f.code', 'f.placement', 'bf.batch_id');
-  assertPlan(req, {
+  problems.push(...planProblems(req, {
     now: DateTime.utc(),
     folders: new Map(rows.map((r) => [r.code, { placement: r.placement, activeBatch: r.batch_id }])),
-    batchExists: Boolean(await db('batches').where({ id: req.id }).first('id')),
+    batchExists: /^[A-Za-z0-9_-]{1,32}$/.test(req.id) && Boolean(await db('batches').where({ id: req.id }).first('id')),
     retire: await retireFacts(db, req.retire),
-  });
+  }));
+  return { problems, req, maxNotReady };
+}
+
+/**
+ * Plans a batch, all or nothing across PostgreSQL and Temporal: every rule is checked first (PlanRefused with
+ * every problem); then the workflow `batch-<ID>` is started with the signed plan, and the workflow itself
+ * records it (or refuses it, recording nothing). No row without its workflow, no workflow that goes on
+ * without its row.
+ */
+export async function planBatch(deps: AppDeps, op: Operator, input: PlanInput): Promise<BatchView> {
+  requireAnyRole(op, 'planner');
+  const { config } = deps;
+  const { problems, req, maxNotReady } = await examinePlan(deps, op, input);
+  if (problems.length > 0 || !req.plannedAt) throw new PlanRefused(req.id, problems);
   const args: BatchPlanArgs = {
     batchId: req.id, name: req.name, folders: req.folders, failurePolicy: req.failurePolicy, concurrency: req.concurrency, maxNotReady, readinessRecheckMs: config.readinessRecheckMs, minNoticeMs: req.minNoticeMs,
     plannedAt: req.plannedAt.toISO()!, reminderAt: reminderInstant(req.plannedAt).toISO()!, moveOptions: moveOptions(config),
@@ -92,6 +114,28 @@ export async function planBatch(deps: AppDeps, op: Operator, input: PlanInput): 
   }, args, { alreadyStarted: `batch ${req.id} already exists (a workflow ${workflowId} was started before): choose another --id` });
   await awaitRecorded(deps, handle, command.id, `batch ${req.id}`, `check 'ecp-cutover batch status ${req.id}' in a minute`, (r) => (r as BatchProgress).reason);
   return mustRead(deps, req.id);
+}
+
+/**
+ * A plan not yet submitted, as the planner's preview before planning (the console's "dry run"): every
+ * problem with its field, and — for the folders that are in the catalog — what the batch would do and whom it
+ * concerns. Changes nothing.
+ */
+export async function previewPlan(deps: AppDeps, op: Operator, input: PlanInput) {
+  requireAnyRole(op, 'planner');
+  const { problems, req } = await examinePlan(deps, op, input);
+  const known = await deps.db('folders').whereIn('code', req.folders).orderBy('code').select('code', 'name_en');
+  const r = await batchReadiness(deps.db, { folders: known.map((f) => f.code as string) }, (await readinessUsers(deps.db, deps.gateway)).users, { list: 20 });
+  return {
+    ok: problems.length === 0,
+    problems,
+    plannedAt: req.plannedAt?.toISO() ?? null,
+    steps: STEPS,
+    affected: r.affected,
+    notReady: r.notReady,
+    folders: r.folders.map((f) => ({ code: f.code, name: f.name, affected: f.affected, notReady: f.notReady, notReadyFirms: f.notReadyFirms })),
+    retire: req.retire,
+  };
 }
 
 export async function mustRead(deps: AppDeps, id: string): Promise<BatchView> {
@@ -144,7 +188,7 @@ export const LISTED = 5000;
 /** What a batch would do, computed from PostgreSQL, changing nothing. */
 export async function dryRun(deps: AppDeps, id: string) {
   const b = await mustRead(deps, id);
-  const r = await batchReadiness(deps.db, id, (await readinessUsers(deps.db, deps.gateway)).users, { list: LISTED });
+  const r = await batchReadiness(deps.db, { batch: id }, (await readinessUsers(deps.db, deps.gateway)).users, { list: LISTED });
   const readiness = new Map(r.folders.map((f) => [f.code, f]));
   const folders = await deps.db('folders').whereIn('code', b.folders.map((f) => f.code)).orderBy('code');
   return {

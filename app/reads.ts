@@ -2,7 +2,7 @@ import { appendixCsv, appendixHtml, appendixMarkdown } from '../domain/appendix'
 import { adminShortfall, isAffected, readiness } from '../domain/audience';
 import { InputError, NotFoundError } from '../domain/errors';
 import { isPlacement, PLACEMENTS, type Placement } from '../domain/placement';
-import { cutoverWorkflowId } from '../domain/workflow-ids';
+import { cutoverWorkflowId, repairWorkflowId, rollbackWorkflowId } from '../domain/workflow-ids';
 import { appendixRows } from '../stores/appendix';
 import { EVENTS_PAGE } from '../stores/folder-store';
 import { readBatch } from '../stores/batch-read';
@@ -26,12 +26,36 @@ export async function folderDetail(deps: AppDeps, rawCode: string) {
   const folder = await store.get(code);
   if (!folder) throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
   const drifts = (await deps.db('drifts').where({ folder_code: code }).orderBy('id', 'desc').limit(5).select('*')).map((r) => toDriftView(r));
-  return { folder, runs: await store.runs(code, 5), events: await store.events(code, 10), drifts };
+  return { folder, runs: await store.runs(code, 5), events: await store.events(code, 10), drifts, pending: await pendingRequests(deps, code) };
+}
+
+/**
+ * A switch-back or a repair of the folder awaiting a second operator: the last event of its workflow is the
+ * request itself (an approval, a rejection or an expiry is recorded after it).
+ */
+async function pendingRequests(deps: AppDeps, code: string) {
+  const pending: { kind: 'switch_back' | 'repair'; requestedBy: string; reason: string | null; at: string }[] = [];
+  for (const [kind, workflowId, requested] of [['switch_back', rollbackWorkflowId(code), 'rollback_requested'], ['repair', repairWorkflowId(code), 'repair_requested']] as const) {
+    const last = await deps.db('events').where({ workflow_id: workflowId }).orderBy('id', 'desc').first('to_state', 'actor', 'reason', 'at');
+    if (last?.to_state === requested) pending.push({ kind, requestedBy: last.actor, reason: last.reason ?? null, at: new Date(last.at).toISOString() });
+  }
+  return pending;
 }
 
 export async function listBatches(deps: AppDeps) {
   const ids: string[] = await deps.db('batches').orderBy('planned_at', 'desc').pluck('id');
   return Promise.all(ids.map(async (id) => (await readBatch(deps.db, id))!));
+}
+
+/** The support desk's search: firms whose code starts with, or whose English or Chinese name contains, the text. */
+export async function findParticipants(deps: AppDeps, q: string) {
+  const text = q.trim();
+  if (text.length < 2 || text.length > 100) throw new InputError('search with 2 to 100 characters of a participant code or name');
+  const escaped = text.replace(/[\\%_]/g, (c) => '\\' + c); // LIKE's wildcards, taken literally
+  const rows = await deps.db('participants')
+    .where((w) => w.where('code', 'like', `${escaped}%`).orWhereILike('name_en', `%${escaped}%`).orWhereILike('name_zh', `%${escaped}%`))
+    .orderBy('code').limit(50).select('code', 'name_en', 'name_zh', 'user_types');
+  return rows.map((r) => ({ code: r.code as string, nameEn: r.name_en as string, nameZh: (r.name_zh as string | null) ?? null, userTypes: r.user_types as string[] }));
 }
 
 const participantCode = (code: string) => {
@@ -82,7 +106,7 @@ export async function participantView(deps: AppDeps, rawCode: string) {
 export async function readinessReport(deps: AppDeps, id: string) {
   if (!(await readBatch(deps.db, id))) throw new NotFoundError(`no batch ${id}`);
   const source = await readinessUsers(deps.db, deps.gateway, { compare: true });
-  const r = await batchReadiness(deps.db, id, source.users, { list: LISTED });
+  const r = await batchReadiness(deps.db, { batch: id }, source.users, { list: LISTED });
   return {
     batch: id,
     affected: r.affected,

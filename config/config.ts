@@ -79,6 +79,14 @@ const schema = z.object({
   /** The claims that carry the operator's name and roles. */
   OIDC_NAME_CLAIM: z.string().min(1).default('preferred_username'),
   OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
+  /** The console's sign-in with the identity provider (authorization code + PKCE): the client registered there. */
+  OIDC_CLIENT_ID: z.string().min(1).max(200).optional(),
+  /** Only for a confidential client; a public client relies on PKCE alone. */
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The console's address as browsers reach it (https://… behind TLS: its cookies are then Secure). */
+  CONSOLE_PUBLIC_URL: url(['http:', 'https:']).optional(),
+  /** A console session ends after this long without a request (and after 12 h in any case). */
+  CONSOLE_IDLE_TIMEOUT: duration.default('15m'),
   /** Address the portal, simulator and SMTP sink listen on; 0.0.0.0 in containers. */
   LISTEN_HOST: z.string().min(1).default('127.0.0.1'),
   FREEZE_WINDOW_MAX: duration.default('60s'),
@@ -111,7 +119,7 @@ export type RawConfig = z.infer<typeof schema>;
 /** Every environment variable the tool reads (docker-compose.yml is checked against it). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
-export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'ECP_CUTOVER_API_URL' | 'FREEZE_WINDOW_MAX' | 'DRAIN_TIMEOUT' | 'APPROVAL_TIMEOUT' | 'MIN_NOTICE' | 'READINESS_RECHECK' | 'COMMAND_TIMEOUT'> {
+export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'ECP_CUTOVER_API_URL' | 'FREEZE_WINDOW_MAX' | 'DRAIN_TIMEOUT' | 'APPROVAL_TIMEOUT' | 'MIN_NOTICE' | 'READINESS_RECHECK' | 'COMMAND_TIMEOUT' | 'CONSOLE_IDLE_TIMEOUT'> {
   DATABASE_URL: string;
   ECP_CUTOVER_API_URL: string;
   /** Absolute path of the embedded stack's state directory. */
@@ -124,6 +132,7 @@ export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'ECP_CUTOVER_AP
   minNoticeMs: number;
   readinessRecheckMs: number;
   commandTimeoutMs: number;
+  consoleIdleMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -156,5 +165,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     minNoticeMs: parseDuration(c.MIN_NOTICE),
     readinessRecheckMs: parseDuration(c.READINESS_RECHECK),
     commandTimeoutMs: parseDuration(c.COMMAND_TIMEOUT),
+    consoleIdleMs: parseDuration(c.CONSOLE_IDLE_TIMEOUT),
   };
 }

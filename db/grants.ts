@@ -26,6 +26,7 @@ const WRITES: Record<Exclude<DbRole, 'portal'>, Record<string, string>> = {
     operators: 'insert',
     operator_tokens: 'update (last_used_at)',
     oidc_identities: 'insert',
+    console_sessions: 'insert, update, delete',
     events: 'insert',
   },
   worker: {
@@ -71,7 +72,7 @@ export async function applyGrants(knex: Knex): Promise<string[]> {
       await knex.raw(`grant ${privileges} on ?? to ??`, [table, role]);
     }
     // The worker has no business with operators' credentials.
-    if (key === 'worker') await knex.raw('revoke select on operator_tokens, oidc_identities from ??', [role]);
+    if (key === 'worker') await knex.raw('revoke select on operator_tokens, oidc_identities, console_sessions from ??', [role]);
     applied.push(role);
   }
   return applied;

@@ -8,7 +8,8 @@ import { formatHk, hkDate } from './time';
 export interface PlanRequest {
   id: string;
   name: string;
-  plannedAt: DateTime;
+  /** Null when the time given could not be read (its problem is reported by whoever parsed it). */
+  plannedAt: DateTime | null;
   folders: string[];
   requestedBy: string;
   failurePolicy: 'continue' | 'halt';
@@ -62,26 +63,42 @@ const PLACEMENT_WHY: Partial<Record<Placement, string>> = {
   rolling_back: 'being switched back right now',
 };
 
+/** The field of a plan a problem is about, so a form can show it beside that field. */
+export type PlanField = 'id' | 'name' | 'at' | 'folders' | 'retire' | 'concurrency' | 'onFailure' | 'minNotice' | 'maxNotReady';
+
+export interface PlanProblem {
+  field: PlanField;
+  message: string;
+}
+
+/** A plan refused, with every problem and its field; its message is the problems in one line. */
+export class PlanRefused extends InputError {
+  constructor(readonly batchId: string, readonly problems: PlanProblem[]) {
+    super(`batch ${batchId} refused: ${problems.map((p) => p.message).join('; ')}`);
+  }
+}
+
 /**
- * Every reason a plan is refused, in one list (empty: the plan is valid). Pure, so the CLI, the dry run
- * and the tests apply the same rules.
+ * Every reason a plan is refused, in one list (empty: the plan is valid), each with the field it is about.
+ * Pure, so the CLI, the console's form, the dry run and the tests apply the same rules.
  */
-export function planProblems(req: PlanRequest, facts: PlanFacts): string[] {
-  const problems: string[] = [];
-  if (!/^[A-Za-z0-9_-]{1,32}$/.test(req.id)) problems.push(`batch id '${req.id}' must be 1-32 letters, digits, _ or -`);
-  if (facts.batchExists) problems.push(`batch ${req.id} already exists: choose another --id`);
-  if (req.name.trim().length === 0) problems.push('--name must not be empty');
-  if (req.folders.length === 0 && req.retire.length === 0) problems.push('--folders (or --retire) must name at least one folder');
-  if (new Set(req.folders).size !== req.folders.length) problems.push('--folders names a folder twice');
-  if (!Number.isInteger(req.concurrency) || req.concurrency < 1 || req.concurrency > 500) problems.push('--concurrency must be a whole number from 1 to 500');
+export function planProblems(req: PlanRequest, facts: PlanFacts): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const add = (field: PlanField, ...messages: string[]) => problems.push(...messages.map((message) => ({ field, message })));
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(req.id)) add('id', `batch id '${req.id}' must be 1-32 letters, digits, _ or -`);
+  if (facts.batchExists) add('id', `batch ${req.id} already exists: choose another --id`);
+  if (req.name.trim().length === 0) add('name', '--name must not be empty');
+  if (req.folders.length === 0 && req.retire.length === 0) add('folders', '--folders (or --retire) must name at least one folder');
+  if (new Set(req.folders).size !== req.folders.length) add('folders', '--folders names a folder twice');
+  if (!Number.isInteger(req.concurrency) || req.concurrency < 1 || req.concurrency > 500) add('concurrency', '--concurrency must be a whole number from 1 to 500');
   for (const code of req.folders) {
     const f = facts.folders.get(code);
-    if (!f) problems.push(`folder ${code} is not in the catalog`);
-    else if (f.activeBatch) problems.push(`folder ${code} is already in unfinished batch ${f.activeBatch} (one plan per folder)`);
-    else if (f.placement !== 'legacy') problems.push(`folder ${code} is ${PLACEMENT_WHY[f.placement] ?? f.placement}, not on legacy`);
+    if (!f) add('folders', `folder ${code} is not in the catalog`);
+    else if (f.activeBatch) add('folders', `folder ${code} is already in unfinished batch ${f.activeBatch} (one plan per folder)`);
+    else if (f.placement !== 'legacy') add('folders', `folder ${code} is ${PLACEMENT_WHY[f.placement] ?? f.placement}, not on legacy`);
   }
-  problems.push(...retireProblems(req.folders, req.retire, facts.retire));
-  problems.push(...timeProblems(req.plannedAt, facts.now, req.minNoticeMs, req.allowNonBusinessDay));
+  add('retire', ...retireProblems(req.folders, req.retire, facts.retire));
+  if (req.plannedAt) add('at', ...timeProblems(req.plannedAt, facts.now, req.minNoticeMs, req.allowNonBusinessDay));
   return problems;
 }
 
@@ -99,5 +116,5 @@ export function timeProblems(plannedAt: DateTime, now: DateTime, minNoticeMs: nu
 
 export function assertPlan(req: PlanRequest, facts: PlanFacts): void {
   const problems = planProblems(req, facts);
-  if (problems.length > 0) throw new InputError(`batch ${req.id} refused: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new PlanRefused(req.id, problems);
 }

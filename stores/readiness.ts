@@ -99,10 +99,12 @@ export async function readinessUsers(db: Db, gateway: PlatformGateway, opts: { c
  * what it has to do. Firms are read a chunk at a time and only counts (and at most `list` examples) are kept,
  * so memory stays flat however many firms × folders (1,000 × 20,000 in the benchmark).
  */
-export async function batchReadiness(db: Db, batchId: string, usersOf: Map<string, AudienceUser[]>, opts: BatchReadinessOptions = {}): Promise<BatchReadiness> {
+export async function batchReadiness(db: Db, scope: { batch: string } | { folders: string[] }, usersOf: Map<string, AudienceUser[]>, opts: BatchReadinessOptions = {}): Promise<BatchReadiness> {
   const list = opts.list ?? 0;
-  const rows = await db('batch_folders as bf').join('folders as f', 'f.code', 'bf.folder_code').where('bf.batch_id', batchId).orderBy('f.code')
-    .select('f.code', 'f.name_en', 'f.user_types', 'f.cc_function');
+  // A planned batch's folders, or (a plan's preview) the folders named.
+  const rows = 'batch' in scope
+    ? await db('batch_folders as bf').join('folders as f', 'f.code', 'bf.folder_code').where('bf.batch_id', scope.batch).orderBy('f.code').select('f.code', 'f.name_en', 'f.user_types', 'f.cc_function')
+    : await db('folders as f').whereIn('f.code', scope.folders).orderBy('f.code').select('f.code', 'f.name_en', 'f.user_types', 'f.cc_function');
   const folders = rows.map((f) => ({ audience: { code: f.code as string, userTypes: f.user_types as string[], ccFunction: f.cc_function as string | null }, out: { code: f.code as string, name: f.name_en as string, affected: 0, ready: 0, notReady: 0, affectedFirms: [] as string[], notReadyFirms: [] as FolderReadiness['notReadyFirms'] } }));
   const totals = { affected: 0, notReady: 0, shortOfAdmins: 0, adminWarnings: [] as BatchReadiness['adminWarnings'] };
   let after = '';

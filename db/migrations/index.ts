@@ -11,6 +11,7 @@ import * as m900 from './20260101000900_control_plane';
 import * as m1000 from './20260101001000_client_connect';
 import * as m1100 from './20260101001100_drift';
 import * as m1200 from './20260101001200_alerts';
+import * as m1300 from './20260101001300_console_sessions';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -31,6 +32,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20260101001000_client_connect', m1000],
   ['20260101001100_drift', m1100],
   ['20260101001200_alerts', m1200],
+  ['20260101001300_console_sessions', m1300],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,268 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { DateTime } from 'luxon';
+import { chromium, type Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateDirectory } from '../../domain/directory-generator';
+import { catalogAudience } from '../../stores/directory-store';
+import { addOperator } from '../../stores/operator-store';
+import { cutoverStack } from '../support/stack';
+
+/**
+ * The console in a real Chromium, against the real control API, worker, Temporal and PostgreSQL: alice plans,
+ * bob approves, carol answers a firm; and the console attacked — no session, no CSRF token, a session gone
+ * idle, a revoked token, a planner who also holds the approver role approving their own batch, hostile text.
+ * Every page is checked with axe-core (no serious or critical violation) and photographed in both languages.
+ */
+const stack = await cutoverStack({ processingDelayMs: 50 });
+const { db, api } = stack;
+await stack.runWorker();
+const base = `${api.url}/console`;
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+// dave holds both roles: four eyes must stop him, not a missing role.
+const dave = (await addOperator(db, 'dave', ['planner', 'approver'], 'test')).token;
+const tokens: Record<string, string> = { ...api.tokens, dave };
+
+// A generated directory, imported through the control API as alice.
+const audience = await catalogAudience(db);
+const directory = generateDirectory(40, 11, audience.functionsByUserType, audience.sftpFolderByUserType);
+const imported = await fetch(`${api.url}/api/directory/import`, {
+  method: 'POST', headers: { authorization: `Bearer ${api.tokens.alice}`, 'content-type': 'application/json' },
+  body: JSON.stringify({ participants: directory.participantsCsv, users: directory.usersCsv }),
+});
+expect(imported.status).toBe(200);
+
+expect(fs.existsSync('/usr/bin/chromium'), 'Chromium missing: run bash scripts/install-chromium.sh').toBe(true);
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+afterAll(() => browser.close());
+fs.mkdirSync('test-results', { recursive: true });
+
+async function signIn(name: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await page.goto(`${base}/batches`);
+  expect(new URL(page.url()).pathname).toBe('/console/sign-in'); // not signed in: sent to sign in
+  await page.getByLabel('Operator token').fill(tokens[name]);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${base}/batches`);
+  return page;
+}
+
+const shot = new Set<string>();
+/**
+ * axe-core on the page, in Traditional Chinese and in English, and a screenshot of each. A page that answers a
+ * form is shown again by `resubmit` after the language is switched (the choice is kept in the session).
+ */
+async function audit(page: Page, name: string, resubmit?: () => Promise<void>): Promise<void> {
+  for (const lang of ['zh-Hant', 'en'] as const) {
+    if (resubmit) {
+      await page.request.get(`${base}/batches?lang=${lang}`);
+      await resubmit();
+    } else {
+      const u = new URL(page.url());
+      u.searchParams.set('lang', lang);
+      u.searchParams.delete('done');
+      await page.goto(u.toString());
+    }
+    expect(await page.getAttribute('html', 'lang')).toBe(lang);
+    await page.evaluate(AXE);
+    const result = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    expect(bad, `${name} in ${lang}`).toEqual([]);
+    await page.screenshot({ path: `test-results/console-${name}-${lang}.png`, fullPage: true });
+  }
+  shot.add(name);
+}
+
+/** Posts a form from inside the signed-in page (its cookie goes with it), as a tampered page would. */
+const postForm = (page: Page, path: string, fields: Record<string, string>) =>
+  page.evaluate(async ({ path, fields }) => {
+    const r = await fetch(path, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+    return { status: r.status, text: await r.text() };
+  }, { path, fields });
+const csrfOf = (page: Page) => page.locator('input[name=_csrf]').first().inputValue();
+
+describe('console: plan, approve, watch, support', () => {
+  let alice: Page;
+  let bob: Page;
+  const at = DateTime.utc().plus({ seconds: 50 }).startOf('second');
+
+  it('alice plans a batch: each problem beside its field, a dry-run preview, then the plan; she cannot approve it', async () => {
+    alice = await signIn('alice');
+    await alice.getByRole('link', { name: 'Plan a batch' }).click();
+    await audit(alice, 'plan-form');
+    await alice.getByLabel('Batch id').fill('C1');
+    await alice.getByLabel('Name', { exact: true }).fill('Stamp duty returns');
+    await alice.getByLabel('Moves at').fill('next tuesday');
+    await alice.getByLabel('Folders to move').fill('SD1, SD2, NOPE');
+    await alice.getByLabel('Notice period').fill('0s');
+    await alice.getByLabel('Allow a non-business day').check();
+    await alice.getByRole('button', { name: 'Preview (dry run)' }).click();
+    const problemsOf = (label: string) => alice.locator('.field', { has: alice.getByLabel(label, { exact: true }) }).locator('.problem').allTextContents();
+    expect((await problemsOf('Folders to move')).join(' ')).toContain('folder NOPE is not in the catalog');
+    expect((await problemsOf('Moves at')).join(' ')).toMatch(/next tuesday/);
+    expect(await problemsOf('Batch id')).toEqual([]);
+    expect(await alice.getByLabel('Folders to move').getAttribute('aria-invalid')).toBe('true');
+    expect(await db('batches').where({ id: 'C1' }).first()).toBeUndefined(); // a preview changes nothing
+
+    await alice.getByLabel('Moves at').fill(at.toISO()!);
+    await alice.getByLabel('Folders to move').fill('SD1, SD2');
+    await alice.getByRole('button', { name: 'Preview (dry run)' }).click();
+    await expect.poll(() => alice.locator('#preview [role=status]').textContent()).toMatch(/No problem found/);
+    const firms = Number(await alice.locator('#preview-firms').textContent());
+    expect(firms).toBeGreaterThan(0);
+    await audit(alice, 'plan-preview', () => alice.locator('button[value=preview]').click());
+
+    await alice.getByRole('button', { name: 'Plan the batch' }).click();
+    await alice.waitForURL(/\/console\/batches\/C1\?done=planned$/);
+    expect(await alice.locator('[role=status].flash').textContent()).toMatch(/Batch planned/);
+    expect(await alice.locator('#batch-status').getAttribute('data-status')).toBe('awaiting_approval');
+    expect(await alice.getByRole('link', { name: 'Review and approve' }).count()).toBe(0);
+    expect(await alice.getByText('You planned this batch').count()).toBe(1);
+    // She sends the approval anyway, with her own valid CSRF token: the server refuses it.
+    const forced = await postForm(alice, '/console/batches/C1/approve', { _csrf: await csrfOf(alice), _back: '/console/batches/C1' });
+    expect(forced.status).toBe(403);
+    expect(forced.text).toContain('does not hold the approver role');
+    expect((await db('batches').where({ id: 'C1' }).first()).status).toBe('awaiting_approval');
+  });
+
+  it('bob sees exactly what he approves (folders, instant, firms, readiness, dry run), approves, and watches it reach completed without a reload', async () => {
+    bob = await signIn('bob');
+    await bob.getByRole('link', { name: 'C1' }).click();
+    await bob.getByRole('link', { name: 'Review and approve' }).click();
+    const dry = (await (await fetch(`${api.url}/api/batches/C1/dry-run`, { headers: { authorization: `Bearer ${api.tokens.bob}` } })).json()) as { affected: number; notReady: number };
+    expect(await bob.locator('#approve-folders').textContent()).toBe('SD1, SD2');
+    expect(await bob.locator('#approve-at').textContent()).toBe(`${at.setZone('Asia/Hong_Kong').toFormat('yyyy-MM-dd HH:mm')} HKT`);
+    expect(Number(await bob.locator('#approve-firms').textContent())).toBe(dry.affected);
+    expect(Number(await bob.locator('#approve-gaps').textContent())).toBe(dry.notReady);
+    expect(await bob.locator('tr[data-folder=SD1]').count()).toBe(1);
+    await bob.getByRole('button', { name: 'Approve this batch' }).click();
+    await bob.waitForURL(/\/console\/batches\/C1\?done=approved$/);
+    expect((await db('batches').where({ id: 'C1' }).first()).approved_by).toBe('bob');
+    // From here the page is not reloaded: a mark left in it survives only if the page stays the same document.
+    await bob.evaluate('window.mark = 42');
+    await bob.locator('#batch-status[data-status=completed]').waitFor({ timeout: 150_000 });
+    expect(await bob.evaluate('window.mark')).toBe(42);
+    expect(await bob.locator('#progress tr[data-folder] .badge').allTextContents()).toEqual(['live on ECP 2.0', 'live on ECP 2.0']);
+    await audit(bob, 'batch');
+  }, 200_000);
+
+  it('carol finds a firm by name and sees the folders-live notice as sent, with where each folder lives', async () => {
+    const told = await db('notices as n').join('participants as p', 'p.code', 'n.participant_code').where({ 'n.kind': 'folders_live', 'n.status': 'sent' }).first('p.code', 'p.name_en');
+    expect(told, 'a firm told its folders are live').toBeDefined();
+    const carol = await signIn('carol', { width: 820, height: 1180 }); // a tablet
+    await carol.getByRole('link', { name: 'Participants' }).click();
+    await carol.getByLabel('Participant code or name').fill(String(told.name_en).slice(0, 12));
+    await carol.getByRole('button', { name: 'Find' }).click();
+    await audit(carol, 'participants');
+    await carol.getByRole('link', { name: told.code, exact: true }).click();
+    await carol.waitForURL(`${base}/participants/${told.code}`);
+    const row = carol.locator('#participant-notices tr[data-kind=folders_live]');
+    expect(await row.getAttribute('data-status')).toBe('sent');
+    expect(await row.locator('.badge').textContent()).toBe('sent');
+    expect(await carol.locator('#participant-folders tr[data-folder=SD1] .badge').textContent()).toBe('live on ECP 2.0');
+    await audit(carol, 'participant');
+    // The support desk holds no planner or approver role: no form that changes anything is offered to it.
+    await carol.goto(`${base}/batches/C1`);
+    expect(await carol.locator('main form[method=post]').count()).toBe(0);
+  });
+
+  it('every other page passes the accessibility check in both languages', async () => {
+    await alice.goto(`${base}/batches`);
+    await audit(alice, 'batches');
+    await alice.goto(`${base}/folders`);
+    await audit(alice, 'folders');
+    await alice.goto(`${base}/folders/SD1`);
+    await audit(alice, 'folder');
+    await alice.goto(`${base}/decommission`);
+    await audit(alice, 'decommission');
+    await alice.goto(`${base}/events?by=batch&value=C1`);
+    expect(await alice.locator('main table tbody tr').count()).toBeGreaterThan(3);
+    await audit(alice, 'events');
+    const signedOut = await browser.newPage();
+    await signedOut.goto(`${base}/sign-in`);
+    await audit(signedOut, 'sign-in');
+    await signedOut.close();
+    expect(shot.size).toBe(11);
+  });
+});
+
+describe('console attacked', () => {
+  it('a planner who also holds the approver role cannot approve his own batch: no button, and the server refuses the form', async () => {
+    const page = await signIn('dave');
+    await page.goto(`${base}/batches/new`);
+    await page.getByLabel('Batch id').fill('C2');
+    await page.getByLabel('Name', { exact: true }).fill('<img src=x onerror="document.title=1">');
+    await page.getByLabel('Moves at').fill('2031-03-10 08:00');
+    await page.getByLabel('Folders to move').fill('SD3');
+    await page.getByRole('button', { name: 'Plan the batch' }).click();
+    await page.waitForURL(/\/console\/batches\/C2\?done=planned$/);
+    // Hostile text is shown as text.
+    expect(await page.locator('main img').count()).toBe(0);
+    expect(await page.locator('dl.facts dd').first().textContent()).toBe('<img src=x onerror="document.title=1">');
+    expect(await page.getByRole('link', { name: 'Review and approve' }).count()).toBe(0);
+    const forced = await postForm(page, '/console/batches/C2/approve', { _csrf: await csrfOf(page), _back: '/console/batches/C2' });
+    expect(forced.status).toBe(403);
+    expect(forced.text).toContain('four eyes: dave planned batch C2 and cannot approve it');
+    expect((await db('batches').where({ id: 'C2' }).first()).status).toBe('awaiting_approval');
+    // bob may: his approval page is the last one photographed.
+    const bob = await signIn('bob');
+    await bob.goto(`${base}/batches/C2/approve`);
+    expect(await bob.locator('#approve-folders').textContent()).toBe('SD3');
+    await audit(bob, 'approve');
+  });
+
+  it('refuses without a session (pages redirect to sign-in), a change without the CSRF token, and a sign-in from another page', async () => {
+    const before = await db('events').count({ n: '*' }).first();
+    for (const p of ['/console/batches', '/console/batches/C1', '/console/participants/00001', '/console/events']) {
+      const r = await fetch(api.url + p, { redirect: 'manual' });
+      expect(r.status, p).toBe(303);
+      expect(r.headers.get('location')).toBe(`/console/sign-in?next=${encodeURIComponent(p)}`);
+    }
+    expect((await fetch(`${base}/batches/C2/approve`, { method: 'POST', body: new URLSearchParams({}), redirect: 'manual' })).status).toBe(401);
+    const bob = await signIn('bob');
+    const noToken = await postForm(bob, '/console/batches/C2/reject', { reason: 'no csrf token here', _back: '/console/batches/C2' });
+    expect(noToken.status).toBe(403);
+    expect(noToken.text).toContain('did not come from this console');
+    const wrongToken = await postForm(bob, '/console/batches/C2/reject', { reason: 'a guessed csrf token', _csrf: 'x'.repeat(43) });
+    expect(wrongToken.status).toBe(403);
+    expect((await db('batches').where({ id: 'C2' }).first()).status).toBe('awaiting_approval');
+    expect((await db('events').count({ n: '*' }).first())?.n).toBe(before?.n);
+    // A sign-in form posted from elsewhere (no matching pre-session cookie) signs nobody in.
+    const forged = await fetch(`${base}/sign-in`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: api.tokens.bob, _pre: 'abc' }), redirect: 'manual' });
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get('set-cookie') ?? '').not.toMatch(/ecp_console=[A-Za-z0-9_-]{43}/);
+    // Cookies: HttpOnly, SameSite=Strict, scoped to the console.
+    const cookie = (await bob.context().cookies()).find((c) => c.name === 'ecp_console')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/console' });
+    const headers = (await fetch(`${base}/sign-in`)).headers;
+    expect(headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(headers.get('content-security-policy')).not.toContain('unsafe-inline');
+  });
+
+  it('ends a session past its idle timeout, at sign-out, and when its token is revoked', async () => {
+    const bob = await signIn('bob');
+    const sessions = Number((await db('console_sessions').where({ operator: 'bob' }).count({ n: '*' }).first())?.n);
+    await db('console_sessions').where({ operator: 'bob' }).update({ last_seen_at: db.raw(`now() - interval '16 minutes'`) });
+    await bob.goto(`${base}/batches/C2`);
+    expect(new URL(bob.url()).pathname).toBe('/console/sign-in');
+    expect(await bob.locator('input[name=next]').inputValue()).toBe('/console/batches/C2');
+    // The session ended is gone from the database, not only refused.
+    expect(Number((await db('console_sessions').where({ operator: 'bob' }).count({ n: '*' }).first())?.n)).toBe(sessions - 1);
+
+    const again = await signIn('bob');
+    await again.getByRole('button', { name: 'Sign out' }).click();
+    await again.waitForURL(`${base}/sign-in`);
+    await again.goto(`${base}/batches`);
+    expect(new URL(again.url()).pathname).toBe('/console/sign-in');
+
+    const carol = await signIn('carol');
+    const { tokenId } = (await db('operator_tokens').where({ operator: 'carol' }).first('id as tokenId')) as { tokenId: string };
+    await db('operator_tokens').where({ id: tokenId }).update({ revoked_at: db.fn.now() });
+    await carol.goto(`${base}/events`);
+    expect(new URL(carol.url()).pathname).toBe('/console/sign-in');
+  });
+});
