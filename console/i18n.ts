@@ -140,6 +140,7 @@ const zh: typeof en = {
     completed: '已完成', completed_with_failures: '已完成（有失敗）', aborted: '已中止', rejected: '已拒絕', expired: '已逾期', refused: '已拒絕執行',
     pending: '待處理', live: '已於 e 通訊 2.0', failed: '失敗', skipped: '已略過', legacy: '現有 e 通訊', scheduled: '已排期', cutting_over: '轉移中', rolling_back: '轉回中',
     retired: '已撤銷', new_on_2_0: 'e 通訊 2.0 新增', succeeded: '成功', compensated: '已復原', sent: '已發送', queued: '排隊中', bounced: '退回', blocked: '受阻', cancelled: '已取消',
+    continue: '繼續處理其他文件夾', halt: '停止整個批次',
     freeze: '凍結', drain: '清理', enable: '啟用', verify: '核實', disable_source: '停用舊平台', finish: '完成', compensating: '復原中', done: '完成', begin: '開始',
   },
 };
@@ -147,6 +148,7 @@ const zh: typeof en = {
 en.status = {
   awaiting_approval: 'awaiting approval', blocked_on_readiness: 'blocked on readiness', completed_with_failures: 'completed with failures', live: 'live on ECP 2.0', legacy: 'on legacy ECP',
   cutting_over: 'cutting over', rolling_back: 'switching back', new_on_2_0: 'new on ECP 2.0', disable_source: 'disable on legacy',
+  continue: 'continue with the others', halt: 'halt the batch',
 };
 
 export type Words = typeof en;

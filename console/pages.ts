@@ -124,7 +124,7 @@ export function batchPage(c: PageContext, b: BatchView, flash?: { ok?: string; e
   if (!FINAL.includes(b.status) && can(c, 'planner', 'approver')) actions.push(actionForm(c, `/console/batches/${id}/abort`, w.batch.abort, reasonField(c), { danger: true, confirm: `${w.batch.abort} ${b.id}?`, name: w.batch.abort }));
   const body = html`<h2>${w.batch.plan}</h2>
 <dl class="facts"><dt>${w.col.name}</dt><dd>${b.name}</dd><dt>${w.col.planned}</dt><dd>${hk(b.plannedAt)}</dd><dt>${w.col.requestedBy}</dt><dd>${b.requestedBy}</dd><dt>${w.col.approvedBy}</dt><dd>${b.approvedBy ?? '-'}</dd>
-<dt>${w.batch.failurePolicy}</dt><dd>${b.failurePolicy}</dd><dt>${w.batch.concurrency}</dt><dd>${b.concurrency}</dd></dl>
+<dt>${w.batch.failurePolicy}</dt><dd>${statusWord(w, b.failurePolicy)}</dd><dt>${w.batch.concurrency}</dt><dd>${b.concurrency}</dd></dl>
 <p><a href="/console/events${qs({ batch: b.id })}">${w.nav.events}</a></p>
 ${batchProgress(c, b)}
 <h2>${w.batch.actions}</h2>${actions.length ? actions : html`<p>${w.batch.noActions}</p>`}`;

@@ -86,15 +86,18 @@ async function runBatchB1(alice: ApiClient, bob: ApiClient): Promise<void> {
   }
 }
 
-function printWhereToLook(config: Config, profile: Profile, operators: { name: string; tokenFile: string }[]): void {
+function printWhereToLook(config: Config, profile: Profile, operators: { name: string; roles: string[]; tokenFile: string }[]): void {
   const e = endpoints(config, profile);
   console.log(`
 where to look:
   portal           ${e.portal.url}/api/folders
   control API      ${e.api.url}  (OpenAPI: ${e.api.openapi})
+  console          ${e.api.console}
+                   sign in with a demo operator's token: paste the content of one of these files
+${operators.map((o) => `                     ${o.name.padEnd(6)} (${o.roles.join(', ')})  ${o.tokenFile}`).join('\n')}
   Temporal Web UI  ${e.temporal.ui ?? 'none with the server profile (temporal workflow list)'}
   mail received    ${e.smtp.messages.replace('/api/messages', '/')}
-  sign in as a demo operator (tokens under ${config.home}/tokens, mode 0600):
+  the CLI, signed in as a demo operator (tokens mode 0600):
 ${operators.map((o) => `    ecp-cutover login --token-file ${o.tokenFile}`).join('\n')}
   then, e.g.       npx ecp-cutover participant 00199    (carol, support)
   stop it all      npx ecp-cutover dev down`);

@@ -75,7 +75,7 @@ export function endpoints(config: ReturnType<typeof loadConfig>, profile: Profil
     smtp: { host: smtp.hostname, port: Number(smtp.port || 25), messages: `http://127.0.0.1:${config.SMTP_SINK_WEB_PORT}/api/messages` },
     simulator: { url: config.SIMULATOR_URL },
     portal: { url: `http://127.0.0.1:${config.PORTAL_PORT}` },
-    api: { url: config.ECP_CUTOVER_API_URL, openapi: `${config.ECP_CUTOVER_API_URL}/openapi.json` },
+    api: { url: config.ECP_CUTOVER_API_URL, openapi: `${config.ECP_CUTOVER_API_URL}/openapi.json`, console: `${config.ECP_CUTOVER_API_URL}/console` },
     // Prometheus: the workers' SDK metrics, the portal's requests, and the project's state on the control API (bearer token).
     workers: workerNames(profile).map((name, i) => ({ name, taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: `http://127.0.0.1:${workerMetricsPort(config, i)}/metrics` })),
     metrics: { api: `${config.ECP_CUTOVER_API_URL}/metrics`, portal: `http://127.0.0.1:${config.PORTAL_PORT}/metrics` },
@@ -92,5 +92,6 @@ Workers           ${e.workers.map((w) => w.name).join(', ')} on task queue ${con
 SMTP sink         smtp://${e.smtp.host}:${e.smtp.port}, received mail at ${e.smtp.messages.replace('/api/messages', '/')}
 Simulator         ${e.simulator.url}
 Portal            ${e.portal.url}
-Control API       ${e.api.url}  (OpenAPI: ${e.api.openapi})`);
+Control API       ${e.api.url}  (OpenAPI: ${e.api.openapi})
+Console           ${e.api.console}  (sign in with an operator's token)`);
 }

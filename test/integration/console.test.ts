@@ -1,8 +1,16 @@
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import { DateTime } from 'luxon';
 import { chromium, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createOidcAuthenticator } from '../../api/auth';
+import { startControlApi } from '../../api/server';
 import { generateDirectory } from '../../domain/directory-generator';
 import { catalogAudience } from '../../stores/directory-store';
 import { addOperator } from '../../stores/operator-store';
@@ -264,5 +272,96 @@ describe('console attacked', () => {
     await db('operator_tokens').where({ id: tokenId }).update({ revoked_at: db.fn.now() });
     await carol.goto(`${base}/events`);
     expect(new URL(carol.url()).pathname).toBe('/console/sign-in');
+  });
+});
+
+/**
+ * A small identity provider for the test, honest about the protocol: it answers discovery, sends the browser
+ * back with a code bound to the PKCE challenge, and gives a signed access token only for the verifier that
+ * matches that challenge. (It signs in whoever the test says is at the keyboard.)
+ */
+async function identityProvider(audience: string) {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-'));
+  const jwks = path.join(dir, 'jwks.json');
+  fs.writeFileSync(jwks, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] }));
+  const codes = new Map<string, { challenge: string; method: string; redirectUri: string; user: { name: string; roles: string[] } }>();
+  const seen: { authorize: URLSearchParams[]; token: URLSearchParams[] } = { authorize: [], token: [] };
+  const state = { user: { name: 'erin', roles: ['approver'] } };
+  let issuer = '';
+  const server = http.createServer(async (req, res) => {
+    const u = new URL(req.url!, issuer);
+    const json = (status: number, body: unknown) => void (res.writeHead(status, { 'content-type': 'application/json' }), res.end(JSON.stringify(body)));
+    if (u.pathname === '/.well-known/openid-configuration') return json(200, { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks` });
+    if (u.pathname === '/authorize') {
+      seen.authorize.push(u.searchParams);
+      const code = randomBytes(16).toString('hex');
+      codes.set(code, { challenge: u.searchParams.get('code_challenge') ?? '', method: u.searchParams.get('code_challenge_method') ?? '', redirectUri: u.searchParams.get('redirect_uri') ?? '', user: state.user });
+      const back = new URL(u.searchParams.get('redirect_uri')!);
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', u.searchParams.get('state') ?? '');
+      res.writeHead(302, { location: back.toString() });
+      return res.end();
+    }
+    if (u.pathname === '/token' && req.method === 'POST') {
+      let text = '';
+      for await (const chunk of req) text += chunk;
+      const form = new URLSearchParams(text);
+      seen.token.push(form);
+      const grant = codes.get(form.get('code') ?? '');
+      codes.delete(form.get('code') ?? '');
+      const verifier = form.get('code_verifier') ?? '';
+      if (!grant || grant.method !== 'S256' || createHash('sha256').update(verifier).digest('base64url') !== grant.challenge || form.get('redirect_uri') !== grant.redirectUri) return json(400, { error: 'invalid_grant' });
+      const token = await new SignJWT({ preferred_username: grant.user.name, roles: grant.user.roles }).setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setIssuer(issuer).setAudience(audience).setSubject(`sub-${grant.user.name}`).setIssuedAt().setExpirationTime('10m').sign(privateKey);
+      return json(200, { access_token: token, token_type: 'Bearer', expires_in: 600 });
+    }
+    json(404, {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  return { issuer, jwks: `file://${jwks}`, seen, state, codes };
+}
+
+describe('console with the identity provider', () => {
+  it('signs in with the authorization code and PKCE; a callback this browser did not start, or with another state, signs nobody in', async () => {
+    const audience = 'ecp-cutover';
+    const idp = await identityProvider(audience);
+    const config = { ...stack.app.config, OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: audience, OIDC_JWKS_URL: idp.jwks, OIDC_CLIENT_ID: 'ecp-console' };
+    const auth = createOidcAuthenticator(db, { issuer: idp.issuer, audience, jwksUrl: idp.jwks, nameClaim: 'preferred_username', rolesClaim: 'roles' });
+    const oidcApi = await startControlApi({ deps: { ...stack.app, config }, auth });
+    afterAll(() => oidcApi.close());
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${oidcApi.url}/console/folders/SD1`);
+    expect(await page.getByLabel('Operator token').count()).toBe(0); // OIDC mode: no token form
+    await page.getByRole('link', { name: 'Sign in with the identity provider' }).click();
+    await page.waitForURL(`${oidcApi.url}/console/folders/SD1`);
+    expect(await page.locator('header .who span').textContent()).toBe('Signed in as erin (approver)');
+    const asked = idp.seen.authorize[0];
+    expect(asked.get('code_challenge_method')).toBe('S256');
+    expect(asked.get('client_id')).toBe('ecp-console');
+    expect(asked.get('redirect_uri')).toBe(`${oidcApi.url}/console/oidc/callback`);
+    expect(idp.seen.token[0].get('code_verifier')?.length).toBeGreaterThanOrEqual(43);
+
+    // A code and state made for another browser's flow, replayed in a browser that did not start one.
+    idp.state.user = { name: 'mallory', roles: ['approver'] };
+    const start = await fetch(`${oidcApi.url}/console/oidc/start`, { redirect: 'manual' });
+    const toIdp = new URL(start.headers.get('location')!);
+    const back = await fetch(toIdp, { redirect: 'manual' });
+    const callback = back.headers.get('location')!;
+    const replayed = await fetch(callback, { redirect: 'manual' });
+    expect(replayed.status).toBe(401);
+    expect(await replayed.text()).toContain('this browser did not start it');
+    // The right browser (its flow cookie) but another state: refused, and the code is never exchanged.
+    const flowCookie = start.headers.get('set-cookie')!.split(';')[0];
+    const tokenCalls = idp.seen.token.length;
+    const wrongState = new URL(callback);
+    wrongState.searchParams.set('state', 'not-the-state');
+    const refused = await fetch(wrongState, { headers: { cookie: flowCookie }, redirect: 'manual' });
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain('its state does not match this browser');
+    expect(idp.seen.token.length).toBe(tokenCalls);
+    expect(await db('console_sessions').where({ operator: 'mallory' }).first()).toBeUndefined();
   });
 });
