@@ -149,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   const oidc = [c.OIDC_ISSUER, c.OIDC_AUDIENCE, c.OIDC_JWKS_URL].filter(Boolean).length;
   if (oidc !== 0 && oidc !== 3) throw new InputError('bad configuration: OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL go together (set all three for OIDC mode, or none for tokens)');
+  if (c.OIDC_CLIENT_ID && oidc !== 3) throw new InputError("bad configuration: OIDC_CLIENT_ID (the console's sign-in with the identity provider) needs OIDC mode: set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL too");
   if (Boolean(c.TEMPORAL_TLS_CERT) !== Boolean(c.TEMPORAL_TLS_KEY)) {
     throw new InputError('bad configuration: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (set both or neither)');
   }

@@ -18,7 +18,7 @@ import {
   approvePage, batchesPage, batchPage, batchProgress, decommissionPage, errorPage, eventsPage, folderPage, foldersPage, participantPage, participantsPage, planPage, signInPage,
   type PageContext, type PlanFormState,
 } from './pages';
-import { cookie, cookies, createSession, endSession, PRE_COOKIE, randomToken, readSession, sameSecret, SESSION_COOKIE, setSessionLang, type ConsoleSession } from './session';
+import { cookie, cookies, createSession, endSession, PRE_COOKIE, randomToken, readSession, sameSecret, SESSION_COOKIE, setSessionLang, touchSession, type ConsoleSession } from './session';
 
 /**
  * The operator and support console, served by the control API under /console: server-rendered pages, a
@@ -176,11 +176,15 @@ export function createConsole(o: ConsoleOptions) {
     if (method === 'GET' && path === '/console/assets/console.css') return void (res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', ...HEADERS, 'cache-control': 'no-cache' }), res.end(CONSOLE_CSS));
     if (method === 'GET' && path === '/console/assets/console.js') return void (res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', ...HEADERS, 'cache-control': 'no-cache' }), res.end(CONSOLE_JS));
     if (method !== 'GET' && method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'the console takes GET and POST only');
-    // A change is never taken from another site, whatever it carries.
-    if (method === 'POST' && req.headers['sec-fetch-site'] === 'cross-site') throw new HttpError(403, 'csrf', words('en').error.csrf);
+    // A change is never taken from another site (nor a sibling subdomain), whatever it carries.
+    const fetchSite = req.headers['sec-fetch-site'];
+    if (method === 'POST' && fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') throw new HttpError(403, 'csrf', words('en').error.csrf);
+    if (o.secure) res.setHeader('strict-transport-security', 'max-age=31536000');
 
     const jar = cookies(req);
-    const session = await readSession(deps.db, jar[SESSION_COOKIE], o.idleMs);
+    // A page's own refresh is not activity: an unattended tab does not keep a session alive (but see below).
+    const polling = url.searchParams.has('part');
+    const session = await readSession(deps.db, jar[SESSION_COOKIE], o.idleMs, !polling);
     const lang = negotiateLang(req, url.searchParams, session);
     const langCookie: string[] = [];
     if (isLang(url.searchParams.get('lang'))) {
@@ -195,14 +199,21 @@ export function createConsole(o: ConsoleOptions) {
     if (path === '/console/oidc/start' || path === '/console/oidc/callback') {
       if (!o.oidc || method !== 'GET') throw new HttpError(404, 'not_found', c.w.error.notFound);
       if (path === '/console/oidc/start') return o.oidc.start(req, res, safeNext(url.searchParams.get('next')));
-      const who = await o.oidc.callback(req, res, url);
-      return startSession(res, who.operator, 'oidc', lang, safeNext(who.next), true);
+      // A callback refused counts as a failed sign-in of its address, as a bad token does.
+      const source = req.socket.remoteAddress ?? 'unknown';
+      if (o.limiter.blocked(source)) throw o.limiter.refusal(source);
+      const who = await o.oidc.callback(req, res, url).catch((err: unknown) => {
+        if (err instanceof HttpError && err.status === 401) o.limiter.failed(source);
+        throw err;
+      });
+      return startSession(res, { who: who.operator, mode: 'oidc', lang, next: safeNext(who.next), previous: session, until: who.expiresAt, cookies: [who.clearFlow] });
     }
 
     if (!session) {
       const back = `${path}${url.search}`;
       if (method === 'GET' && url.searchParams.get('part') === null) return redirect(res, `/console/sign-in?next=${encodeURIComponent(back)}`, { 'set-cookie': langCookie });
-      return sendHtml(res, 401, signInPage({ ...c, path: '/console/sign-in', query: {} }, signInOptions(randomToken(), '/console/batches', c.w.signIn.expired)));
+      const pre = randomToken();
+      return sendHtml(res, 401, signInPage({ ...c, path: '/console/sign-in', query: {} }, signInOptions(pre, '/console/batches', c.w.signIn.expired)), { 'set-cookie': cookie(PRE_COOKIE, pre, cookieOpts) });
     }
     if (session.operator.roles.length === 0) throw new HttpError(403, 'not_allowed', c.w.signIn.noRole);
     const op: Operator = { ...session.operator, source: 'console' };
@@ -212,7 +223,10 @@ export function createConsole(o: ConsoleOptions) {
       const done = url.searchParams.get('done');
       const flash = done && Object.hasOwn(c.w.done, done) ? { ok: c.w.done[done] } : {};
       try {
-        return sendHtml(res, 200, await page(c, path, flash), { 'set-cookie': langCookie });
+        const shown = await page(c, path, flash);
+        // A batch being moved is watched, not idle: the room follows it on a screen for as long as it runs.
+        if (polling && /data-status="(running|aborting)"/.test(shown.text)) await touchSession(deps.db, session.idHash);
+        return sendHtml(res, 200, shown, { 'set-cookie': langCookie });
       } catch (err) {
         if (err instanceof Redirect) return redirect(res, err.to);
         throw err;
@@ -280,15 +294,18 @@ export function createConsole(o: ConsoleOptions) {
       throw err;
     }
     if (who.roles.length === 0) return again(403, c.w.signIn.noRole);
-    return startSession(res, who, 'token', c.lang, next, false);
+    return startSession(res, { who, mode: 'token', lang: c.lang, next, previous: session });
   }
 
-  async function startSession(res: http.ServerResponse, who: Omit<Operator, 'source'>, mode: 'token' | 'oidc', lang: Lang, next: string, viaProvider: boolean): Promise<void> {
-    const { cookieValue } = await createSession(deps.db, who, mode, lang);
-    const set = [cookie(SESSION_COOKIE, cookieValue, cookieOpts), cookie(PRE_COOKIE, '', { ...cookieOpts, maxAgeS: 0 })];
+  /** A new session (a new cookie: never one the browser brought); the browser's previous session, if any, ends. */
+  async function startSession(res: http.ServerResponse, s: { who: Omit<Operator, 'source'>; mode: 'token' | 'oidc'; lang: Lang; next: string; previous: ConsoleSession | null; until?: Date; cookies?: string[] }): Promise<void> {
+    if (s.previous) await endSession(deps.db, s.previous.idHash);
+    const { cookieValue } = await createSession(deps.db, s.who, s.mode, s.lang, s.until);
+    const set = [cookie(SESSION_COOKIE, cookieValue, cookieOpts), cookie(PRE_COOKIE, '', { ...cookieOpts, maxAgeS: 0 }), ...(s.cookies ?? [])];
+    const { lang, next } = s;
     // Back from the identity provider the browser arrived from another site, and would not send a SameSite=Strict
     // cookie on a redirect; a page of our own that moves on does.
-    if (viaProvider) return sendHtml(res, 200, html`<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${next}"><title>ECP cutover</title></head><body><a href="${next}">Continue</a></body></html>`, { 'set-cookie': set });
+    if (s.mode === 'oidc') return sendHtml(res, 200, html`<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${next}"><title>ECP cutover</title></head><body><a href="${next}">Continue</a></body></html>`, { 'set-cookie': set });
     return redirect(res, next, { 'set-cookie': set });
   }
 }

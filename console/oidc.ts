@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { createHash, randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import type { Operator } from '../app/context';
@@ -13,15 +14,18 @@ import { cookie, cookies, sameSecret } from './session';
  */
 export interface OidcLogin {
   start(req: http.IncomingMessage, res: http.ServerResponse, next: string): Promise<void>;
-  /** The verified operator and where they were going; HttpError when the provider's answer is refused. */
-  callback(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<{ operator: Omit<Operator, 'source'>; next: string }>;
+  /**
+   * The verified operator, where they were going, when the provider's token expires (the session ends then
+   * too) and the cookie that clears the flow; HttpError when the provider's answer is refused.
+   */
+  callback(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<{ operator: Omit<Operator, 'source'>; next: string; expiresAt: Date; clearFlow: string }>;
 }
 
 export interface OidcLoginOptions {
   issuer: string;
   clientId: string;
   clientSecret?: string;
-  /** The console's public origin (CONSOLE_PUBLIC_URL); otherwise the request's Host. */
+  /** The console's public origin (CONSOLE_PUBLIC_URL); without it, only a loopback Host is trusted (a dev stack). */
   publicUrl?: string;
   auth: Authenticator;
   secure: boolean;
@@ -45,7 +49,12 @@ export function createOidcLogin(o: OidcLoginOptions): OidcLogin {
     discovered = null;
     throw err;
   }));
-  const redirectUri = (req: http.IncomingMessage) => `${(o.publicUrl ?? `http://${String(req.headers.host ?? '127.0.0.1').replace(/[^A-Za-z0-9.:[\]-]/g, '')}`).replace(/\/+$/, '')}/console/oidc/callback`;
+  const redirectUri = (req: http.IncomingMessage) => {
+    if (o.publicUrl) return `${o.publicUrl.replace(/\/+$/, '')}/console/oidc/callback`;
+    const host = String(req.headers.host ?? '');
+    if (!/^(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/.test(host)) throw new HttpError(400, 'bad_input', 'set CONSOLE_PUBLIC_URL to the console\'s address: the identity provider sends browsers back there (a Host header is trusted only on a loopback address)');
+    return `http://${host}/console/oidc/callback`;
+  };
   // The flow's cookie goes to the callback, a top-level navigation back from the provider: SameSite=Lax.
   const flowCookie = (value: string, maxAgeS: number) => cookie(FLOW_COOKIE, value, { secure: o.secure, maxAgeS, path: '/console/oidc' }).replace('SameSite=Strict', 'SameSite=Lax');
 
@@ -70,7 +79,8 @@ export function createOidcLogin(o: OidcLoginOptions): OidcLogin {
       } catch {
         throw refused('this browser did not start it');
       }
-      res.setHeader('set-cookie', flowCookie('', 0));
+      const clearFlow = flowCookie('', 0);
+      res.setHeader('set-cookie', clearFlow); // on a refusal; a success sends it with the session's cookie
       if (!flow || typeof flow.state !== 'string' || typeof flow.verifier !== 'string' || !(flow.exp > Date.now())) throw refused('this browser did not start it, or too long ago');
       if (url.searchParams.get('error')) throw refused(`the provider said ${url.searchParams.get('error')!.slice(0, 64)}`);
       if (!sameSecret(url.searchParams.get('state') ?? undefined, flow.state)) throw refused('its state does not match this browser');
@@ -85,7 +95,9 @@ export function createOidcLogin(o: OidcLoginOptions): OidcLogin {
       if (typeof tokens.access_token !== 'string') throw refused('the provider returned no access token');
       const operator = await o.auth.authenticate(`Bearer ${tokens.access_token}`);
       if (operator.roles.length === 0) throw new HttpError(403, 'not_allowed', `operator '${operator.name}' holds no role in the console`);
-      return { operator, next: typeof flow.next === 'string' && /^\/console\//.test(flow.next) && !flow.next.includes('//') ? flow.next : '/console/batches' };
+      // Verified above (exp is required): the session lasts no longer than the provider's token.
+      const expiresAt = new Date(Number(decodeJwt(tokens.access_token).exp) * 1000);
+      return { operator, next: typeof flow.next === 'string' ? flow.next : '/console/batches', expiresAt, clearFlow };
     },
   };
 }

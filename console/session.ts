@@ -49,12 +49,13 @@ export function sameSecret(a: string | undefined, b: string | undefined): boolea
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export async function createSession(db: Db, who: Omit<Operator, 'source'>, mode: 'token' | 'oidc', lang: Lang, absoluteMs = ABSOLUTE_MS): Promise<{ cookieValue: string; csrf: string }> {
+/** `until`: an earlier end than ABSOLUTE_MS (an identity provider's token expires sooner). */
+export async function createSession(db: Db, who: Omit<Operator, 'source'>, mode: 'token' | 'oidc', lang: Lang, until?: Date): Promise<{ cookieValue: string; csrf: string }> {
   const cookieValue = randomToken();
   const csrf = randomToken();
   await db('console_sessions').insert({
     id_hash: hash(cookieValue), operator: who.name, credential_id: who.credentialId.slice(0, 80), mode, roles: mode === 'oidc' ? who.roles : null, csrf, lang,
-    expires_at: new Date(Date.now() + absoluteMs),
+    expires_at: new Date(Math.min(Date.now() + ABSOLUTE_MS, until?.getTime() ?? Infinity)),
   });
   // Sessions past their deadlines are removed as new ones are made (no timer to run).
   await db('console_sessions').where('expires_at', '<', new Date()).del();
@@ -64,9 +65,10 @@ export async function createSession(db: Db, who: Omit<Operator, 'source'>, mode:
 /**
  * The session behind a cookie, or null (unknown, idle too long, past its deadline, its token revoked or its
  * operator blocked; an ended session is deleted). In token mode the roles are read now, so a role removed
- * takes effect at the next request. `touch`: the request counts as activity (polling does too).
+ * takes effect at the next request. `touch`: the request counts as activity (a page's own polling does not:
+ * see touchSession).
  */
-export async function readSession(db: Db, cookieValue: string | undefined, idleMs: number): Promise<ConsoleSession | null> {
+export async function readSession(db: Db, cookieValue: string | undefined, idleMs: number, touch = true): Promise<ConsoleSession | null> {
   if (!cookieValue || !/^[A-Za-z0-9_-]{43}$/.test(cookieValue)) return null;
   const idHash = hash(cookieValue);
   const row = await db('console_sessions').where({ id_hash: idHash }).first();
@@ -87,9 +89,13 @@ export async function readSession(db: Db, cookieValue: string | undefined, idleM
   } else {
     roles = ((row.roles as string[] | null) ?? []).filter(isRole);
   }
-  // Activity is noted at most every 5 s (a polling page would otherwise write twice a second).
-  if (now - new Date(row.last_seen_at).getTime() > 5_000) await db('console_sessions').where({ id_hash: idHash }).update({ last_seen_at: new Date(now) });
+  // Activity is noted at most every 5 s.
+  if (touch && now - new Date(row.last_seen_at).getTime() > 5_000) await touchSession(db, idHash);
   return { idHash, operator: { name: row.operator, roles, credentialId: row.credential_id }, csrf: row.csrf, lang: row.lang as Lang };
+}
+
+export async function touchSession(db: Db, idHash: string): Promise<void> {
+  await db('console_sessions').where({ id_hash: idHash }).update({ last_seen_at: new Date() });
 }
 
 export async function endSession(db: Db, idHash: string): Promise<void> {

@@ -115,6 +115,15 @@ describe('console: plan, approve, watch, support', () => {
     expect(await problemsOf('Batch id')).toEqual([]);
     expect(await alice.getByLabel('Folders to move').getAttribute('aria-invalid')).toBe('true');
     expect(await db('batches').where({ id: 'C1' }).first()).toBeUndefined(); // a preview changes nothing
+    // The JSON API refuses the same plan with the same problems, each naming its field (what the form shows).
+    const refused = await fetch(`${api.url}/api/batches`, {
+      method: 'POST', headers: { authorization: `Bearer ${api.tokens.alice}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'C1', name: 'x', at: 'next tuesday', folders: ['SD1', 'NOPE'], minNotice: '0s' }),
+    });
+    expect(refused.status).toBe(400);
+    const { error } = (await refused.json()) as { error: { message: string; problems: { field: string; message: string }[] } };
+    expect(error.problems.map((p) => p.field).sort()).toEqual(['at', 'folders']);
+    expect(error.message).toMatch(/^batch C1 refused: .*folder NOPE is not in the catalog/);
 
     await alice.getByLabel('Moves at').fill(at.toISO()!);
     await alice.getByLabel('Folders to move').fill('SD1, SD2');
@@ -176,6 +185,26 @@ describe('console: plan, approve, watch, support', () => {
     // The support desk holds no planner or approver role: no form that changes anything is offered to it.
     await carol.goto(`${base}/batches/C1`);
     expect(await carol.locator('main form[method=post]').count()).toBe(0);
+  });
+
+  it('a switch-back from the folder page: alice requests it, she cannot approve it, bob does, and SD2 is back on legacy', async () => {
+    await alice.goto(`${base}/folders/SD2`);
+    const request = alice.getByRole('form', { name: 'Switch back to legacy ECP' });
+    await request.getByLabel('Reason').fill('firms report missing acknowledgements');
+    await request.getByRole('button', { name: 'Request' }).click();
+    await alice.waitForURL(`${base}/folders/SD2?done=requested`);
+    expect(await alice.locator('main').textContent()).toContain('Switch-back requested by alice');
+    expect(await alice.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    await bob.goto(`${base}/folders/SD2`);
+    await bob.getByRole('button', { name: 'Approve' }).click();
+    await bob.waitForURL(`${base}/folders/SD2?done=approved`);
+    await expect.poll(async () => (await db('folders').where({ code: 'SD2' }).first('placement')).placement, { timeout: 60_000 }).toBe('legacy');
+    await bob.reload();
+    expect(await bob.locator('#placement').getAttribute('data-placement')).toBe('legacy');
+    // The audit trail names who, from where, with which credential.
+    const requested = await db('events').where({ entity_type: 'folder', entity_id: 'SD2', to_state: 'rollback_requested' }).select('actor', 'source', 'credential_id');
+    const aliceToken = (await db('operator_tokens').where({ operator: 'alice' }).first('id')).id;
+    expect(requested).toEqual([{ actor: 'alice', source: 'console', credential_id: aliceToken }]);
   });
 
   it('every other page passes the accessibility check in both languages', async () => {
@@ -261,6 +290,17 @@ describe('console attacked', () => {
     // The session ended is gone from the database, not only refused.
     expect(Number((await db('console_sessions').where({ operator: 'bob' }).count({ n: '*' }).first())?.n)).toBe(sessions - 1);
 
+    // A page refreshing itself is not activity (only while a batch is being moved is it watched).
+    const watcher = await signIn('bob');
+    await db('console_sessions').where({ operator: 'bob' }).update({ last_seen_at: db.raw(`now() - interval '10 minutes'`) });
+    const lastSeen = async () => (await db('console_sessions').where({ operator: 'bob' }).max({ at: 'last_seen_at' }).first())?.at as Date;
+    const idleSince = await lastSeen();
+    expect(await watcher.evaluate(async () => (await fetch('/console/batches/C2?part=progress')).status)).toBe(200);
+    expect(await lastSeen()).toEqual(idleSince);
+    await watcher.reload(); // a person's request is
+    expect((await lastSeen()).getTime()).toBeGreaterThan(idleSince.getTime());
+    await watcher.getByRole('button', { name: 'Sign out' }).click();
+
     const again = await signIn('bob');
     await again.getByRole('button', { name: 'Sign out' }).click();
     await again.waitForURL(`${base}/sign-in`);
@@ -338,6 +378,10 @@ describe('console with the identity provider', () => {
     await page.getByRole('link', { name: 'Sign in with the identity provider' }).click();
     await page.waitForURL(`${oidcApi.url}/console/folders/SD1`);
     expect(await page.locator('header .who span').textContent()).toBe('Signed in as erin (approver)');
+    // The session ends when the provider's token does (10 minutes here), and the flow's cookie is gone.
+    const erin = await db('console_sessions').where({ operator: 'erin' }).first('expires_at');
+    expect(new Date(erin.expires_at).getTime() - Date.now()).toBeLessThanOrEqual(10 * 60_000);
+    expect((await page.context().cookies()).map((c) => c.name)).not.toContain('ecp_console_oidc');
     const asked = idp.seen.authorize[0];
     expect(asked.get('code_challenge_method')).toBe('S256');
     expect(asked.get('client_id')).toBe('ecp-console');
