@@ -86,7 +86,7 @@ async function examinePlan(deps: AppDeps, op: Operator, input: PlanInput) {
   problems.push(...planProblems(req, {
     now: DateTime.utc(),
     folders: new Map(rows.map((r) => [r.code, { placement: r.placement, activeBatch: r.batch_id }])),
-    batchExists: /^[A-Za-z0-9_-]{1,32}$/.test(req.id) && Boolean(await db('batches').where({ id: req.id }).first('id')),
+    batchExists: Boolean(await db('batches').where({ id: req.id }).first('id')),
     retire: await retireFacts(db, req.retire),
   }));
   return { problems, req, maxNotReady };
@@ -124,8 +124,7 @@ export async function planBatch(deps: AppDeps, op: Operator, input: PlanInput): 
 export async function previewPlan(deps: AppDeps, op: Operator, input: PlanInput) {
   requireAnyRole(op, 'planner');
   const { problems, req } = await examinePlan(deps, op, input);
-  const known = await deps.db('folders').whereIn('code', req.folders).orderBy('code').select('code', 'name_en');
-  const r = await batchReadiness(deps.db, { folders: known.map((f) => f.code as string) }, (await readinessUsers(deps.db, deps.gateway)).users, { list: 20 });
+  const r = await batchReadiness(deps.db, { folders: req.folders }, (await readinessUsers(deps.db, deps.gateway)).users, { list: 20 });
   return {
     ok: problems.length === 0,
     problems,

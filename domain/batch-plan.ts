@@ -113,8 +113,3 @@ export function timeProblems(plannedAt: DateTime, now: DateTime, minNoticeMs: nu
   if (offDay && !allowNonBusinessDay) problems.push(`${offDay}: pick a business day or pass --allow-non-business-day`);
   return problems;
 }
-
-export function assertPlan(req: PlanRequest, facts: PlanFacts): void {
-  const problems = planProblems(req, facts);
-  if (problems.length > 0) throw new PlanRefused(req.id, problems);
-}
