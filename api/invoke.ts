@@ -56,7 +56,9 @@ function validate(schema: Route['body'], value: unknown, where: string): unknown
   const issue = r.error.issues[0];
   const field = issue.path.join('.');
   const what = issue.code === 'unrecognized_keys' ? `unknown ${where} field(s) ${(issue as { keys: string[] }).keys.map((k) => `'${k}'`).join(', ')}` : `${where} field '${field}': ${issue.message}`;
-  throw new HttpError(400, 'bad_input', what);
+  // Each field's problem, for a form to show beside it (as a refused plan's problems are).
+  const problems = r.error.issues.filter((i) => i.path.length > 0).map((i) => ({ field: i.path.join('.'), message: i.message }));
+  throw new HttpError(400, 'bad_input', what, {}, problems.length ? { problems } : {});
 }
 
 /** 403 unless the operator holds one of the route's roles (any role for a route open to all). */

@@ -33,16 +33,17 @@ export interface Route {
 
 const ALL: Role[] = ['planner', 'approver', 'support'];
 const reason = z.string().trim().min(3, 'must say why (at least 3 characters)').max(1000);
-const at = z.string().trim().min(1).max(64).describe('"YYYY-MM-DD HH:mm" Hong Kong time, or an ISO instant');
+const at = z.string().trim().min(1, 'give the time: "YYYY-MM-DD HH:mm" Hong Kong time, or an ISO instant').max(64).describe('"YYYY-MM-DD HH:mm" Hong Kong time, or an ISO instant');
 // Types and sizes here; the plan's rules (id, folders, times, calendar, concurrency) are the domain's
 // (domain/batch-plan.ts), which answers with every problem at once.
 const plan = z.strictObject({
   id: z.string().max(64),
   name: z.string().max(200),
-  at,
+  // Read by the domain with the plan's other fields, so an empty one is reported with every other problem.
+  at: z.string().max(64).describe(at.description ?? ''),
   folders: z.array(z.string().max(64)).max(1000),
   onFailure: z.string().max(16).optional(),
-  concurrency: z.number().optional(),
+  concurrency: z.number({ error: 'must be a whole number from 1 to 500' }).optional(),
   minNotice: z.string().max(16).optional(),
   allowNonBusinessDay: z.boolean().optional(),
   maxNotReady: z.string().max(16).optional(),

@@ -6,7 +6,7 @@ import { COMMAND_SOURCES, type CommandSource } from '../domain/commands';
 import type { Authenticator } from './auth';
 import { createSignInLimiter } from './auth';
 import { BODY_LIMIT, HttpError, readJson, send, sendError } from './http';
-import { consoleError, createConsole } from '../console/handler';
+import { createConsole } from '../console/handler';
 import { createOidcLogin } from '../console/oidc';
 import { asHttpError, invokeRoute, matchRoute } from './invoke';
 import { openApiDocument } from './routes';
@@ -40,6 +40,7 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
       ? createOidcLogin({ issuer: config.OIDC_ISSUER, clientId: config.OIDC_CLIENT_ID, clientSecret: config.OIDC_CLIENT_SECRET, publicUrl: config.CONSOLE_PUBLIC_URL, auth, secure })
       : undefined,
     onOperator: (req, name) => operatorOf.set(req, name),
+    logError: (err, req) => opts.log?.error({ method: req.method, route: '/console', err: err instanceof Error ? err.stack : String(err) }, 'unexpected error'),
   });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -108,12 +109,10 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
     handle(req, res).catch((err: unknown) => {
       if (!req.complete) res.setHeader('connection', 'close');
       err = asHttpError(err);
-      if (err instanceof HttpError) return (req.url ?? '').startsWith('/console') ? consoleError(res, err) : sendError(res, err);
+      if (err instanceof HttpError) return sendError(res, err);
       // Unexpected: logged here, never sent (no stack, no SQL).
       opts.log?.error({ method: req.method, route: routeOf.get(req) ?? 'unmatched', err: err instanceof Error ? err.stack : String(err) }, 'unexpected error');
-      const failed = new HttpError(500, 'internal', 'the control API failed; the operators of the tool can find the details in its log');
-      if ((req.url ?? '').startsWith('/console')) consoleError(res, failed);
-      else sendError(res, failed);
+      sendError(res, new HttpError(500, 'internal', 'the control API failed; the operators of the tool can find the details in its log'));
     });
   });
   server.requestTimeout = 60_000;

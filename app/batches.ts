@@ -133,7 +133,6 @@ export async function previewPlan(deps: AppDeps, op: Operator, input: PlanInput)
     affected: r.affected,
     notReady: r.notReady,
     folders: r.folders.map((f) => ({ code: f.code, name: f.name, affected: f.affected, notReady: f.notReady, notReadyFirms: f.notReadyFirms })),
-    retire: req.retire,
   };
 }
 
@@ -185,9 +184,9 @@ const STEPS = ['freeze legacy intake', 'drain in-flight submissions (or hand the
 export const LISTED = 5000;
 
 /** What a batch would do, computed from PostgreSQL, changing nothing. */
-export async function dryRun(deps: AppDeps, id: string) {
+export async function dryRun(deps: AppDeps, id: string, list = LISTED) {
   const b = await mustRead(deps, id);
-  const r = await batchReadiness(deps.db, { batch: id }, (await readinessUsers(deps.db, deps.gateway)).users, { list: LISTED });
+  const r = await batchReadiness(deps.db, { batch: id }, (await readinessUsers(deps.db, deps.gateway)).users, { list });
   const readiness = new Map(r.folders.map((f) => [f.code, f]));
   const folders = await deps.db('folders').whereIn('code', b.folders.map((f) => f.code)).orderBy('code');
   return {

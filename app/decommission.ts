@@ -63,6 +63,9 @@ export async function rescheduleDecommission(deps: AppDeps, op: Operator, rawAt:
   return updateWithCommand(deps, op, 'decommission.reschedule', DECOMMISSION_WORKFLOW_ID, rescheduleDecommissionUpdate, { plannedAt: at.toISO()!, reminderAts: reminders(deps.config, at) }, 'reschedule of the decommission', notScheduled);
 }
 
+/** The gate as it stands now (the workflow checks it again at the date): what would block a decommission today. */
+export const decommissionGateNow = (deps: AppDeps) => checkGate(deps.db, deps.gateway, parseDuration(deps.config.DECOMMISSION_QUIET_PERIOD));
+
 /** The decommission as stored: status, plan, gate, notices sent; null if none was ever scheduled. */
 export async function decommissionStatus(deps: AppDeps) {
   const row = await deps.db('decommission').where({ id: DECOMMISSION_ID }).first();
@@ -72,6 +75,8 @@ export async function decommissionStatus(deps: AppDeps) {
   return {
     status: row.status as string, plannedAt: (row.planned_at as Date).toISOString(), requestedBy: row.requested_by as string, approvedBy: row.approved_by as string | null,
     gate: row.gate as { item: string; pass: boolean; detail: string }[] | null, gateCheckedAt: row.gate_checked_at as Date | null, completedAt: row.completed_at as Date | null,
+    /** When every firm is reminded (DECOMMISSION_REMINDER_DAYS business days before the date, as the workflow was told). */
+    reminderAts: reminders(deps.config, DateTime.fromJSDate(row.planned_at as Date)).sort(),
     notices: notices.map((n) => ({ kind: n.kind, subject: n.subject_id, firms: Number(n.n) })),
   };
 }

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { dryRun, mustRead } from '../app/batches';
 import type { AppDeps, Operator } from '../app/context';
-import { decommissionStatus } from '../app/decommission';
+import { decommissionGateNow, decommissionStatus } from '../app/decommission';
 import { EVENTS_PAGE, findParticipants, folderDetail, listBatches, listEvents, listFolders, participantView } from '../app/reads';
 import type { Authenticator } from '../api/auth';
 import type { createSignInLimiter } from '../api/auth';
@@ -15,7 +15,7 @@ import { html, type Html } from './html';
 import { isLang, words, type Lang } from './i18n';
 import type { OidcLogin } from './oidc';
 import {
-  approvePage, batchesPage, batchPage, batchProgress, decommissionPage, errorPage, eventsPage, folderPage, foldersPage, participantPage, participantsPage, planPage, signInPage,
+  approvePage, batchesPage, EVENT_FILTERS, batchPage, batchProgress, decommissionPage, errorPage, eventsPage, folderPage, foldersPage, participantPage, participantsPage, planPage, signInPage,
   type PageContext, type PlanFormState,
 } from './pages';
 import { cookie, cookies, createSession, endSession, PRE_COOKIE, randomToken, readSession, sameSecret, SESSION_COOKIE, setSessionLang, touchSession, type ConsoleSession } from './session';
@@ -102,22 +102,21 @@ export function createConsole(o: ConsoleOptions) {
     const q = c.query;
     let m: RegExpExecArray | null;
     if (path === '/console/batches') return batchesPage(c, await listBatches(deps), flash);
-    if (path === '/console/batches/new') return planPage(c, { values: { concurrency: '5' }, problems: [], error: flash.error });
+    if (path === '/console/plan') return planPage(c, { values: { concurrency: '5' }, problems: [], error: flash.error });
     if ((m = /^\/console\/batches\/([A-Za-z0-9_-]{1,32})$/.exec(path))) {
       const b = await mustRead(deps, m[1]);
       return q.part === 'progress' ? batchProgress(c, b) : batchPage(c, b, flash);
     }
     if ((m = /^\/console\/batches\/([A-Za-z0-9_-]{1,32})\/approve$/.exec(path))) {
       const b = await mustRead(deps, m[1]);
-      return approvePage(c, b, await dryRun(deps, b.id), flash);
+      return approvePage(c, b, await dryRun(deps, b.id, 5), flash);
     }
     if (path === '/console/folders') {
       const status = q.status || undefined;
       return foldersPage(c, await listFolders(deps, { status }), status, PLACEMENTS);
     }
     if ((m = /^\/console\/folders\/([A-Za-z0-9-]{1,16})$/.exec(path))) {
-      const d = await folderDetail(deps, m[1]);
-      return folderPage(c, d, await listEvents(deps, { folder: d.folder.code }), flash);
+      return folderPage(c, await folderDetail(deps, m[1]), flash);
     }
     if (path === '/console/participants') {
       const text = (q.q ?? '').trim();
@@ -132,13 +131,13 @@ export function createConsole(o: ConsoleOptions) {
       }
     }
     if ((m = /^\/console\/participants\/(\d{5})$/.exec(path))) return participantPage(c, await participantView(deps, m[1]));
-    if (path === '/console/decommission') return decommissionPage(c, (await decommissionStatus(deps)) ?? { status: 'not scheduled' }, flash);
+    if (path === '/console/decommission') return decommissionPage(c, (await decommissionStatus(deps)) ?? { status: 'not scheduled' }, (await decommissionGateNow(deps)).items, flash);
     if (path === '/console/events') {
       const filter: Record<string, string> = {};
       const by = q.by ?? '';
       const value = (q.value ?? '').trim();
-      for (const k of ['folder', 'batch', 'participant', 'operator']) if (q[k]) filter[k] = q[k];
-      if (['folder', 'batch', 'participant', 'operator'].includes(by) && value) filter[by] = value;
+      for (const k of EVENT_FILTERS) if (q[k]) filter[k] = q[k];
+      if ((EVENT_FILTERS as readonly string[]).includes(by) && value) filter[by] = value;
       const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(q.page ?? '1', 10) || 1));
       try {
         return eventsPage(c, filter, pageNo, await listEvents(deps, { ...filter, page: pageNo }), EVENTS_PAGE, flash.error);
@@ -153,7 +152,8 @@ export function createConsole(o: ConsoleOptions) {
 
   async function plan(c: PageContext, op: Operator, form: URLSearchParams, res: http.ServerResponse): Promise<void> {
     const values = Object.fromEntries([...form].filter(([k]) => !k.startsWith('_') && k !== 'intent'));
-    const body = formBody(form);
+    // Every field of the plan is sent, empty or not, so that each empty one is named beside its field.
+    const body = { id: '', name: '', at: '', folders: [], retire: [], ...formBody(form) };
     const state: PlanFormState = { values, problems: [] };
     const preview = form.get('intent') === 'preview';
     try {
@@ -171,7 +171,22 @@ export function createConsole(o: ConsoleOptions) {
     }
   }
 
+  /** Every answer of the console, a refusal included, is a page in the reader's language (never JSON, never internals). */
   return async function handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL, path: string): Promise<void> {
+    const seen: { c?: PageContext } = {};
+    try {
+      await serve(req, res, url, path, seen);
+    } catch (err) {
+      const e = asHttpError(err);
+      const c = seen.c ?? { lang: 'en', w: words('en'), op: null, csrf: '', path: '/console/batches', query: {} };
+      if (res.headersSent) return void res.end();
+      if (e instanceof HttpError) return sendHtml(res, e.status, errorPage(c, e.message), e.headers);
+      o.logError?.(err, req);
+      sendHtml(res, 500, errorPage(c, c.w.error.internal));
+    }
+  };
+
+  async function serve(req: http.IncomingMessage, res: http.ServerResponse, url: URL, path: string, seen: { c?: PageContext }): Promise<void> {
     const method = req.method ?? 'GET';
     if (method === 'GET' && path === '/console/assets/console.css') return void (res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', ...HEADERS, 'cache-control': 'no-cache' }), res.end(CONSOLE_CSS));
     if (method === 'GET' && path === '/console/assets/console.js') return void (res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', ...HEADERS, 'cache-control': 'no-cache' }), res.end(CONSOLE_JS));
@@ -193,6 +208,7 @@ export function createConsole(o: ConsoleOptions) {
     }
     const query = Object.fromEntries([...url.searchParams].filter(([k]) => k !== 'lang' && k !== 'done'));
     const c: PageContext = { lang, w: words(lang), op: session?.operator ?? null, csrf: session?.csrf ?? '', path, query };
+    seen.c = c;
     if (session) o.onOperator?.(req, session.operator.name);
 
     if (path === '/console/sign-in') return signIn(c, req, res, session, langCookie);
@@ -215,10 +231,17 @@ export function createConsole(o: ConsoleOptions) {
       const pre = randomToken();
       return sendHtml(res, 401, signInPage({ ...c, path: '/console/sign-in', query: {} }, signInOptions(pre, '/console/batches', c.w.signIn.expired)), { 'set-cookie': cookie(PRE_COOKIE, pre, cookieOpts) });
     }
+    // A change: the session's CSRF token first. Signing out needs no role (one removed meanwhile included).
+    const form = method === 'POST' ? await readForm(req) : null;
+    if (form && !sameSecret(form.get('_csrf') ?? undefined, session.csrf)) throw new HttpError(403, 'csrf', c.w.error.csrf);
+    if (form && path === '/console/sign-out') {
+      await endSession(deps.db, session.idHash);
+      return redirect(res, '/console/sign-in', { 'set-cookie': cookie(SESSION_COOKIE, '', { ...cookieOpts, maxAgeS: 0 }) });
+    }
     if (session.operator.roles.length === 0) throw new HttpError(403, 'not_allowed', c.w.signIn.noRole);
     const op: Operator = { ...session.operator, source: 'console' };
 
-    if (method === 'GET') {
+    if (!form) {
       if (path === '/console' || path === '/console/') return redirect(res, '/console/batches', { 'set-cookie': langCookie });
       const done = url.searchParams.get('done');
       const flash = done && Object.hasOwn(c.w.done, done) ? { ok: c.w.done[done] } : {};
@@ -233,14 +256,8 @@ export function createConsole(o: ConsoleOptions) {
       }
     }
 
-    // A change: the session's CSRF token first, then the route.
-    const form = await readForm(req);
-    if (!sameSecret(form.get('_csrf') ?? undefined, session.csrf)) throw new HttpError(403, 'csrf', c.w.error.csrf);
-    if (path === '/console/sign-out') {
-      await endSession(deps.db, session.idHash);
-      return redirect(res, '/console/sign-in', { 'set-cookie': cookie(SESSION_COOKIE, '', { ...cookieOpts, maxAgeS: 0 }) });
-    }
-    if (path === '/console/batches/new') return plan(c, op, form, res);
+    // Then the control API's own route.
+    if (path === '/console/plan') return plan(c, op, form, res);
     const apiPath = `/api/${path.slice('/console/'.length)}`;
     const hit = matchRoute('POST', apiPath);
     const back = BACK.test(form.get('_back') ?? '') ? form.get('_back')! : '/console/batches';
@@ -315,10 +332,4 @@ class Redirect extends Error {
   constructor(readonly to: string) {
     super(to);
   }
-}
-
-/** How the console answers an error: a page in the reader's language where it can, never internals. */
-export function consoleError(res: http.ServerResponse, err: HttpError): void {
-  const c: PageContext = { lang: 'en', w: words('en'), op: null, csrf: '', path: '/console/batches', query: {} };
-  sendHtml(res, err.status, errorPage(c, err.message), err.headers);
 }

@@ -3,7 +3,6 @@
  * messages of the rules (which the CLI prints too) stay as they are; everything the console itself says is here.
  */
 export type Lang = 'en' | 'zh-Hant';
-export const LANGS: readonly Lang[] = ['en', 'zh-Hant'];
 export const isLang = (v: unknown): v is Lang => v === 'en' || v === 'zh-Hant';
 
 const en = {
@@ -23,7 +22,7 @@ const en = {
     batch: 'Batch', name: 'Name', status: 'Status', next: 'Next', planned: 'Planned for', folders: 'Folders', requestedBy: 'Planned by', approvedBy: 'Approved by',
     folder: 'Folder', code: 'Code', step: 'Step', freeze: 'Freeze window', failure: 'Failure', market: 'Market', placement: 'Where it lives', since: 'Since',
     affected: 'Affected firms', notReady: 'Not ready', missing: 'What is missing / what to tell the firm', ready: 'Ready', at: 'When', actor: 'Who', what: 'What', from: 'From', to: 'To', reason: 'Reason',
-    email: 'User', role: 'Role', functions: 'Functions', sftp: 'SFTP key and IP', kind: 'Notice', recipients: 'To', sentAt: 'Sent', delivery: 'Delivery', item: 'Check', result: 'Result', detail: 'Detail',
+    email: 'User', role: 'Role', functions: 'Functions', sftp: 'SFTP key and IP', kind: 'Notice', recipients: 'To', sentAt: 'Sent', item: 'Check', result: 'Result', detail: 'Detail',
     participant: 'Participant', userTypes: 'User types', run: 'Run', started: 'Started', finished: 'Finished',
   },
   none: 'None.',
@@ -48,7 +47,7 @@ const en = {
   },
   folders: { title: 'Folders', all: 'All', filter: 'Show' },
   folder: {
-    title: (code: string) => `Folder ${code}`, facts: 'Where it lives', timeline: 'Timeline', runs: 'Runs', drifts: 'Drift found by the reconciler', plannedIn: 'Planned in batch',
+    title: (code: string) => `Folder ${code}`, timeline: 'Timeline', runs: 'Runs', drifts: 'Drift found by the reconciler', plannedIn: 'Planned in batch',
     switchBack: 'Switch back to legacy ECP', switchBackHelp: 'A second operator approves it; the firms are told.', request: 'Request', pending: 'Awaiting approval',
     pendingLine: (kind: string, by: string, at: string) => `${kind} requested by ${by} at ${at}`, approve: 'Approve', reject: 'Reject', repair: 'Supervised repair', repairTo: 'Repair to', more: 'Older events',
     kinds: { switch_back: 'Switch-back', repair: 'Repair' } as Record<string, string>,
@@ -59,8 +58,10 @@ const en = {
     notices: 'Notices sent to the firm', attempts: 'Delivery attempts', adminWarning: 'Administrators', disagrees: 'Client Connect and the imported directory disagree; Client Connect is shown.',
   },
   decommission: {
-    title: 'Decommission of legacy ECP', notScheduled: 'Not scheduled yet.', gate: 'The gate (every check must pass)', checkedAt: (at: string) => `checked ${at}`, notChecked: 'Not checked yet.',
+    title: 'Decommission of legacy ECP', notScheduled: 'Not scheduled yet.', gate: 'The gate (every check must pass)', gateNow: 'As it stands now; the decommission checks it again at its date and waits while anything blocks.',
+    checkedAt: (at: string) => `As the decommission checked it at ${at}`,
     schedule: 'Schedule', approve: 'Approve the decommission', reschedule: 'Reschedule', at: 'Date and time (YYYY-MM-DD HH:mm, HKT)', reminders: 'Notices and reminders',
+    reminderOn: (at: string) => `every firm reminded on ${at}`, firmsTold: (n: number) => `${n} firm(s) told`,
     pass: 'pass', block: 'blocks',
   },
   events: { title: 'Events', filter: 'Filter', by: 'By', any: 'everything', older: 'Older', newer: 'Newer', page: (n: number) => `page ${n}`, empty: 'No events.' },
@@ -89,7 +90,7 @@ const zh: typeof en = {
     batch: '批次', name: '名稱', status: '狀態', next: '下一步', planned: '預定時間', folders: '文件夾', requestedBy: '規劃人', approvedBy: '批准人',
     folder: '文件夾', code: '代號', step: '步驟', freeze: '凍結時間', failure: '失敗原因', market: '市場', placement: '所在平台', since: '自',
     affected: '受影響公司', notReady: '未準備就緒', missing: '欠缺甚麼／應告知公司甚麼', ready: '就緒', at: '時間', actor: '執行者', what: '內容', from: '由', to: '至', reason: '原因',
-    email: '用戶', role: '角色', functions: '功能', sftp: 'SFTP 密鑰及 IP', kind: '通知', recipients: '收件人', sentAt: '發送時間', delivery: '遞送', item: '檢查', result: '結果', detail: '詳情',
+    email: '用戶', role: '角色', functions: '功能', sftp: 'SFTP 密鑰及 IP', kind: '通知', recipients: '收件人', sentAt: '發送時間', item: '檢查', result: '結果', detail: '詳情',
     participant: '參與者', userTypes: '用戶類別', run: '執行', started: '開始', finished: '完成',
   },
   none: '沒有。',
@@ -114,7 +115,7 @@ const zh: typeof en = {
   },
   folders: { title: '文件夾', all: '全部', filter: '顯示' },
   folder: {
-    title: (code) => `文件夾 ${code}`, facts: '所在平台', timeline: '時間線', runs: '執行記錄', drifts: '核對程序發現的偏差', plannedIn: '已編入批次',
+    title: (code) => `文件夾 ${code}`, timeline: '時間線', runs: '執行記錄', drifts: '核對程序發現的偏差', plannedIn: '已編入批次',
     switchBack: '轉回現有 e 通訊', switchBackHelp: '須由另一名操作員批准；會通知相關公司。', request: '提出申請', pending: '等待批准',
     pendingLine: (kind, by, at) => `${kind}：由 ${by} 於 ${at} 提出`, approve: '批准', reject: '拒絕', repair: '受監督修復', repairTo: '修復至', more: '較早的事件',
     kinds: { switch_back: '轉回', repair: '修復' },
@@ -125,8 +126,10 @@ const zh: typeof en = {
     notices: '已發送給該公司的通知', attempts: '遞送記錄', adminWarning: '管理員', disagrees: 'Client Connect 與匯入的名錄不一致；以下顯示 Client Connect 的資料。',
   },
   decommission: {
-    title: '停用現有 e 通訊', notScheduled: '尚未排期。', gate: '停用前檢查（每項均須通過）', checkedAt: (at) => `於 ${at} 檢查`, notChecked: '尚未檢查。',
+    title: '停用現有 e 通訊', notScheduled: '尚未排期。', gate: '停用前檢查（每項均須通過）', gateNow: '現時情況；停用程序會於預定日期再次檢查，如有任何阻止項目便會等候。',
+    checkedAt: (at) => `停用程序於 ${at} 的檢查結果`,
     schedule: '排期', approve: '批准停用', reschedule: '改期', at: '日期及時間（YYYY-MM-DD HH:mm，香港時間）', reminders: '通知及提示',
+    reminderOn: (at) => `於 ${at} 提示所有公司`, firmsTold: (n) => `已通知 ${n} 間公司`,
     pass: '通過', block: '阻止',
   },
   events: { title: '事件記錄', filter: '篩選', by: '按', any: '全部', older: '較早', newer: '較新', page: (n) => `第 ${n} 頁`, empty: '沒有事件。' },
@@ -140,7 +143,9 @@ const zh: typeof en = {
     completed: '已完成', completed_with_failures: '已完成（有失敗）', aborted: '已中止', rejected: '已拒絕', expired: '已逾期', refused: '已拒絕執行',
     pending: '待處理', live: '已於 e 通訊 2.0', failed: '失敗', skipped: '已略過', legacy: '現有 e 通訊', scheduled: '已排期', cutting_over: '轉移中', rolling_back: '轉回中',
     retired: '已撤銷', new_on_2_0: 'e 通訊 2.0 新增', succeeded: '成功', compensated: '已復原', sent: '已發送', queued: '排隊中', bounced: '退回', blocked: '受阻', cancelled: '已取消',
-    continue: '繼續處理其他文件夾', halt: '停止整個批次',
+    continue: '繼續處理其他文件夾', halt: '停止整個批次', folders: '文件夾', batches: '批次', switch_backs: '轉回申請', quiet_period: '靜止期', sending: '發送中', withdrawn: '已撤回', not_retired: '未撤銷', drift: '偏差', directory: '匯入的名錄',
+    batch_announced: '批次公布', batch_reminder: '批次提示', folders_live: '文件夾已轉移', batch_cancelled: '批次取消', folder_switched_back: '文件夾已轉回', readiness_action_needed: '須採取準備行動',
+    decommission_scheduled: '停用已排期', decommission_reminder: '停用提示', legacy_decommissioned: '現有 e 通訊已停用',
     freeze: '凍結', drain: '清理', enable: '啟用', verify: '核實', disable_source: '停用舊平台', finish: '完成', compensating: '復原中', done: '完成', begin: '開始',
   },
 };
@@ -148,7 +153,7 @@ const zh: typeof en = {
 en.status = {
   awaiting_approval: 'awaiting approval', blocked_on_readiness: 'blocked on readiness', completed_with_failures: 'completed with failures', live: 'live on ECP 2.0', legacy: 'on legacy ECP',
   cutting_over: 'cutting over', rolling_back: 'switching back', new_on_2_0: 'new on ECP 2.0', disable_source: 'disable on legacy',
-  continue: 'continue with the others', halt: 'halt the batch',
+  continue: 'continue with the others', halt: 'halt the batch', switch_backs: 'switch-backs', quiet_period: 'quiet period', not_retired: 'not retired', directory: 'the imported directory',
 };
 
 export type Words = typeof en;

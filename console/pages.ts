@@ -1,4 +1,5 @@
 import type { Operator } from '../app/context';
+import { BEFORE_START, FINAL_BATCH_STATUSES } from '../domain/batch-lifecycle';
 import type { PlanProblem } from '../domain/batch-plan';
 import { formatHk } from '../domain/time';
 import type { BatchView } from '../stores/batch-read';
@@ -51,10 +52,10 @@ function actionForm(c: PageContext, action: string, label: string, inner: Html |
 <button type="submit"${opts.danger ? html` class="danger"` : ''}>${label}</button></form>`;
 }
 
-let fieldSeq = 0;
+let fieldSeq = 0; // ids unique within a page (rendered synchronously); wraps rather than grows
 /** A labelled control; `input` gets the control's attributes (id, and what describes it: help, problems). */
 function field(label: string, input: (attrs: Html) => Html, opts: { help?: string; problems?: string[]; check?: boolean } = {}): Html {
-  const id = `f${++fieldSeq}`;
+  const id = `f${(fieldSeq = (fieldSeq + 1) % 1_000_000)}`;
   const problems = opts.problems ?? [];
   const describedBy = [opts.help ? `${id}-help` : '', problems.length ? `${id}-problems` : ''].filter(Boolean).join(' ');
   const control = input(html` id="${id}"${describedBy ? html` aria-describedby="${describedBy}"` : ''}${problems.length ? html` aria-invalid="true" class="invalid"` : ''}`);
@@ -82,19 +83,17 @@ function nextInstant(w: Words, b: BatchView): string {
 
 export function batchesPage(c: PageContext, batches: BatchView[], flash?: { ok?: string; error?: string }): Html {
   const { w } = c;
-  const body = html`${can(c, 'planner') ? html`<p><a href="/console/batches/new">${w.nav.plan}</a></p>` : ''}
+  const body = html`${can(c, 'planner') ? html`<p><a href="/console/plan">${w.nav.plan}</a></p>` : ''}
 ${batches.length === 0 ? html`<p>${w.batches.empty}</p>` : html`<div class="scroll"><table><caption class="note">${w.batches.title}</caption>
 <thead><tr><th scope="col">${w.col.batch}</th><th scope="col">${w.col.name}</th><th scope="col">${w.col.status}</th><th scope="col">${w.col.next}</th><th scope="col">${w.col.folders}</th><th scope="col">${w.col.requestedBy}</th><th scope="col">${w.col.approvedBy}</th></tr></thead>
 <tbody>${batches.map((b) => html`<tr data-batch="${b.id}"><th scope="row"><a href="/console/batches/${encodeURIComponent(b.id)}">${b.id}</a></th><td>${b.name}</td><td>${badge(w, b.status)}</td><td>${nextInstant(w, b)}</td><td>${b.folders.length}</td><td>${b.requestedBy}</td><td>${b.approvedBy ?? '-'}</td></tr>`)}</tbody></table></div>`}`;
   return layout(c, w.batches.title, body, flash);
 }
 
-const FINAL = ['completed', 'completed_with_failures', 'aborted', 'rejected', 'expired', 'refused'];
-
 /** The part of a batch page that follows a running batch (served alone at ?part=progress). */
 export function batchProgress(c: PageContext, b: BatchView): Html {
   const { w } = c;
-  const final = FINAL.includes(b.status);
+  const final = FINAL_BATCH_STATUSES.includes(b.status);
   return html`<section id="progress" aria-labelledby="progress-h" data-live="/console/batches/${encodeURIComponent(b.id)}?part=progress" data-final="${final ? 'true' : 'false'}">
 <h2 id="progress-h">${w.batch.progress}</h2>
 <p role="status" aria-live="polite">${w.col.status}: <strong id="batch-status" data-status="${b.status}">${statusWord(w, b.status)}</strong>${b.reason ? html` — ${b.reason}` : ''} · ${nextInstant(w, b)}</p>
@@ -111,7 +110,7 @@ export function batchPage(c: PageContext, b: BatchView, flash?: { ok?: string; e
   const id = encodeURIComponent(b.id);
   const actions: Html[] = [];
   const waiting = b.status === 'awaiting_approval';
-  const notStarted = ['awaiting_approval', 'approved', 'announced'].includes(b.status);
+  const notStarted = BEFORE_START.includes(b.status);
   if (waiting && can(c, 'approver') && b.requestedBy !== me) actions.push(html`<p><a href="/console/batches/${id}/approve">${w.batch.approveReview}</a></p>`);
   if (waiting && b.requestedBy === me) actions.push(html`<p class="note">${w.batch.notYours}</p>`);
   if (waiting && can(c, 'approver')) actions.push(actionForm(c, `/console/batches/${id}/reject`, w.batch.reject, reasonField(c), { name: w.batch.reject }));
@@ -120,8 +119,8 @@ export function batchPage(c: PageContext, b: BatchView, flash?: { ok?: string; e
   }
   if (b.status === 'running' && can(c, 'planner')) actions.push(actionForm(c, `/console/batches/${id}/pause`, w.batch.pause));
   if (b.status === 'paused' && can(c, 'planner')) actions.push(actionForm(c, `/console/batches/${id}/resume`, w.batch.resume));
-  if (b.status === 'blocked_on_readiness' && can(c, 'approver')) actions.push(actionForm(c, `/console/batches/${id}/override-readiness`, w.batch.override, reasonField(c), { name: w.batch.override }));
-  if (!FINAL.includes(b.status) && can(c, 'planner', 'approver')) actions.push(actionForm(c, `/console/batches/${id}/abort`, w.batch.abort, reasonField(c), { danger: true, confirm: `${w.batch.abort} ${b.id}?`, name: w.batch.abort }));
+  if (b.status === 'blocked_on_readiness' && can(c, 'approver') && b.requestedBy !== me) actions.push(actionForm(c, `/console/batches/${id}/override-readiness`, w.batch.override, reasonField(c), { name: w.batch.override }));
+  if (!FINAL_BATCH_STATUSES.includes(b.status) && can(c, 'planner', 'approver')) actions.push(actionForm(c, `/console/batches/${id}/abort`, w.batch.abort, reasonField(c), { danger: true, confirm: `${w.batch.abort} ${b.id}?`, name: w.batch.abort }));
   const body = html`<h2>${w.batch.plan}</h2>
 <dl class="facts"><dt>${w.col.name}</dt><dd>${b.name}</dd><dt>${w.col.planned}</dt><dd>${hk(b.plannedAt)}</dd><dt>${w.col.requestedBy}</dt><dd>${b.requestedBy}</dd><dt>${w.col.approvedBy}</dt><dd>${b.approvedBy ?? '-'}</dd>
 <dt>${w.batch.failurePolicy}</dt><dd>${statusWord(w, b.failurePolicy)}</dd><dt>${w.batch.concurrency}</dt><dd>${b.concurrency}</dd></dl>
@@ -154,8 +153,9 @@ export function approvePage(c: PageContext, b: BatchView, dry: DryRun, flash?: {
 <h2>${w.approve.dryRun}</h2>
 ${dryRunTable(c, dry.folders.map((f) => ({ code: f.code, name: f.name, affected: f.affected, notReady: f.notReadyCount, firms: f.notReady })))}
 <h2>${w.approve.steps}</h2><ol>${dry.steps.map((s) => html`<li>${s}</li>`)}</ol>
+${b.status !== 'awaiting_approval' ? html`<p>${statusWord(w, b.status)}</p>` : !can(c, 'approver') ? '' : b.requestedBy === c.op?.name ? html`<p class="note">${w.batch.notYours}</p>` : html`
 ${actionForm(c, `/console/batches/${encodeURIComponent(b.id)}/approve`, w.approve.button, html`<input type="hidden" name="plannedAt" value="${b.plannedAt}">`, { back: `/console/batches/${encodeURIComponent(b.id)}` })}
-${actionForm(c, `/console/batches/${encodeURIComponent(b.id)}/reject`, w.batch.reject, reasonField(c), { name: w.batch.reject, back: `/console/batches/${encodeURIComponent(b.id)}` })}`;
+${actionForm(c, `/console/batches/${encodeURIComponent(b.id)}/reject`, w.batch.reject, reasonField(c), { name: w.batch.reject, back: `/console/batches/${encodeURIComponent(b.id)}` })}`}`;
   return layout(c, w.approve.title(b.id), body, flash);
 }
 
@@ -173,7 +173,7 @@ export function planPage(c: PageContext, s: PlanFormState): Html {
   const of = (field: string) => s.problems.filter((p) => p.field === field).map((p) => p.message);
   const text = (name: string, label: string, help?: string, attrs = '') => field(label, (a) => html`<input${a} name="${name}" value="${v(name)}"${trusted(attrs)}>`, { help, problems: of(name) });
   const preview = s.preview;
-  const body = html`<form method="post" action="/console/batches/new" novalidate>
+  const body = html`<form method="post" action="/console/plan" novalidate>
 <input type="hidden" name="_csrf" value="${c.csrf}">
 <fieldset><legend>${f.title}</legend>
 ${text('id', f.id, f.idHelp, ' required maxlength="32"')}
@@ -201,7 +201,7 @@ export function foldersPage(c: PageContext, folders: FolderView[], status: strin
   const { w } = c;
   const body = html`<form method="get" action="/console/folders" class="inline">${field(w.folders.filter, (a) => html`<select${a} name="status"><option value="">${w.folders.all}</option>${placements.map((p) => html`<option value="${p}"${p === status ? html` selected` : ''}>${statusWord(w, p)}</option>`)}</select>`)}<button type="submit" class="secondary">${w.folders.filter}</button></form>
 <div class="scroll"><table><thead><tr><th scope="col">${w.col.code}</th><th scope="col">${w.col.name}</th><th scope="col">${w.col.market}</th><th scope="col">${w.col.placement}</th><th scope="col">${w.col.since}</th><th scope="col">${w.col.batch}</th></tr></thead>
-<tbody>${folders.map((f) => html`<tr data-folder="${f.code}"><th scope="row"><a href="/console/folders/${encodeURIComponent(f.code)}">${f.code}</a></th><td>${c.lang === 'zh-Hant' ? f.nameZh : f.nameEn}</td><td>${f.market}</td><td>${badge(w, f.placement)}${f.drifts.length ? html` <span class="badge s-failed">drift</span>` : ''}</td><td>${hk(f.liveSince ?? f.placementChangedAt)}</td><td>${f.plannedBatch ? html`<a href="/console/batches/${encodeURIComponent(f.plannedBatch.id)}">${f.plannedBatch.id}</a> ${hk(f.plannedBatch.plannedAt)}` : '-'}</td></tr>`)}</tbody></table></div>`;
+<tbody>${folders.map((f) => html`<tr data-folder="${f.code}"><th scope="row"><a href="/console/folders/${encodeURIComponent(f.code)}">${f.code}</a></th><td>${c.lang === 'zh-Hant' ? f.nameZh : f.nameEn}</td><td>${f.market}</td><td>${badge(w, f.placement)}${f.drifts.length ? html` <span class="badge s-failed">${statusWord(w, 'drift')}</span>` : ''}</td><td>${hk(f.liveSince ?? f.placementChangedAt)}</td><td>${f.plannedBatch ? html`<a href="/console/batches/${encodeURIComponent(f.plannedBatch.id)}">${f.plannedBatch.id}</a> ${hk(f.plannedBatch.plannedAt)}` : '-'}</td></tr>`)}</tbody></table></div>`;
   return layout(c, w.folders.title, body);
 }
 
@@ -217,9 +217,10 @@ interface FolderDetail {
   runs: { kind: string; batchId: string | null; status: string; step: string | null; startedAt: string; finishedAt: string | null; failure: string | null }[];
   drifts: { kind: string; detail?: string; openedAt?: string }[];
   pending: { kind: 'switch_back' | 'repair'; requestedBy: string; reason: string | null; at: string }[];
+  events: EventView[];
 }
 
-export function folderPage(c: PageContext, d: FolderDetail, events: EventView[], flash?: { ok?: string; error?: string }): Html {
+export function folderPage(c: PageContext, d: FolderDetail, flash?: { ok?: string; error?: string }): Html {
   const { w } = c;
   const f = d.folder;
   const code = encodeURIComponent(f.code);
@@ -234,8 +235,8 @@ ${d.pending.length ? html`<h2>${w.folder.pending}</h2><ul>${pending}</ul>` : ''}
 ${f.placement === 'live' && can(c, 'planner') && !d.pending.some((p) => p.kind === 'switch_back') ? html`<h2>${w.folder.switchBack}</h2><p class="note">${w.folder.switchBackHelp}</p>${actionForm(c, `/console/folders/${code}/switch-back`, w.folder.request, reasonField(c), { name: w.folder.switchBack })}` : ''}
 <h2>${w.folder.runs}</h2>${d.runs.length ? html`<div class="scroll"><table><thead><tr><th scope="col">${w.col.run}</th><th scope="col">${w.col.batch}</th><th scope="col">${w.col.status}</th><th scope="col">${w.col.step}</th><th scope="col">${w.col.started}</th><th scope="col">${w.col.finished}</th><th scope="col">${w.col.failure}</th></tr></thead>
 <tbody>${d.runs.map((r) => html`<tr><td>${r.kind}</td><td>${r.batchId ?? '-'}</td><td>${badge(w, r.status)}</td><td>${statusWord(w, r.step)}</td><td>${hk(r.startedAt)}</td><td>${hk(r.finishedAt)}</td><td>${r.failure ?? ''}</td></tr>`)}</tbody></table></div>` : html`<p>${w.none}</p>`}
-<h2>${w.folder.timeline}</h2>${eventsTable(c, events)}<p><a href="/console/events${qs({ folder: f.code })}">${w.folder.more}</a></p>
-${can(c, 'planner') && !d.pending.some((p) => p.kind === 'repair') ? html`<h2>${w.folder.repair}</h2>${actionForm(c, `/console/folders/${code}/repair`, w.folder.request, html`${field(w.folder.repairTo, (a) => html`<select${a} name="to"><option value="legacy">legacy</option><option value="live">live</option></select>`)}${reasonField(c)}`, { name: w.folder.repair })}` : ''}`;
+<h2>${w.folder.timeline}</h2>${eventsTable(c, d.events)}<p><a href="/console/events${qs({ folder: f.code })}">${w.folder.more}</a></p>
+${can(c, 'planner') && !d.pending.some((p) => p.kind === 'repair') ? html`<h2>${w.folder.repair}</h2>${actionForm(c, `/console/folders/${code}/repair`, w.folder.request, html`${field(w.folder.repairTo, (a) => html`<select${a} name="to"><option value="legacy">${statusWord(w, 'legacy')}</option><option value="live">${statusWord(w, 'live')}</option></select>`)}${reasonField(c)}`, { name: w.folder.repair })}` : ''}`;
   return layout(c, w.folder.title(f.code), body, flash);
 }
 
@@ -261,15 +262,15 @@ export function participantPage(c: PageContext, d: ParticipantData): Html {
   const body = html`<dl class="facts"><dt>${w.col.userTypes}</dt><dd>${p.userTypes.join(', ')}</dd><dt>${w.col.recipients}</dt><dd>${p.emails.join(', ')}</dd></dl>
 <h2>${w.participant.folders}</h2>
 <div class="scroll"><table id="participant-folders"><thead><tr><th scope="col">${w.col.folder}</th><th scope="col">${w.col.name}</th><th scope="col">${w.col.placement}</th><th scope="col">${w.col.ready}</th><th scope="col">${w.col.missing}</th></tr></thead>
-<tbody>${d.folders.map((f) => html`<tr data-folder="${f.code}"><th scope="row"><a href="/console/folders/${encodeURIComponent(f.code)}">${f.code}</a></th><td>${f.name}</td><td>${badge(w, f.placement)}${f.liveSince ? html` ${hk(f.liveSince)}` : ''}${f.drifts.length ? html` <span class="badge s-failed">drift</span>` : ''}</td><td>${yes(f.ready)}</td><td>${f.missing ?? ''}</td></tr>`)}</tbody></table></div>
-<h2>${w.participant.users}</h2><p class="note">${w.participant.usersFrom(d.users.source === 'client_connect' ? 'Client Connect' : 'directory')}${d.users.fallback ? ` — ${d.users.fallback}` : ''}</p>
+<tbody>${d.folders.map((f) => html`<tr data-folder="${f.code}"><th scope="row"><a href="/console/folders/${encodeURIComponent(f.code)}">${f.code}</a></th><td>${f.name}</td><td>${badge(w, f.placement)}${f.liveSince ? html` ${hk(f.liveSince)}` : ''}${f.drifts.length ? html` <span class="badge s-failed">${statusWord(w, 'drift')}</span>` : ''}</td><td>${yes(f.ready)}</td><td>${f.missing ?? ''}</td></tr>`)}</tbody></table></div>
+<h2>${w.participant.users}</h2><p class="note">${w.participant.usersFrom(d.users.source === 'client_connect' ? 'Client Connect' : statusWord(w, 'directory'))}${d.users.fallback ? ` — ${d.users.fallback}` : ''}</p>
 ${d.users.disagreesWithDirectory ? html`<p class="flash err">${w.participant.disagrees}</p>` : ''}
 ${d.users.adminWarning ? html`<p class="flash err"><strong>${w.participant.adminWarning}:</strong> ${d.users.adminWarning}</p>` : ''}
 <div class="scroll"><table><thead><tr><th scope="col">${w.col.email}</th><th scope="col">${w.col.role}</th><th scope="col">${w.col.functions}</th><th scope="col">${w.col.sftp}</th></tr></thead>
 <tbody>${d.users.list.map((u) => html`<tr><td>${u.email}</td><td>${u.role}</td><td>${u.functions.join(', ') || '-'}</td><td>${yes(u.sftpKeyRegistered)} / ${yes(u.ipRegistered)}</td></tr>`)}</tbody></table></div>
 <h2>${w.participant.notices}</h2>
 ${d.notices.length === 0 ? html`<p>${w.none}</p>` : html`<div class="scroll"><table id="participant-notices"><thead><tr><th scope="col">${w.col.kind}</th><th scope="col">${w.col.folders}</th><th scope="col">${w.col.status}</th><th scope="col">${w.col.sentAt}</th><th scope="col">${w.col.recipients}</th><th scope="col">${w.participant.attempts}</th></tr></thead>
-<tbody>${d.notices.map((n) => html`<tr data-kind="${n.kind}" data-status="${n.status}"><td>${n.kind.replace(/_/g, ' ')}<div class="note">${n.subject}</div></td><td>${n.folders.join(', ')}</td><td>${badge(w, n.status)}</td><td>${hk(n.sentAt)}</td><td>${n.to.join(', ')}</td><td>${n.attempts.map((a) => html`<div>${hk(a.at)} ${a.outcome}${a.smtp ? ` (${a.smtp.slice(0, 80)})` : ''}</div>`)}</td></tr>`)}</tbody></table></div>`}`;
+<tbody>${d.notices.map((n) => html`<tr data-kind="${n.kind}" data-status="${n.status}"><td>${statusWord(w, n.kind)}<div class="note">${n.subject}</div></td><td>${n.folders.join(', ')}</td><td>${badge(w, n.status)}</td><td>${hk(n.sentAt)}</td><td>${n.to.join(', ')}</td><td>${n.attempts.map((a) => html`<div>${hk(a.at)} ${statusWord(w, a.outcome)}${a.smtp ? ` (${a.smtp.slice(0, 80)})` : ''}</div>`)}</td></tr>`)}</tbody></table></div>`}`;
   return layout(c, w.participant.title(p.code, c.lang === 'zh-Hant' && p.nameZh ? p.nameZh : p.nameEn), body);
 }
 
@@ -281,28 +282,40 @@ interface DecommissionData {
   gate?: { item: string; pass: boolean; detail: string }[] | null;
   gateCheckedAt?: Date | null;
   completedAt?: Date | null;
+  reminderAts?: string[];
   notices?: { kind: string; subject: string; firms: number }[];
 }
 
-export function decommissionPage(c: PageContext, d: DecommissionData, flash?: { ok?: string; error?: string }): Html {
+type Gate = { item: string; pass: boolean; detail: string }[];
+
+function gateTable(c: PageContext, id: string, gate: Gate): Html {
+  const { w } = c;
+  return html`<div class="scroll"><table id="${id}"><thead><tr><th scope="col">${w.col.item}</th><th scope="col">${w.col.result}</th><th scope="col">${w.col.detail}</th></tr></thead>
+<tbody>${gate.map((g) => html`<tr data-item="${g.item}" data-pass="${String(g.pass)}"><td>${statusWord(w, g.item)}</td><td>${g.pass ? html`<span class="badge s-pass">${w.decommission.pass}</span>` : html`<span class="badge s-block">${w.decommission.block}</span>`}</td><td>${g.detail}</td></tr>`)}</tbody></table></div>`;
+}
+
+export function decommissionPage(c: PageContext, d: DecommissionData, gateNow: Gate, flash?: { ok?: string; error?: string }): Html {
   const { w } = c;
   const t = w.decommission;
   const scheduled = d.status !== 'not scheduled';
-  const atField = field(t.at, (a) => html`<input${a} name="at" required maxlength="64">`);
+  const atField = () => field(t.at, (a) => html`<input${a} name="at" required maxlength="64">`);
   const body = html`${scheduled ? html`<dl class="facts"><dt>${w.col.status}</dt><dd id="decommission-status">${badge(w, d.status)}</dd><dt>${w.col.planned}</dt><dd>${hk(d.plannedAt)}</dd>
 <dt>${w.col.requestedBy}</dt><dd>${d.requestedBy}</dd><dt>${w.col.approvedBy}</dt><dd>${d.approvedBy ?? '-'}</dd>${d.completedAt ? html`<dt>${w.col.finished}</dt><dd>${hk(d.completedAt)}</dd>` : ''}</dl>` : html`<p>${t.notScheduled}</p>`}
-<h2>${t.gate}</h2>${d.gate ? html`<p class="note">${t.checkedAt(hk(d.gateCheckedAt))}</p><div class="scroll"><table id="gate"><thead><tr><th scope="col">${w.col.item}</th><th scope="col">${w.col.result}</th><th scope="col">${w.col.detail}</th></tr></thead>
-<tbody>${d.gate.map((g) => html`<tr><td>${g.item}</td><td>${g.pass ? html`<span class="badge s-pass">${t.pass}</span>` : html`<span class="badge s-block">${t.block}</span>`}</td><td>${g.detail}</td></tr>`)}</tbody></table></div>` : html`<p>${t.notChecked}</p>`}
-${d.notices?.length ? html`<h2>${t.reminders}</h2><ul>${d.notices.map((n) => html`<li>${n.kind.replace(/_/g, ' ')} (${n.subject}): ${n.firms}</li>`)}</ul>` : ''}
-${!scheduled && can(c, 'planner') ? html`<h2>${t.schedule}</h2>${actionForm(c, '/console/decommission', t.schedule, atField, { name: t.schedule })}` : ''}
+<h2>${t.gate}</h2><p class="note">${t.gateNow}</p>${gateTable(c, 'gate-now', gateNow)}
+${d.gate ? html`<h3>${t.checkedAt(hk(d.gateCheckedAt))}</h3>${gateTable(c, 'gate', d.gate)}` : ''}
+${scheduled ? html`<h2>${t.reminders}</h2><ul id="reminders">${(d.reminderAts ?? []).map((at) => html`<li>${t.reminderOn(hk(at))}</li>`)}${(d.notices ?? []).map((n) => html`<li>${statusWord(w, n.kind)} (${n.subject}): ${t.firmsTold(n.firms)}</li>`)}</ul>` : ''}
+${(!scheduled || d.status === 'cancelled') && can(c, 'planner') ? html`<h2>${t.schedule}</h2>${actionForm(c, '/console/decommission', t.schedule, atField(), { name: t.schedule })}` : ''}
 ${d.status === 'awaiting_approval' && can(c, 'approver') && d.requestedBy !== c.op?.name ? html`<h2>${t.approve}</h2>${actionForm(c, '/console/decommission/approve', t.approve, html`<input type="hidden" name="plannedAt" value="${d.plannedAt}">`)}` : ''}
-${['awaiting_approval', 'scheduled', 'blocked'].includes(d.status) && can(c, 'planner') ? html`<h2>${t.reschedule}</h2>${actionForm(c, '/console/decommission/reschedule', t.reschedule, atField, { name: t.reschedule })}` : ''}`;
+${['awaiting_approval', 'scheduled', 'blocked'].includes(d.status) && can(c, 'planner') ? html`<h2>${t.reschedule}</h2>${actionForm(c, '/console/decommission/reschedule', t.reschedule, atField(), { name: t.reschedule })}` : ''}`;
   return layout(c, t.title, body, flash);
 }
 
+/** What the audit trail can be filtered by (one at a time). */
+export const EVENT_FILTERS = ['folder', 'batch', 'participant', 'operator'] as const;
+
 export function eventsPage(c: PageContext, filter: Record<string, string>, page: number, events: EventView[], pageSize: number, error?: string): Html {
   const { w } = c;
-  const keys = ['folder', 'batch', 'participant', 'operator'] as const;
+  const keys = EVENT_FILTERS;
   const labels = { folder: w.col.folder, batch: w.col.batch, participant: w.col.participant, operator: w.col.actor };
   const current = keys.find((k) => filter[k]);
   const body = html`<form method="get" action="/console/events" class="inline">

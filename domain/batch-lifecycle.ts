@@ -27,7 +27,8 @@ export const FINAL_BATCH_STATUSES: readonly BatchStatus[] = ['completed', 'compl
 export const STORED_BATCH_STATUSES: readonly BatchStatus[] = BATCH_STATUSES.filter((s) => s !== 'requested' && s !== 'refused');
 /** A batch is public (portal, appendix) once approved; a rejected or expired one never was. */
 export const PUBLIC_BATCH_STATUSES: readonly BatchStatus[] = STORED_BATCH_STATUSES.filter((s) => !['awaiting_approval', 'rejected', 'expired'].includes(s));
-const BEFORE_START: readonly BatchStatus[] = ['awaiting_approval', 'approved', 'announced', 'blocked_on_readiness'];
+/** Not started yet: a batch in one of these may still be rescheduled (voiding its approval) or rejected. */
+export const BEFORE_START: readonly BatchStatus[] = ['awaiting_approval', 'approved', 'announced', 'blocked_on_readiness'];
 
 export const BATCH_FOLDER_STATUSES = ['pending', 'running', 'live', 'failed', 'skipped', 'aborted'] as const;
 export type BatchFolderStatus = (typeof BATCH_FOLDER_STATUSES)[number];
