@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian's Chromium, and a CJK font, for the portal's browser test (playwright-core drives it; it downloads no browser).
+# Debian's Chromium, and a CJK font, for the browser tests of the portal and the console (playwright-core drives it; it downloads no browser).
 # Idempotent; needs root (or sudo) and Debian's package registry.
 set -euo pipefail
 if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi wqy; then echo "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -1)"; exit 0; fi
