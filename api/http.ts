@@ -10,8 +10,8 @@ export class HttpError extends Error {
 /** 1 MiB: every request body, but a directory import's. */
 export const BODY_LIMIT = 1024 * 1024;
 
-/** Reads a JSON body of at most `limit` bytes (413 beyond it, without reading the rest); {} if there is none. */
-export async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
+/** A request body of at most `limit` bytes (413 beyond it, without reading the rest). */
+export async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new HttpError(413, 'too_large', `the request body is over ${limit} bytes`);
   const chunks: Buffer[] = [];
@@ -21,11 +21,17 @@ export async function readJson(req: http.IncomingMessage, limit: number): Promis
     if (size > limit) throw new HttpError(413, 'too_large', `the request body is over ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
-  if (size === 0) return {};
+  return Buffer.concat(chunks);
+}
+
+/** Reads a JSON body of at most `limit` bytes; {} if there is none. */
+export async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
+  const body = await readBody(req, limit);
+  if (body.length === 0) return {};
   const type = String(req.headers['content-type'] ?? '');
   if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     throw new HttpError(400, 'bad_json', 'the request body is not valid JSON');
   }

@@ -3,9 +3,8 @@ import { dryRun, mustRead } from '../app/batches';
 import type { AppDeps, Operator } from '../app/context';
 import { decommissionGateNow, decommissionStatus } from '../app/decommission';
 import { EVENTS_PAGE, findParticipants, folderDetail, listBatches, listEvents, listFolders, participantView } from '../app/reads';
-import type { Authenticator } from '../api/auth';
-import type { createSignInLimiter } from '../api/auth';
-import { HttpError } from '../api/http';
+import type { Authenticator, createSignInLimiter } from '../api/auth';
+import { HttpError, readBody } from '../api/http';
 import { asHttpError, invokeRoute, matchRoute } from '../api/invoke';
 import type { PlanProblem } from '../domain/batch-plan';
 import { PLACEMENTS } from '../domain/placement';
@@ -56,20 +55,13 @@ function redirect(res: http.ServerResponse, to: string, headers: Record<string, 
 }
 
 async function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
-  if (Number(req.headers['content-length'] ?? 0) > FORM_LIMIT) throw new HttpError(413, 'too_large', `the form is over ${FORM_LIMIT} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > FORM_LIMIT) throw new HttpError(413, 'too_large', `the form is over ${FORM_LIMIT} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  if (size > 0 && !/^application\/x-www-form-urlencoded\b/i.test(String(req.headers['content-type'] ?? ''))) throw new HttpError(415, 'unsupported_media_type', 'send the form as application/x-www-form-urlencoded');
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  const body = await readBody(req, FORM_LIMIT);
+  if (body.length > 0 && !/^application\/x-www-form-urlencoded\b/i.test(String(req.headers['content-type'] ?? ''))) throw new HttpError(415, 'unsupported_media_type', 'send the form as application/x-www-form-urlencoded');
+  return new URLSearchParams(body.toString('utf8'));
 }
 
 /** A form's fields as the route's JSON body: lists split, numbers and ticks read, empty fields left out. */
-export function formBody(form: URLSearchParams): Record<string, unknown> {
+function formBody(form: URLSearchParams): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const [k, raw] of form) {
     if (k.startsWith('_') || k === 'intent' || k === 'next') continue;

@@ -5,6 +5,7 @@ import { DECOMMISSION_WORKFLOW_ID } from '../../domain/workflow-ids';
 import { batchFinishedSignal, decommissionLegacy, decommissionStateQuery } from '../../workflows/decommission-legacy';
 import { alice, bob, operator } from '../support/batches';
 import { runCli } from '../support/cli';
+import { consoleSession } from '../support/control-api';
 import { recordHistory } from '../support/temporal';
 import { timeSkippingStack } from '../support/time-skipping';
 
@@ -49,6 +50,12 @@ describe('decommission of legacy ECP (time-skipping)', () => {
     expect(await db('sim_legacy.folders').where({ code: 'SD3' }).first('intake')).toEqual({ intake: 'open' });
     const reminders = sink.messages().filter((m) => m.subject.includes('reminder: legacy ECP will be switched off'));
     expect(reminders).toHaveLength(6); // 3 reminders × 2 firms: every firm, whatever its folders
+    // The console shows the support desk the same: blocked, by which check, and the reminders sent.
+    const page = await (await consoleSession(api.url, api.tokens.carol))('/console/decommission');
+    expect(page).toMatch(/id="decommission-status"><span class="badge s-blocked">blocked</);
+    expect(page).toMatch(/<table id="gate">.*<tr data-item="folders" data-pass="false">.*1 folder\(s\) not moved: SD3/s);
+    expect(page.match(/every firm reminded on \d{4}-\d{2}-\d{2} \d{2}:\d{2} HKT/g)).toHaveLength(3);
+    expect(page).toMatch(/decommission reminder \([^)]+\): 2 firm\(s\) told/);
 
     // The last batch completes: the gate passes, but the date has passed, so a fresh approval is needed.
     await db('folders').where({ code: 'SD3' }).update({ placement: 'live', live_since: new Date() });
