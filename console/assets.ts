@@ -24,10 +24,10 @@ th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #d9dce3;vertic
 th{background:#e9edf3}
 .scroll{overflow-x:auto}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:1rem;font-size:.85rem;background:#e6e8ef;color:#222;white-space:nowrap}
-.s-completed,.s-live,.s-succeeded,.s-sent,.s-pass{background:#d7f5dd;color:#0b5d1e}
+.s-completed,.s-live,.s-succeeded,.s-sent,.s-pass,.s-resolved{background:#d7f5dd;color:#0b5d1e}
 .s-running,.s-cutting_over,.s-rolling_back,.s-aborting,.s-announced,.s-approved,.s-scheduled{background:#dbe9fb;color:#0b3d6e}
 .s-awaiting_approval,.s-paused,.s-blocked_on_readiness,.s-pending,.s-queued{background:#fff1c2;color:#5c4200}
-.s-failed,.s-aborted,.s-rejected,.s-expired,.s-refused,.s-compensated,.s-completed_with_failures,.s-bounced,.s-blocked,.s-block{background:#f8dcdc;color:#7a1616}
+.s-failed,.s-aborted,.s-rejected,.s-expired,.s-refused,.s-compensated,.s-completed_with_failures,.s-bounced,.s-blocked,.s-block,.s-open{background:#f8dcdc;color:#7a1616}
 form.inline{display:inline-flex;flex-wrap:wrap;gap:.4rem;align-items:flex-end;margin:.2rem .6rem .6rem 0}
 fieldset{border:1px solid #c9ced8;background:#fff;border-radius:.4rem;margin:0 0 1rem;padding:.6rem 1rem}
 legend{font-weight:600}

@@ -215,7 +215,7 @@ export function eventsTable(c: PageContext, events: EventView[]): Html {
 interface FolderDetail {
   folder: FolderView;
   runs: { kind: string; batchId: string | null; status: string; step: string | null; startedAt: string; finishedAt: string | null; failure: string | null }[];
-  drifts: { kind: string; detail?: string; openedAt?: string }[];
+  drifts: { kind: string; detail: string; detectedAt: string; resolvedAt: string | null }[];
   pending: { kind: 'switch_back' | 'repair'; requestedBy: string; reason: string | null; at: string }[];
   events: EventView[];
 }
@@ -230,7 +230,7 @@ ${can(c, 'approver') && p.requestedBy !== c.op?.name ? html`<div>${actionForm(c,
 <dt>${w.col.placement}</dt><dd id="placement" data-placement="${f.placement}">${badge(w, f.placement)}</dd><dt>${w.col.since}</dt><dd>${hk(f.liveSince ?? f.placementChangedAt)}</dd>
 <dt>${w.folder.plannedIn}</dt><dd>${f.plannedBatch ? html`<a href="/console/batches/${encodeURIComponent(f.plannedBatch.id)}">${f.plannedBatch.id}</a> (${statusWord(w, f.plannedBatch.status)}, ${hk(f.plannedBatch.plannedAt)})` : '-'}</dd>
 ${f.lastFailure ? html`<dt>${w.col.failure}</dt><dd>${f.lastFailure}</dd>` : ''}</dl>
-${d.drifts.length ? html`<h2>${w.folder.drifts}</h2><ul>${d.drifts.map((x) => html`<li>${x.kind}${x.detail ? `: ${x.detail}` : ''}</li>`)}</ul>` : ''}
+${d.drifts.length ? html`<h2>${w.folder.drifts}</h2><ul>${d.drifts.map((x) => html`<li>${badge(w, x.resolvedAt ? 'resolved' : 'open')} ${hk(x.detectedAt)}${x.resolvedAt ? ` → ${hk(x.resolvedAt)}` : ''}: ${statusWord(w, x.kind)} — ${x.detail}</li>`)}</ul>` : ''}
 ${d.pending.length ? html`<h2>${w.folder.pending}</h2><ul>${pending}</ul>` : ''}
 ${f.placement === 'live' && can(c, 'planner') && !d.pending.some((p) => p.kind === 'switch_back') ? html`<h2>${w.folder.switchBack}</h2><p class="note">${w.folder.switchBackHelp}</p>${actionForm(c, `/console/folders/${code}/switch-back`, w.folder.request, reasonField(c), { name: w.folder.switchBack })}` : ''}
 <h2>${w.folder.runs}</h2>${d.runs.length ? html`<div class="scroll"><table><thead><tr><th scope="col">${w.col.run}</th><th scope="col">${w.col.batch}</th><th scope="col">${w.col.status}</th><th scope="col">${w.col.step}</th><th scope="col">${w.col.started}</th><th scope="col">${w.col.finished}</th><th scope="col">${w.col.failure}</th></tr></thead>

@@ -214,6 +214,22 @@ describe('console: plan, approve, watch, support', () => {
     expect(requested).toEqual([{ actor: 'alice', source: 'console', credential_id: aliceToken }]);
   });
 
+  it('a drift the reconciler finds shows on the folder and in the list, and shows as resolved once it clears', async () => {
+    const reconcile = async () => (await fetch(`${api.url}/api/reconcile`, { method: 'POST', headers: { authorization: `Bearer ${api.tokens.bob}`, 'content-type': 'application/json' }, body: '{}' })).status;
+    expect((await stack.simAdmin('/legacy/admin/folders/SD3/freeze', { method: 'POST' })).status).toBe(200); // by hand, on legacy
+    expect(await reconcile()).toBe(200);
+    await alice.goto(`${base}/folders`);
+    expect(await alice.locator('tr[data-folder=SD3]').textContent()).toContain('drift');
+    await alice.goto(`${base}/folders/SD3`);
+    const drift = alice.locator('main ul li', { hasText: 'closed where recorded' });
+    expect(await drift.locator('.badge').textContent()).toBe('open');
+    expect(await drift.textContent()).toMatch(/legacy is frozen/);
+    expect((await stack.simAdmin('/legacy/admin/folders/SD3/unfreeze', { method: 'POST' })).status).toBe(200);
+    expect(await reconcile()).toBe(200);
+    await alice.reload();
+    expect(await drift.locator('.badge').textContent()).toBe('resolved');
+  });
+
   it('the decommission page says what blocks it today', async () => {
     await alice.goto(`${base}/decommission`);
     // Not scheduled (a decommission is one workflow per namespace: scheduling it is tested on its own server,
