@@ -131,6 +131,26 @@ export function createAuthenticator(db: Db, config: Config): Authenticator {
 }
 
 /**
+ * `auth.authenticate`, counted by the limiter: a refused credential (401) is a failed sign-in of `source`;
+ * a source over its limit may still use a credential cheap to check, and is otherwise refused with 429.
+ * The control API's bearer tokens and the console's sign-in form both go through here.
+ */
+export async function authenticateCounted(auth: Authenticator, limiter: SignInLimiter, source: string, authorization: string | undefined): Promise<Omit<Operator, 'source'>> {
+  const blocked = limiter.blocked(source);
+  try {
+    return await auth.authenticate(authorization, { cheapOnly: blocked });
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 401) {
+      limiter.failed(source);
+      if (blocked) throw limiter.refusal(source);
+    }
+    throw err;
+  }
+}
+
+export type SignInLimiter = ReturnType<typeof createSignInLimiter>;
+
+/**
  * Counts failed sign-ins per source (an address): past `max` in `windowMs`, the source may still use a
  * credential that is cheap to check (one verified before), but anything else is 429 with Retry-After until
  * the window has passed. Successful sign-ins do not count. At most 10,000 sources are tracked, the oldest

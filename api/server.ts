@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { AppDeps, Operator } from '../app/context';
 import { COMMAND_SOURCES, type CommandSource } from '../domain/commands';
 import type { Authenticator } from './auth';
-import { createSignInLimiter } from './auth';
+import { authenticateCounted, createSignInLimiter } from './auth';
 import { BODY_LIMIT, HttpError, readJson, send, sendError } from './http';
 import { createConsole } from '../console/handler';
 import { createOidcLogin } from '../console/oidc';
@@ -64,18 +64,7 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
     const metrics = path === '/metrics' && req.method === 'GET';
     const { route, params } = metrics ? { route: null, params: {} } : matchRoute(req.method ?? 'GET', path);
     if (route) routeOf.set(req, route.path);
-    const source = req.socket.remoteAddress ?? 'unknown';
-    const blocked = limiter.blocked(source);
-    let who: Omit<Operator, 'source'>;
-    try {
-      who = await auth.authenticate(req.headers.authorization, { cheapOnly: blocked });
-    } catch (err) {
-      if (err instanceof HttpError && err.status === 401) {
-        limiter.failed(source);
-        if (blocked) throw limiter.refusal(source);
-      }
-      throw err;
-    }
+    const who = await authenticateCounted(auth, limiter, req.socket.remoteAddress ?? 'unknown', req.headers.authorization);
     const asserted = req.headers['x-ecp-as'];
     if (typeof asserted === 'string' && asserted !== '' && asserted !== who.name) {
       throw new HttpError(403, 'not_allowed', `signed in as ${who.name}, not ${asserted.slice(0, 64)}: a command acts as the signed-in operator`);

@@ -3,7 +3,7 @@ import { dryRun, mustRead } from '../app/batches';
 import type { AppDeps, Operator } from '../app/context';
 import { decommissionGateNow, decommissionStatus } from '../app/decommission';
 import { EVENTS_PAGE, findParticipants, folderDetail, listBatches, listEvents, listFolders, participantView } from '../app/reads';
-import type { Authenticator, createSignInLimiter } from '../api/auth';
+import { authenticateCounted, type Authenticator, type SignInLimiter } from '../api/auth';
 import { HttpError, readBody } from '../api/http';
 import { asHttpError, invokeRoute, matchRoute } from '../api/invoke';
 import type { PlanProblem } from '../domain/batch-plan';
@@ -30,7 +30,7 @@ import { cookie, cookies, createSession, endSession, PRE_COOKIE, randomToken, re
 export interface ConsoleOptions {
   deps: AppDeps;
   auth: Authenticator;
-  limiter: ReturnType<typeof createSignInLimiter>;
+  limiter: SignInLimiter;
   /** A session ends after this long without a request. */
   idleMs: number;
   /** Cookies are Secure (the console is served over https). */
@@ -289,17 +289,11 @@ export function createConsole(o: ConsoleOptions) {
     };
     if (!sameSecret(form.get('_pre') ?? undefined, cookies(req)[PRE_COOKIE])) return again(403, c.w.signIn.stale);
     if (o.auth.mode !== 'token') throw new HttpError(404, 'not_found', c.w.error.notFound);
-    const source = req.socket.remoteAddress ?? 'unknown';
-    const blocked = o.limiter.blocked(source);
     let who: Omit<Operator, 'source'>;
     try {
-      who = await o.auth.authenticate(`Bearer ${(form.get('token') ?? '').trim()}`, { cheapOnly: blocked });
+      who = await authenticateCounted(o.auth, o.limiter, req.socket.remoteAddress ?? 'unknown', `Bearer ${(form.get('token') ?? '').trim()}`);
     } catch (err) {
-      if (err instanceof HttpError && err.status === 401) {
-        o.limiter.failed(source);
-        if (blocked) throw o.limiter.refusal(source);
-        return again(401, c.w.signIn.refused);
-      }
+      if (err instanceof HttpError && err.status === 401) return again(401, c.w.signIn.refused);
       throw err;
     }
     if (who.roles.length === 0) return again(403, c.w.signIn.noRole);
