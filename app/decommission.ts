@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { Config } from '../config/config';
 import { businessDaysBefore, nonBusinessReason } from '../domain/calendar';
 import type { DecommissionScheduleArgs } from '../domain/commands';
-import type { DecommissionState } from '../domain/decommission-lifecycle';
+import type { DecommissionState, GateItem } from '../domain/decommission-lifecycle';
 import { parseDuration } from '../domain/duration';
 import { ConflictError, InputError } from '../domain/errors';
 import { formatHk, hkDate, parseHkTime } from '../domain/time';
@@ -74,7 +74,7 @@ export async function decommissionStatus(deps: AppDeps) {
     .groupBy('kind', 'subject_id').select('kind', 'subject_id').count({ n: '*' })) as { kind: string; subject_id: string; n: number }[];
   return {
     status: row.status as string, plannedAt: (row.planned_at as Date).toISOString(), requestedBy: row.requested_by as string, approvedBy: row.approved_by as string | null,
-    gate: row.gate as { item: string; pass: boolean; detail: string }[] | null, gateCheckedAt: row.gate_checked_at as Date | null, completedAt: row.completed_at as Date | null,
+    gate: row.gate as GateItem[] | null, gateCheckedAt: (row.gate_checked_at as Date | null)?.toISOString() ?? null, completedAt: (row.completed_at as Date | null)?.toISOString() ?? null,
     /** When every firm is reminded (DECOMMISSION_REMINDER_DAYS business days before the date, as the workflow was told). */
     reminderAts: reminders(deps.config, DateTime.fromJSDate(row.planned_at as Date)).sort(),
     notices: notices.map((n) => ({ kind: n.kind, subject: n.subject_id, firms: Number(n.n) })),

@@ -14,6 +14,9 @@ import type { AppDeps } from './context';
 
 /** Reads for operators and the support desk (the public portal has its own, narrower ones). */
 
+/** An instant as the API carries it (ISO-8601, UTC). */
+const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : v == null ? null : new Date(String(v)).toISOString());
+
 export async function listFolders(deps: AppDeps, filter: { status?: string } = {}) {
   if (filter.status !== undefined && !isPlacement(filter.status)) throw new InputError(`status '${filter.status}' is not a placement: use one of ${PLACEMENTS.join(', ')}`);
   return createFolderStore(deps.db).list({ placement: filter.status as Placement | undefined });
@@ -80,7 +83,7 @@ export async function participantView(deps: AppDeps, rawCode: string) {
   const notices = await db('notices').where({ participant_code: code }).orderBy('id');
   const attempts = await db('notice_attempts').whereIn('notice_id', notices.map((n) => n.id)).orderBy('id');
   return {
-    participant: { code: p.code as string, nameEn: p.name_en as string, nameZh: p.name_zh as string, userTypes: p.user_types as string[], emails: p.emails as string[], language: p.language as string, users: users.length },
+    participant: { code: p.code as string, nameEn: p.name_en as string, nameZh: (p.name_zh as string | null) ?? null, userTypes: p.user_types as string[], emails: p.emails as string[], language: p.language as string, users: users.length },
     /** Who holds which functions, and where that was read; the directory's view when it disagrees. */
     users: {
       source: platform instanceof Error ? ('directory' as const) : ('client_connect' as const),
@@ -93,11 +96,11 @@ export async function participantView(deps: AppDeps, rawCode: string) {
     folders: folders.map((f) => {
       const r = readiness({ code: f.code, userTypes: f.user_types, ccFunction: f.cc_function }, users, sftp.has(f.code));
       // A drifted folder may not be where `placement` says: the support desk sees it before answering.
-      return { code: f.code as string, name: f.name_en as string, placement: f.placement as string, liveSince: f.live_since as Date | null, ready: r.ready, missing: r.ready ? null : r.missing, drifts: drifts.get(f.code) ?? [] };
+      return { code: f.code as string, name: f.name_en as string, placement: f.placement as string, liveSince: iso(f.live_since), ready: r.ready, missing: r.ready ? null : r.missing, drifts: drifts.get(f.code) ?? [] };
     }),
     notices: notices.map((n) => ({
-      kind: n.kind as string, subject: n.subject_id as string, status: n.status as string, to: n.recipients as string[], folders: n.folders as string[], sentAt: n.sent_at as Date | null, messageId: n.message_id as string | null,
-      attempts: attempts.filter((a) => a.notice_id === n.id).map((a) => ({ at: a.attempted_at as Date, outcome: a.outcome as string, smtp: a.smtp_response as string | null })),
+      kind: n.kind as string, subject: n.subject_id as string, status: n.status as string, to: n.recipients as string[], folders: n.folders as string[], sentAt: iso(n.sent_at), messageId: n.message_id as string | null,
+      attempts: attempts.filter((a) => a.notice_id === n.id).map((a) => ({ at: iso(a.attempted_at)!, outcome: a.outcome as string, smtp: a.smtp_response as string | null })),
     })),
   };
 }

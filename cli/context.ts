@@ -28,10 +28,11 @@ export function withApp<T>(fn: (deps: AppDeps) => Promise<T>): Promise<T> {
     ]);
     // The key is read when a command is signed: reading commands need none.
     let key: Buffer | undefined;
-    const signer: AppDeps['signer'] = { sign: (claims) => createCommandSigner((key ??= loadCommandKey(config))).sign(claims) };
+    const signer = () => createCommandSigner((key ??= loadCommandKey(config)));
+    const lazy: AppDeps['signer'] = { sign: (claims) => signer().sign(claims), isOurs: (c) => signer().isOurs(c), deriveKey: (p) => signer().deriveKey(p) };
     const temporal = await connectClient(config);
     try {
-      return await fn({ db, temporal, config, signer, gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)) });
+      return await fn({ db, temporal, config, signer: lazy, gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)) });
     } finally {
       await temporal.connection.close();
     }

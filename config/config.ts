@@ -85,6 +85,12 @@ const schema = z.object({
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   /** The console's address as browsers reach it (https://… behind TLS: its cookies are then Secure). */
   CONSOLE_PUBLIC_URL: url(['http:', 'https:']).optional(),
+  /**
+   * The control API's and the console's reverse proxies, whose X-Forwarded-For is believed for the client's
+   * address (sign-in limits count per credential and client): addresses or CIDRs separated by commas
+   * (10.0.0.5,10.1.0.0/16), or a number of proxy hops. Unset: the connection's own address.
+   */
+  TRUST_PROXY: z.string().regex(/^(\d{1,2}|[0-9A-Fa-f.:]+(\/\d{1,3})?(,[0-9A-Fa-f.:]+(\/\d{1,3})?)*)$/, 'must be addresses or CIDRs separated by commas (10.0.0.5,10.1.0.0/16), or a number of proxy hops').optional(),
   /** A console session ends after this long without a request (and after 12 h in any case). */
   CONSOLE_IDLE_TIMEOUT: duration.default('15m'),
   /** Address the portal, simulator and SMTP sink listen on; 0.0.0.0 in containers. */
@@ -133,6 +139,8 @@ export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'ECP_CUTOVER_AP
   readinessRecheckMs: number;
   commandTimeoutMs: number;
   consoleIdleMs: number;
+  /** TRUST_PROXY as the HTTP layer takes it. */
+  trustProxy: string[] | number | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -167,5 +175,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readinessRecheckMs: parseDuration(c.READINESS_RECHECK),
     commandTimeoutMs: parseDuration(c.COMMAND_TIMEOUT),
     consoleIdleMs: parseDuration(c.CONSOLE_IDLE_TIMEOUT),
+    trustProxy: c.TRUST_PROXY === undefined ? undefined : /^\d+$/.test(c.TRUST_PROXY) ? Number(c.TRUST_PROXY) : c.TRUST_PROXY.split(','),
   };
 }

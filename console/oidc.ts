@@ -1,24 +1,26 @@
 import { decodeJwt } from 'jose';
-import { createHash, randomBytes } from 'node:crypto';
-import type http from 'node:http';
+import * as oidc from 'openid-client';
 import type { Operator } from '../app/context';
 import type { Authenticator } from '../api/auth';
-import { HttpError } from '../api/http';
-import { cookie, cookies, sameSecret } from './session';
+import { HttpError } from '../http/errors';
+import { boxText, cookie, unboxText } from './session';
 
 /**
- * The console's sign-in with the identity provider: the authorization code flow with PKCE (S256) and a
- * `state` bound to the browser by a short-lived cookie. The access token the provider returns is verified
- * by the control API's own OIDC authenticator (issuer, audience, signature, expiry, name bound to subject),
- * exactly as a bearer token would be; the console then keeps its own session and never the provider's token.
+ * The console's sign-in with the identity provider, with `openid-client`: the authorization code flow with
+ * PKCE (S256), a `state` and a `nonce`, kept in a short-lived cookie sealed (AES-GCM) with a key of the
+ * control API's, so a browser can neither read nor forge its flow. The ID token is checked by openid-client
+ * (issuer, audience, expiry, nonce); the access token is verified by the control API's own OIDC
+ * authenticator (signature, issuer, audience, name bound to subject) exactly as a bearer token would be, and
+ * must be the same person's as the ID token. The console keeps that token, encrypted, for its session, and
+ * verifies it again at every request (console/session.ts).
  */
 export interface OidcLogin {
-  start(req: http.IncomingMessage, res: http.ServerResponse, next: string): Promise<void>;
-  /**
-   * The verified operator, where they were going, when the provider's token expires (the session ends then
-   * too) and the cookie that clears the flow; HttpError when the provider's answer is refused.
-   */
-  callback(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<{ operator: Omit<Operator, 'source'>; next: string; expiresAt: Date; clearFlow: string }>;
+  /** Where to send the browser (the provider's authorization URL), and the flow's cookie. */
+  start(next: string, host: string | undefined): Promise<{ location: string; cookie: string }>;
+  /** The verified operator, their token (for the session), where they were going and when the token expires. */
+  callback(query: URLSearchParams, flowCookie: string | undefined, host: string | undefined): Promise<{ operator: Omit<Operator, 'source'>; jwt: string; next: string; expiresAt: Date }>;
+  /** The cookie that clears the flow. */
+  clearFlow: string;
 }
 
 export interface OidcLoginOptions {
@@ -29,75 +31,67 @@ export interface OidcLoginOptions {
   publicUrl?: string;
   auth: Authenticator;
   secure: boolean;
-  fetch?: typeof fetch;
+  /** Seals the flow cookie (derived from the control API's signing key). */
+  flowKey: Buffer;
 }
 
-const FLOW_COOKIE = 'ecp_console_oidc';
+export const FLOW_COOKIE = 'ecp_console_oidc';
 const FLOW_MS = 10 * 60_000;
-const b64 = (b: Buffer) => b.toString('base64url');
+const LOOPBACK = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/;
 
 export function createOidcLogin(o: OidcLoginOptions): OidcLogin {
-  const get = o.fetch ?? fetch;
-  let discovered: Promise<{ authorization_endpoint: string; token_endpoint: string }> | null = null;
-  const discovery = () => (discovered ??= (async () => {
-    const r = await get(`${o.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000) });
-    if (!r.ok) throw new Error(`the identity provider's discovery document answered ${r.status}`);
-    const doc = (await r.json()) as { authorization_endpoint?: string; token_endpoint?: string; issuer?: string };
-    if (!doc.authorization_endpoint || !doc.token_endpoint) throw new Error("the identity provider's discovery document has no authorization or token endpoint");
-    return { authorization_endpoint: doc.authorization_endpoint, token_endpoint: doc.token_endpoint };
-  })().catch((err) => {
-    discovered = null;
-    throw err;
-  }));
-  const redirectUri = (req: http.IncomingMessage) => {
+  let discovered: Promise<oidc.Configuration> | null = null;
+  // Plain http is allowed for a provider on this machine only (a dev stack, the tests).
+  const configuration = () =>
+    (discovered ??= oidc
+      .discovery(new URL(o.issuer), o.clientId, o.clientSecret, o.clientSecret ? oidc.ClientSecretPost(o.clientSecret) : oidc.None(), LOOPBACK.test(o.issuer) ? { execute: [oidc.allowInsecureRequests], timeout: 10 } : { timeout: 10 })
+      .catch((err: unknown) => {
+        discovered = null;
+        throw err;
+      }));
+  const redirectUri = (host: string | undefined) => {
     if (o.publicUrl) return `${o.publicUrl.replace(/\/+$/, '')}/console/oidc/callback`;
-    const host = String(req.headers.host ?? '');
-    if (!/^(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/.test(host)) throw new HttpError(400, 'bad_input', 'set CONSOLE_PUBLIC_URL to the console\'s address: the identity provider sends browsers back there (a Host header is trusted only on a loopback address)');
+    if (!/^(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/.test(host ?? '')) throw new HttpError('bad_input', "set CONSOLE_PUBLIC_URL to the console's address: the identity provider sends browsers back there (a Host header is trusted only on a loopback address)");
     return `http://${host}/console/oidc/callback`;
   };
   // The flow's cookie goes to the callback, a top-level navigation back from the provider: SameSite=Lax.
-  const flowCookie = (value: string, maxAgeS: number) => cookie(FLOW_COOKIE, value, { secure: o.secure, maxAgeS, path: '/console/oidc' }).replace('SameSite=Strict', 'SameSite=Lax');
+  const flowCookie = (value: string, maxAgeS: number) => cookie(FLOW_COOKIE, value, { secure: o.secure, maxAgeS, path: '/console/oidc', sameSite: 'Lax' });
+  const refused = (why: string) => new HttpError('unauthorized', `sign-in with the identity provider refused: ${why}; start again from the sign-in page`);
 
   return {
-    async start(req, res, next) {
-      const { authorization_endpoint } = await discovery();
-      const state = b64(randomBytes(24));
-      const verifier = b64(randomBytes(48));
-      const challenge = b64(createHash('sha256').update(verifier).digest());
-      const flow = b64(Buffer.from(JSON.stringify({ state, verifier, next, exp: Date.now() + FLOW_MS })));
-      const target = new URL(authorization_endpoint);
-      for (const [k, v] of Object.entries({ response_type: 'code', client_id: o.clientId, redirect_uri: redirectUri(req), scope: 'openid profile', state, code_challenge: challenge, code_challenge_method: 'S256' })) target.searchParams.set(k, v);
-      res.writeHead(303, { location: target.toString(), 'set-cookie': flowCookie(flow, FLOW_MS / 1000), 'cache-control': 'no-store' });
-      res.end();
+    clearFlow: flowCookie('', 0),
+    async start(next, host) {
+      const config = await configuration();
+      const flow = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), next, exp: Date.now() + FLOW_MS };
+      const target = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: redirectUri(host), scope: 'openid profile', state: flow.state, nonce: flow.nonce,
+        code_challenge: await oidc.calculatePKCECodeChallenge(flow.verifier), code_challenge_method: 'S256',
+      });
+      return { location: target.href, cookie: flowCookie(boxText(o.flowKey, JSON.stringify(flow)), FLOW_MS / 1000) };
     },
 
-    async callback(req, res, url) {
-      const refused = (why: string) => new HttpError(401, 'unauthorized', `sign-in with the identity provider refused: ${why}; start again from the sign-in page`);
-      let flow: { state: string; verifier: string; next: string; exp: number };
+    async callback(query, sealed, host) {
+      const opened = sealed ? unboxText(o.flowKey, sealed) : null;
+      if (!opened) throw refused('this browser did not start it');
+      const flow = JSON.parse(opened) as { state: string; nonce: string; verifier: string; next: string; exp: number };
+      if (!(flow.exp > Date.now())) throw refused('it was started too long ago');
+      if (query.get('error')) throw refused(`the provider said ${query.get('error')!.slice(0, 64)}`);
+      if (query.get('state') !== flow.state) throw refused('its state does not match this browser');
+      const back = new URL(redirectUri(host));
+      for (const [k, v] of query) back.searchParams.append(k, v);
+      let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
       try {
-        flow = JSON.parse(Buffer.from(cookies(req)[FLOW_COOKIE] ?? '', 'base64url').toString('utf8'));
-      } catch {
-        throw refused('this browser did not start it');
+        tokens = await oidc.authorizationCodeGrant(await configuration(), back, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
+      } catch (err) {
+        throw refused(`the provider's answer was not accepted (${(err as { code?: string }).code ?? (err as Error).message.slice(0, 80)})`);
       }
-      const clearFlow = flowCookie('', 0);
-      res.setHeader('set-cookie', clearFlow); // on a refusal; a success sends it with the session's cookie
-      if (!flow || typeof flow.state !== 'string' || typeof flow.verifier !== 'string' || !(flow.exp > Date.now())) throw refused('this browser did not start it, or too long ago');
-      if (url.searchParams.get('error')) throw refused(`the provider said ${url.searchParams.get('error')!.slice(0, 64)}`);
-      if (!sameSecret(url.searchParams.get('state') ?? undefined, flow.state)) throw refused('its state does not match this browser');
-      const code = url.searchParams.get('code');
-      if (!code || code.length > 2048) throw refused('no authorization code');
-      const { token_endpoint } = await discovery();
-      const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri(req), client_id: o.clientId, code_verifier: flow.verifier });
-      if (o.clientSecret) form.set('client_secret', o.clientSecret);
-      const r = await get(token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form, signal: AbortSignal.timeout(10_000) });
-      if (!r.ok) throw refused(`the provider's token endpoint answered ${r.status}`);
-      const tokens = (await r.json()) as { access_token?: unknown };
-      if (typeof tokens.access_token !== 'string') throw refused('the provider returned no access token');
-      const operator = await o.auth.authenticate(`Bearer ${tokens.access_token}`);
-      if (operator.roles.length === 0) throw new HttpError(403, 'not_allowed', `operator '${operator.name}' holds no role in the console`);
+      const jwt = tokens.access_token;
+      const operator = await o.auth.authenticate(`Bearer ${jwt}`);
+      const access = decodeJwt(jwt);
+      if (access.sub !== tokens.claims()?.sub) throw refused('the access token and the ID token are not the same person');
+      if (operator.roles.length === 0) throw new HttpError('not_allowed', `operator '${operator.name}' holds no role in the console`);
       // Verified above (exp is required): the session lasts no longer than the provider's token.
-      const expiresAt = new Date(Number(decodeJwt(tokens.access_token).exp) * 1000);
-      return { operator, next: typeof flow.next === 'string' ? flow.next : '/console/batches', expiresAt, clearFlow };
+      return { operator, jwt, next: flow.next, expiresAt: new Date(Number(access.exp) * 1000) };
     },
   };
 }

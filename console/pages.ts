@@ -1,10 +1,10 @@
 import type { Operator } from '../app/context';
 import { BEFORE_START, FINAL_BATCH_STATUSES } from '../domain/batch-lifecycle';
-import type { PlanProblem } from '../domain/batch-plan';
+import type { Problem } from '../contract/errors';
 import { formatHk } from '../domain/time';
-import type { BatchView } from '../stores/batch-read';
-import type { EventView, FolderView } from '../stores/folder-store';
-import { html, qs, trusted, type Html } from './html';
+import type { BatchView, EventView, FolderView } from '../contract/views';
+
+import { html, qs, trusted, type Html } from '../http/html';
 import { statusWord, type Lang, type Words } from './i18n';
 
 /** What every page knows: the reader's language and words, who is signed in, the CSRF token of their forms. */
@@ -161,7 +161,7 @@ ${actionForm(c, `/console/batches/${encodeURIComponent(b.id)}/reject`, w.batch.r
 
 export interface PlanFormState {
   values: Record<string, string>;
-  problems: PlanProblem[];
+  problems: Problem[];
   preview?: { ok: boolean; plannedAt: string | null; steps: string[]; affected: number; notReady: number; folders: { code: string; name: string; affected: number; notReady: number; notReadyFirms: { participant: string; missing: string }[] }[] };
   error?: string;
 }
@@ -251,8 +251,8 @@ ${found === null ? '' : found.length === 0 ? html`<p>${w.participants.empty}</p>
 interface ParticipantData {
   participant: { code: string; nameEn: string; nameZh: string | null; userTypes: string[]; emails: string[] };
   users: { source: string; fallback: string | null; list: { email: string; role: string; functions: string[]; sftpKeyRegistered: boolean; ipRegistered: boolean }[]; disagreesWithDirectory: boolean; adminWarning: string | null };
-  folders: { code: string; name: string; placement: string; liveSince: Date | null; ready: boolean; missing: string | null; drifts: unknown[] }[];
-  notices: { kind: string; subject: string; status: string; to: string[]; folders: string[]; sentAt: Date | null; attempts: { at: Date; outcome: string; smtp: string | null }[] }[];
+  folders: { code: string; name: string; placement: string; liveSince: string | null; ready: boolean; missing: string | null; drifts: unknown[] }[];
+  notices: { kind: string; subject: string; status: string; to: string[]; folders: string[]; sentAt: string | null; attempts: { at: string; outcome: string; smtp: string | null }[] }[];
 }
 
 export function participantPage(c: PageContext, d: ParticipantData): Html {
@@ -280,8 +280,8 @@ interface DecommissionData {
   requestedBy?: string;
   approvedBy?: string | null;
   gate?: { item: string; pass: boolean; detail: string }[] | null;
-  gateCheckedAt?: Date | null;
-  completedAt?: Date | null;
+  gateCheckedAt?: string | null;
+  completedAt?: string | null;
   reminderAts?: string[];
   notices?: { kind: string; subject: string; firms: number }[];
 }

@@ -1,3 +1,5 @@
+import { escapeHtml } from './text';
+
 /** One row of the user guide's Appendix 7.3, the folders migrated to ECP 2.0. */
 export interface AppendixRow {
   market: string;
@@ -52,7 +54,6 @@ export function appendixCsv(rows: AppendixRow[]): string {
   return ['market,folder,folder_zh,code,date_moved,batch,kind', ...rows.map((r) => [r.market, r.folder, r.folderZh, r.code, r.dateMoved, r.batch ?? '', kind(r)].map(csvCell).join(','))].join('\n') + '\n';
 }
 
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function marketTables(rows: AppendixRow[]): string {
   return byMarket(rows).map(([market, list]) => `<h3>${escapeHtml(market)}</h3>

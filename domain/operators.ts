@@ -1,6 +1,9 @@
-/** Operator roles (DESIGN.md §4). One operator may hold several. */
+/** Operator roles. One operator may hold several. */
 export const ROLES = ['planner', 'approver', 'support'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** An operator's name: lower-case letters, digits, '.', '_' or '-', at most 64 (what four eyes compares). */
+export const OPERATOR_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
 
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);

@@ -1,42 +1,30 @@
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import { Histogram, timeRequests } from '../observability/metrics';
 import { gzipSync } from 'node:zlib';
-import type { AddressInfo } from 'node:net';
-import type { Db } from '../db/connection';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { folderCode, text } from '../contract/text';
+import { ping, type Db } from '../db/connection';
 import { appendixCsv, appendixHtml, appendixMarkdown } from '../domain/appendix';
-import { isPlacement, PLACEMENTS } from '../domain/placement';
+import { PLACEMENTS } from '../domain/placement';
+import { HttpError } from '../http/errors';
+import { createHttpServer, listen } from '../http/server';
+import { createRequestMetrics } from '../observability/metrics';
 import { appendixRows } from '../stores/appendix';
-import { publicFolder, publicFolders, publicSchedule } from './store';
 import { PORTAL_PAGE } from './page';
+import { publicFolder, publicFolders, publicSchedule } from './store';
 
 /**
- * The public, read-only portal. It reads PostgreSQL only (never Temporal), exposes no participant data,
- * contacts or operator names, and answers with ETags so that polling on cutover day is cheap.
+ * The public, read-only portal, on the same HTTP layer as the control API (queries and paths by the edge's
+ * text rule, one error shape, 405 with Allow). It reads PostgreSQL only (never Temporal), exposes no
+ * participant data, contacts or operator names, and answers with ETags so that polling on cutover day is cheap.
  */
 export interface Portal {
   url: string;
   close(): Promise<void>;
 }
 
-class BadRequest extends Error {}
-
 type Reply = { status: number; type: string; body: string };
 const json = (status: number, value: unknown): Reply => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) });
-
-function parse(target: string): URL {
-  try {
-    return new URL(target, 'http://portal');
-  } catch {
-    throw new BadRequest('not a valid path');
-  }
-}
-
-function onlyParams(url: URL, allowed: string[]): void {
-  for (const key of url.searchParams.keys()) {
-    if (!allowed.includes(key)) throw new BadRequest(`unknown query parameter '${key}'${allowed.length ? `: use ${allowed.join(', ')}` : ''}`);
-  }
-}
 
 /** A reply ready to write: the body as bytes and gzipped (when worth it), each with its headers, the ETag — computed once. */
 interface Prepared {
@@ -62,6 +50,14 @@ function prepare(reply: Reply): Prepared {
   };
 }
 
+const foldersQuery = z.strictObject({
+  placement: z.enum(PLACEMENTS, { error: `placement must be one of ${PLACEMENTS.join(', ')}` }).optional(),
+  market: text({ max: 100 }).optional(),
+  q: text({ max: 100 }).optional(),
+});
+const none = z.strictObject({});
+const APPENDIX = { '': ['text/html; charset=utf-8', appendixHtml], '.html': ['text/html; charset=utf-8', appendixHtml], '.md': ['text/markdown; charset=utf-8', appendixMarkdown], '.csv': ['text/csv; charset=utf-8', appendixCsv] } as const;
+
 /**
  * Replies are kept for `cacheMs` (default 1 s) per URL: thousands of participants polling on cutover day
  * then cost one query a second, and the page is at most that stale. A request is served from memory without
@@ -74,10 +70,10 @@ export async function startPortal(opts: { db: Db; port?: number; host?: string; 
   const cache = new Map<string, { until: number; reply: Prepared }>();
   const inflight = new Map<string, Promise<Prepared>>();
   /** One query per URL at a time, whoever asks. */
-  function refresh(key: string): Promise<Prepared> {
+  function refresh(key: string, compute: () => Promise<Reply>): Promise<Prepared> {
     let p = inflight.get(key);
     if (!p) {
-      p = route(parse(key))
+      p = compute()
         .then((reply) => {
           const prepared = prepare(reply);
           if (cache.size > 1000) cache.clear(); // many distinct searches: start over rather than grow
@@ -89,99 +85,54 @@ export async function startPortal(opts: { db: Db; port?: number; host?: string; 
     }
     return p;
   }
-  async function cached(key: string): Promise<Prepared> {
-    if (cacheMs <= 0 || key === '/healthz') return prepare(await route(parse(key)));
+  async function cached(key: string, compute: () => Promise<Reply>): Promise<Prepared> {
+    if (cacheMs <= 0) return prepare(await compute());
     const hit = cache.get(key);
     const now = Date.now();
     if (hit && hit.until > now) {
-      if (hit.until - now < cacheMs / 2) refresh(key).catch(() => undefined); // ahead of expiry; a failure shows at expiry
+      if (hit.until - now < cacheMs / 2) refresh(key, compute).catch(() => undefined); // ahead of expiry; a failure shows at expiry
       return hit.reply;
     }
-    return refresh(key);
+    return refresh(key, compute);
   }
-
-  async function route(url: URL): Promise<Reply> {
-    const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (path === '/healthz') {
-      await db.raw('select 1');
-      return json(200, { ok: true });
-    }
-    if (path === '/' || path === '/index.html') return { status: 200, type: 'text/html; charset=utf-8', body: PORTAL_PAGE };
-    if (path === '/api/folders') {
-      onlyParams(url, ['placement', 'market', 'q']);
-      const placement = url.searchParams.get('placement') ?? undefined;
-      if (placement !== undefined && !isPlacement(placement)) throw new BadRequest(`placement must be one of ${PLACEMENTS.join(', ')}`);
-      const text = url.searchParams.get('q') ?? undefined;
-      if (text !== undefined && text.length > 100) throw new BadRequest('q must be at most 100 characters');
-      const market = url.searchParams.get('market') ?? undefined;
-      if (market !== undefined && market.length > 100) throw new BadRequest('market must be at most 100 characters');
-      return json(200, { folders: await publicFolders(db, { placement, market, text }) });
-    }
-    const one = /^\/api\/folders\/([^/]+)$/.exec(path);
-    if (one) {
-      onlyParams(url, []);
-      const code = decodeURIComponent(one[1]).toUpperCase();
-      if (!/^[A-Z0-9-]{1,16}$/.test(code)) throw new BadRequest('a folder code is letters, digits and -');
-      const f = await publicFolder(db, code);
-      return f ? json(200, f) : json(404, { error: `no folder ${code}` });
-    }
-    if (path === '/api/batches') {
-      onlyParams(url, []);
-      return json(200, await publicSchedule(db));
-    }
-    const appendix = /^\/appendix\/7\.3(\.md|\.csv|\.html)?$/.exec(path);
-    if (appendix) {
-      onlyParams(url, []);
-      const rows = await appendixRows(db);
-      if (appendix[1] === '.md') return { status: 200, type: 'text/markdown; charset=utf-8', body: appendixMarkdown(rows) };
-      if (appendix[1] === '.csv') return { status: 200, type: 'text/csv; charset=utf-8', body: appendixCsv(rows) };
-      return { status: 200, type: 'text/html; charset=utf-8', body: appendixHtml(rows) };
-    }
-    return json(404, { error: 'not found: see / , /api/folders, /api/batches or /appendix/7.3' });
+  function send(request: FastifyRequest, reply: FastifyReply, prepared: Prepared) {
+    if (prepared.status === 200 && request.headers['if-none-match'] === prepared.etag) return reply.code(304).headers(prepared.notModified).send();
+    const form = prepared.gzip && request.headers['accept-encoding']?.includes('gzip') ? prepared.gzip : prepared.plain;
+    return reply.code(prepared.status).headers(form.headers).send(request.method === 'HEAD' ? undefined : form.body);
   }
+  /** A GET served from the cache, keyed by its URL (query included, validated before). */
+  const served = (compute: (request: FastifyRequest) => Promise<Reply>) => async (request: FastifyRequest, reply: FastifyReply) => send(request, reply, await cached(request.url, () => compute(request)));
 
-  // Its own request durations only (public): the project's state is the control API's /metrics, which needs a token.
-  const requests = new Histogram('ecp_cutover_portal_request_duration_seconds', 'Portal requests by page, method and status class.');
-  const time = timeRequests(requests, (req) => portalRoute(req.url ?? '/'));
-  const server = http.createServer((req, res) => {
-    time(req, res);
-    if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      return res.end(requests.render());
-    }
-    void (async () => {
-      let reply: Prepared;
-      try {
-        if (req.method !== 'GET' && req.method !== 'HEAD') reply = prepare(json(405, { error: 'read-only: use GET' }));
-        else reply = await cached(req.url ?? '/');
-      } catch (err) {
-        reply = prepare(err instanceof BadRequest ? json(400, { error: err.message }) : json(500, { error: 'internal error' }));
-      }
-      if (reply.status === 200 && req.headers['if-none-match'] === reply.etag) {
-        res.writeHead(304, reply.notModified);
-        return res.end();
-      }
-      const form = reply.gzip && req.headers['accept-encoding']?.includes('gzip') ? reply.gzip : reply.plain;
-      res.writeHead(reply.status, form.headers);
-      res.end(req.method === 'HEAD' ? undefined : form.body);
-    })();
+  // Its own request durations and process metrics only (public): the project's state is the control API's /metrics, which needs a token.
+  const metrics = createRequestMetrics('ecp_cutover_portal_request_duration_seconds', 'Portal requests by page, method and status class.');
+  const app = createHttpServer({ bodyLimit: 1024, metrics });
+  app.addHook('onSend', async (_request, reply) => {
+    if (reply.statusCode >= 400) reply.headers({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  const noQuery = { schema: { querystring: none } };
+  app.get('/healthz', noQuery, async () => {
+    await ping(db);
+    return { ok: true };
   });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
-
-/** A request's page for the metrics: a fixed set, whatever the URL says. */
-function portalRoute(url: string): string {
-  const path = url.split('?')[0];
-  for (const known of ['/api/folders', '/api/batches', '/appendix/7.3', '/healthz', '/metrics']) if (path === known || path.startsWith(known + '.') || path.startsWith(known + '/')) return known;
-  return path === '/' ? '/' : 'other';
+  app.get('/metrics', noQuery, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store').send(await metrics.render()));
+  const page = served(async () => ({ status: 200, type: 'text/html; charset=utf-8', body: PORTAL_PAGE }));
+  app.get('/', noQuery, page);
+  app.get('/index.html', noQuery, page);
+  app.get('/api/folders', { schema: { querystring: foldersQuery } }, served(async (request) => {
+    const q = request.query as z.output<typeof foldersQuery>;
+    return json(200, { folders: await publicFolders(db, { placement: q.placement, market: q.market, text: q.q }) });
+  }));
+  app.get('/api/folders/:code', { schema: { querystring: none, params: z.strictObject({ code: folderCode }) } }, served(async (request) => {
+    const code = (request.params as { code: string }).code.toUpperCase();
+    const f = await publicFolder(db, code);
+    if (!f) throw new HttpError('not_found', `no folder ${code}`);
+    return json(200, f);
+  }));
+  app.get('/api/batches', noQuery, served(async () => json(200, await publicSchedule(db))));
+  for (const [ext, [type, render]] of Object.entries(APPENDIX)) {
+    app.get(`/appendix/7.3${ext}`, noQuery, served(async () => ({ status: 200, type, body: render(await appendixRows(db)) })));
+  }
+  await app.ready();
+  const url = await listen(app, opts.port, opts.host);
+  return { url, close: () => app.close() };
 }

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { COMMAND_MAX_AGE_MS, START_COMMAND_MAX_AGE_MS, type CommandClaims, type SignedCommand } from '../domain/commands';
@@ -11,6 +11,10 @@ import { InputError } from '../domain/errors';
  */
 export interface CommandSigner {
   sign<A>(claims: Omit<CommandClaims<A>, 'v' | 'id' | 'issuedAt'> & { id?: string; issuedAt?: string }): SignedCommand<A>;
+  /** Whether `command` carries this key's signature (whatever its age or target): a start the control API made. */
+  isOurs(command: unknown): boolean;
+  /** A key for another purpose (the console's session seals), derived from this one with HKDF: never the key itself. */
+  deriveKey(purpose: string): Buffer;
 }
 
 export class ForgedCommand extends Error {
@@ -33,6 +37,14 @@ export function createCommandSigner(key: Buffer): CommandSigner {
       const full = { ...claims, v: 1 as const, id: claims.id ?? randomUUID(), issuedAt: claims.issuedAt ?? new Date().toISOString() } as CommandClaims<never>;
       return { ...full, sig: mac(key, full) };
     },
+    isOurs(command) {
+      if (!command || typeof command !== 'object' || typeof (command as SignedCommand).sig !== 'string') return false;
+      const { sig, ...claims } = command as SignedCommand;
+      const want = Buffer.from(mac(key, claims as CommandClaims));
+      const got = Buffer.from(sig);
+      return want.length === got.length && timingSafeEqual(want, got);
+    },
+    deriveKey: (purpose) => Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `ecp-cutover:${purpose}`, 32)),
   };
 }
 

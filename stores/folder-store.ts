@@ -32,8 +32,9 @@ export interface FolderRunView {
   failure: string | null;
 }
 
-/** Events a page, for the audit trail (API and CLI). */
-export const EVENTS_PAGE = 50;
+import { EVENTS_PAGE } from '../contract/limits';
+
+export { EVENTS_PAGE };
 
 export interface EventView {
   id: number;

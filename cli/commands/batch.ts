@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import type { dryRun } from '../../app/batches';
-import type { readinessReport } from '../../app/reads';
 import { isFinalBatch } from '../../domain/batch-lifecycle';
 import { formatHk } from '../../domain/time';
-import type { BatchView } from '../../stores/batch-read';
-import { seg } from '../api-client';
+import type { RouteKey } from '../../contract/api';
+import type { BatchView } from '../../contract/views';
 import { api, printJson, printTable } from '../context';
 
 export function renderBatch(b: BatchView): string {
@@ -50,22 +48,23 @@ export function registerBatchCommands(program: Command): void {
     .option('--max-not-ready <n|p%>', 'readiness policy: above this many (or this share of) affected firms not ready, the batch waits blocked')
     .action(async (opts: As & { id: string; name: string; at: string; folders?: string; retire?: string; onFailure: string; concurrency: string; minNotice?: string; allowNonBusinessDay?: boolean; maxNotReady?: string }) => {
       const concurrency = Number(opts.concurrency);
-      const b = await api(opts).post<BatchView>('/api/batches', {
+      const b = await api(opts).call('POST /api/batches', { body: {
         id: opts.id, name: opts.name, at: opts.at, folders: codes(opts.folders), retire: codes(opts.retire), onFailure: opts.onFailure,
-        concurrency: Number.isFinite(concurrency) ? concurrency : opts.concurrency, minNotice: opts.minNotice, allowNonBusinessDay: opts.allowNonBusinessDay, maxNotReady: opts.maxNotReady,
-      });
+        concurrency: Number.isFinite(concurrency) ? concurrency : (opts.concurrency as unknown as number), minNotice: opts.minNotice, allowNonBusinessDay: opts.allowNonBusinessDay, maxNotReady: opts.maxNotReady,
+      } });
       const retires = b.retires.length ? `, retiring ${b.retires.map((f) => f.code).join(', ')}` : '';
       console.log(`batch ${b.id} planned for ${formatHk(b.plannedAt)} with ${b.folders.length} folder(s)${retires} by ${b.requestedBy}; awaiting approval by a second operator:\n  ecp-cutover batch approve ${b.id}`);
     });
 
-  const change = (name: string, description: string, body: (opts: Record<string, string>) => unknown, done: (b: BatchView) => string, options: [string, string, boolean][] = []) => {
+  type Change = Extract<RouteKey, `POST /api/batches/{id}/${string}`> extends `POST /api/batches/{id}/${infer N}` ? N : never;
+  const change = (name: Change, description: string, body: (opts: Record<string, string>) => object, done: (b: BatchView) => string, options: [string, string, boolean][] = []) => {
     const c = batch.command(name).argument('<id>').description(description).option(...AS);
     for (const [flags, what, required] of options) {
       if (required) c.requiredOption(flags, what);
       else c.option(flags, what);
     }
     c.action(async (id: string, opts: Record<string, string>) => {
-      const b = await api(opts).post<BatchView>(`/api/batches/${seg(id)}/${name}`, body(opts));
+      const b = await api(opts).call(`POST /api/batches/{id}/${name}`, { params: { id }, body: body(opts) as never });
       console.log(done(b));
     });
   };
@@ -76,9 +75,9 @@ export function registerBatchCommands(program: Command): void {
     .description('approve a planned batch (four eyes: not your own); it shows what you approve, and is refused if the plan changes meanwhile')
     .action(async (id: string, opts: As) => {
       const client = api(opts);
-      const seen = await client.get<BatchView>(`/api/batches/${seg(id)}`);
+      const seen = await client.call('GET /api/batches/{id}', { params: { id } });
       console.log(`approving batch ${seen.id} "${seen.name}": ${seen.folders.length} folder(s) (${seen.folders.map((f) => f.code).join(', ')}) at ${formatHk(seen.plannedAt)}, planned by ${seen.requestedBy}`);
-      const b = await client.post<BatchView>(`/api/batches/${seg(id)}/approve`, { plannedAt: seen.plannedAt });
+      const b = await client.call('POST /api/batches/{id}/approve', { params: { id }, body: { plannedAt: seen.plannedAt } });
       console.log(`batch ${b.id} approved by ${b.approvedBy}; participants are told; it runs at ${formatHk(b.plannedAt)} (watch: ecp-cutover batch status ${b.id} --watch)`);
     });
   change('reject', 'reject a batch awaiting approval (an approved batch is stopped with abort)', (o) => ({ reason: o.reason }), (b) => `batch ${b.id} rejected; its folders stay on legacy`, [['--reason <text>', 'why', true]]);
@@ -100,7 +99,7 @@ export function registerBatchCommands(program: Command): void {
     .action(async (id: string, opts: { watch?: boolean; json?: boolean }) => {
       const client = api();
       for (;;) {
-        const b = await client.get<BatchView>(`/api/batches/${seg(id)}`);
+        const b = await client.call('GET /api/batches/{id}', { params: { id } });
         if (opts.json) printJson(b);
         else process.stdout.write((opts.watch && process.stdout.isTTY ? '\x1b[2J\x1b[H' : '') + renderBatch(b) + '\n');
         if (!opts.watch || isFinalBatch(b.status)) return;
@@ -114,7 +113,7 @@ export function registerBatchCommands(program: Command): void {
     .option('--json', 'machine-readable output, with the list of affected participants')
     .description('show what a batch will do: steps, affected participants, readiness gaps, portal and appendix changes')
     .action(async (id: string, opts: { json?: boolean }) => {
-      const report = await api().get<Awaited<ReturnType<typeof dryRun>>>(`/api/batches/${seg(id)}/dry-run`);
+      const report = await api().call('GET /api/batches/{id}/dry-run', { params: { id } });
       if (opts.json) return printJson(report);
       console.log(`dry run of batch ${report.batch.id} "${report.batch.name}" (${report.batch.status}), planned ${formatHk(report.batch.plannedAt)} — nothing is changed`);
       console.log(`\nsteps for each folder:\n${report.steps.map((s, i) => `  ${i + 1}. ${s}`).join('\n')}`);
@@ -135,7 +134,7 @@ export function registerReadinessCommand(program: Command): void {
     .option('--json', 'machine-readable output, with every not-ready firm')
     .description('per folder of a batch: affected firms, ready, and the not ready with what they lack')
     .action(async (id: string, opts: { json?: boolean }) => {
-      const report = await api().get<Awaited<ReturnType<typeof readinessReport>>>(`/api/batches/${seg(id)}/readiness`);
+      const report = await api().call('GET /api/batches/{id}/readiness', { params: { id } });
       if (opts.json) return printJson(report);
       console.log(`batch ${id}: ${report.affected} affected firm(s), ${report.notReady} not ready for at least one folder (${report.percentNotReady.toFixed(1)}%)`);
       console.log(report.users.source === 'client_connect' ? `users and functions as Client Connect had them at ${formatHk(report.users.at)}` : `users and functions from the imported directory: ${report.users.fallback}`);

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import type { decommissionStatus, scheduleDecommission } from '../../app/decommission';
-import type { DecommissionState } from '../../domain/decommission-lifecycle';
 import { formatHk } from '../../domain/time';
 import { api, printJson, printTable } from '../context';
 
@@ -12,7 +10,7 @@ export function registerDecommissionCommands(program: Command): void {
     .option(...AS)
     .description('schedule the decommission (a second operator approves)')
     .action(async (opts: { at: string; as?: string }) => {
-      const { at, gate, offDay } = await api(opts).post<Awaited<ReturnType<typeof scheduleDecommission>>>('/api/decommission', { at: opts.at });
+      const { at, gate, offDay } = await api(opts).call('POST /api/decommission', { body: { at: opts.at } });
       console.log(`decommission of legacy ECP scheduled for ${formatHk(at)}; approve with: ecp-cutover decommission approve`);
       if (offDay) console.log(`warning: ${offDay}`);
       for (const i of gate.items.filter((x) => !x.pass)) console.log(`warning: the gate would fail today — ${i.item}: ${i.detail}`);
@@ -22,7 +20,7 @@ export function registerDecommissionCommands(program: Command): void {
     .option(...AS)
     .description('approve the scheduled decommission (four eyes: not if you scheduled it)')
     .action(async (opts: { as?: string }) => {
-      const s = await api(opts).post<DecommissionState>('/api/decommission/approve');
+      const s = await api(opts).call('POST /api/decommission/approve');
       console.log(`decommission approved by ${s.approvedBy}`);
     });
 
@@ -31,7 +29,7 @@ export function registerDecommissionCommands(program: Command): void {
     .option(...AS)
     .description('move the decommission (voids its approval)')
     .action(async (opts: { at: string; as?: string }) => {
-      const s = await api(opts).post<DecommissionState>('/api/decommission/reschedule', { at: opts.at });
+      const s = await api(opts).call('POST /api/decommission/reschedule', { body: { at: opts.at } });
       console.log(`decommission moved to ${formatHk(s.plannedAt)}; its approval is void`);
     });
 
@@ -39,7 +37,7 @@ export function registerDecommissionCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .description('scheduled time, gate items with pass/fail, reminders sent')
     .action(async (opts: { json?: boolean }) => {
-      const view = await api().get<NonNullable<Awaited<ReturnType<typeof decommissionStatus>>> | { status: 'not scheduled' }>('/api/decommission');
+      const view = await api().call('GET /api/decommission');
       if (opts.json) return printJson(view);
       if (!('plannedAt' in view)) return console.log('no decommission is scheduled');
       console.log(`decommission of legacy ECP: ${view.status}, planned ${formatHk(view.plannedAt)}; scheduled by ${view.requestedBy}, approved by ${view.approvedBy ?? '-'}`);

@@ -4,8 +4,6 @@ import { DateTime } from 'luxon';
 import { loadConfig, type Config } from '../../config/config';
 import { isFinalBatch } from '../../domain/batch-lifecycle';
 import { generateDirectory } from '../../domain/directory-generator';
-import type { BatchView } from '../../stores/batch-read';
-import type { FolderView } from '../../stores/folder-store';
 import { apiClient, type ApiClient } from '../api-client';
 import { renderBatch } from './batch';
 import { endpoints } from './dev';
@@ -46,11 +44,11 @@ export function registerDemoCommand(program: Command): void {
       }
       const as = (name: string) => apiClient({}, { apiUrl: config.ECP_CUTOVER_API_URL, token: fs.readFileSync(operators.find((o) => o.name === name)!.tokenFile, 'utf8').trim() });
       if (directory) {
-        const r = await as('alice').post<{ participants: number; users: number }>('/api/directory/import', directory);
+        const r = await as('alice').call('POST /api/directory/import', { body: directory });
         console.log(`alice imported a generated directory through the control API: ${r.participants} firms, ${r.users} users`);
       }
       await runBatchB1(as('alice'), as('bob'));
-      const folders = await as('carol').get<FolderView[]>('/api/folders');
+      const folders = await as('carol').call('GET /api/folders');
       const by = (p: string) => folders.filter((f) => f.placement === p).map((f) => f.code);
       console.log(`\nwhere the folders live now:`);
       console.log(`  on ECP 2.0 (${by('live').length + by('new_on_2_0').length}): ${[...by('live'), ...by('new_on_2_0')].join(' ')}`);
@@ -66,18 +64,18 @@ export function registerDemoCommand(program: Command): void {
  * finds B1 done and shows it.
  */
 async function runBatchB1(alice: ApiClient, bob: ApiClient): Promise<void> {
-  const exists = (await alice.get<BatchView[]>('/api/batches')).some((b) => b.id === 'B1');
+  const exists = (await alice.call('GET /api/batches')).some((b) => b.id === 'B1');
   if (!exists) {
-    const folders = (await alice.get<FolderView[]>('/api/folders', { status: 'legacy' })).filter((f) => ['SD1', 'SD2', 'CCSSW-SH', 'CCSSW-SZ'].includes(f.code)).map((f) => f.code);
+    const folders = (await alice.call('GET /api/folders', { query: { status: 'legacy' } })).filter((f) => ['SD1', 'SD2', 'CCSSW-SH', 'CCSSW-SZ'].includes(f.code)).map((f) => f.code);
     const at = DateTime.utc().plus({ minutes: 1 }).startOf('second');
-    await alice.post('/api/batches', { id: 'B1', name: 'Cash: stamp duty and China Connect short selling', at: at.toISO(), folders, concurrency: 2, minNotice: '0s', allowNonBusinessDay: true });
+    await alice.call('POST /api/batches', { body: { id: 'B1', name: 'Cash: stamp duty and China Connect short selling', at: at.toISO()!, folders, concurrency: 2, minNotice: '0s', allowNonBusinessDay: true } });
     console.log(`\nalice planned batch B1 (${folders.join(', ')}) for one minute from now`);
-    await bob.post('/api/batches/B1/approve');
+    await bob.call('POST /api/batches/{id}/approve', { params: { id: 'B1' } });
     console.log('bob approved it (alice could not: four eyes); participants are told\n');
   }
   let last = '';
   for (;;) {
-    const b = await alice.get<BatchView>('/api/batches/B1');
+    const b = await alice.call('GET /api/batches/{id}', { params: { id: 'B1' } });
     const shown = renderBatch(b);
     if (shown !== last) console.log(shown + '\n');
     last = shown;

@@ -23,7 +23,7 @@ export function registerDirectoryCommands(program: Command): void {
     .option('--as <operator>', 'assert who you are signed in as')
     .action(async (opts: { participants: string; users: string; as?: string }) => {
       const body = { participants: readFile(opts.participants, '--participants'), users: readFile(opts.users, '--users') };
-      const result = await api(opts).post<{ participants: number; users: number }>('/api/directory/import', body);
+      const result = await api(opts).call('POST /api/directory/import', { body });
       console.log(`imported ${result.participants} participant(s) and ${result.users} user(s)`);
     });
   directory

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import type { folderDetail } from '../../app/reads';
 import { PLACEMENTS } from '../../domain/placement';
 import { formatHk } from '../../domain/time';
-import type { FolderView } from '../../stores/folder-store';
-import { seg } from '../api-client';
+import type { Placement } from '../../domain/placement';
 import { api, printJson, printTable } from '../context';
 import { registerRollbackCommands } from './rollback';
 
@@ -14,7 +12,7 @@ export function registerFolderCommands(program: Command): void {
     .option('--status <placement>', `only folders in this placement (${PLACEMENTS.join(', ')})`)
     .option('--json', 'machine-readable output')
     .action(async (opts: { status?: string; json?: boolean }) => {
-      const folders = await api().get<FolderView[]>('/api/folders', { status: opts.status });
+      const folders = await api().call('GET /api/folders', { query: { status: opts.status as Placement | undefined } });
       if (opts.json) return printJson(folders);
       printTable(
         ['CODE', 'PLACEMENT', 'SINCE', 'BATCH', 'MARKET', 'NAME', 'DRIFT'],
@@ -31,7 +29,7 @@ export function registerFolderCommands(program: Command): void {
     .argument('<code>', 'folder code, e.g. SD1')
     .option('--json', 'machine-readable output')
     .action(async (code: string, opts: { json?: boolean }) => {
-      const out = await api().get<Awaited<ReturnType<typeof folderDetail>>>(`/api/folders/${seg(code)}`);
+      const out = await api().call('GET /api/folders/{code}', { params: { code } });
       if (opts.json) return printJson(out);
       const { folder: f, runs, events, drifts } = out;
       console.log(`${f.code}  ${f.nameEn}\n      ${f.nameZh}`);

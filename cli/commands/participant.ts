@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import type { participantView } from '../../app/reads';
 import { formatHk } from '../../domain/time';
-import { seg } from '../api-client';
 import { api, printJson, printTable } from '../context';
 
 /** `participant CODE`: the support desk's one screen. */
@@ -12,7 +10,7 @@ export function registerParticipantCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .description("a firm's folders and where each lives, its readiness, and every notice with its delivery status")
     .action(async (code: string, opts: { json?: boolean }) => {
-      const view = await api().get<Awaited<ReturnType<typeof participantView>>>(`/api/participants/${seg(code)}`);
+      const view = await api().call('GET /api/participants/{participant}', { params: { participant: code } });
       if (opts.json) return printJson(view);
       const p = view.participant;
       console.log(`${p.code}  ${p.nameEn}  ${p.nameZh}\nuser types ${p.userTypes.join(', ')}; ${p.users} user(s); contacts ${p.emails.join(', ')} (${p.language})`);

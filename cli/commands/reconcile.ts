@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import type { ReconcileSummary } from '../../activities/reconcile';
-import type { listDrifts } from '../../app/reconcile';
 import { loadConfig } from '../../config/config';
 import { formatHk } from '../../domain/time';
 import { api, printJson, printTable } from '../context';
@@ -30,7 +28,7 @@ export function registerReconcileCommand(program: Command): void {
         }
         return;
       }
-      const s = await api(opts).post<ReconcileSummary>('/api/reconcile');
+      const s = await api(opts).call('POST /api/reconcile');
       if (opts.json) printJson(s);
       else {
         console.log(`reconciled ${s.folders} folders in ${s.durationMs} ms: ${s.detected.length} drift(s) found, ${s.resolved.length} resolved, ${s.openCount} open; ${s.moving.length} moving (looked at next pass)`);
@@ -47,7 +45,7 @@ export function registerReconcileCommand(program: Command): void {
     .option('--all', 'resolved ones too')
     .option('--json', 'machine-readable output')
     .action(async (opts: { all?: boolean; json?: boolean }) => {
-      const v = await api().get<Awaited<ReturnType<typeof listDrifts>>>('/api/drifts', { all: opts.all ? 'true' : undefined });
+      const v = await api().call('GET /api/drifts', { query: { all: opts.all ? 'true' : undefined } });
       if (opts.json) return printJson(v);
       console.log(v.lastPass ? `last pass ${formatHk(v.lastPass.at)} (${v.lastPass.trigger}, ${v.lastPass.durationMs} ms): ${v.lastPass.openDrifts} open` : 'no reconciler pass yet');
       printTable(['FOLDER', 'DRIFT', 'SINCE', 'RESOLVED', 'ACTION', 'DETAIL'], v.drifts.map((d) => [d.folder, d.kind, formatHk(d.detectedAt), d.resolvedAt ? formatHk(d.resolvedAt) : '', d.action, d.detail]));

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import type { RepairStatus } from '../../workflows/folder-repair';
-import type { RollbackStatus } from '../../workflows/folder-rollback';
-import { seg } from '../api-client';
 import { api } from '../context';
 
 /** `folder rollback|approve-rollback|reject-rollback`: switch a live folder back to legacy, four eyes. */
@@ -14,7 +11,7 @@ export function registerRollbackCommands(folder: Command): void {
     .requiredOption('--reason <text>', 'why, for the audit trail and the participants')
     .option(...AS)
     .action(async (code: string, opts: { reason: string; as?: string }) => {
-      const r = await api(opts).post<{ folderCode: string; requestedBy: string }>(`/api/folders/${seg(code)}/switch-back`, { reason: opts.reason });
+      const r = await api(opts).call('POST /api/folders/{code}/switch-back', { params: { code }, body: { reason: opts.reason } });
       console.log(`switch-back of ${r.folderCode} requested by ${r.requestedBy}; a second operator approves it with:\n  ecp-cutover folder approve-rollback ${r.folderCode}`);
     });
 
@@ -24,7 +21,7 @@ export function registerRollbackCommands(folder: Command): void {
     .argument('<code>', 'folder code')
     .option(...AS)
     .action(async (code: string, opts: { as?: string }) => {
-      const s = await api(opts).post<RollbackStatus>(`/api/folders/${seg(code)}/switch-back/approve`);
+      const s = await api(opts).call('POST /api/folders/{code}/switch-back/approve', { params: { code } });
       console.log(`switch-back of ${s.folderCode} approved by ${s.approvedBy}; it runs now (follow it with 'ecp-cutover folder ${s.folderCode}')`);
     });
 
@@ -35,7 +32,7 @@ export function registerRollbackCommands(folder: Command): void {
     .requiredOption('--reason <text>', 'why')
     .option(...AS)
     .action(async (code: string, opts: { as?: string; reason: string }) => {
-      const s = await api(opts).post<RollbackStatus>(`/api/folders/${seg(code)}/switch-back/reject`, { reason: opts.reason });
+      const s = await api(opts).call('POST /api/folders/{code}/switch-back/reject', { params: { code }, body: { reason: opts.reason } });
       console.log(`switch-back of ${s.folderCode} rejected by ${s.rejectedBy}`);
     });
 
@@ -48,7 +45,7 @@ export function registerRollbackCommands(folder: Command): void {
     .requiredOption('--reason <text>', 'why, for the audit trail')
     .option(...AS)
     .action(async (code: string, opts: { to: string; reason: string; as?: string }) => {
-      const r = await api(opts).post<{ folderCode: string; to: string; requestedBy: string }>(`/api/folders/${seg(code)}/repair`, { to: opts.to, reason: opts.reason });
+      const r = await api(opts).call('POST /api/folders/{code}/repair', { params: { code }, body: { to: opts.to as 'legacy' | 'live', reason: opts.reason } });
       console.log(`repair of ${r.folderCode} to ${r.to} requested by ${r.requestedBy}; a second operator approves it with:\n  ecp-cutover folder approve-repair ${r.folderCode}`);
     });
 
@@ -58,7 +55,7 @@ export function registerRollbackCommands(folder: Command): void {
     .argument('<code>', 'folder code')
     .option(...AS)
     .action(async (code: string, opts: { as?: string }) => {
-      const s = await api(opts).post<RepairStatus>(`/api/folders/${seg(code)}/repair/approve`);
+      const s = await api(opts).call('POST /api/folders/{code}/repair/approve', { params: { code } });
       console.log(`repair of ${s.folderCode} approved by ${s.approvedBy}; it runs now (follow it with 'ecp-cutover folder ${s.folderCode}')`);
     });
 
@@ -69,7 +66,7 @@ export function registerRollbackCommands(folder: Command): void {
     .requiredOption('--reason <text>', 'why')
     .option(...AS)
     .action(async (code: string, opts: { as?: string; reason: string }) => {
-      const s = await api(opts).post<RepairStatus>(`/api/folders/${seg(code)}/repair/reject`, { reason: opts.reason });
+      const s = await api(opts).call('POST /api/folders/{code}/repair/reject', { params: { code }, body: { reason: opts.reason } });
       console.log(`repair of ${s.folderCode} rejected by ${s.rejectedBy}`);
     });
 }

@@ -348,30 +348,42 @@ describe('console attacked', () => {
 });
 
 /**
- * A small identity provider for the test, honest about the protocol: it answers discovery, sends the browser
- * back with a code bound to the PKCE challenge, and gives a signed access token only for the verifier that
- * matches that challenge. (It signs in whoever the test says is at the keyboard.)
+ * A small identity provider for the test, honest about the protocol: it answers discovery and serves its keys,
+ * sends the browser back with a code bound to the PKCE challenge and the nonce, and gives a signed access
+ * token and ID token (with that nonce) only for the verifier that matches that challenge. (It signs in
+ * whoever the test says is at the keyboard.)
  */
 async function identityProvider(audience: string) {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-'));
   const jwks = path.join(dir, 'jwks.json');
-  fs.writeFileSync(jwks, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] }));
-  const codes = new Map<string, { challenge: string; method: string; redirectUri: string; user: { name: string; roles: string[] } }>();
+  const keySet = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] };
+  fs.writeFileSync(jwks, JSON.stringify(keySet));
+  const codes = new Map<string, { challenge: string; method: string; redirectUri: string; nonce: string; clientId: string; user: { name: string; roles: string[] } }>();
   const seen: { authorize: URLSearchParams[]; token: URLSearchParams[] } = { authorize: [], token: [] };
-  const state = { user: { name: 'erin', roles: ['approver'] } };
+  const state = { user: { name: 'erin', roles: ['approver'] }, idTokenNonce: null as string | null };
   let issuer = '';
   const server = http.createServer(async (req, res) => {
     const u = new URL(req.url!, issuer);
     const json = (status: number, body: unknown) => void (res.writeHead(status, { 'content-type': 'application/json' }), res.end(JSON.stringify(body)));
-    if (u.pathname === '/.well-known/openid-configuration') return json(200, { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks` });
+    if (u.pathname === '/.well-known/openid-configuration') {
+      return json(200, {
+        issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`,
+        response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'], code_challenge_methods_supported: ['S256'],
+      });
+    }
+    if (u.pathname === '/jwks') return json(200, keySet);
     if (u.pathname === '/authorize') {
       seen.authorize.push(u.searchParams);
       const code = randomBytes(16).toString('hex');
-      codes.set(code, { challenge: u.searchParams.get('code_challenge') ?? '', method: u.searchParams.get('code_challenge_method') ?? '', redirectUri: u.searchParams.get('redirect_uri') ?? '', user: state.user });
+      codes.set(code, {
+        challenge: u.searchParams.get('code_challenge') ?? '', method: u.searchParams.get('code_challenge_method') ?? '', redirectUri: u.searchParams.get('redirect_uri') ?? '',
+        nonce: u.searchParams.get('nonce') ?? '', clientId: u.searchParams.get('client_id') ?? '', user: state.user,
+      });
       const back = new URL(u.searchParams.get('redirect_uri')!);
       back.searchParams.set('code', code);
       back.searchParams.set('state', u.searchParams.get('state') ?? '');
+      back.searchParams.set('iss', issuer);
       res.writeHead(302, { location: back.toString() });
       return res.end();
     }
@@ -384,9 +396,12 @@ async function identityProvider(audience: string) {
       codes.delete(form.get('code') ?? '');
       const verifier = form.get('code_verifier') ?? '';
       if (!grant || grant.method !== 'S256' || createHash('sha256').update(verifier).digest('base64url') !== grant.challenge || form.get('redirect_uri') !== grant.redirectUri) return json(400, { error: 'invalid_grant' });
+      const sub = `sub-${grant.user.name}`;
       const token = await new SignJWT({ preferred_username: grant.user.name, roles: grant.user.roles }).setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-        .setIssuer(issuer).setAudience(audience).setSubject(`sub-${grant.user.name}`).setIssuedAt().setExpirationTime('10m').sign(privateKey);
-      return json(200, { access_token: token, token_type: 'Bearer', expires_in: 600 });
+        .setIssuer(issuer).setAudience(audience).setSubject(sub).setIssuedAt().setExpirationTime('10m').sign(privateKey);
+      const idToken = await new SignJWT({ nonce: state.idTokenNonce ?? grant.nonce }).setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setIssuer(issuer).setAudience(grant.clientId).setSubject(sub).setIssuedAt().setExpirationTime('10m').sign(privateKey);
+      return json(200, { access_token: token, id_token: idToken, token_type: 'Bearer', expires_in: 600 });
     }
     json(404, {});
   });

@@ -86,17 +86,20 @@ describe('portal API', () => {
   });
 
   it('answers a bad parameter with 400 and a clear message, never a stack trace; ETags make polling cheap', async () => {
-    for (const [p, msg] of [['/api/folders?placement=moved', /placement must be one of/], ['/api/folders?foo=1', /unknown query parameter 'foo'/], [`/api/folders?q=${'x'.repeat(101)}`, /at most 100/], ['/api/folders/%27%3B--', /letters, digits/]] as const) {
+    for (const [p, msg] of [['/api/folders?placement=moved', /placement must be one of/], ['/api/folders?foo=1', /unknown query parameter\(s\) 'foo'/], [`/api/folders?q=${'x'.repeat(101)}`, /at most 100/], ['/api/folders/%27%3B--', /letters, digits/], ['/api/folders?q=ab%00', /NUL/], ['/api/folders/%ZZ', /percent-encoding/]] as const) {
       const r = await get(p);
       expect(r.status, p).toBe(400);
-      const body = (await r.json()) as { error: string };
-      expect(body.error).toMatch(msg);
+      const body = (await r.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('bad_input');
+      expect(body.error.message).toMatch(msg);
       expect(JSON.stringify(body)).not.toMatch(/at \w+ \(|node_modules/);
     }
     const first = await get('/api/folders');
     const etag = first.headers.get('etag')!;
     expect((await get('/api/folders', { 'if-none-match': etag })).status).toBe(304);
-    expect((await fetch(portal.url + '/api/folders', { method: 'POST' })).status).toBe(405);
+    const post = await fetch(portal.url + '/api/folders', { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
   });
 
   it('serves Appendix 7.3 with the same content as `ecp-cutover appendix`, in md, csv and html', async () => {

@@ -1,7 +1,7 @@
 /**
  * HTML that escapes by default: every value put into an `html` template is escaped unless it is itself
  * `html` (a fragment built the same way). Nothing a participant, an operator or a platform wrote can
- * become markup in the console.
+ * become markup in the console or a report. The escaper itself is domain/text.ts's (the appendix uses it too).
  */
 export class Html {
   constructor(readonly text: string) {}
@@ -10,8 +10,9 @@ export class Html {
   }
 }
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (v: unknown): string => String(v).replace(/[&<>"']/g, (c) => ENTITIES[c]);
+import { escapeHtml } from '../domain/text';
+
+export { escapeHtml };
 
 function piece(v: unknown): string {
   if (v instanceof Html) return v.text;

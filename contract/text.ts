@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { normalizeText, textProblem, type TextKind } from '../domain/text';
+
+/**
+ * The one schema for text that crosses the control API's, the console's and the portal's edge. Every string
+ * a route takes (path, query, body) is one of these, or an identifier with its pattern (below); the HTTP
+ * layer refuses to register a route with any other string (http/schema-walk.ts), so no route can forget it.
+ * A refusal says what was wrong, in one line: 400, and nothing happens.
+ */
+export function text(opts: { max: number; min?: number; kind?: TextKind; trim?: boolean; tooShort?: string; description?: string }) {
+  const kind = opts.kind ?? 'line';
+  let s = z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = textProblem(v, kind);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, abort: true });
+    })
+    .overwrite((v) => normalizeText(opts.trim === false ? v : v.trim()));
+  if (opts.min) s = s.min(opts.min, opts.tooShort ?? `must be at least ${opts.min} characters`);
+  s = s.max(opts.max, `must be at most ${opts.max} characters`);
+  return s.meta({ 'x-text': kind, ...(opts.description ? { description: opts.description } : {}) });
+}
+
+/** An identifier: a pattern says all it may be, so no control character, override or surrogate can be in it. */
+export function identifier(pattern: RegExp, what: string, max: number) {
+  return z.string().max(max, `must be ${what}`).regex(pattern, `must be ${what}`).meta({ description: what });
+}
+
+export const BATCH_ID = /^[A-Za-z0-9_-]{1,32}$/;
+export const FOLDER_CODE = /^[A-Za-z0-9-]{1,16}$/;
+export const PARTICIPANT_CODE = /^\d{5}$/;
+
+export const batchId = identifier(BATCH_ID, 'a batch id: 1-32 letters, digits, _ or -', 32);
+export const folderCode = identifier(FOLDER_CODE, 'a folder code: letters, digits and -, at most 16', 16);
+export const participantCode = identifier(PARTICIPANT_CODE, 'a participant code: 5 digits, leading zeros kept (e.g. 01234)', 5);
+
+/** Why an operator did something: shown to other operators and kept in the audit trail. */
+export const reason = text({ max: 1000, min: 3, tooShort: 'must say why (at least 3 characters)' });
+/** A time as a person types it: "YYYY-MM-DD HH:mm" Hong Kong time, or an ISO instant. */
+export const when = text({ max: 64, min: 1, tooShort: 'give the time: "YYYY-MM-DD HH:mm" Hong Kong time, or an ISO instant', description: '"YYYY-MM-DD HH:mm" Hong Kong time, or an ISO instant' });
