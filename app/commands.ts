@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Workflow, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import { defaultPayloadConverter, type UpdateDefinition } from '@temporalio/common';
+import { appendEvent } from '../stores/events';
 import type { CommandAction, SignedCommand } from '../domain/commands';
 import { ConflictError } from '../domain/errors';
 import { refusalsAsDomainErrors } from './temporal-errors';
@@ -34,20 +35,54 @@ export async function startWithCommand<A>(
       return false;
     }
   };
+  let policy = options.workflowIdReusePolicy ?? WorkflowIdReusePolicy.REJECT_DUPLICATE;
+  let squatterEnded = false;
   for (let attempt = 1; ; attempt++) {
     try {
       const handle = await bounded(() =>
-        deps.temporal.workflow.start(workflow, {
-          ...options, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, args: [{ command }], memo: { command: command.id },
-          workflowIdReusePolicy: options.workflowIdReusePolicy ?? WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        }));
+        deps.temporal.workflow.start(workflow, { ...options, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, args: [{ command }], memo: { command: command.id }, workflowIdReusePolicy: policy }));
       return { handle, command };
     } catch (err) {
       if (await mine()) return { handle: deps.temporal.workflow.getHandle(options.workflowId), command };
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ConflictError(hints.alreadyStarted, { cause: err });
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        // The id is held by a run the control API did not start (no command signed with our key): it never
+        // blocks the real operation. It is recorded, ended if it still runs, and the start goes on.
+        if (squatterEnded || !(await endSquatter(deps, op, options.workflowId, action))) throw new ConflictError(hints.alreadyStarted, { cause: err });
+        squatterEnded = true;
+        policy = WorkflowIdReusePolicy.ALLOW_DUPLICATE;
+        continue;
+      }
       if (attempt >= 2) throw err;
     }
   }
+}
+
+/**
+ * Looks at the latest run of a fixed workflow id: if its start carries no command signed with the control
+ * API's key, it was started by hand (`temporal workflow start -w decommission-legacy-ecp ...`). Such a run is
+ * recorded in the audit trail (by whom it was found, never what it carried) and, if it still runs, terminated.
+ * Returns whether the id was held by such a run.
+ */
+async function endSquatter(deps: AppDeps, op: Operator, workflowId: string, action: CommandAction): Promise<boolean> {
+  const handle = deps.temporal.workflow.getHandle(workflowId);
+  const d = await handle.describe();
+  const { history } = await deps.temporal.workflowService.getWorkflowExecutionHistory({ namespace: deps.temporal.options.namespace, execution: { workflowId, runId: d.runId }, maximumPageSize: 1 });
+  const payload = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  let input: unknown = null;
+  try {
+    input = payload ? defaultPayloadConverter.fromPayload(payload) : null;
+  } catch {
+    // not our encoding: not ours
+  }
+  if (deps.signer.isOurs((input as { command?: unknown } | null)?.command)) return false;
+  const running = d.status.name === 'RUNNING';
+  if (running) await handle.terminate(`not started by the control API (no signed command): ended so that ${action} by ${op.name} can start`);
+  await appendEvent(deps.db, {
+    key: `unverified-run:${workflowId}:${d.runId}`, actor: op.name, entityType: 'system', entityId: workflowId, from: d.status.name.toLowerCase(), to: running ? 'unverified_run_terminated' : 'unverified_run_replaced',
+    reason: `a run of ${workflowId} (type ${d.type}) that the control API did not start held the id: ${running ? 'terminated' : 'replaced'} so that ${action} could start`,
+    workflowId, runId: d.runId, credentialId: op.credentialId, source: op.source,
+  });
+  return true;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normalizeText, textProblem, type TextKind } from '../domain/text';
+import { normalizeText, textProblem, visible, type TextKind } from '../domain/text';
 
 /**
  * The one schema for text that crosses the control API's, the console's and the portal's edge. Every string
@@ -23,7 +23,8 @@ export function text(opts: { max: number; min?: number; kind?: TextKind; trim?: 
 
 /** An identifier: a pattern says all it may be, so no control character, override or surrogate can be in it. */
 export function identifier(pattern: RegExp, what: string, max: number) {
-  return z.string().max(max, `must be ${what}`).regex(pattern, `must be ${what}`).meta({ description: what });
+  const refused = (iss: { input?: unknown }) => `'${visible(String(iss.input))}' is not ${what}`;
+  return z.string().max(max, { error: refused }).regex(pattern, { error: refused }).meta({ description: what });
 }
 
 export const BATCH_ID = /^[A-Za-z0-9_-]{1,32}$/;

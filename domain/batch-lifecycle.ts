@@ -1,5 +1,6 @@
 import { type Actor, SYSTEM } from './operators';
-import { type Decision, accept, forbid, refuse, needsRole, stale } from './lifecycle';
+import { type Decision, type Recovery, accept, forbid, refuse, needsRole, stale } from './lifecycle';
+import { notStored } from './text';
 
 /**
  * The lifecycle of a batch (DESIGN.md §2), as a pure machine: `transition(state, command, now)` returns the
@@ -136,7 +137,7 @@ export type BatchEffect =
   /** Record the plan (batch row, its folders, the event); answered by planRecorded or planRefused. */
   | { type: 'recordPlan' }
   /** Write a status (and what changes with it) and its event, keyed by `seq`. */
-  | { type: 'persist'; seq: number; status: BatchStatus; actor: string; reason: string | null; change?: 'approve' | 'void_approval' | 'start'; plannedAt?: string; startedAt?: string }
+  | { type: 'persist'; seq: number; status: BatchStatus; actor: string; reason: string | null; change?: 'approve' | 'void_approval' | 'start'; plannedAt?: string; startedAt?: string; plain?: true }
   | { type: 'notify'; kind: BatchNoticeKind; plan: number }
   | { type: 'checkReadiness'; plan: number }
   | { type: 'startFolder'; code: string }
@@ -145,7 +146,7 @@ export type BatchEffect =
   /** At the start: the batch's retired folders are closed and hidden on legacy. */
   | { type: 'retireFolders' }
   /** The end: final status, each folder's outcome, folders never started back to legacy, the plan released (I4). */
-  | { type: 'finish'; seq: number; status: BatchStatus; actor: string; reason: string };
+  | { type: 'finish'; seq: number; status: BatchStatus; actor: string; reason: string; plain?: true };
 
 export function initialBatchState(p: BatchPlan): BatchState {
   return {
@@ -347,6 +348,17 @@ export function batchWants(s: BatchState, e: BatchEffect): boolean {
   // An abort that came before the retirement ran stops it too.
   if (e.type === 'retireFolders') return s.retiring && (s.status === 'running' || s.status === 'paused');
   return true;
+}
+
+/**
+ * A write refused for good on its data: the plan is refused (nothing was recorded); a status or the end is
+ * written again with every free text replaced (`plain`), so an abort still ends the batch and its notices
+ * still go; a plain write that fails too fails the workflow.
+ */
+export function recoverBatch(_s: BatchState, e: BatchEffect, failure: string): Recovery<BatchCommand, BatchEffect> | null {
+  if (e.type === 'recordPlan') return { command: { type: 'planRefused', reason: `the plan could not be recorded: ${failure}` } };
+  if ((e.type === 'persist' || e.type === 'finish') && !e.plain) return { effect: { ...e, reason: notStored(failure), plain: true } };
+  return null;
 }
 
 export function batchSkipped(_s: BatchState, e: BatchEffect): BatchCommand | null {

@@ -88,3 +88,35 @@ export interface RepairRequestArgs {
   reason: string;
   approvalTimeoutMs: number;
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isText = (v: unknown) => typeof v === 'string';
+const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+const isTexts = (v: unknown) => Array.isArray(v) && v.every(isText);
+const isInstant = (v: unknown) => isText(v) && !Number.isNaN(Date.parse(v as string));
+const isMoveOptions = (v: unknown) => isObject(v) && isNumber(v.freezeWindowMaxMs) && isNumber(v.drainTimeoutMs) && (v.maxAttempts === undefined || isNumber(v.maxAttempts));
+
+/** The shape of each start's arguments, as the control API makes them. */
+const START_ARGS: Partial<Record<CommandAction, (a: Record<string, unknown>) => boolean>> = {
+  'batch.plan': (a) =>
+    isText(a.batchId) && isText(a.name) && isTexts(a.folders) && (a.failurePolicy === 'continue' || a.failurePolicy === 'halt') && isNumber(a.concurrency) &&
+    (a.maxNotReady === null || isObject(a.maxNotReady)) && isNumber(a.readinessRecheckMs) && (a.minNoticeMs === undefined || isNumber(a.minNoticeMs)) && isInstant(a.plannedAt) && isInstant(a.reminderAt) &&
+    isMoveOptions(a.moveOptions) && (a.retire === undefined || isTexts(a.retire)),
+  'switch_back.request': (a) => isText(a.folderCode) && isText(a.reason) && isNumber(a.approvalTimeoutMs) && isMoveOptions(a.moveOptions),
+  'repair.request': (a) => isText(a.folderCode) && (a.to === 'legacy' || a.to === 'live') && isText(a.reason) && isNumber(a.approvalTimeoutMs),
+  'decommission.schedule': (a) => isInstant(a.plannedAt) && isTexts(a.reminderAts) && (a.reminderAts as string[]).every(isInstant) && isNumber(a.quietPeriodMs) && isNumber(a.recheckMs),
+};
+
+/**
+ * What is wrong with a workflow's start input, or null: it must be `{ command }`, a signed command for this
+ * action whose arguments have the shape the control API gives them. Checked before the workflow builds any
+ * state from it, so a start by hand with garbage ends the run at once rather than failing its first task
+ * for ever (and holding its fixed id). The signature itself is verified next, by an activity.
+ */
+export function malformedStart(input: unknown, action: CommandAction): string | null {
+  const command = isObject(input) ? input.command : undefined;
+  if (!isObject(command)) return 'the start carries no command';
+  if (command.action !== action || !isText(command.sig) || !isText(command.id) || !isText(command.operator) || !Array.isArray(command.roles)) return `the start carries no signed ${action} command`;
+  if (!isObject(command.args) || !(START_ARGS[action]?.(command.args) ?? false)) return `the ${action} command's arguments are malformed`;
+  return null;
+}

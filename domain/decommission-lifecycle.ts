@@ -1,4 +1,5 @@
-import { type Decision, accept, forbid, needsRole, refuse, stale } from './lifecycle';
+import { type Decision, type Recovery, accept, forbid, needsRole, refuse, stale } from './lifecycle';
+import { notStored } from './text';
 import { type Actor, SYSTEM } from './operators';
 
 /**
@@ -69,7 +70,7 @@ export type DecommissionNoticeKind = 'decommission_scheduled' | 'decommission_re
 
 export type DecommissionEffect =
   | { type: 'recordRequest' }
-  | { type: 'persist'; seq: number; status: DecommissionStatus; actor: string; reason: string | null; plannedAt?: string; approvedBy?: string | null }
+  | { type: 'persist'; seq: number; status: DecommissionStatus; actor: string; reason: string | null; plannedAt?: string; approvedBy?: string | null; plain?: true }
   | { type: 'notify'; kind: DecommissionNoticeKind; plannedAt: string; tag: string }
   | { type: 'checkGate'; plan: number; purpose: 'reminder' | 'decide' }
   | { type: 'switchOff' };
@@ -186,6 +187,13 @@ export function transitionDecommission(s: DecommissionState, c: DecommissionComm
 }
 
 /** A notice about a plan that was replaced, or a gate check of one, is no longer wanted. */
+/** The schedule refused if it cannot be recorded; a status written again without the text it was given. */
+export function recoverDecommission(_s: DecommissionState, e: DecommissionEffect, failure: string): Recovery<DecommissionCommand, DecommissionEffect> | null {
+  if (e.type === 'recordRequest') return { command: { type: 'refusedAtStart', reason: `the schedule could not be recorded: ${failure}` } };
+  if (e.type === 'persist' && !e.plain) return { effect: { ...e, reason: notStored(failure), plain: true } };
+  return null;
+}
+
 export function decommissionWants(s: DecommissionState, e: DecommissionEffect): boolean {
   if (e.type === 'notify' && e.kind !== 'legacy_decommissioned') return e.plannedAt === s.plannedAt && (s.status === 'scheduled' || s.status === 'blocked');
   if (e.type === 'checkGate') return e.plan === s.plan;

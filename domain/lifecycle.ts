@@ -30,4 +30,11 @@ export interface Machine<S, C, E> {
   wants(state: S, effect: E): boolean;
   /** The command that tells the machine an effect was skipped, if it needs to know (a folder not started). */
   skipped?(state: S, effect: E): C | null;
+  /**
+   * An effect failed for good on its data (a value PostgreSQL refuses, say): what to do instead — the same
+   * write without the text it was given, a command (a request refused), or null (the workflow fails).
+   */
+  recover?(state: S, effect: E, failure: string): Recovery<C, E> | null;
 }
+
+export type Recovery<C, E> = { effect: E } | { command: C };

@@ -1,4 +1,5 @@
-import { type Decision, accept, forbid, needsRole, refuse, stale } from './lifecycle';
+import { type Decision, type Recovery, accept, forbid, needsRole, refuse, stale } from './lifecycle';
+import { notStored } from './text';
 import { type Actor, SYSTEM } from './operators';
 
 /**
@@ -55,7 +56,7 @@ export type SwitchBackEffect =
   /** Check the request (signature, folder live) and record it; answered by recorded or refusedAtStart. */
   | { type: 'recordRequest' }
   /** An event on the folder's audit trail: rollback_approved, rollback_rejected, ... */
-  | { type: 'record'; to: string; actor: string; reason: string | null }
+  | { type: 'record'; to: string; actor: string; reason: string | null; plain?: true }
   /** The saga ECP 2.0 → legacy; answered by moveFinished. */
   | { type: 'move'; actor: string; reason: string }
   /** The firms that use the folder are told it is back on legacy. */
@@ -116,6 +117,13 @@ export function transitionSwitchBack(s: SwitchBackState, c: SwitchBackCommand, n
       // A switch-back tells the firms; a repair puts the folder where its record (re)says, which they were told.
       return accept({ ...s, status: c.outcome, outcome: c.failure }, c.outcome === 'succeeded' && !s.repair ? [{ type: 'notify' }] : []);
   }
+}
+
+/** The request refused if it cannot be recorded; an event written again without the text it was given. */
+export function recoverSwitchBack(_s: SwitchBackState, e: SwitchBackEffect, failure: string): Recovery<SwitchBackCommand, SwitchBackEffect> | null {
+  if (e.type === 'recordRequest') return { command: { type: 'refusedAtStart', reason: `the request could not be recorded: ${failure}` } };
+  if (e.type === 'record' && !e.plain) return { effect: { ...e, reason: notStored(failure), plain: true } };
+  return null;
 }
 
 export function nextSwitchBackTimer(s: SwitchBackState): { at: string; command: SwitchBackCommand } | null {

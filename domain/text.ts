@@ -41,6 +41,24 @@ export function textProblem(value: string, kind: TextKind = 'line'): string | nu
 /** The text as stored and compared: Unicode NFC (so 'é' typed two ways is one name). */
 export const normalizeText = (value: string): string => value.normalize('NFC');
 
+/**
+ * A text made storable whatever it holds (a failure a platform or a child workflow reported): the characters
+ * the edge refuses are replaced by U+FFFD, and it is cut to `max`. For what the tool writes of others' words.
+ */
+export function scrubText(value: string, max = 1000): string {
+  const cleaned = value.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+  return normalizeText(cleaned.length > max ? `${cleaned.slice(0, max - 1)}…` : cleaned);
+}
+
+/** A text as a message may quote it: what the rule refuses shown as \u{…}, so a quote never carries a control or an override. */
+export function visible(value: string, max = 40): string {
+  const cut = value.length > max ? `${value.slice(0, max)}…` : value;
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u{${c.charCodeAt(0).toString(16).toUpperCase()}}`);
+}
+
+/** What is stored instead of a text the database refused (a lifecycle machine's recovery). */
+export const notStored = (failure: string) => `(the text given could not be stored: ${scrubText(failure, 200)})`;
+
 /** A checked, normalised text, or the reason it cannot be taken (for workflow inputs: no exceptions). */
 export function cleanText(value: unknown, opts: { kind?: TextKind; max: number; min?: number }): { ok: true; text: string } | { ok: false; problem: string } {
   if (typeof value !== 'string') return { ok: false, problem: 'is not text' };

@@ -53,10 +53,9 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : (hops ?? false),
     requestTimeout: 60_000,
     connectionTimeout: 60_000,
-    maxParamLength: 200,
     return503OnClosing: true,
     forceCloseConnections: true,
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: false },
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: false, maxParamLength: 200 },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestIdHeader: false,
@@ -116,6 +115,18 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     if (known) return render(known, request, reply);
     opts.log?.error({ method: request.method, route: request.routeOptions.url ?? 'unmatched', err: error instanceof Error ? error.stack : String(error) }, 'unexpected error');
     return render(new HttpError('internal', 'the server failed; its operators can find the details in its log'), request, reply);
+  });
+
+  // A query is percent-encoded UTF-8 or refused (a path is, by the router): a lone surrogate or a broken byte
+  // is never quietly taken as other text.
+  app.addHook('onRequest', async (request) => {
+    const q = request.url.indexOf('?');
+    if (q < 0) return;
+    try {
+      for (const part of request.url.slice(q + 1).split(/[&;]/)) decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      throw new HttpError('bad_input', 'the query is not valid percent-encoded UTF-8');
+    }
   });
 
   // A route takes the body type it says (JSON unless a form); anything else is 415 before it is validated.

@@ -2,14 +2,16 @@ import {
   defineQuery, defineUpdate, executeChild, getExternalWorkflowHandle, ParentClosePolicy, patched, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import {
-  batchProgress, batchSkipped, batchWants, initialBatchState, isFinalBatch, nextBatchTimer, transitionBatch,
+  batchProgress, batchSkipped, batchWants, recoverBatch, initialBatchState, isFinalBatch, nextBatchTimer, transitionBatch,
   type BatchCommand, type BatchEffect, type BatchProgress, type BatchState,
 } from '../domain/batch-lifecycle';
 import { actorOf, type BatchPlanArgs, type SignedCommand } from '../domain/commands';
+import { scrubText } from '../domain/text';
 import { cutoverWorkflowId, DECOMMISSION_WORKFLOW_ID } from '../domain/workflow-ids';
 import { commandUpdates, verified } from './commands';
 import { batchFinishedSignal } from './decommission-legacy';
 import { folderCutover } from './folder-cutover';
+import { startCommand, textArg } from './inputs';
 import { interpret } from './interpreter';
 import { LIFECYCLE_MACHINE_PATCH, SKIP_UNWANTED_STARTS } from './patches';
 import { mail, operations } from './proxies';
@@ -42,7 +44,7 @@ export const batchProgressQuery = defineQuery<BatchProgress & { busy: boolean }>
  */
 export async function batchMigration(input: BatchInput | BatchInputV1): Promise<BatchProgress> {
   if (!patched(LIFECYCLE_MACHINE_PATCH)) return batchMigrationV1(input as BatchInputV1) as unknown as Promise<BatchProgress>;
-  const { command } = input as BatchInput;
+  const command = startCommand<BatchPlanArgs>(input, 'batch.plan');
   const { workflowId, runId } = workflowInfo();
   // Batches begun before this patch started every folder queued to start, wanted or not (their histories say so).
   const skipUnwantedStarts = patched(SKIP_UNWANTED_STARTS);
@@ -53,7 +55,7 @@ export async function batchMigration(input: BatchInput | BatchInputV1): Promise<
 
   const it = interpret<BatchState, BatchCommand, BatchEffect>({
     machine: {
-      transition: transitionBatch, nextTimer: nextBatchTimer, isFinal: (s) => isFinalBatch(s.status), skipped: batchSkipped,
+      transition: transitionBatch, nextTimer: nextBatchTimer, isFinal: (s) => isFinalBatch(s.status), skipped: batchSkipped, recover: recoverBatch,
       wants: (s, e) => (e.type === 'startFolder' && !skipUnwantedStarts) || batchWants(s, e),
     },
     initial: initialBatchState({ ...plan, requestedBy: command.operator }),
@@ -67,13 +69,16 @@ export async function batchMigration(input: BatchInput | BatchInputV1): Promise<
           // The signature is checked before anything is written: a start that did not come from the API records nothing.
           const claims = await verified(command, 'batch.plan', { update: false }).catch((err: Error) => err);
           if (claims instanceof Error) return { type: 'planRefused', reason: claims.message };
+          const bad = planTextProblem(claims.args);
+          if (bad) return { type: 'planRefused', reason: `batch.plan refused: ${bad}` };
           const r = await operations.recordBatchPlan({ command: claims, workflowId, runId });
           return r.ok ? { type: 'planRecorded' } : { type: 'planRefused', reason: r.reason };
         }
         case 'persist':
           return void (await operations.persistBatch({ ...event(e), status: e.status, change: e.change, plannedAt: e.plannedAt, startedAt: e.startedAt }));
         case 'finish': {
-          const outcomes = Object.fromEntries(Object.entries(s.folders).map(([c, f]) => [c, { status: f.status, failure: f.failure }]));
+          // Written again plain (the database refused a text): the folders' failures as storable text too.
+          const outcomes = Object.fromEntries(Object.entries(s.folders).map(([c, f]) => [c, { status: f.status, failure: e.plain && f.failure !== null ? scrubText(f.failure) : f.failure }]));
           await operations.finishBatch({ ...event(e), status: e.status, outcomes });
           // A decommission blocked on unfinished batches re-checks its gate now (there may be none: that is fine).
           await getExternalWorkflowHandle(DECOMMISSION_WORKFLOW_ID).signal(batchFinishedSignal, plan.batchId).catch(() => undefined);
@@ -120,22 +125,26 @@ export async function batchMigration(input: BatchInput | BatchInputV1): Promise<
   const view = batchProgress;
   setHandler(batchProgressQuery, () => ({ ...view(it.state), busy: it.busy }));
   const update = commandUpdates(it, view, seen);
-  update(approveBatchUpdate, 'batch.approve', (c) => ({ type: 'approve', by: actorOf(c), plannedAt: optionalText(c.args.plannedAt) }));
-  update(rejectBatchUpdate, 'batch.reject', (c) => ({ type: 'reject', by: actorOf(c), reason: text(c.args.reason) }));
-  update(rescheduleBatchUpdate, 'batch.reschedule', (c) => ({ type: 'reschedule', by: actorOf(c), plannedAt: text(c.args.plannedAt), reminderAt: text(c.args.reminderAt) }));
+  update(approveBatchUpdate, 'batch.approve', (c) => ({ type: 'approve', by: actorOf(c), plannedAt: c.args.plannedAt === undefined ? undefined : textArg(c.args.plannedAt, 'plannedAt', 64) }));
+  update(rejectBatchUpdate, 'batch.reject', (c) => ({ type: 'reject', by: actorOf(c), reason: textArg(c.args.reason, 'the reason') }));
+  update(rescheduleBatchUpdate, 'batch.reschedule', (c) => ({ type: 'reschedule', by: actorOf(c), plannedAt: textArg(c.args.plannedAt, 'plannedAt', 64), reminderAt: textArg(c.args.reminderAt, 'reminderAt', 64) }));
   update(pauseBatchUpdate, 'batch.pause', (c) => ({ type: 'pause', by: actorOf(c) }));
   update(resumeBatchUpdate, 'batch.resume', (c) => ({ type: 'resume', by: actorOf(c) }));
-  update(abortBatchUpdate, 'batch.abort', (c) => ({ type: 'abort', by: actorOf(c), reason: text(c.args.reason) }));
-  update(overrideReadinessUpdate, 'batch.override_readiness', (c) => ({ type: 'overrideReadiness', by: actorOf(c), reason: text(c.args.reason) }));
+  update(abortBatchUpdate, 'batch.abort', (c) => ({ type: 'abort', by: actorOf(c), reason: textArg(c.args.reason, 'the reason') }));
+  update(overrideReadinessUpdate, 'batch.override_readiness', (c) => ({ type: 'overrideReadiness', by: actorOf(c), reason: textArg(c.args.reason, 'the reason') }));
 
   await it.run();
   return view(it.state);
 }
 
-const optionalText = (v: unknown) => (v === undefined ? undefined : text(v));
-
-/** A required string argument of a command (malformed arguments refuse the command). */
-function text(v: unknown): string {
-  if (typeof v !== 'string' || v.length === 0) throw new TypeError('missing argument');
-  return v;
+/** What is wrong with the plan's text (its id, name and folder codes), by the edge's text rule; null when nothing. */
+function planTextProblem(a: BatchPlanArgs): string | null {
+  try {
+    textArg(a.batchId, 'the batch id', 64);
+    textArg(a.name, 'the name', 200);
+    for (const code of [...a.folders, ...(a.retire ?? [])]) textArg(code, 'a folder code', 64);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }

@@ -54,8 +54,8 @@ function register<S, C, E, V, A>(
     if (seen.has(command.id)) throw refused(`${action} refused: command ${command.id} was applied already`);
     try {
       return toCommand(command);
-    } catch {
-      throw refused(`${action} refused: the command's arguments are malformed`);
+    } catch (err) {
+      throw refused(`${action} refused: the command's arguments are malformed (${err instanceof Error ? err.message : 'unreadable'})`);
     }
   };
   setHandler(

@@ -1,10 +1,11 @@
 import { defineQuery, defineSignal, defineUpdate, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { actorOf, type DecommissionScheduleArgs, type SignedCommand } from '../domain/commands';
 import {
-  decommissionWants, initialDecommissionState, isFinalDecommission, nextDecommissionTimer, transitionDecommission,
+  decommissionWants, initialDecommissionState, isFinalDecommission, nextDecommissionTimer, recoverDecommission, transitionDecommission,
   type DecommissionCommand, type DecommissionEffect, type DecommissionState,
 } from '../domain/decommission-lifecycle';
 import { commandUpdates, verified } from './commands';
+import { startCommand } from './inputs';
 import { interpret } from './interpreter';
 import { mail, operations } from './proxies';
 import { decommissionLegacyV1, type DecommissionInputV1 } from './v1/decommission-legacy';
@@ -27,12 +28,12 @@ export const decommissionStateQuery = defineQuery<DecommissionState>('state');
  */
 export async function decommissionLegacy(input: DecommissionInput | DecommissionInputV1): Promise<DecommissionState> {
   if (!patched(LIFECYCLE_MACHINE_PATCH)) return decommissionLegacyV1(input as DecommissionInputV1) as unknown as Promise<DecommissionState>;
-  const { command } = input as DecommissionInput;
+  const command = startCommand<DecommissionScheduleArgs>(input, 'decommission.schedule');
   const { workflowId, runId } = workflowInfo();
   const args = command.args;
 
   const it = interpret<DecommissionState, DecommissionCommand, DecommissionEffect>({
-    machine: { transition: transitionDecommission, nextTimer: nextDecommissionTimer, isFinal: (s) => isFinalDecommission(s.status), wants: decommissionWants },
+    machine: { transition: transitionDecommission, nextTimer: nextDecommissionTimer, isFinal: (s) => isFinalDecommission(s.status), wants: decommissionWants, recover: recoverDecommission },
     initial: initialDecommissionState({ plannedAt: args.plannedAt, reminderAts: args.reminderAts, requestedBy: command.operator, recheckMs: args.recheckMs }),
     initialEffects: [{ type: 'recordRequest' }],
     isWrite: (e) => e.type === 'persist',

@@ -3,6 +3,7 @@ import { actorOf, type RepairRequestArgs, type SignedCommand } from '../domain/c
 import { initialSwitchBackState, type SwitchBackCommand, type SwitchBackEffect, type SwitchBackState } from '../domain/switch-back-lifecycle';
 import { SWITCH_BACK_WIRING } from './folder-rollback';
 import { commandUpdates, verified } from './commands';
+import { requestTextProblem, startCommand, textArg } from './inputs';
 import { interpret } from './interpreter';
 import { proxyActivities } from '@temporalio/workflow';
 import type { createRepairActivities } from '../activities/repair';
@@ -32,7 +33,7 @@ export const repairStatusQuery = defineQuery<RepairStatus>('status');
  * request names (activities/repair.ts), never both open, and records the folder there.
  */
 export async function folderRepair(input: FolderRepairInput): Promise<RepairStatus> {
-  const { command } = input;
+  const command = startCommand<RepairRequestArgs>(input, 'repair.request');
   const { workflowId, runId, startTime } = workflowInfo();
   const args = command.args;
   const it = interpret<SwitchBackState, SwitchBackCommand, SwitchBackEffect>({
@@ -46,6 +47,8 @@ export async function folderRepair(input: FolderRepairInput): Promise<RepairStat
         case 'recordRequest': {
           const claims = await verified(command, 'repair.request', { update: false }).catch((err: Error) => err);
           if (claims instanceof Error) return { type: 'refusedAtStart', reason: claims.message };
+          const bad = requestTextProblem(claims.args);
+          if (bad) return { type: 'refusedAtStart', reason: `repair.request refused: ${bad}` };
           const r = await operations.recordRepairRequest({ command: claims, workflowId, runId });
           return r.ok ? { type: 'recorded' } : { type: 'refusedAtStart', reason: r.reason };
         }
@@ -64,7 +67,7 @@ export async function folderRepair(input: FolderRepairInput): Promise<RepairStat
   setHandler(repairStatusQuery, () => it.state);
   const update = commandUpdates(it, (s) => s, seen);
   update(approveRepairUpdate, 'repair.approve', (c) => ({ type: 'approve', by: actorOf(c) }));
-  update(rejectRepairUpdate, 'repair.reject', (c) => ({ type: 'reject', by: actorOf(c), reason: String(c.args.reason ?? '') }));
+  update(rejectRepairUpdate, 'repair.reject', (c) => ({ type: 'reject', by: actorOf(c), reason: textArg(c.args.reason, 'the reason') }));
   await it.run();
   return it.state;
 }

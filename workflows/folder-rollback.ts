@@ -1,10 +1,11 @@
 import { defineQuery, defineUpdate, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { actorOf, type SignedCommand, type SwitchBackRequestArgs } from '../domain/commands';
 import {
-  initialSwitchBackState, isFinalSwitchBack, nextSwitchBackTimer, transitionSwitchBack,
+  initialSwitchBackState, isFinalSwitchBack, nextSwitchBackTimer, recoverSwitchBack, transitionSwitchBack,
   type SwitchBackCommand, type SwitchBackEffect, type SwitchBackState,
 } from '../domain/switch-back-lifecycle';
 import { commandUpdates, verified } from './commands';
+import { requestTextProblem, startCommand, textArg } from './inputs';
 import { interpret } from './interpreter';
 import { moveFolder, type MoveProgress } from './move-folder';
 import { mail, operations } from './proxies';
@@ -26,7 +27,7 @@ export const rollbackStatusQuery = defineQuery<RollbackStatus>('status');
 
 /** How the switch-back machine is run: the request recorded first, events as writes (also a repair's: folder-repair.ts). */
 export const SWITCH_BACK_WIRING = {
-  machine: { transition: transitionSwitchBack, nextTimer: nextSwitchBackTimer, isFinal: (s: SwitchBackState) => isFinalSwitchBack(s.status), wants: () => true },
+  machine: { transition: transitionSwitchBack, nextTimer: nextSwitchBackTimer, isFinal: (s: SwitchBackState) => isFinalSwitchBack(s.status), wants: () => true, recover: recoverSwitchBack },
   initialEffects: [{ type: 'recordRequest' }] as SwitchBackEffect[],
   isWrite: (e: SwitchBackEffect) => e.type === 'record',
   cancelCommand: { type: 'cancelRequested' } as SwitchBackCommand,
@@ -40,7 +41,7 @@ export const SWITCH_BACK_WIRING = {
  */
 export async function folderRollback(input: FolderRollbackInput | FolderRollbackInputV1): Promise<RollbackStatus> {
   if (!patched(LIFECYCLE_MACHINE_PATCH)) return folderRollbackV1(input as FolderRollbackInputV1) as unknown as Promise<RollbackStatus>;
-  const { command } = input as FolderRollbackInput;
+  const command = startCommand<SwitchBackRequestArgs>(input, 'switch_back.request');
   const { workflowId, runId, startTime } = workflowInfo();
   const args = command.args;
   const move: MoveProgress = { folderCode: args.folderCode, kind: 'rollback', step: 'begin', outcome: 'running', failure: null, freezeWindowMs: null };
@@ -58,6 +59,8 @@ export async function folderRollback(input: FolderRollbackInput | FolderRollback
         case 'recordRequest': {
           const claims = await verified(command, 'switch_back.request', { update: false }).catch((err: Error) => err);
           if (claims instanceof Error) return { type: 'refusedAtStart', reason: claims.message };
+          const bad = requestTextProblem(claims.args);
+          if (bad) return { type: 'refusedAtStart', reason: `switch_back.request refused: ${bad}` };
           const r = await operations.recordSwitchBackRequest({ command: claims, workflowId, runId });
           return r.ok ? { type: 'recorded' } : { type: 'refusedAtStart', reason: r.reason };
         }
@@ -83,7 +86,7 @@ export async function folderRollback(input: FolderRollbackInput | FolderRollback
   setHandler(rollbackStatusQuery, () => view(it.state));
   const update = commandUpdates(it, view, seen);
   update(approveRollbackUpdate, 'switch_back.approve', (c) => ({ type: 'approve', by: actorOf(c) }));
-  update(rejectRollbackUpdate, 'switch_back.reject', (c) => ({ type: 'reject', by: actorOf(c), reason: String(c.args.reason ?? '') }));
+  update(rejectRollbackUpdate, 'switch_back.reject', (c) => ({ type: 'reject', by: actorOf(c), reason: textArg(c.args.reason, 'the reason') }));
   await it.run();
   return view(it.state);
 }

@@ -1,5 +1,6 @@
-import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched } from '@temporalio/workflow';
 import type { Decision, Machine } from '../domain/lifecycle';
+import { DATA_ERRORS_DECIDED } from './patches';
 
 /**
  * Runs a pure lifecycle machine (domain/lifecycle.ts) inside a workflow: it holds the state, queues the
@@ -43,6 +44,12 @@ export function refused(message: string, kind: 'forbidden' | 'conflict' = 'confl
   return ApplicationFailure.create({ message, type: kind === 'forbidden' ? 'Forbidden' : 'Conflict', nonRetryable: true });
 }
 
+/** The message of an activity's failure for good on its data (worker/data-errors.ts), or null for any other failure. */
+function dataFailure(err: unknown): string | null {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure && cause.type === 'DataError' ? cause.message : null;
+}
+
 export function interpret<S, C, E>(opts: InterpreterOptions<S, C, E>): Interpreter<S, C, E> {
   const { machine } = opts;
   let state = opts.initial;
@@ -79,6 +86,25 @@ export function interpret<S, C, E>(opts: InterpreterOptions<S, C, E>): Interpret
       if (result !== undefined) dispatch(result);
     } catch (err) {
       if (!isCancellation(err)) {
+        // A poison pill (a value the database refuses) is the machine's to decide, never retried for ever.
+        const failure = dataFailure(err);
+        const recovery = failure !== null ? machine.recover?.(state, effect, failure) : null;
+        if (recovery && patched(DATA_ERRORS_DECIDED)) {
+          log.warn('an effect failed on its data: the machine decides', { effect: (effect as { type?: string }).type, failure });
+          running = null;
+          try {
+            if ('command' in recovery) dispatch(recovery.command);
+            else {
+              const result = await opts.perform(recovery.effect);
+              if (result !== undefined) dispatch(result);
+            }
+          } catch (again) {
+            broken = again;
+            throw again;
+          }
+          done++;
+          return;
+        }
         broken = err;
         throw err;
       }

@@ -17,3 +17,6 @@ export const SKIP_UNWANTED_STARTS = 'skip-unwanted-starts';
  * lost leaves the run "succeeded", and then there is nothing to put back (issue 18).
  */
 export const RECORDED_OUTCOME_BEFORE_COMPENSATING = 'recorded-outcome-before-compensating';
+
+/** An effect that fails for good on its data is decided by the lifecycle machine (issue 23), not a failed workflow. */
+export const DATA_ERRORS_DECIDED = 'data-errors-decided';

@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { planBatch, rejectBatch } from '../../app/batches';
 import { addOperator } from '../../stores/operator-store';
 import { alice, bob, operator } from '../support/batches';
-import type { Db } from '../../db/connection';
 import { startPortal } from '../../portal/server';
 import { importGeneratedDirectory } from '../../stores/directory-store';
 import { runCli } from '../support/cli';
+import { dumpDatabase } from '../support/db';
 import { cutoverStack } from '../support/stack';
 
 /**
@@ -37,25 +37,6 @@ await planBatch(app, alice, { id: 'B8', name: 'eight', at: inTenDays, folders: [
 await rejectBatch(app, bob, 'B8', 'not this week');
 const b8 = client.workflow.getHandle('batch-B8');
 await b8.result();
-
-/** Every row of every table (public and the simulator's schemas) and every sequence, as text. */
-async function dump(d: Db): Promise<string> {
-  const tables = await d('information_schema.tables').whereIn('table_schema', ['public', 'sim_legacy', 'sim_ecp2']).where({ table_type: 'BASE TABLE' })
-    .orderBy(['table_schema', 'table_name']).select('table_schema', 'table_name');
-  const parts: string[] = [];
-  for (const t of tables) {
-    // A token's last use is bookkeeping of the sign-in, not a change a command made.
-    const row = t.table_name === 'operator_tokens' ? '(x.id, x.operator, x.secret_hash, x.created_at, x.revoked_at)::text' : 'x::text';
-    const { rows } = await d.raw(`select ${row} as row from "${t.table_schema}"."${t.table_name}" x order by 1`);
-    parts.push(`## ${t.table_schema}.${t.table_name}`, ...rows.map((r: { row: string }) => r.row));
-  }
-  const seqs = await d('information_schema.sequences').select('sequence_schema', 'sequence_name').orderBy(['sequence_schema', 'sequence_name']);
-  for (const s of seqs) {
-    const { rows } = await d.raw(`select last_value, is_called from "${s.sequence_schema}"."${s.sequence_name}"`);
-    parts.push(`## sequence ${s.sequence_schema}.${s.sequence_name} ${rows[0].last_value} ${rows[0].is_called}`);
-  }
-  return parts.join('\n');
-}
 
 const historyLength = async (id: string) => (await client.workflow.getHandle(id).describe()).historyLength;
 
@@ -121,7 +102,7 @@ describe('bad input changes nothing', () => {
     expect(new Set(CLI_CASES.map((c) => c[0])).size).toBe(CLI_CASES.length);
     const histories = [await historyLength('batch-B9'), await historyLength('batch-B7')];
     for (const [what, args, extraEnv, message] of CLI_CASES) {
-      const before = await dump(db);
+      const before = await dumpDatabase(db);
       // Signed in as the operator --as names (alice if none); an ECP_CUTOVER_TOKEN naming an operator is theirs.
       const as = args.includes('--as') ? args[args.indexOf('--as') + 1] : 'alice';
       const token = extraEnv.ECP_CUTOVER_TOKEN ? tokens[extraEnv.ECP_CUTOVER_TOKEN as keyof typeof tokens] ?? extraEnv.ECP_CUTOVER_TOKEN : tokens[as as keyof typeof tokens] ?? '';
@@ -130,7 +111,7 @@ describe('bad input changes nothing', () => {
       expect(r.code, `${what}: ${r.stderr}${r.stdout}`).toBe(2);
       expect(lines, `${what}: ${r.stderr}`).toHaveLength(1);
       expect(lines[0], what).toMatch(message);
-      expect(await dump(db), `${what} changed the database`).toBe(before);
+      expect(await dumpDatabase(db), `${what} changed the database`).toBe(before);
     }
     expect([await historyLength('batch-B9'), await historyLength('batch-B7')]).toEqual(histories);
     expect((await client.workflow.getHandle('batch-B9').describe()).status.name).toBe('RUNNING');
@@ -140,26 +121,26 @@ describe('bad input changes nothing', () => {
     const portal = await startPortal({ db, port: 0 });
     const cases: [string, string, number, RegExp][] = [
       ['GET', "/api/folders?placement=moved", 400, /placement must be one of/],
-      ['GET', "/api/folders?q=' or 1=1--&sort=code", 400, /unknown query parameter 'sort'/],
+      ['GET', "/api/folders?q=' or 1=1--&sort=code", 400, /unknown query parameter\(s\) 'sort'/],
       ['GET', `/api/folders?q=${'x'.repeat(101)}`, 400, /at most 100 characters/],
       ['GET', `/api/folders?market=${'m'.repeat(101)}`, 400, /at most 100 characters/],
       ['GET', "/api/folders/SD1'%3B%20drop%20table%20folders--", 400, /letters, digits and -/],
       ['GET', '/api/folders/NOPE1', 404, /no folder NOPE1/],
-      ['GET', '/api/folders/SD1?verbose=1', 400, /unknown query parameter 'verbose'/],
-      ['GET', '/api/batches?all=1', 400, /unknown query parameter 'all'/],
-      ['GET', '/appendix/7.4', 404, /not found/],
-      ['POST', '/api/folders', 405, /read-only/],
-      ['DELETE', '/api/folders/SD1', 405, /read-only/],
+      ['GET', '/api/folders/SD1?verbose=1', 400, /unknown query parameter\(s\) 'verbose'/],
+      ['GET', '/api/batches?all=1', 400, /unknown query parameter\(s\) 'all'/],
+      ['GET', '/appendix/7.4', 404, /no such endpoint/],
+      ['POST', '/api/folders', 405, /POST is not allowed here: use GET, HEAD/],
+      ['DELETE', '/api/folders/SD1', 405, /DELETE is not allowed here: use GET, HEAD/],
     ];
     try {
       for (const [method, p, status, message] of cases) {
-        const before = await dump(db);
+        const before = await dumpDatabase(db);
         const res = await fetch(portal.url + p, { method });
-        const body = (await res.json()) as { error: string };
+        const body = (await res.json()) as { error: { code: string; message: string } };
         expect(res.status, `${method} ${p}`).toBe(status);
-        expect(body.error, `${method} ${p}`).toMatch(message);
-        expect(body.error).not.toContain('\n');
-        expect(await dump(db), `${method} ${p} changed the database`).toBe(before);
+        expect(body.error.message, `${method} ${p}`).toMatch(message);
+        expect(body.error.message).not.toContain('\n');
+        expect(await dumpDatabase(db), `${method} ${p} changed the database`).toBe(before);
       }
     } finally {
       await portal.close();
