@@ -4,7 +4,8 @@ import { isDomainError, NotAllowedError } from '../domain/errors';
 import type { PlatformName } from '../domain/intake-rules';
 import { PlatformRefusal, type PlatformGateway } from '../platform/gateway';
 import { appendEvent, runKey } from '../stores/events';
-import { createRunStore, type RunRef } from '../stores/run-store';
+import type { RunRef } from '../domain/folder-runs';
+import { createRunStore } from '../stores/run-store';
 
 export interface MoveDeps {
   db: Db;

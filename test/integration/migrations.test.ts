@@ -3,11 +3,11 @@ import { migrateDownAll, migrateLatest } from '../../db/connection';
 import { seedCatalog } from '../../db/seed';
 import { BATCH_FOLDER_STATUSES, PUBLIC_BATCH_STATUSES, STORED_BATCH_STATUSES } from '../../domain/batch-lifecycle';
 import { STORED_DECOMMISSION_STATUSES } from '../../domain/decommission-lifecycle';
+import { FOLDER_RUN_KINDS, RUN_STATUSES } from '../../domain/folder-runs';
 import { NOTICE_KINDS, NOTICE_STATUSES } from '../../domain/notices';
 import { ROLES } from '../../domain/operators';
 import { PLACEMENTS } from '../../domain/placement';
 import { EVENT_ENTITY_TYPES } from '../../stores/events';
-import { FOLDER_RUN_KINDS, RUN_STATUSES } from '../../stores/run-store';
 import { freshDatabase } from '../support/db';
 
 const { db } = await freshDatabase({ migrate: false });
