@@ -1,6 +1,6 @@
 import { createApprovalActivities } from './approvals';
 import { createBatchActivities } from './batches';
-import { createDecommissionActivities } from './decommission';
+import { createDecommissionActivities, type DecommissionDeps } from './decommission';
 import { createNoticeActivities, type NoticeDeps } from './notices';
 import { createMoveActivities, type MoveDeps } from './move';
 import { createSecurityActivities } from './security';
@@ -8,7 +8,8 @@ import { createStatusActivities } from './status';
 import { createReconcileActivities, type ReconcileActivityDeps } from './reconcile';
 import { createRepairActivities } from './repair';
 
-export type ActivityDeps = MoveDeps & NoticeDeps & Pick<ReconcileActivityDeps, 'opsAlertEmail'> & { commandKey: Buffer };
+/** Every store, port and setting the activities use; the worker builds them (worker/activity-deps.ts). */
+export type ActivityDeps = MoveDeps & NoticeDeps & DecommissionDeps & Pick<ReconcileActivityDeps, 'opsAlertEmail'> & { commandKey: Buffer };
 
 /** All activities the worker registers, built from their dependencies. */
 export function createActivities(deps: ActivityDeps) {

@@ -1,0 +1,29 @@
+import type { Db } from '../db/connection';
+import { createActivities, type ActivityDeps } from '../activities/index';
+import type { Mailer } from '../activities/mailer';
+import type { PlatformGateway } from '../platform/gateway';
+import { createDecommissionStore } from '../stores/decommission';
+import { createEventStore } from '../stores/event-store';
+
+/** What a worker is started with: its database, the platforms, SMTP, the command key and the alert address. */
+export interface WorkerDeps {
+  db: Db;
+  gateway: PlatformGateway;
+  mailer: Mailer;
+  mailFrom: string;
+  commandKey: Buffer;
+  /** The platform team's address for alerts (OPS_ALERT_EMAIL); absent: none are sent. */
+  opsAlertEmail?: string;
+}
+
+/** The activities' stores, each the knex implementation over the worker's database. */
+export function activityDeps(deps: WorkerDeps): ActivityDeps {
+  return {
+    ...deps,
+    events: createEventStore(deps.db),
+    decommission: createDecommissionStore(deps.db),
+  };
+}
+
+/** The activities a worker registers, over the knex stores. */
+export const workerActivities = (deps: WorkerDeps) => createActivities(activityDeps(deps));
