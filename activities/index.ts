@@ -6,10 +6,10 @@ import { createMoveActivities, type MoveDeps } from './move';
 import { createSecurityActivities } from './security';
 import { createStatusActivities } from './status';
 import { createReconcileActivities, type ReconcileActivityDeps } from './reconcile';
-import { createRepairActivities } from './repair';
+import { createRepairActivities, type RepairDeps } from './repair';
 
 /** Every store, port and setting the activities use; the worker builds them (worker/activity-deps.ts). */
-export type ActivityDeps = MoveDeps & NoticeDeps & DecommissionDeps & Pick<ReconcileActivityDeps, 'opsAlertEmail'> & { commandKey: Buffer };
+export type ActivityDeps = MoveDeps & NoticeDeps & DecommissionDeps & RepairDeps & Pick<ReconcileActivityDeps, 'opsAlertEmail'> & { commandKey: Buffer };
 
 /** All activities the worker registers, built from their dependencies. */
 export function createActivities(deps: ActivityDeps) {

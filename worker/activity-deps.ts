@@ -4,6 +4,7 @@ import type { Mailer } from '../activities/mailer';
 import type { PlatformGateway } from '../platform/gateway';
 import { createDecommissionStore } from '../stores/decommission';
 import { createEventStore } from '../stores/event-store';
+import { createRepairStore } from '../stores/repair-store';
 
 /** What a worker is started with: its database, the platforms, SMTP, the command key and the alert address. */
 export interface WorkerDeps {
@@ -22,6 +23,7 @@ export function activityDeps(deps: WorkerDeps): ActivityDeps {
     ...deps,
     events: createEventStore(deps.db),
     decommission: createDecommissionStore(deps.db),
+    repairs: createRepairStore(deps.db),
   };
 }
 
