@@ -9,7 +9,7 @@ import { createReconcileActivities, type ReconcileActivityDeps } from './reconci
 import { createRepairActivities, type RepairDeps } from './repair';
 
 /** Every store, port and setting the activities use; the worker builds them (worker/activity-deps.ts). */
-export type ActivityDeps = MoveDeps & NoticeDeps & DecommissionDeps & RepairDeps & Pick<ReconcileActivityDeps, 'opsAlertEmail'> & { commandKey: Buffer };
+export type ActivityDeps = MoveDeps & NoticeDeps & DecommissionDeps & RepairDeps & ReconcileActivityDeps & { commandKey: Buffer };
 
 /** All activities the worker registers, built from their dependencies. */
 export function createActivities(deps: ActivityDeps) {

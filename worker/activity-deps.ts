@@ -2,8 +2,10 @@ import type { Db } from '../db/connection';
 import { createActivities, type ActivityDeps } from '../activities/index';
 import type { Mailer } from '../activities/mailer';
 import type { PlatformGateway } from '../platform/gateway';
+import { createAlertStore } from '../stores/alert-store';
 import { createDecommissionStore } from '../stores/decommission';
 import { createEventStore } from '../stores/event-store';
+import { createReconcileStore } from '../stores/reconcile';
 import { createRepairStore } from '../stores/repair-store';
 
 /** What a worker is started with: its database, the platforms, SMTP, the command key and the alert address. */
@@ -23,6 +25,8 @@ export function activityDeps(deps: WorkerDeps): ActivityDeps {
     ...deps,
     events: createEventStore(deps.db),
     decommission: createDecommissionStore(deps.db),
+    drifts: createReconcileStore(deps.db),
+    alerts: createAlertStore(deps.db),
     repairs: createRepairStore(deps.db),
   };
 }
