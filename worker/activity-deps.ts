@@ -5,6 +5,8 @@ import type { PlatformGateway } from '../platform/gateway';
 import { createAlertStore } from '../stores/alert-store';
 import { createDecommissionStore } from '../stores/decommission';
 import { createEventStore } from '../stores/event-store';
+import { createNoticeStore } from '../stores/notice-store';
+import { createReadinessStore } from '../stores/readiness-store';
 import { createReconcileStore } from '../stores/reconcile';
 import { createRepairStore } from '../stores/repair-store';
 
@@ -24,6 +26,8 @@ export function activityDeps(deps: WorkerDeps): ActivityDeps {
   return {
     ...deps,
     events: createEventStore(deps.db),
+    readiness: createReadinessStore(deps.db, deps.gateway),
+    notices: createNoticeStore(deps.db),
     decommission: createDecommissionStore(deps.db),
     drifts: createReconcileStore(deps.db),
     alerts: createAlertStore(deps.db),

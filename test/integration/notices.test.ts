@@ -5,9 +5,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../activities/mailer';
-import { createNoticeActivities } from '../../activities/notices';
 import { freePort } from '../../dev/process';
 import { startSmtpSink } from '../../smtp-sink/server';
+import { workerActivities } from '../../worker/activity-deps';
 import { cutoverStack } from '../support/stack';
 
 const stack = await cutoverStack({ processingDelayMs: 50 });
@@ -138,7 +138,7 @@ describe('notices for a batch of 20 folders and 2,000 firms', () => {
 
   it('SMTP down for a while, then up: every notice delivered once, each failed attempt recorded', async () => {
     const port = await freePort();
-    const acts = createNoticeActivities({ db, mailer: createSmtpMailer(`smtp://127.0.0.1:${port}`), mailFrom: 'ecp-support@hkex.example', gateway: stack.gateway });
+    const acts = workerActivities({ ...stack.deps, mailer: createSmtpMailer(`smtp://127.0.0.1:${port}`) });
     const activity = new MockActivityEnvironment();
     const { queued } = (await activity.run(acts.queueBatchNotices, { kind: 'batch_reminder' as const, batchId: 'N1', subjectId: 'N1@outage' })) as { queued: number };
     expect(queued).toBeGreaterThan(500);
