@@ -3,12 +3,15 @@ import { createActivities, type ActivityDeps } from '../activities/index';
 import type { Mailer } from '../activities/mailer';
 import type { PlatformGateway } from '../platform/gateway';
 import { createAlertStore } from '../stores/alert-store';
+import { createApprovalStore } from '../stores/approval-store';
+import { createBatchStore } from '../stores/batch-store';
 import { createDecommissionStore } from '../stores/decommission';
 import { createEventStore } from '../stores/event-store';
 import { createNoticeStore } from '../stores/notice-store';
 import { createReadinessStore } from '../stores/readiness-store';
 import { createReconcileStore } from '../stores/reconcile';
 import { createRepairStore } from '../stores/repair-store';
+import { createRunStore } from '../stores/run-store';
 
 /** What a worker is started with: its database, the platforms, SMTP, the command key and the alert address. */
 export interface WorkerDeps {
@@ -22,16 +25,19 @@ export interface WorkerDeps {
 }
 
 /** The activities' stores, each the knex implementation over the worker's database. */
-export function activityDeps(deps: WorkerDeps): ActivityDeps {
+export function activityDeps({ db, ...rest }: WorkerDeps): ActivityDeps {
   return {
-    ...deps,
-    events: createEventStore(deps.db),
-    readiness: createReadinessStore(deps.db, deps.gateway),
-    notices: createNoticeStore(deps.db),
-    decommission: createDecommissionStore(deps.db),
-    drifts: createReconcileStore(deps.db),
-    alerts: createAlertStore(deps.db),
-    repairs: createRepairStore(deps.db),
+    ...rest,
+    events: createEventStore(db),
+    approvals: createApprovalStore(db),
+    runs: createRunStore(db),
+    batches: createBatchStore(db),
+    readiness: createReadinessStore(db, rest.gateway),
+    notices: createNoticeStore(db),
+    decommission: createDecommissionStore(db),
+    drifts: createReconcileStore(db),
+    alerts: createAlertStore(db),
+    repairs: createRepairStore(db),
   };
 }
 
