@@ -9,6 +9,7 @@ import { freePort } from '../../dev/process';
 import { startSmtpSink } from '../../smtp-sink/server';
 import { workerActivities } from '../../worker/activity-deps';
 import { cutoverStack } from '../support/stack';
+import { until } from '../support/wait';
 
 const stack = await cutoverStack({ processingDelayMs: 50 });
 const { db, sink, client } = stack;
@@ -143,7 +144,9 @@ describe('notices for a batch of 20 folders and 2,000 firms', () => {
     const { queued } = (await activity.run(acts.queueBatchNotices, { kind: 'batch_reminder' as const, batchId: 'N1', subjectId: 'N1@outage' })) as { queued: number };
     expect(queued).toBeGreaterThan(500);
     const delivering = activity.run(acts.deliverNotices, { kind: 'batch_reminder' as const, subjectId: 'N1@outage' });
-    await new Promise((r) => setTimeout(r, 1500));
+    // SMTP stays down until sends have failed and been recorded: then it comes up.
+    await until('a failed send recorded while SMTP is down', async () =>
+      Number((await db('notice_attempts as a').join('notices as n', 'n.id', 'a.notice_id').where({ 'n.subject_id': 'N1@outage', 'a.outcome': 'failed' }).count({ n: '*' }).first())?.n) > 0);
     const late = await startSmtpSink({ smtpPort: port });
     try {
       const { sent, failed } = (await delivering) as { sent: number; failed: number };
