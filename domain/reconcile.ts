@@ -5,7 +5,7 @@ import type { PlatformName } from './intake-rules';
  * The reconciler's decisions (issue 18), fed facts: which folders a pass leaves for the next one, which drift
  * episodes open and resolve, which alert episodes open and resolve, and the mail each episode sends. Which
  * drift a folder has is domain/drift.ts; reading the platforms, closing "open on both" and mailing are the
- * activities' (activities/reconcile.ts), the SQL the store's (stores/reconcile.ts).
+ * activities' (activities/reconcile-pass.ts), the SQL the store's (stores/reconcile.ts).
  */
 export type ReconcileTrigger = 'schedule' | 'on_demand' | 'drill';
 

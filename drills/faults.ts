@@ -292,7 +292,7 @@ async function storedCopies(h: Harness, folder: string): Promise<Map<string, str
  * I6, from the outbox and the sink. Expected recipients are computed here, independently of the notice code:
  * a firm is affected by the batch when it has a user type one of the batch's folders serves.
  * A worker killed between the SMTP server's 250 and the outbox record re-sends that chunk with the same
- * Message-ID (documented in activities/notices.ts): counted and shown, bounded by 100 per kill.
+ * Message-ID (documented in activities/notice-delivery.ts): counted and shown, bounded by 100 per kill.
  */
 async function noticeChecks(h: Harness, codes: string[]): Promise<[string, boolean, string][]> {
   const types = [...new Set((await h.db('folders').whereIn('code', codes).pluck('user_types')).flat())] as string[];

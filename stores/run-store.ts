@@ -37,7 +37,7 @@ export function createRunStore(db: Db): RunStore {
         if (await runRow(trx, r).first('id')) return; // already begun by an earlier attempt
         const folder = await trx('folders').where({ code: r.folderCode }).forUpdate().first();
         if (!folder) throw new NotFoundError(`folder ${r.folderCode} is not in the catalog`);
-        // A supervised repair holds the folder (activities/repair.ts): nothing else moves it meanwhile.
+        // A supervised repair holds the folder (its claim: stores/repair-store.ts): nothing else moves it meanwhile.
         const repair = await trx('folder_runs').where({ folder_code: r.folderCode, kind: 'repair', status: 'running' }).first('workflow_id');
         if (repair) throw new NotAllowedError(`${r.kind} of ${r.folderCode} refused: ${repair.workflow_id} is repairing it`);
         if (r.kind === 'cutover') {
