@@ -1,12 +1,16 @@
-import type { Db } from '../db/connection';
 import type { BatchFolderStatus, BatchStatus } from '../domain/batch-lifecycle';
 import type { BatchPlanArgs, CommandClaims } from '../domain/commands';
 import { PlatformRefusal, type PlatformGateway } from '../platform/gateway';
-import { batchReadiness, readinessUsers } from '../stores/readiness';
 import { ApplicationFailure } from '@temporalio/activity';
-import { createBatchStore, StaleRunError, type BatchChange, type BatchEvent } from '../stores/batch-store';
+import { StaleRunError, type BatchChange, type BatchEvent, type BatchStore } from '../stores/batch-store';
+import type { ReadinessStore } from '../stores/readiness-store';
 
-/** Activities that write a batch's state changes to PostgreSQL (the workflow holds no database). */
+export interface BatchDeps {
+  batches: BatchStore;
+  readiness: ReadinessStore;
+  gateway: PlatformGateway;
+}
+
 /** A refusal that retrying cannot change fails the workflow's step for good (a reset run stops there). */
 async function once<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -17,8 +21,8 @@ async function once<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createBatchActivities({ db, gateway }: { db: Db; gateway: PlatformGateway }) {
-  const store = createBatchStore(db);
+/** Activities that write a batch's state changes to PostgreSQL (the workflow holds no database). */
+export function createBatchActivities({ batches: store, readiness, gateway }: BatchDeps) {
   return {
     /** The signed plan (already verified by the workflow) → the batch's rows, or the reason it cannot be. */
     async recordBatchPlan(input: { command: CommandClaims<BatchPlanArgs>; workflowId: string; runId: string }) {
@@ -53,14 +57,14 @@ export function createBatchActivities({ db, gateway }: { db: Db; gateway: Platfo
     },
     /** Decided on Client Connect's users (the imported directory if the platform cannot be read). */
     async checkBatchReadiness(input: { batchId: string }) {
-      const users = await readinessUsers(db, gateway);
-      const r = await batchReadiness(db, { batch: input.batchId }, users.users);
+      const users = await readiness.users();
+      const r = await readiness.ofBatch(input.batchId, users.users);
       return { affected: r.affected, notReady: r.notReady, percentNotReady: r.percentNotReady, source: users.source };
     },
 
     // Version 1 of the batch workflow (workflows/v1) still calls these.
     async setBatchStatus(input: BatchEvent & { to: BatchStatus; startedAt?: string }): Promise<void> {
-      await store.setStatus(input, input.to, input.startedAt ? { started_at: input.startedAt } : {});
+      await store.setStatus(input, input.to, input.startedAt);
     },
     async approveBatch(input: BatchEvent & { approver: string }): Promise<void> {
       await store.approve(input);

@@ -1,14 +1,15 @@
-import { createApprovalActivities } from './approvals';
-import { createBatchActivities } from './batches';
-import { createDecommissionActivities } from './decommission';
+import { createApprovalActivities, type ApprovalDeps } from './approvals';
+import { createBatchActivities, type BatchDeps } from './batches';
+import { createDecommissionActivities, type DecommissionDeps } from './decommission';
 import { createNoticeActivities, type NoticeDeps } from './notices';
 import { createMoveActivities, type MoveDeps } from './move';
 import { createSecurityActivities } from './security';
-import { createStatusActivities } from './status';
+import { createStatusActivities, type StatusDeps } from './status';
 import { createReconcileActivities, type ReconcileActivityDeps } from './reconcile';
-import { createRepairActivities } from './repair';
+import { createRepairActivities, type RepairDeps } from './repair';
 
-export type ActivityDeps = MoveDeps & NoticeDeps & Pick<ReconcileActivityDeps, 'opsAlertEmail'> & { commandKey: Buffer };
+/** Every store, port and setting the activities use; the worker builds them (worker/activity-deps.ts). */
+export type ActivityDeps = StatusDeps & ApprovalDeps & MoveDeps & BatchDeps & NoticeDeps & DecommissionDeps & ReconcileActivityDeps & RepairDeps & { commandKey: Buffer };
 
 /** All activities the worker registers, built from their dependencies. */
 export function createActivities(deps: ActivityDeps) {

@@ -1,13 +1,15 @@
 import { ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
-import type { Db } from '../db/connection';
 import { isDomainError, NotAllowedError } from '../domain/errors';
+import type { RunRef } from '../domain/folder-runs';
 import type { PlatformName } from '../domain/intake-rules';
 import { PlatformRefusal, type PlatformGateway } from '../platform/gateway';
-import { appendEvent, runKey } from '../stores/events';
-import { createRunStore, type RunRef } from '../stores/run-store';
+import type { EventStore } from '../stores/event-store';
+import { runKey } from '../stores/events';
+import type { RunStore } from '../stores/run-store';
 
 export interface MoveDeps {
-  db: Db;
+  runs: RunStore;
+  events: EventStore;
   gateway: PlatformGateway;
 }
 
@@ -33,8 +35,7 @@ export interface StepInput {
  * switch-back: ECP 2.0 → legacy), and of undoing each. Every one is idempotent: the platform calls are, and
  * each status write is keyed by (workflow, run, step).
  */
-export function createMoveActivities({ db, gateway }: MoveDeps) {
-  const runs = createRunStore(db);
+export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
   return {
     /** Refused (permanently, recorded as an event) unless the move is allowed: see cutoverRefusal in stores/run-store.ts. */
     async beginMove(input: { ref: RunRef; reason: string | null; parent?: { workflowId: string; runId: string } | null }): Promise<void> {
@@ -43,7 +44,7 @@ export function createMoveActivities({ db, gateway }: MoveDeps) {
       } catch (err) {
         if (err instanceof NotAllowedError) {
           const { ref } = input;
-          await appendEvent(db, { key: runKey(ref.workflowId, ref.runId, 'refused'), actor: ref.actor, entityType: 'folder', entityId: ref.folderCode, to: 'cutover_refused', reason: err.message, workflowId: ref.workflowId, runId: ref.runId });
+          await events.append({ key: runKey(ref.workflowId, ref.runId, 'refused'), actor: ref.actor, entityType: 'folder', entityId: ref.folderCode, to: 'cutover_refused', reason: err.message, workflowId: ref.workflowId, runId: ref.runId });
         }
         await permanent(() => Promise.reject(err));
       }

@@ -1,12 +1,17 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Mailer } from './mailer';
-import type { Db } from '../db/connection';
 import type { PlatformGateway } from '../platform/gateway';
-import { reconcilePass, type ReconcileReport, type ReconcileTrigger } from '../stores/reconcile';
+import type { AlertStore } from '../stores/alert-store';
+import type { ReconcileStore } from '../stores/reconcile';
+import { reconcilePass, type ReconcileReport } from './reconcile-pass';
+import type { ReconcileTrigger } from '../domain/reconcile';
+
+export type { ReconcileReport };
 
 export interface ReconcileActivityDeps {
-  db: Db;
+  drifts: ReconcileStore;
+  alerts: AlertStore;
   gateway: PlatformGateway;
   mailer: Mailer;
   mailFrom: string;
@@ -30,10 +35,11 @@ export const runningIn = (client: Client) => async ({ workflowId, runId }: { wor
 
 export function createReconcileActivities(deps: ReconcileActivityDeps) {
   return {
-    /** One reconciler pass (stores/reconcile.ts); whether a move is still running is asked of Temporal. */
+    /** One reconciler pass (activities/reconcile-pass.ts); whether a move is still running is asked of Temporal. */
     async reconcileFolders(input: { trigger: ReconcileTrigger }): Promise<ReconcileSummary> {
       const report = await reconcilePass({
-        db: deps.db,
+        drifts: deps.drifts,
+        alerts: deps.alerts,
         gateway: deps.gateway,
         isMoving: runningIn(Context.current().client),
         alert: deps.opsAlertEmail

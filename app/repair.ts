@@ -3,7 +3,7 @@ import type { RepairRequestArgs } from '../domain/commands';
 import { ConflictError, InputError, NotFoundError } from '../domain/errors';
 import { repairWorkflowId } from '../domain/workflow-ids';
 import { runningIn } from '../activities/reconcile';
-import { repairRefusal } from '../activities/repair';
+import { repairRefusal } from '../stores/repair-store';
 import { approveRepairUpdate, folderRepair, rejectRepairUpdate, type RepairStatus } from '../workflows/folder-repair';
 import { FOLDER_CODE } from '../workflows/search-attributes';
 import { awaitRecorded, startWithCommand, updateWithCommand } from './commands';

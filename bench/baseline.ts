@@ -11,13 +11,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities } from '../activities/index';
 import { randomBytes } from 'node:crypto';
 import { createSmtpMailer } from '../activities/mailer';
 import { loadConfig } from '../config/config';
 import { createDb } from '../db/connection';
 import { createHttpGateway } from '../platform/http-gateway';
 import { moveOptions } from '../app/options';
+import { workerActivities } from '../worker/activity-deps';
 import { batchWorkflowId, cutoverWorkflowId } from '../domain/workflow-ids';
 
 const [batchId, concurrencyArg, foldersArg] = process.argv.slice(2);
@@ -26,7 +26,7 @@ const folders = foldersArg.split(',');
 const config = loadConfig();
 const db = createDb(config.DATABASE_URL, { max: 20 });
 const mailer = createSmtpMailer(config.SMTP_URL);
-const a = createActivities({ db, gateway: createHttpGateway(config.SIMULATOR_URL, config.SIMULATOR_ADMIN_TOKEN), mailer, mailFrom: config.SMTP_FROM, commandKey: randomBytes(32) /* it verifies no command */ });
+const a = workerActivities({ db, gateway: createHttpGateway(config.SIMULATOR_URL, config.SIMULATOR_ADMIN_TOKEN), mailer, mailFrom: config.SMTP_FROM, commandKey: randomBytes(32) /* it verifies no command */ });
 const opts = moveOptions(config);
 const run = <P extends unknown[], R>(fn: (...args: P) => Promise<R>, ...args: P): Promise<R> => new MockActivityEnvironment().run(fn, ...args);
 

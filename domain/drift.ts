@@ -4,7 +4,7 @@ import type { FolderState } from '../platform/gateway';
 
 /**
  * Drift: a folder whose platforms are not where its record (folders.placement) says. The reconciler
- * (stores/reconcile.ts) reads both platforms through the gateway and classifies every difference here, a pure
+ * (activities/reconcile-pass.ts) reads both platforms through the gateway and classifies every difference here, a pure
  * function of the record and the two states. Only "open on both" is acted on at once — it breaks I1, and
  * closing the side the record does not name is always safe (the record's side stays open, nothing in flight
  * is lost: a closed folder keeps its files). Every other drift is recorded, shown and alerted, never "fixed":

@@ -22,7 +22,9 @@ import type { BatchProgress } from '../workflows/batch-migration';
 import { startHarness, type Harness } from '../bench/harness';
 import { addSyntheticFolders } from '../bench/scenario';
 import { runningIn } from '../activities/reconcile';
-import { reconcilePass } from '../stores/reconcile';
+import { reconcilePass } from '../activities/reconcile-pass';
+import { createAlertStore } from '../stores/alert-store';
+import { createReconcileStore } from '../stores/reconcile';
 
 const FOLDERS = 30;
 const FIRMS = 1000;
@@ -113,6 +115,9 @@ async function until(probe: () => Promise<boolean>, timeoutMs = 300_000): Promis
   }
 }
 
+/** The reconciler as the worker runs it, over the harness's database, platforms and Temporal (no alert mail). */
+const reconcilerOf = (h: Harness) => ({ drifts: createReconcileStore(h.db), alerts: createAlertStore(h.db), gateway: h.app.gateway, isMoving: runningIn(h.client) });
+
 /** Reconciler passes every 3 s while the batch runs (a pass that meets a restart is skipped). */
 function reconcileThroughout(h: Harness) {
   let running = true;
@@ -121,7 +126,7 @@ function reconcileThroughout(h: Harness) {
   const loop = (async () => {
     while (running) {
       try {
-        const r = await reconcilePass({ db: h.db, gateway: h.app.gateway, isMoving: runningIn(h.client) }, 'drill');
+        const r = await reconcilePass(reconcilerOf(h), 'drill');
         passes++;
         detected.push(...r.detected.map((d) => `${d.folder} ${d.kind} (${d.detail})`));
       } catch {
@@ -252,7 +257,7 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
     const othersAfter = await h.db('folders').whereNotIn('code', codes).orderBy('code').select('code', 'placement');
     const same = JSON.stringify(othersAfter) === JSON.stringify(others) && JSON.stringify(await platformState(h, others.map((f) => f.code))) === JSON.stringify(otherPlatforms);
     // The reconciler, every 3 s while the batch ran and once after: no drift (a move in progress is not one).
-    const after = await reconcilePass({ db: h.db, gateway: h.app.gateway, isMoving: runningIn(h.client) }, 'drill');
+    const after = await reconcilePass(reconcilerOf(h), 'drill');
     const found = [...during.detected, ...after.detected.map((d) => `${d.folder} ${d.kind}`)];
     checks.push(['reconciler finds no drift', found.length === 0 && after.open.length === 0 && during.passes > 0,
       `${during.passes} passes during the batch and one after: ${found.length ? `drift ${found.slice(0, 5).join(', ')}` : 'no drift'}, ${after.open.length} open`]);
@@ -287,7 +292,7 @@ async function storedCopies(h: Harness, folder: string): Promise<Map<string, str
  * I6, from the outbox and the sink. Expected recipients are computed here, independently of the notice code:
  * a firm is affected by the batch when it has a user type one of the batch's folders serves.
  * A worker killed between the SMTP server's 250 and the outbox record re-sends that chunk with the same
- * Message-ID (documented in activities/notices.ts): counted and shown, bounded by 100 per kill.
+ * Message-ID (documented in activities/notice-delivery.ts): counted and shown, bounded by 100 per kill.
  */
 async function noticeChecks(h: Harness, codes: string[]): Promise<[string, boolean, string][]> {
   const types = [...new Set((await h.db('folders').whereIn('code', codes).pluck('user_types')).flat())] as string[];

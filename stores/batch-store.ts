@@ -42,11 +42,28 @@ export async function retireFacts(db: Db | Knex.Transaction, codes: string[], lo
   return new Map(rows.map((r) => [r.code, { placement: r.placement, retiredAt: r.retired_at, retireBatch: r.retire_batch }]));
 }
 
+/** The outcome of each folder of a finished batch. */
+export type FolderOutcomes = Record<string, { status: BatchFolderStatus; failure: string | null }>;
+
 /**
- * Writes a batch's state to PostgreSQL: each change with its event, in one transaction, keyed so that a
- * retried activity writes nothing twice.
+ * A batch's state in PostgreSQL, as its workflow writes it: each change with its event, in one transaction,
+ * keyed so that a retried activity writes nothing twice. A write from another run of the workflow, or to a
+ * finished batch, is a StaleRunError.
  */
-export function createBatchStore(db: Db) {
+export interface BatchStore {
+  recordPlan(claims: CommandClaims<BatchPlanArgs>, workflowId: string, runId: string): Promise<{ ok: true } | { ok: false; reason: string }>;
+  persist(e: BatchEvent & { status: BatchStatus; change?: BatchChange; plannedAt?: string; startedAt?: string }): Promise<void>;
+  finish(e: BatchEvent & { status: BatchStatus; outcomes: FolderOutcomes }): Promise<void>;
+  foldersToRetire(e: Omit<BatchEvent, 'actor'>): Promise<string[]>;
+  recordRetirement(e: BatchEvent, code: string, outcome: { retired: true } | { retired: false; failure: string }): Promise<void>;
+  withdrawNotices(batchId: string): Promise<number>;
+  // Version 1 of the batch workflow (workflows/v1) still writes these.
+  setStatus(e: BatchEvent, to: BatchStatus, startedAt?: string): Promise<void>;
+  approve(e: BatchEvent & { approver: string }): Promise<void>;
+  voidApproval(e: BatchEvent & { plannedAt: string }): Promise<void>;
+}
+
+export function createBatchStore(db: Db): BatchStore {
   async function transition(trx: Knex.Transaction, e: BatchEvent, to: BatchStatus, patch: Record<string, unknown> = {}) {
     const batch = await trx('batches').where({ id: e.batchId }).forUpdate().first('status', 'run_id');
     if (!batch) throw new Error(`batch ${e.batchId} is not in the database`);
@@ -65,7 +82,7 @@ export function createBatchStore(db: Db) {
   const schedule = async (trx: Knex.Transaction, batchId: string, from: 'legacy' | 'scheduled', to: 'legacy' | 'scheduled') =>
     trx('folders').whereIn('code', await folderCodes(trx, batchId)).where({ placement: from }).update({ placement: to, placement_changed_at: trx.fn.now() });
 
-  return {
+  const store: BatchStore = {
     /**
      * Records a signed plan: the batch, its folders (I4 holds them) and the event naming the verified
      * operator — or a refusal if the database no longer allows it. Idempotent for the run that recorded it;
@@ -136,7 +153,7 @@ export function createBatchStore(db: Db) {
      * The end: final status, each folder's outcome, folders that never started back to legacy, and the plan
      * released (I4: the folders may be planned again).
      */
-    async finish(e: BatchEvent & { status: BatchStatus; outcomes: Record<string, { status: BatchFolderStatus; failure: string | null }> }): Promise<void> {
+    async finish(e: BatchEvent & { status: BatchStatus; outcomes: FolderOutcomes }): Promise<void> {
       await db.transaction(async (trx) => {
         if (!(await transition(trx, e, e.status, { finished_at: trx.fn.now(), reason: e.reason ?? null }))) return;
         for (const [code, o] of Object.entries(e.outcomes)) {
@@ -186,15 +203,15 @@ export function createBatchStore(db: Db) {
         .update({ status: 'withdrawn' });
     },
 
-    // Version 1 of the batch workflow (workflows/v1) still calls these.
-    async setStatus(e: BatchEvent, to: BatchStatus, patch: Record<string, unknown> = {}): Promise<void> {
-      await db.transaction((trx) => transition(trx, e, to, patch));
+    async setStatus(e, to, startedAt) {
+      await db.transaction((trx) => transition(trx, e, to, startedAt ? { started_at: startedAt } : {}));
     },
-    async approve(e: BatchEvent & { approver: string }): Promise<void> {
-      await this.persist({ ...e, actor: e.approver, status: 'approved', change: 'approve' });
+    async approve(e) {
+      await store.persist({ ...e, actor: e.approver, status: 'approved', change: 'approve' });
     },
-    async voidApproval(e: BatchEvent & { plannedAt: string }): Promise<void> {
-      await this.persist({ ...e, status: 'awaiting_approval', change: 'void_approval' });
+    async voidApproval(e) {
+      await store.persist({ ...e, status: 'awaiting_approval', change: 'void_approval' });
     },
   };
+  return store;
 }

@@ -1,7 +1,11 @@
 import type { Db } from '../db/connection';
-import type { PlatformGateway } from '../platform/gateway';
 import { FINAL_BATCH_STATUSES } from '../domain/batch-lifecycle';
+import type { CommandClaims, DecommissionScheduleArgs } from '../domain/commands';
+import { decommissionGate, type GateFacts } from '../domain/decommission-gate';
 import type { GateItem } from '../domain/decommission-lifecycle';
+import type { PlatformGateway } from '../platform/gateway';
+import { StaleRunError } from './batch-store';
+import { appendEvent, runKey } from './events';
 import { openDrifts } from './reconcile';
 
 export type { GateItem };
@@ -9,37 +13,110 @@ export type { GateItem };
 /** One legacy platform, one decommission: the row's id is fixed. */
 export const DECOMMISSION_ID = 'legacy-ecp';
 
+/** A change of the decommission's status, written by the run of its workflow that recorded it. */
+export interface DecommissionChange {
+  status: string;
+  actor: string;
+  reason: string | null;
+  plannedAt?: string;
+  approvedBy?: string | null;
+  workflowId: string;
+  runId: string;
+  /** The n-th change of this run: part of the event's key. */
+  seq: number;
+}
+
+/** What the gate needs from PostgreSQL (the platform's last acceptance, the quiet period and the time come apart). */
+export type StoredGateFacts = Pick<GateFacts, 'foldersNotMoved' | 'unfinishedBatches' | 'pendingSwitchBacks' | 'openDrifts'>;
+
+/** The decommission's row (`decommission`), its events, and the facts its gate is decided on. */
+export interface DecommissionStore {
+  /** A verified schedule → the row (awaiting approval) and its event; refused once legacy is off. Idempotent for its run. */
+  recordRequest(c: CommandClaims<DecommissionScheduleArgs>, workflowId: string, runId: string): Promise<{ ok: true } | { ok: false; reason: string }>;
+  /** Status (and plan) with its event, in one transaction, once per key; a StaleRunError for another run. */
+  setStatus(change: DecommissionChange): Promise<void>;
+  gateFacts(): Promise<StoredGateFacts>;
+  /** The gate as last checked, kept for `decommission status`. */
+  saveGate(items: GateItem[]): Promise<void>;
+  /** The row's status and the run that recorded it (undefined: never scheduled). */
+  current(): Promise<{ status: string; runId: string | null } | undefined>;
+  /** Folders the catalog retires that no batch closed: the switch-off closes them as retired. */
+  retiredNotClosed(): Promise<string[]>;
+  markRetired(codes: string[]): Promise<void>;
+}
+
+export function createDecommissionStore(db: Db): DecommissionStore {
+  const row = () => db('decommission').where({ id: DECOMMISSION_ID });
+  return {
+    async recordRequest(c, workflowId, runId) {
+      const key = `command:${c.id}`;
+      return db.transaction(async (trx) => {
+        const prior = await trx('events').where({ idempotency_key: key }).first('run_id');
+        if (prior) return prior.run_id === runId ? { ok: true as const } : { ok: false as const, reason: `command ${c.id} was used already` };
+        const current = await trx('decommission').where({ id: DECOMMISSION_ID }).forUpdate().first('status');
+        if (current?.status === 'completed') return { ok: false as const, reason: 'legacy ECP is already decommissioned' };
+        await trx('decommission').insert({ id: DECOMMISSION_ID, planned_at: c.args.plannedAt, status: 'awaiting_approval', requested_by: c.operator, approved_by: null, gate: null, completed_at: null, run_id: runId })
+          .onConflict('id').merge(['planned_at', 'status', 'requested_by', 'approved_by', 'gate', 'completed_at', 'run_id', 'updated_at']);
+        await appendEvent(trx, {
+          key, actor: c.operator, entityType: 'decommission', entityId: DECOMMISSION_ID, from: current?.status ?? null, to: 'awaiting_approval',
+          reason: `scheduled for ${c.args.plannedAt}`, workflowId, runId, credentialId: c.credentialId, source: c.source, data: { command: c.id },
+        });
+        return { ok: true as const };
+      });
+    },
+
+    async setStatus(change) {
+      await db.transaction(async (trx) => {
+        const current = await trx('decommission').where({ id: DECOMMISSION_ID }).forUpdate().first('status', 'run_id');
+        if (current?.run_id && current.run_id !== change.runId) {
+          throw new StaleRunError(`the decommission belongs to run ${current.run_id} of its workflow, not to ${change.runId} (was it reset?): nothing written`);
+        }
+        const fresh = await appendEvent(trx, {
+          key: runKey(change.workflowId, change.runId, `decommission:${change.seq}`), actor: change.actor, entityType: 'decommission', entityId: DECOMMISSION_ID,
+          from: current?.status ?? null, to: change.status, reason: change.reason, workflowId: change.workflowId, runId: change.runId,
+        });
+        if (!fresh) return;
+        const patch: Record<string, unknown> = { status: change.status, updated_at: trx.fn.now() };
+        if (change.plannedAt) patch.planned_at = change.plannedAt;
+        if (change.approvedBy !== undefined) patch.approved_by = change.approvedBy;
+        if (change.status === 'completed') patch.completed_at = trx.fn.now();
+        await trx('decommission').where({ id: DECOMMISSION_ID }).update(patch);
+      });
+    },
+
+    async gateFacts() {
+      const foldersNotMoved: string[] = await db('folders').whereNotIn('placement', ['live', 'retired', 'new_on_2_0']).orderBy('code').pluck('code');
+      const unfinishedBatches: { id: string; status: string }[] = await db('batches').whereNotIn('status', FINAL_BATCH_STATUSES).orderBy('id').select('id', 'status');
+      // The latest switch-back event of each folder: a request not followed by a decision is pending.
+      const { rows } = await db.raw(`select entity_id from (
+          select distinct on (entity_id) entity_id, to_state from events
+          where entity_type = 'folder' and to_state in ('rollback_requested', 'rollback_approved', 'rollback_rejected', 'rollback_expired', 'rollback_cancelled')
+          order by entity_id, id desc) latest where to_state = 'rollback_requested' order by entity_id`);
+      return { foldersNotMoved, unfinishedBatches, pendingSwitchBacks: rows.map((r: { entity_id: string }) => r.entity_id), openDrifts: await openDrifts(db) };
+    },
+
+    async saveGate(items) {
+      await row().update({ gate: JSON.stringify(items), gate_checked_at: db.fn.now() });
+    },
+
+    async current() {
+      const r = await row().first('status', 'run_id');
+      return r ? { status: r.status as string, runId: (r.run_id as string | null) ?? null } : undefined;
+    },
+
+    retiredNotClosed: () => db('folders').where({ placement: 'retired' }).whereNull('retired_at').orderBy('code').pluck('code'),
+
+    async markRetired(codes) {
+      if (codes.length) await db('folders').whereIn('code', codes).whereNull('retired_at').update({ retired_at: db.fn.now(), updated_at: db.fn.now() });
+    },
+  };
+}
+
 /**
- * The decommission gate (FAQ E.30): every folder live, retired or born on ECP 2.0; no batch unfinished; no
- * switch-back pending; no drift open (the reconciler's: a platform not where the record says, stores/reconcile.ts);
- * legacy has accepted no submission for the quiet period (asked of the platform).
- * Switch-backs are refused once the switch-off runs (activities/approvals.ts, stores/run-store.ts).
+ * The gate as it stands now, for app/ (which is given a Db and the gateway, not stores): the stored facts,
+ * legacy's last acceptance asked of the platform, decided by domain/decommission-gate.ts.
  */
 export async function checkGate(db: Db, gateway: PlatformGateway, quietPeriodMs: number, now = new Date()): Promise<{ pass: boolean; items: GateItem[] }> {
-  const left: string[] = await db('folders').whereNotIn('placement', ['live', 'retired', 'new_on_2_0']).orderBy('code').pluck('code');
-  const open = await db('batches').whereNotIn('status', FINAL_BATCH_STATUSES).orderBy('id').select('id', 'status');
-  // A switch-back requested and not yet decided would need legacy after it is gone.
-  const { rows: pending } = await db.raw(`select entity_id from (
-      select distinct on (entity_id) entity_id, to_state from events
-      where entity_type = 'folder' and to_state in ('rollback_requested', 'rollback_approved', 'rollback_rejected', 'rollback_expired', 'rollback_cancelled')
-      order by entity_id, id desc) latest where to_state = 'rollback_requested' order by entity_id`);
-  const drifts = await openDrifts(db);
-  const last = await gateway.lastLegacyAcceptance();
-  const quietFor = last ? now.getTime() - new Date(last).getTime() : Infinity;
-  const items: GateItem[] = [
-    { item: 'folders', pass: left.length === 0, detail: left.length ? `${left.length} folder(s) not moved: ${left.slice(0, 10).join(', ')}${left.length > 10 ? ', …' : ''}` : 'every folder is live, retired or born on ECP 2.0' },
-    { item: 'batches', pass: open.length === 0, detail: open.length ? `unfinished: ${open.map((b) => `${b.id} (${b.status})`).join(', ')}` : 'no batch unfinished' },
-    { item: 'switch_backs', pass: pending.length === 0, detail: pending.length ? `switch-back awaiting approval: ${pending.map((r: { entity_id: string }) => r.entity_id).join(', ')}` : 'no switch-back pending' },
-    {
-      item: 'drift',
-      pass: drifts.size === 0,
-      detail: drifts.size ? `drift open on ${[...drifts].slice(0, 10).map(([code, kinds]) => `${code} (${kinds.join(', ')})`).join(', ')}${drifts.size > 10 ? ', …' : ''}: see 'ecp-cutover reconcile'` : 'no drift open (last reconciler pass)',
-    },
-    {
-      item: 'quiet_period',
-      pass: quietFor >= quietPeriodMs,
-      detail: last ? `last submission accepted on legacy at ${new Date(last).toISOString()} (${Math.floor(quietFor / 3_600_000)} h ago; needs ${Math.round(quietPeriodMs / 3_600_000)} h)` : 'legacy never accepted a submission',
-    },
-  ];
-  return { pass: items.every((i) => i.pass), items };
+  const stored = await createDecommissionStore(db).gateFacts();
+  return decommissionGate({ ...stored, lastLegacyAcceptance: await gateway.lastLegacyAcceptance(), quietPeriodMs, now });
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db/connection';
 import { ConflictError, NotAllowedError, NotFoundError } from '../domain/errors';
+import { MOVES, type RunRef } from '../domain/folder-runs';
 import { canTransition, type Placement } from '../domain/placement';
 import { batchWorkflowId } from '../domain/workflow-ids';
 import { DECOMMISSION_ID } from './decommission';
@@ -11,28 +12,6 @@ import { appendEvent, runKey } from './events';
  * and freeze window, and an event for each transition — each write with its event in one transaction, and
  * each keyed by (workflow, run, step) so that a retried activity changes nothing the second time.
  */
-export const RUN_KINDS = ['cutover', 'rollback'] as const;
-export type RunKind = (typeof RUN_KINDS)[number];
-/** Every kind a `folder_runs` row may have: the moves, and a supervised repair's claim (activities/repair.ts). */
-export const FOLDER_RUN_KINDS = [...RUN_KINDS, 'repair'] as const;
-/** A run ends succeeded or compensated (`failed` is kept for a run that could not even be compensated). */
-export const RUN_STATUSES = ['running', 'succeeded', 'compensated', 'failed'] as const;
-
-export interface RunRef {
-  folderCode: string;
-  kind: RunKind;
-  batchId: string | null;
-  workflowId: string;
-  runId: string;
-  actor: string;
-}
-
-/** Where each kind of move starts, goes through, and ends (or falls back to). */
-export const MOVES: Record<RunKind, { during: Placement; success: Placement; failure: Placement }> = {
-  cutover: { during: 'cutting_over', success: 'live', failure: 'legacy' },
-  rollback: { during: 'rolling_back', success: 'legacy', failure: 'live' },
-};
-
 export interface RunStore {
   /** `parent`: the workflow (and run) that started this one, as Temporal's server recorded it. */
   begin(r: RunRef, reason: string | null, parent?: { workflowId: string; runId: string } | null): Promise<void>;
@@ -58,7 +37,7 @@ export function createRunStore(db: Db): RunStore {
         if (await runRow(trx, r).first('id')) return; // already begun by an earlier attempt
         const folder = await trx('folders').where({ code: r.folderCode }).forUpdate().first();
         if (!folder) throw new NotFoundError(`folder ${r.folderCode} is not in the catalog`);
-        // A supervised repair holds the folder (activities/repair.ts): nothing else moves it meanwhile.
+        // A supervised repair holds the folder (its claim: stores/repair-store.ts): nothing else moves it meanwhile.
         const repair = await trx('folder_runs').where({ folder_code: r.folderCode, kind: 'repair', status: 'running' }).first('workflow_id');
         if (repair) throw new NotAllowedError(`${r.kind} of ${r.folderCode} refused: ${repair.workflow_id} is repairing it`);
         if (r.kind === 'cutover') {

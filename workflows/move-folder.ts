@@ -2,7 +2,7 @@ import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation,
 import { RECORDED_OUTCOME_BEFORE_COMPENSATING } from './patches';
 import type { createMoveActivities, StepInput } from '../activities/move';
 import type { PlatformName } from '../domain/intake-rules';
-import type { RunKind, RunRef } from '../stores/run-store';
+import type { RunKind, RunRef } from '../domain/folder-runs';
 
 type MoveActivities = ReturnType<typeof createMoveActivities>;
 

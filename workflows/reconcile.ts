@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { createReconcileActivities, ReconcileSummary } from '../activities/reconcile';
-import type { ReconcileTrigger } from '../stores/reconcile';
+import type { ReconcileTrigger } from '../domain/reconcile';
 
 const { reconcileFolders } = proxyActivities<ReturnType<typeof createReconcileActivities>>({
   startToCloseTimeout: '10m',

@@ -5,6 +5,7 @@ import { batchMigration, batchProgressQuery } from '../../workflows/batch-migrat
 import { alice } from '../support/batches';
 import { addLegacyFolders, cutoverStack } from '../support/stack';
 import { recordHistory } from '../support/temporal';
+import { until } from '../support/wait';
 
 const stack = await cutoverStack();
 const { db, client, sim, sink, app } = stack;
@@ -152,9 +153,10 @@ describe('batch Updates on a real server', () => {
     const abort = await cli('batch', 'abort', 'RJ', '--as', 'bob', '--reason', 'changed our minds');
     expect(abort.stderr).toBe('');
     expect(abort.stdout).toMatch(/batch RJ aborted: every folder stays on legacy/);
-    // The moment it would have run passes: nothing starts.
+    // Nothing starts when the moment it would have run comes: only its workflow could start a folder (a cutover
+    // started otherwise is refused), and that workflow has ended, with no timer left.
     const { row } = await waitFinal('RJ');
-    await new Promise((r) => setTimeout(r, Math.max(0, new Date(row.planned_at).getTime() - Date.now()) + 1000));
+    expect((await client.workflow.getHandle('batch-RJ').describe()).status.name).toBe('COMPLETED');
     expect(row).toMatchObject({ status: 'aborted', reason: 'aborted by bob: changed our minds' });
     expect((await db('folders').where({ code: 'SMMRPT' }).first()).placement).toBe('legacy');
     expect(await db('folder_runs').where({ batch_id: 'RJ' })).toEqual([]);
@@ -263,8 +265,12 @@ describe('batches that run', () => {
     expect((await cli('batch', 'pause', 'PR', '--as', 'alice')).code).toBe(0);
     const atPause = await handle.query(batchProgressQuery);
     const startedAtPause = Object.values(atPause.folders).filter((f) => f.status !== 'pending').length;
-    await new Promise((r) => setTimeout(r, 4500));
-    const whilePaused = await handle.query(batchProgressQuery);
+    // The folders running at the pause finish; were the pause ignored, the step that records each end would
+    // start the next folder in the same workflow task (domain/batch-lifecycle.ts advance), before a query sees it.
+    const whilePaused = await until('the folders running at the pause to finish', async () => {
+      const p = await handle.query(batchProgressQuery);
+      return Object.values(p.folders).some((f) => f.status === 'running') ? undefined : p;
+    }, { timeoutMs: 20_000 });
     expect(Object.values(whilePaused.folders).filter((f) => f.status !== 'pending').length).toBe(startedAtPause);
     expect(Object.values(whilePaused.folders).filter((f) => f.status === 'running')).toHaveLength(0);
     expect((await db('batches').where({ id: 'PR' }).first()).status).toBe('paused');

@@ -22,10 +22,12 @@ describe('docker-compose.yml (hardened deployment)', () => {
     const published = services.filter(([, s]) => s.ports?.length).map(([name]) => name).sort();
     expect(published).toEqual(['api', 'portal']);
     expect(compose.services.portal.ports).toEqual(['3000:3000']);
-    // The override example only binds to this host, and is not in force unless copied.
+    // The override example only binds to this host, and is not in force unless copied. A copy
+    // (docker-compose.override.yml, as the example says) is an operator's own, on their host: git ignores it, so
+    // it is never committed or shipped — and its presence in a checkout is no failure.
     const example = fs.readFileSync('docker-compose.override.example.yml', 'utf8');
     for (const line of example.split('\n').filter((l) => l.includes('ports:'))) expect(line).toMatch(/^#.*"127\.0\.0\.1:/);
-    expect(fs.existsSync('docker-compose.override.yml')).toBe(false);
+    expect(fs.readFileSync('.gitignore', 'utf8').split('\n')).toContain('docker-compose.override.yml');
   });
 
   it('holds no password, key or token: each comes from .env and compose refuses to start without it', () => {

@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
+import { workerActivities } from '../../worker/activity-deps';
 import { runBatch } from '../support/batches';
 import { cutoverStack } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
@@ -12,7 +12,7 @@ import { workflowBundle } from '../support/temporal';
  * and a run already recorded as succeeded stops there — the platforms are where the record says.
  */
 const s = await cutoverStack();
-const real = createActivities(s.deps);
+const real = workerActivities(s.deps);
 let lost = 0;
 const worker = await Worker.create({
   connection: s.nativeConnection, namespace: 'default', taskQueue: s.taskQueue, workflowBundle: await workflowBundle(),

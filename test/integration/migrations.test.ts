@@ -3,11 +3,13 @@ import { migrateDownAll, migrateLatest } from '../../db/connection';
 import { seedCatalog } from '../../db/seed';
 import { BATCH_FOLDER_STATUSES, PUBLIC_BATCH_STATUSES, STORED_BATCH_STATUSES } from '../../domain/batch-lifecycle';
 import { STORED_DECOMMISSION_STATUSES } from '../../domain/decommission-lifecycle';
+import { DRIFT_KINDS } from '../../domain/drift';
+import { FOLDER_RUN_KINDS, RUN_STATUSES } from '../../domain/folder-runs';
 import { NOTICE_KINDS, NOTICE_STATUSES } from '../../domain/notices';
 import { ROLES } from '../../domain/operators';
 import { PLACEMENTS } from '../../domain/placement';
+import { ALERT_KINDS } from '../../domain/reconcile';
 import { EVENT_ENTITY_TYPES } from '../../stores/events';
-import { FOLDER_RUN_KINDS, RUN_STATUSES } from '../../stores/run-store';
 import { freshDatabase } from '../support/db';
 
 const { db } = await freshDatabase({ migrate: false });
@@ -55,6 +57,8 @@ describe('one list per name: the check constraints equal the lists the code uses
       ['decommission_status_check', STORED_DECOMMISSION_STATUSES],
       ['events_entity_type_check', EVENT_ENTITY_TYPES],
       ['operator_roles_role_check', ROLES],
+      ['drifts_kind_check', DRIFT_KINDS],
+      ['alerts_kind_check', ALERT_KINDS],
     ];
     for (const [name, list] of cases) expect(await allowed(name), name).toEqual([...list].sort());
     // The portal's view of batches shows exactly the public statuses.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runBatch } from '../support/batches';
 import { cutoverStack } from '../support/stack';
 import { enrolSubmitters, startSubmitters } from '../support/submitter';
+import { until } from '../support/wait';
 
 // Legacy takes 1.5 s to process a file, so every cutover meets files in flight.
 const stack = await cutoverStack({ processingDelayMs: 1500 });
@@ -44,9 +45,11 @@ describe('nothing lost under load (I1, I3)', () => {
     it(`participants keep submitting ${folder} through its cutover (${title})`, async () => {
       const sampler = sampleBothOpen(folder);
       const submitters = startSubmitters(sim.url, { folder, user: USER, clients: 4, prefix: folder === 'SD1' ? 'SD' : 'SDA' });
-      await new Promise((r) => setTimeout(r, 700));
+      const acceptedOn = (platform: string) => () => submitters.attempts.filter((a) => a.platform === platform && a.status === 201).length > 5;
+      // Files in flight on legacy when the cutover begins, and files on ECP 2.0 once it has moved.
+      await until(`more than 5 files of ${folder} accepted on legacy`, acceptedOn('legacy'));
       const { result } = await runBatch({ ...app, config: { ...app.config, drainTimeoutMs, freezeWindowMaxMs: 60_000, MOVE_MAX_ATTEMPTS: 3 } }, [folder]);
-      await new Promise((r) => setTimeout(r, 700));
+      await until(`more than 5 files of ${folder} accepted on ECP 2.0`, acceptedOn('ecp2'));
       const attempts = await submitters.stop();
       const { samples, bothOpen } = await sampler.stop();
       expect(result.folders[folder].status).toBe('live');

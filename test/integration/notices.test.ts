@@ -5,10 +5,11 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../activities/mailer';
-import { createNoticeActivities } from '../../activities/notices';
 import { freePort } from '../../dev/process';
 import { startSmtpSink } from '../../smtp-sink/server';
+import { workerActivities } from '../../worker/activity-deps';
 import { cutoverStack } from '../support/stack';
+import { until } from '../support/wait';
 
 const stack = await cutoverStack({ processingDelayMs: 50 });
 const { db, sink, client } = stack;
@@ -138,12 +139,14 @@ describe('notices for a batch of 20 folders and 2,000 firms', () => {
 
   it('SMTP down for a while, then up: every notice delivered once, each failed attempt recorded', async () => {
     const port = await freePort();
-    const acts = createNoticeActivities({ db, mailer: createSmtpMailer(`smtp://127.0.0.1:${port}`), mailFrom: 'ecp-support@hkex.example', gateway: stack.gateway });
+    const acts = workerActivities({ ...stack.deps, mailer: createSmtpMailer(`smtp://127.0.0.1:${port}`) });
     const activity = new MockActivityEnvironment();
     const { queued } = (await activity.run(acts.queueBatchNotices, { kind: 'batch_reminder' as const, batchId: 'N1', subjectId: 'N1@outage' })) as { queued: number };
     expect(queued).toBeGreaterThan(500);
     const delivering = activity.run(acts.deliverNotices, { kind: 'batch_reminder' as const, subjectId: 'N1@outage' });
-    await new Promise((r) => setTimeout(r, 1500));
+    // SMTP stays down until sends have failed and been recorded: then it comes up.
+    await until('a failed send recorded while SMTP is down', async () =>
+      Number((await db('notice_attempts as a').join('notices as n', 'n.id', 'a.notice_id').where({ 'n.subject_id': 'N1@outage', 'a.outcome': 'failed' }).count({ n: '*' }).first())?.n) > 0);
     const late = await startSmtpSink({ smtpPort: port });
     try {
       const { sent, failed } = (await delivering) as { sent: number; failed: number };

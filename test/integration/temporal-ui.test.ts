@@ -7,6 +7,7 @@ import { approveBatchUpdate, batchProgressQuery, type batchMigration } from '../
 import { alice, bob } from '../support/batches';
 import { cutoverStack } from '../support/stack';
 import { recordHistory } from '../support/temporal';
+import { until } from '../support/wait';
 
 /**
  * A careless engineer with the Temporal Web UI open, and the races an operator's command can meet: the
@@ -28,10 +29,12 @@ describe('commands that race the batch, and the Temporal UI', () => {
     let aborted: Promise<{ status: string }>;
     try {
       await trx('batches').where({ id: 'U1' }).forUpdate().first();
-      await new Promise((r) => setTimeout(r, Math.max(0, at.toMillis() - Date.now()) + 1500));
-      expect((await handleOf('U1').query(batchProgressQuery)).status).toBe('running');
+      // The planned instant passes: the workflow is running, its "running" write waiting on our lock.
+      const waitingOnLock = async () => Number((await db.raw(`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows[0].n) > 0;
+      await until('the batch to start in its workflow, its write waiting on our lock', async () => (await handleOf('U1').query(batchProgressQuery)).status === 'running' && (await waitingOnLock()), { timeoutMs: 20_000 });
       aborted = abortBatch(app, alice, 'U1', 'stop before it moves anything');
-      await new Promise((r) => setTimeout(r, 1500));
+      // The abort is taken by the workflow while the write still waits: its own write queues behind.
+      await until('the abort to reach the workflow', async () => (await handleOf('U1').query(batchProgressQuery)).status === 'aborting');
     } finally {
       await trx.commit();
     }

@@ -8,6 +8,7 @@ import type { batchMigration } from '../../workflows/batch-migration';
 import { alice, bob } from '../support/batches';
 import { cutoverStack } from '../support/stack';
 import { startSubmitters } from '../support/submitter';
+import { until } from '../support/wait';
 
 // The worker runs as its own process (`ecp-cutover worker`) so that it can be killed with SIGKILL.
 // Legacy processes files slowly (8 s), so the drain step is long enough to be killed in.
@@ -23,16 +24,6 @@ const startWorker = () => {
 };
 afterAll(() => workers.forEach((w) => w.kill('SIGKILL')));
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('a worker killed mid-cutover', () => {
   it('is restarted and the cutover finishes, with no step applied twice', async () => {
     // The worker first (it takes seconds to start), so that the files are still in flight when the cutover runs.
@@ -42,8 +33,8 @@ describe('a worker killed mid-cutover', () => {
       return (r.pollers ?? []).length > 0;
     });
     const submitters = startSubmitters(sim.url, { folder: 'SD1', user: 'ops@firm.example', clients: 2 });
-    await new Promise((r) => setTimeout(r, 500));
-    await submitters.stop(); // files now pending on legacy, processed in 4 s
+    await until('a few files accepted on legacy', () => submitters.attempts.filter((a) => a.platform === 'legacy' && a.status === 201).length >= 4);
+    await submitters.stop(); // files now pending on legacy, processed in 8 s
     const pending = Number((await db('sim_legacy.submissions').where({ status: 'pending' }).count({ n: '*' }).first())?.n);
     expect(pending).toBeGreaterThan(0);
 

@@ -5,7 +5,7 @@ import { createCommandSigner } from '../../security/command-signing';
 import { controlApi } from './control-api';
 import { Worker } from '@temporalio/worker';
 import { afterAll } from 'vitest';
-import { createActivities } from '../../activities/index';
+import { workerActivities } from '../../worker/activity-deps';
 import { createSmtpMailer } from '../../activities/mailer';
 import { loadConfig } from '../../config/config';
 import { seedCatalog } from '../../db/seed';
@@ -40,7 +40,7 @@ export async function timeSkippingStack(env: Record<string, string> = {}) {
     connection: temporal.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ db, gateway, mailer, mailFrom: 'ecp-support@hkex.example', commandKey }),
+    activities: workerActivities({ db, gateway, mailer, mailFrom: 'ecp-support@hkex.example', commandKey }),
   });
   const running = worker.run();
   afterAll(async () => {
