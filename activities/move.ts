@@ -5,7 +5,7 @@ import type { PlatformName } from '../domain/intake-rules';
 import { PlatformRefusal, type PlatformGateway } from '../platform/gateway';
 import type { EventStore } from '../stores/event-store';
 import { runKey } from '../stores/events';
-import type { RunStore } from '../stores/run-store';
+import { UnverifiedCutover, type RunStore } from '../stores/run-store';
 
 export interface MoveDeps {
   runs: RunStore;
@@ -42,7 +42,8 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
       try {
         await runs.begin(input.ref, input.reason, input.parent ?? null);
       } catch (err) {
-        if (err instanceof NotAllowedError) {
+        // A refusal of a cutover its batch started is recorded; a start by hand writes nothing (the worker's log says it).
+        if (err instanceof NotAllowedError && !(err instanceof UnverifiedCutover)) {
           const { ref } = input;
           await events.append({ key: runKey(ref.workflowId, ref.runId, 'refused'), actor: ref.actor, entityType: 'folder', entityId: ref.folderCode, to: 'cutover_refused', reason: err.message, workflowId: ref.workflowId, runId: ref.runId });
         }

@@ -1,19 +1,17 @@
-import type { EventStore } from '../stores/event-store';
-import { runKey } from '../stores/events';
+import type { HealthStore } from '../stores/health-store';
 
 export interface StatusDeps {
-  events: EventStore;
+  health: HealthStore;
 }
 
-/** The smoke workflow's activity: one event, written once per workflow run. */
-export function createStatusActivities({ events }: StatusDeps) {
+/**
+ * The smoke workflow's activity: one read of PostgreSQL. The smoke workflow is unsigned (anyone who reaches
+ * Temporal may start it), so it writes nothing — least of all to the audit trail.
+ */
+export function createStatusActivities({ health }: StatusDeps) {
   return {
-    async recordSystemEvent(input: { reason: string; workflowId: string; runId: string }): Promise<number> {
-      const key = runKey(input.workflowId, input.runId, 'smoke');
-      await events.append({ key, actor: 'worker', entityType: 'system', entityId: 'smoke', reason: input.reason, workflowId: input.workflowId, runId: input.runId });
-      const id = await events.idOf(key);
-      if (id === undefined) throw new Error(`event ${key} is not in the audit trail after it was appended`);
-      return id;
+    async databaseClock(): Promise<string> {
+      return health.clock();
     },
   };
 }

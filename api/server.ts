@@ -5,11 +5,11 @@ import type { AppDeps, Operator } from '../app/context';
 import { API, BODY_LIMIT, type RouteContract, type RouteKey } from '../contract/api';
 import { ERRORS, errorStatuses } from '../contract/errors';
 import { errorBody } from '../contract/views';
-import { ping } from '../db/connection';
 import { OPERATOR_NAME } from '../domain/operators';
 import { HttpError } from '../http/errors';
 import { createHttpServer, listen, sendError, type HttpLog } from '../http/server';
 import { createRequestMetrics, registerDomainMetrics } from '../observability/metrics';
+import { createHealthStore } from '../stores/health-store';
 import { createMetricsStore } from '../stores/metrics-store';
 import { consolePlugin, renderConsoleError } from '../console/plugin';
 import type { Authenticator } from './auth';
@@ -42,6 +42,7 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
   const limiter = createSignInLimiter(opts.signInLimit?.max, opts.signInLimit?.windowMs);
   const metrics = createRequestMetrics('ecp_cutover_api_request_duration_seconds', 'Control API requests by route template, method and status class.');
   registerDomainMetrics(metrics.registry, createMetricsStore(deps.db).facts);
+  const health = createHealthStore(deps.db);
   const app = createHttpServer({
     bodyLimit: BODY_LIMIT, metrics, log: opts.log, trustProxy: deps.config.trustProxy,
     renderError: (err, request, reply) => (request.url === '/console' || request.url.startsWith('/console/') || request.url.startsWith('/console?') ? renderConsoleError(err, request, reply) : sendError(reply, err)),
@@ -57,7 +58,7 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
   });
 
   app.get('/healthz', { schema: { hide: true } }, async () => {
-    await ping(deps.db);
+    await health.ping();
     return { ok: true };
   });
   let openapi: string | null = null;

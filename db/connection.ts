@@ -49,8 +49,3 @@ export async function migrateDownAll(db: Db): Promise<void> {
 
 /** The rows of one raw statement. */
 export const rowsOf = async <T = Record<string, unknown>>(db: Db, sql: string): Promise<T[]> => (await db.raw(sql)).rows as T[];
-
-/** PostgreSQL answers (a health check). */
-export async function ping(db: Db): Promise<void> {
-  await db.raw('select 1');
-}

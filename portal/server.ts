@@ -3,13 +3,14 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { folderCode, text } from '../contract/text';
-import { ping, type Db } from '../db/connection';
+import type { Db } from '../db/connection';
 import { appendixCsv, appendixHtml, appendixMarkdown } from '../domain/appendix';
 import { PLACEMENTS } from '../domain/placement';
 import { HttpError } from '../http/errors';
 import { createHttpServer, listen } from '../http/server';
 import { createRequestMetrics } from '../observability/metrics';
 import { appendixRows } from '../stores/appendix';
+import { createHealthStore } from '../stores/health-store';
 import { PORTAL_PAGE } from './page';
 import { publicFolder, publicFolders, publicSchedule } from './store';
 
@@ -106,12 +107,13 @@ export async function startPortal(opts: { db: Db; port?: number; host?: string; 
   // Its own request durations and process metrics only (public): the project's state is the control API's /metrics, which needs a token.
   const metrics = createRequestMetrics('ecp_cutover_portal_request_duration_seconds', 'Portal requests by page, method and status class.');
   const app = createHttpServer({ bodyLimit: 1024, metrics });
+  const health = createHealthStore(db);
   app.addHook('onSend', async (_request, reply) => {
     if (reply.statusCode >= 400) reply.headers({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
   });
   const noQuery = { schema: { querystring: none } };
   app.get('/healthz', noQuery, async () => {
-    await ping(db);
+    await health.ping();
     return { ok: true };
   });
   app.get('/metrics', noQuery, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store').send(await metrics.render()));

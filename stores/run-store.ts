@@ -42,7 +42,7 @@ export function createRunStore(db: Db): RunStore {
         if (repair) throw new NotAllowedError(`${r.kind} of ${r.folderCode} refused: ${repair.workflow_id} is repairing it`);
         if (r.kind === 'cutover') {
           const refusal = await cutoverRefusal(trx, r, parent);
-          if (refusal) throw new NotAllowedError(refusal);
+          if (refusal) throw refusal.unverified ? new UnverifiedCutover(refusal.reason) : new NotAllowedError(refusal.reason);
         } else {
           // The run that recorded the request moves the folder, no other: a reset run replaying an old approval does not.
           const request = await trx('events').where({ workflow_id: r.workflowId, to_state: 'rollback_requested' }).orderBy('id', 'desc').first('run_id');
@@ -132,25 +132,28 @@ export function createRunStore(db: Db): RunStore {
   };
 }
 
+/** A cutover its batch's workflow did not start (a start by hand): refused, and — unsigned — it writes nothing to the audit trail. */
+export class UnverifiedCutover extends NotAllowedError {}
+
 /**
  * A folder moves only inside an approved batch (DESIGN.md §2): the cutover must have been started by its
  * batch's workflow (the parent the server recorded, which a client cannot forge), the batch must be running
  * in the database, and the folder must be one of its folders not yet moved. Null if all holds.
  */
-async function cutoverRefusal(trx: Knex.Transaction, r: RunRef, parent: { workflowId: string; runId: string } | null): Promise<string | null> {
+async function cutoverRefusal(trx: Knex.Transaction, r: RunRef, parent: { workflowId: string; runId: string } | null): Promise<{ reason: string; unverified?: true } | null> {
   const refused = `cutover of ${r.folderCode} refused before touching either platform`;
-  if (!r.batchId) return `${refused}: a folder moves only inside an approved batch, and this cutover names none`;
-  if (parent?.workflowId !== batchWorkflowId(r.batchId)) {
-    return `${refused}: it was not started by batch ${r.batchId}'s workflow (${parent ? `started by ${parent.workflowId}` : 'started directly'})`;
-  }
+  const no = (reason: string) => ({ reason: `${refused}: ${reason}` });
+  // Not started by its batch's run: nothing of what it carries (folder, actor) is anyone's word.
+  if (!r.batchId) return { ...no('a folder moves only inside an approved batch, and this cutover names none'), unverified: true };
+  if (parent?.workflowId !== batchWorkflowId(r.batchId)) return { ...no(`it was not started by batch ${r.batchId}'s workflow (${parent ? `started by ${parent.workflowId}` : 'started directly'})`), unverified: true };
   const batch = await trx('batches').where({ id: r.batchId }).forShare().first('status', 'run_id');
-  if (!batch) return `${refused}: there is no batch ${r.batchId}`;
-  if (batch.run_id && batch.run_id !== parent.runId) return `${refused}: it was started by another run of batch ${r.batchId}'s workflow (was it reset?)`;
+  if (!batch) return { ...no(`there is no batch ${r.batchId}`), unverified: true };
+  if (batch.run_id && batch.run_id !== parent.runId) return { ...no(`it was started by another run of batch ${r.batchId}'s workflow (was it reset?)`), unverified: true };
   // Paused: a folder started just before the pause still moves (running ones finish).
-  if (batch.status !== 'running' && batch.status !== 'paused') return `${refused}: batch ${r.batchId} is ${batch.status}, not running`;
+  if (batch.status !== 'running' && batch.status !== 'paused') return no(`batch ${r.batchId} is ${batch.status}, not running`);
   const member = await trx('batch_folders').where({ batch_id: r.batchId, folder_code: r.folderCode }).first('status', 'active');
-  if (!member) return `${refused}: ${r.folderCode} is not a folder of batch ${r.batchId}`;
-  if (!member.active) return `${refused}: the plan of batch ${r.batchId} is released`;
-  if (member.status !== 'pending' && member.status !== 'running') return `${refused}: ${r.folderCode} is ${member.status} in batch ${r.batchId} already`;
+  if (!member) return no(`${r.folderCode} is not a folder of batch ${r.batchId}`);
+  if (!member.active) return no(`the plan of batch ${r.batchId} is released`);
+  if (member.status !== 'pending' && member.status !== 'running') return no(`${r.folderCode} is ${member.status} in batch ${r.batchId} already`);
   return null;
 }

@@ -7,6 +7,7 @@ import { createApprovalStore } from '../stores/approval-store';
 import { createBatchStore } from '../stores/batch-store';
 import { createDecommissionStore } from '../stores/decommission';
 import { createEventStore } from '../stores/event-store';
+import { createHealthStore } from '../stores/health-store';
 import { createNoticeStore } from '../stores/notice-store';
 import { createReadinessStore } from '../stores/readiness-store';
 import { createReconcileStore } from '../stores/reconcile';
@@ -29,6 +30,7 @@ export function activityDeps({ db, ...rest }: WorkerDeps): ActivityDeps {
   return {
     ...rest,
     events: createEventStore(db),
+    health: createHealthStore(db),
     approvals: createApprovalStore(db),
     runs: createRunStore(db),
     batches: createBatchStore(db),

@@ -1,17 +1,15 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { createStatusActivities } from '../activities/status';
 
-const { recordSystemEvent } = proxyActivities<ReturnType<typeof createStatusActivities>>({
+const { databaseClock } = proxyActivities<ReturnType<typeof createStatusActivities>>({
   startToCloseTimeout: '10s',
   retry: { maximumAttempts: 5 },
 });
 
 /**
- * A trivial end-to-end check that the stack is wired: the worker runs a workflow, its activity writes an
- * event row to PostgreSQL. Started by `ecp-cutover dev check` and the smoke test.
+ * A trivial end-to-end check that the stack is wired: the worker runs a workflow whose activity reads
+ * PostgreSQL's clock. It takes no input and writes nothing: being unsigned, it must not change anything.
  */
-export async function smokeWorkflow(note: string): Promise<{ eventId: number }> {
-  const { workflowId, runId } = workflowInfo();
-  const eventId = await recordSystemEvent({ reason: note, workflowId, runId });
-  return { eventId };
+export async function smokeWorkflow(): Promise<{ databaseTime: string }> {
+  return { databaseTime: await databaseClock() };
 }

@@ -110,7 +110,7 @@ describe('ecp-cutover reconcile', () => {
 
   it('finds a cutover terminated mid-move (as from the Temporal UI) stuck in flight', async () => {
     // The record a terminated cutover leaves: cutting_over, its run "running", legacy frozen, ECP 2.0 closed.
-    const handle = await s.client.workflow.start(smokeWorkflow, { taskQueue: `${s.taskQueue}-nobody`, workflowId: 'cutover-TX-SMMRPT', args: ['never runs'] });
+    const handle = await s.client.workflow.start(smokeWorkflow, { taskQueue: `${s.taskQueue}-nobody`, workflowId: 'cutover-TX-SMMRPT', args: [] });
     await handle.terminate('an engineer in the Temporal UI');
     const { runId } = await handle.describe();
     await s.db('folders').where({ code: 'SMMRPT' }).update({ placement: 'cutting_over' });
