@@ -18,8 +18,15 @@ export function text(opts: { max: number; min?: number; kind?: TextKind; trim?: 
     .overwrite((v) => normalizeText(opts.trim === false ? v : v.trim()));
   if (opts.min) s = s.min(opts.min, opts.tooShort ?? `must be at least ${opts.min} characters`);
   s = s.max(opts.max, `must be at most ${opts.max} characters`);
-  return s.meta({ 'x-text': kind, ...(opts.description ? { description: opts.description } : {}) });
+  // The rule as a pattern too, so the OpenAPI document says what the edge refuses (the check above gives the message).
+  return s.meta({ 'x-text': kind, pattern: PATTERN[kind], ...(opts.description ? { description: opts.description } : {}) });
 }
+
+const PATTERN: Record<TextKind, string> = {
+  line: '^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$',
+  multiline: '^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$',
+  document: '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$',
+};
 
 /** An identifier: a pattern says all it may be, so no control character, override or surrogate can be in it. */
 export function identifier(pattern: RegExp, what: string, max: number) {

@@ -2,6 +2,7 @@ import Fastify, { type FastifyError, type FastifyHttpOptions, type FastifyInstan
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { visible } from '../domain/text';
 import { asHttpError, HttpError, ValidationProblem } from './errors';
 import type { RequestMetrics } from '../observability/metrics';
 import { stringsWithoutTextRule } from './schema-walk';
@@ -99,18 +100,19 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   });
 
   // A path that exists, asked with another method: 405 and what it takes.
-  app.setNotFoundHandler((request, reply) => {
+  const noRoute = (request: FastifyRequest) => {
     const path = request.url.split('?')[0];
     const allowed = new Set(patterns.filter((p) => p.re.test(path)).flatMap((p) => [...p.methods]));
     if (allowed.has('GET')) allowed.add('HEAD');
-    if (allowed.size > 0) {
-      const allow = [...allowed].sort().join(', ');
-      return render(new HttpError('method_not_allowed', `${request.method} is not allowed here: use ${allow}`, { allow }), request, reply);
-    }
-    return render(new HttpError('not_found', `no such endpoint: ${path.slice(0, 100)}`), request, reply);
-  });
+    if (allowed.size === 0) return new HttpError('not_found', `no such endpoint: ${visible(path, 100)}`);
+    const allow = [...allowed].sort().join(', ');
+    return new HttpError('method_not_allowed', `${visible(request.method, 16)} is not allowed here: use ${allow}`, { allow });
+  };
+  app.setNotFoundHandler((request, reply) => render(noRoute(request), request, reply));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // A method with a body that no route takes (QUERY, say) fails in body parsing before "not found".
+    if (request.routeOptions.url === undefined && /^FST_ERR_(CTP|ROUTE)_/.test(error.code ?? '')) return render(noRoute(request), request, reply);
     const known = asHttpError(error);
     if (known) return render(known, request, reply);
     opts.log?.error({ method: request.method, route: request.routeOptions.url ?? 'unmatched', err: error instanceof Error ? error.stack : String(error) }, 'unexpected error');
