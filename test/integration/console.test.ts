@@ -454,5 +454,12 @@ describe('console with the identity provider', () => {
     expect(await refused.text()).toContain('its state does not match this browser');
     expect(idp.seen.token.length).toBe(tokenCalls);
     expect(await db('console_sessions').where({ operator: 'mallory' }).first()).toBeUndefined();
+
+    // The right browser and state, but an ID token made for another sign-in (its nonce is not this flow's).
+    idp.state.idTokenNonce = 'another-flow';
+    const mallory = await (await browser.newContext()).newPage();
+    await mallory.goto(`${oidcApi.url}/console/oidc/start`);
+    expect(await mallory.textContent('main')).toMatch(/sign-in with the identity provider refused: the provider's answer was not accepted/);
+    expect(await db('console_sessions').where({ operator: 'mallory' }).first()).toBeUndefined();
   });
 });
