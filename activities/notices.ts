@@ -43,7 +43,7 @@ export function createNoticeActivities(deps: NoticeDeps) {
         const { subject: title, text } = renderNotice({
           kind,
           participant: { code: firm.code, nameEn: firm.nameEn, nameZh: firm.nameZh, language: firm.language },
-          folders: mine.map((f) => ({ code: f.code, nameEn: f.nameEn, nameZh: f.nameZh, direction: f.direction, inputDateMeaning: f.inputDateMeaning, retired: f.retired })),
+          folders: mine.map((f) => ({ code: f.code, nameEn: f.nameEn, nameZh: f.nameZh, direction: f.direction, inputDateMeaning: f.inputDateMeaning, retired: f.retired, outcome: f.outcome })),
           subject,
           at: new Date(at).toISOString(),
         });
@@ -63,6 +63,7 @@ export function createNoticeActivities(deps: NoticeDeps) {
       // Folders live: the ones that moved. Called off: the ones that did not (firms were told they would). The
       // retired folders it closes: announced as retiring, told once retired; called off, they stay open on legacy.
       const folders = await notices.batchFolders(input.batchId, scopeOf(input.kind));
+      // Folders live: since when; every other notice: the batch's planned time (its outcome says "planned for").
       const at = liveOnly
         ? folders.filter((f) => !f.retired).map((f) => f.liveSince).filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? batch.startedAt ?? new Date()
         : batch.plannedAt;

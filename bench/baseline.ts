@@ -42,7 +42,7 @@ await db.transaction(async (trx) => {
 const started = Date.now();
 let seq = 0;
 const ev = (actor: string) => ({ batchId, actor, reason: null, workflowId, runId, seq: ++seq });
-const notify = async (kind: 'batch_announced' | 'folders_live', subjectId: string) => {
+const notify = async (kind: 'batch_announced' | 'batch_outcome', subjectId: string) => {
   await run(a.queueBatchNotices, { kind, batchId, subjectId });
   await run(a.deliverNotices, { kind, subjectId });
   if (kind === 'batch_announced') {
@@ -74,7 +74,7 @@ await Promise.all(Array.from({ length: concurrency }, async () => {
   }
 }));
 
-await notify('folders_live', batchId);
+await notify('batch_outcome', `${batchId}:outcome`);
 await run(a.finishBatch, { ...ev('system'), status: 'completed', outcomes });
 const ms = Date.now() - started;
 mailer.close();

@@ -100,7 +100,7 @@ async function noticeStats(db: Db, batchId: string) {
 
 /**
  * Where the time went, from the rows both runs write: approval → announced (notices to every firm) →
- * folders (first folder run started → last finished) → folders-live notices and the end.
+ * folders (first folder run started → last finished) → the outcome notices and the end.
  */
 async function phases(db: Db, batchId: string) {
   const at = async (state: string) => new Date((await db('events').where({ entity_type: 'batch', entity_id: batchId, to_state: state }).orderBy('id').first('at')).at).getTime();
@@ -110,7 +110,7 @@ async function phases(db: Db, batchId: string) {
   const last = new Date(runs!.last).getTime();
   // The workflow records its completion and then tells the firms (the baseline the other way round): the end is
   // whichever comes last.
-  const told = await db('notices').where({ kind: 'folders_live', subject_id: batchId }).max({ at: 'sent_at' }).first();
+  const told = await db('notices').where({ kind: 'batch_outcome', subject_id: `${batchId}:outcome` }).max({ at: 'sent_at' }).first();
   const end = Math.max(completed, told?.at ? new Date(told.at).getTime() : 0);
   return { announceMs: announced - approved, foldersMs: last - first, foldersLiveNoticesMs: end - last };
 }

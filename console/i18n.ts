@@ -145,7 +145,7 @@ const zh: typeof en = {
     retired: '已撤銷', new_on_2_0: 'e 通訊 2.0 新增', succeeded: '成功', compensated: '已復原', sent: '已發送', queued: '排隊中', bounced: '退回', blocked: '受阻', cancelled: '已取消',
     open: '未解決', resolved: '已解決',
     continue: '繼續處理其他文件夾', halt: '停止整個批次', folders: '文件夾', batches: '批次', switch_backs: '轉回申請', quiet_period: '靜止期', sending: '發送中', withdrawn: '已撤回', not_retired: '未撤銷', drift: '偏差', directory: '匯入的名錄',
-    batch_announced: '批次公布', batch_reminder: '批次提示', folders_live: '文件夾已轉移', batch_cancelled: '批次取消', folder_switched_back: '文件夾已轉回', readiness_action_needed: '須採取準備行動',
+    batch_announced: '批次公布', batch_reminder: '批次提示', folders_live: '文件夾已轉移', batch_outcome: '轉移結果', batch_cancelled: '批次取消', folder_switched_back: '文件夾已轉回', readiness_action_needed: '須採取準備行動',
     decommission_scheduled: '停用已排期', decommission_reminder: '停用提示', legacy_decommissioned: '現有 e 通訊已停用',
     freeze: '凍結', drain: '清理', enable: '啟用', verify: '核實', disable_source: '停用舊平台', finish: '完成', compensating: '復原中', done: '完成', begin: '開始',
   },

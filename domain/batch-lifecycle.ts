@@ -57,6 +57,11 @@ export interface BatchPlan {
   reminderAt: string;
   /** Retired folders closed and hidden on legacy when the batch starts (FAQ D.28). */
   retire?: string[];
+  /**
+   * At the end, every firm concerned is told every folder's outcome in one notice (moved, not moved, retired);
+   * batches begun before this (their histories) told only what went live, or that a stop called it off.
+   */
+  outcomeNotices?: boolean;
 }
 
 export interface FolderProgress {
@@ -99,6 +104,8 @@ export interface BatchState {
   reason: string | null;
   /** Numbers the persisted transitions, for their events' idempotency keys. */
   seq: number;
+  /** See BatchPlan.outcomeNotices. */
+  outcomeNotices: boolean;
 }
 
 export type BatchCommand =
@@ -131,7 +138,7 @@ export const BATCH_COMMAND_TYPES: readonly BatchCommandType[] = [
   'planRecorded', 'planRefused', 'announced', 'timer', 'readinessChecked', 'folderFinished', 'folderNotStarted', 'retirementDone',
 ];
 
-export type BatchNoticeKind = 'batch_announced' | 'batch_reminder' | 'folders_live' | 'batch_cancelled';
+export type BatchNoticeKind = 'batch_announced' | 'batch_reminder' | 'folders_live' | 'batch_cancelled' | 'batch_outcome';
 
 export type BatchEffect =
   /** Record the plan (batch row, its folders, the event); answered by planRecorded or planRefused. */
@@ -176,6 +183,7 @@ export function initialBatchState(p: BatchPlan): BatchState {
     retiring: false,
     reason: null,
     seq: 0,
+    outcomeNotices: Boolean(p.outcomeNotices),
   };
 }
 
@@ -448,7 +456,9 @@ function advance(s: BatchState, effects: BatchEffect[]): Result {
 function finish(s: BatchState, status: BatchStatus, reason: string, effects: BatchEffect[]): Result {
   const next = step({ ...s, status, reason });
   const out: BatchEffect[] = [...effects, { type: 'finish', seq: next.seq, status, actor: SYSTEM, reason }];
-  // Firms are told what moved, and what was retired (it was, at the start).
+  // Every firm concerned is told each of its folders' outcome, moved or not (FAQ D.27), once: the batch ran.
+  if (s.outcomeNotices) return accept(next, [...out, { type: 'notify', kind: 'batch_outcome', plan: s.plan }]);
+  // Before that: firms were told what moved, and what was retired (it was, at the start).
   const live = s.order.some((c) => s.folders[c].status === 'live');
   if (live || s.retire.length) out.push({ type: 'notify', kind: 'folders_live', plan: s.plan });
   if (status === 'aborted' && s.everAnnounced && s.order.some((c) => s.folders[c].status !== 'live')) out.push({ type: 'notify', kind: 'batch_cancelled', plan: s.plan });

@@ -6,7 +6,7 @@ import { formatHk } from './time';
  */
 export const NOTICE_KINDS = [
   'batch_announced', 'batch_reminder', 'folders_live', 'batch_cancelled', 'folder_switched_back', 'readiness_action_needed',
-  'decommission_scheduled', 'decommission_reminder', 'legacy_decommissioned',
+  'decommission_scheduled', 'decommission_reminder', 'legacy_decommissioned', 'batch_outcome',
 ] as const;
 /** Kinds rendered by renderNotice (readiness notices have their own renderer). */
 export type NoticeKind = Exclude<(typeof NOTICE_KINDS)[number], 'readiness_action_needed'>;
@@ -23,7 +23,12 @@ export interface NoticeFolder {
   inputDateMeaning: string;
   /** Retired with the batch: closed and hidden on legacy, not moved (FAQ D.28). */
   retired?: boolean;
+  /** At a batch's end (batch_outcome): what became of the folder. */
+  outcome?: FolderOutcome;
 }
+
+/** moved: live on ECP 2.0; not_moved: it stays on the current ECP (failed, skipped, or stopped); retired / not_retired: a folder the batch was to retire. */
+export type FolderOutcome = 'moved' | 'not_moved' | 'retired' | 'not_retired';
 
 export interface NoticeContext {
   kind: NoticeKind;
@@ -78,6 +83,11 @@ const TEXT: Record<NoticeKind, { subjectEn: string; subjectZh: string; en: (at: 
     subjectZh: '取消：文件夾仍留在現有 e 通訊',
     en: (at) => `The move of the folders below to ECP 2.0, announced for ${at} (Hong Kong time), has been called off. Keep using them on the current ECP; nothing changes for them. A new date will be announced separately.`,
     zh: (at) => `原定於 ${at}（香港時間）把以下文件夾轉移至 e 通訊 2.0 的安排已經取消。請繼續經現有 e 通訊使用相關文件夾，安排維持不變。新日期將另行公布。`,
+  },
+  batch_outcome: {
+    subjectEn: 'where each folder is now', subjectZh: '各文件夾現時所在平台',
+    en: (at) => `The move to ECP 2.0 planned for ${at} (Hong Kong time) is over. Below is where each of your folders is now, and where to use it from now on.`,
+    zh: (at) => `原定於 ${at}（香港時間）轉移至 e 通訊 2.0 的安排已經完成。以下列出貴公司各文件夾現時所在的平台，以及此後應經哪個平台使用。`,
   },
   folder_switched_back: {
     subjectEn: 'folder switched back to the current ECP',
@@ -168,6 +178,34 @@ const HEADINGS = {
   },
 };
 
+/** At a batch's end: each outcome apart, and within a move submission folders apart from download folders. */
+const OUTCOME_HEADINGS = {
+  en: {
+    movedSubmit: 'Moved to ECP 2.0 — submission folders: submit them on ECP 2.0 only from now on; on the current ECP they are disabled and hidden (FAQ D.27):',
+    movedDownload: 'Moved to ECP 2.0 — download folders: download from ECP 2.0 (nothing is submitted to them):',
+    notMoved: 'Not moved — keep using these on the current ECP, as before (FAQ D.27); their new date will be announced (FAQ D.28):',
+    retired: 'Retired as planned — closed and hidden on the current ECP, not moved to ECP 2.0 (a rule of this cutover, not of the FAQ); ask HKEX ECP Support what replaces them:',
+    notRetired: 'Not retired after all — they stay open on the current ECP for now:',
+  },
+  zh: {
+    movedSubmit: '已轉移至 e 通訊 2.0 — 提交文件夾：此後請只經 e 通訊 2.0 提交；現有 e 通訊上的相同文件夾已被設為無效及隱藏（常問問題第 27 條）：',
+    movedDownload: '已轉移至 e 通訊 2.0 — 下載文件夾：請經 e 通訊 2.0 下載（不接受提交）：',
+    notMoved: '並未轉移 — 請如常繼續經現有 e 通訊使用（常問問題第 27 條）；新的轉移日期將另行公布（常問問題第 28 條）：',
+    retired: '已按計劃撤銷 — 已於現有 e 通訊設為無效及隱藏，並不會轉移至 e 通訊 2.0（此為本次轉移的安排，並非常問問題所載）；如有疑問請聯絡香港交易所 e 通訊支援組：',
+    notRetired: '最終並未撤銷 — 暫時仍可經現有 e 通訊使用：',
+  },
+};
+
+function outcomeLines(lang: 'en' | 'zh', folders: NoticeFolder[], section: (heading: string, list: NoticeFolder[], detail?: (f: NoticeFolder) => string | null) => void, inputDateLine: (f: NoticeFolder) => string | null): void {
+  const h = OUTCOME_HEADINGS[lang];
+  const of = (o: FolderOutcome) => folders.filter((f) => f.outcome === o);
+  section(h.movedSubmit, of('moved').filter((f) => !isDownload(f)), inputDateLine);
+  section(h.movedDownload, of('moved').filter(isDownload));
+  section(h.notMoved, of('not_moved'));
+  section(h.retired, of('retired'));
+  section(h.notRetired, of('not_retired'));
+}
+
 /** The firm's folders: submission folders (with their Input Date), download folders, retired folders, each apart. */
 function folderLines(lang: 'en' | 'zh', kind: NoticeKind, folders: NoticeFolder[], withInputDate: boolean): string[] {
   const h = HEADINGS[lang];
@@ -185,18 +223,34 @@ function folderLines(lang: 'en' | 'zh', kind: NoticeKind, folders: NoticeFolder[
     }
     lines.push('');
   };
-  section(h.submit(legacy), moving.filter((f) => !isDownload(f)), (f) => {
-    const d = withInputDate ? inputDate(f) : null;
+  const inputDateLine = (f: NoticeFolder) => {
+    const d = inputDate(f);
     return d && (lang === 'en' ? `Input Date: ${d}` : `Input Date（請參照用戶使用指南附錄，只供英文版）：${d}`);
-  });
+  };
+  if (kind === 'batch_outcome') {
+    outcomeLines(lang, folders, section, inputDateLine);
+    return lines;
+  }
+  section(h.submit(legacy), moving.filter((f) => !isDownload(f)), (f) => (withInputDate ? inputDateLine(f) : null));
   section(h.download(legacy), moving.filter(isDownload));
   section(h.retired(kind), folders.filter((f) => f.retired));
   return lines;
 }
 
+/** A batch's end, as a firm's subject line says it: what moved, what did not, or both. */
+function outcomeSubject(folders: NoticeFolder[]): { subjectEn: string; subjectZh: string } {
+  const moved = folders.some((f) => f.outcome === 'moved');
+  const stayed = folders.some((f) => f.outcome === 'not_moved');
+  if (moved && stayed) return { subjectEn: 'some folders moved to ECP 2.0, some stay on the current ECP', subjectZh: '部分文件夾已轉移至 e 通訊 2.0，部分仍留在現有 e 通訊' };
+  if (moved) return { subjectEn: 'folders now on ECP 2.0', subjectZh: '文件夾已轉移至 e 通訊 2.0' };
+  if (stayed) return { subjectEn: 'folders not moved: they stay on the current ECP', subjectZh: '文件夾並未轉移，仍留在現有 e 通訊' };
+  return { subjectEn: 'folders retired', subjectZh: '文件夾已撤銷' };
+}
+
 export function renderNotice(ctx: NoticeContext): { subject: string; text: string } {
   const retireOnly = ctx.folders.length > 0 && ctx.folders.every((f) => f.retired);
-  const t = (retireOnly && RETIRE_ONLY[ctx.kind]) || TEXT[ctx.kind];
+  const text = (retireOnly && RETIRE_ONLY[ctx.kind]) || TEXT[ctx.kind];
+  const t = ctx.kind === 'batch_outcome' ? { ...text, ...outcomeSubject(ctx.folders) } : text;
   const at = formatHk(ctx.at).replace(' HKT', '');
   const { participant: p } = ctx;
   const told = WITH_GUIDANCE.includes(ctx.kind) && !retireOnly;

@@ -302,7 +302,7 @@ async function noticeChecks(h: Harness, codes: string[]): Promise<[string, boole
   const received = new Map<string, number>();
   for (const m of sunk) if (m.messageId) received.set(m.messageId, (received.get(m.messageId) ?? 0) + 1);
   const out: [string, boolean, string][] = [];
-  for (const kind of ['batch_announced', 'folders_live']) {
+  for (const kind of ['batch_announced', 'batch_outcome']) {
     const rows = notices.filter((n) => n.kind === kind);
     const firms = new Set(rows.map((n) => n.participant_code));
     const missing = [...affected].filter((c) => !firms.has(c)).length;

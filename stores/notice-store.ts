@@ -55,7 +55,7 @@ export interface NoticeStore {
   /** Firms after `after` by code, `limit` of them; with `toldOfBatch`, only those its announcement reached. */
   firms(after: string, limit: number, toldOfBatch?: string): Promise<NoticeFirm[]>;
   firmsByCode(codes: string[]): Promise<Map<string, NoticeFirm>>;
-  /** A batch's folders, then the retired folders it closes (marked `retired`). */
+  /** A batch's folders, then the retired folders it closes (marked `retired`), each with its outcome as it stands. */
   batchFolders(batchId: string, scope: BatchFolderScope): Promise<NoticeFolderFacts[]>;
   folder(code: string): Promise<NoticeFolderFacts[]>;
   batchTimes(batchId: string): Promise<{ plannedAt: Date; startedAt: Date | null } | undefined>;
@@ -95,11 +95,14 @@ export function createNoticeStore(db: Db): NoticeStore {
     async batchFolders(batchId, scope) {
       const folders = await db('batch_folders as bf').join('folders as f', 'f.code', 'bf.folder_code').where('bf.batch_id', batchId)
         .modify((q) => void (scope === 'done' ? q.where('bf.status', 'live') : scope === 'not_done' ? q.whereNot('bf.status', 'live') : q))
-        .select(FOLDER_COLUMNS);
+        .select([...FOLDER_COLUMNS, 'bf.status as outcome_status']);
       const retiring = await db('batch_retires as br').join('folders as f', 'f.code', 'br.folder_code').where('br.batch_id', batchId)
         .modify((q) => void (scope === 'done' ? q.where('br.status', 'retired') : scope === 'not_done' ? q.whereNot('br.status', 'retired') : q))
-        .select(FOLDER_COLUMNS);
-      return [...folders.map((r: Row) => toFolder(r)), ...retiring.map((r: Row) => toFolder(r, true))];
+        .select([...FOLDER_COLUMNS, 'br.status as outcome_status']);
+      return [
+        ...folders.map((r: Row) => ({ ...toFolder(r), outcome: r.outcome_status === 'live' ? ('moved' as const) : ('not_moved' as const) })),
+        ...retiring.map((r: Row) => ({ ...toFolder(r, true), outcome: r.outcome_status === 'retired' ? ('retired' as const) : ('not_retired' as const) })),
+      ];
     },
     async folder(code) {
       return (await db('folders as f').where('f.code', code).select(FOLDER_COLUMNS)).map((r: Row) => toFolder(r));

@@ -13,7 +13,7 @@ import { batchFinishedSignal } from './decommission-legacy';
 import { folderCutover } from './folder-cutover';
 import { startCommand, textArg } from './inputs';
 import { interpret } from './interpreter';
-import { LIFECYCLE_MACHINE_PATCH, SKIP_UNWANTED_STARTS } from './patches';
+import { LIFECYCLE_MACHINE_PATCH, OUTCOME_NOTICES, SKIP_UNWANTED_STARTS } from './patches';
 import { mail, operations } from './proxies';
 import { BATCH_ID, FOLDER_CODE } from './search-attributes';
 import { batchMigrationV1, type BatchInputV1 } from './v1/batch-migration';
@@ -50,7 +50,10 @@ export async function batchMigration(input: BatchInput | BatchInputV1): Promise<
   const skipUnwantedStarts = patched(SKIP_UNWANTED_STARTS);
   const plan = command.args;
   const seen = new Set<string>([command.id]);
-  const subject = (kind: string, s: BatchState) => (kind === 'folders_live' || kind === 'batch_cancelled' ? `${plan.batchId}${kind === 'batch_cancelled' ? ':cancelled' : ''}` : `${plan.batchId}@${s.plannedAt}`);
+  const subject = (kind: string, s: BatchState) =>
+    kind === 'batch_outcome' ? `${plan.batchId}:outcome` : kind === 'folders_live' || kind === 'batch_cancelled' ? `${plan.batchId}${kind === 'batch_cancelled' ? ':cancelled' : ''}` : `${plan.batchId}@${s.plannedAt}`;
+  // Batches begun before every outcome was told (their histories) keep telling what they told.
+  const outcomeNotices = patched(OUTCOME_NOTICES);
   const event = (e: { seq: number; actor: string; reason: string | null }) => ({ batchId: plan.batchId, workflowId, runId, ...e });
 
   const it = interpret<BatchState, BatchCommand, BatchEffect>({
@@ -58,7 +61,7 @@ export async function batchMigration(input: BatchInput | BatchInputV1): Promise<
       transition: transitionBatch, nextTimer: nextBatchTimer, isFinal: (s) => isFinalBatch(s.status), skipped: batchSkipped, recover: recoverBatch,
       wants: (s, e) => (e.type === 'startFolder' && !skipUnwantedStarts) || batchWants(s, e),
     },
-    initial: initialBatchState({ ...plan, requestedBy: command.operator }),
+    initial: initialBatchState({ ...plan, requestedBy: command.operator, outcomeNotices }),
     initialEffects: [{ type: 'recordPlan' }],
     isWrite: (e) => e.type === 'persist' || e.type === 'finish' || e.type === 'withdrawNotices' || e.type === 'recordPlan',
     cancelCommand: { type: 'cancelRequested' },

@@ -18,5 +18,8 @@ export const SKIP_UNWANTED_STARTS = 'skip-unwanted-starts';
  */
 export const RECORDED_OUTCOME_BEFORE_COMPENSATING = 'recorded-outcome-before-compensating';
 
+/** A batch's end tells every firm concerned each of its folders' outcome (moved, not moved, retired: issue 26). */
+export const OUTCOME_NOTICES = 'outcome-notices';
+
 /** An effect that fails for good on its data is decided by the lifecycle machine (issue 23), not a failed workflow. */
 export const DATA_ERRORS_DECIDED = 'data-errors-decided';

@@ -13,6 +13,7 @@ import * as m1100 from './20260101001100_drift';
 import * as m1200 from './20260101001200_alerts';
 import * as m1300 from './20260101001300_console_sessions';
 import * as m1400 from './20260101001400_sealed_sessions';
+import * as m1500 from './20260101001500_batch_outcome_notices';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -35,6 +36,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20260101001200_alerts', m1200],
   ['20260101001300_console_sessions', m1300],
   ['20260101001400_sealed_sessions', m1400],
+  ['20260101001500_batch_outcome_notices', m1500],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -38,7 +38,7 @@ describe('batch schedule (time-skipping)', () => {
     expect(announced.body_text).toContain('one-time password');
     expect(announced.body_text).toContain('一次性密碼');
     expect(await notices('batch_reminder')).toHaveLength(1);
-    const live = await notices('folders_live');
+    const live = await notices('batch_outcome');
     expect(live).toHaveLength(1);
     expect(live[0].body_text).toContain('SD1  Stamp Duty Daily Return (SD-1)');
     expect(live[0].body_text).toContain('印花稅每日申報表 (SD-1)');

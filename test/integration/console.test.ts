@@ -173,7 +173,7 @@ describe('console: plan, approve, watch, support', () => {
   }, 200_000);
 
   it('carol finds a firm by name and sees the folders-live notice as sent, with where each folder lives', async () => {
-    const told = await db('notices as n').join('participants as p', 'p.code', 'n.participant_code').where({ 'n.kind': 'folders_live', 'n.status': 'sent' }).first('p.code', 'p.name_en');
+    const told = await db('notices as n').join('participants as p', 'p.code', 'n.participant_code').where({ 'n.kind': 'batch_outcome', 'n.status': 'sent' }).first('p.code', 'p.name_en');
     expect(told, 'a firm told its folders are live').toBeDefined();
     const carol = await signIn('carol', { width: 820, height: 1180 }); // a tablet
     await carol.getByRole('link', { name: 'Participants' }).click();
@@ -182,7 +182,7 @@ describe('console: plan, approve, watch, support', () => {
     await audit(carol, 'participants');
     await carol.getByRole('link', { name: told.code, exact: true }).click();
     await carol.waitForURL(`${base}/participants/${told.code}`);
-    const row = carol.locator('#participant-notices tr[data-kind=folders_live]');
+    const row = carol.locator('#participant-notices tr[data-kind=batch_outcome]');
     expect(await row.getAttribute('data-status')).toBe('sent');
     expect(await row.locator('.badge').textContent()).toBe('sent');
     expect(await carol.locator('#participant-folders tr[data-folder=SD1] .badge').textContent()).toBe('live on ECP 2.0');

@@ -68,7 +68,7 @@ describe('directory import', () => {
 });
 
 describe('notices for a batch of 20 folders and 2,000 firms', () => {
-  it('every affected firm gets exactly one folders-live notice listing exactly its folders, in both languages; others get none', async () => {
+  it('every affected firm gets exactly one notice of the outcome listing exactly its folders, in both languages; others get none', async () => {
     // Twenty folders, none of them seen by every user type (so that some firms are not affected).
     const folders: string[] = await db('folders').where({ placement: 'legacy' }).whereRaw(`not ('ALL' = any(user_types))`).orderBy('code').limit(20).pluck('code');
     expect(folders).toHaveLength(20);
@@ -96,7 +96,8 @@ describe('notices for a batch of 20 folders and 2,000 firms', () => {
       expect(listed, code).toEqual(expected.get(code));
       expect(m.text).toMatch(/Dear Example Firm \d{5} Ltd/);
       expect(m.text).toMatch(/台鑒：/);
-      expect(m.text).toMatch(/已於 .*轉移至 e 通訊 2\.0/);
+      expect(m.text).toMatch(/已轉移至 e 通訊 2\.0 — 提交文件夾|已轉移至 e 通訊 2\.0 — 下載文件夾/);
+      expect(m.text).not.toMatch(/Not moved|並未轉移/);
     }
     expect([...byFirm.keys()].sort()).toEqual([...expected.keys()].sort());
     expect([...byFirm.values()].every((n) => n === 1)).toBe(true);
@@ -114,7 +115,7 @@ describe('notices for a batch of 20 folders and 2,000 firms', () => {
 
     const firm = [...expected.keys()][0];
     const view = JSON.parse((await cli('participant', firm, '--json')).stdout);
-    expect(view.notices.find((n: { kind: string }) => n.kind === 'folders_live')).toMatchObject({ status: 'sent', attempts: [{ outcome: 'sent' }] });
+    expect(view.notices.find((n: { kind: string }) => n.kind === 'batch_outcome')).toMatchObject({ status: 'sent', attempts: [{ outcome: 'sent' }] });
     expect(view.folders.filter((f: { placement: string; code: string }) => expected.get(firm)!.includes(f.code)).every((f: { placement: string }) => f.placement === 'live')).toBe(true);
 
     // The directory import loaded Client Connect too (LOAD_DIRECTORY_INTO_PLATFORM): an operator the directory
@@ -135,6 +136,55 @@ describe('notices for a batch of 20 folders and 2,000 firms', () => {
     const hidden = await submit(unable);
     expect(hidden.status).toBe(403);
     expect(await hidden.json()).toMatchObject({ code: '2002', message: expect.stringContaining(`it needs ${folder.cc_function}`) });
+  });
+
+  it('a batch where some folders move and some do not: each firm concerned is told, once, in one mail, which moved and which stay on the current ECP (FAQ D.27)', async () => {
+    // SD1 moves; SMMRPT and LOPSO fail on ECP 2.0 and are compensated back to legacy.
+    stack.sim.faults.set(['SMMRPT', 'LOPSO'].map((code) => ({ match: `POST /ecp2/admin/folders/${code}/enable`, outage: true })));
+    try {
+      const at = DateTime.utc().plus({ seconds: 15 }).toISO()!;
+      expect((await cli('batch', 'plan', '--id', 'N2', '--name', 'partly', '--at', at, '--folders', 'SD1,SMMRPT,LOPSO', '--as', 'alice', '--min-notice', '0s', '--allow-non-business-day', '--concurrency', '3')).code).toBe(0);
+      expect((await cli('batch', 'approve', 'N2', '--as', 'bob')).code).toBe(0);
+      const result = await client.workflow.getHandle('batch-N2').result();
+      expect(result.status).toBe('completed_with_failures');
+    } finally {
+      stack.sim.faults.set([]);
+    }
+    const { rows } = await db.raw(`
+      select p.code, array_agg(f.code order by f.code) as folders from participants p
+      join folders f on f.code in ('SD1','SMMRPT','LOPSO') and p.user_types && f.user_types
+      group by p.code`);
+    const expected = new Map<string, string[]>(rows.map((r: { code: string; folders: string[] }) => [r.code, r.folders]));
+    const mails = sink.messages().filter((m) => m.subject.startsWith('[HKEX ECP] Batch N2: ') && !m.subject.includes('move to ECP 2.0') && !m.subject.includes('action needed'));
+    const byFirm = new Map<string, typeof mails>();
+    for (const m of mails) {
+      const code = /ecp@firm(\d{5})\.example\.hk/.exec(m.envelopeTo.join(','))![1];
+      byFirm.set(code, [...(byFirm.get(code) ?? []), m]);
+    }
+    expect([...byFirm.keys()].sort()).toEqual([...expected.keys()].sort());
+    let mixed = 0;
+    for (const [firm, [m, ...more]] of byFirm) {
+      expect(more, firm).toEqual([]);
+      const mine = expected.get(firm)!;
+      const [en, zh] = m.text.split('----------------------------------------');
+      const section = (text: string, heading: RegExp) => {
+        const at = text.search(heading);
+        return at < 0 ? [] : [...text.slice(at).split('\n\n')[0].matchAll(/^ {2}- (\S+) {2}/gm)].map((x) => x[1]).sort();
+      };
+      // English and Chinese say the same, each folder under its outcome: only this firm's folders.
+      for (const [text, moved, stayed] of [[en, /^Moved to ECP 2\.0/m, /^Not moved/m], [zh, /^已轉移至 e 通訊 2\.0/m, /^並未轉移/m]] as const) {
+        expect(section(text, moved), firm).toEqual(mine.filter((c) => c === 'SD1'));
+        expect(section(text, stayed), firm).toEqual(mine.filter((c) => c !== 'SD1'));
+      }
+      if (mine.includes('SD1') && mine.length > 1) {
+        mixed++;
+        expect(m.subject).toMatch(/some folders moved to ECP 2\.0, some stay on the current ECP/);
+      } else if (!mine.includes('SD1')) expect(m.subject).toMatch(/folders not moved: they stay on the current ECP/);
+      else expect(m.subject).toMatch(/folders now on ECP 2\.0/);
+      expect(zh).not.toMatch(/Moved|Not moved|submit|keep using/);
+    }
+    expect(mixed).toBeGreaterThan(0);
+    expect(Number((await db('notices').where({ kind: 'batch_outcome', subject_id: 'N2:outcome' }).count({ n: '*' }).first())!.n)).toBe(expected.size);
   });
 
   it('SMTP down for a while, then up: every notice delivered once, each failed attempt recorded', async () => {

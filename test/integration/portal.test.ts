@@ -72,12 +72,12 @@ describe('portal API', () => {
     expect(why.code).toBe('3003');
     expect(why.message).toMatch(/is retired: neither legacy ECP nor ECP 2\.0 takes it any more/);
     expect(why.message).not.toMatch(/submit (it )?(again )?(in a minute )?on/);
-    const told = async (firm: string) => (await db('notices').where({ kind: 'folders_live', participant_code: firm }).first()).body_text as string;
+    const told = async (firm: string) => (await db('notices').where({ kind: 'batch_outcome', participant_code: firm }).first()).body_text as string;
     const cash = await told('01234');
-    expect(cash).toMatch(/Retired folders \(closed and hidden on the current ECP, not moved to ECP 2\.0[^\n]*\n {2}- SDPDF /);
+    expect(cash).toMatch(/Retired as planned — closed and hidden on the current ECP, not moved to ECP 2\.0[^\n]*\n {2}- SDPDF /);
     expect(cash).not.toMatch(/CCOLDSS|CSCMAP/); // China Connect folders: not this firm's
     const connect = await told('05678');
-    expect(connect).toMatch(/Retired folders [^\n]*\n {2}- CCOLDSS /);
+    expect(connect).toMatch(/Retired as planned [^\n]*\n {2}- CCOLDSS /);
     expect(connect).toMatch(/Download folders \(download from ECP 2\.0; nothing is submitted to them\):\n {2}- CSCMAP /);
     // Retired once: a later batch cannot retire it again.
     const again = await plan('W4', '2031-03-10 08:00', 'SD3', '--retire', 'SDPDF');

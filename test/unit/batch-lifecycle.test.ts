@@ -319,3 +319,33 @@ describe('batch lifecycle: properties over random sessions', () => {
     );
   });
 });
+
+describe('the outcome told at the end (batches planned with outcomeNotices)', () => {
+  const running = () => {
+    const s = drive(plan({ outcomeNotices: true }), [{ type: 'planRecorded' }, T0], [{ type: 'approve', by: bob }, T0], [{ type: 'announced', plan: 0 }, T0]);
+    const reminded = drive(s, fire(s));
+    return drive(reminded, fire(reminded)); // SD1 running, SD2 pending (concurrency 1)
+  };
+  const end = (s: BatchState, code: string, outcome: 'live' | 'failed') => transitionBatch(s, { type: 'folderFinished', code, outcome, failure: outcome === 'failed' ? 'x' : null, freezeWindowMs: 1 }, at(PLANNED));
+
+  it('one outcome notice whatever moved — all, some or none — and neither folders-live nor called-off', () => {
+    for (const [first, second, status] of [['live', 'live', 'completed'], ['failed', 'live', 'completed_with_failures'], ['failed', 'failed', 'completed_with_failures']] as const) {
+      const one = end(running(), 'SD1', first);
+      if (!one.ok) throw new Error(one.refused);
+      const two = end(one.state, 'SD2', second);
+      expect(two.ok && two.state.status, `${first}/${second}`).toBe(status);
+      const notices = two.ok ? two.effects.filter((e) => e.type === 'notify') : [];
+      expect(notices, `${first}/${second}`).toEqual([{ type: 'notify', kind: 'batch_outcome', plan: 0 }]);
+    }
+  });
+
+  it('aborted while running: the outcome too (what moved, what did not); aborted before the start: called off, as before', () => {
+    const aborting = drive(running(), [{ type: 'abort', by: alice, reason: 'stop' }, at(PLANNED)]);
+    const ended = end(aborting, 'SD1', 'live');
+    expect(ended.ok && ended.state.status).toBe('aborted');
+    expect(ended.ok && ended.effects.filter((e) => e.type === 'notify')).toEqual([{ type: 'notify', kind: 'batch_outcome', plan: 0 }]);
+    const early = drive(plan({ outcomeNotices: true }), [{ type: 'planRecorded' }, T0], [{ type: 'approve', by: bob }, T0], [{ type: 'announced', plan: 0 }, T0]);
+    const stopped = transitionBatch(early, { type: 'abort', by: alice, reason: 'stop' }, T0);
+    expect(stopped.ok && stopped.effects.filter((e) => e.type === 'notify')).toEqual([{ type: 'notify', kind: 'batch_cancelled', plan: 0 }]);
+  });
+});

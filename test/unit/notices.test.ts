@@ -90,3 +90,30 @@ describe('notices', () => {
     expect(en).not.toContain('grant the function');
   });
 });
+
+describe('the outcome of a batch, per folder', () => {
+  const SD2: NoticeFolder = { ...SD1, code: 'SD2', nameEn: 'Stamp Duty Overdue Return (SD-2)', nameZh: '印花稅逾期申報表 (SD-2)' };
+  const outcome = (folders: NoticeFolder[]) => renderNotice({ kind: 'batch_outcome', participant: firm, folders, subject: 'Batch B1', at: '2022-06-06T00:00:00Z' });
+
+  it('says, in both languages, which folders moved (submit on ECP 2.0) and which did not (keep using the current ECP, a new date to come)', () => {
+    const n = outcome([{ ...SD1, outcome: 'moved' }, { ...CSCTRD, outcome: 'moved' }, { ...SD2, outcome: 'not_moved' }]);
+    expect(n.subject).toBe('[HKEX ECP] Batch B1: some folders moved to ECP 2.0, some stay on the current ECP / 部分文件夾已轉移至 e 通訊 2.0，部分仍留在現有 e 通訊');
+    const [en, zh] = halves(n.text);
+    expect(en).toMatch(/^Moved to ECP 2\.0 — submission folders: submit them on ECP 2\.0 only from now on; [^\n]*\(FAQ D\.27\):\n {2}- SD1 [^\n]*\n {6}Input Date: Trade date \(T\)\n\n/m);
+    expect(en).toMatch(/^Moved to ECP 2\.0 — download folders: download from ECP 2\.0 [^\n]*\n {2}- CSCTRD /m);
+    expect(en).toMatch(/^Not moved — keep using these on the current ECP, as before \(FAQ D\.27\); their new date will be announced \(FAQ D\.28\):\n {2}- SD2 {2}Stamp Duty Overdue Return/m);
+    expect(zh).toMatch(/^並未轉移 — 請如常繼續經現有 e 通訊使用[^\n]*\n {2}- SD2 {2}印花稅逾期申報表 \(SD-2\)/m);
+    expect(zh).toMatch(/^已轉移至 e 通訊 2\.0 — 提交文件夾[^\n]*\n {2}- SD1 {2}印花稅每日申報表/m);
+    // The Chinese half is Chinese: no English sentence in it (codes, the catalog's Input Date lines — the user
+    // guide's appendix is English only — and names the catalog has only in English aside).
+    expect(zh.replace(/^.*Input Date.*$/gm, '').replace(/ECP|\(SD-\d\)|CSC Trade File|SD\d|CSCTRD/g, '')).not.toMatch(/[A-Za-z]{4,}/);
+  });
+
+  it('has a subject for each case: all moved, none moved, only retired', () => {
+    expect(outcome([{ ...SD1, outcome: 'moved' }]).subject).toMatch(/folders now on ECP 2\.0 \/ 文件夾已轉移至 e 通訊 2\.0$/);
+    expect(outcome([{ ...SD1, outcome: 'not_moved' }]).subject).toMatch(/folders not moved: they stay on the current ECP/);
+    const retired = outcome([{ ...SD1, retired: true, outcome: 'retired' }]);
+    expect(retired.subject).toMatch(/folders retired/);
+    expect(halves(retired.text)[0]).toMatch(/^Retired as planned — [^\n]*\(a rule of this cutover, not of the FAQ\)[^\n]*\n {2}- SD1 /m);
+  });
+});
