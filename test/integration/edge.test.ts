@@ -10,6 +10,7 @@ import { alice, bob } from '../support/batches';
 import { consoleSession } from '../support/control-api';
 import { dumpDatabase } from '../support/db';
 import { cutoverStack } from '../support/stack';
+import { recordHistory } from '../support/temporal';
 
 /**
  * The edge attacked (issue 23): every text field of every route with a hostile value; the wedges found
@@ -174,6 +175,7 @@ describe('a poison pill never loops: the machine decides', () => {
       expect(b.reason).toBe('(the text given could not be stored: the database refused the data (SQLSTATE 23514 check_violation; table events, constraint test_bad_word))');
       expect(await db('batch_folders').where({ batch_id: 'E3', folder_code: 'SMMRPT' }).first('active')).toMatchObject({ active: false });
       expect(await db('notices').where({ kind: 'batch_cancelled' }).where('subject_id', 'like', 'E3%').count({ n: '*' })).not.toEqual([{ n: '0' }]);
+      await recordHistory(client.workflow.getHandle(batchWorkflowId('E3')), 'batch-aborted-reason-refused-by-database');
       const again = await call('/api/batches/E3/abort', { method: 'POST', body: JSON.stringify({ reason: 'again' }) });
       expect(again.status).toBe(409);
       // A plan whose name the database refuses is refused, recording nothing; the folder can be planned again.
