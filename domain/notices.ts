@@ -292,7 +292,7 @@ export function renderReadinessNotice(ctx: {
       '',
     ] : []),
     ...(ctx.admins ? [
-      `Your firm has ${ctx.admins.count} ECP administrator(s) in Client Connect. Creating or updating a user takes two, a maker and a checker (FAQ B.4): appoint another by sending the "ECP user type and administrator access" application form to HKEX before ${at}.`,
+      `Your firm has ${ctx.admins.count} ECP administrator(s) in Client Connect. Creating or updating a user takes two, a maker and a checker (FAQ B.4): appoint another before ${at}. A change of administrators takes two forms, both sent to HKEX: the "Client Connect administrator access" application form and the "ECP user type and administrator access" application form (FAQ B.12).`,
       '',
     ] : []),
     'HKEX ECP Support',
@@ -307,7 +307,7 @@ export function renderReadinessNotice(ctx: {
       '',
     ] : []),
     ...(ctx.admins ? [
-      `貴公司於 Client Connect 只有 ${ctx.admins.count} 位 e 通訊管理人士。創建或更新用戶帳戶須由兩位管理人士分別作為經辦及覆核（常問問題第 4 條）：請於 ${at} 前填妥並提交「e 通訊用戶類型及管理人士權限申請／維護表格」予香港交易所，委任另一位管理人士。`,
+      `貴公司於 Client Connect 只有 ${ctx.admins.count} 位 e 通訊管理人士。創建或更新用戶帳戶須由兩位管理人士分別作為經辦及覆核（常問問題第 4 條）：請於 ${at} 前委任另一位管理人士。管理人士的改動須填妥並提交「Client Connect 管理人士權限申請／維護表格」和「e 通訊用戶類型及管理人士權限申請／維護表格」兩份表格予香港交易所（常問問題第 12 條）。`,
       '',
     ] : []),
     '香港交易所 e 通訊支援組',

@@ -82,11 +82,13 @@ describe('notices', () => {
     expect(off).toMatch(/Folders that were to be retired \(the retirement is called off: they stay open on the current ECP\):\n {2}- SDPDF /);
   });
 
-  it('the readiness notice tells a firm with one administrator to appoint another (FAQ B.4), in both languages', () => {
+  it('the readiness notice tells a firm with one administrator to appoint another (FAQ B.4) with both forms (FAQ B.12), in both languages', () => {
     const { text } = renderReadinessNotice({ participant: firm, gaps: [], admins: { count: 1 }, subject: 'Batch B1', at: '2022-06-06T00:00:00Z' });
     const [en, zh] = halves(text);
     expect(en).toMatch(/has 1 ECP administrator\(s\).*takes two, a maker and a checker \(FAQ B\.4\): appoint another/);
+    expect(en).toMatch(/the "Client Connect administrator access" application form and the "ECP user type and administrator access" application form \(FAQ B\.12\)/);
     expect(zh).toMatch(/只有 1 位 e 通訊管理人士.*經辦及覆核/);
+    expect(zh).toMatch(/「Client Connect 管理人士權限申請／維護表格」和「e 通訊用戶類型及管理人士權限申請／維護表格」兩份表格.*（常問問題第 12 條）/);
     expect(en).not.toContain('grant the function');
   });
 });
