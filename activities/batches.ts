@@ -59,6 +59,7 @@ export function createBatchActivities({ batches: store, readiness, gateway }: Ba
     async checkBatchReadiness(input: { batchId: string }) {
       const users = await readiness.users();
       const r = await readiness.ofBatch(input.batchId, users.users);
+      await readiness.record(input.batchId, 'instant', { affected: r.affected, notReady: r.notReady, source: users.source });
       return { affected: r.affected, notReady: r.notReady, percentNotReady: r.percentNotReady, source: users.source };
     },
 

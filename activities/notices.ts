@@ -87,11 +87,12 @@ export function createNoticeActivities(deps: NoticeDeps) {
      */
     async queueReadinessNotices(input: { batchId: string; subjectId: string }): Promise<{ queued: number }> {
       const names = new Map((await notices.batchFolders(input.batchId, 'all')).filter((f) => !f.retired).map((f) => [f.code, { en: f.nameEn, zh: f.nameZh }]));
-      const users = (await readiness.users()).users;
+      const source = await readiness.users();
+      const users = source.users;
       const batch = (await notices.batchTimes(input.batchId))!;
       let queued = 0;
       // A chunk of firms at a time, as the readiness computation finds them: nothing grows with the directory.
-      await readiness.ofBatch(input.batchId, users, {
+      const r = await readiness.ofBatch(input.batchId, users, {
         onFirms: async (actions) => {
           const firms = await notices.firmsByCode(actions.map((a) => a.participant));
           const rows = actions.map(({ participant, gaps, admins }): OutboxNotice => {
@@ -110,6 +111,8 @@ export function createNoticeActivities(deps: NoticeDeps) {
           Context.current().heartbeat();
         },
       });
+      // What the batch's report gives as its readiness at the announcement.
+      await readiness.record(input.batchId, 'announcement', { affected: r.affected, notReady: r.notReady, source: source.source });
       return { queued };
     },
 

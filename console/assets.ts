@@ -46,6 +46,8 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;back
 dl.facts dt{font-weight:600}dl.facts dd{margin:0}
 .pager{display:flex;gap:1rem;align-items:center}
 @media (max-width:40rem){header .who{margin-left:0}dl.facts{grid-template-columns:1fr}}
+.timeline{border:1px solid #d9dce3;background:#fff;margin:.4rem 0 1rem}.sr{position:absolute;left:-9999px}
+@media print{header nav,header .who,.skip,form,.note a{display:none}body{background:#fff}main{max-width:none;padding:0}section{break-inside:avoid}table{font-size:9pt}}
 `;
 
 export const CONSOLE_JS = `'use strict';

@@ -33,6 +33,7 @@ const en = {
     approveReview: 'Review and approve', notYours: 'You planned this batch: a second operator approves it.', noActions: 'Nothing you can do to this batch now.',
     reject: 'Reject', reason: 'Reason', pause: 'Pause', resume: 'Resume', abort: 'Abort', override: 'Let it run despite readiness', reschedule: 'Reschedule', newAt: 'New time (YYYY-MM-DD HH:mm, HKT)',
     minNotice: 'Notice period (e.g. 7d; empty: the default)', allowOffDay: 'Allow a non-business day', failurePolicy: 'On a folder failure', concurrency: 'Folders at once',
+    report: 'Report', reportTitle: (id: string) => `Report of batch ${id}`,
   },
   approve: {
     title: (id: string) => `Approve batch ${id}?`, lead: 'You approve exactly this: these folders, at this instant, for these firms. If the plan changes after you looked, the approval is refused.',
@@ -101,6 +102,7 @@ const zh: typeof en = {
     approveReview: '審閱並批准', notYours: '此批次由你規劃：須由另一名操作員批准。', noActions: '你現時不能對此批次作任何操作。',
     reject: '拒絕', reason: '原因', pause: '暫停', resume: '繼續', abort: '中止', override: '不理會準備情況繼續執行', reschedule: '改期', newAt: '新時間（YYYY-MM-DD HH:mm，香港時間）',
     minNotice: '通知期（例如 7d；留空：預設）', allowOffDay: '容許非營業日', failurePolicy: '文件夾失敗時', concurrency: '同時處理的文件夾數目',
+    report: '報告', reportTitle: (id) => `批次 ${id} 報告`,
   },
   approve: {
     title: (id) => `批准批次 ${id}？`, lead: '你所批准的正是：這些文件夾、這個時間、這些公司。若計劃於你審閱後有所更改，批准將被拒絕。',

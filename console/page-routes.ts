@@ -2,12 +2,13 @@ import { dryRun, mustRead } from '../app/batches';
 import type { AppDeps } from '../app/context';
 import { decommissionGateNow, decommissionStatus } from '../app/decommission';
 import { EVENTS_PAGE, findParticipants, folderDetail, listBatches, listEvents, listFolders, participantView } from '../app/reads';
+import { batchReport } from '../app/report';
 import { BATCH_ID, FOLDER_CODE, PARTICIPANT_CODE } from '../contract/text';
 import { isPlacement, PLACEMENTS } from '../domain/placement';
 import { asHttpError, HttpError } from '../http/errors';
 import type { Html } from '../http/html';
 import {
-  approvePage, batchesPage, batchPage, batchProgress, decommissionPage, EVENT_FILTERS, eventsPage, folderPage, foldersPage, participantPage, participantsPage, planPage, type PageContext,
+  approvePage, batchesPage, batchPage, reportPage, batchProgress, decommissionPage, EVENT_FILTERS, eventsPage, folderPage, foldersPage, participantPage, participantsPage, planPage, type PageContext,
 } from './pages';
 
 /**
@@ -48,6 +49,10 @@ export const PAGES: PageRoute[] = [
       const b = await mustRead(deps, p.id);
       return c.query.part === 'progress' ? batchProgress(c, b) : batchPage(c, b, flash);
     },
+  },
+  {
+    url: '/console/batches/:id/report', params: { id: BATCH_ID },
+    render: async (deps, c, p) => reportPage(c, await batchReport(deps, p.id)),
   },
   {
     url: '/console/batches/:id/approve', params: { id: BATCH_ID },

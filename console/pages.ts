@@ -4,7 +4,9 @@ import type { Problem } from '../contract/errors';
 import { formatHk } from '../domain/time';
 import type { BatchView, EventView, FolderView } from '../contract/views';
 
+import type { ReportFacts } from '../domain/report';
 import { html, qs, trusted, type Html } from '../http/html';
+import { reportBody } from './report-page';
 import { statusWord, type Lang, type Words } from './i18n';
 
 /** What every page knows: the reader's language and words, who is signed in, the CSRF token of their forms. */
@@ -124,7 +126,7 @@ export function batchPage(c: PageContext, b: BatchView, flash?: { ok?: string; e
   const body = html`<h2>${w.batch.plan}</h2>
 <dl class="facts"><dt>${w.col.name}</dt><dd>${b.name}</dd><dt>${w.col.planned}</dt><dd>${hk(b.plannedAt)}</dd><dt>${w.col.requestedBy}</dt><dd>${b.requestedBy}</dd><dt>${w.col.approvedBy}</dt><dd>${b.approvedBy ?? '-'}</dd>
 <dt>${w.batch.failurePolicy}</dt><dd>${statusWord(w, b.failurePolicy)}</dd><dt>${w.batch.concurrency}</dt><dd>${b.concurrency}</dd></dl>
-<p><a href="/console/events${qs({ batch: b.id })}">${w.nav.events}</a></p>
+<p><a href="/console/events${qs({ batch: b.id })}">${w.nav.events}</a> · <a href="/console/batches/${id}/report">${w.batch.report}</a></p>
 ${batchProgress(c, b)}
 <h2>${w.batch.actions}</h2>${actions.length ? actions : html`<p>${w.batch.noActions}</p>`}`;
   return layout(c, w.batch.title(b.id), body, flash);
@@ -325,6 +327,11 @@ ${field(w.events.filter, (a) => html`<input${a} name="value" value="${current ? 
 ${eventsTable(c, events)}
 <nav class="pager" aria-label="${w.events.page(page)}">${page > 1 ? html`<a href="/console/events${qs({ ...filter, page: page - 1 })}">${w.events.newer}</a>` : ''}<span>${w.events.page(page)}</span>${events.length === pageSize ? html`<a href="/console/events${qs({ ...filter, page: page + 1 })}">${w.events.older}</a>` : ''}</nav>`;
   return layout(c, w.events.title, body, { error });
+}
+
+/** A batch's report, inside the console (the same body as the HTML file the CLI writes). */
+export function reportPage(c: PageContext, r: ReportFacts): Html {
+  return layout(c, c.w.batch.reportTitle(r.batch.id), html`<p><a href="/console/batches/${encodeURIComponent(r.batch.id)}">${c.w.batch.title(r.batch.id)}</a></p>${reportBody(r)}`);
 }
 
 export function errorPage(c: PageContext, message: string): Html {

@@ -97,6 +97,7 @@ export const API = {
   }),
   'GET /api/batches/{id}': route({ method: 'GET', path: '/api/batches/{id}', summary: 'a batch and each of its folders', roles: ALL, params: byId, reply: v.batchView }),
   'GET /api/batches/{id}/dry-run': route({ method: 'GET', path: '/api/batches/{id}/dry-run', summary: 'what a batch will do, changing nothing', roles: ALL, params: byId, reply: v.dryRunView }),
+  'GET /api/batches/{id}/report': route({ method: 'GET', path: '/api/batches/{id}/report', summary: "a batch's report: plan and decisions, each folder's move and outcome, freeze windows, readiness, notices, drift", roles: ALL, params: byId, reply: v.reportFacts }),
   'GET /api/batches/{id}/readiness': route({ method: 'GET', path: '/api/batches/{id}/readiness', summary: 'per folder: affected firms, ready, not ready and what they lack', roles: ALL, params: byId, reply: v.readinessView }),
   'POST /api/batches/{id}/approve': route({ method: 'POST', path: '/api/batches/{id}/approve', summary: 'approve a batch (four eyes); plannedAt: the plan you looked at (refused if it changed since)', roles: APPROVERS, params: byId, body: approval, reply: v.batchView }),
   'POST /api/batches/{id}/reject': route({ method: 'POST', path: '/api/batches/{id}/reject', summary: 'reject a batch awaiting approval', roles: APPROVERS, params: byId, body: withReason, reply: v.batchView }),

@@ -144,6 +144,27 @@ export const driftList = z.object({
 });
 export const directoryImported = z.object({ participants: z.number(), users: z.number() });
 
+const reportFolder = z.object({
+  code: z.string(), nameEn: z.string(), nameZh: z.string(), status: z.enum(['pending', 'running', 'live', 'failed', 'skipped', 'aborted', 'refused']), failure: nullable(z.string()),
+  startedAt: nullable(instant), freezeStartedAt: nullable(instant), endedAt: nullable(instant), freezeWindowMs: nullable(z.number()),
+});
+/** A batch's (or a rehearsal's) report: what the console page, the HTML file and the CSV are made from. */
+export const reportFacts = z.object({
+  kind: z.enum(['batch', 'rehearsal']),
+  batch: z.object({
+    id: z.string(), name: z.string(), status: z.string(), reason: nullable(z.string()), plannedAt: instant, requestedBy: z.string(), approvedBy: nullable(z.string()),
+    failurePolicy: z.string(), concurrency: z.number(), startedAt: nullable(instant), finishedAt: nullable(instant),
+  }),
+  rehearsal: z.object({ id: z.string(), requestedBy: z.string(), environment: z.string(), startedAt: instant, finishedAt: nullable(instant), outcome: z.string() }).optional(),
+  timeline: z.array(z.object({ at: instant, actor: z.string(), what: z.string(), reason: nullable(z.string()) })),
+  folders: z.array(reportFolder),
+  retires: z.array(z.object({ code: z.string(), nameEn: z.string(), nameZh: z.string(), status: z.string(), failure: nullable(z.string()) })),
+  readiness: nullable(z.object({ at: instant, affected: z.number(), notReady: z.number(), source: z.string(), when: z.string() })),
+  notices: z.array(z.object({ kind: z.string(), queued: z.number(), sent: z.number(), failed: z.number(), withdrawn: z.number(), resent: z.number() })),
+  drift: z.array(z.object({ folder: z.string(), kind: z.string(), detectedAt: instant, resolvedAt: nullable(instant) })),
+  generatedAt: instant,
+});
+
 export type BatchView = z.infer<typeof batchView>;
 export type FolderView = z.infer<typeof folderView>;
 export type EventView = z.infer<typeof eventView>;

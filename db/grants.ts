@@ -34,6 +34,7 @@ const WRITES: Record<Exclude<DbRole, 'portal'>, Record<string, string>> = {
     batches: 'insert, update',
     batch_folders: 'insert, update',
     batch_retires: 'insert, update',
+    batch_readiness: 'insert, update',
     folder_runs: 'insert, update',
     notices: 'insert, update',
     notice_attempts: 'insert',

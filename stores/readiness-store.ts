@@ -11,11 +11,18 @@ import { batchReadiness, readinessUsers, type BatchReadiness, type BatchReadines
 export interface ReadinessStore {
   users(): Promise<UserSource>;
   ofBatch(batchId: string, users: Map<string, AudienceUser[]>, opts?: BatchReadinessOptions): Promise<BatchReadiness>;
+  /** Keeps what a batch read, at its announcement or at its planned instant, for its report (a later reading replaces it). */
+  record(batchId: string, moment: 'announcement' | 'instant', r: { affected: number; notReady: number; source: UserSource['source'] }): Promise<void>;
 }
 
 export function createReadinessStore(db: Db, gateway: PlatformGateway): ReadinessStore {
   return {
     users: () => readinessUsers(db, gateway),
     ofBatch: (batchId, users, opts) => batchReadiness(db, { batch: batchId }, users, opts),
+    async record(batchId, moment, r) {
+      await db('batch_readiness')
+        .insert({ batch_id: batchId, moment, affected: r.affected, not_ready: r.notReady, source: r.source, read_at: db.fn.now() })
+        .onConflict(['batch_id', 'moment']).merge();
+    },
   };
 }

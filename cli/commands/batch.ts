@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import fs from 'node:fs';
 import { isFinalBatch } from '../../domain/batch-lifecycle';
+import { InputError } from '../../domain/errors';
 import { formatHk } from '../../domain/time';
 import type { RouteKey } from '../../contract/api';
 import type { BatchView } from '../../contract/views';
@@ -124,6 +126,23 @@ export function registerBatchCommands(program: Command): void {
         console.log(`  portal: ${f.portal.from} → ${f.portal.to}`);
         console.log(`  appendix 7.3 adds: ${f.appendixRow.market} | ${f.appendixRow.folder} | ${f.appendixRow.code} | ${f.appendixRow.dateMoved} | ${f.appendixRow.batch}`);
       }
+    });
+
+  batch
+    .command('report')
+    .argument('<id>')
+    .option('--out <file>', 'write the report to a file (html or csv, from its extension or --format) instead of standard output')
+    .option('--format <f>', 'html (one self-contained, printable file) or csv (one row per folder, then per notice kind)')
+    .description("a batch's report for the record: who planned and approved what and when, each folder's move and outcome, freeze windows, readiness, notices, drift")
+    .action(async (id: string, opts: { out?: string; format?: string }) => {
+      const format = opts.format ?? (opts.out?.toLowerCase().endsWith('.csv') ? 'csv' : 'html');
+      if (format !== 'html' && format !== 'csv') throw new InputError(`--format must be html or csv, not '${format}'`);
+      const facts = await api().call('GET /api/batches/{id}/report', { params: { id } });
+      const [{ reportDocument }, { reportCsv }] = await Promise.all([import('../../console/report-page'), import('../../domain/report')]);
+      const text = format === 'csv' ? reportCsv(facts) : reportDocument(facts);
+      if (!opts.out) return void process.stdout.write(text);
+      fs.writeFileSync(opts.out, text);
+      console.log(`wrote the report of batch ${facts.batch.id} (${format}) to ${opts.out}`);
     });
 }
 

@@ -14,6 +14,7 @@ import { startControlApi } from '../../api/server';
 import { generateDirectory } from '../../domain/directory-generator';
 import { catalogAudience } from '../../stores/directory-store';
 import { addOperator } from '../../stores/operator-store';
+import { runCli } from '../support/cli';
 import { cutoverStack } from '../support/stack';
 
 /**
@@ -171,6 +172,42 @@ describe('console: plan, approve, watch, support', () => {
     expect(await bob.locator('#progress tr[data-folder] .badge').allTextContents()).toEqual(['live on ECP 2.0', 'live on ECP 2.0']);
     await audit(bob, 'batch');
   }, 200_000);
+
+  it("the batch's report: one bar per folder, the freeze windows and outcomes as the database holds them, accessible; the CLI's CSV says the same", async () => {
+    const carol = await signIn('carol');
+    await carol.goto(`${base}/batches/C1`);
+    await carol.getByRole('link', { name: 'Report' }).click();
+    await carol.waitForURL(`${base}/batches/C1/report`);
+    const runs = await db('folder_runs').where({ batch_id: 'C1', kind: 'cutover' }).orderBy('folder_code').select('folder_code', 'freeze_window_ms', 'status');
+    expect(runs).toHaveLength(2);
+    expect(await carol.locator('svg.timeline g.bar').count()).toBe(runs.length);
+    expect(await carol.locator('svg.timeline g.bar[data-outcome=live]').count()).toBe(2);
+    for (const r of runs) expect(await carol.locator(`#r-folders tr[data-folder="${r.folder_code}"] td`).nth(3).textContent()).toBe(`${r.freeze_window_ms} ms`);
+    expect(await carol.locator('#r-status').textContent()).toMatch(/^completed/);
+    expect(await carol.locator('#r-readiness').textContent()).toMatch(/Readiness at the announcement .*: \d+ affected firm\(s\), \d+ not ready/);
+    await audit(carol, 'report');
+    // Printable: the print style sheet hides the navigation.
+    await carol.emulateMedia({ media: 'print' });
+    expect(await carol.locator('header nav').isVisible()).toBe(false);
+    await carol.emulateMedia({ media: 'screen' });
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
+    const env = { ...stack.env, ECP_CUTOVER_TOKEN: api.tokens.carol };
+    const csv = await runCli(['batch', 'report', 'C1', '--out', path.join(dir, 'c1.csv')], env);
+    expect(csv.stdout).toMatch(/wrote the report of batch C1 \(csv\)/);
+    const rows = fs.readFileSync(path.join(dir, 'c1.csv'), 'utf8').trim().split('\r\n').map((l) => l.split(','));
+    const folders = rows.filter((r) => r[0] === 'folder');
+    expect(folders.map((r) => [r[2], r[3], r[9]])).toEqual(runs.map((r) => [r.folder_code, 'live', String(r.freeze_window_ms)]));
+    const notices = (await db('notices').where('subject_id', 'like', 'C1%').groupBy('kind').select('kind').count({ n: '*' })) as { kind: string; n: string | number }[];
+    expect(notices.length).toBeGreaterThan(0);
+    for (const n of notices) expect(rows.find((r) => r[0] === 'notices' && r[2] === n.kind)?.[4], n.kind).toBe(String(n.n));
+    const html = await runCli(['batch', 'report', 'C1', '--out', path.join(dir, 'c1.html')], env);
+    expect(html.code).toBe(0);
+    const file = fs.readFileSync(path.join(dir, 'c1.html'), 'utf8');
+    expect(file).toMatch(/^<!doctype html>/);
+    expect(file).toContain('@media print');
+    expect(file.match(/<g class="bar"/g)).toHaveLength(2);
+  });
 
   it('carol finds a firm by name and sees the folders-live notice as sent, with where each folder lives', async () => {
     const told = await db('notices as n').join('participants as p', 'p.code', 'n.participant_code').where({ 'n.kind': 'batch_outcome', 'n.status': 'sent' }).first('p.code', 'p.name_en');

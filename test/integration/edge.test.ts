@@ -49,6 +49,7 @@ const SAMPLES: Record<RouteKey, { params?: Record<string, string>; query?: Recor
   'GET /api/batches/{id}': { params: { id: 'E1' } },
   'GET /api/batches/{id}/dry-run': { params: { id: 'E1' } },
   'GET /api/batches/{id}/readiness': { params: { id: 'E1' } },
+  'GET /api/batches/{id}/report': { params: { id: 'E1' } },
   'POST /api/batches/{id}/approve': { params: { id: 'E1' }, body: { plannedAt: '2031-03-10 08:00' }, token: 'bob' },
   'POST /api/batches/{id}/reject': { params: { id: 'E1' }, body: { reason: 'a reason' }, token: 'bob' },
   'POST /api/batches/{id}/reschedule': { params: { id: 'E1' }, body: { at: '2031-03-10 08:00', minNotice: '7d' } },
