@@ -2,10 +2,9 @@ import { DateTime } from 'luxon';
 import { FINAL_BATCH_STATUSES, type BatchProgress } from '../domain/batch-lifecycle';
 import { planProblems, PlanRefused, timeProblems, type PlanField, type PlanProblem, type PlanRequest } from '../domain/batch-plan';
 import { reminderInstant } from '../domain/calendar';
-import type { BatchPlanArgs, CommandAction } from '../domain/commands';
+import type { BatchPlanArgs } from '../domain/commands';
 import { parseDuration } from '../domain/duration';
 import { ConflictError, InputError, NotFoundError } from '../domain/errors';
-import type { Role } from '../domain/operators';
 import { formatHk, hkDate, parseHkTime } from '../domain/time';
 import { batchWorkflowId } from '../domain/workflow-ids';
 import { readBatch, type BatchView } from '../stores/batch-read';
@@ -16,7 +15,7 @@ import {
 } from '../workflows/batch-migration';
 import { BATCH_ID } from '../workflows/search-attributes';
 import { awaitRecorded, startWithCommand, updateWithCommand } from './commands';
-import { requireAnyRole, type AppDeps, type Operator } from './context';
+import { requirePermission, type AppDeps, type Operator } from './context';
 import { moveOptions } from './options';
 
 export interface PlanInput {
@@ -99,7 +98,7 @@ async function examinePlan(deps: AppDeps, op: Operator, input: PlanInput) {
  * without its row.
  */
 export async function planBatch(deps: AppDeps, op: Operator, input: PlanInput): Promise<BatchView> {
-  requireAnyRole(op, 'planner');
+  requirePermission(op, 'batch.plan');
   const { config } = deps;
   const { problems, req, maxNotReady } = await examinePlan(deps, op, input);
   if (problems.length > 0 || !req.plannedAt) throw new PlanRefused(req.id, problems);
@@ -122,7 +121,7 @@ export async function planBatch(deps: AppDeps, op: Operator, input: PlanInput): 
  * concerns. Changes nothing.
  */
 export async function previewPlan(deps: AppDeps, op: Operator, input: PlanInput) {
-  requireAnyRole(op, 'planner');
+  requirePermission(op, 'batch.plan');
   const { problems, req } = await examinePlan(deps, op, input);
   const r = await batchReadiness(deps.db, { folders: req.folders }, (await readinessUsers(deps.db, deps.gateway)).users, { list: 20 });
   return {
@@ -142,17 +141,20 @@ export async function mustRead(deps: AppDeps, id: string): Promise<BatchView> {
   return b;
 }
 
+/** Each command to a planned batch, and the Update of its workflow that carries it. */
+const UPDATES = {
+  'batch.approve': approveBatchUpdate, 'batch.reject': rejectBatchUpdate, 'batch.reschedule': rescheduleBatchUpdate, 'batch.pause': pauseBatchUpdate,
+  'batch.resume': resumeBatchUpdate, 'batch.abort': abortBatchUpdate, 'batch.override_readiness': overrideReadinessUpdate,
+} as const;
+type BatchAction = keyof typeof UPDATES;
+
 /** One signed Update to a batch; the answer is the batch as stored once the change took effect. */
-async function command(deps: AppDeps, op: Operator, id: string, action: CommandAction, roles: Role[], args: Record<string, unknown>, what: string): Promise<BatchView> {
+async function command(deps: AppDeps, op: Operator, id: string, action: BatchAction, args: Record<string, unknown>, what: string): Promise<BatchView> {
   const batch = await mustRead(deps, id);
-  requireAnyRole(op, ...roles);
+  requirePermission(op, action);
   // A finished batch's workflow has closed: say so, rather than "no such workflow".
   if (FINAL_BATCH_STATUSES.includes(batch.status)) throw new ConflictError(`batch ${id} is ${batch.status}: it has finished, so there is no ${what} to make`);
-  const def = {
-    'batch.approve': approveBatchUpdate, 'batch.reject': rejectBatchUpdate, 'batch.reschedule': rescheduleBatchUpdate, 'batch.pause': pauseBatchUpdate,
-    'batch.resume': resumeBatchUpdate, 'batch.abort': abortBatchUpdate, 'batch.override_readiness': overrideReadinessUpdate,
-  }[action as 'batch.approve'];
-  await updateWithCommand(deps, op, action, batchWorkflowId(id), def, args, `${what} of batch ${id}`, `no workflow for batch ${id}`);
+  await updateWithCommand(deps, op, action, batchWorkflowId(id), UPDATES[action], args, `${what} of batch ${id}`, `no workflow for batch ${id}`);
   return mustRead(deps, id);
 }
 
@@ -163,19 +165,19 @@ const reasonOf = (reason: string | undefined, flag = '--reason') => {
 
 /** `seen`: the plan the approver looked at (its planned time); the workflow refuses if it changed since. */
 export const approveBatch = (deps: AppDeps, op: Operator, id: string, seen: { plannedAt?: string } = {}) =>
-  command(deps, op, id, 'batch.approve', ['approver'], seen.plannedAt ? { plannedAt: parseHkTime(seen.plannedAt).toISO()! } : {}, 'approval');
-export const rejectBatch = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.reject', ['approver'], { reason: reasonOf(reason) }, 'rejection');
-export const pauseBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.pause', ['planner'], {}, 'pause');
-export const resumeBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.resume', ['planner'], {}, 'resume');
-export const abortBatch = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.abort', ['planner', 'approver'], { reason: reasonOf(reason ?? 'aborted by an operator') }, 'abort');
-export const overrideReadiness = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.override_readiness', ['approver'], { reason: reasonOf(reason) }, 'readiness override');
+  command(deps, op, id, 'batch.approve', seen.plannedAt ? { plannedAt: parseHkTime(seen.plannedAt).toISO()! } : {}, 'approval');
+export const rejectBatch = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.reject', { reason: reasonOf(reason) }, 'rejection');
+export const pauseBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.pause', {}, 'pause');
+export const resumeBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.resume', {}, 'resume');
+export const abortBatch = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.abort', { reason: reasonOf(reason ?? 'aborted by an operator') }, 'abort');
+export const overrideReadiness = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.override_readiness', { reason: reasonOf(reason) }, 'readiness override');
 
 /** A new instant, under the same rules as a plan's (future, notice period, business day): it voids the approval. */
 export async function rescheduleBatch(deps: AppDeps, op: Operator, id: string, at: string, opts: { minNotice?: string; allowNonBusinessDay?: boolean } = {}): Promise<BatchView> {
   const when = parseHkTime(at);
   const problems = timeProblems(when, DateTime.utc(), opts.minNotice !== undefined ? parseDuration(opts.minNotice) : deps.config.minNoticeMs, Boolean(opts.allowNonBusinessDay));
   if (problems.length) throw new InputError(`reschedule of batch ${id} refused: ${problems.join('; ')}`);
-  return command(deps, op, id, 'batch.reschedule', ['planner'], { plannedAt: when.toISO()!, reminderAt: reminderInstant(when).toISO()! }, 'reschedule');
+  return command(deps, op, id, 'batch.reschedule', { plannedAt: when.toISO()!, reminderAt: reminderInstant(when).toISO()! }, 'reschedule');
 }
 
 const STEPS = ['freeze legacy intake', 'drain in-flight submissions (or hand them over, checksums verified)', 'enable on ECP 2.0', 'verify (ECP 2.0 accepts, legacy refuses)', 'disable and hide on legacy', 'mark live'];

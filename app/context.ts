@@ -4,6 +4,7 @@ import type { Db } from '../db/connection';
 import type { CommandSource } from '../domain/commands';
 import { NotAllowedError } from '../domain/errors';
 import type { Role } from '../domain/operators';
+import { roleRefusal, rolesFor, type Permission } from '../domain/permissions';
 import type { PlatformGateway } from '../platform/gateway';
 import type { CommandSigner } from '../security/command-signing';
 
@@ -29,9 +30,11 @@ export interface Operator {
   source: CommandSource;
 }
 
-/** Refuses (403 / exit 2) an operator who holds none of `roles`. The workflow checks again where the change is made. */
-export function requireAnyRole(op: Operator, ...roles: Role[]): void {
-  if (!roles.some((r) => op.roles.includes(r))) {
-    throw new NotAllowedError(`operator '${op.name}' does not hold the ${roles.join(' or ')} role (has: ${op.roles.join(', ') || 'none'})`);
-  }
+/**
+ * Refuses (403 / exit 2) an operator whose roles do not allow `command` (domain/permissions.ts). The workflow
+ * checks again where the change is made.
+ */
+export function requirePermission(op: Operator, command: Permission): void {
+  const refusal = roleRefusal(op, rolesFor(command));
+  if (refusal) throw new NotAllowedError(refusal);
 }

@@ -11,7 +11,7 @@ import { DECOMMISSION_WORKFLOW_ID } from '../domain/workflow-ids';
 import { checkGate, DECOMMISSION_ID } from '../stores/decommission';
 import { approveDecommissionUpdate, decommissionLegacy, rescheduleDecommissionUpdate } from '../workflows/decommission-legacy';
 import { awaitRecorded, startWithCommand, updateWithCommand } from './commands';
-import { requireAnyRole, type AppDeps, type Operator } from './context';
+import { requirePermission, type AppDeps, type Operator } from './context';
 
 const reminders = (config: Config, at: DateTime) => config.DECOMMISSION_REMINDER_DAYS.split(',').map((n) => businessDaysBefore(at, Number(n)).toISO()!);
 
@@ -31,7 +31,7 @@ function decommissionDate(config: Config, raw: string): DateTime {
 
 /** Starts the one decommission workflow with the signed schedule; it records it. Returns the gate as it stands. */
 export async function scheduleDecommission(deps: AppDeps, op: Operator, rawAt: string) {
-  requireAnyRole(op, 'planner');
+  requirePermission(op, 'decommission.schedule');
   const { config } = deps;
   const at = decommissionDate(config, rawAt);
   const offDay = nonBusinessReason(hkDate(at.toISO()!));
@@ -52,13 +52,13 @@ const notScheduled = "no decommission is scheduled: 'ecp-cutover decommission sc
 
 /** `seen`: the date the approver looked at; the workflow refuses if the decommission was moved since. */
 export async function approveDecommission(deps: AppDeps, op: Operator, seen: { plannedAt?: string } = {}): Promise<DecommissionState> {
-  requireAnyRole(op, 'approver');
+  requirePermission(op, 'decommission.approve');
   const args = seen.plannedAt ? { plannedAt: parseHkTime(seen.plannedAt).toISO()! } : {};
   return updateWithCommand(deps, op, 'decommission.approve', DECOMMISSION_WORKFLOW_ID, approveDecommissionUpdate, args, 'approval of the decommission', notScheduled);
 }
 
 export async function rescheduleDecommission(deps: AppDeps, op: Operator, rawAt: string): Promise<DecommissionState> {
-  requireAnyRole(op, 'planner');
+  requirePermission(op, 'decommission.reschedule');
   const at = decommissionDate(deps.config, rawAt);
   return updateWithCommand(deps, op, 'decommission.reschedule', DECOMMISSION_WORKFLOW_ID, rescheduleDecommissionUpdate, { plannedAt: at.toISO()!, reminderAts: reminders(deps.config, at) }, 'reschedule of the decommission', notScheduled);
 }

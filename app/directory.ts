@@ -2,11 +2,11 @@ import { parseDirectory } from '../domain/directory';
 import { InputError } from '../domain/errors';
 import { appendEvent } from '../stores/events';
 import { asClientConnect, importDirectory as store } from '../stores/directory-store';
-import { requireAnyRole, type AppDeps, type Operator } from './context';
+import { requirePermission, type AppDeps, type Operator } from './context';
 
 /** Imports participants and users from CSV text, all or nothing; every problem is reported at once. */
 export async function importDirectory(deps: AppDeps, op: Operator, participantsCsv: string, usersCsv: string) {
-  requireAnyRole(op, 'planner');
+  requirePermission(op, 'directory.import');
   const known = new Set<string>(await deps.db('folders').pluck('code'));
   const parsed = parseDirectory(participantsCsv, usersCsv, known);
   if (parsed.problems.length > 0) {

@@ -6,14 +6,14 @@ import { parseDuration } from '../domain/duration';
 import { RECONCILE_SCHEDULE_ID, reconcileWorkflowId } from '../domain/workflow-ids';
 import { toDriftView } from '../stores/reconcile';
 import { reconcileWorkflow } from '../workflows/reconcile';
-import { requireAnyRole, type AppDeps, type Operator } from './context';
+import { requirePermission, type AppDeps, type Operator } from './context';
 
 /**
  * One reconciler pass now (`ecp-cutover reconcile`): the same workflow the Schedule starts, run by the worker
  * (which alone acts on the platforms), waited for here. The platform team's: planners and approvers.
  */
 export async function reconcileNow(deps: AppDeps, op: Operator): Promise<ReconcileSummary> {
-  requireAnyRole(op, 'planner', 'approver');
+  requirePermission(op, 'reconcile.run');
   return deps.temporal.workflow.execute(reconcileWorkflow, {
     workflowId: reconcileWorkflowId(randomUUID()), taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     args: [{ trigger: 'on_demand' }], workflowExecutionTimeout: '10m', memo: { operator: op.name },

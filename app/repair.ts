@@ -7,14 +7,14 @@ import { repairRefusal } from '../stores/repair-store';
 import { approveRepairUpdate, folderRepair, rejectRepairUpdate, type RepairStatus } from '../workflows/folder-repair';
 import { FOLDER_CODE } from '../workflows/search-attributes';
 import { awaitRecorded, startWithCommand, updateWithCommand } from './commands';
-import { requireAnyRole, type AppDeps, type Operator } from './context';
+import { requirePermission, type AppDeps, type Operator } from './context';
 
 /**
  * Requests a supervised repair of a stuck or drifted folder (`folder repair CODE --to legacy|live --reason`).
  * A second operator approves it; the workflow `repair-<folder>` records the request before this returns.
  */
 export async function requestRepair(deps: AppDeps, op: Operator, rawCode: string, to: string, reason: string): Promise<{ folderCode: string; to: string; requestedBy: string }> {
-  requireAnyRole(op, 'planner');
+  requirePermission(op, 'repair.request');
   const code = rawCode.toUpperCase();
   if (to !== 'legacy' && to !== 'live') throw new InputError(`--to ${to}: say legacy or live`);
   if (reason.trim().length < 3) throw new InputError('--reason must say why (at least 3 characters)');
@@ -35,13 +35,13 @@ export async function requestRepair(deps: AppDeps, op: Operator, rawCode: string
 const notPending = (code: string) => `no repair of ${code} is pending: request one with 'ecp-cutover folder repair ${code} --to legacy|live --reason ...'`;
 
 export async function approveRepair(deps: AppDeps, op: Operator, rawCode: string): Promise<RepairStatus> {
-  requireAnyRole(op, 'approver');
+  requirePermission(op, 'repair.approve');
   const code = rawCode.toUpperCase();
   return updateWithCommand(deps, op, 'repair.approve', repairWorkflowId(code), approveRepairUpdate, {}, `approval of the repair of ${code}`, notPending(code));
 }
 
 export async function rejectRepair(deps: AppDeps, op: Operator, rawCode: string, reason: string | undefined): Promise<RepairStatus> {
-  requireAnyRole(op, 'approver');
+  requirePermission(op, 'repair.reject');
   const code = rawCode.toUpperCase();
   if (!reason || reason.trim().length < 3) throw new InputError('--reason is required to reject (at least 3 characters)');
   return updateWithCommand(deps, op, 'repair.reject', repairWorkflowId(code), rejectRepairUpdate, { reason: reason.trim() }, `rejection of the repair of ${code}`, notPending(code));

@@ -1,6 +1,7 @@
 import type { Operator } from '../app/context';
 import { BEFORE_START, FINAL_BATCH_STATUSES } from '../domain/batch-lifecycle';
 import type { Problem } from '../contract/errors';
+import { may, type Permission } from '../domain/permissions';
 import { formatHk } from '../domain/time';
 import type { BatchView, EventView, FolderView } from '../contract/views';
 
@@ -20,7 +21,8 @@ export interface PageContext {
 
 const hk = (v: string | Date | null | undefined) => (v ? formatHk(v) : '-');
 const badge = (w: Words, s: string | null | undefined) => html`<span class="badge s-${s ?? 'none'}">${statusWord(w, s)}</span>`;
-const can = (c: PageContext, ...roles: string[]) => Boolean(c.op && roles.some((r) => c.op!.roles.includes(r as never)));
+/** What the signed-in operator may do here (domain/permissions.ts): a courtesy, the server refuses the rest anyway. */
+const can = (c: PageContext, command: Permission, editors: readonly string[] = []) => Boolean(c.op && may(c.op, command, editors));
 
 export function layout(c: PageContext, title: string, body: Html, flash?: { ok?: string; error?: string }): Html {
   const { w } = c;
@@ -83,7 +85,7 @@ function nextInstant(w: Words, b: BatchView): string {
 
 export function batchesPage(c: PageContext, batches: BatchView[], flash?: { ok?: string; error?: string }): Html {
   const { w } = c;
-  const body = html`${can(c, 'planner') ? html`<p><a href="/console/plan">${w.nav.plan}</a></p>` : ''}
+  const body = html`${can(c, 'batch.plan') ? html`<p><a href="/console/plan">${w.nav.plan}</a></p>` : ''}
 ${batches.length === 0 ? html`<p>${w.batches.empty}</p>` : html`<div class="scroll"><table><caption class="note">${w.batches.title}</caption>
 <thead><tr><th scope="col">${w.col.batch}</th><th scope="col">${w.col.name}</th><th scope="col">${w.col.status}</th><th scope="col">${w.col.next}</th><th scope="col">${w.col.folders}</th><th scope="col">${w.col.requestedBy}</th><th scope="col">${w.col.approvedBy}</th></tr></thead>
 <tbody>${batches.map((b) => html`<tr data-batch="${b.id}"><th scope="row"><a href="/console/batches/${encodeURIComponent(b.id)}">${b.id}</a></th><td>${b.name}</td><td>${badge(w, b.status)}</td><td>${nextInstant(w, b)}</td><td>${b.folders.length}</td><td>${b.requestedBy}</td><td>${b.approvedBy ?? '-'}</td></tr>`)}</tbody></table></div>`}`;
@@ -111,16 +113,16 @@ export function batchPage(c: PageContext, b: BatchView, flash?: { ok?: string; e
   const actions: Html[] = [];
   const waiting = b.status === 'awaiting_approval';
   const notStarted = BEFORE_START.includes(b.status);
-  if (waiting && can(c, 'approver') && b.requestedBy !== me) actions.push(html`<p><a href="/console/batches/${id}/approve">${w.batch.approveReview}</a></p>`);
+  if (waiting && can(c, 'batch.approve', [b.requestedBy])) actions.push(html`<p><a href="/console/batches/${id}/approve">${w.batch.approveReview}</a></p>`);
   if (waiting && b.requestedBy === me) actions.push(html`<p class="note">${w.batch.notYours}</p>`);
-  if (waiting && can(c, 'approver')) actions.push(actionForm(c, `/console/batches/${id}/reject`, w.batch.reject, reasonField(c), { name: w.batch.reject }));
-  if (notStarted && can(c, 'planner')) {
+  if (waiting && can(c, 'batch.reject')) actions.push(actionForm(c, `/console/batches/${id}/reject`, w.batch.reject, reasonField(c), { name: w.batch.reject }));
+  if (notStarted && can(c, 'batch.reschedule')) {
     actions.push(actionForm(c, `/console/batches/${id}/reschedule`, w.batch.reschedule, html`${field(w.batch.newAt, (a) => html`<input${a} name="at" required maxlength="64">`)}${field(w.batch.minNotice, (a) => html`<input${a} name="minNotice" maxlength="16">`)}${field(w.batch.allowOffDay, (a) => html`<input${a} type="checkbox" name="allowNonBusinessDay" value="true">`, { check: true })}`, { name: w.batch.reschedule }));
   }
-  if (b.status === 'running' && can(c, 'planner')) actions.push(actionForm(c, `/console/batches/${id}/pause`, w.batch.pause));
-  if (b.status === 'paused' && can(c, 'planner')) actions.push(actionForm(c, `/console/batches/${id}/resume`, w.batch.resume));
-  if (b.status === 'blocked_on_readiness' && can(c, 'approver') && b.requestedBy !== me) actions.push(actionForm(c, `/console/batches/${id}/override-readiness`, w.batch.override, reasonField(c), { name: w.batch.override }));
-  if (!FINAL_BATCH_STATUSES.includes(b.status) && can(c, 'planner', 'approver')) actions.push(actionForm(c, `/console/batches/${id}/abort`, w.batch.abort, reasonField(c), { danger: true, confirm: `${w.batch.abort} ${b.id}?`, name: w.batch.abort }));
+  if (b.status === 'running' && can(c, 'batch.pause')) actions.push(actionForm(c, `/console/batches/${id}/pause`, w.batch.pause));
+  if (b.status === 'paused' && can(c, 'batch.resume')) actions.push(actionForm(c, `/console/batches/${id}/resume`, w.batch.resume));
+  if (b.status === 'blocked_on_readiness' && can(c, 'batch.override_readiness', [b.requestedBy])) actions.push(actionForm(c, `/console/batches/${id}/override-readiness`, w.batch.override, reasonField(c), { name: w.batch.override }));
+  if (!FINAL_BATCH_STATUSES.includes(b.status) && can(c, 'batch.abort')) actions.push(actionForm(c, `/console/batches/${id}/abort`, w.batch.abort, reasonField(c), { danger: true, confirm: `${w.batch.abort} ${b.id}?`, name: w.batch.abort }));
   const body = html`<h2>${w.batch.plan}</h2>
 <dl class="facts"><dt>${w.col.name}</dt><dd>${b.name}</dd><dt>${w.col.planned}</dt><dd>${hk(b.plannedAt)}</dd><dt>${w.col.requestedBy}</dt><dd>${b.requestedBy}</dd><dt>${w.col.approvedBy}</dt><dd>${b.approvedBy ?? '-'}</dd>
 <dt>${w.batch.failurePolicy}</dt><dd>${statusWord(w, b.failurePolicy)}</dd><dt>${w.batch.concurrency}</dt><dd>${b.concurrency}</dd></dl>
@@ -153,7 +155,7 @@ export function approvePage(c: PageContext, b: BatchView, dry: DryRun, flash?: {
 <h2>${w.approve.dryRun}</h2>
 ${dryRunTable(c, dry.folders.map((f) => ({ code: f.code, name: f.name, affected: f.affected, notReady: f.notReadyCount, firms: f.notReady })))}
 <h2>${w.approve.steps}</h2><ol>${dry.steps.map((s) => html`<li>${s}</li>`)}</ol>
-${b.status !== 'awaiting_approval' ? html`<p>${statusWord(w, b.status)}</p>` : !can(c, 'approver') ? '' : b.requestedBy === c.op?.name ? html`<p class="note">${w.batch.notYours}</p>` : html`
+${b.status !== 'awaiting_approval' ? html`<p>${statusWord(w, b.status)}</p>` : !can(c, 'batch.approve') ? '' : !can(c, 'batch.approve', [b.requestedBy]) ? html`<p class="note">${w.batch.notYours}</p>` : html`
 ${actionForm(c, `/console/batches/${encodeURIComponent(b.id)}/approve`, w.approve.button, html`<input type="hidden" name="plannedAt" value="${b.plannedAt}">`, { back: `/console/batches/${encodeURIComponent(b.id)}` })}
 ${actionForm(c, `/console/batches/${encodeURIComponent(b.id)}/reject`, w.batch.reject, reasonField(c), { name: w.batch.reject, back: `/console/batches/${encodeURIComponent(b.id)}` })}`}`;
   return layout(c, w.approve.title(b.id), body, flash);
@@ -225,18 +227,18 @@ export function folderPage(c: PageContext, d: FolderDetail, flash?: { ok?: strin
   const f = d.folder;
   const code = encodeURIComponent(f.code);
   const pending = d.pending.map((p) => html`<li>${w.folder.pendingLine(w.folder.kinds[p.kind], p.requestedBy, hk(p.at))}${p.reason ? html` — ${p.reason}` : ''}
-${can(c, 'approver') && p.requestedBy !== c.op?.name ? html`<div>${actionForm(c, `/console/folders/${code}/${p.kind === 'repair' ? 'repair' : 'switch-back'}/approve`, w.folder.approve)}${actionForm(c, `/console/folders/${code}/${p.kind === 'repair' ? 'repair' : 'switch-back'}/reject`, w.folder.reject, reasonField(c), { name: w.folder.reject })}</div>` : ''}</li>`);
+${can(c, p.kind === 'repair' ? 'repair.approve' : 'switch_back.approve', [p.requestedBy]) ? html`<div>${actionForm(c, `/console/folders/${code}/${p.kind === 'repair' ? 'repair' : 'switch-back'}/approve`, w.folder.approve)}${actionForm(c, `/console/folders/${code}/${p.kind === 'repair' ? 'repair' : 'switch-back'}/reject`, w.folder.reject, reasonField(c), { name: w.folder.reject })}</div>` : ''}</li>`);
   const body = html`<dl class="facts"><dt>${w.col.name}</dt><dd>${f.nameEn} / <span lang="zh-Hant">${f.nameZh}</span></dd><dt>${w.col.market}</dt><dd>${f.market}</dd>
 <dt>${w.col.placement}</dt><dd id="placement" data-placement="${f.placement}">${badge(w, f.placement)}</dd><dt>${w.col.since}</dt><dd>${hk(f.liveSince ?? f.placementChangedAt)}</dd>
 <dt>${w.folder.plannedIn}</dt><dd>${f.plannedBatch ? html`<a href="/console/batches/${encodeURIComponent(f.plannedBatch.id)}">${f.plannedBatch.id}</a> (${statusWord(w, f.plannedBatch.status)}, ${hk(f.plannedBatch.plannedAt)})` : '-'}</dd>
 ${f.lastFailure ? html`<dt>${w.col.failure}</dt><dd>${f.lastFailure}</dd>` : ''}</dl>
 ${d.drifts.length ? html`<h2>${w.folder.drifts}</h2><ul>${d.drifts.map((x) => html`<li>${badge(w, x.resolvedAt ? 'resolved' : 'open')} ${hk(x.detectedAt)}${x.resolvedAt ? ` → ${hk(x.resolvedAt)}` : ''}: ${statusWord(w, x.kind)} — ${x.detail}</li>`)}</ul>` : ''}
 ${d.pending.length ? html`<h2>${w.folder.pending}</h2><ul>${pending}</ul>` : ''}
-${f.placement === 'live' && can(c, 'planner') && !d.pending.some((p) => p.kind === 'switch_back') ? html`<h2>${w.folder.switchBack}</h2><p class="note">${w.folder.switchBackHelp}</p>${actionForm(c, `/console/folders/${code}/switch-back`, w.folder.request, reasonField(c), { name: w.folder.switchBack })}` : ''}
+${f.placement === 'live' && can(c, 'switch_back.request') && !d.pending.some((p) => p.kind === 'switch_back') ? html`<h2>${w.folder.switchBack}</h2><p class="note">${w.folder.switchBackHelp}</p>${actionForm(c, `/console/folders/${code}/switch-back`, w.folder.request, reasonField(c), { name: w.folder.switchBack })}` : ''}
 <h2>${w.folder.runs}</h2>${d.runs.length ? html`<div class="scroll"><table><thead><tr><th scope="col">${w.col.run}</th><th scope="col">${w.col.batch}</th><th scope="col">${w.col.status}</th><th scope="col">${w.col.step}</th><th scope="col">${w.col.started}</th><th scope="col">${w.col.finished}</th><th scope="col">${w.col.failure}</th></tr></thead>
 <tbody>${d.runs.map((r) => html`<tr><td>${r.kind}</td><td>${r.batchId ?? '-'}</td><td>${badge(w, r.status)}</td><td>${statusWord(w, r.step)}</td><td>${hk(r.startedAt)}</td><td>${hk(r.finishedAt)}</td><td>${r.failure ?? ''}</td></tr>`)}</tbody></table></div>` : html`<p>${w.none}</p>`}
 <h2>${w.folder.timeline}</h2>${eventsTable(c, d.events)}<p><a href="/console/events${qs({ folder: f.code })}">${w.folder.more}</a></p>
-${can(c, 'planner') && !d.pending.some((p) => p.kind === 'repair') ? html`<h2>${w.folder.repair}</h2>${actionForm(c, `/console/folders/${code}/repair`, w.folder.request, html`${field(w.folder.repairTo, (a) => html`<select${a} name="to"><option value="legacy">${statusWord(w, 'legacy')}</option><option value="live">${statusWord(w, 'live')}</option></select>`)}${reasonField(c)}`, { name: w.folder.repair })}` : ''}`;
+${can(c, 'repair.request') && !d.pending.some((p) => p.kind === 'repair') ? html`<h2>${w.folder.repair}</h2>${actionForm(c, `/console/folders/${code}/repair`, w.folder.request, html`${field(w.folder.repairTo, (a) => html`<select${a} name="to"><option value="legacy">${statusWord(w, 'legacy')}</option><option value="live">${statusWord(w, 'live')}</option></select>`)}${reasonField(c)}`, { name: w.folder.repair })}` : ''}`;
   return layout(c, w.folder.title(f.code), body, flash);
 }
 
@@ -304,9 +306,9 @@ export function decommissionPage(c: PageContext, d: DecommissionData, gateNow: G
 <h2>${t.gate}</h2><p class="note">${t.gateNow}</p>${gateTable(c, 'gate-now', gateNow)}
 ${d.gate ? html`<h3>${t.checkedAt(hk(d.gateCheckedAt))}</h3>${gateTable(c, 'gate', d.gate)}` : ''}
 ${scheduled ? html`<h2>${t.reminders}</h2><ul id="reminders">${(d.reminderAts ?? []).map((at) => html`<li>${t.reminderOn(hk(at))}</li>`)}${(d.notices ?? []).map((n) => html`<li>${statusWord(w, n.kind)} (${n.subject}): ${t.firmsTold(n.firms)}</li>`)}</ul>` : ''}
-${(!scheduled || d.status === 'cancelled') && can(c, 'planner') ? html`<h2>${t.schedule}</h2>${actionForm(c, '/console/decommission', t.schedule, atField(), { name: t.schedule })}` : ''}
-${d.status === 'awaiting_approval' && can(c, 'approver') && d.requestedBy !== c.op?.name ? html`<h2>${t.approve}</h2>${actionForm(c, '/console/decommission/approve', t.approve, html`<input type="hidden" name="plannedAt" value="${d.plannedAt}">`)}` : ''}
-${['awaiting_approval', 'scheduled', 'blocked'].includes(d.status) && can(c, 'planner') ? html`<h2>${t.reschedule}</h2>${actionForm(c, '/console/decommission/reschedule', t.reschedule, atField(), { name: t.reschedule })}` : ''}`;
+${(!scheduled || d.status === 'cancelled') && can(c, 'decommission.schedule') ? html`<h2>${t.schedule}</h2>${actionForm(c, '/console/decommission', t.schedule, atField(), { name: t.schedule })}` : ''}
+${d.status === 'awaiting_approval' && can(c, 'decommission.approve', d.requestedBy ? [d.requestedBy] : []) ? html`<h2>${t.approve}</h2>${actionForm(c, '/console/decommission/approve', t.approve, html`<input type="hidden" name="plannedAt" value="${d.plannedAt}">`)}` : ''}
+${['awaiting_approval', 'scheduled', 'blocked'].includes(d.status) && can(c, 'decommission.reschedule') ? html`<h2>${t.reschedule}</h2>${actionForm(c, '/console/decommission/reschedule', t.reschedule, atField(), { name: t.reschedule })}` : ''}`;
   return layout(c, t.title, body, flash);
 }
 
