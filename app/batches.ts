@@ -7,9 +7,7 @@ import { parseDuration } from '../domain/duration';
 import { ConflictError, InputError, NotFoundError } from '../domain/errors';
 import { formatHk, hkDate, parseHkTime } from '../domain/time';
 import { batchWorkflowId } from '../domain/workflow-ids';
-import { readBatch, type BatchView } from '../stores/batch-read';
-import { retireFacts } from '../stores/batch-store';
-import { batchReadiness, readinessUsers } from '../stores/readiness';
+import type { BatchView } from '../contract/views';
 import {
   abortBatchUpdate, approveBatchUpdate, batchMigration, overrideReadinessUpdate, pauseBatchUpdate, rejectBatchUpdate, rescheduleBatchUpdate, resumeBatchUpdate,
 } from '../workflows/batch-migration';
@@ -17,6 +15,7 @@ import { BATCH_ID } from '../workflows/search-attributes';
 import { awaitRecorded, startWithCommand, updateWithCommand } from './commands';
 import { requirePermission, type AppDeps, type Operator } from './context';
 import { moveOptions } from './options';
+import { toBatchView } from './views';
 
 export interface PlanInput {
   id: string;
@@ -50,7 +49,7 @@ export function parseMaxNotReady(raw: string | undefined): BatchPlanArgs['maxNot
  * field (a time, a duration or a limit that cannot be read is a problem of its field, like a rule broken).
  */
 async function examinePlan(deps: AppDeps, op: Operator, input: PlanInput) {
-  const { db, config } = deps;
+  const { stores, config } = deps;
   const problems: PlanProblem[] = [];
   const read = <T>(field: PlanField, f: () => T): T | null => {
     try {
@@ -76,17 +75,12 @@ async function examinePlan(deps: AppDeps, op: Operator, input: PlanInput) {
     retire: (input.retire ?? []).map((f) => f.trim().toUpperCase()).filter(Boolean),
   };
   const maxNotReady = read('maxNotReady', () => parseMaxNotReady(input.maxNotReady));
-  const rows = await db('folders as f')
-    .leftJoin('batch_folders as bf', function () {
-      this.on('bf.folder_code', 'f.code').andOn(db.raw('bf.active'));
-    })
-    .whereIn('f.code', req.folders)
-    .select('f.code', 'f.placement', 'bf.batch_id');
+  const rows = await stores.folders.list({ codes: req.folders });
   problems.push(...planProblems(req, {
     now: DateTime.utc(),
-    folders: new Map(rows.map((r) => [r.code, { placement: r.placement, activeBatch: r.batch_id }])),
-    batchExists: Boolean(await db('batches').where({ id: req.id }).first('id')),
-    retire: await retireFacts(db, req.retire),
+    folders: new Map(rows.map((r) => [r.code, { placement: r.placement, activeBatch: r.plannedBatch?.id ?? null }])),
+    batchExists: await stores.batches.exists(req.id),
+    retire: await stores.batches.retireFacts(req.retire),
   }));
   return { problems, req, maxNotReady };
 }
@@ -123,7 +117,7 @@ export async function planBatch(deps: AppDeps, op: Operator, input: PlanInput): 
 export async function previewPlan(deps: AppDeps, op: Operator, input: PlanInput) {
   requirePermission(op, 'batch.plan');
   const { problems, req } = await examinePlan(deps, op, input);
-  const r = await batchReadiness(deps.db, { folders: req.folders }, (await readinessUsers(deps.db, deps.gateway)).users, { list: 20 });
+  const r = await deps.stores.readiness.ofFolders(req.folders, (await deps.stores.readiness.users()).users, { list: 20 });
   return {
     ok: problems.length === 0,
     problems,
@@ -136,9 +130,9 @@ export async function previewPlan(deps: AppDeps, op: Operator, input: PlanInput)
 }
 
 export async function mustRead(deps: AppDeps, id: string): Promise<BatchView> {
-  const b = await readBatch(deps.db, id);
+  const b = await deps.stores.batches.get(id);
   if (!b) throw new NotFoundError(`no batch ${id}: list folders and plans with 'ecp-cutover folders'`);
-  return b;
+  return toBatchView(b);
 }
 
 /** Each command to a planned batch, and the Update of its workflow that carries it. */
@@ -188,9 +182,9 @@ export const LISTED = 5000;
 /** What a batch would do, computed from PostgreSQL, changing nothing. */
 export async function dryRun(deps: AppDeps, id: string, list = LISTED) {
   const b = await mustRead(deps, id);
-  const r = await batchReadiness(deps.db, { batch: id }, (await readinessUsers(deps.db, deps.gateway)).users, { list });
+  const r = await deps.stores.readiness.ofBatch(id, (await deps.stores.readiness.users()).users, { list });
   const readiness = new Map(r.folders.map((f) => [f.code, f]));
-  const folders = await deps.db('folders').whereIn('code', b.folders.map((f) => f.code)).orderBy('code');
+  const folders = await deps.stores.folders.list({ codes: b.folders.map((f) => f.code) }, 'code');
   return {
     batch: { id: b.id, name: b.name, status: b.status, plannedAt: b.plannedAt },
     steps: STEPS,
@@ -198,16 +192,16 @@ export async function dryRun(deps: AppDeps, id: string, list = LISTED) {
     affected: r.affected,
     notReady: r.notReady,
     folders: folders.map((f) => ({
-      code: f.code as string,
-      name: f.name_en as string,
-      placement: f.placement as string,
+      code: f.code,
+      name: f.nameEn,
+      placement: f.placement,
       affected: readiness.get(f.code)?.affected ?? 0,
       /** At most LISTED firms (the counts are complete). */
       affectedParticipants: readiness.get(f.code)?.affectedFirms ?? [],
       notReadyCount: readiness.get(f.code)?.notReady ?? 0,
       notReady: readiness.get(f.code)?.notReadyFirms ?? [],
       portal: { from: 'on legacy ECP', to: `on ECP 2.0 since ${formatHk(b.plannedAt)}` },
-      appendixRow: { market: f.market as string, folder: f.name_en as string, code: f.code as string, dateMoved: hkDate(b.plannedAt), batch: b.id },
+      appendixRow: { market: f.market, folder: f.nameEn, code: f.code, dateMoved: hkDate(b.plannedAt), batch: b.id },
     })),
   };
 }

@@ -1,9 +1,9 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { RepairRequestArgs } from '../domain/commands';
 import { ConflictError, InputError, NotFoundError } from '../domain/errors';
+import { repairRefusal } from '../domain/repair-policy';
 import { repairWorkflowId } from '../domain/workflow-ids';
 import { runningIn } from '../activities/reconcile';
-import { repairRefusal } from '../stores/repair-store';
 import { approveRepairUpdate, folderRepair, rejectRepairUpdate, type RepairStatus } from '../workflows/folder-repair';
 import { FOLDER_CODE } from '../workflows/search-attributes';
 import { awaitRecorded, startWithCommand, updateWithCommand } from './commands';
@@ -18,9 +18,9 @@ export async function requestRepair(deps: AppDeps, op: Operator, rawCode: string
   const code = rawCode.toUpperCase();
   if (to !== 'legacy' && to !== 'live') throw new InputError(`--to ${to}: say legacy or live`);
   if (reason.trim().length < 3) throw new InputError('--reason must say why (at least 3 characters)');
-  if (!(await deps.db('folders').where({ code }).first('code'))) throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
+  if (!(await deps.stores.folders.get(code))) throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
   // Checked here for a clear answer, and again by the workflow where it is recorded.
-  const refusal = await repairRefusal(deps.db, code, to, runningIn(deps.temporal));
+  const refusal = await repairRefusal(await deps.stores.repairs.record(code), to, runningIn(deps.temporal));
   if (refusal) throw new ConflictError(refusal);
   const args: RepairRequestArgs = { folderCode: code, to, reason: reason.trim(), approvalTimeoutMs: deps.config.approvalTimeoutMs };
   const { handle, command } = await startWithCommand(deps, op, 'repair.request', folderRepair, {

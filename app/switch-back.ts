@@ -16,7 +16,7 @@ export async function requestSwitchBack(deps: AppDeps, op: Operator, rawCode: st
   requirePermission(op, 'switch_back.request');
   const code = rawCode.toUpperCase();
   if (reason.trim().length < 3) throw new InputError('--reason must say why (at least 3 characters)');
-  const f = await deps.db('folders').where({ code }).first('placement');
+  const f = await deps.stores.folders.get(code);
   if (!f) throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
   if (f.placement !== 'live') throw new ConflictError(`folder ${code} is ${f.placement}, not live: only a live folder can be switched back`);
   const args: SwitchBackRequestArgs = { folderCode: code, reason: reason.trim(), approvalTimeoutMs: deps.config.approvalTimeoutMs, moveOptions: moveOptions(deps.config) };

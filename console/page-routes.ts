@@ -1,7 +1,8 @@
 import { dryRun, mustRead } from '../app/batches';
 import type { AppDeps } from '../app/context';
 import { decommissionGateNow, decommissionStatus } from '../app/decommission';
-import { EVENTS_PAGE, findParticipants, folderDetail, listBatches, listEvents, listFolders, participantView } from '../app/reads';
+import { findParticipants, folderDetail, listBatches, listEvents, listFolders, participantView } from '../app/reads';
+import { EVENTS_PAGE } from '../contract/limits';
 import { BATCH_ID, FOLDER_CODE, PARTICIPANT_CODE } from '../contract/text';
 import { roleRefusal, rolesFor } from '../domain/permissions';
 import { isPlacement, PLACEMENTS } from '../domain/placement';

@@ -112,7 +112,7 @@ export async function consolePlugin(app: FastifyInstance, o: ConsoleOptions): Pr
   const { config } = deps;
   const secure = config.CONSOLE_PUBLIC_URL?.startsWith('https:') ?? false;
   const cookieOpts = { secure };
-  const sessions = createSessions({ db: deps.db, auth: o.auth, sealKey: deps.signer.deriveKey('console-session'), idleMs: config.consoleIdleMs });
+  const sessions = createSessions({ sessions: deps.stores.sessions, operators: deps.stores.operators, auth: o.auth, sealKey: deps.signer.deriveKey('console-session'), idleMs: config.consoleIdleMs });
   const oidc: OidcLogin | undefined =
     o.auth.mode === 'oidc' && config.OIDC_CLIENT_ID && config.OIDC_ISSUER
       ? createOidcLogin({ issuer: config.OIDC_ISSUER, clientId: config.OIDC_CLIENT_ID, clientSecret: config.OIDC_CLIENT_SECRET, publicUrl: config.CONSOLE_PUBLIC_URL, auth: o.auth, secure, flowKey: deps.signer.deriveKey('console-oidc-flow') })

@@ -147,3 +147,5 @@ export const directoryImported = z.object({ participants: z.number(), users: z.n
 export type BatchView = z.infer<typeof batchView>;
 export type FolderView = z.infer<typeof folderView>;
 export type EventView = z.infer<typeof eventView>;
+export type FolderRunView = z.infer<typeof folderRunView>;
+export type DriftView = z.infer<typeof driftView>;

@@ -17,6 +17,15 @@ export interface RepairFacts {
 
 export type RepairTarget = 'legacy' | 'live';
 
+/** A move a workflow recorded as running. */
+export interface RecordedRun {
+  workflowId: string;
+  runId: string;
+}
+
+/** The record a repair is decided on (a store reads it); whether its running moves still run is Temporal's to say. */
+export type RepairRecord = Omit<RepairFacts, 'movingBy'> & { runningMoves: RecordedRun[] };
+
 /** A repair goes to one of the two sides; anything else is the operator's typo. */
 export function repairTarget(to: string): RepairTarget {
   if (to !== 'legacy' && to !== 'live') throw new InputError(`--to ${to}: say legacy or live`);
@@ -56,4 +65,23 @@ export function refusalOfRepair(f: RepairFacts, to: RepairTarget, opts: { approv
   if (opts.approved) return null;
   if (!stuck && f.openDrifts === 0) return `folder ${f.code} is ${f.placement} with no drift open: nothing to repair (see 'ecp-cutover reconcile')`;
   return null;
+}
+
+/**
+ * Why a folder cannot be repaired (null: it can), from its record: refused on the record alone, Temporal is not
+ * asked; otherwise `isRunning` tells, move by move, whether one still runs, and refusalOfRepair decides.
+ */
+export async function repairRefusal(record: RepairRecord, to: string, isRunning: (run: RecordedRun) => Promise<boolean>, opts: { approved?: boolean } = {}): Promise<string | null> {
+  const target = repairTarget(to);
+  const { runningMoves, ...facts } = record;
+  const onRecord = refusalOnRecord(facts, target);
+  if (onRecord) return onRecord;
+  let movingBy: string | null = null;
+  for (const run of runningMoves) {
+    if (await isRunning(run)) {
+      movingBy = run.workflowId;
+      break;
+    }
+  }
+  return refusalOfRepair({ ...facts, movingBy }, target, opts);
 }
