@@ -5,6 +5,7 @@ import { reminderInstant } from '../domain/calendar';
 import type { BatchPlanArgs } from '../domain/commands';
 import { parseDuration } from '../domain/duration';
 import { ConflictError, InputError, NotFoundError } from '../domain/errors';
+import { field } from '../domain/fields';
 import { formatHk, hkDate, parseHkTime } from '../domain/time';
 import { batchWorkflowId } from '../domain/workflow-ids';
 import type { BatchView } from '../contract/views';
@@ -39,7 +40,7 @@ export function parseMaxNotReady(raw: string | undefined): BatchPlanArgs['maxNot
   if (raw === undefined) return null;
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(raw.trim());
   if (!m || (m[2] === '' && !Number.isInteger(Number(m[1]))) || (m[2] === '%' && Number(m[1]) > 100)) {
-    throw new InputError(`--max-not-ready '${raw}' must be a number of firms (e.g. 10) or a percentage (e.g. 5%)`);
+    throw new InputError(`${field('maxNotReady')} '${raw}' must be a number of firms (e.g. 10) or a percentage (e.g. 5%)`);
   }
   return m[2] === '%' ? { percent: Number(m[1]) } : { count: Number(m[1]) };
 }
@@ -61,7 +62,7 @@ async function examinePlan(deps: AppDeps, op: Operator, input: PlanInput) {
     }
   };
   const onFailure = input.onFailure ?? 'continue';
-  if (onFailure !== 'continue' && onFailure !== 'halt') problems.push({ field: 'onFailure', message: `--on-failure must be continue or halt, not '${onFailure}'` });
+  if (onFailure !== 'continue' && onFailure !== 'halt') problems.push({ field: 'onFailure', message: `${field('onFailure')} must be continue or halt, not '${onFailure}'` });
   const req: PlanRequest = {
     id: input.id,
     name: input.name,
@@ -104,7 +105,7 @@ export async function planBatch(deps: AppDeps, op: Operator, input: PlanInput): 
   const workflowId = batchWorkflowId(req.id);
   const { handle, command } = await startWithCommand(deps, op, 'batch.plan', batchMigration, {
     workflowId, typedSearchAttributes: [{ key: BATCH_ID, value: req.id }],
-  }, args, { alreadyStarted: `batch ${req.id} already exists (a workflow ${workflowId} was started before): choose another --id` });
+  }, args, { alreadyStarted: `batch ${req.id} already exists (a workflow ${workflowId} was started before): choose another ${field('id')}` });
   await awaitRecorded(deps, handle, command.id, `batch ${req.id}`, `check 'ecp-cutover batch status ${req.id}' in a minute`, (r) => (r as BatchProgress).reason);
   return mustRead(deps, req.id);
 }
@@ -152,8 +153,8 @@ async function command(deps: AppDeps, op: Operator, id: string, action: BatchAct
   return mustRead(deps, id);
 }
 
-const reasonOf = (reason: string | undefined, flag = '--reason') => {
-  if (!reason || reason.trim().length < 3) throw new InputError(`${flag} must say why (at least 3 characters)`);
+const reasonOf = (reason: string | undefined) => {
+  if (!reason || reason.trim().length < 3) throw new InputError(`${field('reason')} must say why (at least 3 characters)`);
   return reason.trim();
 };
 

@@ -1,7 +1,8 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { RepairRequestArgs } from '../domain/commands';
 import { ConflictError, InputError, NotFoundError } from '../domain/errors';
-import { repairRefusal } from '../domain/repair-policy';
+import { field } from '../domain/fields';
+import { repairRefusal, repairTarget } from '../domain/repair-policy';
 import { repairWorkflowId } from '../domain/workflow-ids';
 import { runningIn } from '../activities/reconcile';
 import { approveRepairUpdate, folderRepair, rejectRepairUpdate, type RepairStatus } from '../workflows/folder-repair';
@@ -10,14 +11,14 @@ import { awaitRecorded, startWithCommand, updateWithCommand } from './commands';
 import { requirePermission, type AppDeps, type Operator } from './context';
 
 /**
- * Requests a supervised repair of a stuck or drifted folder (`folder repair CODE --to legacy|live --reason`).
+ * Requests a supervised repair of a stuck or drifted folder to legacy or live.
  * A second operator approves it; the workflow `repair-<folder>` records the request before this returns.
  */
-export async function requestRepair(deps: AppDeps, op: Operator, rawCode: string, to: string, reason: string): Promise<{ folderCode: string; to: string; requestedBy: string }> {
+export async function requestRepair(deps: AppDeps, op: Operator, rawCode: string, side: string, reason: string): Promise<{ folderCode: string; to: string; requestedBy: string }> {
   requirePermission(op, 'repair.request');
   const code = rawCode.toUpperCase();
-  if (to !== 'legacy' && to !== 'live') throw new InputError(`--to ${to}: say legacy or live`);
-  if (reason.trim().length < 3) throw new InputError('--reason must say why (at least 3 characters)');
+  const to = repairTarget(side);
+  if (reason.trim().length < 3) throw new InputError(`${field('reason')} must say why (at least 3 characters)`);
   if (!(await deps.stores.folders.get(code))) throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
   // Checked here for a clear answer, and again by the workflow where it is recorded.
   const refusal = await repairRefusal(await deps.stores.repairs.record(code), to, runningIn(deps.temporal));
@@ -43,6 +44,6 @@ export async function approveRepair(deps: AppDeps, op: Operator, rawCode: string
 export async function rejectRepair(deps: AppDeps, op: Operator, rawCode: string, reason: string | undefined): Promise<RepairStatus> {
   requirePermission(op, 'repair.reject');
   const code = rawCode.toUpperCase();
-  if (!reason || reason.trim().length < 3) throw new InputError('--reason is required to reject (at least 3 characters)');
+  if (!reason || reason.trim().length < 3) throw new InputError(`${field('reason')} is required to reject (at least 3 characters)`);
   return updateWithCommand(deps, op, 'repair.reject', repairWorkflowId(code), rejectRepairUpdate, { reason: reason.trim() }, `rejection of the repair of ${code}`, notPending(code));
 }

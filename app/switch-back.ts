@@ -1,6 +1,7 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { SwitchBackRequestArgs } from '../domain/commands';
 import { ConflictError, InputError, NotFoundError } from '../domain/errors';
+import { field } from '../domain/fields';
 import { rollbackWorkflowId } from '../domain/workflow-ids';
 import { approveRollbackUpdate, folderRollback, rejectRollbackUpdate, type RollbackStatus } from '../workflows/folder-rollback';
 import { FOLDER_CODE } from '../workflows/search-attributes';
@@ -15,7 +16,7 @@ import { moveOptions } from './options';
 export async function requestSwitchBack(deps: AppDeps, op: Operator, rawCode: string, reason: string): Promise<{ folderCode: string; requestedBy: string }> {
   requirePermission(op, 'switch_back.request');
   const code = rawCode.toUpperCase();
-  if (reason.trim().length < 3) throw new InputError('--reason must say why (at least 3 characters)');
+  if (reason.trim().length < 3) throw new InputError(`${field('reason')} must say why (at least 3 characters)`);
   const f = await deps.stores.folders.get(code);
   if (!f) throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
   if (f.placement !== 'live') throw new ConflictError(`folder ${code} is ${f.placement}, not live: only a live folder can be switched back`);
@@ -41,6 +42,6 @@ export async function approveSwitchBack(deps: AppDeps, op: Operator, rawCode: st
 export async function rejectSwitchBack(deps: AppDeps, op: Operator, rawCode: string, reason: string | undefined): Promise<RollbackStatus> {
   requirePermission(op, 'switch_back.reject');
   const code = rawCode.toUpperCase();
-  if (!reason || reason.trim().length < 3) throw new InputError('--reason is required to reject (at least 3 characters)');
+  if (!reason || reason.trim().length < 3) throw new InputError(`${field('reason')} is required to reject (at least 3 characters)`);
   return updateWithCommand(deps, op, 'switch_back.reject', rollbackWorkflowId(code), rejectRollbackUpdate, { reason: reason.trim() }, `rejection of the switch-back of ${code}`, notPending(code));
 }

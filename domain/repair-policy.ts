@@ -1,7 +1,8 @@
 import { InputError } from './errors';
+import { field } from './fields';
 import type { Placement } from './placement';
 
-/** What a supervised repair of one folder is decided on (issue 18, `folder repair CODE --to legacy|live`). */
+/** What a supervised repair of one folder is decided on (issue 18, `POST /api/folders/{code}/repair`). */
 export interface RepairFacts {
   code: string;
   /** Null: the folder is not in the catalog. */
@@ -28,7 +29,7 @@ export type RepairRecord = Omit<RepairFacts, 'movingBy'> & { runningMoves: Recor
 
 /** A repair goes to one of the two sides; anything else is the operator's typo. */
 export function repairTarget(to: string): RepairTarget {
-  if (to !== 'legacy' && to !== 'live') throw new InputError(`--to ${to}: say legacy or live`);
+  if (to !== 'legacy' && to !== 'live') throw new InputError(`${field('to')} ${to}: say legacy or live`);
   return to;
 }
 
@@ -59,7 +60,7 @@ export function refusalOfRepair(f: RepairFacts, to: RepairTarget, opts: { approv
   if (!stuck) {
     // Not stuck: a repair puts the platforms back where the record says; moving a folder is a batch's or a switch-back's.
     const recorded = f.placement === 'live' ? 'live' : 'legacy';
-    if (to !== recorded) return `folder ${f.code} is recorded as ${f.placement}: a repair puts its platforms back there (--to ${recorded}); to move it, plan a batch or request a switch-back`;
+    if (to !== recorded) return `folder ${f.code} is recorded as ${f.placement}: a repair puts its platforms back there (${field('to')} ${recorded}); to move it, plan a batch or request a switch-back`;
     if (f.plannedIn) return `folder ${f.code} is planned in batch ${f.plannedIn}: abort that batch or let it run first`;
   }
   if (opts.approved) return null;
