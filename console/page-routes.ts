@@ -8,9 +8,13 @@ import { roleRefusal, rolesFor } from '../domain/permissions';
 import { isPlacement, PLACEMENTS } from '../domain/placement';
 import { asHttpError, HttpError } from '../http/errors';
 import type { Html } from '../http/html';
-import {
-  approvePage, batchesPage, batchPage, batchProgress, decommissionPage, EVENT_FILTERS, eventsPage, folderPage, foldersPage, participantPage, participantsPage, planPage, type PageContext,
-} from './pages';
+import { approvePage, batchesPage, batchPage, batchProgress } from './pages/batches';
+import { decommissionPage } from './pages/decommission';
+import { EVENT_FILTERS, eventsPage } from './pages/events';
+import { folderPage, foldersPage } from './pages/folders';
+import type { PageContext } from './pages/layout';
+import { participantPage, participantsPage } from './pages/participants';
+import { planPage } from './pages/plan';
 
 /**
  * The console's pages: a URL (Fastify's syntax; a parameter with its pattern) and what it shows. The plugin
