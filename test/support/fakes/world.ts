@@ -1,9 +1,10 @@
-import type { BatchFolderStatus, BatchStatus } from '../../../domain/batch-lifecycle';
+import type { BatchFolderStatus } from '../../../domain/batch-lifecycle';
 import type { GateItem } from '../../../domain/decommission-lifecycle';
 import type { DriftKind } from '../../../domain/drift';
-import type { Placement } from '../../../domain/placement';
 import type { Role } from '../../../domain/operators';
 import type { ReconcileTrigger } from '../../../domain/reconcile';
+import type { BatchRow } from '../../../stores/batch-read';
+import type { FolderRow } from '../../../stores/folder-store';
 
 /**
  * A state of the database as plain records: what the stores' contract tests start from. The knex stores read
@@ -28,34 +29,11 @@ export interface World {
   decommission: { status: string; plannedAt: Date; requestedBy: string; approvedBy: string | null; gate: GateItem[] | null; gateCheckedAt: Date | null; completedAt: Date | null } | null;
 }
 
-export interface FolderRec {
-  code: string;
-  nameEn: string;
-  nameZh: string;
-  market: string;
-  direction: 'submit' | 'download' | 'both';
-  userTypes: string[];
-  ccFunction: string | null;
-  placement: Placement;
-  placementChangedAt: Date;
-  liveSince: Date | null;
-  lastFailure: string | null;
-  retiredAt: Date | null;
-}
+/** A folder as the catalog has it (the store's row, without what it joins), and when a batch retired it. */
+export type FolderRec = Omit<FolderRow, 'plannedBatch' | 'drifts'> & { retiredAt: Date | null };
 
-export interface BatchRec {
-  id: string;
-  name: string;
-  status: BatchStatus;
-  reason: string | null;
-  plannedAt: Date;
-  requestedBy: string;
-  approvedBy: string | null;
-  failurePolicy: 'continue' | 'halt';
-  concurrency: number;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-}
+/** A batch's own row (the store's, without its folders). */
+export type BatchRec = Omit<BatchRow, 'folders' | 'retires'>;
 
 export interface RunRec {
   folderCode: string;
