@@ -4,7 +4,7 @@ import { ownWork } from './permissions';
 import { notStored } from './text';
 
 /**
- * The lifecycle of a batch (DESIGN.md §2), as a pure machine: `transition(state, command, now)` returns the
+ * The lifecycle of a batch, as a pure machine: `transition(state, command, now)` returns the
  * next state and the effects to run, or a refusal a person can read. The batch workflow keeps the state and
  * performs the effects; its Update validators and handlers call this same function, so they cannot disagree.
  *
