@@ -194,8 +194,8 @@ describe('ecp-cutover reconcile', () => {
     expect(value('ecp_cutover_reconcile_last_pass_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 600);
     expect(value('ecp_cutover_reconcile_last_pass_duration_seconds')).toBeLessThan(60);
     expect(value('ecp_cutover_api_request_duration_seconds_count{route="/api/reconcile",method="POST",code="2xx"}')).toBeGreaterThanOrEqual(5);
-    // Every sample line is "name{labels} number".
-    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? (\+Inf|-?[0-9.e+-]+)$/);
+    // Every sample line is "name{labels} number" (names as Prometheus has them: prom-client's own carry digits, e.g. _p50_).
+    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="[^"]*",?)*\})? (\+Inf|-?[0-9.e+-]+)$/);
 
     expect((await fetch(`${s.api.url}/metrics`)).status).toBe(401);
     // The Grafana dashboard (deploy/grafana) asks only for series the API serves.
