@@ -284,6 +284,16 @@ describe('console attacked', () => {
     await audit(bob, 'approve');
   });
 
+  it('an approver who may not plan is not offered the plan form: no link to it, and its page says why', async () => {
+    const bob = await signIn('bob');
+    await bob.goto(`${base}/batches`);
+    expect(await bob.getByRole('link', { name: 'Plan a batch' }).count()).toBe(0);
+    const form = await bob.goto(`${base}/plan`);
+    expect(form!.status()).toBe(403);
+    expect(await bob.locator('main').textContent()).toContain("operator 'bob' does not hold the planner role (has: approver)");
+    expect(await bob.locator('form[action="/console/plan"]').count()).toBe(0);
+  });
+
   it('refuses without a session (pages redirect to sign-in), a change without the CSRF token, and a sign-in from another page', async () => {
     const before = await db('events').count({ n: '*' }).first();
     for (const p of ['/console/batches', '/console/batches/C1', '/console/participants/00001', '/console/events']) {
