@@ -5,7 +5,9 @@ export default defineConfig({
   test: {
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Unit tests are pure (plain data, in-memory fakes, no global state): they share one module graph per
+      // worker, so Temporal's client and the app layer are loaded once, not once a file (4x faster on 2 cores).
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], isolate: false } },
       {
         extends: true,
         test: {

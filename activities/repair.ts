@@ -3,7 +3,8 @@ import type { CommandClaims, RepairRequestArgs } from '../domain/commands';
 import type { PlatformName } from '../domain/intake-rules';
 import { PlatformRefusal, type PlatformGateway } from '../platform/gateway';
 import type { EventStore } from '../stores/event-store';
-import { repairRefusalIn, type RepairStore } from '../stores/repair-store';
+import { repairRefusal } from '../domain/repair-policy';
+import type { RepairStore } from '../stores/repair-store';
 import { runningIn } from './reconcile';
 
 export interface RepairDeps {
@@ -27,7 +28,7 @@ export function createRepairActivities({ repairs, events, gateway }: RepairDeps)
       const key = `command:${c.id}`;
       const prior = await events.runOf(key);
       if (prior !== undefined) return prior === runId ? { ok: true } : { ok: false, reason: `command ${c.id} was used already` };
-      const reason = await repairRefusalIn(repairs, code, c.args.to, runningIn(Context.current().client));
+      const reason = await repairRefusal(await repairs.record(code), c.args.to, runningIn(Context.current().client));
       if (reason) return { ok: false, reason };
       await events.append({
         key, actor: c.operator, entityType: 'folder', entityId: code, from: (await repairs.placementOf(code))!, to: 'repair_requested', reason: `to ${c.args.to}: ${c.args.reason}`,
@@ -44,7 +45,7 @@ export function createRepairActivities({ repairs, events, gateway }: RepairDeps)
     async repairFolder(input: { folderCode: string; to: 'legacy' | 'live'; actor: string; reason: string; workflowId: string; runId: string }): Promise<{ outcome: 'succeeded' | 'refused'; failure: string | null }> {
       const { folderCode: code, to } = input;
       const run = { workflowId: input.workflowId, runId: input.runId };
-      const refusal = await repairRefusalIn(repairs, code, to, runningIn(Context.current().client), { approved: true });
+      const refusal = await repairRefusal(await repairs.record(code), to, runningIn(Context.current().client), { approved: true });
       if (refusal) return { outcome: 'refused', failure: refusal };
       const claimed = await repairs.claim(code, to, run);
       const [leave, go]: [PlatformName, PlatformName] = to === 'legacy' ? ['ecp2', 'legacy'] : ['legacy', 'ecp2'];

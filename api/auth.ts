@@ -3,11 +3,10 @@ import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { Operator } from '../app/context';
 import type { Config } from '../config/config';
-import type { Db } from '../db/connection';
 import { isRole, OPERATOR_NAME, type Role } from '../domain/operators';
 import { HttpError } from '../http/errors';
 import { fingerprint, parseToken, secretMatches } from '../security/tokens';
-import { bindOidcName, isBlocked, noteTokenUse, rolesOf, tokenById } from '../stores/operator-store';
+import type { OperatorStore } from '../stores/operator-store';
 
 /**
  * Who is calling: an operator proven by a token (token mode, the default) or by a JWT of the identity
@@ -48,7 +47,7 @@ function bearer(authorization: string | undefined): string {
  * remembered (in memory, by fingerprint); whether the token is revoked, and the operator's roles, are read
  * from the database on every request, so `operator revoke` takes effect at once.
  */
-export function createTokenAuthenticator(db: Db): Authenticator {
+export function createTokenAuthenticator(operators: OperatorStore): Authenticator {
   const verified = new Map<string, string>(); // token id → fingerprint of its secret
   const lastNoted = new Map<string, number>();
   let hashing = 0; // scrypt runs at once: each takes 16 MiB and tens of ms; a burst is refused, not queued
@@ -62,7 +61,7 @@ export function createTokenAuthenticator(db: Db): Authenticator {
     async authenticate(authorization, opts = {}) {
       const parsed = parseToken(bearer(authorization));
       if (!parsed) throw new CredentialRefused('not a token of this control API');
-      const row = await tokenById(db, parsed.id);
+      const row = await operators.tokenById(parsed.id);
       if (!row) throw new CredentialRefused('unknown token');
       if (verified.get(parsed.id) !== fingerprint(parsed.secret)) {
         if (opts.cheapOnly) throw new CredentialRefused('this token failed to sign in too often', true);
@@ -77,10 +76,10 @@ export function createTokenAuthenticator(db: Db): Authenticator {
         verified.set(parsed.id, fingerprint(parsed.secret));
       }
       if (row.revokedAt) throw new CredentialRefused('this token was revoked', true);
-      const roles = await rolesOf(db, row.operator);
+      const roles = await operators.rolesOf(row.operator);
       if (Date.now() - (lastNoted.get(parsed.id) ?? 0) > 60_000) {
         lastNoted.set(parsed.id, Date.now());
-        await noteTokenUse(db, parsed.id);
+        await operators.noteTokenUse(parsed.id);
       }
       return { name: row.operator, roles, credentialId: parsed.id };
     },
@@ -104,7 +103,7 @@ export interface OidcSettings {
  * subject may use it, so renaming oneself at the provider cannot take another operator's name — four eyes
  * compares names. A name blocked by `operator revoke` is refused at once.
  */
-export function createOidcAuthenticator(db: Db, s: OidcSettings): Authenticator {
+export function createOidcAuthenticator(operators: OperatorStore, s: OidcSettings): Authenticator {
   const url = new URL(s.jwksUrl);
   const keys = url.protocol === 'file:' ? createLocalJWKSet(JSON.parse(fs.readFileSync(url, 'utf8'))) : createRemoteJWKSet(url);
   return {
@@ -132,21 +131,21 @@ export function createOidcAuthenticator(db: Db, s: OidcSettings): Authenticator 
       const subject = String(payload.sub).slice(0, 255);
       const claimed = payload[s.rolesClaim];
       const roles = (Array.isArray(claimed) ? claimed : typeof claimed === 'string' ? claimed.split(/[ ,]+/) : []).filter((r): r is Role => typeof r === 'string' && isRole(r));
-      const bind = await bindOidcName(db, name, s.issuer, subject);
+      const bind = await operators.bindOidcName(name, s.issuer, subject);
       if (bind.subjectsName) throw new CredentialRefused('this identity of the provider already signs in under another name; ask an administrator');
       if (bind.boundTo?.issuer !== s.issuer || bind.boundTo?.subject !== subject) throw new CredentialRefused(`the name '${name}' belongs to another identity of the provider`);
-      if (await isBlocked(db, name)) throw new CredentialRefused(`operator ${name} was revoked`);
+      if (await operators.isBlocked(name)) throw new CredentialRefused(`operator ${name} was revoked`);
       return { name, roles, credentialId: `jwt:${typeof payload.jti === 'string' ? payload.jti.slice(0, 40) : createHash('sha256').update(jwt).digest('hex').slice(0, 24)}` };
     },
   };
 }
 
 /** The authenticator the configuration asks for: OIDC when OIDC_ISSUER (and its two companions) are set. */
-export function createAuthenticator(db: Db, config: Config): Authenticator {
+export function createAuthenticator(operators: OperatorStore, config: Config): Authenticator {
   if (config.OIDC_ISSUER && config.OIDC_AUDIENCE && config.OIDC_JWKS_URL) {
-    return createOidcAuthenticator(db, { issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE, jwksUrl: config.OIDC_JWKS_URL, nameClaim: config.OIDC_NAME_CLAIM, rolesClaim: config.OIDC_ROLES_CLAIM });
+    return createOidcAuthenticator(operators, { issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE, jwksUrl: config.OIDC_JWKS_URL, nameClaim: config.OIDC_NAME_CLAIM, rolesClaim: config.OIDC_ROLES_CLAIM });
   }
-  return createTokenAuthenticator(db);
+  return createTokenAuthenticator(operators);
 }
 
 /**

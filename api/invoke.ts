@@ -1,5 +1,6 @@
 import type { AppDeps, Operator } from '../app/context';
 import { API, type RouteKey } from '../contract/api';
+import { roleRefusal } from '../domain/permissions';
 import { HttpError, ValidationProblem } from '../http/errors';
 import { HANDLERS, type Call } from './routes';
 
@@ -12,10 +13,8 @@ import { HANDLERS, type Call } from './routes';
 
 /** 403 unless the operator holds one of the route's roles (any role for a route open to all). */
 export function checkRoles(key: RouteKey, op: Pick<Operator, 'name' | 'roles'>): void {
-  const roles = API[key].roles;
-  if (roles.length > 0 && !roles.some((r) => op.roles.includes(r))) {
-    throw new HttpError('not_allowed', `operator '${op.name}' does not hold the ${roles.join(' or ')} role (has: ${op.roles.join(', ') || 'none'})`);
-  }
+  const refusal = roleRefusal(op, API[key].roles);
+  if (refusal) throw new HttpError('not_allowed', refusal);
 }
 
 export function invoke<K extends RouteKey>(key: K, call: Call<K>): Promise<unknown> {

@@ -9,8 +9,6 @@ import { OPERATOR_NAME } from '../domain/operators';
 import { HttpError } from '../http/errors';
 import { createHttpServer, listen, sendError, type HttpLog } from '../http/server';
 import { createRequestMetrics, registerDomainMetrics } from '../observability/metrics';
-import { createHealthStore } from '../stores/health-store';
-import { createMetricsStore } from '../stores/metrics-store';
 import { consolePlugin, renderConsoleError } from '../console/plugin';
 import type { Authenticator } from './auth';
 import { authenticateCounted, createSignInLimiter, type SignInLimiter } from './auth';
@@ -41,8 +39,8 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
   const { deps, auth } = opts;
   const limiter = createSignInLimiter(opts.signInLimit?.max, opts.signInLimit?.windowMs);
   const metrics = createRequestMetrics('ecp_cutover_api_request_duration_seconds', 'Control API requests by route template, method and status class.');
-  registerDomainMetrics(metrics.registry, createMetricsStore(deps.db).facts);
-  const health = createHealthStore(deps.db);
+  registerDomainMetrics(metrics.registry, deps.stores.metrics.facts);
+  const { health } = deps.stores;
   const app = createHttpServer({
     bodyLimit: BODY_LIMIT, metrics, log: opts.log, trustProxy: deps.config.trustProxy,
     renderError: (err, request, reply) => (request.url === '/console' || request.url.startsWith('/console/') || request.url.startsWith('/console?') ? renderConsoleError(err, request, reply) : sendError(reply, err)),

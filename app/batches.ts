@@ -2,22 +2,21 @@ import { DateTime } from 'luxon';
 import { FINAL_BATCH_STATUSES, type BatchProgress } from '../domain/batch-lifecycle';
 import { planProblems, PlanRefused, timeProblems, type PlanField, type PlanProblem, type PlanRequest } from '../domain/batch-plan';
 import { reminderInstant } from '../domain/calendar';
-import type { BatchPlanArgs, CommandAction } from '../domain/commands';
+import type { BatchPlanArgs } from '../domain/commands';
 import { parseDuration } from '../domain/duration';
 import { ConflictError, InputError, NotFoundError } from '../domain/errors';
-import type { Role } from '../domain/operators';
+import { field } from '../domain/fields';
 import { formatHk, hkDate, parseHkTime } from '../domain/time';
 import { batchWorkflowId } from '../domain/workflow-ids';
-import { readBatch, type BatchView } from '../stores/batch-read';
-import { retireFacts } from '../stores/batch-store';
-import { batchReadiness, readinessUsers } from '../stores/readiness';
+import type { BatchView } from '../contract/views';
 import {
   abortBatchUpdate, approveBatchUpdate, batchMigration, overrideReadinessUpdate, pauseBatchUpdate, rejectBatchUpdate, rescheduleBatchUpdate, resumeBatchUpdate,
 } from '../workflows/batch-migration';
 import { BATCH_ID } from '../workflows/search-attributes';
 import { awaitRecorded, startWithCommand, updateWithCommand } from './commands';
-import { requireAnyRole, type AppDeps, type Operator } from './context';
+import { requirePermission, type AppDeps, type Operator } from './context';
 import { moveOptions } from './options';
+import { toBatchView } from './views';
 
 export interface PlanInput {
   id: string;
@@ -41,7 +40,7 @@ export function parseMaxNotReady(raw: string | undefined): BatchPlanArgs['maxNot
   if (raw === undefined) return null;
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(raw.trim());
   if (!m || (m[2] === '' && !Number.isInteger(Number(m[1]))) || (m[2] === '%' && Number(m[1]) > 100)) {
-    throw new InputError(`--max-not-ready '${raw}' must be a number of firms (e.g. 10) or a percentage (e.g. 5%)`);
+    throw new InputError(`${field('maxNotReady')} '${raw}' must be a number of firms (e.g. 10) or a percentage (e.g. 5%)`);
   }
   return m[2] === '%' ? { percent: Number(m[1]) } : { count: Number(m[1]) };
 }
@@ -51,7 +50,7 @@ export function parseMaxNotReady(raw: string | undefined): BatchPlanArgs['maxNot
  * field (a time, a duration or a limit that cannot be read is a problem of its field, like a rule broken).
  */
 async function examinePlan(deps: AppDeps, op: Operator, input: PlanInput) {
-  const { db, config } = deps;
+  const { stores, config } = deps;
   const problems: PlanProblem[] = [];
   const read = <T>(field: PlanField, f: () => T): T | null => {
     try {
@@ -63,7 +62,7 @@ async function examinePlan(deps: AppDeps, op: Operator, input: PlanInput) {
     }
   };
   const onFailure = input.onFailure ?? 'continue';
-  if (onFailure !== 'continue' && onFailure !== 'halt') problems.push({ field: 'onFailure', message: `--on-failure must be continue or halt, not '${onFailure}'` });
+  if (onFailure !== 'continue' && onFailure !== 'halt') problems.push({ field: 'onFailure', message: `${field('onFailure')} must be continue or halt, not '${onFailure}'` });
   const req: PlanRequest = {
     id: input.id,
     name: input.name,
@@ -77,17 +76,12 @@ async function examinePlan(deps: AppDeps, op: Operator, input: PlanInput) {
     retire: (input.retire ?? []).map((f) => f.trim().toUpperCase()).filter(Boolean),
   };
   const maxNotReady = read('maxNotReady', () => parseMaxNotReady(input.maxNotReady));
-  const rows = await db('folders as f')
-    .leftJoin('batch_folders as bf', function () {
-      this.on('bf.folder_code', 'f.code').andOn(db.raw('bf.active'));
-    })
-    .whereIn('f.code', req.folders)
-    .select('f.code', 'f.placement', 'bf.batch_id');
+  const rows = await stores.folders.list({ codes: req.folders });
   problems.push(...planProblems(req, {
     now: DateTime.utc(),
-    folders: new Map(rows.map((r) => [r.code, { placement: r.placement, activeBatch: r.batch_id }])),
-    batchExists: Boolean(await db('batches').where({ id: req.id }).first('id')),
-    retire: await retireFacts(db, req.retire),
+    folders: new Map(rows.map((r) => [r.code, { placement: r.placement, activeBatch: r.plannedBatch?.id ?? null }])),
+    batchExists: await stores.batches.exists(req.id),
+    retire: await stores.batches.retireFacts(req.retire),
   }));
   return { problems, req, maxNotReady };
 }
@@ -99,7 +93,7 @@ async function examinePlan(deps: AppDeps, op: Operator, input: PlanInput) {
  * without its row.
  */
 export async function planBatch(deps: AppDeps, op: Operator, input: PlanInput): Promise<BatchView> {
-  requireAnyRole(op, 'planner');
+  requirePermission(op, 'batch.plan');
   const { config } = deps;
   const { problems, req, maxNotReady } = await examinePlan(deps, op, input);
   if (problems.length > 0 || !req.plannedAt) throw new PlanRefused(req.id, problems);
@@ -111,7 +105,7 @@ export async function planBatch(deps: AppDeps, op: Operator, input: PlanInput): 
   const workflowId = batchWorkflowId(req.id);
   const { handle, command } = await startWithCommand(deps, op, 'batch.plan', batchMigration, {
     workflowId, typedSearchAttributes: [{ key: BATCH_ID, value: req.id }],
-  }, args, { alreadyStarted: `batch ${req.id} already exists (a workflow ${workflowId} was started before): choose another --id` });
+  }, args, { alreadyStarted: `batch ${req.id} already exists (a workflow ${workflowId} was started before): choose another ${field('id')}` });
   await awaitRecorded(deps, handle, command.id, `batch ${req.id}`, `check 'ecp-cutover batch status ${req.id}' in a minute`, (r) => (r as BatchProgress).reason);
   return mustRead(deps, req.id);
 }
@@ -122,9 +116,9 @@ export async function planBatch(deps: AppDeps, op: Operator, input: PlanInput): 
  * concerns. Changes nothing.
  */
 export async function previewPlan(deps: AppDeps, op: Operator, input: PlanInput) {
-  requireAnyRole(op, 'planner');
+  requirePermission(op, 'batch.plan');
   const { problems, req } = await examinePlan(deps, op, input);
-  const r = await batchReadiness(deps.db, { folders: req.folders }, (await readinessUsers(deps.db, deps.gateway)).users, { list: 20 });
+  const r = await deps.stores.readiness.ofFolders(req.folders, (await deps.stores.readiness.users()).users, { list: 20 });
   return {
     ok: problems.length === 0,
     problems,
@@ -137,45 +131,48 @@ export async function previewPlan(deps: AppDeps, op: Operator, input: PlanInput)
 }
 
 export async function mustRead(deps: AppDeps, id: string): Promise<BatchView> {
-  const b = await readBatch(deps.db, id);
+  const b = await deps.stores.batches.get(id);
   if (!b) throw new NotFoundError(`no batch ${id}: list folders and plans with 'ecp-cutover folders'`);
-  return b;
+  return toBatchView(b);
 }
 
+/** Each command to a planned batch, and the Update of its workflow that carries it. */
+const UPDATES = {
+  'batch.approve': approveBatchUpdate, 'batch.reject': rejectBatchUpdate, 'batch.reschedule': rescheduleBatchUpdate, 'batch.pause': pauseBatchUpdate,
+  'batch.resume': resumeBatchUpdate, 'batch.abort': abortBatchUpdate, 'batch.override_readiness': overrideReadinessUpdate,
+} as const;
+type BatchAction = keyof typeof UPDATES;
+
 /** One signed Update to a batch; the answer is the batch as stored once the change took effect. */
-async function command(deps: AppDeps, op: Operator, id: string, action: CommandAction, roles: Role[], args: Record<string, unknown>, what: string): Promise<BatchView> {
+async function command(deps: AppDeps, op: Operator, id: string, action: BatchAction, args: Record<string, unknown>, what: string): Promise<BatchView> {
   const batch = await mustRead(deps, id);
-  requireAnyRole(op, ...roles);
+  requirePermission(op, action);
   // A finished batch's workflow has closed: say so, rather than "no such workflow".
   if (FINAL_BATCH_STATUSES.includes(batch.status)) throw new ConflictError(`batch ${id} is ${batch.status}: it has finished, so there is no ${what} to make`);
-  const def = {
-    'batch.approve': approveBatchUpdate, 'batch.reject': rejectBatchUpdate, 'batch.reschedule': rescheduleBatchUpdate, 'batch.pause': pauseBatchUpdate,
-    'batch.resume': resumeBatchUpdate, 'batch.abort': abortBatchUpdate, 'batch.override_readiness': overrideReadinessUpdate,
-  }[action as 'batch.approve'];
-  await updateWithCommand(deps, op, action, batchWorkflowId(id), def, args, `${what} of batch ${id}`, `no workflow for batch ${id}`);
+  await updateWithCommand(deps, op, action, batchWorkflowId(id), UPDATES[action], args, `${what} of batch ${id}`, `no workflow for batch ${id}`);
   return mustRead(deps, id);
 }
 
-const reasonOf = (reason: string | undefined, flag = '--reason') => {
-  if (!reason || reason.trim().length < 3) throw new InputError(`${flag} must say why (at least 3 characters)`);
+const reasonOf = (reason: string | undefined) => {
+  if (!reason || reason.trim().length < 3) throw new InputError(`${field('reason')} must say why (at least 3 characters)`);
   return reason.trim();
 };
 
 /** `seen`: the plan the approver looked at (its planned time); the workflow refuses if it changed since. */
 export const approveBatch = (deps: AppDeps, op: Operator, id: string, seen: { plannedAt?: string } = {}) =>
-  command(deps, op, id, 'batch.approve', ['approver'], seen.plannedAt ? { plannedAt: parseHkTime(seen.plannedAt).toISO()! } : {}, 'approval');
-export const rejectBatch = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.reject', ['approver'], { reason: reasonOf(reason) }, 'rejection');
-export const pauseBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.pause', ['planner'], {}, 'pause');
-export const resumeBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.resume', ['planner'], {}, 'resume');
-export const abortBatch = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.abort', ['planner', 'approver'], { reason: reasonOf(reason ?? 'aborted by an operator') }, 'abort');
-export const overrideReadiness = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.override_readiness', ['approver'], { reason: reasonOf(reason) }, 'readiness override');
+  command(deps, op, id, 'batch.approve', seen.plannedAt ? { plannedAt: parseHkTime(seen.plannedAt).toISO()! } : {}, 'approval');
+export const rejectBatch = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.reject', { reason: reasonOf(reason) }, 'rejection');
+export const pauseBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.pause', {}, 'pause');
+export const resumeBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.resume', {}, 'resume');
+export const abortBatch = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.abort', { reason: reasonOf(reason ?? 'aborted by an operator') }, 'abort');
+export const overrideReadiness = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.override_readiness', { reason: reasonOf(reason) }, 'readiness override');
 
 /** A new instant, under the same rules as a plan's (future, notice period, business day): it voids the approval. */
 export async function rescheduleBatch(deps: AppDeps, op: Operator, id: string, at: string, opts: { minNotice?: string; allowNonBusinessDay?: boolean } = {}): Promise<BatchView> {
   const when = parseHkTime(at);
   const problems = timeProblems(when, DateTime.utc(), opts.minNotice !== undefined ? parseDuration(opts.minNotice) : deps.config.minNoticeMs, Boolean(opts.allowNonBusinessDay));
   if (problems.length) throw new InputError(`reschedule of batch ${id} refused: ${problems.join('; ')}`);
-  return command(deps, op, id, 'batch.reschedule', ['planner'], { plannedAt: when.toISO()!, reminderAt: reminderInstant(when).toISO()! }, 'reschedule');
+  return command(deps, op, id, 'batch.reschedule', { plannedAt: when.toISO()!, reminderAt: reminderInstant(when).toISO()! }, 'reschedule');
 }
 
 const STEPS = ['freeze legacy intake', 'drain in-flight submissions (or hand them over, checksums verified)', 'enable on ECP 2.0', 'verify (ECP 2.0 accepts, legacy refuses)', 'disable and hide on legacy', 'mark live'];
@@ -186,9 +183,9 @@ export const LISTED = 5000;
 /** What a batch would do, computed from PostgreSQL, changing nothing. */
 export async function dryRun(deps: AppDeps, id: string, list = LISTED) {
   const b = await mustRead(deps, id);
-  const r = await batchReadiness(deps.db, { batch: id }, (await readinessUsers(deps.db, deps.gateway)).users, { list });
+  const r = await deps.stores.readiness.ofBatch(id, (await deps.stores.readiness.users()).users, { list });
   const readiness = new Map(r.folders.map((f) => [f.code, f]));
-  const folders = await deps.db('folders').whereIn('code', b.folders.map((f) => f.code)).orderBy('code');
+  const folders = await deps.stores.folders.list({ codes: b.folders.map((f) => f.code) }, 'code');
   return {
     batch: { id: b.id, name: b.name, status: b.status, plannedAt: b.plannedAt },
     steps: STEPS,
@@ -196,16 +193,16 @@ export async function dryRun(deps: AppDeps, id: string, list = LISTED) {
     affected: r.affected,
     notReady: r.notReady,
     folders: folders.map((f) => ({
-      code: f.code as string,
-      name: f.name_en as string,
-      placement: f.placement as string,
+      code: f.code,
+      name: f.nameEn,
+      placement: f.placement,
       affected: readiness.get(f.code)?.affected ?? 0,
       /** At most LISTED firms (the counts are complete). */
       affectedParticipants: readiness.get(f.code)?.affectedFirms ?? [],
       notReadyCount: readiness.get(f.code)?.notReady ?? 0,
       notReady: readiness.get(f.code)?.notReadyFirms ?? [],
       portal: { from: 'on legacy ECP', to: `on ECP 2.0 since ${formatHk(b.plannedAt)}` },
-      appendixRow: { market: f.market as string, folder: f.name_en as string, code: f.code as string, dateMoved: hkDate(b.plannedAt), batch: b.id },
+      appendixRow: { market: f.market, folder: f.nameEn, code: f.code, dateMoved: hkDate(b.plannedAt), batch: b.id },
     })),
   };
 }

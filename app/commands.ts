@@ -1,6 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Workflow, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
 import { defaultPayloadConverter, type UpdateDefinition } from '@temporalio/common';
-import { appendEvent } from '../stores/events';
 import type { CommandAction, SignedCommand } from '../domain/commands';
 import { ConflictError } from '../domain/errors';
 import { refusalsAsDomainErrors } from './temporal-errors';
@@ -77,7 +76,7 @@ async function endSquatter(deps: AppDeps, op: Operator, workflowId: string, acti
   if (deps.signer.isOurs((input as { command?: unknown } | null)?.command)) return false;
   const running = d.status.name === 'RUNNING';
   if (running) await handle.terminate(`not started by the control API (no signed command): ended so that ${action} by ${op.name} can start`);
-  await appendEvent(deps.db, {
+  await deps.stores.events.append({
     key: `unverified-run:${workflowId}:${d.runId}`, actor: op.name, entityType: 'system', entityId: workflowId, from: d.status.name.toLowerCase(), to: running ? 'unverified_run_terminated' : 'unverified_run_replaced',
     reason: `a run of ${workflowId} (type ${d.type}) that the control API did not start held the id: ${running ? 'terminated' : 'replaced'} so that ${action} could start`,
     workflowId, runId: d.runId, credentialId: op.credentialId, source: op.source,
@@ -93,7 +92,7 @@ async function endSquatter(deps: AppDeps, op: Operator, workflowId: string, acti
 export async function awaitRecorded(deps: AppDeps, handle: WorkflowHandle, commandId: string, what: string, look: string, reasonOf: (result: unknown) => string | null): Promise<void> {
   const deadline = Date.now() + deps.config.commandTimeoutMs;
   for (;;) {
-    if (await deps.db('events').where({ idempotency_key: `command:${commandId}` }).first('id')) return;
+    if ((await deps.stores.events.idOf(`command:${commandId}`)) !== undefined) return;
     const d = await handle.describe();
     if (d.status.name !== 'RUNNING') {
       const reason = d.status.name === 'COMPLETED' ? reasonOf(await handle.result()) : `${what} ended ${d.status.name.toLowerCase()}`;

@@ -3,15 +3,16 @@ import { DateTime } from 'luxon';
 import type { Config } from '../config/config';
 import { businessDaysBefore, nonBusinessReason } from '../domain/calendar';
 import type { DecommissionScheduleArgs } from '../domain/commands';
+import { decommissionGate } from '../domain/decommission-gate';
 import type { DecommissionState, GateItem } from '../domain/decommission-lifecycle';
 import { parseDuration } from '../domain/duration';
 import { ConflictError, InputError } from '../domain/errors';
 import { formatHk, hkDate, parseHkTime } from '../domain/time';
 import { DECOMMISSION_WORKFLOW_ID } from '../domain/workflow-ids';
-import { checkGate, DECOMMISSION_ID } from '../stores/decommission';
 import { approveDecommissionUpdate, decommissionLegacy, rescheduleDecommissionUpdate } from '../workflows/decommission-legacy';
 import { awaitRecorded, startWithCommand, updateWithCommand } from './commands';
-import { requireAnyRole, type AppDeps, type Operator } from './context';
+import { requirePermission, type AppDeps, type Operator } from './context';
+import { iso } from './views';
 
 const reminders = (config: Config, at: DateTime) => config.DECOMMISSION_REMINDER_DAYS.split(',').map((n) => businessDaysBefore(at, Number(n)).toISO()!);
 
@@ -31,13 +32,13 @@ function decommissionDate(config: Config, raw: string): DateTime {
 
 /** Starts the one decommission workflow with the signed schedule; it records it. Returns the gate as it stands. */
 export async function scheduleDecommission(deps: AppDeps, op: Operator, rawAt: string) {
-  requireAnyRole(op, 'planner');
+  requirePermission(op, 'decommission.schedule');
   const { config } = deps;
   const at = decommissionDate(config, rawAt);
   const offDay = nonBusinessReason(hkDate(at.toISO()!));
-  const existing = await deps.db('decommission').where({ id: DECOMMISSION_ID }).first('status');
+  const existing = await deps.stores.decommission.row();
   if (existing?.status === 'completed') throw new ConflictError('legacy ECP is already decommissioned');
-  const gate = await checkGate(deps.db, deps.gateway, parseDuration(config.DECOMMISSION_QUIET_PERIOD));
+  const gate = await decommissionGateNow(deps);
   const args: DecommissionScheduleArgs = {
     plannedAt: at.toISO()!, reminderAts: reminders(config, at), quietPeriodMs: parseDuration(config.DECOMMISSION_QUIET_PERIOD), recheckMs: parseDuration(config.DECOMMISSION_RECHECK),
   };
@@ -52,31 +53,36 @@ const notScheduled = "no decommission is scheduled: 'ecp-cutover decommission sc
 
 /** `seen`: the date the approver looked at; the workflow refuses if the decommission was moved since. */
 export async function approveDecommission(deps: AppDeps, op: Operator, seen: { plannedAt?: string } = {}): Promise<DecommissionState> {
-  requireAnyRole(op, 'approver');
+  requirePermission(op, 'decommission.approve');
   const args = seen.plannedAt ? { plannedAt: parseHkTime(seen.plannedAt).toISO()! } : {};
   return updateWithCommand(deps, op, 'decommission.approve', DECOMMISSION_WORKFLOW_ID, approveDecommissionUpdate, args, 'approval of the decommission', notScheduled);
 }
 
 export async function rescheduleDecommission(deps: AppDeps, op: Operator, rawAt: string): Promise<DecommissionState> {
-  requireAnyRole(op, 'planner');
+  requirePermission(op, 'decommission.reschedule');
   const at = decommissionDate(deps.config, rawAt);
   return updateWithCommand(deps, op, 'decommission.reschedule', DECOMMISSION_WORKFLOW_ID, rescheduleDecommissionUpdate, { plannedAt: at.toISO()!, reminderAts: reminders(deps.config, at) }, 'reschedule of the decommission', notScheduled);
 }
 
-/** The gate as it stands now (the workflow checks it again at the date): what would block a decommission today. */
-export const decommissionGateNow = (deps: AppDeps) => checkGate(deps.db, deps.gateway, parseDuration(deps.config.DECOMMISSION_QUIET_PERIOD));
+/**
+ * The gate as it stands now (the workflow checks it again at the date): what would block a decommission today,
+ * decided by domain/decommission-gate.ts on the stored facts and legacy's last acceptance, asked of the platform.
+ */
+export async function decommissionGateNow(deps: AppDeps): Promise<{ pass: boolean; items: GateItem[] }> {
+  const stored = await deps.stores.decommission.gateFacts();
+  return decommissionGate({ ...stored, lastLegacyAcceptance: await deps.gateway.lastLegacyAcceptance(), quietPeriodMs: parseDuration(deps.config.DECOMMISSION_QUIET_PERIOD), now: new Date() });
+}
 
 /** The decommission as stored: status, plan, gate, notices sent; null if none was ever scheduled. */
 export async function decommissionStatus(deps: AppDeps) {
-  const row = await deps.db('decommission').where({ id: DECOMMISSION_ID }).first();
+  const row = await deps.stores.decommission.row();
   if (!row) return null;
-  const notices = (await deps.db('notices').whereIn('kind', ['decommission_scheduled', 'decommission_reminder', 'legacy_decommissioned'])
-    .groupBy('kind', 'subject_id').select('kind', 'subject_id').count({ n: '*' })) as { kind: string; subject_id: string; n: number }[];
+  const notices = await deps.stores.decommission.noticeCounts();
   return {
-    status: row.status as string, plannedAt: (row.planned_at as Date).toISOString(), requestedBy: row.requested_by as string, approvedBy: row.approved_by as string | null,
-    gate: row.gate as GateItem[] | null, gateCheckedAt: (row.gate_checked_at as Date | null)?.toISOString() ?? null, completedAt: (row.completed_at as Date | null)?.toISOString() ?? null,
+    status: row.status, plannedAt: row.plannedAt.toISOString(), requestedBy: row.requestedBy, approvedBy: row.approvedBy,
+    gate: row.gate, gateCheckedAt: iso(row.gateCheckedAt), completedAt: iso(row.completedAt),
     /** When every firm is reminded (DECOMMISSION_REMINDER_DAYS business days before the date, as the workflow was told). */
-    reminderAts: reminders(deps.config, DateTime.fromJSDate(row.planned_at as Date)).sort(),
-    notices: notices.map((n) => ({ kind: n.kind, subject: n.subject_id, firms: Number(n.n) })),
+    reminderAts: reminders(deps.config, DateTime.fromJSDate(row.plannedAt)).sort(),
+    notices,
   };
 }

@@ -4,16 +4,16 @@ import type { ReconcileSummary } from '../activities/reconcile';
 import type { Config } from '../config/config';
 import { parseDuration } from '../domain/duration';
 import { RECONCILE_SCHEDULE_ID, reconcileWorkflowId } from '../domain/workflow-ids';
-import { toDriftView } from '../stores/reconcile';
 import { reconcileWorkflow } from '../workflows/reconcile';
-import { requireAnyRole, type AppDeps, type Operator } from './context';
+import { requirePermission, type AppDeps, type Operator } from './context';
+import { toDriftView } from './views';
 
 /**
  * One reconciler pass now (`ecp-cutover reconcile`): the same workflow the Schedule starts, run by the worker
  * (which alone acts on the platforms), waited for here. The platform team's: planners and approvers.
  */
 export async function reconcileNow(deps: AppDeps, op: Operator): Promise<ReconcileSummary> {
-  requireAnyRole(op, 'planner', 'approver');
+  requirePermission(op, 'reconcile.run');
   return deps.temporal.workflow.execute(reconcileWorkflow, {
     workflowId: reconcileWorkflowId(randomUUID()), taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     args: [{ trigger: 'on_demand' }], workflowExecutionTimeout: '10m', memo: { operator: op.name },
@@ -22,12 +22,10 @@ export async function reconcileNow(deps: AppDeps, op: Operator): Promise<Reconci
 
 /** Drift episodes, newest first: the open ones, or (all) the last 200 of every kind. */
 export async function listDrifts(deps: AppDeps, filter: { all?: boolean } = {}) {
-  const q = deps.db('drifts').orderBy('id', 'desc').limit(200).select('*');
-  if (!filter.all) q.whereNull('resolved_at');
-  const last = await deps.db('reconcile_passes').orderBy('id', 'desc').first();
+  const last = await deps.stores.drifts.lastPass();
   return {
-    lastPass: last ? { trigger: last.trigger, at: (last.finished_at as Date).toISOString(), durationMs: last.finished_at - last.started_at, openDrifts: last.open_drifts } : null,
-    drifts: (await q).map(toDriftView),
+    lastPass: last ? { trigger: last.trigger, at: last.finishedAt.toISOString(), durationMs: last.finishedAt.getTime() - last.startedAt.getTime(), openDrifts: last.openDrifts } : null,
+    drifts: (await deps.stores.drifts.list({ open: !filter.all }, 200)).map(toDriftView),
   };
 }
 

@@ -1,26 +1,27 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { RepairRequestArgs } from '../domain/commands';
 import { ConflictError, InputError, NotFoundError } from '../domain/errors';
+import { field } from '../domain/fields';
+import { repairRefusal, repairTarget } from '../domain/repair-policy';
 import { repairWorkflowId } from '../domain/workflow-ids';
 import { runningIn } from '../activities/reconcile';
-import { repairRefusal } from '../stores/repair-store';
 import { approveRepairUpdate, folderRepair, rejectRepairUpdate, type RepairStatus } from '../workflows/folder-repair';
 import { FOLDER_CODE } from '../workflows/search-attributes';
 import { awaitRecorded, startWithCommand, updateWithCommand } from './commands';
-import { requireAnyRole, type AppDeps, type Operator } from './context';
+import { requirePermission, type AppDeps, type Operator } from './context';
 
 /**
- * Requests a supervised repair of a stuck or drifted folder (`folder repair CODE --to legacy|live --reason`).
+ * Requests a supervised repair of a stuck or drifted folder to legacy or live.
  * A second operator approves it; the workflow `repair-<folder>` records the request before this returns.
  */
-export async function requestRepair(deps: AppDeps, op: Operator, rawCode: string, to: string, reason: string): Promise<{ folderCode: string; to: string; requestedBy: string }> {
-  requireAnyRole(op, 'planner');
+export async function requestRepair(deps: AppDeps, op: Operator, rawCode: string, side: string, reason: string): Promise<{ folderCode: string; to: string; requestedBy: string }> {
+  requirePermission(op, 'repair.request');
   const code = rawCode.toUpperCase();
-  if (to !== 'legacy' && to !== 'live') throw new InputError(`--to ${to}: say legacy or live`);
-  if (reason.trim().length < 3) throw new InputError('--reason must say why (at least 3 characters)');
-  if (!(await deps.db('folders').where({ code }).first('code'))) throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
+  const to = repairTarget(side);
+  if (reason.trim().length < 3) throw new InputError(`${field('reason')} must say why (at least 3 characters)`);
+  if (!(await deps.stores.folders.get(code))) throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
   // Checked here for a clear answer, and again by the workflow where it is recorded.
-  const refusal = await repairRefusal(deps.db, code, to, runningIn(deps.temporal));
+  const refusal = await repairRefusal(await deps.stores.repairs.record(code), to, runningIn(deps.temporal));
   if (refusal) throw new ConflictError(refusal);
   const args: RepairRequestArgs = { folderCode: code, to, reason: reason.trim(), approvalTimeoutMs: deps.config.approvalTimeoutMs };
   const { handle, command } = await startWithCommand(deps, op, 'repair.request', folderRepair, {
@@ -35,14 +36,14 @@ export async function requestRepair(deps: AppDeps, op: Operator, rawCode: string
 const notPending = (code: string) => `no repair of ${code} is pending: request one with 'ecp-cutover folder repair ${code} --to legacy|live --reason ...'`;
 
 export async function approveRepair(deps: AppDeps, op: Operator, rawCode: string): Promise<RepairStatus> {
-  requireAnyRole(op, 'approver');
+  requirePermission(op, 'repair.approve');
   const code = rawCode.toUpperCase();
   return updateWithCommand(deps, op, 'repair.approve', repairWorkflowId(code), approveRepairUpdate, {}, `approval of the repair of ${code}`, notPending(code));
 }
 
 export async function rejectRepair(deps: AppDeps, op: Operator, rawCode: string, reason: string | undefined): Promise<RepairStatus> {
-  requireAnyRole(op, 'approver');
+  requirePermission(op, 'repair.reject');
   const code = rawCode.toUpperCase();
-  if (!reason || reason.trim().length < 3) throw new InputError('--reason is required to reject (at least 3 characters)');
+  if (!reason || reason.trim().length < 3) throw new InputError(`${field('reason')} is required to reject (at least 3 characters)`);
   return updateWithCommand(deps, op, 'repair.reject', repairWorkflowId(code), rejectRepairUpdate, { reason: reason.trim() }, `rejection of the repair of ${code}`, notPending(code));
 }

@@ -1,11 +1,12 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { SwitchBackRequestArgs } from '../domain/commands';
 import { ConflictError, InputError, NotFoundError } from '../domain/errors';
+import { field } from '../domain/fields';
 import { rollbackWorkflowId } from '../domain/workflow-ids';
 import { approveRollbackUpdate, folderRollback, rejectRollbackUpdate, type RollbackStatus } from '../workflows/folder-rollback';
 import { FOLDER_CODE } from '../workflows/search-attributes';
 import { awaitRecorded, startWithCommand, updateWithCommand } from './commands';
-import { requireAnyRole, type AppDeps, type Operator } from './context';
+import { requirePermission, type AppDeps, type Operator } from './context';
 import { moveOptions } from './options';
 
 /**
@@ -13,10 +14,10 @@ import { moveOptions } from './options';
  * `rollback-<folder>` records the request (with the verified operator) before this returns.
  */
 export async function requestSwitchBack(deps: AppDeps, op: Operator, rawCode: string, reason: string): Promise<{ folderCode: string; requestedBy: string }> {
-  requireAnyRole(op, 'planner');
+  requirePermission(op, 'switch_back.request');
   const code = rawCode.toUpperCase();
-  if (reason.trim().length < 3) throw new InputError('--reason must say why (at least 3 characters)');
-  const f = await deps.db('folders').where({ code }).first('placement');
+  if (reason.trim().length < 3) throw new InputError(`${field('reason')} must say why (at least 3 characters)`);
+  const f = await deps.stores.folders.get(code);
   if (!f) throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
   if (f.placement !== 'live') throw new ConflictError(`folder ${code} is ${f.placement}, not live: only a live folder can be switched back`);
   const args: SwitchBackRequestArgs = { folderCode: code, reason: reason.trim(), approvalTimeoutMs: deps.config.approvalTimeoutMs, moveOptions: moveOptions(deps.config) };
@@ -33,14 +34,14 @@ export async function requestSwitchBack(deps: AppDeps, op: Operator, rawCode: st
 const notPending = (code: string) => `no switch-back of ${code} is pending: request one with 'ecp-cutover folder rollback ${code} --reason ...'`;
 
 export async function approveSwitchBack(deps: AppDeps, op: Operator, rawCode: string): Promise<RollbackStatus> {
-  requireAnyRole(op, 'approver');
+  requirePermission(op, 'switch_back.approve');
   const code = rawCode.toUpperCase();
   return updateWithCommand(deps, op, 'switch_back.approve', rollbackWorkflowId(code), approveRollbackUpdate, {}, `approval of the switch-back of ${code}`, notPending(code));
 }
 
 export async function rejectSwitchBack(deps: AppDeps, op: Operator, rawCode: string, reason: string | undefined): Promise<RollbackStatus> {
-  requireAnyRole(op, 'approver');
+  requirePermission(op, 'switch_back.reject');
   const code = rawCode.toUpperCase();
-  if (!reason || reason.trim().length < 3) throw new InputError('--reason is required to reject (at least 3 characters)');
+  if (!reason || reason.trim().length < 3) throw new InputError(`${field('reason')} is required to reject (at least 3 characters)`);
   return updateWithCommand(deps, op, 'switch_back.reject', rollbackWorkflowId(code), rejectRollbackUpdate, { reason: reason.trim() }, `rejection of the switch-back of ${code}`, notPending(code));
 }

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../config/config';
 import { createDb, ensureDatabase, migrateLatest, type Db } from '../db/connection';
 import { seedCatalog } from '../db/seed';
+import { createAppStores } from '../stores/app-stores';
 import { addOperator } from '../stores/operator-store';
 import { initPostgres, postgresCommand, PG_PASSWORD, PG_USER } from '../dev/postgres';
 import { WORKER_ENV, WORKER_NODE_FLAGS } from '../worker/node-flags';
@@ -149,7 +150,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const simToken = simulatorAdminToken(config)!;
   const sim = await startSimulator({ db, port: simPort, processingDelayMs: opts.processingDelayMs ?? 200, adminToken: simToken });
   ensureSecretFile(config.commandKeyFile);
-  const app: AppDeps = { db, temporal: client, config, signer: createCommandSigner(loadCommandKey(config)), gateway: createHttpGateway(config.SIMULATOR_URL, simToken) };
+  const gateway = createHttpGateway(config.SIMULATOR_URL, simToken);
+  const app: AppDeps = { stores: createAppStores(db, gateway), temporal: client, config, signer: createCommandSigner(loadCommandKey(config)), gateway };
   let sink: SmtpSink | null = null;
   const storeFile = path.join(dir, 'mail.jsonl');
   const startSink = async () => {

@@ -59,12 +59,12 @@ const percentile = (xs: number[], p: number) => {
 
 /** Plans a batch one second ahead, approves it as a second operator and waits for it: time from approval, less the wait for the planned instant. */
 async function runBatch(h: Harness, id: string, folders: string[], concurrency: number) {
-  await planBatch(h.app, await operatorNamed(h.db, 'alice'), {
+  await planBatch(h.app, await operatorNamed(h.app.stores.operators, 'alice'), {
     id, name: `benchmark ${id}`, at: DateTime.utc().plus({ seconds: 1 }).toISO()!, folders,
     onFailure: 'continue', concurrency, minNotice: '0s', allowNonBusinessDay: true,
   });
   const handle = h.client.workflow.getHandle<typeof batchMigration>(batchWorkflowId(id));
-  const bob = await operatorNamed(h.db, 'bob');
+  const bob = await operatorNamed(h.app.stores.operators, 'bob');
   const started = Date.now();
   await approveBatch(h.app, bob, id);
   const result = await h.untilWorkerDies(handle.result());

@@ -16,6 +16,7 @@ import { registerReconcileCommand } from './commands/reconcile';
 import { registerLoginCommands } from './commands/login';
 import { registerReadinessCommand } from './commands/batch';
 import { setTokenFile } from './context';
+import { withFlags } from './flags';
 
 /**
  * `ecp-cutover`. This is the only place that exits: commands throw, and the error's class picks the exit
@@ -71,7 +72,8 @@ function report(err: unknown, debug: boolean): number {
     return 2;
   }
   if (isDomainError(err)) {
-    process.stderr.write(`error: ${err.message} (${err.code})\n`);
+    // The API speaks of its fields; the operator typed flags.
+    process.stderr.write(`error: ${withFlags(err.message)} (${err.code})\n`);
     return 2;
   }
   const code = (err as NodeJS.ErrnoException)?.code;

@@ -1,15 +1,21 @@
 import { dryRun, mustRead } from '../app/batches';
 import type { AppDeps } from '../app/context';
 import { decommissionGateNow, decommissionStatus } from '../app/decommission';
-import { EVENTS_PAGE, findParticipants, folderDetail, listBatches, listEvents, listFolders, participantView } from '../app/reads';
+import { findParticipants, folderDetail, listBatches, listEvents, listFolders, participantView } from '../app/reads';
 import { batchReport } from '../app/report';
+import { EVENTS_PAGE } from '../contract/limits';
 import { BATCH_ID, FOLDER_CODE, PARTICIPANT_CODE } from '../contract/text';
+import { roleRefusal, rolesFor } from '../domain/permissions';
 import { isPlacement, PLACEMENTS } from '../domain/placement';
 import { asHttpError, HttpError } from '../http/errors';
 import type { Html } from '../http/html';
-import {
-  approvePage, batchesPage, batchPage, reportPage, batchProgress, decommissionPage, EVENT_FILTERS, eventsPage, folderPage, foldersPage, participantPage, participantsPage, planPage, type PageContext,
-} from './pages';
+import { approvePage, batchesPage, batchPage, batchProgress, reportPage } from './pages/batches';
+import { decommissionPage } from './pages/decommission';
+import { EVENT_FILTERS, eventsPage } from './pages/events';
+import { folderPage, foldersPage } from './pages/folders';
+import type { PageContext } from './pages/layout';
+import { participantPage, participantsPage } from './pages/participants';
+import { planPage } from './pages/plan';
 
 /**
  * The console's pages: a URL (Fastify's syntax; a parameter with its pattern) and what it shows. The plugin
@@ -42,7 +48,15 @@ async function orShow(read: () => Promise<Html>, show: (message: string) => Html
 
 export const PAGES: PageRoute[] = [
   { url: '/console/batches', render: async (deps, c, _p, flash) => batchesPage(c, await listBatches(deps), flash) },
-  { url: '/console/plan', render: async (_deps, c, _p, flash) => planPage(c, { values: { concurrency: '5' }, problems: [], error: flash.error }) },
+  {
+    url: '/console/plan',
+    render: async (_deps, c, _p, flash) => {
+      // The form is a planner's: anyone else is told why rather than shown a form the server would refuse.
+      const refusal = roleRefusal(c.op!, rolesFor('batch.plan'));
+      if (refusal) throw new HttpError('not_allowed', refusal);
+      return planPage(c, { values: { concurrency: '5' }, problems: [], error: flash.error });
+    },
+  },
   {
     url: '/console/batches/:id', params: { id: BATCH_ID },
     render: async (deps, c, p, flash) => {

@@ -1,9 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Operator } from '../app/context';
 import type { Authenticator } from '../api/auth';
-import type { Db } from '../db/connection';
-import { isActive, rolesOf, tokenById } from '../stores/operator-store';
-import { createSessionStore, type SessionRow } from '../stores/session-store';
+import type { OperatorStore } from '../stores/operator-store';
+import type { SessionRow, SessionStore } from '../stores/session-store';
 import { isLang, type Lang } from './i18n';
 
 /**
@@ -75,7 +74,8 @@ export function unboxText(key: Buffer, box: string): string | null {
 }
 
 export interface SessionsOptions {
-  db: Db;
+  sessions: SessionStore;
+  operators: OperatorStore;
   auth: Authenticator;
   /** The seal key (derived from the control API's signing key): never stored. */
   sealKey: Buffer;
@@ -83,7 +83,7 @@ export interface SessionsOptions {
 }
 
 export function createSessions(o: SessionsOptions) {
-  const store = createSessionStore(o.db);
+  const { sessions: store, operators } = o;
   const sealOf = (r: Pick<SessionRow, 'idHash' | 'operator' | 'credentialId' | 'mode' | 'csrf' | 'expiresAt' | 'tokenBox'>) =>
     createHmac('sha256', o.sealKey).update(JSON.stringify([r.idHash, r.operator, r.credentialId, r.mode, r.csrf, r.expiresAt.toISOString(), r.tokenBox])).digest('base64url');
   const tokenKey = (cookieValue: string) => Buffer.from(hkdfSync('sha256', Buffer.from(cookieValue), Buffer.alloc(0), 'ecp-cutover:console-oidc-token', 32));
@@ -91,11 +91,11 @@ export function createSessions(o: SessionsOptions) {
   /** The operator the session stands for now, or null (the row is forged, the token revoked, the operator blocked). */
   async function operatorOf(row: SessionRow, cookieValue: string): Promise<Omit<Operator, 'source'> | null> {
     if (!row.seal || !sameSecret(row.seal, sealOf(row))) return null;
-    if (!(await isActive(o.db, row.operator))) return null;
+    if (!(await operators.isActive(row.operator))) return null;
     if (row.mode === 'token') {
-      const token = await tokenById(o.db, row.credentialId);
+      const token = await operators.tokenById(row.credentialId);
       if (!token || token.revokedAt || token.operator !== row.operator) return null;
-      return { name: row.operator, roles: await rolesOf(o.db, row.operator), credentialId: row.credentialId };
+      return { name: row.operator, roles: await operators.rolesOf(row.operator), credentialId: row.credentialId };
     }
     const jwt = row.tokenBox ? unboxText(tokenKey(cookieValue), row.tokenBox) : null;
     if (!jwt) return null;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { OPERATOR_NAME, ROLES, type Role } from '../domain/operators';
+import { OPERATOR_NAME, type Role } from '../domain/operators';
+import { rolesFor } from '../domain/permissions';
 import { PLACEMENTS } from '../domain/placement';
 import { BODY_LIMIT, IMPORT_LIMIT } from './limits';
 import { batchId, folderCode, identifier, participantCode, reason, text, when } from './text';
@@ -35,9 +36,8 @@ export interface RouteContract {
 
 export { BODY_LIMIT, IMPORT_LIMIT };
 
-const ALL: readonly Role[] = ROLES;
-const PLANNERS: readonly Role[] = ['planner'];
-const APPROVERS: readonly Role[] = ['approver'];
+// Who may call a route is domain/permissions.ts's to say: each route names its command there.
+const READ = rolesFor('read');
 
 const byId = z.strictObject({ id: batchId });
 const byCode = z.strictObject({ code: folderCode });
@@ -69,51 +69,51 @@ const csv = text({ kind: 'document', max: 32 * 1024 * 1024, trim: false });
 const route = <const C extends RouteContract>(c: C): C => c;
 
 export const API = {
-  'GET /api/me': route({ method: 'GET', path: '/api/me', summary: 'the signed-in operator, their roles and credential', roles: [], reply: v.operatorView }),
+  'GET /api/me': route({ method: 'GET', path: '/api/me', summary: 'the signed-in operator, their roles and credential', roles: rolesFor('whoami'), reply: v.operatorView }),
 
   'GET /api/folders': route({
-    method: 'GET', path: '/api/folders', summary: 'every folder and where it lives', roles: ALL,
+    method: 'GET', path: '/api/folders', summary: 'every folder and where it lives', roles: READ,
     query: z.strictObject({ status: z.enum(PLACEMENTS, { error: `must be a placement: one of ${PLACEMENTS.join(', ')}` }).optional() }), reply: z.array(v.folderView),
   }),
-  'GET /api/folders/{code}': route({ method: 'GET', path: '/api/folders/{code}', summary: 'one folder: placement, batch, runs, last events, drift, pending requests', roles: ALL, params: byCode, reply: v.folderDetail }),
+  'GET /api/folders/{code}': route({ method: 'GET', path: '/api/folders/{code}', summary: 'one folder: placement, batch, runs, last events, drift, pending requests', roles: READ, params: byCode, reply: v.folderDetail }),
   'POST /api/folders/{code}/switch-back': route({
-    method: 'POST', path: '/api/folders/{code}/switch-back', summary: 'request a switch-back of a live folder (a second operator approves)', roles: PLANNERS,
+    method: 'POST', path: '/api/folders/{code}/switch-back', summary: 'request a switch-back of a live folder (a second operator approves)', roles: rolesFor('switch_back.request'),
     params: byCode, body: withReason, reply: v.switchBackRequested, status: 201,
   }),
-  'POST /api/folders/{code}/switch-back/approve': route({ method: 'POST', path: '/api/folders/{code}/switch-back/approve', summary: 'approve a pending switch-back (not your own)', roles: APPROVERS, params: byCode, body: empty, reply: v.switchBackStatus }),
-  'POST /api/folders/{code}/switch-back/reject': route({ method: 'POST', path: '/api/folders/{code}/switch-back/reject', summary: 'reject a pending switch-back', roles: APPROVERS, params: byCode, body: withReason, reply: v.switchBackStatus }),
+  'POST /api/folders/{code}/switch-back/approve': route({ method: 'POST', path: '/api/folders/{code}/switch-back/approve', summary: 'approve a pending switch-back (not your own)', roles: rolesFor('switch_back.approve'), params: byCode, body: empty, reply: v.switchBackStatus }),
+  'POST /api/folders/{code}/switch-back/reject': route({ method: 'POST', path: '/api/folders/{code}/switch-back/reject', summary: 'reject a pending switch-back', roles: rolesFor('switch_back.reject'), params: byCode, body: withReason, reply: v.switchBackStatus }),
   'POST /api/folders/{code}/repair': route({
-    method: 'POST', path: '/api/folders/{code}/repair', summary: 'request a supervised repair of a stuck or drifted folder to legacy or live (a second operator approves)', roles: PLANNERS,
+    method: 'POST', path: '/api/folders/{code}/repair', summary: 'request a supervised repair of a stuck or drifted folder to legacy or live (a second operator approves)', roles: rolesFor('repair.request'),
     params: byCode, body: z.strictObject({ to: z.enum(['legacy', 'live'], { error: "must be 'legacy' or 'live'" }), reason }), reply: v.repairRequested, status: 201,
   }),
-  'POST /api/folders/{code}/repair/approve': route({ method: 'POST', path: '/api/folders/{code}/repair/approve', summary: 'approve a pending repair (not your own)', roles: APPROVERS, params: byCode, body: empty, reply: v.repairStatus }),
-  'POST /api/folders/{code}/repair/reject': route({ method: 'POST', path: '/api/folders/{code}/repair/reject', summary: 'reject a pending repair', roles: APPROVERS, params: byCode, body: withReason, reply: v.repairStatus }),
+  'POST /api/folders/{code}/repair/approve': route({ method: 'POST', path: '/api/folders/{code}/repair/approve', summary: 'approve a pending repair (not your own)', roles: rolesFor('repair.approve'), params: byCode, body: empty, reply: v.repairStatus }),
+  'POST /api/folders/{code}/repair/reject': route({ method: 'POST', path: '/api/folders/{code}/repair/reject', summary: 'reject a pending repair', roles: rolesFor('repair.reject'), params: byCode, body: withReason, reply: v.repairStatus }),
 
-  'GET /api/batches': route({ method: 'GET', path: '/api/batches', summary: 'every batch, newest first', roles: ALL, reply: z.array(v.batchView) }),
-  'POST /api/batches': route({ method: 'POST', path: '/api/batches', summary: 'plan a batch (all or nothing); a second operator approves it', roles: PLANNERS, body: plan, reply: v.batchView, status: 201 }),
+  'GET /api/batches': route({ method: 'GET', path: '/api/batches', summary: 'every batch, newest first', roles: READ, reply: z.array(v.batchView) }),
+  'POST /api/batches': route({ method: 'POST', path: '/api/batches', summary: 'plan a batch (all or nothing); a second operator approves it', roles: rolesFor('batch.plan'), body: plan, reply: v.batchView, status: 201 }),
   'POST /api/batches/preview': route({
-    method: 'POST', path: '/api/batches/preview', summary: 'check a plan without submitting it: every problem with its field, and what the batch would do (changes nothing)', roles: PLANNERS,
+    method: 'POST', path: '/api/batches/preview', summary: 'check a plan without submitting it: every problem with its field, and what the batch would do (changes nothing)', roles: rolesFor('batch.plan'),
     body: plan, reply: v.planPreview,
   }),
-  'GET /api/batches/{id}': route({ method: 'GET', path: '/api/batches/{id}', summary: 'a batch and each of its folders', roles: ALL, params: byId, reply: v.batchView }),
-  'GET /api/batches/{id}/dry-run': route({ method: 'GET', path: '/api/batches/{id}/dry-run', summary: 'what a batch will do, changing nothing', roles: ALL, params: byId, reply: v.dryRunView }),
-  'GET /api/batches/{id}/report': route({ method: 'GET', path: '/api/batches/{id}/report', summary: "a batch's report: plan and decisions, each folder's move and outcome, freeze windows, readiness, notices, drift", roles: ALL, params: byId, reply: v.reportFacts }),
-  'GET /api/batches/{id}/readiness': route({ method: 'GET', path: '/api/batches/{id}/readiness', summary: 'per folder: affected firms, ready, not ready and what they lack', roles: ALL, params: byId, reply: v.readinessView }),
-  'POST /api/batches/{id}/approve': route({ method: 'POST', path: '/api/batches/{id}/approve', summary: 'approve a batch (four eyes); plannedAt: the plan you looked at (refused if it changed since)', roles: APPROVERS, params: byId, body: approval, reply: v.batchView }),
-  'POST /api/batches/{id}/reject': route({ method: 'POST', path: '/api/batches/{id}/reject', summary: 'reject a batch awaiting approval', roles: APPROVERS, params: byId, body: withReason, reply: v.batchView }),
-  'POST /api/batches/{id}/reschedule': route({ method: 'POST', path: '/api/batches/{id}/reschedule', summary: 'move a batch that has not started (voids its approval)', roles: PLANNERS, params: byId, body: reschedule, reply: v.batchView }),
-  'POST /api/batches/{id}/pause': route({ method: 'POST', path: '/api/batches/{id}/pause', summary: 'pause a running batch', roles: PLANNERS, params: byId, body: empty, reply: v.batchView }),
-  'POST /api/batches/{id}/resume': route({ method: 'POST', path: '/api/batches/{id}/resume', summary: 'resume a paused batch', roles: PLANNERS, params: byId, body: empty, reply: v.batchView }),
-  'POST /api/batches/{id}/abort': route({ method: 'POST', path: '/api/batches/{id}/abort', summary: 'stop a batch', roles: ['planner', 'approver'], params: byId, body: maybeReason, reply: v.batchView }),
-  'POST /api/batches/{id}/override-readiness': route({ method: 'POST', path: '/api/batches/{id}/override-readiness', summary: 'let a batch blocked on readiness run (four eyes)', roles: APPROVERS, params: byId, body: withReason, reply: v.batchView }),
+  'GET /api/batches/{id}': route({ method: 'GET', path: '/api/batches/{id}', summary: 'a batch and each of its folders', roles: READ, params: byId, reply: v.batchView }),
+  'GET /api/batches/{id}/dry-run': route({ method: 'GET', path: '/api/batches/{id}/dry-run', summary: 'what a batch will do, changing nothing', roles: READ, params: byId, reply: v.dryRunView }),
+  'GET /api/batches/{id}/report': route({ method: 'GET', path: '/api/batches/{id}/report', summary: "a batch's report: plan and decisions, each folder's move and outcome, freeze windows, readiness, notices, drift", roles: READ, params: byId, reply: v.reportFacts }),
+  'GET /api/batches/{id}/readiness': route({ method: 'GET', path: '/api/batches/{id}/readiness', summary: 'per folder: affected firms, ready, not ready and what they lack', roles: READ, params: byId, reply: v.readinessView }),
+  'POST /api/batches/{id}/approve': route({ method: 'POST', path: '/api/batches/{id}/approve', summary: 'approve a batch (four eyes); plannedAt: the plan you looked at (refused if it changed since)', roles: rolesFor('batch.approve'), params: byId, body: approval, reply: v.batchView }),
+  'POST /api/batches/{id}/reject': route({ method: 'POST', path: '/api/batches/{id}/reject', summary: 'reject a batch awaiting approval', roles: rolesFor('batch.reject'), params: byId, body: withReason, reply: v.batchView }),
+  'POST /api/batches/{id}/reschedule': route({ method: 'POST', path: '/api/batches/{id}/reschedule', summary: 'move a batch that has not started (voids its approval)', roles: rolesFor('batch.reschedule'), params: byId, body: reschedule, reply: v.batchView }),
+  'POST /api/batches/{id}/pause': route({ method: 'POST', path: '/api/batches/{id}/pause', summary: 'pause a running batch', roles: rolesFor('batch.pause'), params: byId, body: empty, reply: v.batchView }),
+  'POST /api/batches/{id}/resume': route({ method: 'POST', path: '/api/batches/{id}/resume', summary: 'resume a paused batch', roles: rolesFor('batch.resume'), params: byId, body: empty, reply: v.batchView }),
+  'POST /api/batches/{id}/abort': route({ method: 'POST', path: '/api/batches/{id}/abort', summary: 'stop a batch', roles: rolesFor('batch.abort'), params: byId, body: maybeReason, reply: v.batchView }),
+  'POST /api/batches/{id}/override-readiness': route({ method: 'POST', path: '/api/batches/{id}/override-readiness', summary: 'let a batch blocked on readiness run (four eyes)', roles: rolesFor('batch.override_readiness'), params: byId, body: withReason, reply: v.batchView }),
 
   'GET /api/participants': route({
-    method: 'GET', path: '/api/participants', summary: 'find firms by code or name (English or Chinese), at most 50', roles: ALL,
+    method: 'GET', path: '/api/participants', summary: 'find firms by code or name (English or Chinese), at most 50', roles: READ,
     query: z.strictObject({ q: text({ min: 2, max: 100, tooShort: 'give at least 2 characters' }) }), reply: z.array(v.participantMatch),
   }),
-  'GET /api/participants/{participant}': route({ method: 'GET', path: '/api/participants/{participant}', summary: "a firm's folders, readiness and notices", roles: ALL, params: byParticipant, reply: v.participantDetail }),
+  'GET /api/participants/{participant}': route({ method: 'GET', path: '/api/participants/{participant}', summary: "a firm's folders, readiness and notices", roles: READ, params: byParticipant, reply: v.participantDetail }),
   'GET /api/events': route({
-    method: 'GET', path: '/api/events', summary: 'the audit trail, newest first, 50 a page', roles: ALL,
+    method: 'GET', path: '/api/events', summary: 'the audit trail, newest first, 50 a page', roles: READ,
     query: z.strictObject({
       folder: folderCode.optional(), batch: batchId.optional(), participant: participantCode.optional(),
       operator: identifier(OPERATOR_NAME, 'an operator name: lower-case letters, digits, ., _ or -', 64).optional(),
@@ -122,23 +122,23 @@ export const API = {
     reply: z.array(v.eventView),
   }),
   'GET /api/appendix': route({
-    method: 'GET', path: '/api/appendix', summary: 'Appendix 7.3, as the portal serves it', roles: ALL,
+    method: 'GET', path: '/api/appendix', summary: 'Appendix 7.3, as the portal serves it', roles: READ,
     query: z.strictObject({ format: z.enum(['md', 'html', 'csv'], { error: 'format must be md, html or csv' }).optional() }), reply: z.string(), textReply: true,
   }),
 
-  'GET /api/decommission': route({ method: 'GET', path: '/api/decommission', summary: 'the decommission: status, gate, notices', roles: ALL, reply: v.decommissionView }),
-  'POST /api/decommission': route({ method: 'POST', path: '/api/decommission', summary: 'schedule the decommission of legacy ECP (a second operator approves)', roles: PLANNERS, body: withAt, reply: v.decommissionScheduled, status: 201 }),
-  'POST /api/decommission/approve': route({ method: 'POST', path: '/api/decommission/approve', summary: 'approve the decommission (four eyes); plannedAt: the date you looked at', roles: APPROVERS, body: approval, reply: v.decommissionState }),
-  'POST /api/decommission/reschedule': route({ method: 'POST', path: '/api/decommission/reschedule', summary: 'move the decommission (voids its approval)', roles: PLANNERS, body: withAt, reply: v.decommissionState }),
+  'GET /api/decommission': route({ method: 'GET', path: '/api/decommission', summary: 'the decommission: status, gate, notices', roles: READ, reply: v.decommissionView }),
+  'POST /api/decommission': route({ method: 'POST', path: '/api/decommission', summary: 'schedule the decommission of legacy ECP (a second operator approves)', roles: rolesFor('decommission.schedule'), body: withAt, reply: v.decommissionScheduled, status: 201 }),
+  'POST /api/decommission/approve': route({ method: 'POST', path: '/api/decommission/approve', summary: 'approve the decommission (four eyes); plannedAt: the date you looked at', roles: rolesFor('decommission.approve'), body: approval, reply: v.decommissionState }),
+  'POST /api/decommission/reschedule': route({ method: 'POST', path: '/api/decommission/reschedule', summary: 'move the decommission (voids its approval)', roles: rolesFor('decommission.reschedule'), body: withAt, reply: v.decommissionState }),
 
-  'POST /api/reconcile': route({ method: 'POST', path: '/api/reconcile', summary: 'one reconciler pass now: each folder against both platforms; the drifts found', roles: ['planner', 'approver'], body: empty, reply: v.reconcileSummary }),
+  'POST /api/reconcile': route({ method: 'POST', path: '/api/reconcile', summary: 'one reconciler pass now: each folder against both platforms; the drifts found', roles: rolesFor('reconcile.run'), body: empty, reply: v.reconcileSummary }),
   'GET /api/drifts': route({
-    method: 'GET', path: '/api/drifts', summary: 'drift episodes, newest first: the open ones (all=true: the last 200), and the last pass', roles: ALL,
+    method: 'GET', path: '/api/drifts', summary: 'drift episodes, newest first: the open ones (all=true: the last 200), and the last pass', roles: READ,
     query: z.strictObject({ all: z.enum(['true', 'false']).optional() }), reply: v.driftList,
   }),
 
   'POST /api/directory/import': route({
-    method: 'POST', path: '/api/directory/import', summary: 'import participants and users (CSV text), all or nothing', roles: PLANNERS, limit: IMPORT_LIMIT,
+    method: 'POST', path: '/api/directory/import', summary: 'import participants and users (CSV text), all or nothing', roles: rolesFor('directory.import'), limit: IMPORT_LIMIT,
     body: z.strictObject({ participants: csv, users: csv }), reply: v.directoryImported,
   }),
 } as const;

@@ -168,3 +168,5 @@ export const reportFacts = z.object({
 export type BatchView = z.infer<typeof batchView>;
 export type FolderView = z.infer<typeof folderView>;
 export type EventView = z.infer<typeof eventView>;
+export type FolderRunView = z.infer<typeof folderRunView>;
+export type DriftView = z.infer<typeof driftView>;

@@ -19,6 +19,16 @@ export function createDb(url: string, pool: { min?: number; max?: number } = {})
   });
 }
 
+/** A pool for one host-local job (`db migrate`, `operator add`, the demo's seeding), closed afterwards whatever happens. */
+export async function withDatabase<T>(url: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = createDb(url, { max: 4 });
+  try {
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** Creates the database named in `url` if it does not exist (connecting to `postgres` to do it). */
 export async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);

@@ -1,9 +1,10 @@
 import { type Actor, SYSTEM } from './operators';
 import { type Decision, type Recovery, accept, forbid, refuse, needsRole, stale } from './lifecycle';
+import { ownWork } from './permissions';
 import { notStored } from './text';
 
 /**
- * The lifecycle of a batch (DESIGN.md §2), as a pure machine: `transition(state, command, now)` returns the
+ * The lifecycle of a batch, as a pure machine: `transition(state, command, now)` returns the
  * next state and the effects to run, or a refusal a person can read. The batch workflow keeps the state and
  * performs the effects; its Update validators and handlers call this same function, so they cannot disagree.
  *
@@ -208,12 +209,12 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
       return is('requested') ? accept({ ...s, status: 'refused', reason: c.reason }) : stale(s);
 
     case 'approve': {
-      const role = needsRole(c.by, 'approver');
+      const role = needsRole(c.by, 'batch.approve');
       if (role) return forbid(role);
       if (!is('awaiting_approval')) {
         return why(s.approvedBy ? `it was approved by ${s.approvedBy} already` : 'only a batch awaiting approval can be approved');
       }
-      if (s.editors.includes(who(c.by))) {
+      if (ownWork('batch.approve', who(c.by), s.editors)) {
         const did = who(c.by) === s.requestedBy ? 'planned' : 'rescheduled';
         return forbid(`four eyes: ${who(c.by)} ${did} batch ${s.batchId} and cannot approve it; ask another approver`);
       }
@@ -229,14 +230,14 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
     }
 
     case 'reject': {
-      const role = needsRole(c.by, 'approver');
+      const role = needsRole(c.by, 'batch.reject');
       if (role) return forbid(role);
       if (!is('awaiting_approval')) return why(`it was approved already: an approved batch is stopped with 'ecp-cutover batch abort ${s.batchId} --reason ...'`);
       return stopBeforeStart(s, 'rejected', who(c.by), `rejected by ${who(c.by)}: ${c.reason}`);
     }
 
     case 'reschedule': {
-      const role = needsRole(c.by, 'planner');
+      const role = needsRole(c.by, 'batch.reschedule');
       if (role) return forbid(role);
       if (!is(...BEFORE_START)) return why('only a batch that has not started can be rescheduled');
       if (!(ms(c.plannedAt) > now)) return refuse(`the new time ${c.plannedAt} is not in the future`);
@@ -249,7 +250,7 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
     }
 
     case 'pause': {
-      const role = needsRole(c.by, 'planner');
+      const role = needsRole(c.by, 'batch.pause');
       if (role) return forbid(role);
       if (!is('running')) return why(is('paused') ? 'it is paused already' : 'only a running batch can be paused');
       const next = step({ ...s, status: 'paused' });
@@ -257,7 +258,7 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
     }
 
     case 'resume': {
-      const role = needsRole(c.by, 'planner');
+      const role = needsRole(c.by, 'batch.resume');
       if (role) return forbid(role);
       if (!is('paused')) return why('only a paused batch can be resumed');
       const next = step({ ...s, status: 'running' });
@@ -269,9 +270,8 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
       const actor = c.type === 'abort' ? who(c.by) : SYSTEM;
       const reason = c.type === 'abort' ? `aborted by ${actor}: ${c.reason}` : CANCELLED;
       if (c.type === 'cancelRequested' && is('requested')) return accept({ ...s, cancelPending: true });
-      if (c.type === 'abort' && !c.by.roles.includes('planner') && !c.by.roles.includes('approver')) {
-        return forbid(`operator '${actor}' holds neither the planner nor the approver role (has: ${c.by.roles.join(', ') || 'none'})`);
-      }
+      const role = c.type === 'abort' ? needsRole(c.by, 'batch.abort') : null;
+      if (role) return forbid(role);
       if (isFinalBatch(s.status) || is('requested')) return c.type === 'abort' ? why('there is nothing left to abort') : stale(s);
       if (is('aborting')) return c.type === 'abort' ? why('it is being aborted already') : stale(s);
       if (is(...BEFORE_START)) return stopBeforeStart(s, 'aborted', actor, reason);
@@ -282,10 +282,10 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
     }
 
     case 'overrideReadiness': {
-      const role = needsRole(c.by, 'approver');
+      const role = needsRole(c.by, 'batch.override_readiness');
       if (role) return forbid(role);
       if (!is('blocked_on_readiness')) return why('only a batch blocked on readiness can be overridden');
-      if (s.editors.includes(who(c.by))) return forbid(`four eyes: ${who(c.by)} planned batch ${s.batchId} and cannot override its readiness; ask another approver`);
+      if (ownWork('batch.override_readiness', who(c.by), s.editors)) return forbid(`four eyes: ${who(c.by)} planned batch ${s.batchId} and cannot override its readiness; ask another approver`);
       return run({ ...s, readinessOverridden: true, readinessCheck: 'idle' }, who(c.by), `readiness overridden by ${who(c.by)}: ${c.reason}`, now);
     }
 

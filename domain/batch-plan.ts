@@ -1,10 +1,11 @@
 import type { DateTime } from 'luxon';
 import { nonBusinessReason } from './calendar';
 import { InputError } from './errors';
+import { field } from './fields';
 import type { Placement } from './placement';
 import { formatHk, hkDate } from './time';
 
-/** What an operator asks for with `ecp-cutover batch plan`. */
+/** What an operator asks for when planning a batch (`POST /api/batches`, `ecp-cutover batch plan`). */
 export interface PlanRequest {
   id: string;
   name: string;
@@ -25,7 +26,7 @@ export interface PlanFacts {
   now: DateTime;
   folders: Map<string, { placement: Placement; activeBatch: string | null }>;
   batchExists: boolean;
-  /** The folders named in --retire. */
+  /** The folders the plan retires (its `retire`). */
   retire: Map<string, RetireFacts>;
 }
 
@@ -43,10 +44,10 @@ export interface RetireFacts {
  */
 export function retireProblems(moved: string[], retire: string[], facts: Map<string, RetireFacts>): string[] {
   const problems: string[] = [];
-  if (new Set(retire).size !== retire.length) problems.push('--retire names a folder twice');
+  if (new Set(retire).size !== retire.length) problems.push(`${field('retire')} names a folder twice`);
   for (const code of retire) {
     const f = facts.get(code);
-    if (moved.includes(code)) problems.push(`folder ${code} is in both --folders and --retire: a folder either moves or retires`);
+    if (moved.includes(code)) problems.push(`folder ${code} is in both ${field('folders')} and ${field('retire')}: a folder either moves or retires`);
     else if (!f) problems.push(`folder ${code} is not in the catalog`);
     else if (f.placement !== 'retired') problems.push(`folder ${code} is not a retired folder (it is ${f.placement}): only folders the catalog retires can be retired`);
     else if (f.retiredAt) problems.push(`folder ${code} was retired already`);
@@ -86,11 +87,11 @@ export function planProblems(req: PlanRequest, facts: PlanFacts): PlanProblem[] 
   const problems: PlanProblem[] = [];
   const add = (field: PlanField, ...messages: string[]) => problems.push(...messages.map((message) => ({ field, message })));
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(req.id)) add('id', `batch id '${req.id}' must be 1-32 letters, digits, _ or -`);
-  if (facts.batchExists) add('id', `batch ${req.id} already exists: choose another --id`);
-  if (req.name.trim().length === 0) add('name', '--name must not be empty');
-  if (req.folders.length === 0 && req.retire.length === 0) add('folders', '--folders (or --retire) must name at least one folder');
-  if (new Set(req.folders).size !== req.folders.length) add('folders', '--folders names a folder twice');
-  if (!Number.isInteger(req.concurrency) || req.concurrency < 1 || req.concurrency > 500) add('concurrency', '--concurrency must be a whole number from 1 to 500');
+  if (facts.batchExists) add('id', `batch ${req.id} already exists: choose another ${field('id')}`);
+  if (req.name.trim().length === 0) add('name', `${field('name')} must not be empty`);
+  if (req.folders.length === 0 && req.retire.length === 0) add('folders', `${field('folders')} (or ${field('retire')}) must name at least one folder`);
+  if (new Set(req.folders).size !== req.folders.length) add('folders', `${field('folders')} names a folder twice`);
+  if (!Number.isInteger(req.concurrency) || req.concurrency < 1 || req.concurrency > 500) add('concurrency', `${field('concurrency')} must be a whole number from 1 to 500`);
   for (const code of req.folders) {
     const f = facts.folders.get(code);
     if (!f) add('folders', `folder ${code} is not in the catalog`);
@@ -107,9 +108,9 @@ export function timeProblems(plannedAt: DateTime, now: DateTime, minNoticeMs: nu
   const problems: string[] = [];
   if (plannedAt <= now) problems.push(`${formatHk(plannedAt.toISO())} is in the past`);
   else if (plannedAt.toMillis() - now.toMillis() < minNoticeMs) {
-    problems.push(`${formatHk(plannedAt.toISO())} is inside the notice period (${Math.round(minNoticeMs / 86_400_000)} days): plan later or pass --min-notice`);
+    problems.push(`${formatHk(plannedAt.toISO())} is inside the notice period (${Math.round(minNoticeMs / 86_400_000)} days): plan later or pass ${field('minNotice')}`);
   }
   const offDay = nonBusinessReason(hkDate(plannedAt.toISO()!));
-  if (offDay && !allowNonBusinessDay) problems.push(`${offDay}: pick a business day or pass --allow-non-business-day`);
+  if (offDay && !allowNonBusinessDay) problems.push(`${offDay}: pick a business day or pass ${field('allowNonBusinessDay')}`);
   return problems;
 }

@@ -1,4 +1,5 @@
 import { type Decision, type Recovery, accept, forbid, needsRole, refuse, stale } from './lifecycle';
+import { ownWork } from './permissions';
 import { notStored } from './text';
 import { type Actor, SYSTEM } from './operators';
 
@@ -98,12 +99,12 @@ export function transitionDecommission(s: DecommissionState, c: DecommissionComm
       return s.status === 'requested' ? accept({ ...s, status: 'refused', reason: c.reason }) : stale(s);
 
     case 'approve': {
-      const role = needsRole(c.by, 'approver');
+      const role = needsRole(c.by, 'decommission.approve');
       if (role) return forbid(role);
       if (s.status !== 'awaiting_approval') {
         return why(s.status === 'blocked' ? 'it goes ahead when its gate passes (then it asks for a fresh approval)' : `it was approved by ${s.approvedBy ?? 'someone'} already`);
       }
-      if (s.editors.includes(c.by.operator)) {
+      if (ownWork('decommission.approve', c.by.operator, s.editors)) {
         return forbid(`four eyes: ${c.by.operator} ${c.by.operator === s.requestedBy ? 'scheduled' : 'rescheduled'} the decommission and cannot approve it; ask another approver`);
       }
       if (c.plannedAt !== undefined && ms(c.plannedAt) !== ms(s.plannedAt)) {
@@ -119,7 +120,7 @@ export function transitionDecommission(s: DecommissionState, c: DecommissionComm
     }
 
     case 'reschedule': {
-      const role = needsRole(c.by, 'planner');
+      const role = needsRole(c.by, 'decommission.reschedule');
       if (role) return forbid(role);
       if (s.status === 'running') return why('legacy is being switched off; it can no longer be rescheduled');
       if (!(ms(c.plannedAt) > now)) return refuse(`the new time ${c.plannedAt} is not in the future`);

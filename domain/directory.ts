@@ -2,7 +2,7 @@ import { splitList } from './catalog';
 import { parseCsv } from './csv';
 
 /**
- * The participant directory files (DESIGN.md §4) and their validation. Every problem is reported, each with
+ * The participant directory files and their validation. Every problem is reported, each with
  * its file, line and field, so that one import attempt shows all there is to fix.
  */
 export const USER_TYPES = [
@@ -102,4 +102,14 @@ function requireHeader(file: string, header: string[], wanted: string[], problem
   if (missing.length) problems.push(`${file} line 1: missing column(s) ${missing.join(', ')} (expected ${wanted.join(',')})`);
   const unknown = header.filter((h) => !wanted.includes(h) && !optional.includes(h));
   if (unknown.length) problems.push(`${file} line 1: unknown column(s) ${unknown.slice(0, 5).map((h) => `'${h.slice(0, 40)}'`).join(', ')}`);
+}
+
+/** The directory's users as Client Connect has participants (for loading the embedded stack's platform). */
+export function asClientConnect(participants: ParticipantRow[], users: UserRow[]) {
+  const byFirm = new Map<string, UserRow[]>();
+  for (const u of users) byFirm.set(u.participantCode, [...(byFirm.get(u.participantCode) ?? []), u]);
+  return participants.map((p) => ({
+    code: p.code,
+    users: (byFirm.get(p.code) ?? []).map((u) => ({ email: u.email, role: u.role, functions: u.functions, sftpKeyRegistered: u.sftpKeyRegistered, ipRegistered: u.ipRegistered })),
+  }));
 }

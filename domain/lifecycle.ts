@@ -1,4 +1,5 @@
-import type { Actor, Role } from './operators';
+import type { Actor } from './operators';
+import { allows, rolesFor, type Permission } from './permissions';
 
 /**
  * What a lifecycle machine answers to a command: the next state and the effects to perform, or a refusal
@@ -15,9 +16,12 @@ export const forbid = (reason: string): Refusal => ({ ok: false, refused: reason
 /** Nothing to do: the command belongs to an earlier plan or a state already left. */
 export const stale = <S, E>(state: S): Decision<S, E> => ({ ok: true, state, effects: [] });
 
-/** The refusal for an actor without `role`, or null. */
-export function needsRole(by: Actor, role: Role): string | null {
-  return by.roles.includes(role) ? null : `operator '${by.operator}' does not hold the ${role} role (has: ${by.roles.join(', ') || 'none'})`;
+/** The refusal for an actor whose roles do not allow `command` (domain/permissions.ts), or null. */
+export function needsRole(by: Actor, command: Permission): string | null {
+  if (allows(by.roles, command)) return null;
+  const roles = rolesFor(command);
+  const has = by.roles.join(', ') || 'none';
+  return roles.length === 1 ? `operator '${by.operator}' does not hold the ${roles[0]} role (has: ${has})` : `operator '${by.operator}' holds neither the ${roles.join(' nor the ')} role (has: ${has})`;
 }
 
 /** A machine as the workflows interpret it (workflows/interpreter.ts). */

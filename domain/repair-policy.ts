@@ -1,7 +1,8 @@
 import { InputError } from './errors';
+import { field } from './fields';
 import type { Placement } from './placement';
 
-/** What a supervised repair of one folder is decided on (issue 18, `folder repair CODE --to legacy|live`). */
+/** What a supervised repair of one folder is decided on (issue 18, `POST /api/folders/{code}/repair`). */
 export interface RepairFacts {
   code: string;
   /** Null: the folder is not in the catalog. */
@@ -17,9 +18,18 @@ export interface RepairFacts {
 
 export type RepairTarget = 'legacy' | 'live';
 
+/** A move a workflow recorded as running. */
+export interface RecordedRun {
+  workflowId: string;
+  runId: string;
+}
+
+/** The record a repair is decided on (a store reads it); whether its running moves still run is Temporal's to say. */
+export type RepairRecord = Omit<RepairFacts, 'movingBy'> & { runningMoves: RecordedRun[] };
+
 /** A repair goes to one of the two sides; anything else is the operator's typo. */
 export function repairTarget(to: string): RepairTarget {
-  if (to !== 'legacy' && to !== 'live') throw new InputError(`--to ${to}: say legacy or live`);
+  if (to !== 'legacy' && to !== 'live') throw new InputError(`${field('to')} ${to}: say legacy or live`);
   return to;
 }
 
@@ -50,10 +60,29 @@ export function refusalOfRepair(f: RepairFacts, to: RepairTarget, opts: { approv
   if (!stuck) {
     // Not stuck: a repair puts the platforms back where the record says; moving a folder is a batch's or a switch-back's.
     const recorded = f.placement === 'live' ? 'live' : 'legacy';
-    if (to !== recorded) return `folder ${f.code} is recorded as ${f.placement}: a repair puts its platforms back there (--to ${recorded}); to move it, plan a batch or request a switch-back`;
+    if (to !== recorded) return `folder ${f.code} is recorded as ${f.placement}: a repair puts its platforms back there (${field('to')} ${recorded}); to move it, plan a batch or request a switch-back`;
     if (f.plannedIn) return `folder ${f.code} is planned in batch ${f.plannedIn}: abort that batch or let it run first`;
   }
   if (opts.approved) return null;
   if (!stuck && f.openDrifts === 0) return `folder ${f.code} is ${f.placement} with no drift open: nothing to repair (see 'ecp-cutover reconcile')`;
   return null;
+}
+
+/**
+ * Why a folder cannot be repaired (null: it can), from its record: refused on the record alone, Temporal is not
+ * asked; otherwise `isRunning` tells, move by move, whether one still runs, and refusalOfRepair decides.
+ */
+export async function repairRefusal(record: RepairRecord, to: string, isRunning: (run: RecordedRun) => Promise<boolean>, opts: { approved?: boolean } = {}): Promise<string | null> {
+  const target = repairTarget(to);
+  const { runningMoves, ...facts } = record;
+  const onRecord = refusalOnRecord(facts, target);
+  if (onRecord) return onRecord;
+  let movingBy: string | null = null;
+  for (const run of runningMoves) {
+    if (await isRunning(run)) {
+      movingBy = run.workflowId;
+      break;
+    }
+  }
+  return refusalOfRepair({ ...facts, movingBy }, target, opts);
 }

@@ -1,4 +1,5 @@
 import { type Decision, type Recovery, accept, forbid, needsRole, refuse, stale } from './lifecycle';
+import { ownWork } from './permissions';
 import { notStored } from './text';
 import { type Actor, SYSTEM } from './operators';
 
@@ -78,9 +79,9 @@ export function transitionSwitchBack(s: SwitchBackState, c: SwitchBackCommand, n
 
     case 'approve': {
       if (s.status !== 'awaiting_approval') return why(`only a ${noun(s)} awaiting approval can be approved`);
-      const role = needsRole(c.by, 'approver');
+      const role = needsRole(c.by, s.repair ? 'repair.approve' : 'switch_back.approve');
       if (role) return forbid(role);
-      if (c.by.operator === s.requestedBy) {
+      if (ownWork(s.repair ? 'repair.approve' : 'switch_back.approve', c.by.operator, [s.requestedBy])) {
         return forbid(`four eyes: ${c.by.operator} requested the ${noun(s)} of ${s.folderCode} and cannot approve it; ask another approver`);
       }
       if (now >= Date.parse(s.expiresAt)) return why(`the request expired at ${s.expiresAt}`);
@@ -93,7 +94,7 @@ export function transitionSwitchBack(s: SwitchBackState, c: SwitchBackCommand, n
 
     case 'reject': {
       if (s.status !== 'awaiting_approval') return why(`only a ${noun(s)} awaiting approval can be rejected`);
-      const role = needsRole(c.by, 'approver');
+      const role = needsRole(c.by, s.repair ? 'repair.reject' : 'switch_back.reject');
       if (role) return forbid(role);
       return accept({ ...s, status: 'rejected', rejectedBy: c.by.operator, outcome: `rejected by ${c.by.operator}: ${c.reason}` }, [
         { type: 'record', to: `${prefix(s)}_rejected`, actor: c.by.operator, reason: c.reason },

@@ -178,12 +178,12 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
     const sampler = sampleBothOpen(h);
     const reconciler = reconcileThroughout(h);
     const submitters = SUBMITTED_FOLDERS.map((i) => startSubmitters(h.sim.url, { folder: codes[i], user: USER, clients: 1, prefix: 'T' }));
-    await planBatch(h.app, await operatorNamed(h.db, 'alice'), {
+    await planBatch(h.app, await operatorNamed(h.app.stores.operators, 'alice'), {
       id: 'DRILL', name: `drill ${name}`, at: DateTime.utc().plus({ seconds: 2 }).toISO()!, folders: codes,
       onFailure: 'continue', concurrency: CONCURRENCY, minNotice: '0s', allowNonBusinessDay: true,
     });
     const handle = h.client.workflow.getHandle(batchWorkflowId('DRILL'));
-    await approveBatch(h.app, await operatorNamed(h.db, 'bob'), 'DRILL');
+    await approveBatch(h.app, await operatorNamed(h.app.stores.operators, 'bob'), 'DRILL');
     let done = false;
     const liveCount = async () => Number((await h.db('folders').whereIn('code', codes).where({ placement: 'live' }).count({ n: '*' }).first())?.n);
     const result = (async () => {

@@ -43,7 +43,7 @@ try {
   const planner = { name: 'fuzz-planner', roles: ['planner' as const], credentialId: 'fuzz', source: 'api' as const };
   await planBatch(h.app, planner, { id: 'F1', name: 'fuzzed', at: DateTime.utc().plus({ days: 10 }).toISO()!, folders: ['SD3'], allowNonBusinessDay: true });
   // Its own limit on failed sign-ins: the fuzzer sends no bad credential, but thousands of requests.
-  const api = await startControlApi({ deps: h.app, auth: createTokenAuthenticator(h.db), signInLimit: { max: 100_000, windowMs: 60_000 } });
+  const api = await startControlApi({ deps: h.app, auth: createTokenAuthenticator(h.app.stores.operators), signInLimit: { max: 100_000, windowMs: 60_000 } });
   try {
     for (const [role, token] of Object.entries(tokens)) {
       console.log(`\n== schemathesis as a ${role} (${maxExamples} examples per operation) ==`);

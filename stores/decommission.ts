@@ -1,12 +1,11 @@
 import type { Db } from '../db/connection';
 import { FINAL_BATCH_STATUSES } from '../domain/batch-lifecycle';
 import type { CommandClaims, DecommissionScheduleArgs } from '../domain/commands';
-import { decommissionGate, type GateFacts } from '../domain/decommission-gate';
+import type { GateFacts } from '../domain/decommission-gate';
 import type { GateItem } from '../domain/decommission-lifecycle';
-import type { PlatformGateway } from '../platform/gateway';
 import { StaleRunError } from './batch-store';
 import { appendEvent, runKey } from './events';
-import { openDrifts } from './reconcile';
+import { openDrifts } from './drift-store';
 
 export type { GateItem };
 
@@ -26,6 +25,21 @@ export interface DecommissionChange {
   seq: number;
 }
 
+/** The decommission's row as stored. */
+export interface DecommissionRow {
+  status: string;
+  plannedAt: Date;
+  requestedBy: string;
+  approvedBy: string | null;
+  /** The gate as last checked by the workflow. */
+  gate: GateItem[] | null;
+  gateCheckedAt: Date | null;
+  completedAt: Date | null;
+}
+
+/** The notices the decommission sends (scheduled, each reminder, done). */
+export const DECOMMISSION_NOTICES = ['decommission_scheduled', 'decommission_reminder', 'legacy_decommissioned'] as const;
+
 /** What the gate needs from PostgreSQL (the platform's last acceptance, the quiet period and the time come apart). */
 export type StoredGateFacts = Pick<GateFacts, 'foldersNotMoved' | 'unfinishedBatches' | 'pendingSwitchBacks' | 'openDrifts'>;
 
@@ -43,6 +57,10 @@ export interface DecommissionStore {
   /** Folders the catalog retires that no batch closed: the switch-off closes them as retired. */
   retiredNotClosed(): Promise<string[]>;
   markRetired(codes: string[]): Promise<void>;
+  /** The row (undefined: never scheduled). */
+  row(): Promise<DecommissionRow | undefined>;
+  /** Its notices so far: how many firms each (kind, subject) reached, by kind and subject. */
+  noticeCounts(): Promise<{ kind: string; subject: string; firms: number }[]>;
 }
 
 export function createDecommissionStore(db: Db): DecommissionStore {
@@ -109,14 +127,18 @@ export function createDecommissionStore(db: Db): DecommissionStore {
     async markRetired(codes) {
       if (codes.length) await db('folders').whereIn('code', codes).whereNull('retired_at').update({ retired_at: db.fn.now(), updated_at: db.fn.now() });
     },
-  };
-}
 
-/**
- * The gate as it stands now, for app/ (which is given a Db and the gateway, not stores): the stored facts,
- * legacy's last acceptance asked of the platform, decided by domain/decommission-gate.ts.
- */
-export async function checkGate(db: Db, gateway: PlatformGateway, quietPeriodMs: number, now = new Date()): Promise<{ pass: boolean; items: GateItem[] }> {
-  const stored = await createDecommissionStore(db).gateFacts();
-  return decommissionGate({ ...stored, lastLegacyAcceptance: await gateway.lastLegacyAcceptance(), quietPeriodMs, now });
+    async row() {
+      const r = await row().first();
+      return r
+        ? { status: r.status, plannedAt: r.planned_at, requestedBy: r.requested_by, approvedBy: r.approved_by ?? null, gate: r.gate ?? null, gateCheckedAt: r.gate_checked_at ?? null, completedAt: r.completed_at ?? null }
+        : undefined;
+    },
+
+    async noticeCounts() {
+      const rows: { kind: string; subject_id: string; n: number }[] = await db('notices').whereIn('kind', DECOMMISSION_NOTICES)
+        .groupBy('kind', 'subject_id').orderBy(['kind', 'subject_id']).select('kind', 'subject_id').count({ n: '*' });
+      return rows.map((n) => ({ kind: n.kind, subject: n.subject_id, firms: Number(n.n) }));
+    },
+  };
 }

@@ -1,14 +1,21 @@
 import type { Db } from '../db/connection';
-import { parseDirectory, type ParticipantRow, type UserRow } from '../domain/directory';
-import type { ClientConnectParticipant, PlatformGateway } from '../platform/gateway';
+import { asClientConnect, parseDirectory, type ParticipantRow, type UserRow } from '../domain/directory';
+import type { PlatformGateway } from '../platform/gateway';
 import { audienceOf } from '../domain/audience';
 import { generateDirectory } from '../domain/directory-generator';
 
-/**
- * Imports a validated directory in one transaction: the firms in the file are created or updated, and
- * their users and SFTP folders replaced by the file's. Firms not in the file are left alone.
- */
-export async function importDirectory(db: Db, participants: ParticipantRow[], users: UserRow[]): Promise<{ participants: number; users: number }> {
+/** The imported directory (`participants`, `users`, `participant_sftp_folders`) as an import writes it. */
+export interface DirectoryStore {
+  /**
+   * A validated directory, in one transaction: the firms in the file are created or updated, and their users
+   * and SFTP folders replaced by the file's. Firms not in the file are left alone.
+   */
+  save(participants: ParticipantRow[], users: UserRow[]): Promise<{ participants: number; users: number }>;
+}
+
+export const createDirectoryStore = (db: Db): DirectoryStore => ({ save: (participants, users) => importDirectory(db, participants, users) });
+
+async function importDirectory(db: Db, participants: ParticipantRow[], users: UserRow[]): Promise<{ participants: number; users: number }> {
   await db.transaction(async (trx) => {
     for (let i = 0; i < participants.length; i += 500) {
       const chunk = participants.slice(i, i + 500);
@@ -35,16 +42,6 @@ export async function importDirectory(db: Db, participants: ParticipantRow[], us
 export async function catalogAudience(db: Db) {
   const folders = await db('folders').whereIn('placement', ['legacy', 'scheduled']).select('code', 'user_types', 'cc_function', 'sftp');
   return audienceOf(folders.map((f) => ({ code: f.code, userTypes: f.user_types, ccFunction: f.cc_function, sftp: f.sftp })));
-}
-
-/** The directory's users as Client Connect participants (for loading the embedded stack's platform). */
-export function asClientConnect(participants: ParticipantRow[], users: UserRow[]): ClientConnectParticipant[] {
-  const byFirm = new Map<string, UserRow[]>();
-  for (const u of users) byFirm.set(u.participantCode, [...(byFirm.get(u.participantCode) ?? []), u]);
-  return participants.map((p) => ({
-    code: p.code,
-    users: (byFirm.get(p.code) ?? []).map((u) => ({ email: u.email, role: u.role, functions: u.functions, sftpKeyRegistered: u.sftpKeyRegistered, ipRegistered: u.ipRegistered })),
-  }));
 }
 
 /**

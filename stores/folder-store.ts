@@ -1,8 +1,9 @@
 import type { Db } from '../db/connection';
 import type { Placement } from '../domain/placement';
+import { likeEscaped } from './like';
 
-/** What the read side (CLI, portal, appendix) knows about a folder. */
-export interface FolderView {
+/** A folder as the catalog has it, with the unfinished batch that plans it and its open drift. */
+export interface FolderRow {
   code: string;
   nameEn: string;
   nameZh: string;
@@ -11,84 +12,60 @@ export interface FolderView {
   userTypes: string[];
   ccFunction: string | null;
   placement: Placement;
-  placementChangedAt: string;
-  liveSince: string | null;
+  placementChangedAt: Date;
+  liveSince: Date | null;
   lastFailure: string | null;
-  /** The unfinished batch that plans this folder, if any, and when. */
-  plannedBatch: { id: string; plannedAt: string; status: string } | null;
-  /** Drift the reconciler found and nobody has resolved (stores/reconcile.ts): the platforms are not where `placement` says. */
+  /** The unfinished batch that plans this folder (its active plan), if any. */
+  plannedBatch: { id: string; plannedAt: Date; status: string } | null;
+  /** The kinds of drift open on it (the reconciler's), by kind. */
   drifts: string[];
 }
 
-export interface FolderRunView {
-  kind: 'cutover' | 'rollback';
+/** One move of a folder (`folder_runs`). */
+export interface FolderRunRow {
+  kind: 'cutover' | 'rollback' | 'repair';
   batchId: string | null;
   workflowId: string;
   status: string;
   step: string | null;
-  startedAt: string;
-  finishedAt: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
   freezeWindowMs: number | null;
   failure: string | null;
 }
 
-import { EVENTS_PAGE } from '../contract/limits';
-
-export { EVENTS_PAGE };
-
-export interface EventView {
-  id: number;
-  at: string;
-  actor: string;
-  entityType: string;
-  entityId: string;
-  from: string | null;
-  to: string | null;
-  reason: string | null;
-  workflowId: string | null;
+export interface FolderFilter {
+  placement?: Placement;
+  market?: string;
+  /** In the code or either name, any case. */
+  text?: string;
+  codes?: string[];
 }
 
+/** The folder catalog as the read side sees it. */
 export interface FolderStore {
-  list(filter?: { placement?: Placement; market?: string; text?: string }): Promise<FolderView[]>;
-  get(code: string): Promise<FolderView | undefined>;
-  runs(code: string, limit?: number): Promise<FolderRunView[]>;
-  events(code: string, limit?: number): Promise<EventView[]>;
+  /** By market then code (`order: 'code'`: by code alone). */
+  list(filter?: FolderFilter, order?: 'market' | 'code'): Promise<FolderRow[]>;
+  get(code: string): Promise<FolderRow | undefined>;
+  /** Its moves, newest first. */
+  runs(code: string, limit: number): Promise<FolderRunRow[]>;
+  /** Every code in the catalog. */
+  codes(): Promise<string[]>;
 }
 
-type Row = Record<string, unknown>;
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
+type Row = Record<string, never>;
 
-export function toFolderView(r: Row): FolderView {
-  return {
-    code: String(r.code),
-    nameEn: String(r.name_en),
-    nameZh: String(r.name_zh),
-    market: String(r.market),
-    direction: String(r.direction),
-    userTypes: r.user_types as string[],
-    ccFunction: (r.cc_function as string | null) ?? null,
-    placement: r.placement as Placement,
-    placementChangedAt: iso(r.placement_changed_at) ?? '',
-    liveSince: iso(r.live_since),
-    lastFailure: (r.last_failure as string | null) ?? null,
-    plannedBatch: r.batch_id ? { id: String(r.batch_id), plannedAt: iso(r.planned_at) ?? '', status: String(r.batch_status) } : null,
-    drifts: (r.drifts as string[] | null) ?? [],
-  };
-}
+const toFolderRow = (r: Row): FolderRow => ({
+  code: r.code, nameEn: r.name_en, nameZh: r.name_zh, market: r.market, direction: r.direction, userTypes: r.user_types, ccFunction: r.cc_function ?? null,
+  placement: r.placement, placementChangedAt: r.placement_changed_at, liveSince: r.live_since ?? null, lastFailure: r.last_failure ?? null,
+  plannedBatch: r.batch_id ? { id: r.batch_id, plannedAt: r.planned_at, status: r.batch_status } : null,
+  drifts: r.drifts ?? [],
+});
 
-export function toEventView(r: Row): EventView {
-  return {
-    id: Number(r.id),
-    at: iso(r.at) ?? '',
-    actor: String(r.actor),
-    entityType: String(r.entity_type),
-    entityId: String(r.entity_id),
-    from: (r.from_state as string | null) ?? null,
-    to: (r.to_state as string | null) ?? null,
-    reason: (r.reason as string | null) ?? null,
-    workflowId: (r.workflow_id as string | null) ?? null,
-  };
-}
+const toRunRow = (r: Row): FolderRunRow => ({
+  kind: r.kind, batchId: r.batch_id ?? null, workflowId: r.workflow_id, status: r.status, step: r.step ?? null, startedAt: r.started_at, finishedAt: r.finished_at ?? null,
+  freezeWindowMs: r.freeze_window_ms ?? null, failure: r.failure ?? null,
+});
 
 export function createFolderStore(db: Db): FolderStore {
   const base = () =>
@@ -100,37 +77,24 @@ export function createFolderStore(db: Db): FolderStore {
       .select('f.*', 'b.id as batch_id', 'b.planned_at', 'b.status as batch_status',
         db.raw(`array(select d.kind from drifts d where d.folder_code = f.code and d.resolved_at is null order by d.kind) as drifts`));
   return {
-    async list(filter = {}) {
-      const q = base().orderBy([{ column: 'f.market' }, { column: 'f.code' }]);
+    async list(filter = {}, order = 'market') {
+      const q = base().orderBy(order === 'code' ? [{ column: 'f.code' }] : [{ column: 'f.market' }, { column: 'f.code' }]);
       if (filter.placement) q.where('f.placement', filter.placement);
       if (filter.market) q.where('f.market', filter.market);
+      if (filter.codes) q.whereIn('f.code', filter.codes);
       if (filter.text) {
-        const like = `%${filter.text.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+        const like = `%${likeEscaped(filter.text)}%`;
         q.where((w) => w.whereILike('f.code', like).orWhereILike('f.name_en', like).orWhereILike('f.name_zh', like));
       }
-      return (await q).map(toFolderView);
+      return (await q).map(toFolderRow);
     },
     async get(code) {
       const row = await base().where('f.code', code).first();
-      return row ? toFolderView(row) : undefined;
+      return row ? toFolderRow(row) : undefined;
     },
-    async runs(code, limit = 10) {
-      const rows = await db('folder_runs').where({ folder_code: code }).orderBy('id', 'desc').limit(limit);
-      return rows.map((r: Row) => ({
-        kind: r.kind as 'cutover' | 'rollback',
-        batchId: (r.batch_id as string | null) ?? null,
-        workflowId: String(r.workflow_id),
-        status: String(r.status),
-        step: (r.step as string | null) ?? null,
-        startedAt: iso(r.started_at) ?? '',
-        finishedAt: iso(r.finished_at),
-        freezeWindowMs: (r.freeze_window_ms as number | null) ?? null,
-        failure: (r.failure as string | null) ?? null,
-      }));
+    async runs(code, limit) {
+      return (await db('folder_runs').where({ folder_code: code }).orderBy('id', 'desc').limit(limit)).map(toRunRow);
     },
-    async events(code, limit = 10) {
-      const rows = await db('events').where({ entity_type: 'folder', entity_id: code }).orderBy('id', 'desc').limit(limit);
-      return rows.map(toEventView);
-    },
+    codes: () => db('folders').orderBy('code').pluck('code'),
   };
 }

@@ -71,48 +71,63 @@ export async function revokeOperator(db: Db, name: string, by = osUser()): Promi
   });
 }
 
-/** The roles an operator holds now (none for an unknown name). The one place they are read. */
-export async function rolesOf(db: Db, name: string): Promise<Role[]> {
-  return ((await db('operator_roles').where({ operator: name }).orderBy('role').pluck('role')) as string[]).filter(isRole);
-}
-
 export interface TokenRow {
   operator: string;
   secretHash: string;
   revokedAt: Date | null;
 }
 
-/** A token by its id (the part before its secret), or undefined. */
-export async function tokenById(db: Db, id: string): Promise<TokenRow | undefined> {
-  const r = await db('operator_tokens').where({ id }).first('operator', 'secret_hash', 'revoked_at');
-  return r ? { operator: r.operator, secretHash: r.secret_hash, revokedAt: r.revoked_at } : undefined;
+/** Operators as signing in reads them: their tokens, their roles, whether they are blocked, their OIDC identities. */
+export interface OperatorStore {
+  /** The roles an operator holds now (none for an unknown name), by name. */
+  rolesOf(name: string): Promise<Role[]>;
+  /** Its roles if the operator is known (it may hold none), undefined for an unknown name. */
+  known(name: string): Promise<{ roles: Role[] } | undefined>;
+  /** A token by its id (the part before its secret), or undefined. */
+  tokenById(id: string): Promise<TokenRow | undefined>;
+  noteTokenUse(id: string): Promise<void>;
+  /** Whether the name was blocked by `operator revoke` (an unknown name is not blocked). */
+  isBlocked(name: string): Promise<boolean>;
+  /** The operator exists and is not blocked. */
+  isActive(name: string): Promise<boolean>;
+  /**
+   * Binds an operator name to an identity of the provider the first time it is seen (registering the name
+   * without roles), and answers the subject the name is bound to — another identity's if it was taken.
+   */
+  bindOidcName(name: string, issuer: string, subject: string): Promise<{ boundTo: { issuer: string; subject: string } | undefined; subjectsName: string | undefined }>;
 }
 
-export async function noteTokenUse(db: Db, id: string): Promise<void> {
-  await db('operator_tokens').where({ id }).update({ last_used_at: db.fn.now() });
-}
-
-/** Whether the name was blocked by `operator revoke` (an unknown name is not blocked). */
-export async function isBlocked(db: Db, name: string): Promise<boolean> {
-  return Boolean((await db('operators').where({ name }).first('blocked_at'))?.blocked_at);
-}
-
-/** The operator exists and is not blocked. */
-export async function isActive(db: Db, name: string): Promise<boolean> {
-  const r = await db('operators').where({ name }).first('blocked_at');
-  return Boolean(r && !r.blocked_at);
-}
-
-/**
- * Binds an operator name to an identity of the provider the first time it is seen (registering the name
- * without roles), and answers the subject the name is bound to — another identity's if it was taken.
- */
-export async function bindOidcName(db: Db, name: string, issuer: string, subject: string): Promise<{ boundTo: { issuer: string; subject: string } | undefined; subjectsName: string | undefined }> {
-  const bound = await db('oidc_identities').where({ name }).first('issuer', 'subject');
-  if (bound) return { boundTo: bound, subjectsName: undefined };
-  const other = await db('oidc_identities').where({ issuer, subject }).first('name');
-  if (other) return { boundTo: undefined, subjectsName: other.name };
-  await db('operators').insert({ name }).onConflict('name').ignore();
-  await db('oidc_identities').insert({ name, issuer, subject }).onConflict('name').ignore();
-  return { boundTo: await db('oidc_identities').where({ name }).first('issuer', 'subject'), subjectsName: undefined };
+export function createOperatorStore(db: Db): OperatorStore {
+  const rolesOf = async (name: string) => ((await db('operator_roles').where({ operator: name }).orderBy('role').pluck('role')) as string[]).filter(isRole);
+  return {
+    rolesOf,
+    async known(name) {
+      const roles = await rolesOf(name);
+      if (roles.length === 0 && !(await db('operators').where({ name }).first('name'))) return undefined;
+      return { roles };
+    },
+    async tokenById(id) {
+      const r = await db('operator_tokens').where({ id }).first('operator', 'secret_hash', 'revoked_at');
+      return r ? { operator: r.operator, secretHash: r.secret_hash, revokedAt: r.revoked_at } : undefined;
+    },
+    async noteTokenUse(id) {
+      await db('operator_tokens').where({ id }).update({ last_used_at: db.fn.now() });
+    },
+    async isBlocked(name) {
+      return Boolean((await db('operators').where({ name }).first('blocked_at'))?.blocked_at);
+    },
+    async isActive(name) {
+      const r = await db('operators').where({ name }).first('blocked_at');
+      return Boolean(r && !r.blocked_at);
+    },
+    async bindOidcName(name, issuer, subject) {
+      const bound = await db('oidc_identities').where({ name }).first('issuer', 'subject');
+      if (bound) return { boundTo: bound, subjectsName: undefined };
+      const other = await db('oidc_identities').where({ issuer, subject }).first('name');
+      if (other) return { boundTo: undefined, subjectsName: other.name };
+      await db('operators').insert({ name }).onConflict('name').ignore();
+      await db('oidc_identities').insert({ name, issuer, subject }).onConflict('name').ignore();
+      return { boundTo: await db('oidc_identities').where({ name }).first('issuer', 'subject'), subjectsName: undefined };
+    },
+  };
 }

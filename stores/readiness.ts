@@ -1,6 +1,11 @@
-import type { Db } from '../db/connection';
-import { adminShortfall, isAffected, readiness, type AudienceUser } from '../domain/audience';
+import { adminShortfall, isAffected, readiness, type AudienceFolder, type AudienceUser } from '../domain/audience';
 import type { PlatformGateway } from '../platform/gateway';
+
+/**
+ * Readiness, computed over what the directory holds (a ReadinessSource: stores/readiness-store.ts reads it from
+ * PostgreSQL) and the users Client Connect has. The computation holds no SQL, so that an in-memory source gives
+ * the same answers as PostgreSQL's (the stores' contract tests run against both).
+ */
 
 /** One folder of a batch: how many affected firms are ready, and (up to the list limit) which are not and why. */
 export interface FolderReadiness {
@@ -55,13 +60,45 @@ export interface UserSource {
   disagreements: string[];
 }
 
-/** The users of every participant as the imported directory has them. */
-export async function directoryUsers(db: Db): Promise<Map<string, AudienceUser[]>> {
-  const out = new Map<string, AudienceUser[]>();
-  for (const u of await db('users').orderBy(['participant_code', 'email']).select('participant_code', 'email', 'role', 'functions', 'sftp_key_registered', 'ip_registered')) {
-    out.set(u.participant_code, [...(out.get(u.participant_code) ?? []), { email: u.email, role: u.role, functions: u.functions, sftpKeyRegistered: u.sftp_key_registered, ipRegistered: u.ip_registered }]);
-  }
-  return out;
+/** What readiness is computed from: the catalog's folders and the imported directory. */
+export interface ReadinessSource {
+  /** A planned batch's folders, or (a plan's preview) the folders named, by code. */
+  folders(scope: ReadinessScope): Promise<(AudienceFolder & { name: string })[]>;
+  /** Firms after `after` by code, at most `limit` of them. */
+  participants(after: string, limit: number): Promise<{ code: string; userTypes: string[] }[]>;
+  /** Which of these firms submit which folders over SFTP. */
+  sftp(codes: string[]): Promise<{ participant: string; folder: string }[]>;
+  /** The users of every firm as the imported directory has them, each firm's by email. */
+  directoryUsers(): Promise<Map<string, AudienceUser[]>>;
+  /** Whether the imported directory has any user at all. */
+  hasUsers(): Promise<boolean>;
+  /** Keeps what a batch read, for its report (ReadinessStore.record). */
+  record(batchId: string, moment: ReadinessMoment, r: { affected: number; notReady: number; source: UserSource['source'] }): Promise<void>;
+}
+
+export type ReadinessScope = { batch: string } | { folders: string[] };
+
+/** Readiness as the activities and the application layer read it. */
+export interface ReadinessStore {
+  /** The users readiness is decided on (readinessUsers). */
+  users(opts?: { compare?: boolean }): Promise<UserSource>;
+  ofBatch(batchId: string, users: Map<string, AudienceUser[]>, opts?: BatchReadinessOptions): Promise<BatchReadiness>;
+  /** A plan's, before it is a batch. */
+  ofFolders(codes: string[], users: Map<string, AudienceUser[]>, opts?: BatchReadinessOptions): Promise<BatchReadiness>;
+  /** Keeps what a batch read, at its announcement or at its planned instant, for its report (a later reading replaces it). */
+  record(batchId: string, moment: ReadinessMoment, r: { affected: number; notReady: number; source: UserSource['source'] }): Promise<void>;
+}
+
+export type ReadinessMoment = 'announcement' | 'instant';
+
+/** Readiness over `source`, with Client Connect's users read through `gateway`. */
+export function readinessOver(source: ReadinessSource, gateway: PlatformGateway): ReadinessStore {
+  return {
+    users: (opts) => readinessUsers(source, gateway, opts),
+    ofBatch: (batch, users, opts) => batchReadiness(source, { batch }, users, opts),
+    ofFolders: (folders, users, opts) => batchReadiness(source, { folders }, users, opts),
+    record: (batchId, moment, r) => source.record(batchId, moment, r),
+  };
 }
 
 const signature = (users: AudienceUser[] = []) =>
@@ -73,9 +110,9 @@ const signature = (users: AudienceUser[] = []) =>
  * With `compare` (the support views), where the two disagree is reported; without it (the workflows' activities)
  * the directory is not held in memory beside the platform's users.
  */
-export async function readinessUsers(db: Db, gateway: PlatformGateway, opts: { compare?: boolean } = {}): Promise<UserSource> {
+async function readinessUsers(source: ReadinessSource, gateway: PlatformGateway, opts: { compare?: boolean } = {}): Promise<UserSource> {
   const at = new Date().toISOString();
-  const fallback = async (why: string): Promise<UserSource> => ({ users: await directoryUsers(db), source: 'directory', at, fallback: why, disagreements: [] });
+  const fallback = async (why: string): Promise<UserSource> => ({ users: await source.directoryUsers(), source: 'directory', at, fallback: why, disagreements: [] });
   let platform: Map<string, AudienceUser[]>;
   try {
     platform = new Map();
@@ -83,12 +120,12 @@ export async function readinessUsers(db: Db, gateway: PlatformGateway, opts: { c
   } catch (err) {
     return fallback(`Client Connect could not be read (${(err as Error).message.slice(0, 200)}): the imported directory is used`);
   }
-  if (platform.size === 0 && (await db('users').first('email'))) {
+  if (platform.size === 0 && (await source.hasUsers())) {
     // A platform that answers but knows nobody is not set up yet: deciding on it would call every firm unready.
     return fallback('Client Connect answered with no users at all (not loaded yet?): the imported directory is used');
   }
   if (!opts.compare) return { users: platform, source: 'client_connect', at, fallback: null, disagreements: [] };
-  const directory = await directoryUsers(db);
+  const directory = await source.directoryUsers();
   const codes = [...new Set([...directory.keys(), ...platform.keys()])].sort();
   const disagreements = codes.filter((c) => signature(directory.get(c)) !== signature(platform.get(c)));
   return { users: platform, source: 'client_connect', at, fallback: null, disagreements };
@@ -99,27 +136,25 @@ export async function readinessUsers(db: Db, gateway: PlatformGateway, opts: { c
  * what it has to do. Firms are read a chunk at a time and only counts (and at most `list` examples) are kept,
  * so memory stays flat however many firms × folders (1,000 × 20,000 in the benchmark).
  */
-export async function batchReadiness(db: Db, scope: { batch: string } | { folders: string[] }, usersOf: Map<string, AudienceUser[]>, opts: BatchReadinessOptions = {}): Promise<BatchReadiness> {
+async function batchReadiness(source: ReadinessSource, scope: ReadinessScope, usersOf: Map<string, AudienceUser[]>, opts: BatchReadinessOptions = {}): Promise<BatchReadiness> {
   const list = opts.list ?? 0;
-  // A planned batch's folders, or (a plan's preview) the folders named.
-  const rows = 'batch' in scope
-    ? await db('batch_folders as bf').join('folders as f', 'f.code', 'bf.folder_code').where('bf.batch_id', scope.batch).orderBy('f.code').select('f.code', 'f.name_en', 'f.user_types', 'f.cc_function')
-    : await db('folders as f').whereIn('f.code', scope.folders).orderBy('f.code').select('f.code', 'f.name_en', 'f.user_types', 'f.cc_function');
-  const folders = rows.map((f) => ({ audience: { code: f.code as string, userTypes: f.user_types as string[], ccFunction: f.cc_function as string | null }, out: { code: f.code as string, name: f.name_en as string, affected: 0, ready: 0, notReady: 0, affectedFirms: [] as string[], notReadyFirms: [] as FolderReadiness['notReadyFirms'] } }));
+  const folders = (await source.folders(scope)).map(({ name, ...audience }) => ({
+    audience, out: { code: audience.code, name, affected: 0, ready: 0, notReady: 0, affectedFirms: [] as string[], notReadyFirms: [] as FolderReadiness['notReadyFirms'] },
+  }));
   const totals = { affected: 0, notReady: 0, shortOfAdmins: 0, adminWarnings: [] as BatchReadiness['adminWarnings'] };
   let after = '';
   for (;;) {
-    const participants = await db('participants').where('code', '>', after).orderBy('code').limit(FIRM_CHUNK).select('code', 'user_types');
+    const participants = await source.participants(after, FIRM_CHUNK);
     if (participants.length === 0) break;
     after = participants[participants.length - 1].code;
-    const sftp = new Set((await db('participant_sftp_folders').whereIn('participant_code', participants.map((p) => p.code)).select('participant_code', 'folder_code')).map((r) => `${r.participant_code}/${r.folder_code}`));
+    const sftp = new Set((await source.sftp(participants.map((p) => p.code))).map((r) => `${r.participant}/${r.folder}`));
     const actions: FirmAction[] = [];
     for (const p of participants) {
       const users = usersOf.get(p.code) ?? [];
       const gaps: FirmAction['gaps'] = [];
       let affected = false;
       for (const { audience, out } of folders) {
-        if (!isAffected(p.user_types, audience)) continue;
+        if (!isAffected(p.userTypes, audience)) continue;
         affected = true;
         out.affected++;
         if (out.affectedFirms.length < list) out.affectedFirms.push(p.code);

@@ -109,12 +109,3 @@ export function createReconcileStore(db: Db): ReconcileStore {
     },
   };
 }
-
-/** Open drifts, by folder (for the folder views and the decommission gate). */
-export async function openDrifts(db: Db, codes?: string[]): Promise<Map<string, DriftKind[]>> {
-  const q = db('drifts').whereNull('resolved_at').orderBy(['folder_code', 'kind']).select('folder_code', 'kind');
-  const rows: { folder_code: string; kind: DriftKind }[] = await (codes ? q.whereIn('folder_code', codes) : q);
-  const by = new Map<string, DriftKind[]>();
-  for (const r of rows) by.set(r.folder_code, [...(by.get(r.folder_code) ?? []), r.kind]);
-  return by;
-}

@@ -1,13 +1,12 @@
 import type { Db } from '../db/connection';
 import type { Placement } from '../domain/placement';
-import { refusalOfRepair, refusalOnRecord, repairTarget, type RepairFacts } from '../domain/repair-policy';
+import type { RepairRecord } from '../domain/repair-policy';
 import { DECOMMISSION_ID } from './decommission';
 import { appendEvent, runKey } from './events';
 
 type Run = { workflowId: string; runId: string };
 
-/** The record a repair is decided on; whether its running moves still run is Temporal's to say. */
-export type RepairRecord = Omit<RepairFacts, 'movingBy'> & { runningMoves: Run[] };
+export type { RepairRecord };
 
 /** A supervised repair's reads and writes: the folder's record, its claim, and the outcome with its event. */
 export interface RepairStore {
@@ -75,26 +74,3 @@ export function createRepairStore(db: Db): RepairStore {
     },
   };
 }
-
-/**
- * Why a folder cannot be repaired (null: it can): the policy (domain/repair-policy.ts) on the store's record,
- * Temporal asked whether a recorded move still runs only when the record alone does not refuse.
- */
-export async function repairRefusalIn(store: RepairStore, code: string, to: string, isRunning: (run: Run) => Promise<boolean>, opts: { approved?: boolean } = {}): Promise<string | null> {
-  const target = repairTarget(to);
-  const { runningMoves, ...record } = await store.record(code);
-  const onRecord = refusalOnRecord(record, target);
-  if (onRecord) return onRecord;
-  let movingBy: string | null = null;
-  for (const run of runningMoves) {
-    if (await isRunning(run)) {
-      movingBy = run.workflowId;
-      break;
-    }
-  }
-  return refusalOfRepair({ ...record, movingBy }, target, opts);
-}
-
-/** The same, for app/ (which is given a Db, not stores). */
-export const repairRefusal = (db: Db, code: string, to: string, isRunning: (run: Run) => Promise<boolean>, opts: { approved?: boolean } = {}) =>
-  repairRefusalIn(createRepairStore(db), code, to, isRunning, opts);

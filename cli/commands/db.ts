@@ -2,17 +2,19 @@ import type { Command } from 'commander';
 import fs from 'node:fs';
 import { DEFAULT_CATALOG } from '../../db/catalog-path';
 import { InputError } from '../../domain/errors';
-import { withDb } from '../context';
 import { loadConfig } from '../../config/config';
 
+// Host-local administration: these commands hold the database owner's DATABASE_URL and open it themselves
+// (no API endpoint migrates or seeds), so they are composition roots beside cli/commands/serve.ts.
 export function registerDbCommands(program: Command): void {
   const db = program.command('db').description('database schema and seed data');
   db.command('migrate')
     .description('create the database if needed and apply every pending migration')
     .action(async () => {
-      const { ensureDatabase, migrateLatest } = await import('../../db/connection');
-      await ensureDatabase(loadConfig().DATABASE_URL);
-      const applied = await withDb((knex) => migrateLatest(knex));
+      const { ensureDatabase, migrateLatest, withDatabase } = await import('../../db/connection');
+      const url = loadConfig().DATABASE_URL;
+      await ensureDatabase(url);
+      const applied = await withDatabase(url, migrateLatest);
       console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'schema is up to date');
     });
   db.command('seed')
@@ -22,19 +24,20 @@ export function registerDbCommands(program: Command): void {
     .option('--as-of <date>', 'a rehearsal: the 2022 plan as it stood on that day (batches up to it completed, the rest to be announced); a fresh database only')
     .action(async (opts: { catalog: string; demo?: boolean; asOf?: string }) => {
       if (!fs.existsSync(opts.catalog)) throw new InputError(`catalog file ${opts.catalog} not found: pass --catalog with the path of a folders.csv`);
-      const { assertAsOf, seedAsOf, seedCatalog, seedDemoOperators } = await import('../../db/seed');
-      await withDb(async (knex, config) => {
-        if (opts.asOf !== undefined) await assertAsOf(knex, opts.asOf);
-        const result = await seedCatalog(knex, opts.catalog);
+      const config = loadConfig();
+      const [{ withDatabase }, { assertAsOf, seedAsOf, seedCatalog, seedDemoOperators }] = await Promise.all([import('../../db/connection'), import('../../db/seed')]);
+      await withDatabase(config.DATABASE_URL, async (pool) => {
+        if (opts.asOf !== undefined) await assertAsOf(pool, opts.asOf);
+        const result = await seedCatalog(pool, opts.catalog);
         console.log(`catalog: ${result.folders} folders (${result.inserted} new), not ECP folders skipped: ${result.skipped.join(', ') || 'none'}`);
         if (opts.asOf !== undefined) {
-          const past = await seedAsOf(knex, opts.asOf, opts.catalog);
+          const past = await seedAsOf(pool, opts.asOf, opts.catalog);
           if (past.already) return console.log(`as of ${opts.asOf}: seeded already, nothing changed`);
           for (const b of past.batches) console.log(`as of ${opts.asOf}: batch ${b.id} moved on ${b.date}: ${b.folders.join(', ')}${b.retired.length ? `; retired ${b.retired.join(', ')}` : ''}`);
           console.log(`as of ${opts.asOf}: ${past.batches.length} batch(es) completed, ${past.retired.length} folder(s) retired, ${past.toBeAnnounced} folder(s) to be announced`);
         }
         if (!opts.demo) return;
-        for (const op of await seedDemoOperators(knex, config.home)) console.log(`demo operator ${op.name} (${op.roles.join(', ')}): token in ${op.tokenFile}${op.created ? '' : ' (kept)'}`);
+        for (const op of await seedDemoOperators(pool, config.home)) console.log(`demo operator ${op.name} (${op.roles.join(', ')}): token in ${op.tokenFile}${op.created ? '' : ' (kept)'}`);
       });
     });
 }

@@ -11,8 +11,9 @@ import type { Profile } from '../../dev/profile';
 
 /**
  * `ecp-cutover demo`: the README's main job on the embedded stack. The host-local part (the stack, the
- * catalog, the demo operators and their tokens) is done here; everything else goes through the control API,
- * signed in as the demo operators, exactly as an operator's CLI or console would.
+ * catalog, the demo operators and their tokens) is done here — a composition root: it opens the database
+ * itself; everything else goes through the control API, signed in as the demo operators, exactly as an
+ * operator's CLI or console would.
  */
 export function registerDemoCommand(program: Command): void {
   program
@@ -20,28 +21,20 @@ export function registerDemoCommand(program: Command): void {
     .description('start the embedded stack, seed it, run batch B1 end to end and show where everything is')
     .action(async () => {
       const config = loadConfig();
-      const [{ up }, { createDb }, { seedCatalog, seedDemoOperators }, { catalogAudience }] = await Promise.all([
-        import('../../dev/stack'), import('../../db/connection'), import('../../db/seed'), import('../../stores/directory-store'),
+      const [{ up }, { withDatabase }, { seedCatalog, seedDemoOperators }, { catalogAudience }, { createParticipantStore }] = await Promise.all([
+        import('../../dev/stack'), import('../../db/connection'), import('../../db/seed'), import('../../stores/directory-store'), import('../../stores/participant-store'),
       ]);
       console.log('starting the embedded stack (first run initialises PostgreSQL and Temporal)...');
       const profile = await up(config, (line) => console.log('  ' + line));
-      const db = createDb(config.DATABASE_URL, { max: 4 });
-      let operators: Awaited<ReturnType<typeof seedDemoOperators>>;
-      let firms = 0;
-      let directory: { participants: string; users: string } | null = null;
-      try {
-        const seeded = await seedCatalog(db);
-        operators = await seedDemoOperators(db, config.home);
-        console.log(`\nseeded the catalog (${seeded.folders} folders) and the demo operators: ${operators.map((o) => `${o.name} (${o.roles.join(', ')})`).join(', ')}`);
-        firms = Number((await db('participants').count({ n: '*' }).first())?.n ?? 0);
-        if (firms === 0) {
-          const audience = await catalogAudience(db);
-          const d = generateDirectory(500, 1, audience.functionsByUserType, audience.sftpFolderByUserType);
-          directory = { participants: d.participantsCsv, users: d.usersCsv };
-        }
-      } finally {
-        await db.destroy();
-      }
+      const { operators, directory } = await withDatabase(config.DATABASE_URL, async (pool) => {
+        const seeded = await seedCatalog(pool);
+        const made = await seedDemoOperators(pool, config.home);
+        console.log(`\nseeded the catalog (${seeded.folders} folders) and the demo operators: ${made.map((o) => `${o.name} (${o.roles.join(', ')})`).join(', ')}`);
+        if ((await createParticipantStore(pool).count()) > 0) return { operators: made, directory: null };
+        const audience = await catalogAudience(pool);
+        const d = generateDirectory(500, 1, audience.functionsByUserType, audience.sftpFolderByUserType);
+        return { operators: made, directory: { participants: d.participantsCsv, users: d.usersCsv } };
+      });
       const as = (name: string) => apiClient({}, { apiUrl: config.ECP_CUTOVER_API_URL, token: fs.readFileSync(operators.find((o) => o.name === name)!.tokenFile, 'utf8').trim() });
       if (directory) {
         const r = await as('alice').call('POST /api/directory/import', { body: directory });

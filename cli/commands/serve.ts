@@ -8,7 +8,8 @@ import { createLog, idsOf } from '../../observability/log';
 
 // Each service loads its modules when it starts (dynamic imports), so that `ecp-cutover --help` and the short
 // commands do not load Temporal's native core, the database driver or the mail stack (BENCHMARKS.md).
-const db = () => import('../../db/connection');
+// The services are composition roots: each opens its own database pool and builds what runs on it.
+const database = () => import('../../db/connection');
 const gateway = () => import('../../platform/http-gateway');
 const signing = () => import('../../security/command-signing');
 
@@ -20,7 +21,7 @@ export function registerServeCommands(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const [{ createDb }, { createHttpGateway }, { loadCommandKey, simulatorAdminToken }, { connectWorker }, { createSmtpMailer }, { bundleInChildProcess, createWorker }, { buildInfo, prebuiltWorkflowBundle }] = await Promise.all([
-        db(), gateway(), signing(), import('../../config/temporal'), import('../../activities/mailer'), import('../../worker/worker'), import('../../worker/build-info'),
+        database(), gateway(), signing(), import('../../config/temporal'), import('../../activities/mailer'), import('../../worker/worker'), import('../../worker/build-info'),
       ]);
       const commandKey = loadCommandKey(config);
       const pool = createDb(config.WORKER_DATABASE_URL ?? config.DATABASE_URL, { max: 20 });
@@ -78,7 +79,7 @@ export function registerServeCommands(program: Command): void {
     .option('--port <n>', 'port (default PORTAL_PORT)')
     .action(async (opts: { port?: string }) => {
       const config = loadConfig();
-      const [{ createDb }, { startPortal }] = await Promise.all([db(), import('../../portal/server')]);
+      const [{ createDb }, { startPortal }] = await Promise.all([database(), import('../../portal/server')]);
       const pool = createDb(config.PORTAL_DATABASE_URL ?? config.DATABASE_URL, { max: 10 });
       const portal = await startPortal({ db: pool, port: parsePort(opts.port, config.PORTAL_PORT), host: config.LISTEN_HOST });
       createLog(config, 'portal').info({ url: portal.url }, `portal on ${portal.url}`);
@@ -93,16 +94,19 @@ export function registerServeCommands(program: Command): void {
     .option('--port <n>', 'port (default CONTROL_API_PORT)')
     .action(async (opts: { port?: string }) => {
       const config = loadConfig();
-      const [{ createDb }, { createHttpGateway }, { createCommandSigner, loadCommandKey, simulatorAdminToken }, { connectClient }, { createAuthenticator }, { startControlApi }] = await Promise.all([
-        db(), gateway(), signing(), import('../../config/temporal'), import('../../api/auth'), import('../../api/server'),
+      const [{ createDb }, { createAppStores }, { createHttpGateway }, { createCommandSigner, loadCommandKey, simulatorAdminToken }, { connectClient }, { createAuthenticator }, { startControlApi }] = await Promise.all([
+        database(), import('../../stores/app-stores'), gateway(), signing(), import('../../config/temporal'), import('../../api/auth'), import('../../api/server'),
       ]);
       const signer = createCommandSigner(loadCommandKey(config));
       const apiLog = createLog(config, 'api');
       const pool = createDb(config.API_DATABASE_URL ?? config.DATABASE_URL, { max: 10 });
       const temporal = await connectClient(config);
+      // The application layer over the stores of this pool: the API's (and its console's) one way to PostgreSQL.
+      const platforms = createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config));
+      const stores = createAppStores(pool, platforms);
       const api = await startControlApi({
-        deps: { db: pool, temporal, config, signer, gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)) },
-        auth: createAuthenticator(pool, config),
+        deps: { stores, temporal, config, signer, gateway: platforms },
+        auth: createAuthenticator(stores.operators, config),
         port: parsePort(opts.port, config.CONTROL_API_PORT),
         host: config.LISTEN_HOST,
         log: apiLog,
@@ -121,7 +125,7 @@ export function registerServeCommands(program: Command): void {
     .option('--processing-delay <ms>', 'how long legacy takes to process a file', '500')
     .action(async (opts: { port?: string; processingDelay: string }) => {
       const config = loadConfig();
-      const [{ createDb }, { simulatorAdminToken }, { startSimulator }] = await Promise.all([db(), signing(), import('../../simulator/server')]);
+      const [{ createDb }, { simulatorAdminToken }, { startSimulator }] = await Promise.all([database(), signing(), import('../../simulator/server')]);
       const adminToken = simulatorAdminToken(config);
       const simLog = createLog(config, 'simulator');
       if (!adminToken) throw new InputError(`the simulator needs its admin credential: set SIMULATOR_ADMIN_TOKEN, or start the embedded stack with 'ecp-cutover dev up' (it writes ${config.simulatorTokenFile})`);

@@ -5,6 +5,7 @@ import { startControlApi } from '../../api/server';
 import { loadConfig } from '../../config/config';
 import { createHttpGateway } from '../../platform/http-gateway';
 import { createCommandSigner } from '../../security/command-signing';
+import { createAppStores } from '../../stores/app-stores';
 import { freshDatabase } from '../support/db';
 import { runCli } from '../support/cli';
 import { temporalForFile } from '../support/temporal';
@@ -30,9 +31,11 @@ describe('ecp-cutover db and folders commands', () => {
     // The secret (base64url: it may itself hold '_') is stored only as a hash.
     expect(JSON.stringify(await db('operator_tokens').select())).not.toContain(/^ecp_[0-9a-f]{32}_(.+)$/.exec(sam.token)![1]);
     expect(await db('events').where({ entity_type: 'operator', entity_id: 'sam' }).first()).toMatchObject({ to_state: 'added', actor: expect.any(String), source: 'host' });
+    const gateway = createHttpGateway('http://127.0.0.1:9', undefined);
+    const stores = createAppStores(db, gateway);
     const api = await startControlApi({
-      deps: { db, temporal: client, config: loadConfig({ DATABASE_URL: url }), signer: createCommandSigner(randomBytes(32)), gateway: createHttpGateway('http://127.0.0.1:9', undefined) },
-      auth: createTokenAuthenticator(db),
+      deps: { stores, temporal: client, config: loadConfig({ DATABASE_URL: url }), signer: createCommandSigner(randomBytes(32)), gateway },
+      auth: createTokenAuthenticator(stores.operators),
     });
     const asSam = { ...env, ECP_CUTOVER_API_URL: api.url, ECP_CUTOVER_TOKEN: sam.token };
     const list = await runCli(['folders', '--json'], asSam);

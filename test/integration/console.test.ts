@@ -321,6 +321,16 @@ describe('console attacked', () => {
     await audit(bob, 'approve');
   });
 
+  it('an approver who may not plan is not offered the plan form: no link to it, and its page says why', async () => {
+    const bob = await signIn('bob');
+    await bob.goto(`${base}/batches`);
+    expect(await bob.getByRole('link', { name: 'Plan a batch' }).count()).toBe(0);
+    const form = await bob.goto(`${base}/plan`);
+    expect(form!.status()).toBe(403);
+    expect(await bob.locator('main').textContent()).toContain("operator 'bob' does not hold the planner role (has: approver)");
+    expect(await bob.locator('form[action="/console/plan"]').count()).toBe(0);
+  });
+
   it('refuses without a session (pages redirect to sign-in), a change without the CSRF token, and a sign-in from another page', async () => {
     const before = await db('events').count({ n: '*' }).first();
     for (const p of ['/console/batches', '/console/batches/C1', '/console/participants/00001', '/console/events']) {
@@ -453,7 +463,7 @@ describe('console with the identity provider', () => {
     const audience = 'ecp-cutover';
     const idp = await identityProvider(audience);
     const config = { ...stack.app.config, OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: audience, OIDC_JWKS_URL: idp.jwks, OIDC_CLIENT_ID: 'ecp-console' };
-    const auth = createOidcAuthenticator(db, { issuer: idp.issuer, audience, jwksUrl: idp.jwks, nameClaim: 'preferred_username', rolesClaim: 'roles' });
+    const auth = createOidcAuthenticator(stack.app.stores.operators, { issuer: idp.issuer, audience, jwksUrl: idp.jwks, nameClaim: 'preferred_username', rolesClaim: 'roles' });
     const oidcApi = await startControlApi({ deps: { ...stack.app, config }, auth });
     afterAll(() => oidcApi.close());
     const page = await (await browser.newContext()).newPage();

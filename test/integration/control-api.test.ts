@@ -171,7 +171,7 @@ describe('the control API: hostile requests', () => {
 
   it('repeated failed sign-ins with unknown credentials are 429 for those; a valid credential from the same address still works', async () => {
     // A control API of its own, so that its limiter starts empty.
-    const own = await startControlApi({ deps: app, auth: (await import('../../api/auth')).createTokenAuthenticator(db) });
+    const own = await startControlApi({ deps: app, auth: (await import('../../api/auth')).createTokenAuthenticator(app.stores.operators) });
     const me = (token: string) => fetch(`${own.url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
     try {
       expect((await me(api.tokens.alice)).status).toBe(200);
@@ -322,7 +322,7 @@ describe('OIDC mode: the identity provider’s JWTs', () => {
     fs.writeFileSync(jwks, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] }));
     const issuer = 'https://login.hkex.example';
     const audience = 'ecp-cutover';
-    const oidc = await startControlApi({ deps: app, auth: createOidcAuthenticator(db, { issuer, audience, jwksUrl: `file://${jwks}`, nameClaim: 'preferred_username', rolesClaim: 'roles' }) });
+    const oidc = await startControlApi({ deps: app, auth: createOidcAuthenticator(app.stores.operators, { issuer, audience, jwksUrl: `file://${jwks}`, nameClaim: 'preferred_username', rolesClaim: 'roles' }) });
     const jwt = (claims: Record<string, unknown>, opts: { key?: Parameters<SignJWT['sign']>[0]; iss?: string; aud?: string; exp?: string | number; sub?: string } = {}) =>
       new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(opts.iss ?? issuer).setAudience(opts.aud ?? audience).setSubject(opts.sub ?? 'u-olivia')
         .setIssuedAt().setExpirationTime(opts.exp ?? '5m').setJti(uniqueId('jti')).sign(opts.key ?? privateKey);

@@ -222,7 +222,7 @@ describe('credentials and sessions carry no authority of their own', () => {
     const { startControlApi } = await import('../../api/server');
     const { createTokenAuthenticator } = await import('../../api/auth');
     // Behind a proxy: the client's address is X-Forwarded-For's (TRUST_PROXY=127.0.0.1).
-    const own = await startControlApi({ deps: { ...app, config: { ...app.config, trustProxy: ['127.0.0.1'] } }, auth: createTokenAuthenticator(db), signInLimit: { max: 5, windowMs: 60_000 } });
+    const own = await startControlApi({ deps: { ...app, config: { ...app.config, trustProxy: ['127.0.0.1'] } }, auth: createTokenAuthenticator(app.stores.operators), signInLimit: { max: 5, windowMs: 60_000 } });
     const me = (token: string, from: string) => fetch(`${own.url}/api/me`, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': from } });
     try {
       const aliceId = /^ecp_([0-9a-f]{32})_/.exec(api.tokens.alice)![1];

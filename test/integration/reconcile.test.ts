@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../domain/duration';
-import { checkGate } from '../../stores/decommission';
+import { decommissionGateNow } from '../../app/decommission';
 import { smokeWorkflow } from '../../workflows/smoke';
 import { ensureReconcileSchedule } from '../../app/reconcile';
 import { RECONCILE_SCHEDULE_ID } from '../../domain/workflow-ids';
@@ -74,7 +73,8 @@ describe('ecp-cutover reconcile', () => {
     const elsewhere = await s.cli('folder', 'repair', 'SD3', '--to', 'live', '--reason', 'move it while we are at it');
     expect(elsewhere.code).toBe(2);
     expect(elsewhere.stderr).toMatch(/folder SD3 is recorded as legacy: a repair puts its platforms back there \(--to legacy\); to move it, plan a batch or request a switch-back/);
-    const gate = await checkGate(s.db, s.gateway, parseDuration('0s'));
+    const gateNow = () => decommissionGateNow({ ...s.app, config: { ...s.app.config, DECOMMISSION_QUIET_PERIOD: '0s' } });
+    const gate = await gateNow();
     expect(gate.items.find((i) => i.item === 'drift')).toMatchObject({ pass: false, detail: expect.stringContaining('SD3 (closed_where_recorded)') });
 
     // Still open on the next pass: exit 1 again, one episode, one mail.
@@ -88,7 +88,7 @@ describe('ecp-cutover reconcile', () => {
     expect(cleared.code).toBe(0);
     expect(cleared.report.resolved).toEqual([expect.objectContaining({ folder: 'SD3', kind: 'closed_where_recorded' })]);
     await expect.poll(() => alerts().filter((m) => m.subject.startsWith('[ECP cutover] resolved: drift on SD3')).length).toBe(1);
-    expect((await checkGate(s.db, s.gateway, parseDuration('0s'))).items.find((i) => i.item === 'drift')?.pass).toBe(true);
+    expect((await gateNow()).items.find((i) => i.item === 'drift')?.pass).toBe(true);
     const all = JSON.parse((await s.cli('drifts', '--all', '--json')).stdout) as { drifts: { folder: string; resolvedAt: string | null }[] };
     expect(all.drifts.filter((d) => d.folder === 'SD3').every((d) => d.resolvedAt !== null)).toBe(true);
   });
@@ -194,8 +194,8 @@ describe('ecp-cutover reconcile', () => {
     expect(value('ecp_cutover_reconcile_last_pass_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 600);
     expect(value('ecp_cutover_reconcile_last_pass_duration_seconds')).toBeLessThan(60);
     expect(value('ecp_cutover_api_request_duration_seconds_count{route="/api/reconcile",method="POST",code="2xx"}')).toBeGreaterThanOrEqual(5);
-    // Every sample line is "name{labels} number".
-    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? (\+Inf|-?[0-9.e+-]+)$/);
+    // Every sample line is "name{labels} number" (names as Prometheus has them: prom-client's own carry digits, e.g. _p50_).
+    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="[^"]*",?)*\})? (\+Inf|-?[0-9.e+-]+)$/);
 
     expect((await fetch(`${s.api.url}/metrics`)).status).toBe(401);
     // The Grafana dashboard (deploy/grafana) asks only for series the API serves.

@@ -30,7 +30,7 @@ export async function controlApi(app: AppDeps, db: Db) {
   const tokens: Record<string, string> = {};
   for (const [name, roles] of TEST_OPERATORS) tokens[name] = (await addOperator(db, name, roles, 'test')).token;
   // Many tests sign in badly on purpose from one address: the limit on failed sign-ins (429) is tested on an API of its own.
-  const api = await startControlApi({ deps: app, auth: createTokenAuthenticator(db), log: { info: () => undefined, error: (fields, msg) => console.error(msg, fields) }, signInLimit: { max: 10_000, windowMs: 60_000 } });
+  const api = await startControlApi({ deps: app, auth: createTokenAuthenticator(app.stores.operators), log: { info: () => undefined, error: (fields, msg) => console.error(msg, fields) }, signInLimit: { max: 10_000, windowMs: 60_000 } });
   afterAll(() => api.close());
   return { url: api.url, tokens };
 }

@@ -9,6 +9,7 @@ import { addSyntheticFolders } from '../../bench/scenario';
 import { seedCatalog } from '../../db/seed';
 import { createHttpGateway } from '../../platform/http-gateway';
 import { startSimulator } from '../../simulator/server';
+import { createAppStores } from '../../stores/app-stores';
 import { startSmtpSink } from '../../smtp-sink/server';
 import { createSmtpMailer } from '../../activities/mailer';
 import type { MoveOptions } from '../../workflows/move-folder';
@@ -40,7 +41,7 @@ export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
   const temporal = await temporalForFile();
   const config = loadConfig({ DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: temporal.taskQueue, SIMULATOR_URL: sim.url, DRAIN_TIMEOUT: '5s', MOVE_MAX_ATTEMPTS: '2', LOAD_DIRECTORY_INTO_PLATFORM: 'true' });
   /** The application layer as the control API runs it, with this file's signing key. */
-  const app: AppDeps = { db, temporal: temporal.client, config, signer: createCommandSigner(commandKey), gateway };
+  const app: AppDeps = { stores: createAppStores(db, gateway), temporal: temporal.client, config, signer: createCommandSigner(commandKey), gateway };
   const api = await controlApi(app, db);
   /** What the CLI needs: the control API (and, for host-local commands and workers, the rest of this file's stack). */
   const env = {

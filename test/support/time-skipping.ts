@@ -5,6 +5,7 @@ import { createCommandSigner } from '../../security/command-signing';
 import { controlApi } from './control-api';
 import { Worker } from '@temporalio/worker';
 import { afterAll } from 'vitest';
+import { createAppStores } from '../../stores/app-stores';
 import { workerActivities } from '../../worker/activity-deps';
 import { createSmtpMailer } from '../../activities/mailer';
 import { loadConfig } from '../../config/config';
@@ -52,7 +53,7 @@ export async function timeSkippingStack(env: Record<string, string> = {}) {
     await temporal.teardown();
   });
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, DRAIN_TIMEOUT: '2s', SIMULATOR_URL: sim.url, LOAD_DIRECTORY_INTO_PLATFORM: 'true', ...env });
-  const app: AppDeps = { db, temporal: temporal.client, config, signer: createCommandSigner(commandKey), gateway };
+  const app: AppDeps = { stores: createAppStores(db, gateway), temporal: temporal.client, config, signer: createCommandSigner(commandKey), gateway };
   const api = await controlApi(app, db);
   return { temporal, db, url, sim, sink, taskQueue, config, app, api };
 }

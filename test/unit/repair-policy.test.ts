@@ -10,7 +10,7 @@ describe('the repair policy: facts in, the refusal (or null) out', () => {
     expect(repairTarget('legacy')).toBe('legacy');
     expect(repairTarget('live')).toBe('live');
     expect(() => repairTarget('ecp2')).toThrow(InputError);
-    expect(() => repairTarget('ecp2')).toThrow('--to ecp2: say legacy or live');
+    expect(() => repairTarget('ecp2')).toThrow('`to` ecp2: say legacy or live');
   });
 
   it('allows a drifted folder back where its record says, and a stuck one to either side', () => {
@@ -40,7 +40,7 @@ describe('the repair policy: facts in, the refusal (or null) out', () => {
 
   it('puts a folder that is not stuck back only where its record says, and not while a batch plans it', () => {
     expect(refusalOfRepair(f({ placement: 'legacy' }), 'live')).toBe(
-      "folder SD2 is recorded as legacy: a repair puts its platforms back there (--to legacy); to move it, plan a batch or request a switch-back",
+      "folder SD2 is recorded as legacy: a repair puts its platforms back there (`to` legacy); to move it, plan a batch or request a switch-back",
     );
     expect(refusalOfRepair(f({ placement: 'scheduled', plannedIn: 'B4' }), 'legacy')).toBe('folder SD2 is planned in batch B4: abort that batch or let it run first');
     // Stuck, the plan is no obstacle: its move is what got stuck.

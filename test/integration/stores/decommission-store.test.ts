@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seedCatalog } from '../../../db/seed';
 import type { DecommissionScheduleArgs } from '../../../domain/commands';
 import { StaleRunError } from '../../../stores/batch-store';
-import { checkGate, createDecommissionStore } from '../../../stores/decommission';
-import type { PlatformGateway } from '../../../platform/gateway';
+import { createDecommissionStore } from '../../../stores/decommission';
 import { freshDatabase } from '../../support/db';
 import { batch, claims, eventsOf, operators } from '../../support/store-rows';
 
@@ -51,10 +50,6 @@ describe('DecommissionStore (knex): the row, its events, the facts of its gate',
       pendingSwitchBacks: ['SD3'],
       openDrifts: new Map([['SMMRPT', ['legacy_visibility', 'open_on_wrong_side']]]),
     });
-    // app/'s gate: the same facts, legacy's last acceptance asked of the platform.
-    const gateway = { lastLegacyAcceptance: async () => null } as unknown as PlatformGateway;
-    const gate = await checkGate(db, gateway, 0);
-    expect(gate.items.map((i) => [i.item, i.pass])).toEqual([['folders', false], ['batches', false], ['switch_backs', false], ['drift', false], ['quiet_period', true]]);
   });
 
   it('keeps the gate as last checked', async () => {

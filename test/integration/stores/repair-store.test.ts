@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { seedCatalog } from '../../../db/seed';
 import { InputError } from '../../../domain/errors';
-import { createRepairStore, repairRefusalIn } from '../../../stores/repair-store';
+import { repairRefusal } from '../../../domain/repair-policy';
+import { createRepairStore } from '../../../stores/repair-store';
 import { freshDatabase } from '../../support/db';
 import { batch, eventsOf, operators, placement } from '../../support/store-rows';
 
@@ -29,17 +30,17 @@ describe('RepairStore (knex): the record a repair is decided on, its claim and i
     await db('folder_runs').where({ kind: 'repair' }).delete();
   });
 
-  it('asks Temporal about a recorded move only when the record alone does not refuse', async () => {
+  it('gives the policy (domain/repair-policy.ts) the record: Temporal is asked about a recorded move only when the record alone does not refuse', async () => {
     const asked: string[] = [];
     const running = (answer: boolean) => async (r: { workflowId: string }) => (asked.push(r.workflowId), answer);
-    expect(await repairRefusalIn(store, 'SD1', 'legacy', running(true))).toBe('folder SD1 is being moved by cutover-m1 right now: wait for it to end');
+    expect(await repairRefusal(await store.record('SD1'), 'legacy', running(true))).toBe('folder SD1 is being moved by cutover-m1 right now: wait for it to end');
     expect(asked).toEqual(['cutover-m1']);
-    expect(await repairRefusalIn(store, 'SD1', 'legacy', running(false))).toBeNull(); // stuck: the move is gone
+    expect(await repairRefusal(await store.record('SD1'), 'legacy', running(false))).toBeNull(); // stuck: the move is gone
     await move('SDPDF', 'm2');
     asked.length = 0;
-    expect(await repairRefusalIn(store, 'SDPDF', 'legacy', running(true))).toMatch(/^folder SDPDF is retired/);
+    expect(await repairRefusal(await store.record('SDPDF'), 'legacy', running(true))).toMatch(/^folder SDPDF is retired/);
     expect(asked).toEqual([]);
-    await expect(repairRefusalIn(store, 'SD1', 'ecp2', running(false))).rejects.toThrow(InputError);
+    await expect(repairRefusal(await store.record('SD1'), 'ecp2', running(false))).rejects.toThrow(InputError);
   });
 
   it('claims the folder once, ending the stale moves under its lock', async () => {
