@@ -292,7 +292,7 @@ describe('console: plan, approve, watch, support', () => {
     await signedOut.goto(`${base}/sign-in`);
     await audit(signedOut, 'sign-in');
     await signedOut.close();
-    expect(shot.size).toBe(11);
+    expect(shot.size).toBe(12); // every page family, the report included
   });
 });
 
