@@ -31,7 +31,7 @@ export interface PlanInput {
   allowNonBusinessDay?: boolean;
   /** "10" firms or "5%". */
   maxNotReady?: string;
-  /** Retired folders this batch closes and hides on legacy at its start (FAQ D.28). */
+  /** Retired folders this batch closes and hides on legacy at its start (a rule of this tool, not the FAQ's). */
   retire?: string[];
 }
 

@@ -41,7 +41,7 @@ const en = {
   },
   planForm: {
     title: 'Plan a batch', id: 'Batch id', idHelp: '1-32 letters, digits, _ or -', name: 'Name', at: 'Moves at', atHelp: 'YYYY-MM-DD HH:mm Hong Kong time (or an ISO instant)',
-    folders: 'Folders to move', foldersHelp: 'Folder codes, separated by commas or spaces', retire: 'Retired folders to close on legacy', retireHelp: 'Optional: folder codes the catalog retires (FAQ D.28)',
+    folders: 'Folders to move', foldersHelp: 'Folder codes, separated by commas or spaces', retire: 'Retired folders to close on legacy', retireHelp: 'Optional: folder codes the catalog retires (a rule of this tool, not the FAQ\'s)',
     onFailure: 'On a folder failure', continue: 'continue with the others', halt: 'halt the batch', concurrency: 'Folders at once', minNotice: 'Notice period', minNoticeHelp: 'e.g. 7d; empty: the configured one',
     allowOffDay: 'Allow a non-business day', maxNotReady: 'Most firms not ready', maxNotReadyHelp: 'e.g. 10 or 5%; empty: no limit', preview: 'Preview (dry run)', submit: 'Plan the batch',
     previewTitle: 'Dry run of this plan', previewOk: 'No problem found: planning it asks a second operator to approve it.', problems: (n: number) => `${n} problem(s): fix them and preview again.`,
@@ -110,7 +110,7 @@ const zh: typeof en = {
   },
   planForm: {
     title: '規劃批次', id: '批次編號', idHelp: '1-32 個英文字母、數字、_ 或 -', name: '名稱', at: '轉移時間', atHelp: 'YYYY-MM-DD HH:mm 香港時間（或 ISO 時間）',
-    folders: '要轉移的文件夾', foldersHelp: '文件夾代號，以逗號或空格分隔', retire: '於舊平台關閉的撤銷文件夾', retireHelp: '選填：目錄中撤銷的文件夾代號（常見問題 D.28）',
+    folders: '要轉移的文件夾', foldersHelp: '文件夾代號，以逗號或空格分隔', retire: '於舊平台關閉的撤銷文件夾', retireHelp: '選填：目錄中撤銷的文件夾代號（此為本工具的規則，並非常問問題所載）',
     onFailure: '文件夾失敗時', continue: '繼續處理其他文件夾', halt: '停止整個批次', concurrency: '同時處理的文件夾數目', minNotice: '通知期', minNoticeHelp: '例如 7d；留空：使用設定值',
     allowOffDay: '容許非營業日', maxNotReady: '最多未準備就緒的公司', maxNotReadyHelp: '例如 10 或 5%；留空：不設上限', preview: '預覽（模擬執行）', submit: '規劃此批次',
     previewTitle: '此計劃的模擬執行', previewOk: '沒有發現問題：規劃後須由另一名操作員批准。', problems: (n) => `${n} 個問題：請修正後再預覽。`,

@@ -9,7 +9,7 @@ export interface AppendixRow {
   /** Hong Kong date the folder went live on ECP 2.0. */
   dateMoved: string;
   batch: string | null;
-  /** submit | download | both: the appendix lists submission folders apart from download folders (FAQ D.27–D.29). */
+  /** submit | download | both: the appendix lists submission folders (FAQ D.29) and, apart, download folders (this tool's layout). */
   direction: string;
 }
 

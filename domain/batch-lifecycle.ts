@@ -56,7 +56,7 @@ export interface BatchPlan {
   /** ISO instants; the reminder instant comes from the business-day calendar, which workflows cannot hold. */
   plannedAt: string;
   reminderAt: string;
-  /** Retired folders closed and hidden on legacy when the batch starts (FAQ D.28). */
+  /** Retired folders closed and hidden on legacy when the batch starts (a rule of this tool, not the FAQ's). */
   retire?: string[];
   /**
    * At the end, every firm concerned is told every folder's outcome in one notice (moved, not moved, retired);
@@ -456,7 +456,8 @@ function advance(s: BatchState, effects: BatchEffect[]): Result {
 function finish(s: BatchState, status: BatchStatus, reason: string, effects: BatchEffect[]): Result {
   const next = step({ ...s, status, reason });
   const out: BatchEffect[] = [...effects, { type: 'finish', seq: next.seq, status, actor: SYSTEM, reason }];
-  // Every firm concerned is told each of its folders' outcome, moved or not (FAQ D.27), once: the batch ran.
+  // Every firm concerned is told each of its folders' outcome once (telling them is this tool's rule; what a
+  // moved or unmoved folder means for them is FAQ D.27's).
   if (s.outcomeNotices) return accept(next, [...out, { type: 'notify', kind: 'batch_outcome', plan: s.plan }]);
   // Before that: firms were told what moved, and what was retired (it was, at the start).
   const live = s.order.some((c) => s.folders[c].status === 'live');

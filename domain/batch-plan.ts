@@ -17,7 +17,7 @@ export interface PlanRequest {
   concurrency: number;
   minNoticeMs: number;
   allowNonBusinessDay: boolean;
-  /** Retired folders this batch closes and hides on legacy at its start (FAQ D.28), told to the firms that used them. */
+  /** Retired folders this batch closes and hides on legacy at its start (a rule of this tool, not the FAQ's), told to the firms that used them. */
   retire: string[];
 }
 

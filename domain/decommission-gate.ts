@@ -19,9 +19,10 @@ export interface GateFacts {
 const firstTen = (codes: string[]) => `${codes.slice(0, 10).join(', ')}${codes.length > 10 ? ', …' : ''}`;
 
 /**
- * The decommission gate (FAQ E.30): every folder live, retired or born on ECP 2.0; no batch unfinished; no
- * switch-back pending; no drift open; legacy has accepted no submission for the quiet period. Each item says
- * why it passes or not; the gate passes when all do.
+ * The decommission gate. FAQ E.30 says only that legacy is switched off once every submission folder has moved;
+ * the rest is this tool's: every folder live, retired or born on ECP 2.0 (download folders included); no batch
+ * unfinished; no switch-back pending; no drift open; legacy has accepted no submission for the quiet period.
+ * Each item says why it passes or not; the gate passes when all do.
  */
 export function decommissionGate(f: GateFacts): { pass: boolean; items: GateItem[] } {
   const left = f.foldersNotMoved;

@@ -17,11 +17,11 @@ export interface NoticeFolder {
   code: string;
   nameEn: string;
   nameZh: string;
-  /** submit | download | both (FAQ D.27–D.29: download folders are told as "download", never "submit"). */
+  /** submit | download | both (download folders are told as "download", never "submit": this tool's rule; FAQ D.27–D.29 speak of submission folders only). */
   direction: string;
   /** What the Input Date means for this folder (catalog; FAQ C.23), '' or 'None' when it has none. */
   inputDateMeaning: string;
-  /** Retired with the batch: closed and hidden on legacy, not moved (FAQ D.28). */
+  /** Retired with the batch: closed and hidden on legacy, not moved (a rule of this tool, not the FAQ's). */
   retired?: boolean;
   /** At a batch's end (batch_outcome): what became of the folder. */
   outcome?: FolderOutcome;
@@ -101,22 +101,22 @@ const TEXT: Record<NoticeKind, { subjectEn: string; subjectZh: string; en: (at: 
 const RETIRE_ONLY: Partial<Record<NoticeKind, { subjectEn: string; subjectZh: string; en: (at: string) => string; zh: (at: string) => string }>> = {
   batch_announced: {
     subjectEn: 'folders retired on the current ECP', subjectZh: '現有 e 通訊文件夾撤銷',
-    en: (at) => `At ${at} (Hong Kong time), HKEX will retire the folders below: they will be disabled and hidden on the current ECP and will not move to ECP 2.0.`,
-    zh: (at) => `香港交易所將於 ${at}（香港時間）撤銷以下文件夾：現有 e 通訊上的相關文件夾將被設為無效及隱藏，並不會轉移至 e 通訊 2.0。`,
+    en: (at) => `At ${at} (Hong Kong time), HKEX will retire the folders below: they will be disabled and hidden on the current ECP and will not move to ECP 2.0 (a rule of this cutover, not of the FAQ).`,
+    zh: (at) => `香港交易所將於 ${at}（香港時間）撤銷以下文件夾：現有 e 通訊上的相關文件夾將被設為無效及隱藏，並不會轉移至 e 通訊 2.0（此為本次轉移的安排，並非常問問題所載）。`,
   },
   batch_reminder: {
     subjectEn: 'reminder: folders retired on the current ECP', subjectZh: '提示：現有 e 通訊文件夾撤銷',
-    en: (at) => `Reminder: at ${at} (Hong Kong time), the folders below will be retired: disabled and hidden on the current ECP, not moved to ECP 2.0.`,
-    zh: (at) => `提示：以下文件夾將於 ${at}（香港時間）撤銷：現有 e 通訊上的相關文件夾將被設為無效及隱藏，並不會轉移至 e 通訊 2.0。`,
+    en: (at) => `Reminder: at ${at} (Hong Kong time), the folders below will be retired: disabled and hidden on the current ECP, not moved to ECP 2.0 (a rule of this cutover, not of the FAQ).`,
+    zh: (at) => `提示：以下文件夾將於 ${at}（香港時間）撤銷：現有 e 通訊上的相關文件夾將被設為無效及隱藏，並不會轉移至 e 通訊 2.0（此為本次轉移的安排，並非常問問題所載）。`,
   },
   folders_live: {
     subjectEn: 'folders retired', subjectZh: '文件夾已撤銷',
-    en: (at) => `Since ${at} (Hong Kong time), the folders below are retired: disabled and hidden on the current ECP; they did not move to ECP 2.0.`,
-    zh: (at) => `以下文件夾已於 ${at}（香港時間）撤銷：現有 e 通訊上的相關文件夾已被設為無效及隱藏，並沒有轉移至 e 通訊 2.0。`,
+    en: (at) => `Since ${at} (Hong Kong time), the folders below are retired: disabled and hidden on the current ECP; they did not move to ECP 2.0 (a rule of this cutover, not of the FAQ).`,
+    zh: (at) => `以下文件夾已於 ${at}（香港時間）撤銷：現有 e 通訊上的相關文件夾已被設為無效及隱藏，並沒有轉移至 e 通訊 2.0（此為本次轉移的安排，並非常問問題所載）。`,
   },
 };
 
-/** A download folder takes no submission: it is told as "download", never "submit" (FAQ D.27–D.29). */
+/** A download folder takes no submission: it is told as "download", never "submit" (this tool's rule). */
 const isDownload = (f: NoticeFolder) => f.direction === 'download';
 /** The folder's Input Date meaning, first clause only ("Trade date (T)"); null when the folder has none. */
 function inputDate(f: NoticeFolder): string | null {
@@ -164,17 +164,17 @@ const HEADINGS = {
     submit: (legacy: boolean) => (legacy ? 'Submission folders (keep submitting on the current ECP):' : 'Submission folders (submit on ECP 2.0):'),
     download: (legacy: boolean) => (legacy ? 'Download folders (keep downloading from the current ECP):' : 'Download folders (download from ECP 2.0; nothing is submitted to them):'),
     retired: (kind: NoticeKind) =>
-      kind === 'folders_live' ? 'Retired folders (closed and hidden on the current ECP, not moved to ECP 2.0: no platform takes them any more; ask HKEX ECP Support what replaces them):'
+      kind === 'folders_live' ? 'Retired folders (closed and hidden on the current ECP, not moved to ECP 2.0: no platform takes them any more (a rule of this cutover, not of the FAQ); ask HKEX ECP Support what replaces them):'
       : STAYS_ON_LEGACY.includes(kind) ? 'Folders that were to be retired (the retirement is called off: they stay open on the current ECP):'
-      : 'Folders to be retired (closed and hidden on the current ECP at that time, not moved to ECP 2.0; ask HKEX ECP Support what replaces them):',
+      : 'Folders to be retired (closed and hidden on the current ECP at that time, not moved to ECP 2.0 (a rule of this cutover, not of the FAQ); ask HKEX ECP Support what replaces them):',
   },
   zh: {
     submit: (legacy: boolean) => (legacy ? '提交文件夾（請繼續經現有 e 通訊提交）：' : '提交文件夾（經 e 通訊 2.0 提交）：'),
     download: (legacy: boolean) => (legacy ? '下載文件夾（請繼續經現有 e 通訊下載）：' : '下載文件夾（經 e 通訊 2.0 下載，不接受提交）：'),
     retired: (kind: NoticeKind) =>
-      kind === 'folders_live' ? '撤銷的文件夾（已於現有 e 通訊設為無效及隱藏，不會轉移至 e 通訊 2.0，兩個平台均不再接受；如有疑問請聯絡香港交易所 e 通訊支援組）：'
+      kind === 'folders_live' ? '撤銷的文件夾（已於現有 e 通訊設為無效及隱藏，不會轉移至 e 通訊 2.0，兩個平台均不再接受（此為本次轉移的安排，並非常問問題所載）；如有疑問請聯絡香港交易所 e 通訊支援組）：'
       : STAYS_ON_LEGACY.includes(kind) ? '原定撤銷的文件夾（撤銷安排已取消，仍可經現有 e 通訊使用）：'
-      : '將撤銷的文件夾（屆時於現有 e 通訊設為無效及隱藏，不會轉移至 e 通訊 2.0；如有疑問請聯絡香港交易所 e 通訊支援組）：',
+      : '將撤銷的文件夾（屆時於現有 e 通訊設為無效及隱藏，不會轉移至 e 通訊 2.0（此為本次轉移的安排，並非常問問題所載）；如有疑問請聯絡香港交易所 e 通訊支援組）：',
   },
 };
 

@@ -12,7 +12,7 @@ export interface PublicFolder {
   placement: string;
   liveSince: string | null;
   plannedMove: { batch: string; at: string } | null;
-  /** A retired folder: the batch that closes it on legacy, and when (FAQ D.28); null until one is planned. */
+  /** A retired folder: the batch that closes it on legacy, and when (retirement is this tool's rule, not the FAQ's); null until one is planned. */
   retirement: { batch: string; at: string } | null;
   retiredAt: string | null;
   /** A folder on legacy with no planned batch: its move is "to be announced" (FAQ D.28). */

@@ -187,7 +187,7 @@ export function createBatchStore(db: Db): BatchStore {
         await appendEvent(trx, {
           key: runKey(e.workflowId, e.runId, `retire:${code}`), actor: e.actor, entityType: 'folder', entityId: code, from: 'retired', to: outcome.retired ? 'retired' : 'retire_refused',
           reason: outcome.retired
-            ? `closed and hidden on legacy with batch ${e.batchId}; no platform takes it any more (FAQ D.28)`
+            ? `closed and hidden on legacy with batch ${e.batchId}; no platform takes it any more (a rule of this tool, not the FAQ's)`
             : `batch ${e.batchId} could not retire it: ${outcome.failure}; it stays open on legacy until the decommission`,
           workflowId: e.workflowId, runId: e.runId,
         });

@@ -41,7 +41,7 @@ export function registerBatchCommands(program: Command): void {
     .requiredOption('--name <name>', 'a name people recognise')
     .requiredOption('--at <time>', '"YYYY-MM-DD HH:mm" Hong Kong time (or add a zone)')
     .option('--folders <codes>', 'comma-separated folder codes to move')
-    .option('--retire <codes>', 'retired folders to close and hide on legacy at the start (FAQ D.28), e.g. SDPDF,CCOLDSS')
+    .option('--retire <codes>', 'retired folders to close and hide on legacy at the start (a rule of this tool, not the FAQ\'s), e.g. SDPDF,CCOLDSS')
     .option(...AS)
     .option('--on-failure <policy>', 'continue (others go on) or halt (no new folder starts)', 'continue')
     .option('--concurrency <n>', 'folders cut over at the same time', '5')

@@ -75,7 +75,7 @@ describe('decommission of legacy ECP (time-skipping)', () => {
     const refused = await submit('SD3', 'SDJ_01234_202212.csv');
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { message: string }).message).toMatch(/decommissioned and read-only; nothing was stored: submit SD3 on ECP 2\.0/);
-    // A retired folder no batch retired was retired by the switch-off: it sends no one to ECP 2.0 (FAQ D.28).
+    // A retired folder no batch retired was retired by the switch-off: it sends no one to ECP 2.0 (the cutover's rule).
     const retired = await submit('LEGTEST', 'TEST_01234_20221230.txt');
     expect(((await retired.json()) as { code: string; message: string })).toMatchObject({ code: '3003', message: expect.stringMatching(/LEGTEST is retired/) });
     expect((await db('folders').where({ code: 'LEGTEST' }).first('retired_at')).retired_at).toBeInstanceOf(Date);

@@ -16,7 +16,7 @@ afterAll(() => portal.close());
 
 const get = (p: string, headers: Record<string, string> = {}) => fetch(portal.url + p, { headers });
 
-// Batch W1 moves SD1, SD2 and the download folder CSCMAP and retires SDPDF and CCOLDSS (as B1 did, FAQ D.28);
+// Batch W1 moves SD1, SD2 and the download folder CSCMAP and retires SDPDF and CCOLDSS (as the catalog's batch B1 does: the catalog's choice; FAQ D.28 gives only B1's date);
 // batch W2 is planned and approved for later (public), W3 only planned (not public).
 await db('participants').insert([
   { code: '01234', name_en: 'Secret Firm', user_types: ['SEHK_EP'], emails: ['secret@firm.hk'] },
@@ -105,7 +105,7 @@ describe('portal API', () => {
   it('serves Appendix 7.3 with the same content as `ecp-cutover appendix`, in md, csv and html', async () => {
     const md = await (await get('/appendix/7.3.md')).text();
     expect(md).toContain('| Stamp Duty Daily Return (SD-1) | SD1 |');
-    // Submission folders first, download folders apart (FAQ D.27–D.29); retired folders never.
+    // Submission folders first (FAQ D.29), download folders apart (this tool's layout); retired folders never.
     const [submission, download] = md.split('## Download folders');
     expect(submission).toContain('## Submission folders');
     expect(submission).not.toContain('CSCMAP');
