@@ -35,7 +35,23 @@ declare module 'fastify' {
  * workflow commands. Every request but /healthz and /openapi.json is authenticated (the console: its
  * session); a role the operator lacks is 403; repeated failed sign-ins of a credential are 429.
  */
-export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator; port?: number; host?: string; log?: ApiLog; signInLimit?: { max: number; windowMs: number } }): Promise<ControlApi> {
+export interface ControlApiOptions {
+  deps: AppDeps;
+  auth: Authenticator;
+  port?: number;
+  host?: string;
+  log?: ApiLog;
+  signInLimit?: { max: number; windowMs: number };
+}
+
+export async function startControlApi(opts: ControlApiOptions): Promise<ControlApi> {
+  const app = await buildControlApi(opts);
+  const url = await listen(app, opts.port, opts.host);
+  return { url, close: () => app.close() };
+}
+
+/** The control API's server, ready but not listening (the API reference is generated from it: scripts/docs.ts). */
+export async function buildControlApi(opts: ControlApiOptions): Promise<FastifyInstance> {
   const { deps, auth } = opts;
   const limiter = createSignInLimiter(opts.signInLimit?.max, opts.signInLimit?.windowMs);
   const metrics = createRequestMetrics('ecp_cutover_api_request_duration_seconds', 'Control API requests by route template, method and status class.');
@@ -64,8 +80,7 @@ export async function startControlApi(opts: { deps: AppDeps; auth: Authenticator
   await app.register(apiRoutes, { deps, auth, limiter, metrics: () => metrics.render() });
   await app.register(consolePlugin, { deps, auth, limiter });
   await app.ready();
-  const url = await listen(app, opts.port, opts.host);
-  return { url, close: () => app.close() };
+  return app;
 }
 
 declare module 'fastify' {

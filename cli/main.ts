@@ -22,7 +22,7 @@ import { withFlags } from './flags';
  * `ecp-cutover`. This is the only place that exits: commands throw, and the error's class picks the exit
  * code — 2 for bad input or a refusal by a rule (DomainError), 1 for anything unexpected.
  */
-const program = new Command('ecp-cutover')
+export const program = new Command('ecp-cutover')
   .description('Moves submission folders from legacy ECP to ECP 2.0 on Temporal.')
   .option('--debug', 'show stack traces of unexpected errors')
   .option('--token-file <file>', 'the credential for the control API (else ECP_CUTOVER_TOKEN, else the one `login` kept)')

@@ -78,7 +78,7 @@ describe('portal API', () => {
     expect(cash).not.toMatch(/CCOLDSS|CSCMAP/); // China Connect folders: not this firm's
     const connect = await told('05678');
     expect(connect).toMatch(/Retired as planned [^\n]*\n {2}- CCOLDSS /);
-    expect(connect).toMatch(/Download folders \(download from ECP 2\.0; nothing is submitted to them\):\n {2}- CSCMAP /);
+    expect(connect).toMatch(/Moved to ECP 2\.0 — download folders: download from ECP 2\.0 \(nothing is submitted to them\):\n {2}- CSCMAP /);
     // Retired once: a later batch cannot retire it again.
     const again = await plan('W4', '2031-03-10 08:00', 'SD3', '--retire', 'SDPDF');
     expect(again.code).toBe(2);
