@@ -13,8 +13,11 @@ export interface CcUser {
   ipRegistered: boolean;
 }
 
-export type { ClientConnectParticipant as CcParticipant } from '../platform/gateway';
-import type { ClientConnectParticipant as CcParticipant } from '../platform/gateway';
+/** A participant's users as the admin API carries them (the same shape the cutover's gateway reads). */
+export interface CcParticipant {
+  code: string;
+  users: CcUser[];
+}
 
 /** Replaces the users of the participants given (others are left alone); functions are per user. */
 export async function loadParticipants(db: Db, participants: CcParticipant[]): Promise<{ participants: number; users: number }> {
