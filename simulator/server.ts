@@ -7,6 +7,9 @@ import {
 } from '../domain/intake-rules';
 import { listParticipants, loadParticipants, participantUsers, userAccess, type CcParticipant } from './client-connect';
 import { Faults, type FaultRule } from './faults';
+import { migrateSimulator } from './migrations/index';
+import { seedPlatformFolders } from './seed';
+import { DEFAULT_CATALOG } from '../db/catalog-path';
 import { handBack, handOver, pendingCount, processPending, readFolder, schemaOf, sha256 } from './platform-store';
 
 /**
@@ -37,6 +40,8 @@ export interface SimulatorOptions {
   processingDelayMs?: number;
   /** The credential the admin and fault APIs require (`Authorization: Bearer ...`). */
   adminToken: string;
+  /** The folder catalog the platforms start from (default: the one shipped, db/catalog/folders.csv). */
+  catalog?: string;
   log?: (line: string) => void;
 }
 
@@ -74,6 +79,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const { db } = opts;
   if (!opts.adminToken || opts.adminToken.length < 16) throw new Error('the simulator needs an admin token of 16 characters or more (SIMULATOR_ADMIN_TOKEN)');
   const adminToken = Buffer.from(`Bearer ${opts.adminToken}`);
+  // Its own schemas, its own migrations, its own folders: only where a simulator runs.
+  await migrateSimulator(db);
+  await seedPlatformFolders(db, opts.catalog ?? DEFAULT_CATALOG);
   const faults = new Faults();
   const processingDelayMs = opts.processingDelayMs ?? 500;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { migrateDownAll, migrateLatest } from '../../db/connection';
 import { seedCatalog } from '../../db/seed';
+import { migrateSimulator, migrateSimulatorDown, SIMULATOR_MIGRATIONS_SCHEMA } from '../../simulator/migrations/index';
 import { BATCH_FOLDER_STATUSES, PUBLIC_BATCH_STATUSES, STORED_BATCH_STATUSES } from '../../domain/batch-lifecycle';
 import { STORED_DECOMMISSION_STATUSES } from '../../domain/decommission-lifecycle';
 import { NOTICE_KINDS, NOTICE_STATUSES } from '../../domain/notices';
@@ -14,7 +15,7 @@ const { db } = await freshDatabase({ migrate: false });
 
 async function tables(): Promise<string[]> {
   const rows = await db('pg_tables')
-    .whereIn('schemaname', ['public', 'sim_legacy', 'sim_ecp2'])
+    .whereIn('schemaname', ['public', 'sim_legacy', 'sim_ecp2', SIMULATOR_MIGRATIONS_SCHEMA])
     .whereNot('tablename', 'like', 'knex_%')
     .select(db.raw(`schemaname || '.' || tablename as name`));
   return rows.map((r: { name: string }) => r.name).sort();
@@ -27,12 +28,40 @@ describe('migrations', () => {
     expect(first).toEqual(expect.arrayContaining([
       'public.folders', 'public.batches', 'public.batch_folders', 'public.events', 'public.participants',
       'public.users', 'public.notices', 'public.notice_attempts', 'public.decommission', 'public.operators',
-      'sim_legacy.submissions', 'sim_ecp2.submissions', 'sim_ecp2.user_functions',
     ]));
+    // The platform simulator's tables are not the product's: they come only with a simulator.
+    expect(first.filter((t) => t.startsWith('sim_'))).toEqual([]);
     await migrateDownAll(db);
     expect(await tables()).toEqual([]);
     await migrateLatest(db);
     expect(await tables()).toEqual(first);
+  });
+
+  it("the simulator's own set goes up, down and up again, beside the product's and apart from it", async () => {
+    await migrateLatest(db);
+    const product = await tables();
+    expect(await migrateSimulator(db)).toEqual(['20260201000100_platforms']);
+    const withSimulator = await tables();
+    expect(withSimulator.filter((t) => !product.includes(t))).toEqual(expect.arrayContaining(['sim_legacy.submissions', 'sim_ecp2.submissions', 'sim_ecp2.user_functions', 'sim_ecp2.cc_users', 'sim_legacy.platform']));
+    expect(withSimulator.filter((t) => !t.startsWith('sim_'))).toEqual(product);
+    // Each set keeps its own books: neither lists the other's migrations.
+    expect(await db('knex_migrations').where('name', 'like', '%_platforms').first()).toBeUndefined();
+    await migrateSimulatorDown(db);
+    expect(await tables()).toEqual(product);
+    await migrateSimulator(db);
+    expect(await tables()).toEqual(withSimulator);
+  });
+
+  it('a database whose production migrations made the simulated platforms earlier keeps their rows: the set adopts them', async () => {
+    await migrateSimulator(db);
+    await db('sim_legacy.folders').insert({ code: 'OLD1', intake: 'open', visible: true });
+    // As a database migrated before the move: the tables are there, the simulator's books are not.
+    await db.raw(`drop schema ${SIMULATOR_MIGRATIONS_SCHEMA} cascade`);
+    await db.raw('alter table sim_legacy.folders drop column retired');
+    expect(await migrateSimulator(db)).toEqual(['20260201000100_platforms']);
+    expect(await db('sim_legacy.folders').where({ code: 'OLD1' }).first('intake', 'retired')).toEqual({ intake: 'open', retired: false });
+    expect(await db('sim_legacy.platform').count({ n: '*' }).first()).toEqual({ n: 1 });
+    await migrateSimulatorDown(db);
   });
 });
 
