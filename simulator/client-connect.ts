@@ -71,3 +71,12 @@ export async function userAccess(db: Db, email: string): Promise<{ memberOf: str
   ]);
   return { memberOf, functions };
 }
+
+/** Replaces one user's Client Connect functions. */
+export async function setFunctions(db: Db, email: string, functions: string[]): Promise<{ user: string; functions: string[] }> {
+  await db.transaction(async (trx) => {
+    await trx('sim_ecp2.user_functions').where({ user_email: email }).del();
+    if (functions.length) await trx('sim_ecp2.user_functions').insert([...new Set(functions)].map((f) => ({ user_email: email, function: f })));
+  });
+  return { user: email, functions };
+}

@@ -70,10 +70,10 @@ describe('the simulated ECP 2.0 applies the FAQ to participants (HTTP)', () => {
       ['a folder not yet moved is submitted on legacy (D.27)', submit('ecp2', 'SD2', sd1('cash@09999.hk', '09999', { filename: 'SDA_09999_20220512.csv' })), 409, '3001', /submit it on legacy ECP/],
       ['a retired folder is refused on ECP 2.0 without sending anyone back to legacy (D.28)', submit('ecp2', 'SDPDF', sd1('cash@09999.hk', '09999', { filename: 'SDR_09999_20220512.pdf' })), 409, '3003', /is retired: neither legacy ECP nor ECP 2\.0 takes it/],
       ['… and on legacy, without sending anyone to ECP 2.0', submit('legacy', 'SDPDF', sd1('cash@09999.hk', '09999', { filename: 'SDR_09999_20220512.pdf' })), 409, '3003', /is retired: neither legacy ECP nor ECP 2\.0 takes it/],
-      ['a NUL in the user is a bad request, not a database error', submit('ecp2', 'SD1', sd1('cash\u0000@09999.hk')), 400, 'bad_request', /user \(the submitting user's email\) is required/],
+      ['a NUL in the user is a bad request, not a database error', submit('ecp2', 'SD1', sd1('cash\u0000@09999.hk')), 400, 'bad_request', /user \(the submitting user's email\) must be an email address/],
       ['a date PostgreSQL cannot hold is a bad request', submit('legacy', 'SD2', sd1('cash@09999.hk', '09999', { filename: 'SDA_09999_00000101.csv', inputDate: '0000-01-01' })), 400, 'bad_request', /inputDate must be a date/],
       ['a download folder is never submitted to, on either platform', submit('legacy', 'CSCMAP', sd1('cc@09999.hk', '09999', { filename: 'CSCMAP_20220512.csv' })), 409, '4001', /download folder/],
-      ['bad base64 is refused, never stored with the checksum of garbage', submit('ecp2', 'SD1', sd1('cash@09999.hk', '09999', { contentBase64: 'not base64!' })), 400, 'bad_content', /contentBase64 must be the file in base64/],
+      ['bad base64 is refused, never stored with the checksum of garbage', submit('ecp2', 'SD1', sd1('cash@09999.hk', '09999', { contentBase64: 'not base64!' })), 400, 'bad_request', /contentBase64 must be the file in base64/],
     ];
     for (const [what, pending, status, code, message] of cases) {
       const r = await pending;

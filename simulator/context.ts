@@ -1,0 +1,8 @@
+import type { Knex } from 'knex';
+import type { Faults } from './faults';
+
+/** What the simulator's routes and its SFTP server share. */
+export interface SimContext {
+  db: Knex;
+  faults: Faults;
+}
