@@ -17,6 +17,7 @@ import { batchWorkflowId } from '../domain/workflow-ids';
 import { prng } from '../domain/directory-generator';
 import { importGeneratedDirectory } from '../stores/directory-store';
 import { enrolSubmitters } from '../test/support/submitter';
+import { simulatorAdminToken } from '../security/command-signing';
 import { startSubmitters } from '../test/support/submitter';
 import type { BatchProgress } from '../workflows/batch-migration';
 import { startHarness, type Harness } from '../bench/harness';
@@ -172,7 +173,7 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
 
     const sampler = sampleBothOpen(h);
     const reconciler = reconcileThroughout(h);
-    const submitters = SUBMITTED_FOLDERS.map((i) => startSubmitters(h.sim.url, { folder: codes[i], user: USER, clients: 1, prefix: 'T' }));
+    const submitters = SUBMITTED_FOLDERS.map((i) => startSubmitters(h.sim.url, { folder: codes[i], user: USER, clients: 1, prefix: 'T', adminToken: simulatorAdminToken(h.config)! }));
     await planBatch(h.app, await operatorNamed(h.db, 'alice'), {
       id: 'DRILL', name: `drill ${name}`, at: DateTime.utc().plus({ seconds: 2 }).toISO()!, folders: codes,
       onFailure: 'continue', concurrency: CONCURRENCY, minNotice: '0s', allowNonBusinessDay: true,

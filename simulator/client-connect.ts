@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection';
+import { provisionLogins } from './logins';
 
 /**
  * The simulator's Client Connect: who the users of each participant are, their role, their ECP functions and
@@ -19,7 +20,10 @@ export interface CcParticipant {
   users: CcUser[];
 }
 
-/** Replaces the users of the participants given (others are left alone); functions are per user. */
+/**
+ * Replaces the users of the participants given (others are left alone); functions are per user. Each user gets
+ * a login on both platforms (kept when they are loaded again, with the same credentials).
+ */
 export async function loadParticipants(db: Db, participants: CcParticipant[]): Promise<{ participants: number; users: number }> {
   let users = 0;
   await db.transaction(async (trx) => {
@@ -31,6 +35,7 @@ export async function loadParticipants(db: Db, participants: CcParticipant[]): P
     for (let i = 0; i < rows.length; i += 1000) await trx('sim_ecp2.cc_users').insert(rows.slice(i, i + 1000));
     const fns = [...new Map<string, { user_email: string; function: string }>(participants.flatMap((p) => p.users.flatMap((u) => u.functions.map((f) => [`${u.email}/${f}`, { user_email: u.email, function: f }] as [string, { user_email: string; function: string }])))).values()];
     for (let i = 0; i < fns.length; i += 1000) await trx('sim_ecp2.user_functions').insert(fns.slice(i, i + 1000)).onConflict(['user_email', 'function']).ignore();
+    await provisionLogins(trx, emails);
     users = rows.length;
   });
   return { participants: participants.length, users };
@@ -61,15 +66,6 @@ export async function listParticipants(db: Db, after: string, limit: number, onl
 export async function participantUsers(db: Db, code: string): Promise<CcParticipant> {
   const [p] = await listParticipants(db, '', 1, code);
   return p ?? { code, users: [] };
-}
-
-/** The participants a user belongs to, and the user's functions. */
-export async function userAccess(db: Db, email: string): Promise<{ memberOf: string[]; functions: string[] }> {
-  const [memberOf, functions] = await Promise.all([
-    db('sim_ecp2.cc_users').where({ email }).orderBy('participant_code').pluck('participant_code'),
-    db('sim_ecp2.user_functions').where({ user_email: email }).orderBy('function').pluck('function'),
-  ]);
-  return { memberOf, functions };
 }
 
 /** Replaces one user's Client Connect functions. */

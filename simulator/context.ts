@@ -5,4 +5,6 @@ import type { Faults } from './faults';
 export interface SimContext {
   db: Knex;
   faults: Faults;
+  /** The key users' credentials are derived from (credentials.ts). */
+  credentialKey: Buffer;
 }

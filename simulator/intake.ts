@@ -1,27 +1,28 @@
 import type { Knex } from 'knex';
 import {
-  checkAccess, checkDirection, checkInputDate, checkIntakeOpen, checkMembership, retiredRefusal, type PlatformName,
+  checkDirection, checkFolderShown, checkInputDate, checkIntakeOpen, checkMembership, retiredRefusal, webFunctions, type PlatformName,
 } from '../domain/intake-rules';
-import { userAccess } from './client-connect';
 import { HttpError, refuse } from './http/errors';
+import type { SessionUser } from './logins';
 import { readFolder, schemaOf, sha256 } from './platform-store';
 
 /** One file as a participant hands it in, over the web or SFTP. */
 export interface Submission {
   folder: string;
   participant: string;
-  user: string;
   filename: string;
   inputDate: string;
   content: Buffer;
 }
 
 /**
- * Takes a file or refuses it, the same way on every channel. Retired first (it never sends anyone to the other
- * platform), then a download folder (nothing is submitted to it, wherever it is), then where the folder is open,
- * then — on ECP 2.0 — who may submit it and the Input Date. A refusal is logged and stores nothing.
+ * Takes a file from a signed-in user or refuses it, the same way on every channel. Retired first (it never sends
+ * anyone to the other platform), then a download folder (nothing is submitted to it, wherever it is), then where
+ * the folder is open, then whether the user sees the folder and serves the firm, then — on ECP 2.0 — the Input
+ * Date (legacy never checked it). A refusal is logged and stores nothing. On the web, EU_ECPSFTP shows no folder
+ * (FAQ B.6); over SFTP the folder's own function is what counts.
  */
-export async function submitFile(db: Knex, p: PlatformName, s: Submission): Promise<{ sha256: string; overwritten: boolean }> {
+export async function submitFile(db: Knex, p: PlatformName, who: SessionUser, s: Submission, channel: 'web' | 'sftp' = 'web'): Promise<{ sha256: string; overwritten: boolean }> {
   const { folder: code, participant, filename } = s;
   try {
     return await db.transaction(async (trx) => {
@@ -37,16 +38,14 @@ export async function submitFile(db: Knex, p: PlatformName, s: Submission): Prom
       }
       const closed = checkIntakeOpen(p, code, folder?.intake);
       if (closed || !folder) throw refuse(closed ?? checkIntakeOpen(p, code, undefined)!);
+      const functions = channel === 'web' ? webFunctions(who.functions) : who.functions;
+      const denied = checkFolderShown(p, folder, who.email, functions) ?? checkMembership(participant, who.email, who.memberOf);
+      if (denied) throw refuse(denied);
       if (p === 'ecp2') {
-        // Client Connect decides who may submit what, for which firm (FAQ B.5–B.7, B.14).
-        const access = await userAccess(trx, s.user);
-        const denied = checkAccess(folder, s.user, access.functions) ?? checkMembership(participant, s.user, access.memberOf);
-        if (denied) throw refuse(denied);
-        // Legacy keeps its own, looser rules: it never checked the Input Date against the filename.
         const badDate = checkInputDate({ pattern: folder.filenamePattern, meaning: folder.inputDateMeaning }, filename, s.inputDate);
         if (badDate) throw refuse(badDate);
       }
-      return store(trx, p, s);
+      return store(trx, p, who.email, s);
     });
   } catch (err) {
     if (err instanceof HttpError) await db(`${schemaOf(p)}.intake_log`).insert({ folder_code: code, participant, filename, accepted: false, code: err.code, sha256: null });
@@ -54,11 +53,11 @@ export async function submitFile(db: Knex, p: PlatformName, s: Submission): Prom
   }
 }
 
-async function store(trx: Knex.Transaction, p: PlatformName, s: Submission) {
+async function store(trx: Knex.Transaction, p: PlatformName, user: string, s: Submission) {
   const digest = sha256(s.content);
   const [row] = await trx(`${schemaOf(p)}.submissions`)
     .insert({
-      folder_code: s.folder, participant: s.participant, user_email: s.user, filename: s.filename, input_date: s.inputDate, sha256: digest,
+      folder_code: s.folder, participant: s.participant, user_email: user, filename: s.filename, input_date: s.inputDate, sha256: digest,
       size: s.content.length, content: s.content, status: p === 'legacy' ? 'pending' : 'processed',
       processed_at: p === 'legacy' ? null : trx.fn.now(),
     })

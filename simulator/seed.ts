@@ -5,6 +5,7 @@ import { parseCatalog } from '../domain/catalog';
 /** What a simulated platform knows of a folder: the rules its intake applies. */
 export interface PlatformFolder {
   code: string;
+  name?: string;
   ccFunction: string | null;
   filenamePattern: string;
   direction: 'submit' | 'download' | 'both';
@@ -20,8 +21,8 @@ export interface PlatformFolder {
  * open never (a cutover moved it; a restart must not move it back).
  */
 export async function addPlatformFolders(db: Knex, folders: PlatformFolder[]): Promise<void> {
-  const rules = (f: PlatformFolder) => ({ cc_function: f.ccFunction, filename_pattern: f.filenamePattern, direction: f.direction, input_date_meaning: f.inputDateMeaning });
-  const refreshed = ['cc_function', 'filename_pattern', 'direction', 'input_date_meaning'];
+  const rules = (f: PlatformFolder) => ({ name: f.name ?? '', cc_function: f.ccFunction, filename_pattern: f.filenamePattern, direction: f.direction, input_date_meaning: f.inputDateMeaning });
+  const refreshed = ['name', 'cc_function', 'filename_pattern', 'direction', 'input_date_meaning'];
   for (let i = 0; i < folders.length; i += 500) {
     const slice = folders.slice(i, i + 500);
     const legacy = slice.filter((f) => f.start !== 'new_on_2_0').map((f) => ({ code: f.code, ...rules(f), intake: 'open', visible: true }));
@@ -35,7 +36,7 @@ export async function addPlatformFolders(db: Knex, folders: PlatformFolder[]): P
 export async function seedPlatformFolders(db: Knex, catalogPath: string): Promise<number> {
   const { folders } = parseCatalog(fs.readFileSync(catalogPath, 'utf8'));
   await addPlatformFolders(db, folders.map((f) => ({
-    code: f.code, ccFunction: f.ccFunction, filenamePattern: f.filenamePattern, direction: f.direction, inputDateMeaning: f.inputDateMeaning, start: f.placement,
+    code: f.code, name: f.nameEn, ccFunction: f.ccFunction, filenamePattern: f.filenamePattern, direction: f.direction, inputDateMeaning: f.inputDateMeaning, start: f.placement,
   })));
   return folders.length;
 }

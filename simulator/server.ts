@@ -10,6 +10,9 @@ import { adminClientConnectRoutes } from './routes/admin-client-connect';
 import { adminFolderRoutes } from './routes/admin-folders';
 import { faultRoutes } from './routes/faults';
 import { intakeRoutes } from './routes/intake';
+import { loginRoutes } from './routes/login';
+import { adminLoginRoutes } from './routes/admin-logins';
+import { credentialKey } from './credentials';
 import { seedPlatformFolders } from './seed';
 
 export { MAX_FILE_BYTES } from './http/app';
@@ -18,7 +21,9 @@ export { MAX_FILE_BYTES } from './http/app';
  * The reference platform simulator: legacy ECP and ECP 2.0 behind one HTTP server, each with its own schema.
  * Participants use the intake API; the cutover drives the admin API (every call idempotent), which, like fault
  * injection, needs the admin credential the gateway holds. The routes are in routes/, one module per audience:
- *   intake.ts                participants: submit a file, the activity enquiry
+ *   login.ts                 participants: log in (a bearer session), log out
+ *   intake.ts                participants, signed in: their folders, submit a file, the activity enquiry
+ *   admin-logins.ts          users' credentials handed out, a locked login unlocked
  *   admin-folders.ts         the cutover: a folder's state, freeze|unfreeze|enable|disable|probe|handover|handback,
  *                            retire (legacy), legacy's last acceptance and its decommission
  *   admin-client-connect.ts  Client Connect: load, read a page or one participant, a user's functions
@@ -50,11 +55,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   // Its own schemas, its own migrations, its own folders: only where a simulator runs.
   await migrateSimulator(db);
   await seedPlatformFolders(db, opts.catalog ?? DEFAULT_CATALOG);
-  const ctx: SimContext = { db, faults: new Faults() };
+  const ctx: SimContext = { db, faults: new Faults(), credentialKey: credentialKey(opts.adminToken) };
 
   const app = createApp({ faults: ctx.faults, adminToken: opts.adminToken, log: opts.log });
   app.get('/healthz', async () => (await db.raw('select 1'), { ok: true }));
-  for (const routes of [intakeRoutes, adminFolderRoutes, adminClientConnectRoutes, faultRoutes]) routes(app, ctx);
+  for (const routes of [loginRoutes, intakeRoutes, adminFolderRoutes, adminClientConnectRoutes, adminLoginRoutes, faultRoutes]) routes(app, ctx);
 
   const processingDelayMs = opts.processingDelayMs ?? 500;
   const processor = setInterval(() => {

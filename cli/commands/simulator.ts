@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import fs from 'node:fs';
 import { loadConfig } from '../../config/config';
 import { DEFAULT_CATALOG } from '../../db/catalog-path';
-import { InputError } from '../../domain/errors';
+import { InputError, NotFoundError } from '../../domain/errors';
 import { createLog } from '../../observability/log';
+import { printJson } from '../context';
 import { parsePort, untilSignal } from './serve';
 
 /**
@@ -11,7 +12,7 @@ import { parsePort, untilSignal } from './serve';
  * of its own. Host-local: it needs the host's configuration (its database, its admin credential).
  */
 export function registerSimulatorCommands(program: Command): void {
-  program
+  const simulator = program
     .command('simulator')
     .description('serve the reference platform simulator (legacy ECP and ECP 2.0)')
     .option('--port <n>', 'port (default: the port of SIMULATOR_URL)')
@@ -42,4 +43,61 @@ export function registerSimulatorCommands(program: Command): void {
       await sim.close();
       await pool.destroy();
     });
+
+  simulator
+    .command('credentials')
+    .argument('<email>', "the user's email address (as in the imported directory)")
+    .description("a user's login on the embedded stack's simulated platforms: login ID, password and (ECP 2.0) the TOTP secret")
+    .option('--platform <platform>', 'ecp2 (Client Connect login ID, password, one-time password) or legacy (its own login)', 'ecp2')
+    .option('--json', '{ "loginId", "password", "totpSecret" } (no totpSecret on legacy)')
+    .option('--otp', 'print only the one-time password valid now (ECP 2.0)')
+    .action(async (email: string, opts: { platform: string; json?: boolean; otp?: boolean }) => {
+      const platform = platformOf(opts.platform);
+      if (opts.otp && platform !== 'ecp2') throw new InputError('--otp: legacy ECP has no one-time password; drop --otp or say --platform ecp2');
+      const creds = await simulatorAdmin<{ loginId: string; password: string; totpSecret?: string }>('GET', `/${platform}/admin/credentials/${encodeURIComponent(emailOf(email))}`);
+      if (opts.otp) return console.log(await generateOtp(creds.totpSecret!));
+      if (opts.json) return printJson(creds);
+      console.log(`${platform === 'ecp2' ? 'ECP 2.0 (Client Connect)' : 'legacy ECP'} login of ${email}`);
+      console.log(`  login ID     ${creds.loginId}\n  password     ${creds.password}`);
+      if (creds.totpSecret) console.log(`  TOTP secret  ${creds.totpSecret}  (base32, 6 digits every 30 s; now: ${await generateOtp(creds.totpSecret)})`);
+    });
+}
+
+const platformOf = (raw: string) => {
+  if (raw !== 'ecp2' && raw !== 'legacy') throw new InputError(`--platform '${raw.slice(0, 20)}' must be ecp2 or legacy`);
+  return raw;
+};
+
+function emailOf(raw: string): string {
+  const email = raw.trim().toLowerCase();
+  if (!/^[^\s@/\x00-\x1f\x7f]{1,64}@[^\s@/\x00-\x1f\x7f]{1,190}$/.test(email)) throw new InputError(`'${raw.slice(0, 60)}' is not an email address`);
+  return email;
+}
+
+async function generateOtp(secret: string): Promise<string> {
+  const { generate } = await import('otplib');
+  return generate({ secret });
+}
+
+/**
+ * A call to the simulator's admin API with this host's admin credential (SIMULATOR_ADMIN_TOKEN, or the one
+ * `dev up` wrote). Its refusals are the command's: a 4xx is bad input (exit 2) with the simulator's message.
+ */
+async function simulatorAdmin<T>(method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown): Promise<T> {
+  const config = loadConfig();
+  const { simulatorAdminToken } = await import('../../security/command-signing');
+  const token = simulatorAdminToken(config);
+  if (!token) throw new InputError(`no admin credential for the simulator: set SIMULATOR_ADMIN_TOKEN, or start the embedded stack with 'ecp-cutover dev up' (it writes ${config.simulatorTokenFile})`);
+  const res = await fetch(config.SIMULATOR_URL + path, {
+    method, signal: AbortSignal.timeout(10_000),
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).catch((err: Error) => {
+    throw new Error(`the simulator at ${config.SIMULATOR_URL} did not answer (${err.message}): is the stack up? start it with 'ecp-cutover dev up'`, { cause: err });
+  });
+  const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (res.status === 404) throw new NotFoundError(String(answer.message ?? 'not found'));
+  if (res.status >= 400 && res.status < 500) throw new InputError(`the simulator refused: ${String(answer.message ?? res.statusText)}`);
+  if (!res.ok) throw new Error(`the simulator failed (${res.status}): ${String(answer.message ?? '')}`);
+  return answer as T;
 }

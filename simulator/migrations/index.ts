@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as m100 from './20260201000100_platforms';
+import * as m200 from './20260201000200_logins';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -9,9 +10,13 @@ type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void
  * the simulator starts. Its bookkeeping is knex's table in the schema `simulator`, so neither set sees the
  * other's migrations.
  */
-const MIGRATIONS: [string, Migration][] = [['20260201000100_platforms', m100]];
+const MIGRATIONS: [string, Migration][] = [
+  ['20260201000100_platforms', m100],
+  ['20260201000200_logins', m200],
+];
 
 export const SIMULATOR_MIGRATIONS_SCHEMA = 'simulator';
+export const SIMULATOR_MIGRATION_NAMES = MIGRATIONS.map(([name]) => name);
 
 const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => MIGRATIONS.map(([name]) => name),

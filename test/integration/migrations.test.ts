@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { migrateDownAll, migrateLatest } from '../../db/connection';
 import { seedCatalog } from '../../db/seed';
-import { migrateSimulator, migrateSimulatorDown, SIMULATOR_MIGRATIONS_SCHEMA } from '../../simulator/migrations/index';
+import { migrateSimulator, migrateSimulatorDown, SIMULATOR_MIGRATION_NAMES, SIMULATOR_MIGRATIONS_SCHEMA } from '../../simulator/migrations/index';
+import * as platformsMigration from '../../simulator/migrations/20260201000100_platforms';
 import { BATCH_FOLDER_STATUSES, PUBLIC_BATCH_STATUSES, STORED_BATCH_STATUSES } from '../../domain/batch-lifecycle';
 import { STORED_DECOMMISSION_STATUSES } from '../../domain/decommission-lifecycle';
 import { NOTICE_KINDS, NOTICE_STATUSES } from '../../domain/notices';
@@ -40,7 +41,7 @@ describe('migrations', () => {
   it("the simulator's own set goes up, down and up again, beside the product's and apart from it", async () => {
     await migrateLatest(db);
     const product = await tables();
-    expect(await migrateSimulator(db)).toEqual(['20260201000100_platforms']);
+    expect(await migrateSimulator(db)).toEqual(SIMULATOR_MIGRATION_NAMES);
     const withSimulator = await tables();
     expect(withSimulator.filter((t) => !product.includes(t))).toEqual(expect.arrayContaining(['sim_legacy.submissions', 'sim_ecp2.submissions', 'sim_ecp2.user_functions', 'sim_ecp2.cc_users', 'sim_legacy.platform']));
     expect(withSimulator.filter((t) => !t.startsWith('sim_'))).toEqual(product);
@@ -50,15 +51,16 @@ describe('migrations', () => {
     expect(await tables()).toEqual(product);
     await migrateSimulator(db);
     expect(await tables()).toEqual(withSimulator);
+    await migrateSimulatorDown(db);
   });
 
   it('a database whose production migrations made the simulated platforms earlier keeps their rows: the set adopts them', async () => {
-    await migrateSimulator(db);
-    await db('sim_legacy.folders').insert({ code: 'OLD1', intake: 'open', visible: true });
-    // As a database migrated before the move: the tables are there, the simulator's books are not.
-    await db.raw(`drop schema ${SIMULATOR_MIGRATIONS_SCHEMA} cascade`);
+    // The tables as the production migrations 0600 and 0700 left them (1000 added the column `retired`), with a
+    // row in them, and no simulator books.
+    await platformsMigration.up(db);
     await db.raw('alter table sim_legacy.folders drop column retired');
-    expect(await migrateSimulator(db)).toEqual(['20260201000100_platforms']);
+    await db('sim_legacy.folders').insert({ code: 'OLD1', intake: 'open', visible: true });
+    expect(await migrateSimulator(db)).toEqual(SIMULATOR_MIGRATION_NAMES);
     expect(await db('sim_legacy.folders').where({ code: 'OLD1' }).first('intake', 'retired')).toEqual({ intake: 'open', retired: false });
     expect(await db('sim_legacy.platform').count({ n: '*' }).first()).toEqual({ n: 1 });
     await migrateSimulatorDown(db);

@@ -43,7 +43,7 @@ describe('nothing lost under load (I1, I3)', () => {
   ] as const) {
     it(`participants keep submitting ${folder} through its cutover (${title})`, async () => {
       const sampler = sampleBothOpen(folder);
-      const submitters = startSubmitters(sim.url, { folder, user: USER, clients: 4, prefix: folder === 'SD1' ? 'SD' : 'SDA' });
+      const submitters = startSubmitters(sim.url, { folder, user: USER, clients: 4, prefix: folder === 'SD1' ? 'SD' : 'SDA', adminToken: stack.simToken });
       await new Promise((r) => setTimeout(r, 700));
       const { result } = await runBatch({ ...app, config: { ...app.config, drainTimeoutMs, freezeWindowMaxMs: 60_000, MOVE_MAX_ATTEMPTS: 3 } }, [folder]);
       await new Promise((r) => setTimeout(r, 700));
