@@ -10,6 +10,7 @@
  *   3002 the folder is being moved right now: submit again in a minute on the other platform
  *   3003 the folder is retired: no platform takes it any more (the catalog's retirements, not the FAQ's)
  *   4001 a download folder: nothing is submitted to it (the project's rule)
+ *   4002 a submission folder: nothing is downloaded from it, submitted files never are (FAQ C.26)
  *   4505 the Input Date does not match the date in the filename (FAQ C.24; see input-date.ts)
  *   4506 the filename carries no date where the folder's pattern has one
  */
@@ -119,6 +120,15 @@ export function checkOnPlatform(platform: PlatformName, code: string, here: { vi
 export function checkDirection(code: string, direction: string): Refusal | null {
   if (direction !== 'download') return null;
   return { status: 409, code: '4001', message: `folder ${code} is a download folder: files are downloaded from it, nothing is submitted to it; nothing was stored` };
+}
+
+/**
+ * FAQ C.26: nothing submitted is ever downloaded — Activity Enquiry shows its SHA-256 instead. Only a download
+ * folder (or one that is both) has files to fetch: the ones HKEX puts there (the simulator's code 4002).
+ */
+export function checkDownloadable(code: string, direction: string): Refusal | null {
+  if (direction === 'download' || direction === 'both') return null;
+  return { status: 409, code: '4002', message: `folder ${code} is a submission folder: nothing is downloaded from it, and submitted files never are (FAQ C.26): compare your file's SHA-256 with the one Activity Enquiry shows` };
 }
 
 export function isIsoDate(value: unknown): value is string {

@@ -11,6 +11,7 @@ import { adminFolderRoutes } from './routes/admin-folders';
 import { faultRoutes } from './routes/faults';
 import { intakeRoutes } from './routes/intake';
 import { loginRoutes } from './routes/login';
+import { downloadRoutes } from './routes/downloads';
 import { adminLoginRoutes } from './routes/admin-logins';
 import { credentialKey } from './credentials';
 import { seedPlatformFolders } from './seed';
@@ -23,6 +24,7 @@ export { MAX_FILE_BYTES } from './http/app';
  * injection, needs the admin credential the gateway holds. The routes are in routes/, one module per audience:
  *   login.ts                 participants: log in (a bearer session), log out
  *   intake.ts                participants, signed in: their folders, submit a file, the activity enquiry
+ *   downloads.ts             participants, signed in: a download folder's files; HKEX (admin) places them
  *   admin-logins.ts          users' credentials handed out, a locked login unlocked
  *   admin-folders.ts         the cutover: a folder's state, freeze|unfreeze|enable|disable|probe|handover|handback,
  *                            retire (legacy), legacy's last acceptance and its decommission
@@ -59,7 +61,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
   const app = createApp({ faults: ctx.faults, adminToken: opts.adminToken, log: opts.log });
   app.get('/healthz', async () => (await db.raw('select 1'), { ok: true }));
-  for (const routes of [loginRoutes, intakeRoutes, adminFolderRoutes, adminClientConnectRoutes, adminLoginRoutes, faultRoutes]) routes(app, ctx);
+  for (const routes of [loginRoutes, intakeRoutes, downloadRoutes, adminFolderRoutes, adminClientConnectRoutes, adminLoginRoutes, faultRoutes]) routes(app, ctx);
 
   const processingDelayMs = opts.processingDelayMs ?? 500;
   const processor = setInterval(() => {

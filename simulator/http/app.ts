@@ -16,6 +16,7 @@ export type SimApp = FastifyInstance<import('node:http').Server, import('node:ht
 /** The largest file the platform takes; a request body is at most its base64 and a little JSON. */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 export const MAX_BODY_BYTES = Math.ceil((MAX_FILE_BYTES * 4) / 3) + 64 * 1024;
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -66,19 +67,22 @@ export function createApp(opts: { faults: Faults; adminToken: string; log?: (lin
   app.addHook('onRequest', async (req, reply) => {
     if (ADMIN_PATH.test(decodedPath(req))) return admin(req, reply);
   });
-  // A request answered before its body was read (refused as too large) is not read to its end: what still comes
-  // is discarded for a second, so that the client reads the answer before the connection closes (closing at once
-  // can reset it first), then the connection goes.
+  // A request answered before its body was read (refused as too large, or without a session): the rest is read
+  // and discarded, so that the client, still writing, reads the answer. Closing at once would reset the connection,
+  // and a reset can throw away an answer the client has not read yet. Past MAX_DRAIN more, the connection goes.
   app.addHook('onResponse', async (req) => {
     if (req.raw.complete) return;
+    let drained = 0;
+    req.raw.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > MAX_DRAIN_BYTES) req.raw.destroy();
+    });
     req.raw.resume();
-    setTimeout(() => req.raw.destroy(), 1000).unref();
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const { status, code, message, headers } = answerFor(err);
     if (status >= 500) opts.log?.(`simulator: ${req.method} ${req.url.slice(0, 200)} failed: ${err.stack ?? String(err)}`);
-    if (!req.raw.complete) void reply.header('connection', 'close');
     void reply.code(status).headers(headers).send({ code, message });
   });
   app.setNotFoundHandler((req, reply) => {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as m100 from './20260201000100_platforms';
 import * as m200 from './20260201000200_logins';
+import * as m300 from './20260201000300_downloads';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -13,6 +14,7 @@ type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void
 const MIGRATIONS: [string, Migration][] = [
   ['20260201000100_platforms', m100],
   ['20260201000200_logins', m200],
+  ['20260201000300_downloads', m300],
 ];
 
 export const SIMULATOR_MIGRATIONS_SCHEMA = 'simulator';

@@ -40,7 +40,7 @@ const asJson = async <T = { code: string; message: string }>(r: Response | Promi
 // SD1 and the monthly SMMRPT have moved to ECP 2.0 (closed and hidden on legacy); SD2 is still on legacy; the download
 // folder CSCMAP is open on ECP 2.0; SDPDF is retired.
 for (const f of ['SD1', 'SMMRPT', 'CSCMAP']) expect((await admin('POST', `/ecp2/admin/folders/${f}/enable`)).status).toBe(200);
-for (const f of ['SD1', 'SMMRPT']) expect((await admin('POST', `/legacy/admin/folders/${f}/disable`)).status).toBe(200);
+for (const f of ['SD1', 'SMMRPT', 'CSCMAP']) expect((await admin('POST', `/legacy/admin/folders/${f}/disable`)).status).toBe(200);
 expect((await admin('POST', '/legacy/admin/folders/SDPDF/retire')).status).toBe(200);
 // Client Connect: firm 09999 with an administrator (no ECP function), a cash operator, an SFTP-only operator, a China
 // Connect operator and two more cash operators (for a lock and for functions that change); firm 08888 with its own.
@@ -282,6 +282,38 @@ describe('submitting on the simulated ECP 2.0 (HTTP, signed in)', () => {
   });
 });
 
+describe('downloads (FAQ C.21, C.26)', () => {
+  it("a download folder serves HKEX's files to users holding its function, each firm only its own and everyone's", async () => {
+    const everyone = 'code,name\n600000,PF BANK\n';
+    expect(await asJson(admin('PUT', '/ecp2/admin/folders/CSCMAP/files/CSCMAP_20220606.csv', { contentBase64: file(everyone) }))).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), size: everyone.length, replaced: false });
+    await admin('PUT', '/ecp2/admin/folders/CSCMAP/files/CSCMAP_09999_20220606.csv', { contentBase64: file('for 09999'), participant: '09999' });
+    await admin('PUT', '/ecp2/admin/folders/CSCMAP/files/CSCMAP_08888_20220606.csv', { contentBase64: file('for 08888'), participant: '08888' });
+    const cc = await session('cc@09999.hk');
+    const files = await asJson<{ filename: string; sha256: string }[]>(cc.get('/folders/CSCMAP/files'));
+    expect(files.map((f) => f.filename)).toEqual(['CSCMAP_09999_20220606.csv', 'CSCMAP_20220606.csv']);
+    const got = await cc.get('/folders/CSCMAP/files/CSCMAP_20220606.csv');
+    expect([got.status, got.headers.get('content-type'), await got.text()]).toEqual([200, 'application/octet-stream', everyone]);
+    expect(got.headers.get('x-checksum-sha256')).toBe(files[1].sha256);
+    expect(await asJson(cc.get('/folders/CSCMAP/files/CSCMAP_08888_20220606.csv'))).toMatchObject({ code: 'unknown_file' });
+    // Without the folder's function the folder is not shown; on legacy, where it no longer is, neither.
+    expect(await asJson(cash.get('/folders/CSCMAP/files'))).toMatchObject({ code: '2002' });
+    const legacyCc = await session('cc@09999.hk', 'legacy');
+    expect(await asJson(legacyCc.get('/folders/CSCMAP/files'))).toMatchObject({ code: '3001', message: expect.stringContaining('it is on ECP 2.0') });
+    expect((await fetch(`${base}/ecp2/folders/CSCMAP/files/CSCMAP_20220606.csv`)).status).toBe(401);
+  });
+
+  it('nothing submitted is ever downloaded: a submission folder has no files (FAQ C.26)', async () => {
+    expect((await cash.post('/folders/SD1/submissions', sd1())).status).toBe(201);
+    for (const path of ['/folders/SD1/files', '/folders/SD1/files/SD_09999_20220512.csv']) {
+      const r = await cash.get(path);
+      expect([r.status, await r.json()], path).toEqual([409, { code: '4002', message: expect.stringMatching(/submitted files never are \(FAQ C\.26\): compare your file's SHA-256 with the one Activity Enquiry shows/) }]);
+    }
+    expect(await asJson(admin('PUT', '/ecp2/admin/folders/SD1/files/x.csv', { contentBase64: file('x') }))).toMatchObject({ code: '4002' });
+    expect(await asJson(admin('PUT', '/ecp2/admin/folders/CSCMAP/files/x.csv', { contentBase64: 'not base64' }))).toMatchObject({ code: 'bad_request' });
+    expect(await db('sim_ecp2.downloads').where({ folder_code: 'SD1' })).toEqual([]);
+  });
+});
+
 describe('the admin API', () => {
   it('Client Connect is read back through the admin API, one firm or a page of firms', async () => {
     const one = await asJson<{ users: { email: string; functions: string[] }[] }>(admin('GET', '/ecp2/admin/client-connect/08888'));
@@ -292,7 +324,7 @@ describe('the admin API', () => {
 
   it('the admin and fault APIs need the credential the gateway holds', async () => {
     const routes = [['GET', '/_faults'], ['PUT', '/_faults'], ['POST', '/ecp2/admin/folders/SD1/disable'], ['PUT', '/ecp2/admin/client-connect'], ['PUT', '/ecp2/admin/users/x@y.hk/functions'],
-      ['POST', '/legacy/admin/decommission'], ['GET', '/ecp2/admin/credentials/cash%4009999.hk'], ['GET', '/legacy/admin/credentials/cash%4009999.hk'], ['POST', '/ecp2/admin/logins/cash%4009999.hk/unlock'],
+      ['POST', '/legacy/admin/decommission'], ['GET', '/ecp2/admin/credentials/cash%4009999.hk'], ['GET', '/legacy/admin/credentials/cash%4009999.hk'], ['POST', '/ecp2/admin/logins/cash%4009999.hk/unlock'], ['PUT', '/ecp2/admin/folders/CSCMAP/files/evil.csv'],
       ['GET', '/ecp2/admin/nowhere'], ['GET', '/ecp2/%61dmin/credentials/cash%4009999.hk']];
     for (const [method, path] of routes) {
       for (const authorization of [undefined, 'Bearer wrong', `Bearer ${token}x`, token, `Bearer ${cash.token}`]) {
@@ -341,6 +373,7 @@ describe('the simulator does not fall over (fuzz)', () => {
   const target = fc.oneof(
     { weight: 4, arbitrary: fc.tuple(fc.constantFrom('POST', 'POST', 'GET'), platform, folder, query).map(([m, p, c, q]) => [m, `/${p}/folders/${c}/submissions${q}`]) },
     { weight: 2, arbitrary: fc.tuple(fc.constantFrom('POST', 'POST', 'GET'), platform, fc.constantFrom('login', 'logout', 'folders', 'folders/')).map(([m, p, r]) => [m, `/${p}/${r}`]) },
+    { weight: 2, arbitrary: fc.tuple(fc.constantFrom('GET', 'GET', 'PUT'), platform, folder, fc.oneof(fc.constant(''), fc.constant('/CSCMAP_20220606.csv'), hostileSegment.map((n) => '/' + n))).map(([m, p, c, n]) => [m, m === 'PUT' ? `/${p}/admin/folders/${c}/files${n || '/x.csv'}` : `/${p}/folders/${c}/files${n}`]) },
     { weight: 3, arbitrary: fc.tuple(fc.constantFrom('POST', 'GET'), platform, folder, fc.constantFrom('', 'freeze', 'unfreeze', 'enable', 'disable', 'probe', 'handover', 'handback', 'retire', 'explode')).map(([m, p, c, a]) => [m, `/${p}/admin/folders/${c}${a ? '/' + a : ''}`]) },
     { weight: 2, arbitrary: fc.tuple(fc.constantFrom('GET', 'PUT'), platform, fc.oneof(fc.constant(''), hostileSegment.map((c) => '/' + c)), query).map(([m, p, c, q]) => [m, `/${p}/admin/client-connect${c}${q}`]) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom('PUT', 'GET'), hostileSegment).map(([m, e]) => [m, `/ecp2/admin/users/${e}/functions`]) },
@@ -382,7 +415,8 @@ describe('the simulator does not fall over (fuzz)', () => {
         const headers: Record<string, string> = {};
         if (type) headers['content-type'] = type;
         if (credential === 'admin') headers.authorization = `Bearer ${token}`;
-        if (credential === 'session') headers.authorization = `Bearer ${path.startsWith('/legacy') ? legacy.token : cash.token}`;
+        // (Never the real sessions to a logout: the rest of the run needs them.)
+        if (credential === 'session') headers.authorization = `Bearer ${/logout/.test(path) ? randomBytes(32).toString('base64url') : path.startsWith('/legacy') ? legacy.token : cash.token}`;
         const r = await fetch(base + path, { method, headers, body: method === 'GET' || payload === undefined ? undefined : payload });
         seen.set(r.status, (seen.get(r.status) ?? 0) + 1);
         await wellFormed(r, `${method} ${path.slice(0, 80)} ${String(payload).slice(0, 80)}`);
