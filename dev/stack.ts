@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import pg from 'pg';
 import type { Config } from '../config/config';
 import { ensureDatabase, createDb, migrateLatest } from '../db/connection';
 import { InputError } from '../domain/errors';
@@ -75,6 +76,22 @@ export function roleUrls(config: Config): Record<DbRole, string> {
     portal: config.PORTAL_DATABASE_URL ?? urlAs(config.DATABASE_URL, DB_ROLES.portal, p.portal),
   };
 }
+/** The server at `url` answers a query (on its maintenance database: the project's may not exist yet). */
+async function acceptsConnections(url: string): Promise<boolean> {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 const httpOk = (url: string) => async () => {
   try {
     return (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok;
@@ -98,7 +115,9 @@ export function services(config: Config, profile: Profile = DEFAULT_PROFILE): Se
       await initPostgres(dataDir);
       return postgresCommand(dataDir, config.POSTGRES_PORT);
     },
-    ready: () => isPortOpen(config.POSTGRES_PORT),
+    // Accepting connections, not only listening: a restarted server refuses them for a moment ("the database
+    // system is starting up"), and the set-up below would fail on that.
+    ready: async () => (await isPortOpen(config.POSTGRES_PORT)) && acceptsConnections(config.DATABASE_URL),
     async after() {
       await ensureDatabase(config.DATABASE_URL);
       const db = createDb(config.DATABASE_URL, { max: 1 });
