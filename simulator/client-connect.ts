@@ -50,7 +50,10 @@ export async function listParticipants(db: Db, after: string, limit: number, onl
     .leftJoin('sim_ecp2.user_functions as f', 'f.user_email', 'u.email')
     .whereIn('u.participant_code', codes)
     .orderBy(['u.participant_code', 'u.email', 'f.function'])
-    .select('u.participant_code', 'u.email', 'u.role', 'u.sftp_key_registered', 'u.ip_registered', 'f.function');
+    .select('u.participant_code', 'u.email', 'u.role', 'f.function',
+      // As loaded, or as the user registered them since (simulator sftp-key).
+      db.raw('(u.sftp_key_registered or exists (select 1 from sim_ecp2.sftp_keys k where k.email = u.email)) as sftp_key_registered'),
+      db.raw('(u.ip_registered or exists (select 1 from sim_ecp2.sftp_ips i where i.email = u.email)) as ip_registered'));
   const out = new Map<string, Map<string, CcUser>>();
   for (const r of rows) {
     const users = out.get(r.participant_code) ?? new Map<string, CcUser>();

@@ -15,6 +15,7 @@ import { downloadRoutes } from './routes/downloads';
 import { adminLoginRoutes } from './routes/admin-logins';
 import { credentialKey } from './credentials';
 import { seedPlatformFolders } from './seed';
+import { startSftp } from './sftp/server';
 
 export { MAX_FILE_BYTES } from './http/app';
 
@@ -30,6 +31,7 @@ export { MAX_FILE_BYTES } from './http/app';
  *                            retire (legacy), legacy's last acceptance and its decommission
  *   admin-client-connect.ts  Client Connect: load, read a page or one participant, a user's functions
  *   faults.ts                GET|PUT|DELETE /_faults
+ * and ECP 2.0's SFTP channel (sftp/), when asked for.
  * It stands for the platform participants submit to, and must not fall over: see http/app.ts.
  */
 export interface SimulatorOptions {
@@ -42,11 +44,15 @@ export interface SimulatorOptions {
   adminToken: string;
   /** The folder catalog the platforms start from (default: the one shipped, db/catalog/folders.csv). */
   catalog?: string;
+  /** ECP 2.0's SFTP channel, on a port of its own (0: any free one), with this host key (sftp/server.ts). */
+  sftp?: { port?: number; hostKey: string };
   log?: (line: string) => void;
 }
 
 export interface Simulator {
   url: string;
+  /** Where ECP 2.0's SFTP listens, when it was asked for: sftp://127.0.0.1:PORT. */
+  sftp?: { url: string; port: number };
   faults: Faults;
   close(): Promise<void>;
 }
@@ -69,11 +75,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   }, Math.max(50, Math.min(processingDelayMs, 250)));
 
   await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
+  const sftp = opts.sftp ? await startSftp(db, { port: opts.sftp.port, host: opts.host, hostKey: opts.sftp.hostKey, log: opts.log }) : null;
   return {
     url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    ...(sftp ? { sftp: { url: `sftp://127.0.0.1:${sftp.port}`, port: sftp.port } } : {}),
     faults: ctx.faults,
     async close() {
       clearInterval(processor);
+      await sftp?.close();
       app.server.closeAllConnections();
       await app.close();
     },

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import { loadConfig } from '../../config/config';
 import { DEFAULT_CATALOG } from '../../db/catalog-path';
 import { InputError, NotFoundError } from '../../domain/errors';
@@ -18,11 +20,12 @@ export function registerSimulatorCommands(program: Command): void {
     .option('--port <n>', 'port (default: the port of SIMULATOR_URL)')
     .option('--processing-delay <ms>', 'how long legacy takes to process a file', '500')
     .option('--catalog <file>', 'the folder catalog the platforms start from', DEFAULT_CATALOG)
-    .action(async (opts: { port?: string; processingDelay: string; catalog: string }) => {
+    .option('--sftp-port <n>', "ECP 2.0's SFTP port (default SIMULATOR_SFTP_PORT)")
+    .action(async (opts: { port?: string; processingDelay: string; catalog: string; sftpPort?: string }) => {
       const config = loadConfig();
       if (!fs.existsSync(opts.catalog)) throw new InputError(`catalog file ${opts.catalog} not found: pass --catalog with the path of a folders.csv`);
-      const [{ createDb }, { simulatorAdminToken }, { startSimulator }] = await Promise.all([
-        import('../../db/connection'), import('../../security/command-signing'), import('../../simulator/server'),
+      const [{ createDb }, { simulatorAdminToken }, { startSimulator }, { newHostKey }] = await Promise.all([
+        import('../../db/connection'), import('../../security/command-signing'), import('../../simulator/server'), import('../../simulator/sftp/server'),
       ]);
       const adminToken = simulatorAdminToken(config);
       const simLog = createLog(config, 'simulator');
@@ -36,9 +39,10 @@ export function registerSimulatorCommands(program: Command): void {
         host: config.LISTEN_HOST,
         adminToken,
         catalog: opts.catalog,
+        sftp: { port: parsePort(opts.sftpPort, config.SIMULATOR_SFTP_PORT), hostKey: hostKey(config.simulatorSftpHostKeyFile, newHostKey) },
         log: (line) => simLog.error(line),
       });
-      simLog.info({ url: sim.url }, `platform simulator on ${sim.url}`);
+      simLog.info({ url: sim.url, sftp: sim.sftp?.url }, `platform simulator on ${sim.url}, ECP 2.0's SFTP on ${sim.sftp?.url}`);
       await untilSignal();
       await sim.close();
       await pool.destroy();
@@ -61,6 +65,34 @@ export function registerSimulatorCommands(program: Command): void {
       console.log(`  login ID     ${creds.loginId}\n  password     ${creds.password}`);
       if (creds.totpSecret) console.log(`  TOTP secret  ${creds.totpSecret}  (base32, 6 digits every 30 s; now: ${await generateOtp(creds.totpSecret)})`);
     });
+
+  simulator
+    .command('sftp-key')
+    .argument('<email>', "the user's email address (their Client Connect login ID)")
+    .description("registers a user's SFTP public key and source address on the embedded stack's ECP 2.0 (FAQ C.22)")
+    .requiredOption('--public-key <file>', 'the public key file (e.g. ~/.ssh/id_ed25519.pub)')
+    .option('--ip <addr>', 'the address the user connects from', '127.0.0.1')
+    .option('--json', '{ "email", "fingerprint", "keyType", "ip" }')
+    .action(async (email: string, opts: { publicKey: string; ip: string; json?: boolean }) => {
+      const address = emailOf(email);
+      if (!net.isIP(opts.ip)) throw new InputError(`--ip '${opts.ip.slice(0, 60)}' is not an IP address (e.g. 127.0.0.1)`);
+      if (!fs.existsSync(opts.publicKey) || !fs.statSync(opts.publicKey).isFile()) throw new InputError(`--public-key ${opts.publicKey} is not a file: give the .pub file of an SSH key (ssh-keygen -t ed25519 makes one)`);
+      if (fs.statSync(opts.publicKey).size > 16_384) throw new InputError(`--public-key ${opts.publicKey} is too large to be a public key`);
+      const done = await simulatorAdmin<{ email: string; fingerprint: string; keyType: string; ip: string }>('PUT', `/ecp2/admin/users/${encodeURIComponent(address)}/sftp`, { publicKey: fs.readFileSync(opts.publicKey, 'utf8'), ip: opts.ip });
+      if (opts.json) return printJson(done);
+      const config = loadConfig();
+      console.log(`registered ${done.keyType} key ${done.fingerprint} for ${done.email}, from ${done.ip}`);
+      console.log(`  sftp -i <private key> -P ${config.SIMULATOR_SFTP_PORT} ${done.email}@127.0.0.1   (the user must hold EU_ECPSFTP)`);
+    });
+}
+
+/** The SFTP host key of this state directory: made on the first start, the same after (clients pin it). */
+function hostKey(file: string, make: () => string): string {
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, make(), { mode: 0o600, flag: 'wx' });
+  }
+  return fs.readFileSync(file, 'utf8');
 }
 
 const platformOf = (raw: string) => {

@@ -8,8 +8,8 @@ import { isIsoDate } from '../../domain/intake-rules';
  */
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-export const text = (what: string, max: number) =>
-  z.string({ error: `${what} must be text` })
+export const text = (what: string, max: number, opts: { trim?: boolean } = {}) =>
+  (opts.trim ? z.string({ error: `${what} must be text` }).trim() : z.string({ error: `${what} must be text` }))
     .min(1, `${what} is required`)
     .max(max, `${what} is at most ${max} characters`)
     .refine((s) => !CONTROL.test(s) && !LONE_SURROGATE.test(s), `${what} must hold no control character`);

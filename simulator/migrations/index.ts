@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as m100 from './20260201000100_platforms';
 import * as m200 from './20260201000200_logins';
 import * as m300 from './20260201000300_downloads';
+import * as m400 from './20260201000400_sftp';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -15,6 +16,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20260201000100_platforms', m100],
   ['20260201000200_logins', m200],
   ['20260201000300_downloads', m300],
+  ['20260201000400_sftp', m400],
 ];
 
 export const SIMULATOR_MIGRATIONS_SCHEMA = 'simulator';

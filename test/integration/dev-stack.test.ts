@@ -10,7 +10,7 @@ import { dashboardMetrics, declares } from '../support/dashboard';
 // The whole embedded stack on ports of its own, with its state in a temporary directory.
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-dev-'));
 fs.chmodSync(home, 0o755);
-const [pg, temporal, ui, smtp, web, sim, portal, api] = await Promise.all(Array.from({ length: 8 }, () => freePort()));
+const [pg, temporal, ui, smtp, web, sim, sftp, portal, api] = await Promise.all(Array.from({ length: 9 }, () => freePort()));
 // The worker binds it only once it has started: below the ephemeral range, no outgoing connection takes it first.
 const metrics = await freeLowPorts(1);
 const env = {
@@ -21,11 +21,19 @@ const env = {
   SMTP_URL: `smtp://127.0.0.1:${smtp}`,
   SMTP_SINK_WEB_PORT: String(web),
   SIMULATOR_URL: `http://127.0.0.1:${sim}`,
+  SIMULATOR_SFTP_PORT: String(sftp),
   PORTAL_PORT: String(portal),
   CONTROL_API_PORT: String(api),
   WORKER_METRICS_PORT: String(metrics),
   DATABASE_URL: '',
 };
+
+/** The first line an SSH server sends. */
+const banner = (port: number) => new Promise<string>((resolve, reject) => {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.once('data', (d) => (socket.destroy(), resolve(String(d))));
+  socket.once('error', reject);
+});
 
 afterAll(async () => {
   await runCli(['dev', 'down'], env);
@@ -54,6 +62,12 @@ describe('ecp-cutover dev up | status | down', () => {
       expect((fs.statSync(path.join(home, f)).mode & 0o777).toString(8), f).toBe('600');
     }
     expect(status.smtp.messages).toBe(`http://127.0.0.1:${web}/api/messages`);
+    // ECP 2.0's SFTP, its host key made once for this state directory (kept across down and up: clients pin it).
+    expect(status.simulator).toEqual({ url: `http://127.0.0.1:${sim}`, sftp: `sftp://127.0.0.1:${sftp}` });
+    const hostKeyFile = path.join(home, 'secrets', 'simulator-sftp-host.key');
+    expect((fs.statSync(hostKeyFile).mode & 0o777).toString(8)).toBe('600');
+    const hostKey = fs.readFileSync(hostKeyFile, 'utf8');
+    expect(await banner(sftp)).toMatch(/^SSH-2\.0-/);
     expect(status.services.every((s: { pid: number | null }) => s.pid !== null)).toBe(true);
     expect(await (await fetch(`http://127.0.0.1:${ui}/`)).status).toBe(200);
     // Prometheus: the worker's SDK metrics, the portal's requests.
@@ -84,7 +98,8 @@ describe('ecp-cutover dev up | status | down', () => {
     for (const s of status.services) expect(isAlive(s.pid), s.name).toBe(false);
 
     const again = await runCli(['dev', 'up'], env);
-    expect(again.code).toBe(0);
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect(fs.readFileSync(hostKeyFile, 'utf8')).toBe(hostKey);
     const after = JSON.parse((await runCli(['folders', '--json'], { ...env, ECP_CUTOVER_TOKEN: aliceToken })).stdout);
     expect(after).toHaveLength(50); // the data (and alice's token) survived down/up
 
