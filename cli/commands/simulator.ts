@@ -115,7 +115,7 @@ async function generateOtp(secret: string): Promise<string> {
  * A call to the simulator's admin API with this host's admin credential (SIMULATOR_ADMIN_TOKEN, or the one
  * `dev up` wrote). Its refusals are the command's: a 4xx is bad input (exit 2) with the simulator's message.
  */
-async function simulatorAdmin<T>(method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function simulatorAdmin<T>(method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown): Promise<T> {
   const config = loadConfig();
   const { simulatorAdminToken } = await import('../../security/command-signing');
   const token = simulatorAdminToken(config);
