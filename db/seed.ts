@@ -12,7 +12,7 @@ import type { PlatformGateway } from '../platform/gateway';
 
 export { DEFAULT_CATALOG };
 
-/** Demo operators (DESIGN.md §4): alice plans, bob approves, carol answers participants. Demo only. */
+/** Demo operators: alice plans, bob approves, carol answers participants. Demo only. */
 export const DEMO_OPERATORS: { name: string; roles: Role[] }[] = [
   { name: 'alice', roles: ['planner'] },
   { name: 'bob', roles: ['approver'] },

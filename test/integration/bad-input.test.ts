@@ -13,7 +13,7 @@ import { runCli } from '../support/cli';
 import { cutoverStack } from '../support/stack';
 
 /**
- * The bad-input catalogue (DESIGN.md §6): malformed and forbidden commands through the real CLI and the
+ * The bad-input catalogue: malformed and forbidden commands through the real CLI and the
  * portal. Each gets one clear line (exit code 2) or an HTTP 4xx with a reason, and the database is
  * byte-for-byte what it was: a logical dump of every table of every schema, and every sequence, before and
  * after each input. The batch workflow it talks to must not change either (a refused Update writes nothing

@@ -5,7 +5,7 @@ const participants = (rows: string[]) => ['code,name_en,name_zh,user_types,email
 const users = (rows: string[]) => ['participant_code,email,role,functions,sftp_key_registered,ip_registered', ...rows].join('\n') + '\n';
 const firms = participants(['01234,Clearing Ltd,結算,HKSCC_GCP;SEHK_EP,ecp@gcp.hk,both', '05678,Client Ltd,客戶,NCP,ecp@ncp.hk,en', '01235,Sister Ltd,姊妹,SEHK_EP,ecp@sister.hk,en']);
 
-describe('the directory files (DESIGN §4, FAQ B.11, B.13)', () => {
+describe('the directory files (FAQ B.11, B.13)', () => {
   it("FAQ B.13: a GCP's user is not also a user of an NCP client; the refusal says what the FAQ advises", () => {
     const { problems } = parseDirectory(firms, users(['01234,ops@gcp.hk,operator,EU_ECPHKSCC,false,false', '05678,ops@gcp.hk,admin,,false,false']), new Set());
     expect(problems).toEqual([
