@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { generate } from 'otplib';
@@ -15,11 +18,13 @@ import { credentialsOf, freshOtp, logInAs, type SimCredentials } from '../suppor
 // so that a crash shows as a dead process rather than a failed test worker. Participants meet it over HTTP.
 const { db, url } = await freshDatabase();
 const token = randomBytes(24).toString('hex');
-const port = await freePort();
+const [port, sftpPort] = [await freePort(), await freePort()];
 const base = `http://127.0.0.1:${port}`;
 const BIN = fileURLToPath(new URL('../../bin/ecp-cutover.mjs', import.meta.url));
-const simEnv = { DATABASE_URL: url, SIMULATOR_URL: base, SIMULATOR_ADMIN_TOKEN: token, LISTEN_HOST: '127.0.0.1' };
-const child: ChildProcess = spawn(process.execPath, [BIN, 'simulator', '--port', String(port), '--processing-delay', '50'], {
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-sim-'));
+afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+const simEnv = { DATABASE_URL: url, SIMULATOR_URL: base, SIMULATOR_ADMIN_TOKEN: token, LISTEN_HOST: '127.0.0.1', ECP_CUTOVER_HOME: home };
+const child: ChildProcess = spawn(process.execPath, [BIN, 'simulator', '--port', String(port), '--sftp-port', String(sftpPort), '--processing-delay', '50'], {
   env: { ...process.env, ...simEnv },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
