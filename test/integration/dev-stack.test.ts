@@ -95,33 +95,6 @@ describe('ecp-cutover dev up | status | down', () => {
     const workerMetrics = await (await fetch(status.workers[0].metrics)).text();
     for (const name of dashboardMetrics('temporal_')) expect(declares(workerMetrics, name), name).toBe(true);
 
-    // A participant on the stack, the way the demo prints it: a directory import gives the user their logins; the
-    // credentials command hands them out; a login with the one-time password of the moment; SFTP with a key
-    // registered by `simulator sftp-key`, through the system's OpenSSH client.
-    const firms = path.join(home, 'p.csv');
-    const people = path.join(home, 'u.csv');
-    fs.writeFileSync(firms, 'code,name_en,name_zh,user_types,emails,language\n00199,Demo Firm,示範,SEHK_EP,ecp@demo.hk,both\n');
-    fs.writeFileSync(people, 'participant_code,email,role,functions,sftp_key_registered,ip_registered\n00199,ops@demo.hk,operator,EU_ECPCASH;EU_ECPIDR;EU_ECPSFTP,false,false\n');
-    expect((await runCli(['directory', 'import', '--participants', firms, '--users', people], { ...env, ECP_CUTOVER_TOKEN: aliceToken })).code).toBe(0);
-    const creds = JSON.parse((await runCli(['simulator', 'credentials', 'ops@demo.hk', '--json'], env)).stdout) as { loginId: string; password: string };
-    const howTo = participantHowTo({ SIMULATOR_URL: `http://127.0.0.1:${sim}`, SIMULATOR_SFTP_PORT: sftp, home }, { email: 'ops@demo.hk', participant: '00199', sftp: true }, creds.password);
-    expect(howTo).toContain('npx ecp-cutover simulator credentials ops@demo.hk ');
-    expect(howTo).toContain(`curl -s http://127.0.0.1:${sim}/ecp2/login -H 'content-type: application/json' -d '{"loginId":"ops@demo.hk","password":"${creds.password}","otp":"'$(npx ecp-cutover simulator credentials ops@demo.hk --otp)'"}'`);
-    const otp = (await runCli(['simulator', 'credentials', 'ops@demo.hk', '--otp'], env)).stdout.trim();
-    const login = await fetch(`http://127.0.0.1:${sim}/ecp2/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ loginId: creds.loginId, password: creds.password, otp }) });
-    const { session } = (await login.json()) as { session: string };
-    expect(login.status).toBe(200);
-    expect(((await (await fetch(`http://127.0.0.1:${sim}/ecp2/folders`, { headers: { authorization: `Bearer ${session}` } })).json()) as { code: string }[]).map((f) => f.code)).toEqual(expect.arrayContaining(['IDRMAP']));
-    const key = path.join(home, 'demo-sftp-key');
-    expect(howTo).toContain(`ssh-keygen -t ed25519 -N '' -f ${key}`);
-    expect(howTo).toContain(`npx ecp-cutover simulator sftp-key ops@demo.hk --public-key ${key}.pub`);
-    expect(howTo).toContain(`sftp -P ${sftp} -i ${key} -o User=ops@demo.hk 127.0.0.1`);
-    const generated = await newKey(home, 'demo-sftp-key');
-    expect((await runCli(['simulator', 'sftp-key', 'ops@demo.hk', '--public-key', generated.publicKey], env)).code).toBe(0);
-    const listed = await sftpBatch({ port: sftp, user: 'ops@demo.hk', key: generated.privateKey, commands: ['ls -1 /'], dir: home });
-    expect([listed.code, listed.stderr]).toEqual([0, '']);
-    expect(listed.stdout).toMatch(/^\/IDRMAP$/m);
-
     const down = await runCli(['dev', 'down'], env);
     expect(down.stdout.match(/stopped \(pid/g)).toHaveLength(7);
     for (const s of status.services) expect(isAlive(s.pid), s.name).toBe(false);
@@ -136,6 +109,46 @@ describe('ecp-cutover dev up | status | down', () => {
     const lines = (name: string) => fs.readFileSync(path.join(home, 'logs', `${name}.log`), 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines('api')).toContainEqual(expect.objectContaining({ component: 'api', level: 'info', msg: 'request', method: 'GET', route: '/api/folders', status: 200, operator: 'alice' }));
     expect(lines('worker')).toContainEqual(expect.objectContaining({ component: 'worker', level: 'info', msg: expect.stringMatching(/^worker polling task queue/) }));
+  });
+
+  it('a participant meets the simulated ECP 2.0 on the stack as the demo prints it: credentials, a login, a download, SFTP', async () => {
+    const aliceToken = fs.readFileSync(path.join(home, 'tokens', 'alice.token'), 'utf8').trim();
+    // A participant on the stack, the way the demo prints it: a directory import gives the user their logins; the
+    // credentials command hands them out; a login with the one-time password of the moment; SFTP with a key
+    // registered by `simulator sftp-key`, through the system's OpenSSH client.
+    const firms = path.join(home, 'p.csv');
+    const people = path.join(home, 'u.csv');
+    fs.writeFileSync(firms, 'code,name_en,name_zh,user_types,emails,language\n00199,Demo Firm,示範,SEHK_EP,ecp@demo.hk,both\n');
+    fs.writeFileSync(people, 'participant_code,email,role,functions,sftp_key_registered,ip_registered\n00199,ops@demo.hk,operator,EU_ECPCASH;EU_ECPIDR;EU_ECPSFTP,false,false\n');
+    expect((await runCli(['directory', 'import', '--participants', firms, '--users', people], { ...env, ECP_CUTOVER_TOKEN: aliceToken })).code).toBe(0);
+    const creds = JSON.parse((await runCli(['simulator', 'credentials', 'ops@demo.hk', '--json'], env)).stdout) as { loginId: string; password: string };
+    // HKEX's sample download, as the demo places it (admin credential: the stack's).
+    const simToken = fs.readFileSync(path.join(home, 'secrets', 'simulator-admin.token'), 'utf8').trim();
+    const placed = await fetch(`http://127.0.0.1:${sim}/ecp2/admin/folders/IDRFIMG/files/IDRFIMG_SAMPLE.csv`, {
+      method: 'PUT', headers: { authorization: `Bearer ${simToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ contentBase64: Buffer.from('sample\n').toString('base64') }),
+    });
+    expect(placed.status).toBe(200);
+    const howTo = participantHowTo({ SIMULATOR_URL: `http://127.0.0.1:${sim}`, SIMULATOR_SFTP_PORT: sftp, home }, { email: 'ops@demo.hk', participant: '00199', sftp: true, download: { code: 'IDRFIMG', file: 'IDRFIMG_SAMPLE.csv' } }, creds.password);
+    expect(howTo).toContain('npx ecp-cutover simulator credentials ops@demo.hk ');
+    expect(howTo).toContain(`curl -s http://127.0.0.1:${sim}/ecp2/login -H 'content-type: application/json' -d '{"loginId":"ops@demo.hk","password":"${creds.password}","otp":"'$(npx ecp-cutover simulator credentials ops@demo.hk --otp)'"}'`);
+    const otp = (await runCli(['simulator', 'credentials', 'ops@demo.hk', '--otp'], env)).stdout.trim();
+    const login = await fetch(`http://127.0.0.1:${sim}/ecp2/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ loginId: creds.loginId, password: creds.password, otp }) });
+    const { session } = (await login.json()) as { session: string };
+    expect(login.status).toBe(200);
+    expect(((await (await fetch(`http://127.0.0.1:${sim}/ecp2/folders`, { headers: { authorization: `Bearer ${session}` } })).json()) as { code: string }[]).map((f) => f.code)).toEqual(expect.arrayContaining(['IDRMAP', 'IDRFIMG']));
+    expect(howTo).toContain(`curl -s http://127.0.0.1:${sim}/ecp2/folders/IDRFIMG/files/IDRFIMG_SAMPLE.csv -H 'authorization: Bearer <the session>'`);
+    expect(await (await fetch(`http://127.0.0.1:${sim}/ecp2/folders/IDRFIMG/files/IDRFIMG_SAMPLE.csv`, { headers: { authorization: `Bearer ${session}` } })).text()).toBe('sample\n');
+    const key = path.join(home, 'demo-sftp-key');
+    expect(howTo).toContain(`ssh-keygen -t ed25519 -N '' -f ${key}`);
+    expect(howTo).toContain(`npx ecp-cutover simulator sftp-key ops@demo.hk --public-key ${key}.pub`);
+    expect(howTo).toContain(`sftp -P ${sftp} -i ${key} -o User=ops@demo.hk 127.0.0.1`);
+    const generated = await newKey(home, 'demo-sftp-key');
+    expect((await runCli(['simulator', 'sftp-key', 'ops@demo.hk', '--public-key', generated.publicKey], env)).code).toBe(0);
+    const listed = await sftpBatch({ port: sftp, user: 'ops@demo.hk', key: generated.privateKey, commands: ['ls -1 /', `get /IDRFIMG/IDRFIMG_SAMPLE.csv ${path.join(home, 'sample.csv')}`], dir: home });
+    expect([listed.code, listed.stderr]).toEqual([0, '']);
+    expect(listed.stdout).toMatch(/^\/IDRMAP$/m);
+    expect(fs.readFileSync(path.join(home, 'sample.csv'), 'utf8')).toBe('sample\n');
+
   });
 
   it('refuses to start when a port is taken, naming the port and the variable', async () => {
