@@ -82,7 +82,7 @@ export function registerSimulatorCommands(program: Command): void {
       if (opts.json) return printJson(done);
       const config = loadConfig();
       console.log(`registered ${done.keyType} key ${done.fingerprint} for ${done.email}, from ${done.ip}`);
-      console.log(`  sftp -i <private key> -P ${config.SIMULATOR_SFTP_PORT} ${done.email}@127.0.0.1   (the user must hold EU_ECPSFTP)`);
+      console.log(`  sftp -P ${config.SIMULATOR_SFTP_PORT} -i <its private key> -o User=${done.email} 127.0.0.1   (the user must hold EU_ECPSFTP)`);
     });
 }
 
