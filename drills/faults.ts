@@ -175,7 +175,9 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
     const reconciler = reconcileThroughout(h);
     const submitters = SUBMITTED_FOLDERS.map((i) => startSubmitters(h.sim.url, { folder: codes[i], user: USER, clients: 1, prefix: 'T', adminToken: simulatorAdminToken(h.config)! }));
     await planBatch(h.app, await operatorNamed(h.db, 'alice'), {
-      id: 'DRILL', name: `drill ${name}`, at: DateTime.utc().plus({ seconds: 2 }).toISO()!, folders: codes,
+      // A few seconds ahead: the plan and its approval (readiness over 1,000 firms, while participants submit) must
+      // both land before it, or the approval is refused as late.
+      id: 'DRILL', name: `drill ${name}`, at: DateTime.utc().plus({ seconds: 5 }).toISO()!, folders: codes,
       onFailure: 'continue', concurrency: CONCURRENCY, minNotice: '0s', allowNonBusinessDay: true,
     });
     const handle = h.client.workflow.getHandle(batchWorkflowId('DRILL'));
