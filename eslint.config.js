@@ -63,4 +63,12 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // The platform port is what production plugs HKEX's admin APIs into: it knows nothing of the simulator,
+    // not even its types.
+    files: ['platform/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/simulator/*', '**/simulator'], message: 'the platform port depends on nothing of the simulator' }] }],
+    },
+  },
 );

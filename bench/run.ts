@@ -133,9 +133,9 @@ async function cutoverRun(h: Harness, run: number, codes: string[]) {
 
   // The same batch by the straight-line script, on a database, simulator and sink of its own.
   const b = await h.extraDatabase(`baseline${run}`);
-  for (let r = 1; r <= runs; r++) await addSyntheticFolders(b.db, `S${r}`, n);
   const simToken = randomBytes(24).toString('hex');
   const sim = await startSimulator({ db: b.db, processingDelayMs: PROCESSING_DELAY_MS, adminToken: simToken });
+  for (let r = 1; r <= runs; r++) await addSyntheticFolders(b.db, `S${r}`, n);
   await importGeneratedDirectory(b.db, firms, 1, createHttpGateway(sim.url, simToken));
   const sink = await startSmtpSink({ headersOnly: true });
   const baselineMs = await new Promise<number>((resolve, reject) => {

@@ -11,6 +11,7 @@ import { registerOperatorCommands } from './commands/operator';
 import { registerParticipantCommands } from './commands/participant';
 import { registerReadSideCommands } from './commands/read-side';
 import { registerServeCommands } from './commands/serve';
+import { registerSimulatorCommands } from './commands/simulator';
 import { registerHealthCommand } from './commands/health';
 import { registerReconcileCommand } from './commands/reconcile';
 import { registerLoginCommands } from './commands/login';
@@ -54,6 +55,7 @@ registerDecommissionCommands(program);
 registerReconcileCommand(program);
 registerHealthCommand(program);
 registerServeCommands(program);
+registerSimulatorCommands(program);
 
 export async function run(argv: string[]): Promise<number> {
   try {

@@ -61,6 +61,8 @@ const schema = z.object({
   SIMULATOR_URL: url(['http:', 'https:']).default('http://127.0.0.1:4100'),
   /** The platforms' admin credential (the simulator requires it; default: <ECP_CUTOVER_HOME>/secrets/simulator-admin.token). */
   SIMULATOR_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** ECP 2.0's SFTP channel in the simulator (dev status: simulator.sftp). */
+  SIMULATOR_SFTP_PORT: port.default(4122),
   /** On the embedded stack, a directory import also loads the simulator's Client Connect (a real one is HKEX's). */
   LOAD_DIRECTORY_INTO_PLATFORM: z.enum(['true', 'false']).default('false'),
   PORTAL_PORT: port.default(3000),
@@ -132,6 +134,8 @@ export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'ECP_CUTOVER_AP
   home: string;
   commandKeyFile: string;
   simulatorTokenFile: string;
+  /** The simulator's SFTP host key, made once per state directory. */
+  simulatorSftpHostKeyFile: string;
   freezeWindowMaxMs: number;
   drainTimeoutMs: number;
   approvalTimeoutMs: number;
@@ -168,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     home: path.resolve(c.ECP_CUTOVER_HOME),
     commandKeyFile: path.resolve(c.COMMAND_SIGNING_KEY_FILE ?? path.join(c.ECP_CUTOVER_HOME, 'secrets', 'command-signing.key')),
     simulatorTokenFile: path.resolve(c.ECP_CUTOVER_HOME, 'secrets', 'simulator-admin.token'),
+    simulatorSftpHostKeyFile: path.resolve(c.ECP_CUTOVER_HOME, 'secrets', 'simulator-sftp-host.key'),
     freezeWindowMaxMs: parseDuration(c.FREEZE_WINDOW_MAX),
     drainTimeoutMs: parseDuration(c.DRAIN_TIMEOUT),
     approvalTimeoutMs: parseDuration(c.APPROVAL_TIMEOUT),

@@ -8,10 +8,11 @@ import path from 'node:path';
 import { DateTime } from 'luxon';
 import { InputError } from '../domain/errors';
 import { appendEvent } from '../stores/events';
+import type { PlatformGateway } from '../platform/gateway';
 
 export { DEFAULT_CATALOG };
 
-/** Demo operators (DESIGN.md §4): alice plans, bob approves, carol answers participants. Demo only. */
+/** Demo operators: alice plans, bob approves, carol answers participants. Demo only. */
 export const DEMO_OPERATORS: { name: string; roles: Role[] }[] = [
   { name: 'alice', roles: ['planner'] },
   { name: 'bob', roles: ['approver'] },
@@ -26,8 +27,8 @@ export interface SeedResult {
 
 /**
  * Loads the folder catalog. Idempotent: descriptive columns are refreshed, but a folder's placement (the
- * migration status) is never overwritten, nor is a platform's open/frozen state. It creates no operator
- * (seedDemoOperators does, for the demo only).
+ * migration status) is never overwritten. It creates no operator (seedDemoOperators does, for the demo only),
+ * and touches no platform: the simulator loads the catalog onto its platforms itself (simulator/seed.ts).
  */
 export async function seedCatalog(db: Db, catalogPath = DEFAULT_CATALOG): Promise<SeedResult> {
   const { folders, skipped } = parseCatalog(fs.readFileSync(catalogPath, 'utf8'));
@@ -58,17 +59,6 @@ async function upsertFolder(trx: Db, f: FolderSpec): Promise<void> {
     .insert({ code: f.code, placement: f.placement, live_since: null, ...descriptive })
     .onConflict('code')
     .merge({ ...descriptive, updated_at: trx.fn.now() });
-  // The simulated platforms start as the real ones did: legacy folders open on legacy, closed on 2.0;
-  // folders born on 2.0 have no legacy side; a retired folder still takes submissions on legacy until its
-  // retirement (with its batch, or at the decommission). What a folder is refreshed; where it is open never.
-  const rules = { cc_function: f.ccFunction, filename_pattern: f.filenamePattern, direction: f.direction, input_date_meaning: f.inputDateMeaning };
-  if (f.placement !== 'new_on_2_0') {
-    await trx('sim_legacy.folders').insert({ code: f.code, ...rules, intake: 'open', visible: true }).onConflict('code').merge(Object.keys(rules));
-  }
-  if (f.placement !== 'retired') {
-    const born = f.placement === 'new_on_2_0';
-    await trx('sim_ecp2.folders').insert({ code: f.code, ...rules, intake: born ? 'open' : 'closed', visible: born }).onConflict('code').merge(Object.keys(rules));
-  }
 }
 
 /** Who recorded the batches of a rehearsal (`db seed --as-of`): a name with no role, blocked, so it can never act. */
@@ -84,10 +74,10 @@ export interface AsOfResult {
 
 /**
  * A rehearsal of a past day (`db seed --as-of 2022-06-06`): the catalog's plan as it stood then. Every batch of
- * the 2022 plan dated on or before that day is recorded as completed (its folders live since 08:00 HKT that day,
- * on ECP 2.0 and gone from legacy on the simulated platforms), every retired folder dated by then is retired
- * (with the batch of its day), and everything later is left on legacy, "to be announced" (FAQ D.28). It starts
- * no workflow and sends no notice. Only on a database where no batch was ever planned: it writes history, and
+ * the 2022 plan dated on or before that day is recorded as completed (its folders live since 08:00 HKT that day),
+ * every retired folder dated by then is retired (with the batch of its day), and everything later is left on
+ * legacy, "to be announced" (FAQ D.28). It starts no workflow and sends no notice; the platforms are brought in
+ * line afterwards, through the gateway (alignPlatformsAsOf). Only on a database where no batch was ever planned: it writes history, and
  * must not rewrite any (the same rehearsal again is a no-op).
  */
 const asOfMark = (asOf: string) => `(db seed --as-of ${asOf})`;
@@ -127,8 +117,6 @@ export async function seedAsOf(db: Db, asOf: string, catalogPath = DEFAULT_CATAL
       await trx('batch_folders').insert(b.folders.map((code) => ({ batch_id: b.id, folder_code: code, status: 'live', active: false })));
       await trx('folders').whereIn('code', b.folders).update({ placement: 'live', live_since: at, updated_at: trx.fn.now() });
       if (b.retired.length) await trx('batch_retires').insert(b.retired.map((code) => ({ batch_id: b.id, folder_code: code, status: 'retired', active: false })));
-      await trx('sim_ecp2.folders').whereIn('code', b.folders).update({ intake: 'open', visible: true, changed_at: trx.fn.now() });
-      await trx('sim_legacy.folders').whereIn('code', b.folders).update({ intake: 'closed', visible: false, changed_at: trx.fn.now() });
       await appendEvent(trx, {
         key: `as-of:${b.id}`, actor: AS_OF_RECORDER, entityType: 'batch', entityId: b.id, to: 'completed',
         reason: `db seed --as-of ${asOf}: ${b.folders.join(', ')} live since ${b.date}${b.retired.length ? `; retired ${b.retired.join(', ')}` : ''}`,
@@ -136,11 +124,25 @@ export async function seedAsOf(db: Db, asOf: string, catalogPath = DEFAULT_CATAL
     }
     for (const f of retired) {
       await trx('folders').where({ code: f.code }).update({ retired_at: instant(f.batchDate!), updated_at: trx.fn.now() });
-      await trx('sim_legacy.folders').where({ code: f.code }).update({ intake: 'closed', visible: false, retired: true, changed_at: trx.fn.now() });
     }
     const toBeAnnounced = folders.filter((f) => f.placement === 'legacy').length - moved.length;
     return { batches, retired: retired.map((f) => f.code), toBeAnnounced, already: false };
   });
+}
+
+/**
+ * The platforms as the rehearsal says they stood: each moved folder open on ECP 2.0 and closed and hidden on
+ * legacy, each retired folder retired on legacy. Through the platform port, as a cutover would (every call is
+ * idempotent, so a rehearsal seeded already is aligned again by running it again).
+ */
+export async function alignPlatformsAsOf(gateway: PlatformGateway, asOf: Pick<AsOfResult, 'batches' | 'retired'>): Promise<{ moved: number; retired: number }> {
+  const moved = asOf.batches.flatMap((b) => b.folders);
+  for (const code of moved) {
+    await gateway.enable('ecp2', code);
+    await gateway.disable('legacy', code);
+  }
+  for (const code of asOf.retired) await gateway.retireLegacy(code);
+  return { moved: moved.length, retired: asOf.retired.length };
 }
 
 /** Where the demo operators' tokens are kept (mode 0600): <home>/tokens/<name>.token. */

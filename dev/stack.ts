@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import pg from 'pg';
 import type { Config } from '../config/config';
 import { ensureDatabase, createDb, migrateLatest } from '../db/connection';
 import { InputError } from '../domain/errors';
@@ -35,6 +36,8 @@ export interface Service {
   port: number;
   /** The variable that moves the port, for the "port taken" message. */
   portVar: string;
+  /** Further ports the service listens on, each with the variable that moves it. */
+  morePorts?: { port: number; portVar: string }[];
   url: string;
   spec(): Promise<SpawnSpec>;
   ready(pid: number): Promise<boolean>;
@@ -75,6 +78,22 @@ export function roleUrls(config: Config): Record<DbRole, string> {
     portal: config.PORTAL_DATABASE_URL ?? urlAs(config.DATABASE_URL, DB_ROLES.portal, p.portal),
   };
 }
+/** The server at `url` answers a query (on its maintenance database: the project's may not exist yet). */
+async function acceptsConnections(url: string): Promise<boolean> {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 const httpOk = (url: string) => async () => {
   try {
     return (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok;
@@ -98,7 +117,9 @@ export function services(config: Config, profile: Profile = DEFAULT_PROFILE): Se
       await initPostgres(dataDir);
       return postgresCommand(dataDir, config.POSTGRES_PORT);
     },
-    ready: () => isPortOpen(config.POSTGRES_PORT),
+    // Accepting connections, not only listening: a restarted server refuses them for a moment ("the database
+    // system is starting up"), and the set-up below would fail on that.
+    ready: async () => (await isPortOpen(config.POSTGRES_PORT)) && acceptsConnections(config.DATABASE_URL),
     async after() {
       await ensureDatabase(config.DATABASE_URL);
       const db = createDb(config.DATABASE_URL, { max: 1 });
@@ -172,10 +193,12 @@ export function services(config: Config, profile: Profile = DEFAULT_PROFILE): Se
       name: 'simulator',
       port: simPort,
       portVar: 'SIMULATOR_URL',
-      url: config.SIMULATOR_URL,
+      // ECP 2.0's SFTP channel too, its host key made once under <home>/secrets.
+      morePorts: [{ port: config.SIMULATOR_SFTP_PORT, portVar: 'SIMULATOR_SFTP_PORT' }],
+      url: `${config.SIMULATOR_URL} (SFTP: sftp://127.0.0.1:${config.SIMULATOR_SFTP_PORT})`,
       // The simulator stands for the platforms, a system of its own: it keeps the owner's URL for its schemas.
       spec: async () => cli(config, ['simulator']),
-      ready: httpOk(`${config.SIMULATOR_URL}/healthz`),
+      ready: async () => (await httpOk(`${config.SIMULATOR_URL}/healthz`)()) && isPortOpen(config.SIMULATOR_SFTP_PORT),
     },
     // The server profile runs the production topology: two workers on one task queue.
     ...workerNames(profile).map(worker),
@@ -317,9 +340,9 @@ export async function up(config: Config, report: (line: string) => void, request
   // Check every port first, so a clash is reported before anything starts.
   for (const s of all) {
     if (runningPid(config, s.name) !== null) continue;
-    const ports = s.name === 'temporal' && serverPorts ? [...new Set(Object.values(serverPorts).flat())] : [s.port];
-    for (const port of ports.filter(Boolean)) {
-      if (await isPortOpen(port)) throw new InputError(`port ${port} for ${s.name} is taken by another program: stop it or set ${s.portVar} to a free port`);
+    const ports = s.name === 'temporal' && serverPorts ? [...new Set(Object.values(serverPorts).flat())].map((port) => ({ port, portVar: s.portVar })) : [{ port: s.port, portVar: s.portVar }, ...(s.morePorts ?? [])];
+    for (const { port, portVar } of ports.filter((p) => p.port)) {
+      if (await isPortOpen(port)) throw new InputError(`port ${port} for ${s.name} is taken by another program: stop it or set ${portVar} to a free port`);
     }
   }
   for (const s of all) {

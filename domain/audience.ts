@@ -1,7 +1,7 @@
 /**
  * Who a folder concerns (FAQ B.4–B.7, appendix 7.4). A participant is affected by a folder if one of its
  * user types sees the folder; it is ready for the folder on ECP 2.0 if one of its users holds the folder's
- * function — and, if it submitted the folder by SFTP on legacy, also EU_ECPSFTP with a registered key and IP.
+ * function — and, if it chose SFTP for the folder, one user holds EU_ECPSFTP, a registered key and IP, and that function.
  */
 export const SFTP_FUNCTION = 'EU_ECPSFTP';
 
@@ -31,8 +31,10 @@ export type Readiness = { ready: true } | { ready: false; missing: string };
 /**
  * Ready for a folder on ECP 2.0: a user holds the folder's function (for a folder with none, any ECP function
  * for the web: FAQ B.5); and, if the firm chose SFTP for the folder on ECP 2.0 — SFTP is new there (FAQ
- * C.21) — a user holds EU_ECPSFTP with a registered key and IP (FAQ C.22). The same rules as the platform's
- * intake (domain/intake-rules.ts checkAccess).
+ * C.21) — one user who can submit it by SFTP: the same user holds EU_ECPSFTP (FAQ B.6), a registered key and
+ * address (FAQ C.22) and the folder's function. That it must be one user is the project's rule, because it is
+ * what the SFTP channel checks at login and on each folder: a key on one user and the function on another
+ * submit nothing. The same rules as the platform's intake (domain/intake-rules.ts).
  */
 export function readiness(folder: AudienceFolder, users: readonly AudienceUser[], choseSftp: boolean): Readiness {
   if (folder.ccFunction === null) {
@@ -42,11 +44,16 @@ export function readiness(folder: AudienceFolder, users: readonly AudienceUser[]
   } else if (!users.some((u) => u.functions.includes(folder.ccFunction!))) {
     return { ready: false, missing: `no user holds ${folder.ccFunction}: an ECP administrator grants it to an operator in Client Connect (FAQ B.6-B.7)` };
   }
-  if (choseSftp && !users.some((u) => u.functions.includes(SFTP_FUNCTION) && u.sftpKeyRegistered && u.ipRegistered)) {
-    return { ready: false, missing: `chose SFTP for ${folder.code} on ECP 2.0 (new there, FAQ C.21) but no user holds ${SFTP_FUNCTION} with a registered key and IP (FAQ C.22)` };
+  if (choseSftp && !users.some((u) => canSubmitBySftp(u, folder))) {
+    const fn = folder.ccFunction ? ` and ${folder.ccFunction}` : '';
+    return { ready: false, missing: `chose SFTP for ${folder.code} on ECP 2.0 (new there, FAQ C.21) but no single user holds ${SFTP_FUNCTION}${fn} with a registered key and IP (FAQ B.6, C.22)` };
   }
   return { ready: true };
 }
+
+/** One user who may submit the folder over SFTP: EU_ECPSFTP, a key and an address registered, the folder's function. */
+export const canSubmitBySftp = (u: AudienceUser, folder: AudienceFolder) =>
+  u.functions.includes(SFTP_FUNCTION) && u.sftpKeyRegistered && u.ipRegistered && (folder.ccFunction === null || u.functions.includes(folder.ccFunction));
 
 /** The firm's administrators fall short of maker and checker (FAQ B.4): a warning for support and a line in the readiness notice. */
 export function adminShortfall(users: readonly AudienceUser[]): string | null {

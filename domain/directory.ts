@@ -2,7 +2,7 @@ import { splitList } from './catalog';
 import { parseCsv } from './csv';
 
 /**
- * The participant directory files and their validation. Every problem is reported, each with
+ * The participant directory files (README "Participants, readiness and notices") and their validation. Every problem is reported, each with
  * its file, line and field, so that one import attempt shows all there is to fix.
  */
 export const USER_TYPES = [
@@ -71,6 +71,7 @@ export function parseDirectory(participantsCsv: string, usersCsv: string, knownF
   requireHeader('users', u.header, ['participant_code', 'email', 'role', 'functions', 'sftp_key_registered', 'ip_registered'], problems);
   const seen = new Set<string>();
   const perFirm = new Map<string, number>();
+  const lines: number[] = [];
   for (const { line, values: v } of u.rows) {
     const at = (field: string, msg: string) => problems.push(`users line ${line}, ${field}: ${msg}`);
     const code = (v.participant_code ?? '').trim();
@@ -93,8 +94,28 @@ export function parseDirectory(participantsCsv: string, usersCsv: string, knownF
     perFirm.set(code, n);
     if (n === MAX_USERS + 1) at('participant_code', `participant ${code} has more than ${MAX_USERS} users (FAQ B.11: admins and operators together)`);
     users.push({ participantCode: code, email, role: role as UserRow['role'], functions, sftpKeyRegistered: bool('sftp_key_registered'), ipRegistered: bool('ip_registered') });
+    lines.push(line);
   }
+  problems.push(...clearingClientEmails(participants, users, lines));
   return { participants, users, problems };
+}
+
+/**
+ * FAQ B.13: a General Clearing Participant's user, whose address Client Connect registers under the GCP, does not
+ * also get an account for a Non-Clearing Participant client: the FAQ's advice is to give the NCP client a
+ * different address (a group mailbox or a colleague's), whose administrator then creates the account. So one
+ * address is not a user of both a GCP and an NCP.
+ */
+function clearingClientEmails(participants: ParticipantRow[], users: UserRow[], lines: number[]): string[] {
+  const types = new Map(participants.map((p) => [p.code, p.userTypes]));
+  const is = (code: string, type: string) => (types.get(code) ?? []).includes(type);
+  const gcpOf = new Map<string, string>();
+  for (const u of users) if (is(u.participantCode, 'HKSCC_GCP') && !gcpOf.has(u.email)) gcpOf.set(u.email, u.participantCode);
+  return users.flatMap((u, i) => {
+    const gcp = gcpOf.get(u.email);
+    if (!gcp || gcp === u.participantCode || !is(u.participantCode, 'NCP')) return [];
+    return [`users line ${lines[i]}, email: ${u.email} is a user of General Clearing Participant ${gcp} and cannot also be one of its Non-Clearing Participant client ${u.participantCode}: Client Connect registers the address under ${gcp}; give the NCP client a different address (a group mailbox or a colleague's) and let its administrator create the account (FAQ B.13)`];
+  });
 }
 
 function requireHeader(file: string, header: string[], wanted: string[], problems: string[], optional: string[] = []) {

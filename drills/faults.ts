@@ -1,5 +1,5 @@
 /**
- * `npm run test:faults`: fault drills (DESIGN.md §6). Each drill runs in its own private embedded stack
+ * `npm run test:faults`: fault drills (README "Benchmarks and fault drills"). Each drill runs in its own private embedded stack
  * (bench/harness.ts): a batch of 30 folders and 1,000 firms, participants submitting to some of its folders
  * throughout, while the drill injects one fault. Then it checks the outcome and I1–I7 by queries over the
  * event log, the simulator's platform state and intake log, the submitters' acknowledgements and the SMTP
@@ -17,6 +17,7 @@ import { batchWorkflowId } from '../domain/workflow-ids';
 import { prng } from '../domain/directory-generator';
 import { importGeneratedDirectory } from '../stores/directory-store';
 import { enrolSubmitters } from '../test/support/submitter';
+import { simulatorAdminToken } from '../security/command-signing';
 import { startSubmitters } from '../test/support/submitter';
 import type { BatchProgress } from '../workflows/batch-migration';
 import { startHarness, type Harness } from '../bench/harness';
@@ -177,9 +178,11 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
 
     const sampler = sampleBothOpen(h);
     const reconciler = reconcileThroughout(h);
-    const submitters = SUBMITTED_FOLDERS.map((i) => startSubmitters(h.sim.url, { folder: codes[i], user: USER, clients: 1, prefix: 'T' }));
+    const submitters = SUBMITTED_FOLDERS.map((i) => startSubmitters(h.sim.url, { folder: codes[i], user: USER, clients: 1, prefix: 'T', adminToken: simulatorAdminToken(h.config)! }));
     await planBatch(h.app, await operatorNamed(h.app.stores.operators, 'alice'), {
-      id: 'DRILL', name: `drill ${name}`, at: DateTime.utc().plus({ seconds: 2 }).toISO()!, folders: codes,
+      // A few seconds ahead: the plan and its approval (readiness over 1,000 firms, while participants submit) must
+      // both land before it, or the approval is refused as late.
+      id: 'DRILL', name: `drill ${name}`, at: DateTime.utc().plus({ seconds: 5 }).toISO()!, folders: codes,
       onFailure: 'continue', concurrency: CONCURRENCY, minNotice: '0s', allowNonBusinessDay: true,
     });
     const handle = h.client.workflow.getHandle(batchWorkflowId('DRILL'));

@@ -1,5 +1,4 @@
 import type { PlatformName } from '../domain/intake-rules';
-import type { CcParticipant } from '../simulator/client-connect';
 import { PlatformRefusal, type ClientConnectParticipant, type FolderState, type PlatformGateway } from './gateway';
 
 /**
@@ -36,7 +35,7 @@ export function createHttpGateway(baseUrl: string, adminToken: string | undefine
     decommissionLegacy: () => call<{ readOnly: boolean; openFolders: number }>('POST', '/legacy/admin/decommission'),
     async *clientConnect() {
       for (let after = ''; ;) {
-        const page = await call<{ participants: CcParticipant[] }>('GET', `/ecp2/admin/client-connect?after=${after}&limit=1000`);
+        const page = await call<{ participants: ClientConnectParticipant[] }>('GET', `/ecp2/admin/client-connect?after=${after}&limit=1000`);
         if (page.participants.length === 0) return;
         yield* page.participants;
         after = page.participants[page.participants.length - 1].code;

@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection';
+import { provisionLogins } from './logins';
 
 /**
  * The simulator's Client Connect: who the users of each participant are, their role, their ECP functions and
@@ -13,10 +14,16 @@ export interface CcUser {
   ipRegistered: boolean;
 }
 
-export type { ClientConnectParticipant as CcParticipant } from '../platform/gateway';
-import type { ClientConnectParticipant as CcParticipant } from '../platform/gateway';
+/** A participant's users as the admin API carries them (the same shape the cutover's gateway reads). */
+export interface CcParticipant {
+  code: string;
+  users: CcUser[];
+}
 
-/** Replaces the users of the participants given (others are left alone); functions are per user. */
+/**
+ * Replaces the users of the participants given (others are left alone); functions are per user. Each user gets
+ * a login on both platforms (kept when they are loaded again, with the same credentials).
+ */
 export async function loadParticipants(db: Db, participants: CcParticipant[]): Promise<{ participants: number; users: number }> {
   let users = 0;
   await db.transaction(async (trx) => {
@@ -28,6 +35,7 @@ export async function loadParticipants(db: Db, participants: CcParticipant[]): P
     for (let i = 0; i < rows.length; i += 1000) await trx('sim_ecp2.cc_users').insert(rows.slice(i, i + 1000));
     const fns = [...new Map<string, { user_email: string; function: string }>(participants.flatMap((p) => p.users.flatMap((u) => u.functions.map((f) => [`${u.email}/${f}`, { user_email: u.email, function: f }] as [string, { user_email: string; function: string }])))).values()];
     for (let i = 0; i < fns.length; i += 1000) await trx('sim_ecp2.user_functions').insert(fns.slice(i, i + 1000)).onConflict(['user_email', 'function']).ignore();
+    await provisionLogins(trx, emails);
     users = rows.length;
   });
   return { participants: participants.length, users };
@@ -42,7 +50,10 @@ export async function listParticipants(db: Db, after: string, limit: number, onl
     .leftJoin('sim_ecp2.user_functions as f', 'f.user_email', 'u.email')
     .whereIn('u.participant_code', codes)
     .orderBy(['u.participant_code', 'u.email', 'f.function'])
-    .select('u.participant_code', 'u.email', 'u.role', 'u.sftp_key_registered', 'u.ip_registered', 'f.function');
+    .select('u.participant_code', 'u.email', 'u.role', 'f.function',
+      // As loaded, or as the user registered them since (simulator sftp-key).
+      db.raw('(u.sftp_key_registered or exists (select 1 from sim_ecp2.sftp_keys k where k.email = u.email)) as sftp_key_registered'),
+      db.raw('(u.ip_registered or exists (select 1 from sim_ecp2.sftp_ips i where i.email = u.email)) as ip_registered'));
   const out = new Map<string, Map<string, CcUser>>();
   for (const r of rows) {
     const users = out.get(r.participant_code) ?? new Map<string, CcUser>();
@@ -60,11 +71,11 @@ export async function participantUsers(db: Db, code: string): Promise<CcParticip
   return p ?? { code, users: [] };
 }
 
-/** The participants a user belongs to, and the user's functions. */
-export async function userAccess(db: Db, email: string): Promise<{ memberOf: string[]; functions: string[] }> {
-  const [memberOf, functions] = await Promise.all([
-    db('sim_ecp2.cc_users').where({ email }).orderBy('participant_code').pluck('participant_code'),
-    db('sim_ecp2.user_functions').where({ user_email: email }).orderBy('function').pluck('function'),
-  ]);
-  return { memberOf, functions };
+/** Replaces one user's Client Connect functions. */
+export async function setFunctions(db: Db, email: string, functions: string[]): Promise<{ user: string; functions: string[] }> {
+  await db.transaction(async (trx) => {
+    await trx('sim_ecp2.user_functions').where({ user_email: email }).del();
+    if (functions.length) await trx('sim_ecp2.user_functions').insert([...new Set(functions)].map((f) => ({ user_email: email, function: f })));
+  });
+  return { user: email, functions };
 }

@@ -7,6 +7,7 @@ export const schemaOf = (p: PlatformName) => (p === 'legacy' ? 'sim_legacy' : 's
 
 export interface SimFolder {
   code: string;
+  name: string;
   ccFunction: string | null;
   filenamePattern: string;
   direction: string;
@@ -23,9 +24,15 @@ export async function readFolder(db: Db, p: PlatformName, code: string, lock?: '
   if (lock === 'share') q.forShare();
   if (lock === 'update') q.forUpdate();
   const r = await q;
-  return r
-    ? { code: r.code, ccFunction: r.cc_function, filenamePattern: r.filename_pattern, direction: r.direction, inputDateMeaning: r.input_date_meaning, retired: r.retired, intake: r.intake, visible: r.visible }
-    : undefined;
+  return r ? toSimFolder(r) : undefined;
+}
+
+/** A row of {sim_legacy,sim_ecp2}.folders as the simulator's code sees it. */
+export function toSimFolder(r: Record<string, unknown>): SimFolder {
+  return {
+    code: r.code as string, name: r.name as string, ccFunction: r.cc_function as string | null, filenamePattern: r.filename_pattern as string, direction: r.direction as string,
+    inputDateMeaning: r.input_date_meaning as string, retired: r.retired as boolean, intake: r.intake as Intake, visible: r.visible as boolean,
+  };
 }
 
 export async function pendingCount(db: Db, p: PlatformName, code: string): Promise<number> {

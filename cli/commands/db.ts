@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import fs from 'node:fs';
 import { DEFAULT_CATALOG } from '../../db/catalog-path';
 import { InputError } from '../../domain/errors';
-import { loadConfig } from '../../config/config';
+import { loadConfig, type Config } from '../../config/config';
 
 // Host-local administration: these commands hold the database owner's DATABASE_URL and open it themselves
 // (no API endpoint migrates or seeds), so they are composition roots beside cli/commands/serve.ts.
@@ -32,12 +32,29 @@ export function registerDbCommands(program: Command): void {
         console.log(`catalog: ${result.folders} folders (${result.inserted} new), not ECP folders skipped: ${result.skipped.join(', ') || 'none'}`);
         if (opts.asOf !== undefined) {
           const past = await seedAsOf(pool, opts.asOf, opts.catalog);
-          if (past.already) return console.log(`as of ${opts.asOf}: seeded already, nothing changed`);
-          for (const b of past.batches) console.log(`as of ${opts.asOf}: batch ${b.id} moved on ${b.date}: ${b.folders.join(', ')}${b.retired.length ? `; retired ${b.retired.join(', ')}` : ''}`);
-          console.log(`as of ${opts.asOf}: ${past.batches.length} batch(es) completed, ${past.retired.length} folder(s) retired, ${past.toBeAnnounced} folder(s) to be announced`);
+          if (past.already) console.log(`as of ${opts.asOf}: seeded already, nothing changed`);
+          for (const b of past.already ? [] : past.batches) console.log(`as of ${opts.asOf}: batch ${b.id} moved on ${b.date}: ${b.folders.join(', ')}${b.retired.length ? `; retired ${b.retired.join(', ')}` : ''}`);
+          if (!past.already) console.log(`as of ${opts.asOf}: ${past.batches.length} batch(es) completed, ${past.retired.length} folder(s) retired, ${past.toBeAnnounced} folder(s) to be announced`);
+          const platforms = await alignPlatforms(config, past);
+          console.log(`as of ${opts.asOf}: the platforms (${config.SIMULATOR_URL}): ${platforms.moved} folder(s) on ECP 2.0 only, ${platforms.retired} retired on legacy`);
         }
         if (!opts.demo) return;
         for (const op of await seedDemoOperators(pool, config.home)) console.log(`demo operator ${op.name} (${op.roles.join(', ')}): token in ${op.tokenFile}${op.created ? '' : ' (kept)'}`);
       });
     });
+}
+
+/**
+ * A rehearsal's platforms brought in line with its history, through the platform port (the embedded stack's
+ * simulator). Every call is idempotent: when the platforms cannot be reached, the same command again finishes it.
+ */
+async function alignPlatforms(config: Config, past: Parameters<typeof import('../../db/seed').alignPlatformsAsOf>[1]) {
+  const [{ alignPlatformsAsOf }, { createHttpGateway }, { simulatorAdminToken }] = await Promise.all([
+    import('../../db/seed'), import('../../platform/http-gateway'), import('../../security/command-signing'),
+  ]);
+  try {
+    return await alignPlatformsAsOf(createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)), past);
+  } catch (err) {
+    throw new Error(`the database is seeded, but the platforms at ${config.SIMULATOR_URL} could not be brought in line (${(err as Error).message}): start them ('ecp-cutover dev up') and run the same 'db seed --as-of' again`, { cause: err });
+  }
 }

@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import fs from 'node:fs';
+import path from 'node:path';
 import { DateTime } from 'luxon';
 import { loadConfig, type Config } from '../../config/config';
 import { isFinalBatch } from '../../domain/batch-lifecycle';
 import { generateDirectory } from '../../domain/directory-generator';
 import { apiClient, type ApiClient } from '../api-client';
 import { renderBatch } from './batch';
+import { simulatorAdmin } from './simulator';
 import { endpoints } from './dev';
 import type { Profile } from '../../dev/profile';
 
@@ -48,6 +50,9 @@ export function registerDemoCommand(program: Command): void {
       console.log(`  on legacy ECP (${by('legacy').length + by('scheduled').length}): ${[...by('legacy'), ...by('scheduled')].join(' ')}`);
       console.log(`  retired (${by('retired').length}): ${by('retired').join(' ')}`);
       printWhereToLook(config, profile, operators);
+      const samples = await placeSampleDownloads(config);
+      const user = await demoParticipant(config, samples);
+      if (user) console.log(participantHowTo(config, user, (await simulatorAdmin<{ password: string }>('GET', `/ecp2/admin/credentials/${encodeURIComponent(user.email)}`)).password));
     });
 }
 
@@ -75,6 +80,75 @@ async function runBatchB1(alice: ApiClient, bob: ApiClient): Promise<void> {
     if (isFinalBatch(b.status)) return;
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+/**
+ * HKEX's side of downloads on the demo's ECP 2.0: one sample file, for everyone, in each download folder there
+ * (again on a second run: the same file, replaced). Returns each folder with its file and function.
+ */
+async function placeSampleDownloads(config: Config): Promise<{ code: string; file: string; fn: string | null }[]> {
+  const { createDb } = await import('../../db/connection');
+  const db = createDb(config.DATABASE_URL, { max: 1 });
+  const folders = await db('folders').whereIn('placement', ['live', 'new_on_2_0']).whereIn('direction', ['download', 'both']).orderBy('code').select('code', 'cc_function')
+    .finally(() => db.destroy());
+  const day = DateTime.now().setZone('Asia/Hong_Kong').toFormat('yyyyLLdd');
+  const placed = [];
+  for (const f of folders) {
+    const file = `${f.code}_SAMPLE_${day}.csv`;
+    await simulatorAdmin('PUT', `/ecp2/admin/folders/${encodeURIComponent(f.code)}/files/${file}`, { contentBase64: Buffer.from(`folder,placed\n${f.code},${day}\n`).toString('base64') });
+    placed.push({ code: f.code as string, file, fn: f.cc_function as string | null });
+  }
+  return placed;
+}
+
+export interface DemoUser {
+  email: string;
+  participant: string;
+  sftp: boolean;
+  /** A sample download the user may fetch, if their functions show one. */
+  download: { code: string; file: string } | null;
+}
+
+/**
+ * A user of a demo firm to log in as: an operator of a firm that submits stamp duty (SD1, moved in B1), holding its
+ * function, and EU_ECPSFTP when one does (for SFTP too). From the imported directory, which loaded Client Connect.
+ */
+async function demoParticipant(config: Config, samples: { code: string; file: string; fn: string | null }[]): Promise<DemoUser | null> {
+  const { createDb } = await import('../../db/connection');
+  const db = createDb(config.DATABASE_URL, { max: 1 });
+  try {
+    const row = await db('users').where({ role: 'operator' }).whereRaw("'EU_ECPCASH' = any(functions)")
+      .orderByRaw("('EU_ECPSFTP' = any(functions)) desc").orderBy(['participant_code', 'email']).first('email', 'participant_code', 'functions');
+    if (!row) return null;
+    const functions = row.functions as string[];
+    const download = samples.find((f) => f.fn === null || functions.includes(f.fn)) ?? null;
+    return { email: row.email, participant: row.participant_code, sftp: functions.includes('EU_ECPSFTP'), download: download && { code: download.code, file: download.file } };
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** How to meet the simulated ECP 2.0 as a participant's user: the web API with a session, and SFTP. */
+export function participantHowTo(config: Pick<Config, 'SIMULATOR_URL' | 'SIMULATOR_SFTP_PORT' | 'home'>, user: DemoUser, password: string): string {
+  const key = path.join(config.home, 'demo-sftp-key');
+  const body = `'{"loginId":"${user.email}","password":"${password}","otp":"'$(npx ecp-cutover simulator credentials ${user.email} --otp)'"}'`;
+  const lines = [
+    '',
+    `log in to the simulated ECP 2.0 as ${user.email}, a user of firm ${user.participant} (SD1 moved there in B1):`,
+    `  npx ecp-cutover simulator credentials ${user.email}        # Client Connect login ID, password, TOTP secret (any authenticator app)`,
+    `  curl -s ${config.SIMULATOR_URL}/ecp2/login -H 'content-type: application/json' -d ${body}`,
+    `  curl -s ${config.SIMULATOR_URL}/ecp2/folders -H 'authorization: Bearer <the session it answered>'`,
+    ...(user.download ? [`  curl -s ${config.SIMULATOR_URL}/ecp2/folders/${user.download.code}/files/${user.download.file} -H 'authorization: Bearer <the session>'   # HKEX's sample download`] : []),
+    '  (each one-time password works once: for another login, wait for the next 30-second code)',
+  ];
+  if (!user.sftp) return lines.join('\n');
+  return [
+    ...lines,
+    `and by SFTP (${user.email} holds EU_ECPSFTP):`,
+    `  ssh-keygen -t ed25519 -N '' -f ${key}`,
+    `  npx ecp-cutover simulator sftp-key ${user.email} --public-key ${key}.pub      # from 127.0.0.1 (--ip to change)`,
+    `  sftp -P ${config.SIMULATOR_SFTP_PORT} -i ${key} -o User=${user.email} 127.0.0.1      # ls, then put SD_${user.participant}_YYYYMMDD.csv /SD1/${user.participant}/${user.download ? `, get /${user.download.code}/${user.download.file}` : ''}`,
+  ].join('\n');
 }
 
 function printWhereToLook(config: Config, profile: Profile, operators: { name: string; roles: string[]; tokenFile: string }[]): void {

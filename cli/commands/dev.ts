@@ -73,7 +73,7 @@ export function endpoints(config: ReturnType<typeof loadConfig>, profile: Profil
       ui: server ? null : `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
     },
     smtp: { host: smtp.hostname, port: Number(smtp.port || 25), messages: `http://127.0.0.1:${config.SMTP_SINK_WEB_PORT}/api/messages` },
-    simulator: { url: config.SIMULATOR_URL },
+    simulator: { url: config.SIMULATOR_URL, sftp: `sftp://127.0.0.1:${config.SIMULATOR_SFTP_PORT}` },
     portal: { url: `http://127.0.0.1:${config.PORTAL_PORT}` },
     api: { url: config.ECP_CUTOVER_API_URL, openapi: `${config.ECP_CUTOVER_API_URL}/openapi.json`, console: `${config.ECP_CUTOVER_API_URL}/console` },
     // Prometheus: the workers' SDK metrics, the portal's requests, and the project's state on the control API (bearer token).
@@ -90,7 +90,7 @@ Temporal          ${e.temporal.address} (namespace ${e.temporal.namespace}; ${e.
 Temporal Web UI   ${e.temporal.ui ?? 'none with the server profile: temporal workflow list|describe, or temporalio/ui'}
 Workers           ${e.workers.map((w) => w.name).join(', ')} on task queue ${config.TEMPORAL_TASK_QUEUE}
 SMTP sink         smtp://${e.smtp.host}:${e.smtp.port}, received mail at ${e.smtp.messages.replace('/api/messages', '/')}
-Simulator         ${e.simulator.url}
+Simulator         ${e.simulator.url}  (ECP 2.0's SFTP: ${e.simulator.sftp}; log in as a user: ecp-cutover simulator credentials EMAIL)
 Portal            ${e.portal.url}
 Control API       ${e.api.url}  (OpenAPI: ${e.api.openapi})
 Console           ${e.api.console}  (sign in with an operator's token)`);

@@ -119,32 +119,6 @@ export function registerServeCommands(program: Command): void {
     });
 
   program
-    .command('simulator')
-    .description('serve the reference platform simulator (legacy ECP and ECP 2.0)')
-    .option('--port <n>', 'port (default: the port of SIMULATOR_URL)')
-    .option('--processing-delay <ms>', 'how long legacy takes to process a file', '500')
-    .action(async (opts: { port?: string; processingDelay: string }) => {
-      const config = loadConfig();
-      const [{ createDb }, { simulatorAdminToken }, { startSimulator }] = await Promise.all([database(), signing(), import('../../simulator/server')]);
-      const adminToken = simulatorAdminToken(config);
-      const simLog = createLog(config, 'simulator');
-      if (!adminToken) throw new InputError(`the simulator needs its admin credential: set SIMULATOR_ADMIN_TOKEN, or start the embedded stack with 'ecp-cutover dev up' (it writes ${config.simulatorTokenFile})`);
-      const pool = createDb(config.DATABASE_URL, { max: 20 });
-      const sim = await startSimulator({
-        db: pool,
-        port: parsePort(opts.port, Number(new URL(config.SIMULATOR_URL).port)),
-        processingDelayMs: Number(opts.processingDelay),
-        host: config.LISTEN_HOST,
-        adminToken,
-        log: (line) => simLog.error(line),
-      });
-      simLog.info({ url: sim.url }, `platform simulator on ${sim.url}`);
-      await untilSignal();
-      await sim.close();
-      await pool.destroy();
-    });
-
-  program
     .command('smtp-sink')
     .description('a development SMTP server that keeps what it receives')
     .option('--port <n>', 'SMTP port (default: the port of SMTP_URL)')
@@ -164,14 +138,14 @@ export function registerServeCommands(program: Command): void {
     });
 }
 
-function parsePort(raw: string | undefined, fallback: number): number {
+export function parsePort(raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InputError(`port '${raw}' must be a number from 1 to 65535`);
   return n;
 }
 
-function untilSignal(): Promise<void> {
+export function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());

@@ -1,13 +1,9 @@
 import type { Knex } from 'knex';
 
 /**
- * FAQ fidelity, second pass (issue 17).
- *
- * The simulator's Client Connect (the platform is the source of truth for users and functions, FAQ B.4–B.7):
- * the users of each participant, with their role and SFTP set-up; their functions stay in
- * sim_ecp2.user_functions (a user may serve several participants, FAQ B.14). Folders on both platforms learn
- * what the intake rules need: the direction (download folders take no submission), the Input Date meaning,
- * and whether the folder is retired.
+ * FAQ fidelity, second pass (issue 17). Its parts for the platform simulator (Client Connect's users, the
+ * folders' direction, Input Date meaning and retirement on the simulated platforms) moved to the simulator's own
+ * migration set (simulator/migrations; see 20260101000600_simulator).
  *
  * A retired folder is closed and hidden on legacy with the batch that says so (`batch plan --retire`), or at the
  * decommission: `batch_retires` keeps each batch's retirements (at most one unfinished per folder, as
@@ -16,24 +12,6 @@ import type { Knex } from 'knex';
  * and the batch of a folder moved before this tool existed (`db seed --as-of`).
  */
 export async function up(knex: Knex): Promise<void> {
-  await knex.schema.withSchema('sim_ecp2').createTable('cc_users', (t) => {
-    t.string('participant_code', 5).notNullable();
-    t.text('email').notNullable();
-    t.string('role', 8).notNullable();
-    t.boolean('sftp_key_registered').notNullable().defaultTo(false);
-    t.boolean('ip_registered').notNullable().defaultTo(false);
-    t.timestamp('changed_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-    t.primary(['participant_code', 'email'], { constraintName: 'sim_ecp2_cc_users_pkey' });
-    t.check(`role in ('admin','operator')`, [], 'sim_ecp2_cc_users_role_check');
-    t.index(['email'], 'sim_ecp2_cc_users_email_idx');
-  });
-  for (const s of ['sim_legacy', 'sim_ecp2']) {
-    await knex.schema.withSchema(s).alterTable('folders', (t) => {
-      t.string('direction', 8).notNullable().defaultTo('submit');
-      t.text('input_date_meaning').notNullable().defaultTo('');
-      t.boolean('retired').notNullable().defaultTo(false);
-    });
-  }
   await knex.schema.alterTable('folders', (t) => t.timestamp('retired_at', { useTz: true }).nullable());
   await knex.schema.createTable('batch_retires', (t) => {
     t.string('batch_id', 32).notNullable().references('id').inTable('batches').onDelete('CASCADE').withKeyName('batch_retires_batch_fkey');
@@ -82,12 +60,4 @@ export async function down(knex: Knex): Promise<void> {
     from public.folders f where f.placement = 'live'`);
   await knex.schema.dropTable('batch_retires');
   await knex.schema.alterTable('folders', (t) => t.dropColumn('retired_at'));
-  for (const s of ['sim_ecp2', 'sim_legacy']) {
-    await knex.schema.withSchema(s).alterTable('folders', (t) => {
-      t.dropColumn('retired');
-      t.dropColumn('input_date_meaning');
-      t.dropColumn('direction');
-    });
-  }
-  await knex.schema.withSchema('sim_ecp2').dropTable('cc_users');
 }

@@ -13,7 +13,7 @@ import { dumpDatabase } from '../support/db';
 import { cutoverStack } from '../support/stack';
 
 /**
- * The bad-input catalogue (DESIGN.md §6): malformed and forbidden commands through the real CLI and the
+ * The bad-input catalogue: malformed and forbidden commands through the real CLI and the
  * portal. Each gets one clear line (exit code 2) or an HTTP 4xx with a reason, and the database is
  * byte-for-byte what it was: a logical dump of every table of every schema, and every sequence, before and
  * after each input. The batch workflow it talks to must not change either (a refused Update writes nothing
@@ -48,6 +48,8 @@ const goodParticipants = file('p.csv', `${participantsHeader}99001,Big Firm Ltd,
 const tooManyUsers = file('u21.csv', usersHeader + Array.from({ length: 21 }, (_, i) => `99001,op${i}@big.example,operator,EU_ECPCASH,false,false\n`).join(''));
 const badCode = file('pbad.csv', `${participantsHeader}1234,Short Code Ltd,短,SEHK_EP,ecp@short.example,both,\n`);
 const goodUsers = file('u.csv', `${usersHeader}99001,admin@big.example,admin,,false,false\n`);
+const gcpAndClient = file('pgcp.csv', `${participantsHeader}99002,Clearing Ltd,結算,HKSCC_GCP,ecp@gcp.example,both,\n99003,Client Ltd,客戶,NCP,ecp@ncp.example,en,\n`);
+const sharedAddress = file('ugcp.csv', `${usersHeader}99002,ops@gcp.example,operator,EU_ECPHKSCC,false,false\n99003,ops@gcp.example,admin,,false,false\n`);
 
 const nextDays = (n: number) => DateTime.utc().setZone('Asia/Hong_Kong').plus({ days: n }).toFormat('yyyy-MM-dd 18:00');
 const plan = (over: Record<string, string>, ...flags: string[]) => {
@@ -88,6 +90,7 @@ const CLI_CASES: [string, string[], Record<string, string>, RegExp][] = [
   ['decommission too early for the reminders', ['decommission', 'schedule', '--at', nextDays(12), '--as', 'alice'], {}, /too early/],
   ['approval of a decommission never scheduled', ['decommission', 'approve', '--as', 'bob'], {}, /no decommission is scheduled/],
   ['firm with 21 users (FAQ B.11)', ['directory', 'import', '--participants', goodParticipants, '--users', tooManyUsers], {}, /more than 20 users/],
+  ["a GCP's user also a user of its NCP client (FAQ B.13)", ['directory', 'import', '--participants', gcpAndClient, '--users', sharedAddress], {}, /ops@gcp\.example is a user of General Clearing Participant 99002 and cannot also be one of its Non-Clearing Participant client 99003: .*different address .*\(FAQ B\.13\)/],
   ['participant code of 4 digits', ['directory', 'import', '--participants', badCode, '--users', goodUsers], {}, /participants line 2, code/],
   ['directory file missing', ['directory', 'import', '--participants', '/nonexistent.csv', '--users', goodUsers], {}, /no such file/],
   ['SQL-ish participant code', ['participant', "0'or'1'='1"], {}, /not a participant code/],

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createTokenAuthenticator } from '../../api/auth';
 import { startControlApi } from '../../api/server';
 import { loadConfig } from '../../config/config';
@@ -10,6 +10,7 @@ import { freshDatabase } from '../support/db';
 import { runCli } from '../support/cli';
 import { temporalForFile } from '../support/temporal';
 import { startPortal } from '../../portal/server';
+import { startSimulator } from '../../simulator/server';
 
 const { db, url } = await freshDatabase({ migrate: false });
 const env = { DATABASE_URL: url };
@@ -80,7 +81,11 @@ describe('ecp-cutover db and folders commands', () => {
 describe('a 2022 rehearsal: db seed --as-of', () => {
   it('seeds the plan as HKEX published it on 2022-06-06: B1 live, SDPDF and CCOLDSS retired, the rest to be announced', async () => {
     const fresh = await freshDatabase();
-    const asOf = { DATABASE_URL: fresh.url };
+    // The rehearsal's platforms: the embedded stack's simulator, which the seed brings in line through the gateway.
+    const simToken = randomBytes(24).toString('hex');
+    const sim = await startSimulator({ db: fresh.db, adminToken: simToken });
+    onTestFinished(() => sim.close());
+    const asOf = { DATABASE_URL: fresh.url, SIMULATOR_URL: sim.url, SIMULATOR_ADMIN_TOKEN: simToken };
     const bad = await runCli(['db', 'seed', '--as-of', '2022-13-01'], asOf);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error: --as-of '2022-13-01' must be a date YYYY-MM-DD, e\.g\. 2022-06-06 \(\w+\)\n$/);
@@ -90,6 +95,7 @@ describe('a 2022 rehearsal: db seed --as-of', () => {
     expect(seeded.stderr).toBe('');
     expect(seeded.stdout).toContain('as of 2022-06-06: batch B1 moved on 2022-06-06: SD1, SD2, CCSSW-SH, CCSSW-SZ; retired SDPDF, CCOLDSS');
     expect(seeded.stdout).toContain('as of 2022-06-06: 1 batch(es) completed, 2 folder(s) retired, 29 folder(s) to be announced');
+    expect(seeded.stdout).toContain(`as of 2022-06-06: the platforms (${sim.url}): 4 folder(s) on ECP 2.0 only, 2 retired on legacy`);
 
     // What a participant sees on the portal and in Appendix 7.3, as published then.
     const portal = await startPortal({ db: fresh.db, cacheMs: 0 });

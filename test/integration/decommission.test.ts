@@ -8,9 +8,10 @@ import { runCli } from '../support/cli';
 import { consoleSession } from '../support/control-api';
 import { recordHistory } from '../support/temporal';
 import { timeSkippingStack } from '../support/time-skipping';
+import { participant } from '../support/participant';
 
 // Months-long waits on the time-skipping server; real PostgreSQL, simulator and SMTP behind the activities.
-const { temporal, db, sim, sink, app, api } = await timeSkippingStack({ DECOMMISSION_RECHECK: '1d' });
+const { temporal, db, sim, simToken, gateway, sink, app, api } = await timeSkippingStack({ DECOMMISSION_RECHECK: '1d' });
 await db('participants').insert([
   { code: '01234', name_en: 'Cash Firm', user_types: ['SEHK_EP'], emails: ['ops@cash.hk'] },
   { code: '05678', name_en: 'Futures Firm', user_types: ['HKFE_EP'], emails: ['ops@futures.hk'] },
@@ -69,9 +70,10 @@ describe('decommission of legacy ECP (time-skipping)', () => {
     expect((await db('decommission').first()).completed_at).toBeInstanceOf(Date);
     expect(await db('sim_legacy.folders').where({ visible: true }).orWhereNot({ intake: 'closed' })).toHaveLength(0);
     expect(await db('sim_legacy.platform').first('read_only')).toEqual({ read_only: true });
-    const submit = (code: string, filename: string) => fetch(`${sim.url}/legacy/folders/${code}/submissions`, {
-      method: 'POST', body: JSON.stringify({ participant: '01234', user: 'u@cash.hk', filename, inputDate: '2022-12-30', contentBase64: 'eA==' }),
-    });
+    // A user of the cash firm, logged in to legacy ECP with its own credentials, finds it switched off.
+    await gateway.loadClientConnect([{ code: '01234', users: [{ email: 'u@cash.hk', role: 'operator', functions: ['EU_ECPCASH'], sftpKeyRegistered: false, ipRegistered: false }] }]);
+    const legacy = await participant(sim.url, simToken, 'u@cash.hk', 'legacy');
+    const submit = (code: string, filename: string) => legacy.post(`/folders/${code}/submissions`, { participant: '01234', filename, inputDate: '2022-12-30', contentBase64: 'eA==' });
     const refused = await submit('SD3', 'SDJ_01234_202212.csv');
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { message: string }).message).toMatch(/decommissioned and read-only; nothing was stored: submit SD3 on ECP 2\.0/);

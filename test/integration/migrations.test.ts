@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { migrateDownAll, migrateLatest } from '../../db/connection';
 import { seedCatalog } from '../../db/seed';
+import { migrateSimulator, migrateSimulatorDown, SIMULATOR_MIGRATION_NAMES, SIMULATOR_MIGRATIONS_SCHEMA } from '../../simulator/migrations/index';
+import * as platformsMigration from '../../simulator/migrations/20260201000100_platforms';
 import { BATCH_FOLDER_STATUSES, PUBLIC_BATCH_STATUSES, STORED_BATCH_STATUSES } from '../../domain/batch-lifecycle';
 import { STORED_DECOMMISSION_STATUSES } from '../../domain/decommission-lifecycle';
 import { DRIFT_KINDS } from '../../domain/drift';
@@ -16,7 +18,7 @@ const { db } = await freshDatabase({ migrate: false });
 
 async function tables(): Promise<string[]> {
   const rows = await db('pg_tables')
-    .whereIn('schemaname', ['public', 'sim_legacy', 'sim_ecp2'])
+    .whereIn('schemaname', ['public', 'sim_legacy', 'sim_ecp2', SIMULATOR_MIGRATIONS_SCHEMA])
     .whereNot('tablename', 'like', 'knex_%')
     .select(db.raw(`schemaname || '.' || tablename as name`));
   return rows.map((r: { name: string }) => r.name).sort();
@@ -29,12 +31,41 @@ describe('migrations', () => {
     expect(first).toEqual(expect.arrayContaining([
       'public.folders', 'public.batches', 'public.batch_folders', 'public.events', 'public.participants',
       'public.users', 'public.notices', 'public.notice_attempts', 'public.decommission', 'public.operators',
-      'sim_legacy.submissions', 'sim_ecp2.submissions', 'sim_ecp2.user_functions',
     ]));
+    // The platform simulator's tables are not the product's: they come only with a simulator.
+    expect(first.filter((t) => t.startsWith('sim_'))).toEqual([]);
     await migrateDownAll(db);
     expect(await tables()).toEqual([]);
     await migrateLatest(db);
     expect(await tables()).toEqual(first);
+  });
+
+  it("the simulator's own set goes up, down and up again, beside the product's and apart from it", async () => {
+    await migrateLatest(db);
+    const product = await tables();
+    expect(await migrateSimulator(db)).toEqual(SIMULATOR_MIGRATION_NAMES);
+    const withSimulator = await tables();
+    expect(withSimulator.filter((t) => !product.includes(t))).toEqual(expect.arrayContaining(['sim_legacy.submissions', 'sim_ecp2.submissions', 'sim_ecp2.user_functions', 'sim_ecp2.cc_users', 'sim_legacy.platform']));
+    expect(withSimulator.filter((t) => !t.startsWith('sim_'))).toEqual(product);
+    // Each set keeps its own books: neither lists the other's migrations.
+    expect(await db('knex_migrations').where('name', 'like', '%_platforms').first()).toBeUndefined();
+    await migrateSimulatorDown(db);
+    expect(await tables()).toEqual(product);
+    await migrateSimulator(db);
+    expect(await tables()).toEqual(withSimulator);
+    await migrateSimulatorDown(db);
+  });
+
+  it('a database whose production migrations made the simulated platforms earlier keeps their rows: the set adopts them', async () => {
+    // The tables as the production migrations 0600 and 0700 left them (1000 added the column `retired`), with a
+    // row in them, and no simulator books.
+    await platformsMigration.up(db);
+    await db.raw('alter table sim_legacy.folders drop column retired');
+    await db('sim_legacy.folders').insert({ code: 'OLD1', intake: 'open', visible: true });
+    expect(await migrateSimulator(db)).toEqual(SIMULATOR_MIGRATION_NAMES);
+    expect(await db('sim_legacy.folders').where({ code: 'OLD1' }).first('intake', 'retired')).toEqual({ intake: 'open', retired: false });
+    expect(await db('sim_legacy.platform').count({ n: '*' }).first()).toEqual({ n: 1 });
+    await migrateSimulatorDown(db);
   });
 });
 

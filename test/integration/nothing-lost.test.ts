@@ -44,7 +44,7 @@ describe('nothing lost under load (I1, I3)', () => {
   ] as const) {
     it(`participants keep submitting ${folder} through its cutover (${title})`, async () => {
       const sampler = sampleBothOpen(folder);
-      const submitters = startSubmitters(sim.url, { folder, user: USER, clients: 4, prefix: folder === 'SD1' ? 'SD' : 'SDA' });
+      const submitters = startSubmitters(sim.url, { folder, user: USER, clients: 4, prefix: folder === 'SD1' ? 'SD' : 'SDA', adminToken: stack.simToken });
       const acceptedOn = (platform: string) => () => submitters.attempts.filter((a) => a.platform === platform && a.status === 201).length > 5;
       // Files in flight on legacy when the cutover begins, and files on ECP 2.0 once it has moved.
       await until(`more than 5 files of ${folder} accepted on legacy`, acceptedOn('legacy'));

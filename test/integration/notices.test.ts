@@ -11,6 +11,7 @@ import { workerActivities } from '../../worker/activity-deps';
 import { cutoverStack } from '../support/stack';
 import { recordHistory } from '../support/temporal';
 import { until } from '../support/wait';
+import { participant } from '../support/participant';
 
 const stack = await cutoverStack({ processingDelayMs: 50 });
 const { db, sink, client } = stack;
@@ -119,18 +120,17 @@ describe('notices for a batch of 20 folders and 2,000 firms', () => {
     expect(view.notices.find((n: { kind: string }) => n.kind === 'batch_outcome')).toMatchObject({ status: 'sent', attempts: [{ outcome: 'sent' }] });
     expect(view.folders.filter((f: { placement: string; code: string }) => expected.get(firm)!.includes(f.code)).every((f: { placement: string }) => f.placement === 'live')).toBe(true);
 
-    // The directory import loaded Client Connect too (LOAD_DIRECTORY_INTO_PLATFORM): an operator the directory
-    // gives a moved folder's function submits it on ECP 2.0; one without it does not see the folder (FAQ B.7).
+    // The directory import loaded Client Connect too (LOAD_DIRECTORY_INTO_PLATFORM), with each user's login: an
+    // operator the directory gives a moved folder's function logs in and submits it on ECP 2.0; one without it does
+    // not see the folder (FAQ B.7).
     const folder = await db('folders').whereIn('code', folders).whereNotNull('cc_function').whereNot('direction', 'download').where('filename_pattern', 'like', '%{YYYYMMDD}%').orderBy('code').first();
     const holders = (q: ReturnType<typeof db>) => q.join('participants as p', 'p.code', 'u.participant_code').whereRaw('p.user_types && ?::text[]', [folder.user_types]).where('u.role', 'operator');
     const able = await holders(db('users as u')).whereRaw('? = any(u.functions)', [folder.cc_function]).first('u.email', 'u.participant_code');
     const unable = await holders(db('users as u')).whereRaw('not (? = any(u.functions))', [folder.cc_function]).whereRaw("cardinality(array_remove(u.functions, 'EU_ECPSFTP')) > 0").first('u.email', 'u.participant_code');
-    const submit = (who: { email: string; participant_code: string }) => {
+    const submit = async (who: { email: string; participant_code: string }) => {
       const filename = String(folder.filename_pattern).replace('{PID5}', who.participant_code).replace('{YYYYMMDD}', '20220512').replace(/\{[^}]*\}/g, 'X');
-      return fetch(`${stack.sim.url}/ecp2/folders/${folder.code}/submissions`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ participant: who.participant_code, user: who.email, filename, inputDate: '2022-05-12', contentBase64: Buffer.from('a,b\n').toString('base64') }),
-      });
+      const as = await participant(stack.sim.url, stack.simToken, who.email);
+      return as.post(`/folders/${folder.code}/submissions`, { participant: who.participant_code, filename, inputDate: '2022-05-12', contentBase64: Buffer.from('a,b\n').toString('base64') });
     };
     const accepted = await submit(able);
     expect(accepted.status, JSON.stringify(await accepted.clone().json())).toBe(201);

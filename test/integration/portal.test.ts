@@ -6,6 +6,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPortal } from '../../portal/server';
 import { cutoverStack } from '../support/stack';
+import { participant } from '../support/participant';
 import { recordHistory } from '../support/temporal';
 
 const stack = await cutoverStack({ processingDelayMs: 50 });
@@ -63,10 +64,10 @@ describe('portal API', () => {
     expect(sdpdf).toMatchObject({ placement: 'retired', retirement: { batch: 'W1' } });
     expect(Date.parse(sdpdf.retiredAt!)).toBeGreaterThan(0);
     expect(await (await stack.simAdmin('/legacy/admin/folders/SDPDF')).json()).toMatchObject({ intake: 'closed', visible: false });
-    const refused = await fetch(`${stack.sim.url}/legacy/folders/SDPDF/submissions`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ participant: '01234', user: 'ops@firm.hk', filename: 'SDR_01234_20220512.pdf', inputDate: '2022-05-12', contentBase64: 'JVBERg==' }),
-    });
+    // A user of a cash firm (not one of this file's), logged in to legacy ECP.
+    await stack.gateway.loadClientConnect([{ code: '09999', users: [{ email: 'ops@firm.hk', role: 'operator', functions: ['EU_ECPCASH'], sftpKeyRegistered: false, ipRegistered: false }] }]);
+    const legacy = await participant(stack.sim.url, stack.simToken, 'ops@firm.hk', 'legacy');
+    const refused = await legacy.post('/folders/SDPDF/submissions', { participant: '09999', filename: 'SDR_09999_20220512.pdf', inputDate: '2022-05-12', contentBase64: 'JVBERg==' });
     expect(refused.status).toBe(409);
     const why = (await refused.json()) as { code: string; message: string };
     expect(why.code).toBe('3003');

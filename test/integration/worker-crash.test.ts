@@ -7,7 +7,7 @@ import { batchWorkflowId, cutoverWorkflowId } from '../../domain/workflow-ids';
 import type { batchMigration } from '../../workflows/batch-migration';
 import { alice, bob } from '../support/batches';
 import { cutoverStack } from '../support/stack';
-import { startSubmitters } from '../support/submitter';
+import { enrolSubmitters, startSubmitters } from '../support/submitter';
 import { until } from '../support/wait';
 
 // The worker runs as its own process (`ecp-cutover worker`) so that it can be killed with SIGKILL.
@@ -32,9 +32,10 @@ describe('a worker killed mid-cutover', () => {
       const r = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 1 });
       return (r.pollers ?? []).length > 0;
     });
-    const submitters = startSubmitters(sim.url, { folder: 'SD1', user: 'ops@firm.example', clients: 2 });
+    await enrolSubmitters(stack.gateway, { user: 'ops@firm.example', clients: 2, functions: ['EU_ECPCASH'] });
+    const submitters = startSubmitters(sim.url, { folder: 'SD1', user: 'ops@firm.example', clients: 2, adminToken: stack.simToken });
     await until('a few files accepted on legacy', () => submitters.attempts.filter((a) => a.platform === 'legacy' && a.status === 201).length >= 4);
-    await submitters.stop(); // files now pending on legacy, processed in 8 s
+    await submitters.stop(); // files now pending on legacy, processed in 4 s
     const pending = Number((await db('sim_legacy.submissions').where({ status: 'pending' }).count({ n: '*' }).first())?.n);
     expect(pending).toBeGreaterThan(0);
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PlatformName } from '../../domain/intake-rules';
 import type { PlatformGateway } from '../../platform/gateway';
+import { participant as participantClient } from './participant';
 
 /** The participants the submitters of startSubmitters act for (10000, 10001, …), one per client. */
 export const submitterParticipants = (clients: number) => Array.from({ length: clients }, (_, i) => String(10000 + i).padStart(5, '0'));
@@ -28,22 +29,20 @@ export interface Attempt {
 }
 
 /**
- * Participants submitting SD-1 style files (`SD_{PID5}_{YYYYMMDD}.csv`) as fast as they can: each tries
- * legacy ECP first and follows the refusal's advice (3001: the other platform; 3002: again in a moment on the
- * other platform). Returns every attempt when `stop()` is called.
+ * Participants submitting SD-1 style files (`SD_{PID5}_{YYYYMMDD}.csv`) as fast as they can, logged in as the
+ * enrolled user on each platform: each tries legacy ECP first and follows the refusal's advice (3001: the other
+ * platform; 3002: again in a moment on the other platform). Returns every attempt when `stop()` is called.
+ * `adminToken` is the simulator's: the user's credentials are handed out with it, as `simulator credentials` does.
  */
-export function startSubmitters(simUrl: string, opts: { folder: string; user: string; clients: number; prefix?: string }) {
+export function startSubmitters(simUrl: string, opts: { folder: string; user: string; clients: number; prefix?: string; adminToken: string }) {
   const attempts: Attempt[] = [];
   let running = true;
   let seq = 0;
   const prefix = opts.prefix ?? 'SD';
   async function submit(platform: PlatformName, participant: string, filename: string, inputDate: string, content: Buffer) {
     const { createHash } = await import('node:crypto');
-    const res = await fetch(`${simUrl}/${platform}/folders/${opts.folder}/submissions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ participant, user: opts.user, filename, inputDate, contentBase64: content.toString('base64') }),
-    });
+    const as = await participantClient(simUrl, opts.adminToken, opts.user, platform);
+    const res = await as.post(`/folders/${opts.folder}/submissions`, { participant, filename, inputDate, contentBase64: content.toString('base64') });
     const body = (await res.json()) as Record<string, string>;
     const a: Attempt = {
       platform, participant, filename, status: res.status, code: body.code ?? null, message: body.message ?? null,

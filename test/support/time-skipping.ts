@@ -55,5 +55,5 @@ export async function timeSkippingStack(env: Record<string, string> = {}) {
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, DRAIN_TIMEOUT: '2s', SIMULATOR_URL: sim.url, LOAD_DIRECTORY_INTO_PLATFORM: 'true', ...env });
   const app: AppDeps = { stores: createAppStores(db, gateway), temporal: temporal.client, config, signer: createCommandSigner(commandKey), gateway };
   const api = await controlApi(app, db);
-  return { temporal, db, url, sim, sink, taskQueue, config, app, api };
+  return { temporal, db, url, sim, simToken, gateway, sink, taskQueue, config, app, api };
 }

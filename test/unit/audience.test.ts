@@ -31,9 +31,14 @@ describe('readiness on ECP 2.0 (FAQ B.5–B.7, C.22)', () => {
   it('EU_ECPSFTP alone is not the folder function (B.6)', () => {
     expect(readiness(f('SD1'), [user(['EU_ECPSFTP'], true)], false).ready).toBe(false);
   });
-  it('a firm that used SFTP for the folder also needs EU_ECPSFTP with key and IP registered (C.22)', () => {
-    expect(readiness(f('SD1'), [user(['EU_ECPCASH'])], true)).toMatchObject({ ready: false, missing: expect.stringMatching(/EU_ECPSFTP with a registered key and IP/) });
+  it('a firm that chose SFTP for the folder needs one user with EU_ECPSFTP, key and IP registered, and the folder function (B.6, C.22)', () => {
+    expect(readiness(f('SD1'), [user(['EU_ECPCASH'])], true)).toMatchObject({ ready: false, missing: expect.stringMatching(/no single user holds EU_ECPSFTP and EU_ECPCASH with a registered key and IP/) });
     expect(readiness(f('SD1'), [user(['EU_ECPCASH']), user(['EU_ECPSFTP'], false)], true).ready).toBe(false);
-    expect(readiness(f('SD1'), [user(['EU_ECPCASH']), user(['EU_ECPSFTP'], true)], true)).toEqual({ ready: true });
+    // The key on one user and the function on another submit nothing by SFTP: not ready.
+    expect(readiness(f('SD1'), [user(['EU_ECPCASH']), user(['EU_ECPSFTP'], true)], true).ready).toBe(false);
+    expect(readiness(f('SD1'), [user(['EU_ECPCASH', 'EU_ECPSFTP'], true)], true)).toEqual({ ready: true });
+    // Key without address, or address without key: not registered.
+    expect(readiness(f('SD1'), [{ ...user(['EU_ECPCASH', 'EU_ECPSFTP'], true), ipRegistered: false }], true).ready).toBe(false);
+    expect(readiness(f('SD1'), [{ ...user(['EU_ECPCASH', 'EU_ECPSFTP'], true), sftpKeyRegistered: false }], true).ready).toBe(false);
   });
 });
