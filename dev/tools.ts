@@ -44,7 +44,7 @@ export const SEARCH_ATTRIBUTES = { BatchId: 'Keyword', FolderCode: 'Keyword' } a
 export const TEMPORAL_SERVER_VERSION = '1.32.0';
 
 /** Arguments for `temporal server start-dev` with our search attributes registered. */
-export function temporalDevArgs(opts: { port: number; uiPort?: number; dbFile?: string; namespace?: string }): string[] {
+export function temporalDevArgs(opts: { port: number; uiPort?: number; dbFile?: string; namespace?: string; dynamicConfig?: Record<string, unknown> }): string[] {
   return [
     'server', 'start-dev',
     '--ip', '127.0.0.1',
@@ -57,5 +57,7 @@ export function temporalDevArgs(opts: { port: number; uiPort?: number; dbFile?: 
     '--namespace', opts.namespace ?? 'default',
     '--log-level', 'warn',
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]),
+    // Values beside the dev server's own defaults (a benchmark's lever): KEY=JSON.
+    ...Object.entries(opts.dynamicConfig ?? {}).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${JSON.stringify(v)}`]),
   ];
 }
