@@ -19,6 +19,7 @@ describe('replay of recorded histories', () => {
       'batch-P1.json', 'batch-scheduled-days-ahead.json', 'decommission-blocked-then-done.json',
       'batch-RJ.json', 'batch-aborted-while-blocked-on-readiness.json', 'batch-rescheduled-after-announcement.json',
       'batch-aborted-while-starting.json', 'batch-cancelled-through-temporal.json',
+      'cutover-succeeded-drained-in-task.json', 'cutover-compensated-at-local-drain.json', 'cutover-drain-handed-over-after-local.json',
     ]));
   });
 
