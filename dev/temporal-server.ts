@@ -7,7 +7,7 @@ import Long from 'long';
 import { createDb, ensureDatabase } from '../db/connection';
 import { InputError } from '../domain/errors';
 import type { SpawnSpec } from './process';
-import { PROJECT_ROOT, SEARCH_ATTRIBUTES, TOOLS_BIN } from './tools';
+import { PROJECT_ROOT, SEARCH_ATTRIBUTES, TASK_QUEUE_PARTITIONS, TOOLS_BIN } from './tools';
 
 /**
  * The real Temporal server (go.temporal.io/server, built by scripts/provision-temporal-server.sh) on
@@ -194,6 +194,8 @@ function dynamicConfig() {
     'system.enableDeploymentVersions': on(true), // Worker Versioning (README: upgrades)
     'frontend.workerVersioningWorkflowAPIs': on(true),
     'system.forceSearchAttributesCacheRefreshOnRead': on(true), // search attributes usable right after registration
+    // One partition per task queue: one or two workers poll it (dev/tools.ts, TASK_QUEUE_PARTITIONS).
+    ...Object.fromEntries(Object.entries(TASK_QUEUE_PARTITIONS).map(([k, v]) => [k, on(v)])),
   };
 }
 
