@@ -51,6 +51,12 @@ export interface Harness {
   untilWorkerDies<T>(p: Promise<T>): Promise<T>;
   /** How many times killWorker() has killed a worker. */
   kills(): number;
+  /**
+   * CPU time (user + system, ms) used so far by the workers, Temporal, PostgreSQL (the postmaster and its
+   * backends) and this process (the simulator and the sink): what a folder costs, which other loads on the
+   * machine change far less than they change wall time. Counters since each process started: take differences.
+   */
+  cpuMs(): { workers: number; temporal: number; postgres: number; harness: number };
   /** The worker's peak resident memory (VmHWM, MiB) while it worked, and while it started; across restarts. */
   workerPeakRssMiB(): { working: number; starting: number };
   /** Which Temporal runs, and how many workers (the second, with the server, is never killed). */
@@ -84,6 +90,18 @@ export interface StackTuning extends ServerTuning {
   workerEnv?: Record<string, string>;
   /** Another build's `bin/ecp-cutover.mjs` for the workers: the code before a change, against the code after. */
   workerCli?: string;
+}
+
+/** utime + stime of a process and its parent's pid, from /proc (Linux); null once it is gone. */
+function procTimes(pid: number): { ms: number; ppid: number } | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state ppid … utime(14) stime(15).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ms: (Number(f[11]) + Number(f[12])) * 10, ppid: Number(f[1]) }; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -256,6 +274,17 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     dir, config, db, client, app, sim, extraDatabase, startWorker, killWorker, temporal: kind,
     sink: () => sink,
     kills: () => kills,
+    cpuMs() {
+      const of = (pid: number | null) => (pid === null ? 0 : procTimes(pid)?.ms ?? 0);
+      let postgres = of(pids.postgres);
+      for (const entry of fs.readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        const t = procTimes(Number(entry));
+        if (t && t.ppid === pids.postgres) postgres += t.ms;
+      }
+      const self = process.cpuUsage();
+      return { workers: of(pids.worker) + of(pids.steady), temporal: of(pids.temporal), postgres, harness: Math.round((self.user + self.system) / 1000) };
+    },
     workerPeakRssMiB: () => (samplePeak(), { working: Math.round(peakRss), starting: Math.round(startupPeak) }),
     untilWorkerDies: <T>(p: Promise<T>): Promise<T> => Promise.race([p, died]),
     resetWorkerPeak() {

@@ -182,8 +182,13 @@ function parentSteps(events: Event[]) {
   const waitingForTask: string[] = [];
   const waitingForStart: string[] = [];
   const taskStarts: number[] = [];
+  // The batch's own workflow tasks: how long each waited for the worker, and how long the worker took.
+  const tasks: { scheduled: number; started?: number; completed?: number }[] = [];
   for (const e of events) {
     const at = ms(e.eventTime);
+    if (e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) tasks.push({ scheduled: at });
+    if (e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_STARTED && tasks.length) tasks[tasks.length - 1].started = at;
+    if (e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED && tasks.length) tasks[tasks.length - 1].completed = at;
     switch (e.eventType) {
       case E.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED: {
         const id = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? '';
@@ -223,7 +228,10 @@ function parentSteps(events: Event[]) {
   const to = Math.min(...taskStarts.filter((t) => t >= lastClosed));
   const tasksInPhase = taskStarts.filter((t) => t >= from && t <= to).length;
   const eventsInPhase = events.filter((e) => ms(e.eventTime) >= from && ms(e.eventTime) <= to).length;
-  return { child, tasksInPhase, eventsInPhase, firstInitiated, lastClosed };
+  const inPhase = tasks.filter((t) => t.started !== undefined && t.completed !== undefined && t.started >= from && t.started <= to);
+  const taskWaits = inPhase.map((t) => t.started! - t.scheduled);
+  const taskRuns = inPhase.map((t) => t.completed! - t.started!);
+  return { child, tasksInPhase, eventsInPhase, firstInitiated, lastClosed, taskWaits, taskRuns };
 }
 
 const percentile = (xs: number[], p: number) => {
@@ -269,6 +277,9 @@ export async function batchWaterfall(client: Client, batchId: string, workflowId
     if (first && closed) add('folder total: start initiated → child closed', 'handoff', closed.to - first.from);
     if (t.freezeWindowMs !== null) add('freeze window: freeze scheduled → enable done', 'local', t.freezeWindowMs);
   }
+  // The batch's tasks while the folders ran (not one per folder: each handles whatever came in meanwhile).
+  for (const v of parent.taskWaits) add('batch task: scheduled → started (each)', 'wait', v);
+  for (const v of parent.taskRuns) add('batch task: started → completed (each)', 'task', v);
   const steps = order.map((step) => ({ step, kind: kinds.get(step)!, n: values.get(step)!.length, medianMs: r1(percentile(values.get(step)!, 50)), p95Ms: r1(percentile(values.get(step)!, 95)) }));
   const n = timelines.length;
   const mean = (f: (t: FolderTimeline) => number) => +(timelines.reduce((s, t) => s + f(t), 0) / n).toFixed(2);
