@@ -48,6 +48,7 @@ export function renderResults(dir: string): string {
       `| the folders (first freeze → last one live) | ${s(o.phases.foldersMs)} | ${s(b.phases.foldersMs)} | |`,
       `| folders-live notices and the end | ${s(o.phases.foldersLiveNoticesMs)} | ${s(b.phases.foldersLiveNoticesMs)} | |`,
       ...(c.folderPhaseRatio !== undefined ? [`| the folder phase, orchestrated / baseline | ${runs.map((r: any) => r.folderPhaseRatio).join(', ')} | | **${c.folderPhaseRatio}** (median of ${runs.length}) ≤ 1.5: ${mark(c.folderPhaseRatio <= 1.5)} |`] : []),
+      ...(c.cpuRatio !== undefined ? [`| CPU per folder, all processes (announcement and notices included) | ${cpuText(c, 'orchestrated')} | ${cpuText(c, 'baseline')} | ratio ${c.cpuRatio} (median of ${runs.length}): what the durable version costs, less sensitive to other loads than time |`] : []),
       `| notices sent (all kinds) | ${o.notices.sent.toLocaleString('en')}, ${o.notices.perSecond}/s | ${b.notices.sent.toLocaleString('en')}, ${b.notices.perSecond}/s | ≥ 500/s: ${mark(o.notices.perSecond >= 500)} |`,
       b.freezeWindowMs
         ? `| freeze window per folder | median ${o.freezeWindowMs.median} ms, p99 ${o.freezeWindowMs.p99} ms, max ${o.freezeWindowMs.max} ms | median ${b.freezeWindowMs.median} ms, p99 ${b.freezeWindowMs.p99} ms, max ${b.freezeWindowMs.max} ms | ratios (medians of ${runs.length}) median **${c.freezeRatio.median}**, p99 **${c.freezeRatio.p99}** ≤ 1.5: ${mark(c.freezeRatio.median <= 1.5 && c.freezeRatio.p99 <= 1.5)} |`
@@ -59,8 +60,9 @@ export function renderResults(dir: string): string {
   }
   // The same benchmark on the real Temporal server (`npm run bench -- --temporal server`), next to it.
   if (fs.existsSync(path.join(dir, 'server', 'cutover.json'))) out.push(renderResults(path.join(dir, 'server')));
-  out.push(...renderWaterfall(dir, 'waterfall'));
-  if (fs.existsSync(path.join(dir, 'server', 'waterfall.json')) && !fs.existsSync(path.join(dir, 'server', 'cutover.json'))) out.push(...renderWaterfall(path.join(dir, 'server'), 'waterfall'));
+  // Where each folder's time goes, before issue 27's changes (kept) and as now.
+  for (const name of ['waterfall-before', 'waterfall']) out.push(...renderWaterfall(dir, name));
+  if (!fs.existsSync(path.join(dir, 'server', 'cutover.json'))) for (const name of ['waterfall-before', 'waterfall']) out.push(...renderWaterfall(path.join(dir, 'server'), name));
   const h = read(dir, 'history');
   if (h) {
     const last = h.rows.at(-1);
@@ -98,6 +100,14 @@ export function renderResults(dir: string): string {
     );
   }
   return out.join('\n');
+}
+
+/** The median run's CPU per folder, by process. */
+function cpuText(c: any, side: 'orchestrated' | 'baseline'): string {
+  const shown = c.runs.find((r: any) => r.cpuRatio === c.cpuRatio) ?? c.runs[0];
+  const x = shown.cpuPerFolderMs[side];
+  const total = Object.values(x as Record<string, number>).reduce((a, b) => a + b, 0);
+  return `${total} ms (${Object.entries(x).map(([k, v]) => `${k} ${v}`).join(', ')})`;
 }
 
 /** The worker's bound (issue 27): the largest row's working peak within 1.25× the 200 × 5,000 row's, and under 400 MiB. */

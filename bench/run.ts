@@ -48,6 +48,11 @@ const SIZES = quick
 const OUT = path.join(PROJECT_ROOT, 'bench', 'results', quick ? 'quick' : '', onServer ? 'server' : '');
 // `--runs N`: how many cutover runs (for an experiment; the report's median is of 3).
 if (process.argv.includes('--runs')) SIZES.scale.runs = Number(process.argv[process.argv.indexOf('--runs') + 1]);
+// `--folders N --firms M` (cutover): a smaller batch for an experiment; the report's sizes are the defaults.
+if (!process.argv.includes('--waterfall') && !process.argv.includes('--ab')) {
+  if (process.argv.includes('--folders')) SIZES.scale.folders = Number(process.argv[process.argv.indexOf('--folders') + 1]);
+  if (process.argv.includes('--firms')) SIZES.scale.firms = Number(process.argv[process.argv.indexOf('--firms') + 1]);
+}
 const PROCESSING_DELAY_MS = 200;
 const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -60,7 +65,9 @@ async function cutoverRun(h: Harness, run: number, codes: string[]) {
   const { folders: n, firms, concurrency, runs } = SIZES.scale;
   const id = `SCALE${run}`;
   h.resetWorkerPeak();
+  const cpu0 = h.cpuMs();
   const orchestrated = await runBatch(h, id, codes, concurrency);
+  const cpu1 = h.cpuMs();
   const notices = await noticeStats(h.db, id);
   const rss = { ...h.workerPeakRssMiB(), heapUsed: h.workerHeapPeakMiB() };
   log(`run ${run}, orchestrated: ${(orchestrated.ms / 1000).toFixed(1)} s; ${notices.sent} notices; worker peak ${rss.working} MiB (heap in use at most ${rss.heapUsed} MiB)`);
@@ -72,7 +79,8 @@ async function cutoverRun(h: Harness, run: number, codes: string[]) {
   const sim = await startSimulator({ db: b.db, processingDelayMs: PROCESSING_DELAY_MS, adminToken: simToken });
   await importGeneratedDirectory(b.db, firms, 1, createHttpGateway(sim.url, simToken));
   const sink = await startSmtpSink({ headersOnly: true });
-  const baselineMs = await new Promise<number>((resolve, reject) => {
+  const cpu2 = h.cpuMs();
+  const { ms: baselineMs, cpuMs: baselineProcessCpuMs } = await new Promise<{ ms: number; cpuMs: number }>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'bench', 'baseline.ts'), id, String(concurrency), codes.join(',')], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, DATABASE_URL: b.url, SIMULATOR_URL: sim.url, SIMULATOR_ADMIN_TOKEN: simToken, SMTP_URL: `smtp://127.0.0.1:${sink.smtpPort}`, LOG_LEVEL: 'warn' },
@@ -80,15 +88,24 @@ async function cutoverRun(h: Harness, run: number, codes: string[]) {
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!).ms) : reject(new Error(`baseline exited ${code}: ${out}`))));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`baseline exited ${code}: ${out}`))));
   });
+  const cpu3 = h.cpuMs();
+  // CPU per folder, which the other loads on a shared machine change far less than wall time: the orchestrated
+  // run's workers, Temporal, PostgreSQL and this process (simulator, sink); the baseline's process, PostgreSQL and this process.
+  const perFolder = (ms: number) => Math.round(ms / n);
+  const cpu = {
+    orchestrated: { workers: perFolder(cpu1.workers - cpu0.workers), temporal: perFolder(cpu1.temporal - cpu0.temporal), postgres: perFolder(cpu1.postgres - cpu0.postgres), harness: perFolder(cpu1.harness - cpu0.harness) },
+    baseline: { process: perFolder(baselineProcessCpuMs), postgres: perFolder(cpu3.postgres - cpu2.postgres), harness: perFolder(cpu3.harness - cpu2.harness) },
+  };
+  const total = (x: Record<string, number>) => Object.values(x).reduce((a, b) => a + b, 0);
   const baselineNotices = await noticeStats(b.db, id);
   const baselinePhases = await phases(b.db, id);
   // The same activities write the same folder_runs rows: the baseline's freeze window is measured alike.
   const baselineFreeze = await freezeWindows(b.db, id);
   const baselineLive = Number((await b.db('folders').where({ placement: 'live' }).whereIn('code', codes).count({ n: '*' }).first())?.n);
   if (baselineLive !== n || baselineNotices.sent !== notices.sent) throw new Error(`baseline did different work: ${baselineLive} live, notices ${JSON.stringify(baselineNotices.kinds)} (orchestrated: ${JSON.stringify(notices.kinds)})`);
-  log(`run ${run}, baseline: ${(baselineMs / 1000).toFixed(1)} s; ratio ${(orchestrated.ms / baselineMs).toFixed(2)}`);
+  log(`run ${run}, baseline: ${(baselineMs / 1000).toFixed(1)} s; ratio ${(orchestrated.ms / baselineMs).toFixed(2)}; CPU per folder ${total(cpu.orchestrated)} ms ${JSON.stringify(cpu.orchestrated)} vs ${total(cpu.baseline)} ms ${JSON.stringify(cpu.baseline)}`);
   await sink.close();
   await sim.close();
   await b.db.destroy();
@@ -107,6 +124,8 @@ async function cutoverRun(h: Harness, run: number, codes: string[]) {
     baseline: { wallMs: baselineMs, phases: baselinePhases, notices: baselineNotices, freezeWindowMs: baselineFreeze },
     ratio: +(orchestrated.ms / baselineMs).toFixed(2),
     folderPhaseRatio: +(orchestratedPhases.foldersMs / baselinePhases.foldersMs).toFixed(2),
+    cpuPerFolderMs: cpu,
+    cpuRatio: +(total(cpu.orchestrated) / total(cpu.baseline)).toFixed(2),
     freezeRatio: { median: +(orchestratedFreeze.median! / baselineFreeze.median!).toFixed(2), p99: +(orchestratedFreeze.p99! / baselineFreeze.p99!).toFixed(2) },
   };
 }
@@ -130,7 +149,9 @@ async function cutoverAtScale(h: Harness) {
       orchestratedMs: r.orchestrated.wallMs, baselineMs: r.baseline.wallMs, ratio: r.ratio, workerPeakRssMiB: r.orchestrated.workerPeakRssMiB.working,
       foldersMs: r.orchestrated.phases.foldersMs, baselineFoldersMs: r.baseline.phases.foldersMs, folderPhaseRatio: r.folderPhaseRatio,
       freezeWindowMs: r.orchestrated.freezeWindowMs, baselineFreezeWindowMs: r.baseline.freezeWindowMs, freezeRatio: r.freezeRatio,
+      cpuPerFolderMs: r.cpuPerFolderMs, cpuRatio: r.cpuRatio,
     })),
+    cpuRatio: median(results.map((r) => r.cpuRatio)),
     orchestrated: shown.orchestrated,
     baseline: shown.baseline,
     ratio: median(ratios),
