@@ -48,6 +48,8 @@ const SIZES = quick
 const OUT = path.join(PROJECT_ROOT, 'bench', 'results', quick ? 'quick' : '', onServer ? 'server' : '');
 // `--runs N`: how many cutover runs (for an experiment; the report's median is of 3).
 if (process.argv.includes('--runs')) SIZES.scale.runs = Number(process.argv[process.argv.indexOf('--runs') + 1]);
+// `--growth 200x5000,1000x20000`: only these rows of the history growth (an experiment on memory).
+if (process.argv.includes('--growth')) SIZES.growth = process.argv[process.argv.indexOf('--growth') + 1].split(',').map((r) => r.split('x').map(Number));
 // `--folders N --firms M` (cutover): a smaller batch for an experiment; the report's sizes are the defaults.
 if (!process.argv.includes('--waterfall') && !process.argv.includes('--ab')) {
   if (process.argv.includes('--folders')) SIZES.scale.folders = Number(process.argv[process.argv.indexOf('--folders') + 1]);

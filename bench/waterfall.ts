@@ -78,7 +78,7 @@ function markerData(e: Event): MarkerData | null {
 }
 
 /** The steps of one folder's child workflow, from its history. */
-function childTimeline(folder: string, events: Event[], stepDone: Map<string, number>): FolderTimeline {
+export function childTimeline(folder: string, events: Event[], stepDone: Map<string, number>): FolderTimeline {
   const segments: Segment[] = [];
   let localInTask = 0;
   let startedAt = NaN;

@@ -47,7 +47,13 @@ export type WorkerTuning = z.infer<typeof tuningSchema>;
 
 export function workerTuning(env: NodeJS.ProcessEnv = process.env): WorkerTuning {
   if (!env.WORKER_TUNING) return {};
-  const parsed = tuningSchema.safeParse(JSON.parse(env.WORKER_TUNING));
+  let value: unknown;
+  try {
+    value = JSON.parse(env.WORKER_TUNING);
+  } catch (err) {
+    throw new Error(`WORKER_TUNING is not JSON: ${(err as Error).message}`, { cause: err });
+  }
+  const parsed = tuningSchema.safeParse(value);
   if (!parsed.success) throw new Error(`WORKER_TUNING: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
   return parsed.data;
 }
