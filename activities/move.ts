@@ -1,4 +1,4 @@
-import { ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
 import { isDomainError, NotAllowedError } from '../domain/errors';
 import type { RunRef } from '../domain/folder-runs';
 import type { PlatformName } from '../domain/intake-rules';
@@ -57,21 +57,29 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
       await runs.step(ref, 'frozen', { freezeStartedAt: startedAt });
     },
 
-    /** Waits for the source's in-flight submissions to be processed; past the timeout, hands them over. */
-    async drainSource({ ref, source, timeoutMs }: StepInput & { timeoutMs: number }): Promise<{ drained: number; handedOver: number }> {
+    /**
+     * Waits for the source's in-flight submissions to be processed; past the timeout, hands them over. With
+     * `handOver: false` (the saga's first, local, attempt: bounded and short) it only waits: files still in
+     * flight at the timeout are left for the normal activity, which goes on waiting and hands them over, and
+     * `pending` says how many.
+     */
+    async drainSource({ ref, source, timeoutMs, handOver = true }: StepInput & { timeoutMs: number; handOver?: boolean }): Promise<{ drained: number; handedOver: number; pending: number }> {
       const first = await permanent(() => gateway.folderState(source, ref.folderCode));
       await runs.step(ref, 'draining', { drained: first.pending });
       const deadline = Date.now() + timeoutMs;
       let pending = first.pending;
+      // A local activity has no heartbeat: its bound is the workflow task's.
+      const heartbeats = !activityInfo().isLocal;
       while (pending > 0 && Date.now() < deadline) {
-        heartbeat({ pending });
+        if (heartbeats) heartbeat({ pending });
         await sleep(100);
         pending = (await permanent(() => gateway.folderState(source, ref.folderCode))).pending;
       }
+      if (pending > 0 && !handOver) return { drained: first.pending, handedOver: 0, pending };
       const handedOver = pending > 0 ? (await permanent(() => gateway.handOver(source, ref.folderCode))).handedOver : 0;
       const result = { drained: first.pending, handedOver };
       await runs.step(ref, 'drained', result);
-      return result;
+      return { ...result, pending: 0 };
     },
 
     async enableTarget({ ref, target }: StepInput): Promise<void> {

@@ -7,7 +7,7 @@
  *
  * Run by bench/run.ts as its own process (like the worker):
  *   tsx bench/baseline.ts <batchId> <concurrency> <folder,folder,...>
- * with DATABASE_URL, SIMULATOR_URL and SMTP_URL set; prints {"ms": …} on its last line.
+ * with DATABASE_URL, SIMULATOR_URL and SMTP_URL set; prints {"ms": …, "cpuMs": …} on its last line.
  */
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -40,6 +40,8 @@ await db.transaction(async (trx) => {
 });
 
 const started = Date.now();
+// This process's CPU while it works (bench/run.ts adds PostgreSQL's, the simulator's and the sink's).
+const cpuAtStart = process.cpuUsage();
 let seq = 0;
 const ev = (actor: string) => ({ batchId, actor, reason: null, workflowId, runId, seq: ++seq });
 const notify = async (kind: 'batch_announced' | 'batch_outcome', subjectId: string) => {
@@ -77,7 +79,8 @@ await Promise.all(Array.from({ length: concurrency }, async () => {
 await notify('batch_outcome', `${batchId}:outcome`);
 await run(a.finishBatch, { ...ev('system'), status: 'completed', outcomes });
 const ms = Date.now() - started;
+const cpu = process.cpuUsage(cpuAtStart);
 mailer.close();
 await db.destroy();
-console.log(JSON.stringify({ ms }));
+console.log(JSON.stringify({ ms, cpuMs: Math.round((cpu.user + cpu.system) / 1000) }));
 process.exit(0);

@@ -12,7 +12,7 @@ import { WORKER_ENV, WORKER_NODE_FLAGS } from '../worker/node-flags';
 import { freeLowPorts, freePort, isAlive, isPortOpen, spawnDetached, stopPid, tail, waitFor } from '../dev/process';
 import { temporalHealthy } from '../dev/stack';
 import { findBinary, PROJECT_ROOT, temporalDevArgs } from '../dev/tools';
-import { prepareTemporalServer, registerNamespace } from '../dev/temporal-server';
+import { prepareTemporalServer, registerNamespace, type ServerTuning } from '../dev/temporal-server';
 import { randomBytes } from 'node:crypto';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { startSmtpSink, type SmtpSink } from '../smtp-sink/server';
@@ -52,11 +52,22 @@ export interface Harness {
   untilWorkerDies<T>(p: Promise<T>): Promise<T>;
   /** How many times killWorker() has killed a worker. */
   kills(): number;
+  /**
+   * CPU time (user + system, ms) used so far by the workers, Temporal, PostgreSQL (the postmaster and its
+   * backends) and this process (the simulator and the sink): what a folder costs, which other loads on the
+   * machine change far less than they change wall time. Counters since each process started: take differences.
+   */
+  cpuMs(): { workers: number; temporal: number; postgres: number; harness: number };
   /** The worker's peak resident memory (VmHWM, MiB) while it worked, and while it started; across restarts. */
   workerPeakRssMiB(): { working: number; starting: number };
   /** Which Temporal runs, and how many workers (the second, with the server, is never killed). */
   temporal: 'dev' | 'server';
   restartTemporal(): Promise<void>;
+  /**
+   * Runs the stack with other settings from now on (a benchmark's lever): Temporal is restarted when its
+   * settings change (on new, empty databases when the shard count does), the workers are always restarted.
+   */
+  retune(tuning: StackTuning): Promise<void>;
   restartPostgres(): Promise<void>;
   stopSink(): Promise<void>;
   startSink(): Promise<void>;
@@ -71,6 +82,27 @@ export interface HarnessOptions {
   log?: (line: string) => void;
   /** Which Temporal: the CLI's dev server (default) or the real server on PostgreSQL, with a second worker. */
   temporal?: 'dev' | 'server';
+  tuning?: StackTuning;
+}
+
+/** What a benchmark's lever changes: Temporal's settings (ServerTuning; the dev server takes only dynamicConfig) and the workers'. */
+export interface StackTuning extends ServerTuning {
+  /** Extra environment of the workers (WORKER_TUNING, WORKER_NODE_FLAGS, …). */
+  workerEnv?: Record<string, string>;
+  /** Another build's `bin/ecp-cutover.mjs` for the workers: the code before a change, against the code after. */
+  workerCli?: string;
+}
+
+/** utime + stime of a process and its parent's pid, from /proc (Linux); null once it is gone. */
+function procTimes(pid: number): { ms: number; ppid: number } | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state ppid … utime(14) stime(15).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ms: (Number(f[11]) + Number(f[12])) * 10, ppid: Number(f[1]) }; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -78,6 +110,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-cutover-harness-'));
   fs.chmodSync(dir, 0o755);
   const kind = opts.temporal ?? 'dev';
+  let tuning: StackTuning = opts.tuning ?? {};
   // The real server binds ten ports, some only after its own start-up: they come from below the kernel's
   // ephemeral range (freeLowPorts), where no outgoing connection can take one in the meantime.
   const low = kind === 'server' ? await freeLowPorts(10) : 0;
@@ -96,6 +129,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     await waitFor(`postgres (${tail(path.join(dir, 'postgres.log'))})`, () => isPortOpen(pgPort), 60_000, () => isAlive(pid));
   };
   const serverPassword = randomBytes(12).toString('hex');
+  const adminUrl = `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${pgPort}/postgres`;
   const serverPorts = kind === 'server'
     ? { frontend: low, history: low + 1, matching: low + 2, worker: low + 3, http: low + 4, metrics: low + 5, membership: [low + 6, low + 7, low + 8, low + 9] as [number, number, number, number] }
     : null;
@@ -103,8 +137,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const startTemporal = async () => {
     const temporalLog = path.join(dir, 'temporal.log');
     const spec = serverPorts
-      ? await prepareTemporalServer({ dir: path.join(dir, 'temporal-server'), adminUrl: `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${pgPort}/postgres`, user: 'temporal', password: serverPassword, ports: serverPorts })
-      : { command: findBinary('temporal', 'TEMPORAL_BIN'), args: temporalDevArgs({ port: temporalPort, dbFile: path.join(dir, 'temporal.sqlite') }) };
+      ? await prepareTemporalServer({ dir: path.join(dir, 'temporal-server'), adminUrl, user: 'temporal', password: serverPassword, ports: serverPorts, tuning })
+      : { command: findBinary('temporal', 'TEMPORAL_BIN'), args: temporalDevArgs({ port: temporalPort, dbFile: path.join(dir, 'temporal.sqlite'), dynamicConfig: tuning.dynamicConfig }) };
     const pid = spawnDetached(spec, temporalLog);
     pids.temporal = pid;
     await waitFor(temporalName, () => temporalHealthy(`127.0.0.1:${temporalPort}`), 120_000, () => isAlive(pid)).catch((err: Error) => {
@@ -175,7 +209,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   // A worker that dies unasked (out of memory, a crash) fails whatever waits on `untilWorkerDies`, with the end
   // of its log: a benchmark or a drill stops and says why, rather than waiting for a batch no worker serves.
   let workerLog = '';
-  const steadyLog = path.join(dir, 'worker-steady.log');
+  let steadyLog = path.join(dir, 'worker-steady.log');
   let logFrom = 0;
   let stopping = false;
   let workerDied: (err: Error) => void = () => undefined;
@@ -201,7 +235,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       // info: the harness reads the worker's "worker polling" and memory lines from its log.
       SIMULATOR_URL: config.SIMULATOR_URL, SMTP_URL: config.SMTP_URL, LOG_LEVEL: 'info', COMMAND_SIGNING_KEY_FILE: config.commandKeyFile, SIMULATOR_ADMIN_TOKEN: simToken,
     };
-    const pid = spawnDetached({ command: process.execPath, args: [...WORKER_NODE_FLAGS, CLI, 'worker'], cwd: PROJECT_ROOT, env }, logFile);
+    const flags = tuning.workerEnv?.WORKER_NODE_FLAGS !== undefined ? tuning.workerEnv.WORKER_NODE_FLAGS.split(' ').filter(Boolean) : WORKER_NODE_FLAGS;
+    const pid = spawnDetached({ command: process.execPath, args: [...flags, tuning.workerCli ?? CLI, 'worker'], cwd: PROJECT_ROOT, env: { ...env, ...tuning.workerEnv } }, logFile);
     return { pid, ready: () => waitFor(`worker (log: ${logFile})`, async () => fs.readFileSync(logFile, 'utf8').includes('worker polling'), 120_000, () => isAlive(pid)) };
   };
   const startWorker = async () => {
@@ -241,6 +276,17 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     dir, config, db, client, app, sim, extraDatabase, startWorker, killWorker, temporal: kind,
     sink: () => sink,
     kills: () => kills,
+    cpuMs() {
+      const of = (pid: number | null) => (pid === null ? 0 : procTimes(pid)?.ms ?? 0);
+      let postgres = of(pids.postgres);
+      for (const entry of fs.readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        const t = procTimes(Number(entry));
+        if (t && t.ppid === pids.postgres) postgres += t.ms;
+      }
+      const self = process.cpuUsage();
+      return { workers: of(pids.worker) + of(pids.steady), temporal: of(pids.temporal), postgres, harness: Math.round((self.user + self.system) / 1000) };
+    },
     workerPeakRssMiB: () => (samplePeak(), { working: Math.round(peakRss), starting: Math.round(startupPeak) }),
     untilWorkerDies: <T>(p: Promise<T>): Promise<T> => Promise.race([p, died]),
     resetWorkerPeak() {
@@ -258,6 +304,41 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       log(`${temporalName} stopped`);
       await startTemporal();
       log(`${temporalName} started again on the same ${kind === 'server' ? 'PostgreSQL databases' : 'SQLite file'}`);
+    },
+    async retune(next) {
+      const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+      const temporalChanges = !same(tuning.dynamicConfig, next.dynamicConfig) || !same(tuning.historyShards, next.historyShards) || !same(tuning.maxConns, next.maxConns);
+      const newShards = !same(tuning.historyShards, next.historyShards);
+      tuning = next;
+      const running = pids.worker !== null;
+      await killWorker();
+      if (running) kills--; // not a fault: a restart with other settings
+      stopping = true;
+      if (pids.steady !== null) await stopPid(pids.steady, 0, 'SIGKILL');
+      pids.steady = null;
+      if (temporalChanges) {
+        await stopPid(pids.temporal!, 15_000);
+        if (newShards && kind === 'server') {
+          // The shard count is the cluster's for life: a new count needs new databases (the old runs are over).
+          const admin = createDb(adminUrl, { max: 1 });
+          try {
+            for (const name of ['temporal', 'temporal_visibility']) await admin.raw('drop database if exists ?? with (force)', [name]);
+          } finally {
+            await admin.destroy();
+          }
+        }
+        if (kind === 'dev' && newShards) throw new Error('the dev server has one history shard; historyShards is for --temporal server');
+        await startTemporal();
+        log(`${temporalName} restarted with ${JSON.stringify({ dynamicConfig: next.dynamicConfig, historyShards: next.historyShards, maxConns: next.maxConns })}`);
+      }
+      stopping = false;
+      if (kind === 'server') {
+        steadyLog = path.join(dir, `worker-steady-${workerRuns + 1}.log`);
+        const { pid, ready } = await spawnWorker(steadyLog);
+        pids.steady = pid;
+        await ready();
+      }
+      await startWorker();
     },
     async restartPostgres() {
       await stopPid(pids.postgres!, 15_000, 'SIGINT');

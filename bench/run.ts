@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 /**
- * `npm run bench`: the benchmark suite of DESIGN.md §6 on a private embedded stack (bench/harness.ts).
+ * `npm run bench`: the benchmark suite on a private embedded stack (bench/harness.ts).
  *   1. cutover at scale: one batch (200 folders, 5,000 firms, concurrency 20) orchestrated by Temporal, and
  *   2. the same batch by a straight-line script (bench/baseline.ts), measured in the same run;
  *   3. history growth: the largest workflow history as folders and firms grow, up to 1,000 × 20,000;
@@ -14,21 +14,18 @@ import { randomBytes } from 'node:crypto';
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { DateTime } from 'luxon';
-import { approveBatch, planBatch } from '../app/batches';
-import { operatorNamed } from '../cli/context';
-import { batchWorkflowId } from '../domain/workflow-ids';
-import type { Db } from '../db/connection';
 import { freePort, isPortOpen, spawnDetached, stopPid, waitFor } from '../dev/process';
 import { PROJECT_ROOT } from '../dev/tools';
 import { startSimulator } from '../simulator/server';
 import { createHttpGateway } from '../platform/http-gateway';
 import { startSmtpSink } from '../smtp-sink/server';
 import { importGeneratedDirectory } from '../stores/directory-store';
-import type { batchMigration } from '../workflows/batch-migration';
+import { leverExperiment, waterfallExperiment, type ExperimentContext } from './experiments';
 import { startHarness, type Harness } from './harness';
+import { freezeWindows, median, noticeStats, phases, runBatch } from './measure';
 import { renderResults, updateBenchmarksMd } from './report';
 import { addSyntheticFolders } from './scenario';
 
@@ -41,81 +38,26 @@ if (temporalKind !== 'dev' && temporalKind !== 'server') {
   process.exit(2);
 }
 const onServer = temporalKind === 'server';
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : onServer ? 'cutover' : null;
+const arg = (flag: string, fallback: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : fallback);
+// `--waterfall` and `--ab` are experiments (bench/experiments.ts), each run alone.
+const experiment = process.argv.includes('--waterfall') ? 'waterfall' : process.argv.includes('--ab') ? 'ab' : null;
+const only = experiment ?? (process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : onServer ? 'cutover' : null);
 const SIZES = quick
-  ? { scale: { folders: 12, firms: 300, concurrency: 4, runs: 1 }, growth: [[5, 100], [10, 100], [10, 400]], portal: { rate: 100, durationS: 3, ramp: [1000], rampS: 2 } }
-  : { scale: { folders: 200, firms: 5000, concurrency: 20, runs: 3 }, growth: [[50, 1000], [200, 1000], [200, 5000], [200, 20_000], [1000, 20_000]], portal: { rate: 500, durationS: 30, ramp: [1000, 2000, 5000, 10_000, 20_000], rampS: 10 } };
+  ? { scale: { folders: 12, firms: 300, concurrency: 4, runs: 1 }, growth: [[5, 100], [10, 100], [10, 400]], portal: { rate: 100, durationS: 3, ramp: [1000], rampS: 2, bare: { rate: 1000, seconds: 2, pairs: 1 } } }
+  : { scale: { folders: 200, firms: 5000, concurrency: 20, runs: 3 }, growth: [[50, 1000], [200, 1000], [200, 5000], [200, 20_000], [1000, 20_000]], portal: { rate: 500, durationS: 30, ramp: [1000, 2000, 5000, 10_000, 20_000], rampS: 10, bare: { rate: 5000, seconds: 10, pairs: 3 } } };
 const OUT = path.join(PROJECT_ROOT, 'bench', 'results', quick ? 'quick' : '', onServer ? 'server' : '');
 // `--runs N`: how many cutover runs (for an experiment; the report's median is of 3).
 if (process.argv.includes('--runs')) SIZES.scale.runs = Number(process.argv[process.argv.indexOf('--runs') + 1]);
+// `--growth 200x5000,1000x20000`: only these rows of the history growth (an experiment on memory).
+if (process.argv.includes('--growth')) SIZES.growth = process.argv[process.argv.indexOf('--growth') + 1].split(',').map((r) => r.split('x').map(Number));
+// `--folders N --firms M` (cutover): a smaller batch for an experiment; the report's sizes are the defaults.
+if (!process.argv.includes('--waterfall') && !process.argv.includes('--ab')) {
+  if (process.argv.includes('--folders')) SIZES.scale.folders = Number(process.argv[process.argv.indexOf('--folders') + 1]);
+  if (process.argv.includes('--firms')) SIZES.scale.firms = Number(process.argv[process.argv.indexOf('--firms') + 1]);
+}
 const PROCESSING_DELAY_MS = 200;
 const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : null;
-};
-
-/** Plans a batch one second ahead, approves it as a second operator and waits for it: time from approval, less the wait for the planned instant. */
-async function runBatch(h: Harness, id: string, folders: string[], concurrency: number) {
-  await planBatch(h.app, await operatorNamed(h.app.stores.operators, 'alice'), {
-    id, name: `benchmark ${id}`, at: DateTime.utc().plus({ seconds: 1 }).toISO()!, folders,
-    onFailure: 'continue', concurrency, minNotice: '0s', allowNonBusinessDay: true,
-  });
-  const handle = h.client.workflow.getHandle<typeof batchMigration>(batchWorkflowId(id));
-  const bob = await operatorNamed(h.app.stores.operators, 'bob');
-  const started = Date.now();
-  await approveBatch(h.app, bob, id);
-  const result = await h.untilWorkerDies(handle.result());
-  // Time spent waiting for the planned instant (when the announcement took less than the one second) is not work.
-  const announced = await h.db('events').where({ entity_type: 'batch', entity_id: id, to_state: 'announced' }).first('at');
-  const row = await h.db('batches').where({ id }).first('started_at');
-  const idle = Math.max(0, new Date(row.started_at).getTime() - new Date(announced.at).getTime());
-  const ms = Date.now() - started - idle;
-  const live = Object.values(result.folders).filter((f) => (f as { status: string }).status === 'live').length;
-  if (result.status !== 'completed') throw new Error(`batch ${id} ended ${result.status} (${live} of ${folders.length} live)`);
-  // The largest history among the batch and its folder workflows (the server's own counts).
-  let largest = { workflowId: '', events: 0, bytes: 0 };
-  const batchInfo = await handle.describe();
-  let children = 0;
-  for await (const w of h.client.workflow.list({ query: `BatchId = '${id}'` })) {
-    if (w.workflowId !== batchInfo.workflowId) children++;
-    if (w.historyLength > largest.events) largest = { workflowId: w.workflowId, events: w.historyLength, bytes: w.historySize ?? 0 };
-  }
-  return { ms, batchHistory: { events: batchInfo.historyLength, bytes: batchInfo.historySize ?? 0 }, largestHistory: largest, folderWorkflows: children };
-}
-
-/** Notices sent for one batch per kind, and the rate from each kind's first to last send. */
-async function noticeStats(db: Db, batchId: string) {
-  const rows = await db('notices').where({ status: 'sent' }).whereRaw(`split_part(split_part(subject_id, '@', 1), ':', 1) = ?`, [batchId]).groupBy('kind').select('kind').count({ n: '*' }).min({ first: 'sent_at' }).max({ last: 'sent_at' });
-  const kinds = rows.map((r) => {
-    const seconds = (new Date(r.last as Date).getTime() - new Date(r.first as Date).getTime()) / 1000;
-    return { kind: String((r as Record<string, unknown>).kind), sent: Number(r.n), seconds: +seconds.toFixed(2), perSecond: seconds > 0 ? Math.round(Number(r.n) / seconds) : null };
-  });
-  const sent = kinds.reduce((s, k) => s + k.sent, 0);
-  const seconds = kinds.reduce((s, k) => s + k.seconds, 0);
-  return { sent, perSecond: seconds > 0 ? Math.round(sent / seconds) : null, kinds };
-}
-
-/**
- * Where the time went, from the rows both runs write: approval → announced (notices to every firm) →
- * folders (first folder run started → last finished) → the outcome notices and the end.
- */
-async function phases(db: Db, batchId: string) {
-  const at = async (state: string) => new Date((await db('events').where({ entity_type: 'batch', entity_id: batchId, to_state: state }).orderBy('id').first('at')).at).getTime();
-  const runs = await db('folder_runs').where({ batch_id: batchId }).min({ first: 'started_at' }).max({ last: 'finished_at' }).first();
-  const [approved, announced, completed] = [await at('approved'), await at('announced'), await at('completed')];
-  const first = new Date(runs!.first).getTime();
-  const last = new Date(runs!.last).getTime();
-  // The workflow records its completion and then tells the firms (the baseline the other way round): the end is
-  // whichever comes last.
-  const told = await db('notices').where({ kind: 'batch_outcome', subject_id: `${batchId}:outcome` }).max({ at: 'sent_at' }).first();
-  const end = Math.max(completed, told?.at ? new Date(told.at).getTime() : 0);
-  return { announceMs: announced - approved, foldersMs: last - first, foldersLiveNoticesMs: end - last };
-}
-
-const median = (xs: number[]) => percentile(xs, 50)!;
 
 /**
  * One orchestrated run and one straight-line run of the same batch. Both databases hold every run's synthetic
@@ -125,8 +67,9 @@ async function cutoverRun(h: Harness, run: number, codes: string[]) {
   const { folders: n, firms, concurrency, runs } = SIZES.scale;
   const id = `SCALE${run}`;
   h.resetWorkerPeak();
+  const cpu0 = h.cpuMs();
   const orchestrated = await runBatch(h, id, codes, concurrency);
-  const freeze = (await h.db('folder_runs').where({ batch_id: id, status: 'succeeded' }).pluck('freeze_window_ms')).map(Number);
+  const cpu1 = h.cpuMs();
   const notices = await noticeStats(h.db, id);
   const rss = { ...h.workerPeakRssMiB(), heapUsed: h.workerHeapPeakMiB() };
   log(`run ${run}, orchestrated: ${(orchestrated.ms / 1000).toFixed(1)} s; ${notices.sent} notices; worker peak ${rss.working} MiB (heap in use at most ${rss.heapUsed} MiB)`);
@@ -138,7 +81,8 @@ async function cutoverRun(h: Harness, run: number, codes: string[]) {
   for (let r = 1; r <= runs; r++) await addSyntheticFolders(b.db, `S${r}`, n);
   await importGeneratedDirectory(b.db, firms, 1, createHttpGateway(sim.url, simToken));
   const sink = await startSmtpSink({ headersOnly: true });
-  const baselineMs = await new Promise<number>((resolve, reject) => {
+  const cpu2 = h.cpuMs();
+  const { ms: baselineMs, cpuMs: baselineProcessCpuMs } = await new Promise<{ ms: number; cpuMs: number }>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'bench', 'baseline.ts'), id, String(concurrency), codes.join(',')], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, DATABASE_URL: b.url, SIMULATOR_URL: sim.url, SIMULATOR_ADMIN_TOKEN: simToken, SMTP_URL: `smtp://127.0.0.1:${sink.smtpPort}`, LOG_LEVEL: 'warn' },
@@ -146,28 +90,45 @@ async function cutoverRun(h: Harness, run: number, codes: string[]) {
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!).ms) : reject(new Error(`baseline exited ${code}: ${out}`))));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`baseline exited ${code}: ${out}`))));
   });
+  const cpu3 = h.cpuMs();
+  // CPU per folder, which the other loads on a shared machine change far less than wall time: the orchestrated
+  // run's workers, Temporal, PostgreSQL and this process (simulator, sink); the baseline's process, PostgreSQL and this process.
+  const perFolder = (ms: number) => Math.round(ms / n);
+  const cpu = {
+    orchestrated: { workers: perFolder(cpu1.workers - cpu0.workers), temporal: perFolder(cpu1.temporal - cpu0.temporal), postgres: perFolder(cpu1.postgres - cpu0.postgres), harness: perFolder(cpu1.harness - cpu0.harness) },
+    baseline: { process: perFolder(baselineProcessCpuMs), postgres: perFolder(cpu3.postgres - cpu2.postgres), harness: perFolder(cpu3.harness - cpu2.harness) },
+  };
+  const total = (x: Record<string, number>) => Object.values(x).reduce((a, b) => a + b, 0);
   const baselineNotices = await noticeStats(b.db, id);
   const baselinePhases = await phases(b.db, id);
+  // The same activities write the same folder_runs rows: the baseline's freeze window is measured alike.
+  const baselineFreeze = await freezeWindows(b.db, id);
   const baselineLive = Number((await b.db('folders').where({ placement: 'live' }).whereIn('code', codes).count({ n: '*' }).first())?.n);
   if (baselineLive !== n || baselineNotices.sent !== notices.sent) throw new Error(`baseline did different work: ${baselineLive} live, notices ${JSON.stringify(baselineNotices.kinds)} (orchestrated: ${JSON.stringify(notices.kinds)})`);
-  log(`run ${run}, baseline: ${(baselineMs / 1000).toFixed(1)} s; ratio ${(orchestrated.ms / baselineMs).toFixed(2)}`);
+  log(`run ${run}, baseline: ${(baselineMs / 1000).toFixed(1)} s; ratio ${(orchestrated.ms / baselineMs).toFixed(2)}; CPU per folder ${total(cpu.orchestrated)} ms ${JSON.stringify(cpu.orchestrated)} vs ${total(cpu.baseline)} ms ${JSON.stringify(cpu.baseline)}`);
   await sink.close();
   await sim.close();
   await b.db.destroy();
+  const orchestratedPhases = await phases(h.db, id);
+  const orchestratedFreeze = await freezeWindows(h.db, id);
   return {
     orchestrated: {
       wallMs: orchestrated.ms,
-      phases: await phases(h.db, id),
-      freezeWindowMs: { median: percentile(freeze, 50), p99: percentile(freeze, 99), max: Math.max(...freeze) },
+      phases: orchestratedPhases,
+      freezeWindowMs: orchestratedFreeze,
       notices,
       workerPeakRssMiB: rss,
       batchHistory: orchestrated.batchHistory,
       largestHistory: orchestrated.largestHistory,
     },
-    baseline: { wallMs: baselineMs, phases: baselinePhases, notices: baselineNotices },
+    baseline: { wallMs: baselineMs, phases: baselinePhases, notices: baselineNotices, freezeWindowMs: baselineFreeze },
     ratio: +(orchestrated.ms / baselineMs).toFixed(2),
+    folderPhaseRatio: +(orchestratedPhases.foldersMs / baselinePhases.foldersMs).toFixed(2),
+    cpuPerFolderMs: cpu,
+    cpuRatio: +(total(cpu.orchestrated) / total(cpu.baseline)).toFixed(2),
+    freezeRatio: { median: +(orchestratedFreeze.median! / baselineFreeze.median!).toFixed(2), p99: +(orchestratedFreeze.p99! / baselineFreeze.p99!).toFixed(2) },
   };
 }
 
@@ -186,12 +147,21 @@ async function cutoverAtScale(h: Harness) {
     benchmark: 'cutover at scale, orchestrated vs straight-line baseline',
     when: new Date().toISOString(), machine, quick, from: runsFrom(), temporal: { kind: temporalKind, workers: onServer ? 2 : 1 },
     sizes: { folders: n, firms, concurrency, users: directory.users, notReadyFirms: directory.notReadyFirms, legacyProcessingDelayMs: PROCESSING_DELAY_MS },
-    runs: results.map((r) => ({ orchestratedMs: r.orchestrated.wallMs, baselineMs: r.baseline.wallMs, ratio: r.ratio, workerPeakRssMiB: r.orchestrated.workerPeakRssMiB.working })),
+    runs: results.map((r) => ({
+      orchestratedMs: r.orchestrated.wallMs, baselineMs: r.baseline.wallMs, ratio: r.ratio, workerPeakRssMiB: r.orchestrated.workerPeakRssMiB.working,
+      foldersMs: r.orchestrated.phases.foldersMs, baselineFoldersMs: r.baseline.phases.foldersMs, folderPhaseRatio: r.folderPhaseRatio,
+      freezeWindowMs: r.orchestrated.freezeWindowMs, baselineFreezeWindowMs: r.baseline.freezeWindowMs, freezeRatio: r.freezeRatio,
+      cpuPerFolderMs: r.cpuPerFolderMs, cpuRatio: r.cpuRatio,
+    })),
+    cpuRatio: median(results.map((r) => r.cpuRatio)),
     orchestrated: shown.orchestrated,
     baseline: shown.baseline,
     ratio: median(ratios),
+    // Each ratio's own median over the runs (the run shown is the one of the median total ratio).
+    folderPhaseRatio: median(results.map((r) => r.folderPhaseRatio)),
+    freezeRatio: { median: median(results.map((r) => r.freezeRatio.median)), p99: median(results.map((r) => r.freezeRatio.p99)) },
     workerPeakRssMiB: { working: Math.max(...results.map((r) => r.orchestrated.workerPeakRssMiB.working)), starting: shown.orchestrated.workerPeakRssMiB.starting },
-    goals: 'ratio ≤ 1.3 (median of 3); freeze window median < 1 s, p99 < 2 s; ≥ 500 notices/s; worker < 250 MB; history < 10,000 events',
+    goals: 'ratio ≤ 1.3 and folder phase ≤ 1.5× the baseline\'s (medians of 3); freeze window median and p99 ≤ 1.5× the baseline\'s (and < 1 s, < 2 s); ≥ 500 notices/s; worker < 400 MiB; history < 10,000 events',
   };
 }
 
@@ -214,7 +184,7 @@ async function historyGrowth(h: Harness) {
     benchmark: 'workflow history growth with folders and firms',
     when: new Date().toISOString(), machine, quick, from: runsFrom(), concurrency: 20, rows,
     workerPeakRssMiB: { working: Math.max(...rows.map((r) => r.workerPeakRssMiB)) },
-    goal: 'largest history < 10,000 events at 1,000 folders × 20,000 firms (DESIGN.md §6)',
+    goal: 'largest history < 10,000 events at 1,000 folders × 20,000 firms',
   };
 }
 
@@ -284,6 +254,7 @@ async function portalLoad(h: Harness) {
     }
     const unlimited = await load(url, null, rampS, 100);
     log(`  unlimited, 100 connections: ${unlimited.rate} req/s, p99 ${unlimited.p99} ms`);
+    const bare = await againstBareServer(h, url);
     return {
       benchmark: 'portal /api/folders', when: new Date().toISOString(), machine, quick, from: runsFrom(), folders, generator: fixed.generator,
       target: { rate, durationS },
@@ -293,7 +264,8 @@ async function portalLoad(h: Harness) {
       ramp: steps,
       sustainedRate: Math.max(0, ...steps.filter((s) => s.held).map((s) => s.rate)),
       unlimited,
-      goal: 'p99 < 5 ms at 500 req/s; the highest rate with p99 < 50 ms (aim ≥ 5,000 req/s)',
+      bare,
+      goal: 'p99 < 5 ms at 500 req/s; the highest rate with p99 < 50 ms (aim ≥ 5,000 req/s); p99 ≤ 2× a bare http.createServer\'s serving the same bytes at 5,000 req/s',
     };
   } finally {
     await stopPid(pid);
@@ -301,23 +273,81 @@ async function portalLoad(h: Harness) {
   }
 }
 
+/**
+ * The portal against Node's bare http.createServer serving the very reply the portal gives the load generator
+ * (bench/bare-server.mjs, a process of its own), at the same rate, alternately (portal, bare, portal, …) so that
+ * whatever else loads the machine falls on both: the ratio of the p99s is what the portal adds to Node.
+ */
+async function againstBareServer(h: Harness, portalUrl: string) {
+  const { rate, seconds, pairs } = SIZES.portal.bare;
+  // The reply to vegeta's request (it asks for gzip), bytes and headers as they are on the wire.
+  const reply = await new Promise<{ status: number; headers: Record<string, string | string[]>; body: string }>((resolve, reject) => {
+    http.get(portalUrl, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        // Node's server writes these itself, as Fastify's does.
+        const headers = Object.fromEntries(Object.entries(res.headers).filter(([k]) => !['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(k))) as Record<string, string | string[]>;
+        resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('base64') });
+      });
+    }).on('error', reject);
+  });
+  const file = path.join(h.dir, 'bare-reply.json');
+  fs.writeFileSync(file, JSON.stringify(reply));
+  const port = await freePort();
+  const pid = spawnDetached({ command: process.execPath, args: [path.join(PROJECT_ROOT, 'bench', 'bare-server.mjs'), String(port), file], cwd: PROJECT_ROOT }, path.join(h.dir, 'bare-server.log'));
+  try {
+    await waitFor('bare server', () => isPortOpen(port), 10_000);
+    const bareUrl = `http://127.0.0.1:${port}/api/folders`;
+    await load(bareUrl, null, 2, 10); // warm up, as the portal was
+    const runs: { portal: Load; bare: Load }[] = [];
+    for (let i = 0; i < pairs; i++) {
+      const portal = await load(portalUrl, rate, seconds, 50);
+      const bare = await load(bareUrl, rate, seconds, 50);
+      runs.push({ portal, bare });
+      log(`  at ${rate} req/s against a bare http.createServer (${reply.body.length * 0.75 | 0} bytes): portal p99 ${portal.p99} ms, bare p99 ${bare.p99} ms`);
+    }
+    const p99 = { portal: median(runs.map((r) => r.portal.p99)), bare: median(runs.map((r) => r.bare.p99)) };
+    return { rate, seconds, pairs, bytes: Buffer.from(reply.body, 'base64').length, encoding: reply.headers['content-encoding'] ?? null, runs, p99, ratio: +(p99.portal / p99.bare).toFixed(2) };
+  } finally {
+    await stopPid(pid);
+  }
+}
+
 /** `ecp-cutover --help` from a cold process, as an operator starts it: median of 5, with its peak memory. */
 async function cliStart() {
   const times: number[] = [];
+  const nodeTimes: number[] = [];
   let rss = 0;
-  for (let i = 0; i < 6; i++) {
+  const timed = async (args: string[]) => {
     const t0 = process.hrtime.bigint();
     const kib = await new Promise<number>((resolve, reject) => {
-      const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, path.join(PROJECT_ROOT, 'bin', 'ecp-cutover.mjs'), '--help'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('exit', (code) => (code === 0 ? resolve(Number(err.trim().split('\n').pop())) : reject(new Error(`--help exited ${code}: ${err}`))));
+      child.on('exit', (code) => (code === 0 ? resolve(Number(err.trim().split('\n').pop())) : reject(new Error(`${args.join(' ')} exited ${code}: ${err}`))));
     });
-    if (i > 0) times.push(Number(process.hrtime.bigint() - t0) / 1e6); // the first one warms the file cache
-    rss = Math.max(rss, kib / 1024);
+    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, mib: kib / 1024 };
+  };
+  // Node's own start (`node -e 0`) alternately with ours, so that both meet the same machine: the ratio is what we add.
+  for (let i = 0; i < 6; i++) {
+    const ours = await timed([path.join(PROJECT_ROOT, 'bin', 'ecp-cutover.mjs'), '--help']);
+    const bare = await timed(['-e', '0']);
+    if (i > 0) {
+      // the first of each warms the file cache
+      times.push(ours.ms);
+      nodeTimes.push(bare.ms);
+    }
+    rss = Math.max(rss, ours.mib);
   }
-  log(`ecp-cutover --help: median ${Math.round(median(times))} ms, ${Math.round(rss)} MiB`);
-  return { benchmark: 'command line cold start', when: new Date().toISOString(), machine, quick, from: runsFrom(), helpMs: { median: Math.round(median(times)), all: times.map(Math.round) }, peakRssMiB: Math.round(rss), goal: '< 300 ms from dist/' };
+  const ratio = +(median(times) / median(nodeTimes)).toFixed(2);
+  log(`ecp-cutover --help: median ${Math.round(median(times))} ms, ${Math.round(rss)} MiB; node -e 0: median ${Math.round(median(nodeTimes))} ms; ratio ${ratio}`);
+  return {
+    benchmark: 'command line cold start', when: new Date().toISOString(), machine, quick, from: runsFrom(),
+    helpMs: { median: Math.round(median(times)), all: times.map(Math.round) }, peakRssMiB: Math.round(rss),
+    nodeMs: { median: Math.round(median(nodeTimes)), all: nodeTimes.map(Math.round) }, ratio,
+    goal: '< 300 ms from dist/; ≤ 2× `node -e 0` in the same run',
+  };
 }
 
 /** Whether `bin/ecp-cutover.mjs` (the worker, the portal, the CLI) ran the build or the sources. */
@@ -334,16 +364,21 @@ let failed = false;
 try {
   await h.startWorker();
   fs.mkdirSync(OUT, { recursive: true });
-  const parts: [string, (h: Harness) => Promise<object>][] = [['cli', cliStart], ['cutover', cutoverAtScale], ['history', historyGrowth], ['portal', portalLoad]];
-  for (const [name, fn] of parts) {
-    if (only && only !== name) continue;
-    const result = await fn(h);
+  const ctx: ExperimentContext = { out: OUT, log, arg, header: { when: new Date().toISOString(), machine, from: runsFrom(), temporal: { kind: temporalKind, workers: onServer ? 2 : 1 } } };
+  const named = (name: string, fn: (h: Harness) => Promise<object>) => async (x: Harness) => ({ name, result: await fn(x) });
+  const parts: [string, (h: Harness) => Promise<{ name: string; result: object }>][] = [
+    ['cli', named('cli', cliStart)], ['cutover', named('cutover', cutoverAtScale)], ['history', named('history', historyGrowth)], ['portal', named('portal', portalLoad)],
+    ['waterfall', (x) => waterfallExperiment(x, ctx)], ['ab', (x) => leverExperiment(x, ctx)],
+  ];
+  for (const [part, fn] of parts) {
+    if ((only && only !== part) || (!only && (part === 'waterfall' || part === 'ab'))) continue;
+    const { name, result } = await fn(h);
     fs.writeFileSync(path.join(OUT, `${name}.json`), JSON.stringify(result, null, 2) + '\n');
     log(`wrote ${path.relative(PROJECT_ROOT, path.join(OUT, `${name}.json`))}`);
   }
   // The report: BENCHMARKS.md after a full run; a copy of its tables under quick/ after a quick one.
   if (quick) fs.writeFileSync(path.join(OUT, 'tables.md'), renderResults(OUT));
-  else updateBenchmarksMd(path.join(PROJECT_ROOT, 'BENCHMARKS.md'), path.join(PROJECT_ROOT, 'bench', 'results'));
+  else if (!experiment) updateBenchmarksMd(path.join(PROJECT_ROOT, 'BENCHMARKS.md'), path.join(PROJECT_ROOT, 'bench', 'results'));
 } catch (err) {
   failed = true;
   console.error(`benchmark failed: ${(err as Error).stack ?? err}`);

@@ -7,7 +7,7 @@ import Long from 'long';
 import { createDb, ensureDatabase } from '../db/connection';
 import { InputError } from '../domain/errors';
 import type { SpawnSpec } from './process';
-import { PROJECT_ROOT, SEARCH_ATTRIBUTES, TOOLS_BIN } from './tools';
+import { PROJECT_ROOT, SEARCH_ATTRIBUTES, TASK_QUEUE_PARTITIONS, TOOLS_BIN } from './tools';
 
 /**
  * The real Temporal server (go.temporal.io/server, built by scripts/provision-temporal-server.sh) on
@@ -75,6 +75,16 @@ export interface ServerOptions {
   user: string;
   password: string;
   ports: ServerPorts;
+  /** Measurements only (bench/harness.ts): dynamic configuration beside ours, and the persistence's size. */
+  tuning?: ServerTuning;
+}
+
+export interface ServerTuning {
+  dynamicConfig?: Record<string, unknown>;
+  /** Fixed for the life of a cluster: a change needs new databases. */
+  historyShards?: number;
+  /** The history store's connection pool. */
+  maxConns?: number;
 }
 
 const DATABASES = { history: 'temporal', visibility: 'temporal_visibility' };
@@ -129,7 +139,7 @@ export async function prepareTemporalServer(opts: ServerOptions): Promise<SpawnS
   fs.mkdirSync(path.join(opts.dir, 'config'), { recursive: true });
   const dynamic = path.join(opts.dir, 'config', 'dynamicconfig.yaml');
   // JSON is YAML: the server reads both files with its YAML parser.
-  fs.writeFileSync(dynamic, JSON.stringify(dynamicConfig(), null, 2));
+  fs.writeFileSync(dynamic, JSON.stringify({ ...dynamicConfig(), ...Object.fromEntries(Object.entries(opts.tuning?.dynamicConfig ?? {}).map(([k, v]) => [k, [{ value: v }]])) }, null, 2));
   const configFile = path.join(opts.dir, 'config', 'ecp-cutover.yaml');
   fs.writeFileSync(configFile, JSON.stringify(serverConfig(opts, dbs, dynamic), null, 2), { mode: 0o600 });
   // --allow-no-auth: on loopback, like the dev server; production puts mTLS and an authorizer in front (README).
@@ -152,8 +162,8 @@ function serverConfig(opts: ServerOptions, dbs: { history: string; visibility: s
     persistence: {
       defaultStore: 'history', visibilityStore: 'visibility',
       // Shards are fixed for the life of a cluster; 4 is plenty for one machine (production: see the README).
-      numHistoryShards: 4,
-      datastores: { history: store(dbs.history, 20), visibility: store(dbs.visibility, 4) },
+      numHistoryShards: opts.tuning?.historyShards ?? 4,
+      datastores: { history: store(dbs.history, opts.tuning?.maxConns ?? 20), visibility: store(dbs.visibility, 4) },
     },
     global: {
       membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' },
@@ -184,6 +194,8 @@ function dynamicConfig() {
     'system.enableDeploymentVersions': on(true), // Worker Versioning (README: upgrades)
     'frontend.workerVersioningWorkflowAPIs': on(true),
     'system.forceSearchAttributesCacheRefreshOnRead': on(true), // search attributes usable right after registration
+    // One partition per task queue: one or two workers poll it (dev/tools.ts, TASK_QUEUE_PARTITIONS).
+    ...Object.fromEntries(Object.entries(TASK_QUEUE_PARTITIONS).map(([k, v]) => [k, on(v)])),
   };
 }
 

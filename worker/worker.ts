@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { z } from 'zod';
 import { workerActivities, type WorkerDeps } from './activity-deps';
 import { dataErrorInterceptor } from './data-errors';
 
@@ -26,6 +27,37 @@ export interface WorkerSetup {
   versioning?: { deploymentName: string; buildId: string };
 }
 
+/**
+ * Worker options a measurement may set: WORKER_TUNING, a JSON object of these keys (as WORKER_NODE_FLAGS does for
+ * Node's flags), so that the benchmark can try one option against another on the same stack (bench/run.ts --ab).
+ * Unset, the worker runs with the defaults in createWorker, which are the measured choice (BENCHMARKS.md).
+ */
+const tuningSchema = z.object({
+  maxConcurrentWorkflowTaskExecutions: z.number().int().min(2),
+  maxConcurrentActivityTaskExecutions: z.number().int().min(1),
+  maxConcurrentLocalActivityExecutions: z.number().int().min(1),
+  maxConcurrentWorkflowTaskPolls: z.number().int().min(2),
+  maxConcurrentActivityTaskPolls: z.number().int().min(1),
+  nonStickyToStickyPollRatio: z.number().positive().max(1),
+  maxCachedWorkflows: z.number().int().min(0),
+  stickyQueueScheduleToStartTimeout: z.string().min(1),
+  maxEagerActivityReservationsPerWorkflowTask: z.number().int().min(0),
+}).partial().strict();
+export type WorkerTuning = z.infer<typeof tuningSchema>;
+
+export function workerTuning(env: NodeJS.ProcessEnv = process.env): WorkerTuning {
+  if (!env.WORKER_TUNING) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(env.WORKER_TUNING);
+  } catch (err) {
+    throw new Error(`WORKER_TUNING is not JSON: ${(err as Error).message}`, { cause: err });
+  }
+  const parsed = tuningSchema.safeParse(value);
+  if (!parsed.success) throw new Error(`WORKER_TUNING: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
 export function createWorker(setup: WorkerSetup): Promise<Worker> {
   return Worker.create({
     connection: setup.connection,
@@ -39,6 +71,7 @@ export function createWorker(setup: WorkerSetup): Promise<Worker> {
       : {}),
     maxConcurrentActivityTaskExecutions: 50,
     maxCachedWorkflows: 200, // a batch's children run `concurrency` at a time; finished ones leave the cache
+    ...workerTuning(),
   });
 }
 

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
-import { RECORDED_OUTCOME_BEFORE_COMPENSATING } from './patches';
+import { DRAIN_LOCALLY_FIRST, RECORDED_OUTCOME_BEFORE_COMPENSATING } from './patches';
 import type { createMoveActivities, StepInput } from '../activities/move';
 import type { PlatformName } from '../domain/intake-rules';
 import type { RunKind, RunRef } from '../domain/folder-runs';
@@ -42,9 +42,13 @@ const PERMANENT_TYPES = ['FolderNotMovable', 'PlatformRefusal', 'VerificationFai
  * The quick steps (status writes and single platform calls, each idempotent) are local activities: they run
  * in the worker inside the workflow task, recorded as markers, without a round trip through the server per
  * step — the orchestration overhead the benchmark measures (BENCHMARKS.md). A worker that dies during one
- * loses the workflow task; it is retried, and the step runs again (idempotent). The drain, which waits and
- * heartbeats, stays a normal activity.
+ * loses the workflow task; it is retried, and the step runs again (idempotent). The drain waits: it polls
+ * locally for at most LOCAL_DRAIN_MS (DRAIN_LOCALLY_FIRST), then, if files are still in flight, goes on as a
+ * normal activity that heartbeats.
  */
+/** Well inside the workflow task's 10 s timeout, so that the task needs no heartbeat; legacy processes a file in well under it. */
+const LOCAL_DRAIN_MS = 2_000;
+
 function activities(opts: MoveOptions) {
   const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: opts.maxAttempts ?? 8, nonRetryableErrorTypes: PERMANENT_TYPES };
   return {
@@ -100,8 +104,16 @@ export async function moveFolder(
     await forward.freezeSource(input);
     at('drain');
     compensations.unshift(() => undo.undoDrain(input));
-    const budget = opts.freezeWindowMaxMs - (Date.now() - frozenAt) - 5_000;
-    await drain.drainSource({ ...input, timeoutMs: Math.max(0, Math.min(opts.drainTimeoutMs, budget)) });
+    // The drain's wait in all: at most the drain timeout, and never so long that the freeze window's bound is near.
+    const drainFrom = Date.now();
+    const budget = () => Math.max(0, Math.min(opts.drainTimeoutMs - (Date.now() - drainFrom), opts.freezeWindowMaxMs - (Date.now() - frozenAt) - 5_000));
+    if (patched(DRAIN_LOCALLY_FIRST)) {
+      const local = await forward.drainSource({ ...input, timeoutMs: Math.min(LOCAL_DRAIN_MS, budget()), handOver: false });
+      // Files still in flight: the rest of the budget as a normal activity, which hands over what is left.
+      if (local.pending > 0) await drain.drainSource({ ...input, timeoutMs: budget() });
+    } else {
+      await drain.drainSource({ ...input, timeoutMs: budget() });
+    }
     if (Date.now() - frozenAt > opts.freezeWindowMaxMs) {
       throw ApplicationFailure.nonRetryable(`freeze window would exceed ${opts.freezeWindowMaxMs} ms`, 'FreezeWindowExceeded');
     }

@@ -23,3 +23,11 @@ export const OUTCOME_NOTICES = 'outcome-notices';
 
 /** An effect that fails for good on its data is decided by the lifecycle machine (issue 23), not a failed workflow. */
 export const DATA_ERRORS_DECIDED = 'data-errors-decided';
+
+/**
+ * The drain runs first as a local activity, inside the workflow task, for a few seconds at most: a folder with
+ * nothing in flight (most) moves in one workflow task, without the activity's round trip through the server; files
+ * still in flight then go to the drain as a normal activity, which waits for the rest of the budget and hands
+ * them over (issue 27).
+ */
+export const DRAIN_LOCALLY_FIRST = 'drain-locally-first';

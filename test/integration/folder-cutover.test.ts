@@ -22,7 +22,9 @@ const platformState = async (code: string) => ({
 
 describe('folderCutover', () => {
   it('moves a legacy folder to ECP 2.0: live, legacy disabled and hidden, freeze window measured, every step recorded', async () => {
-    const result = await cutover('SD1', 'cutover-succeeded');
+    // Recorded for the replay test since the drain runs first inside the workflow task (DRAIN_LOCALLY_FIRST);
+    // cutover-succeeded.json is the history from before.
+    const result = await cutover('SD1', 'cutover-succeeded-drained-in-task');
     expect(result).toMatchObject({ status: 'live', failure: null });
     expect(result.freezeWindowMs).toBeGreaterThanOrEqual(0);
     expect(result.freezeWindowMs).toBeLessThan(FAST_MOVE.freezeWindowMaxMs);
@@ -38,6 +40,9 @@ describe('folderCutover', () => {
     expect(events.map((e) => e.to_state)).toEqual(['cutting_over', 'frozen', 'draining', 'drained', 'target_enabled', 'verified', 'source_disabled', 'live']);
     expect(new Set(events.map((e) => e.run_id)).size).toBe(1);
     expect(events.every((e) => e.workflow_id === `cutover-${result.batchId}-SD1`)).toBe(true);
+    // Nothing in flight: the drain ran in the workflow task, no activity went through the server.
+    const history = await client.workflow.getHandle(`cutover-${result.batchId}-SD1`).fetchHistory();
+    expect(history.events?.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
   });
 
   const steps: [string, string][] = [
@@ -52,7 +57,8 @@ describe('folderCutover', () => {
       const before = await snapshot(db, ['SD2']);
       sim.faults.set([{ match, outage: true }]);
       try {
-        const result = await cutover('SD2', `cutover-compensated-at-${step.replaceAll(' ', '-')}`);
+        // The drain's failure now happens in its local attempt: a history of its own (the old one stays for replay).
+        const result = await cutover('SD2', step === 'drain' ? 'cutover-compensated-at-local-drain' : `cutover-compensated-at-${step.replaceAll(' ', '-')}`);
         expect(result.status).toBe('failed');
         expect(result.failure).toMatch(/platform answered 503/);
       } finally {

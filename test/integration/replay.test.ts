@@ -20,6 +20,7 @@ describe('replay of recorded histories', () => {
       'batch-RJ.json', 'batch-aborted-while-blocked-on-readiness.json', 'batch-rescheduled-after-announcement.json',
       'batch-aborted-while-starting.json', 'batch-cancelled-through-temporal.json',
       'batch-outcome-some-not-moved.json', 'batch-aborted-reason-refused-by-database.json',
+      'cutover-succeeded-drained-in-task.json', 'cutover-compensated-at-local-drain.json', 'cutover-drain-handed-over-after-local.json',
     ]));
   });
 
