@@ -100,7 +100,7 @@ export function createNoticeActivities(deps: NoticeDeps) {
             const to = (users.get(participant) ?? []).filter((u) => u.role === 'admin').map((u) => u.email);
             const { subject, text } = renderReadinessNotice({
               participant: { code: firm.code, nameEn: firm.nameEn, nameZh: firm.nameZh, language: firm.language },
-              gaps: gaps.map((g) => ({ code: g.code, nameEn: names.get(g.code)!.en, nameZh: names.get(g.code)!.zh, missing: g.missing })),
+              gaps: gaps.map((g) => ({ code: g.code, nameEn: names.get(g.code)!.en, nameZh: names.get(g.code)!.zh, gap: g.gap })),
               admins: admins === null ? null : { count: admins },
               subject: `Batch ${input.batchId}`,
               at: new Date(batch.plannedAt).toISOString(),

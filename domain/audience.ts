@@ -26,7 +26,36 @@ export function isAffected(participantUserTypes: readonly string[], folder: Audi
   return folder.userTypes.includes('ALL') || folder.userTypes.some((t) => participantUserTypes.includes(t));
 }
 
-export type Readiness = { ready: true } | { ready: false; missing: string };
+/** Why a firm is not ready for a folder, as data: each language words it itself (gapText). */
+export type ReadinessGap =
+  | { kind: 'no_web_function' }
+  | { kind: 'no_function'; fn: string }
+  | { kind: 'no_sftp_user'; folder: string; fn: string | null };
+
+/** `missing` is the English wording (support views, CLI); notices word `gap` in each language. */
+export type Readiness = { ready: true } | { ready: false; gap: ReadinessGap; missing: string };
+
+const notReady = (gap: ReadinessGap): Readiness => ({ ready: false, gap, missing: gapText(gap, 'en') });
+
+/** What is missing and who fixes it, in English or Traditional Chinese (a Chinese notice carries no English gap text). */
+export function gapText(gap: ReadinessGap, lang: 'en' | 'zh'): string {
+  switch (gap.kind) {
+    case 'no_web_function':
+      return lang === 'en'
+        ? 'no user holds any ECP function for the web, so nobody can enter ECP 2.0: an ECP administrator grants one in Client Connect (FAQ B.5)'
+        : '並無用戶持有任何網上 e 通訊功能，因此無人能進入 e 通訊 2.0：請由 e 通訊管理人士於 Client Connect 授予（常問問題第 5 條）';
+    case 'no_function':
+      return lang === 'en'
+        ? `no user holds ${gap.fn}: an ECP administrator grants it to an operator in Client Connect (FAQ B.6-B.7)`
+        : `並無用戶持有 ${gap.fn}：請由 e 通訊管理人士於 Client Connect 授予一位營運人士（常問問題第 6 至 7 條）`;
+    case 'no_sftp_user': {
+      const fns = gap.fn ? `${SFTP_FUNCTION} and ${gap.fn}` : SFTP_FUNCTION;
+      return lang === 'en'
+        ? `chose SFTP for ${gap.folder} on ECP 2.0 (new there, FAQ C.21) but no single user holds ${fns} with a registered key and IP (FAQ B.6, C.22)`
+        : `已選擇於 e 通訊 2.0 以 SFTP 提交 ${gap.folder}（e 通訊 2.0 新增的渠道，常問問題第 21 條），惟並無同一位用戶持有 ${gap.fn ? `${SFTP_FUNCTION} 及 ${gap.fn}` : SFTP_FUNCTION} 並已登記公鑰及 IP 地址（常問問題第 6、22 條）`;
+    }
+  }
+}
 
 /**
  * Ready for a folder on ECP 2.0: a user holds the folder's function (for a folder with none, any ECP function
@@ -39,14 +68,13 @@ export type Readiness = { ready: true } | { ready: false; missing: string };
 export function readiness(folder: AudienceFolder, users: readonly AudienceUser[], choseSftp: boolean): Readiness {
   if (folder.ccFunction === null) {
     if (!users.some((u) => u.functions.some((f) => f !== SFTP_FUNCTION))) {
-      return { ready: false, missing: 'no user holds any ECP function for the web, so nobody can enter ECP 2.0: an ECP administrator grants one in Client Connect (FAQ B.5)' };
+      return notReady({ kind: 'no_web_function' });
     }
   } else if (!users.some((u) => u.functions.includes(folder.ccFunction!))) {
-    return { ready: false, missing: `no user holds ${folder.ccFunction}: an ECP administrator grants it to an operator in Client Connect (FAQ B.6-B.7)` };
+    return notReady({ kind: 'no_function', fn: folder.ccFunction! });
   }
   if (choseSftp && !users.some((u) => canSubmitBySftp(u, folder))) {
-    const fn = folder.ccFunction ? ` and ${folder.ccFunction}` : '';
-    return { ready: false, missing: `chose SFTP for ${folder.code} on ECP 2.0 (new there, FAQ C.21) but no single user holds ${SFTP_FUNCTION}${fn} with a registered key and IP (FAQ B.6, C.22)` };
+    return notReady({ kind: 'no_sftp_user', folder: folder.code, fn: folder.ccFunction });
   }
   return { ready: true };
 }

@@ -1,3 +1,4 @@
+import { gapText, type ReadinessGap } from './audience';
 import { formatHk } from './time';
 
 /**
@@ -274,7 +275,7 @@ export function renderNotice(ctx: NoticeContext): { subject: string; text: strin
 /** Readiness action needed: to a firm's ECP administrators, naming what to grant for which folder. */
 export function renderReadinessNotice(ctx: {
   participant: NoticeContext['participant'];
-  gaps: { code: string; nameEn: string; nameZh: string; missing: string }[];
+  gaps: { code: string; nameEn: string; nameZh: string; gap: ReadinessGap }[];
   /** Fewer than two ECP administrators (FAQ B.4): the firm cannot create users. */
   admins: { count: number } | null;
   subject: string;
@@ -288,7 +289,7 @@ export function renderReadinessNotice(ctx: {
     ...(ctx.gaps.length ? [
       `The folders below move to ECP 2.0 at ${at} (Hong Kong time), and your firm is not ready for them yet. In Client Connect, grant the function named to at least one operator (an administrator's own rights do not open ECP 2.0, FAQ B.5; EU_ECPSFTP alone gives SFTP, not the web, FAQ B.6):`,
       '',
-      ...ctx.gaps.map((g) => `  - ${g.code}  ${g.nameEn}: ${g.missing}`),
+      ...ctx.gaps.map((g) => `  - ${g.code}  ${g.nameEn}: ${gapText(g.gap, 'en')}`),
       '',
     ] : []),
     ...(ctx.admins ? [
@@ -303,7 +304,7 @@ export function renderReadinessNotice(ctx: {
     ...(ctx.gaps.length ? [
       `以下文件夾將於 ${at}（香港時間）轉移至 e 通訊 2.0，惟貴公司尚未準備就緒。請於 Client Connect 為至少一位營運人士授予所列功能（管理人士的管理權限並不能進入 e 通訊 2.0，常問問題第 5 條；只授予 EU_ECPSFTP 則只可使用 SFTP，常問問題第 6 條）：`,
       '',
-      ...ctx.gaps.map((g) => `  - ${g.code}  ${g.nameZh}: ${g.missing}`),
+      ...ctx.gaps.map((g) => `  - ${g.code}  ${g.nameZh}：${gapText(g.gap, 'zh')}`),
       '',
     ] : []),
     ...(ctx.admins ? [

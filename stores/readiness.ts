@@ -1,4 +1,4 @@
-import { adminShortfall, isAffected, readiness, type AudienceFolder, type AudienceUser } from '../domain/audience';
+import { adminShortfall, isAffected, readiness, type AudienceFolder, type AudienceUser, type ReadinessGap } from '../domain/audience';
 import type { PlatformGateway } from '../platform/gateway';
 
 /**
@@ -22,7 +22,7 @@ export interface FolderReadiness {
 /** One affected firm that has something to do: the folders it is not ready for, and its administrators if too few (FAQ B.4). */
 export interface FirmAction {
   participant: string;
-  gaps: { code: string; missing: string }[];
+  gaps: { code: string; gap: ReadinessGap }[];
   /** The number of ECP administrators, when fewer than two; null when enough. */
   admins: number | null;
 }
@@ -165,7 +165,7 @@ async function batchReadiness(source: ReadinessSource, scope: ReadinessScope, us
         }
         out.notReady++;
         if (out.notReadyFirms.length < list) out.notReadyFirms.push({ participant: p.code, missing: r.missing });
-        gaps.push({ code: audience.code, missing: r.missing });
+        gaps.push({ code: audience.code, gap: r.gap });
       }
       if (!affected) continue;
       totals.affected++;

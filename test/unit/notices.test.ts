@@ -91,6 +91,25 @@ describe('notices', () => {
     expect(zh).toMatch(/「Client Connect 管理人士權限申請／維護表格」和「e 通訊用戶類型及管理人士權限申請／維護表格」兩份表格.*（常問問題第 12 條）/);
     expect(en).not.toContain('grant the function');
   });
+
+  it('words each gap in the language of its half: the Chinese half carries no English gap text', () => {
+    const gaps = [
+      { code: 'SD1', nameEn: 'Stamp Duty Return', nameZh: '印花稅申報表', gap: { kind: 'no_function', fn: 'EU_ECPCASH' } },
+      { code: 'SD2', nameEn: 'Stamp Duty Overdue', nameZh: '印花稅逾期申報表', gap: { kind: 'no_sftp_user', folder: 'SD2', fn: 'EU_ECPCASH' } },
+      { code: 'CSCMAP', nameEn: 'CSC Stock Code Mapping File', nameZh: '中華通股份代號對照檔', gap: { kind: 'no_web_function' } },
+    ] as const;
+    const { text } = renderReadinessNotice({ participant: firm, gaps: [...gaps], admins: null, subject: 'Batch B1', at: '2022-06-06T00:00:00Z' });
+    const [en, zh] = halves(text);
+    expect(en).toMatch(/- SD1 {2}Stamp Duty Return: no user holds EU_ECPCASH: an ECP administrator grants it/);
+    expect(en).toMatch(/- SD2 {2}Stamp Duty Overdue: chose SFTP for SD2 on ECP 2\.0 .* no single user holds EU_ECPSFTP and EU_ECPCASH/);
+    expect(en).toMatch(/- CSCMAP {2}CSC Stock Code Mapping File: no user holds any ECP function for the web/);
+    const zhGaps = zh.split('\n').filter((l) => l.startsWith('  - '));
+    expect(zhGaps).toHaveLength(3);
+    expect(zhGaps[0]).toMatch(/^ {2}- SD1 {2}印花稅申報表：並無用戶持有 EU_ECPCASH：請由 e 通訊管理人士於 Client Connect 授予/);
+    expect(zhGaps[1]).toMatch(/EU_ECPSFTP 及 EU_ECPCASH 並已登記公鑰及 IP 地址/);
+    // Once the folder codes, function names, "Client Connect", "SFTP", "IP" and "ECP" are taken out, no Latin word is left.
+    for (const line of zhGaps) expect(line.replace(/Client Connect|e 通訊|[A-Z0-9_.]+/g, '')).not.toMatch(/[a-z]{2,}/i);
+  });
 });
 
 describe('the outcome of a batch, per folder', () => {
