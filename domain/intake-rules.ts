@@ -31,7 +31,7 @@ export interface Refusal {
   message: string;
 }
 
-/** A retired folder: no platform takes it, and the refusal never sends anyone to the other one (FAQ D.28). */
+/** A retired folder: no platform takes it, and the refusal never sends anyone to the other one (this cutover's rule: the FAQ retires nothing). */
 export const retiredRefusal = (code: string): Refusal => ({
   status: 409, code: '3003', message: `folder ${code} is retired: neither legacy ECP nor ECP 2.0 takes it any more; nothing was stored (ask HKEX support what replaces it)`,
 });
@@ -91,7 +91,7 @@ export function checkAccess(folder: { code: string; ccFunction: string | null },
   return checkDoor(user, functions) ?? checkFolderShown('ecp2', folder, user, webFunctions(functions));
 }
 
-/** FAQ B.14: a user submits (and enquires) only for a participant they belong to. */
+/** The project's reading of FAQ B.14 (choose the right participant code): a user submits (and enquires) only for a participant they belong to. */
 export function checkMembership(participant: string, user: string, memberOf: readonly string[], outcome = 'nothing was stored'): Refusal | null {
   if (memberOf.includes(participant)) return null;
   return {

@@ -62,7 +62,7 @@ async function store(trx: Knex.Transaction, p: PlatformName, user: string, s: Su
       processed_at: p === 'legacy' ? null : trx.fn.now(),
     })
     .onConflict(['folder_code', 'participant', 'filename'])
-    // FAQ C.25: the same filename again overwrites.
+    // FAQ C.25 (ECP 2.0): the same filename again overwrites; legacy does the same here, the simulator's assumption.
     .merge(['user_email', 'input_date', 'sha256', 'size', 'content', 'status', 'received_at', 'processed_at', 'handed_over_from'])
     .returning(trx.raw('(xmax <> 0) as overwritten'));
   await trx(`${schemaOf(p)}.intake_log`).insert({ folder_code: s.folder, participant: s.participant, filename: s.filename, accepted: true, sha256: digest });
