@@ -82,7 +82,7 @@ describe('ecp-cutover dev up --temporal server', () => {
     // The namespace and its search attributes were kept in PostgreSQL: nothing registered this time.
     expect(again.stdout).not.toMatch(/registered/);
     expect(JSON.parse((await runCli(['dev', 'status', '--json'], env)).stdout).temporal.kind).toBe('server');
-  });
+  }, 300_000); // two cold starts of the real server (schema set-up, four services, two workers): ~2 min on a busy 2-core machine
 
   it('--external checks what DATABASE_URL and TEMPORAL_ADDRESS name, says in one line what is wrong, and starts nothing', async () => {
     const closed = await freePort();
