@@ -59,8 +59,10 @@ export function links(text: string): { target: string; n: number }[] {
   const out: { target: string; n: number }[] = [];
   for (const { line, n } of proseLines(text)) {
     const prose = line.replace(/`[^`]*`/g, '');
-    for (const m of prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) out.push({ target: m[1]!, n });
-    for (const m of prose.matchAll(/<(?:img|a)\s[^>]*(?:src|href)="([^"]+)"/g)) out.push({ target: m[1]!, n });
+    for (const m of prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g))
+      out.push({ target: m[1]!, n });
+    for (const m of prose.matchAll(/<(?:img|a)\s[^>]*(?:src|href)="([^"]+)"/g))
+      out.push({ target: m[1]!, n });
   }
   return out;
 }
@@ -83,7 +85,11 @@ export function brokenLinks(root: string, files: string[]): string[] {
       const where = `${rel}:${n}: ${target}`;
       if (!dest.startsWith(root)) problems.push(`${where}: outside the repository`);
       else if (!fs.existsSync(dest)) problems.push(`${where}: no such file`);
-      else if (anchor !== undefined && dest.endsWith('.md') && !anchorsOf(dest).has(decodeURIComponent(anchor))) {
+      else if (
+        anchor !== undefined &&
+        dest.endsWith('.md') &&
+        !anchorsOf(dest).has(decodeURIComponent(anchor))
+      ) {
         problems.push(`${where}: no heading with the anchor #${anchor} in ${path.relative(root, dest)}`);
       }
     }
@@ -94,7 +100,10 @@ export function brokenLinks(root: string, files: string[]): string[] {
 /** README.md and every Markdown file under docs/. */
 export function documents(root = ROOT): string[] {
   const docs = fs.existsSync(path.join(root, 'docs'))
-    ? fs.readdirSync(path.join(root, 'docs'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f))
+    ? fs
+        .readdirSync(path.join(root, 'docs'), { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => path.join('docs', f))
     : [];
   return ['README.md', ...docs.sort()];
 }

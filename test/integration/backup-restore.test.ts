@@ -40,14 +40,19 @@ describe('backup and restore of the project database (docs/operations.md)', () =
     // The same rows in every table and the same sequences: the restore is the database, not an approximation.
     expect(await dumpDatabase(restored)).toBe(await dumpDatabase(db));
     // Spelled out: the batch's folders live, the batch completed, its audit trail whole.
-    const placements = await restored('folders').whereIn('code', ['SD1', 'SMMRPT']).orderBy('code').pluck('placement');
+    const placements = await restored('folders')
+      .whereIn('code', ['SD1', 'SMMRPT'])
+      .orderBy('code')
+      .pluck('placement');
     expect(placements).toEqual(['live', 'live']);
     expect((await restored('batches').where({ id }).first()).status).toBe('completed');
     const events = (q: typeof db) => q('events').orderBy('id').select('*');
     expect(await events(restored)).toEqual(await events(db));
     const ofBatch = await restored('events').where({ entity_type: 'batch', entity_id: id }).pluck('to_state');
     expect(ofBatch).toContain('completed');
-    expect(await restored('events').where({ entity_type: 'folder', entity_id: 'SD1', to_state: 'live' }).first()).toBeTruthy();
+    expect(
+      await restored('events').where({ entity_type: 'folder', entity_id: 'SD1', to_state: 'live' }).first(),
+    ).toBeTruthy();
     // At the latest migration already: the restored database needs nothing more.
     const again = createDb(target.url);
     try {

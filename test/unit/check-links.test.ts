@@ -10,14 +10,24 @@ describe('the link check (scripts/check-links.ts)', () => {
     try {
       fs.mkdirSync(path.join(root, 'docs', 'images'), { recursive: true });
       fs.writeFileSync(path.join(root, 'docs', 'images', 'a.png'), '');
-      fs.writeFileSync(path.join(root, 'docs', 'runbook.md'), '# Runbook\n\n## A folder fails at 08:03\n\n## Steps\n\n## Steps\n\n<a id="custom"></a>\n');
-      fs.writeFileSync(path.join(root, 'README.md'), [
-        '# Title', '',
-        '[ok](docs/runbook.md#a-folder-fails-at-0803) [dup](docs/runbook.md#steps-1) [own](#title) [id](docs/runbook.md#custom)',
-        '![img](docs/images/a.png) [web](https://example.com/x#y) `[code](nowhere.md)`',
-        '```', '[fenced](nowhere.md)', '```',
-        '[gone](docs/nowhere.md) [bad anchor](docs/runbook.md#a-folder-fails) [bad own](#nothing)', '',
-      ].join('\n'));
+      fs.writeFileSync(
+        path.join(root, 'docs', 'runbook.md'),
+        '# Runbook\n\n## A folder fails at 08:03\n\n## Steps\n\n## Steps\n\n<a id="custom"></a>\n',
+      );
+      fs.writeFileSync(
+        path.join(root, 'README.md'),
+        [
+          '# Title',
+          '',
+          '[ok](docs/runbook.md#a-folder-fails-at-0803) [dup](docs/runbook.md#steps-1) [own](#title) [id](docs/runbook.md#custom)',
+          '![img](docs/images/a.png) [web](https://example.com/x#y) `[code](nowhere.md)`',
+          '```',
+          '[fenced](nowhere.md)',
+          '```',
+          '[gone](docs/nowhere.md) [bad anchor](docs/runbook.md#a-folder-fails) [bad own](#nothing)',
+          '',
+        ].join('\n'),
+      );
       expect(brokenLinks(root, ['README.md'])).toEqual([
         'README.md:8: docs/nowhere.md: no such file',
         'README.md:8: docs/runbook.md#a-folder-fails: no heading with the anchor #a-folder-fails in docs/runbook.md',
