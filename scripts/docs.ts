@@ -364,7 +364,14 @@ export async function apiDoc(): Promise<string> {
     for (const s of ok) {
       const r = op.responses[s]!;
       const [type, media] = Object.entries(r.content ?? {})[0] ?? [];
-      out.push(`Reply ${s}${type ? ` (${type})` : ''}: ${r.description ?? ''}\n\n`);
+      // The contract describes a change's reply as "the new state (<summary>)" and a read's as its summary: said once here.
+      const said =
+        r.description === op.summary
+          ? ''
+          : r.description === `the new state (${op.summary})`
+            ? 'the new state'
+            : (r.description ?? '');
+      out.push(`Reply ${s}${type ? ` (${type})` : ''}${said ? `: ${said}` : ''}\n\n`);
       const rows = media?.schema ? fields(media.schema) : [];
       if (rows.length) out.push(FIELD_TABLE + rows.join('\n') + '\n\n');
       else if (media?.schema && type === 'application/json') out.push(`${typeOf(media.schema)}\n\n`);
