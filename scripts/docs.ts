@@ -392,10 +392,16 @@ export async function apiDoc(): Promise<string> {
 
 export { slug };
 
+/**
+ * A default computed from where the working copy lies (the catalog's path) is written relative to it: the
+ * generated files are the same in every clone, wherever it is.
+ */
+const portable = (make: () => Promise<string>) => async () => (await make()).split(ROOT).join('');
+
 export const GENERATED: Record<string, () => Promise<string>> = {
-  'docs/configuration.md': configurationDoc,
-  'docs/cli.md': cliDoc,
-  'docs/api.md': apiDoc,
+  'docs/configuration.md': portable(configurationDoc),
+  'docs/cli.md': portable(cliDoc),
+  'docs/api.md': portable(apiDoc),
 };
 
 /** Each generated file whose content on disk is not what the code makes now. */
