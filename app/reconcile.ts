@@ -51,7 +51,7 @@ export async function ensureReconcileSchedule(client: Client, config: Pick<Confi
     spec: { intervals: [{ every }] },
     action: { type: 'startWorkflow', workflowType: reconcileWorkflow, workflowId: reconcileWorkflowId('scheduled'), taskQueue: config.TEMPORAL_TASK_QUEUE, args: [{ trigger: 'schedule' }], workflowExecutionTimeout: '10m' },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1h' },
-    memo: { what: 'the reconciler: each folder against both platforms (README "Drift")' },
+    memo: { what: 'the reconciler: each folder against both platforms (docs/operations.md "Drift")' },
   });
   return 'created';
 }

@@ -20,7 +20,8 @@ import { setTokenFile } from './context';
 import { withFlags } from './flags';
 
 /**
- * `ecp-cutover`. This is the only place that exits: commands throw, and the error's class picks the exit
+ * `ecp-cutover`. Importing it runs nothing (scripts/docs.ts reads it to write docs/cli.md): cli/entry.ts runs it.
+ * This is the only place that exits: commands throw, and the error's class picks the exit
  * code — 2 for bad input or a refusal by a rule (DomainError), 1 for anything unexpected.
  */
 export const program = new Command('ecp-cutover')
@@ -33,12 +34,6 @@ export const program = new Command('ecp-cutover')
   .showHelpAfterError(false)
   .exitOverride();
 program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? '' : s) });
-
-// A closed pipe (e.g. `ecp-cutover folders | head`) is not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
-});
 
 registerDevCommands(program);
 registerDemoCommand(program);

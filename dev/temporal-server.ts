@@ -142,7 +142,7 @@ export async function prepareTemporalServer(opts: ServerOptions): Promise<SpawnS
   fs.writeFileSync(dynamic, JSON.stringify({ ...dynamicConfig(), ...Object.fromEntries(Object.entries(opts.tuning?.dynamicConfig ?? {}).map(([k, v]) => [k, [{ value: v }]])) }, null, 2));
   const configFile = path.join(opts.dir, 'config', 'ecp-cutover.yaml');
   fs.writeFileSync(configFile, JSON.stringify(serverConfig(opts, dbs, dynamic), null, 2), { mode: 0o600 });
-  // --allow-no-auth: on loopback, like the dev server; production puts mTLS and an authorizer in front (README).
+  // --allow-no-auth: on loopback, like the dev server; production puts mTLS and an authorizer in front (docs/operations.md).
   return { command: bins.server, args: ['--config-file', configFile, '--allow-no-auth', 'start'] };
 }
 
@@ -161,7 +161,7 @@ function serverConfig(opts: ServerOptions, dbs: { history: string; visibility: s
     log: { stdout: true, level: 'warn' },
     persistence: {
       defaultStore: 'history', visibilityStore: 'visibility',
-      // Shards are fixed for the life of a cluster; 4 is plenty for one machine (production: see the README).
+      // Shards are fixed for the life of a cluster; 4 is plenty for one machine (production: see docs/operations.md).
       numHistoryShards: opts.tuning?.historyShards ?? 4,
       datastores: { history: store(dbs.history, opts.tuning?.maxConns ?? 20), visibility: store(dbs.visibility, 4) },
     },
@@ -191,7 +191,7 @@ function dynamicConfig() {
   const on = (value: unknown) => [{ value }];
   return {
     'frontend.enableUpdateWorkflowExecution': on(true), // approvals and commands are Updates
-    'system.enableDeploymentVersions': on(true), // Worker Versioning (README: upgrades)
+    'system.enableDeploymentVersions': on(true), // Worker Versioning (docs/operations.md: upgrades)
     'frontend.workerVersioningWorkflowAPIs': on(true),
     'system.forceSearchAttributesCacheRefreshOnRead': on(true), // search attributes usable right after registration
     // One partition per task queue: one or two workers poll it (dev/tools.ts, TASK_QUEUE_PARTITIONS).

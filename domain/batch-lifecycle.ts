@@ -14,7 +14,7 @@ import { notStored } from './text';
  *    refused       rejected ◀┘ expired            aborted ◀──abort────────blocked_on_readiness  aborting ─▶ aborted
  *                                                                            running/paused ─▶ completed | completed_with_failures
  *
- * Decided here, and in the README: `reject` is the approver's "no" to a plan awaiting approval; once a batch is
+ * Decided here, and in docs/architecture.md: `reject` is the approver's "no" to a plan awaiting approval; once a batch is
  * approved, `reject` is refused and the batch is stopped with `abort` (by a planner or an approver). A stop
  * before the start leaves every folder on legacy and, if firms were told, tells them it was called off.
  */

@@ -2,7 +2,7 @@ import { splitList } from './catalog';
 import { parseCsv } from './csv';
 
 /**
- * The participant directory files (README "Participants, readiness and notices") and their validation. Every problem is reported, each with
+ * The participant directory files (docs/support.md "Participants, readiness and notices") and their validation. Every problem is reported, each with
  * its file, line and field, so that one import attempt shows all there is to fix.
  */
 export const USER_TYPES = [

@@ -1,5 +1,5 @@
 /**
- * `npm run test:faults`: fault drills (README "Benchmarks and fault drills"). Each drill runs in its own private embedded stack
+ * `npm run test:faults`: fault drills (docs/development.md "Benchmarks and fault drills"). Each drill runs in its own private embedded stack
  * (bench/harness.ts): a batch of 30 folders and 1,000 firms, participants submitting to some of its folders
  * throughout, while the drill injects one fault. Then it checks the outcome and I1–I7 by queries over the
  * event log, the simulator's platform state and intake log, the submitters' acknowledgements and the SMTP

@@ -9,7 +9,7 @@
 //   4. copies the folder catalog next to it and writes dist/build-info.json: the version and the git commit,
 //      from which the worker's Build ID (Worker Versioning) is made.
 // Why a bundler and not tsc's own output: our sources import without file extensions (moduleResolution
-// Bundler), which Node's ESM loader does not resolve; one bundled file also starts faster (README, BENCHMARKS.md).
+// Bundler), which Node's ESM loader does not resolve; one bundled file also starts faster (docs/development.md, BENCHMARKS.md).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -19,7 +19,7 @@ export interface WorkerSetup {
   /** A prebuilt bundle (dist/workflows.js; tests bundle once per file); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /**
-   * Worker Versioning (README "Upgrades"): this worker is version `deploymentName:buildId`. Workflows default to
+   * Worker Versioning (docs/operations.md "Build, image and upgrades"): this worker is version `deploymentName:buildId`. Workflows default to
    * AUTO_UPGRADE: they move to the deployment's current version at their next task, which is safe because every
    * change to workflow code that would replay differently ships behind patched() and the replay tests over
    * recorded histories gate it (test/integration/replay.test.ts).

@@ -36,7 +36,7 @@ export function registerRollbackCommands(folder: Command): void {
       console.log(`switch-back of ${s.folderCode} rejected by ${s.rejectedBy}`);
     });
 
-  // A supervised repair of a stuck or drifted folder (README "Drift"): the same four eyes.
+  // A supervised repair of a stuck or drifted folder (docs/operations.md "Drift"): the same four eyes.
   folder
     .command('repair')
     .description('request that a stuck or drifted folder be put on legacy or live, both platforms and its record (a second operator approves)')

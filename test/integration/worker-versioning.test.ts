@@ -8,7 +8,7 @@ import { alice, bob } from '../support/batches';
 import { cutoverStack } from '../support/stack';
 import { uniqueId } from '../support/temporal';
 
-// The upgrade procedure of the README ("Upgrades"), on a real server: workers are versions of a worker
+// The upgrade procedure of docs/operations.md ("Build, image and upgrades"), on a real server: workers are versions of a worker
 // deployment; a deploy adds the new version's workers, makes it current, then drains the old ones. Workflows are
 // AUTO_UPGRADE: a batch waiting for weeks moves to the current version at its next task.
 const stack = await cutoverStack();
