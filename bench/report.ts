@@ -46,7 +46,7 @@ export function renderResults(dir: string): string {
       `| total time, approval → batch finished | ${s(o.wallMs)} | ${s(b.wallMs)} | ratio **${c.ratio}** (median of ${runs.length}) ≤ 1.3: ${mark(c.ratio <= 1.3)} |`,
       `| announcement to every firm | ${s(o.phases.announceMs)} | ${s(b.phases.announceMs)} | |`,
       `| the folders (first freeze → last one live) | ${s(o.phases.foldersMs)} | ${s(b.phases.foldersMs)} | |`,
-      `| folders-live notices and the end | ${s(o.phases.foldersLiveNoticesMs)} | ${s(b.phases.foldersLiveNoticesMs)} | |`,
+      `| outcome notices and the end | ${s(o.phases.foldersLiveNoticesMs)} | ${s(b.phases.foldersLiveNoticesMs)} | |`,
       ...(c.folderPhaseRatio !== undefined ? [`| the folder phase, orchestrated / baseline | ${runs.map((r: any) => r.folderPhaseRatio).join(', ')} | | **${c.folderPhaseRatio}** (median of ${runs.length}) ≤ 1.5: ${mark(c.folderPhaseRatio <= 1.5)} |`] : []),
       ...(c.cpuRatio !== undefined ? [`| CPU per folder, all processes (announcement and notices included) | ${cpuText(c, 'orchestrated')} | ${cpuText(c, 'baseline')} | ratio ${c.cpuRatio} (median of ${runs.length}): what the durable version costs, less sensitive to other loads than time |`] : []),
       `| notices sent (all kinds) | ${o.notices.sent.toLocaleString('en')}, ${o.notices.perSecond}/s | ${b.notices.sent.toLocaleString('en')}, ${b.notices.perSecond}/s | ≥ 500/s: ${mark(o.notices.perSecond >= 500)} |`,

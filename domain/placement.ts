@@ -1,5 +1,5 @@
 /**
- * A folder's placement: where participants submit it. The heart of the tool (DESIGN.md §2).
+ * A folder's placement: where participants submit it. The heart of the tool.
  *
  *   legacy ──plan+approve──▶ scheduled ──cutover starts──▶ cutting_over ──verified──▶ live
  *      ▲                        │                               │                     │

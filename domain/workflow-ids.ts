@@ -1,6 +1,6 @@
 /**
  * Workflow ids, defined once. They are meaningful and unique, so a second start of the same thing is
- * refused by Temporal itself (DESIGN.md §4 "Temporal").
+ * refused by Temporal itself.
  */
 export const batchWorkflowId = (batchId: string) => `batch-${batchId}`;
 export const cutoverWorkflowId = (batchId: string, folderCode: string) => `cutover-${batchId}-${folderCode}`;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-/** What the audit trail knows about (DESIGN.md §2 "Audit trail"). */
+/** What the audit trail knows about: the kinds of entity its events are recorded against. */
 export const EVENT_ENTITY_TYPES = ['folder', 'batch', 'participant', 'notice', 'decommission', 'system', 'operator'] as const;
 export type EventEntityType = (typeof EVENT_ENTITY_TYPES)[number];
 

@@ -136,7 +136,7 @@ export function createRunStore(db: Db): RunStore {
 export class UnverifiedCutover extends NotAllowedError {}
 
 /**
- * A folder moves only inside an approved batch (DESIGN.md §2): the cutover must have been started by its
+ * A folder moves only inside an approved batch: the cutover must have been started by its
  * batch's workflow (the parent the server recorded, which a client cannot forge), the batch must be running
  * in the database, and the folder must be one of its folders not yet moved. Null if all holds.
  */
