@@ -74,8 +74,8 @@ async function leverRun(h: Harness, id: string, n: number, concurrency: number) 
   const cpu0 = h.cpuMs();
   const r = await runBatch(h, id, codes, concurrency);
   const cpu1 = h.cpuMs();
-  // CPU per folder (the announcement and the notices included, alike for A and B): postgres backends that ended
-  // during the run take their time with them, so that column is a lower bound.
+  // CPU per folder (the announcement and the notices included, alike for A and B); PostgreSQL backends that ended
+  // during the run count too (the postmaster's waited-for children, bench/harness.ts).
   const cpuPerFolderMs = Object.fromEntries(Object.keys(cpu0).map((k) => [k, Math.round((cpu1[k as keyof typeof cpu1] - cpu0[k as keyof typeof cpu0]) / n)])) as typeof cpu0;
   const p = await phases(h.db, id);
   const w = await batchWaterfall(h.client, id, batchWorkflowId(id), codes, stepTimes(h));

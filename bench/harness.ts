@@ -93,13 +93,17 @@ export interface StackTuning extends ServerTuning {
   workerCli?: string;
 }
 
-/** utime + stime of a process and its parent's pid, from /proc (Linux); null once it is gone. */
-function procTimes(pid: number): { ms: number; ppid: number } | null {
+/**
+ * utime + stime of a process, cutime + cstime (its children that ended and were waited for) and its parent's pid,
+ * from /proc (Linux); null once it is gone.
+ */
+function procTimes(pid: number): { ms: number; endedChildrenMs: number; ppid: number } | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): state ppid … utime(14) stime(15).
+    // Fields after the command name (which may hold spaces): state ppid … utime(14) stime(15) cutime(16) cstime(17).
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ms: (Number(f[11]) + Number(f[12])) * 10, ppid: Number(f[1]) }; // USER_HZ is 100 on Linux
+    // USER_HZ is 100 on Linux
+    return { ms: (Number(f[11]) + Number(f[12])) * 10, endedChildrenMs: (Number(f[13]) + Number(f[14])) * 10, ppid: Number(f[1]) };
   } catch {
     return null;
   }
@@ -278,7 +282,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     kills: () => kills,
     cpuMs() {
       const of = (pid: number | null) => (pid === null ? 0 : procTimes(pid)?.ms ?? 0);
-      let postgres = of(pids.postgres);
+      // The postmaster, the backends that ended (it waits for each: a run's connections closed before the
+      // second reading still count) and the live ones.
+      let postgres = of(pids.postgres) + (pids.postgres === null ? 0 : procTimes(pids.postgres)?.endedChildrenMs ?? 0);
       for (const entry of fs.readdirSync('/proc')) {
         if (!/^\d+$/.test(entry)) continue;
         const t = procTimes(Number(entry));

@@ -34,12 +34,13 @@ export async function runBatch(h: Harness, id: string, folders: string[], concur
   const live = Object.values(result.folders).filter((f) => (f as { status: string }).status === 'live').length;
   if (result.status !== 'completed') throw new Error(`batch ${id} ended ${result.status} (${live} of ${folders.length} live)`);
   // The largest history among the batch and its folder workflows (the server's own counts).
-  let largest = { workflowId: '', events: 0, bytes: 0 };
+  // The batch's own counts come from describe(): the list is visibility's copy, which may still hold an earlier length.
   const batchInfo = await handle.describe();
+  let largest = { workflowId: batchInfo.workflowId, events: batchInfo.historyLength, bytes: batchInfo.historySize ?? 0 };
   let children = 0;
   for await (const w of h.client.workflow.list({ query: `BatchId = '${id}'` })) {
     if (w.workflowId !== batchInfo.workflowId) children++;
-    if (w.historyLength > largest.events) largest = { workflowId: w.workflowId, events: w.historyLength, bytes: w.historySize ?? 0 };
+    if (w.workflowId !== batchInfo.workflowId && w.historyLength > largest.events) largest = { workflowId: w.workflowId, events: w.historyLength, bytes: w.historySize ?? 0 };
   }
   return { ms, batchHistory: { events: batchInfo.historyLength, bytes: batchInfo.historySize ?? 0 }, largestHistory: largest, folderWorkflows: children };
 }
