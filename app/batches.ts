@@ -16,6 +16,7 @@ import { BATCH_ID } from '../workflows/search-attributes';
 import { awaitRecorded, startWithCommand, updateWithCommand } from './commands';
 import { requirePermission, type AppDeps, type Operator } from './context';
 import { moveOptions } from './options';
+import { requireRehearsal } from './rehearsal';
 import { toBatchView } from './views';
 
 export interface PlanInput {
@@ -159,8 +160,12 @@ const reasonOf = (reason: string | undefined) => {
 };
 
 /** `seen`: the plan the approver looked at (its planned time); the workflow refuses if it changed since. */
-export const approveBatch = (deps: AppDeps, op: Operator, id: string, seen: { plannedAt?: string } = {}) =>
-  command(deps, op, id, 'batch.approve', seen.plannedAt ? { plannedAt: parseHkTime(seen.plannedAt).toISO()! } : {}, 'approval');
+export async function approveBatch(deps: AppDeps, op: Operator, id: string, seen: { plannedAt?: string } = {}): Promise<BatchView> {
+  // REQUIRE_REHEARSAL: a successful rehearsal of this very plan first (app/rehearsal.ts); a role refusal comes first.
+  requirePermission(op, 'batch.approve');
+  await requireRehearsal(deps, id);
+  return command(deps, op, id, 'batch.approve', seen.plannedAt ? { plannedAt: parseHkTime(seen.plannedAt).toISO()! } : {}, 'approval');
+}
 export const rejectBatch = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.reject', { reason: reasonOf(reason) }, 'rejection');
 export const pauseBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.pause', {}, 'pause');
 export const resumeBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.resume', {}, 'resume');

@@ -61,6 +61,20 @@ const schema = z.object({
   SIMULATOR_URL: url(['http:', 'https:']).default('http://127.0.0.1:4100'),
   /** The platforms' admin credential (the simulator requires it; default: <ECP_CUTOVER_HOME>/secrets/simulator-admin.token). */
   SIMULATOR_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * The platforms' rehearsal environment (issue 28: `batch rehearse`): in production the platform's test
+   * environment; on the embedded stack the simulator serves one beside the live one, on this URL, with state of
+   * its own (its own database, REHEARSAL_DATABASE_URL). A rehearsal drives only these platforms.
+   */
+  REHEARSAL_PLATFORM_URL: url(['http:', 'https:']).default('http://127.0.0.1:4101'),
+  /** The rehearsal environment's admin credential (default: the simulator's, SIMULATOR_ADMIN_TOKEN or its file). */
+  REHEARSAL_PLATFORM_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The simulator's rehearsal platforms keep their state in this database (default: DATABASE_URL's name + "_rehearsal"). */
+  REHEARSAL_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  /** Where a rehearsal's rendered notices go: the platform team's address, never a firm's (default OPS_ALERT_EMAIL). */
+  REHEARSAL_NOTICE_EMAIL: z.string().email().optional(),
+  /** Set (e.g. 7d): an approval needs a successful rehearsal of the same plan within this long; unset or empty: not needed. */
+  REQUIRE_REHEARSAL: duration.optional(),
   /** ECP 2.0's SFTP channel in the simulator (dev status: simulator.sftp). */
   SIMULATOR_SFTP_PORT: port.default(4122),
   /** On the embedded stack, a directory import also loads the simulator's Client Connect (a real one is HKEX's). */
@@ -143,6 +157,10 @@ export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'ECP_CUTOVER_AP
   readinessRecheckMs: number;
   commandTimeoutMs: number;
   consoleIdleMs: number;
+  /** REQUIRE_REHEARSAL in ms; null: approvals need no rehearsal. */
+  requireRehearsalMs: number | null;
+  /** The database of the simulator's rehearsal platforms. */
+  rehearsalDatabaseUrl: string;
   /** TRUST_PROXY as the HTTP layer takes it. */
   trustProxy: string[] | number | undefined;
 }
@@ -180,6 +198,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readinessRecheckMs: parseDuration(c.READINESS_RECHECK),
     commandTimeoutMs: parseDuration(c.COMMAND_TIMEOUT),
     consoleIdleMs: parseDuration(c.CONSOLE_IDLE_TIMEOUT),
+    requireRehearsalMs: c.REQUIRE_REHEARSAL ? parseDuration(c.REQUIRE_REHEARSAL) : null,
+    rehearsalDatabaseUrl: c.REHEARSAL_DATABASE_URL ?? rehearsalDatabaseOf(c.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${c.POSTGRES_PORT}/ecp_cutover`),
     trustProxy: c.TRUST_PROXY === undefined ? undefined : /^\d+$/.test(c.TRUST_PROXY) ? Number(c.TRUST_PROXY) : c.TRUST_PROXY.split(','),
   };
+}
+
+/** The rehearsal platforms' database beside `url`'s: the same server, its name + "_rehearsal". */
+export function rehearsalDatabaseOf(url: string): string {
+  const u = new URL(url);
+  u.pathname = `/${decodeURIComponent(u.pathname.slice(1) || 'postgres')}_rehearsal`;
+  return u.toString();
 }
