@@ -139,3 +139,37 @@ describe('REQUIRE_REHEARSAL', () => {
     }
   });
 });
+
+describe('the console', () => {
+  it('shows the rehearsals on the batch and approve pages, rehearses with its button (a planner), and shows a rehearsal\'s report', async () => {
+    // Signed in as alice (the planner), with the session cookie and the page's CSRF token, as a browser would.
+    const form = await fetch(`${stack.api.url}/console/sign-in`);
+    const pre = /ecp_console_pre=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')![1];
+    const signedIn = await fetch(`${stack.api.url}/console/sign-in`, {
+      method: 'POST', redirect: 'manual', headers: { cookie: `ecp_console_pre=${pre}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: stack.api.tokens.alice, _pre: pre, next: '/console/batches' }),
+    });
+    const cookie = `ecp_console=${/ecp_console=([^;]+)/.exec(signedIn.headers.get('set-cookie') ?? '')![1]}`;
+    const page = async (p: string) => (await fetch(stack.api.url + p, { headers: { cookie } })).text();
+
+    const batchPage = await page('/console/batches/R1');
+    expect(batchPage).toMatch(/<p id="rehearsal-line">rehearsal: R1-R\d{17} at .*: succeeded/);
+    const latest = /data-rehearsal="(R1-R\d{17})"/.exec(batchPage)![1];
+    expect(await page('/console/batches/R1/approve')).toMatch(/<p id="approve-rehearsal">rehearsal: R1-R\d{17}/);
+    expect(await page(`/console/rehearsals/${latest}/report`)).toContain(latest);
+
+    const csrf = /action="\/console\/batches\/R1\/rehearse"[^]*?name="_csrf" value="([^"]+)"/.exec(batchPage)![1];
+    const count = async () => Number((await db('rehearsals').where({ batch_id: 'R1' }).count({ n: '*' }).first())?.n);
+    const before = await count();
+    const posted = await fetch(`${stack.api.url}/console/batches/R1/rehearse`, {
+      method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, _back: '/console/batches/R1' }),
+    });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe('/console/batches/R1?done=rehearsing');
+    expect(await count()).toBe(before + 1);
+    const started = await db('rehearsals').where({ batch_id: 'R1' }).orderBy('started_at', 'desc').first();
+    expect(started.requested_by).toBe('alice');
+    for (let i = 0; i < 100 && (await db('rehearsals').where({ id: started.id }).first()).status === 'running'; i++) await new Promise((r) => setTimeout(r, 200));
+    expect((await db('rehearsals').where({ id: started.id }).first()).status).toBe('succeeded');
+  });
+});
