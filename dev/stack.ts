@@ -163,7 +163,11 @@ export function services(config: Config, profile: Profile = DEFAULT_PROFILE): Se
     port: workerMetricsPort(config, i),
     portVar: 'WORKER_METRICS_PORT',
     url: `task queue ${config.TEMPORAL_TASK_QUEUE}, metrics http://127.0.0.1:${workerMetricsPort(config, i)}/metrics`,
-    spec: async () => cli(config, ['worker'], { WORKER_DATABASE_URL: roleUrls(config).worker, WORKER_METRICS_PORT: String(workerMetricsPort(config, i)) }),
+    spec: async () => cli(config, ['worker'], {
+      WORKER_DATABASE_URL: roleUrls(config).worker, WORKER_METRICS_PORT: String(workerMetricsPort(config, i)),
+      // A rehearsal's rendered notices go to a platform team's address in the SMTP sink (never a firm's), unless one is configured.
+      ...(config.REHEARSAL_NOTICE_EMAIL || config.OPS_ALERT_EMAIL ? {} : { REHEARSAL_NOTICE_EMAIL: 'ecp-platform-team@hkex.example' }),
+    }),
     // Ready when the server sees this worker (identity pid@host) polling its task queue.
     ready: (pid) =>
       withTemporal(config.TEMPORAL_ADDRESS, async (c) => {
