@@ -139,6 +139,11 @@ export function createRehearsalActivities(deps: RehearsalDeps) {
       return { sentTo: to, rendered: samples.length };
     },
 
+    /** Ends a rehearsal that could not go on as failed, with the reason. */
+    async abandonRehearsal(input: { rehearsalId: string; reason: string }): Promise<void> {
+      await rehearsals.abandon(input.rehearsalId, input.reason);
+    },
+
     /** Ends the rehearsal: its outcome from its folders', its duration. */
     async finishRehearsal(input: { rehearsalId: string }): Promise<{ status: string; failure: string | null }> {
       const r = await rehearsals.finish(input.rehearsalId);

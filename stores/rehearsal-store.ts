@@ -52,6 +52,8 @@ export interface RehearsalStore {
   noticesSent(id: string, what: string): Promise<void>;
   /** Ends a rehearsal: its outcome from its folders' (domain/rehearsal.ts), its duration. Idempotent. */
   finish(id: string): Promise<RehearsalRow>;
+  /** Ends a rehearsal that could not go on (the rehearsal environment unreachable, say) as failed, with why. Idempotent. */
+  abandon(id: string, reason: string): Promise<void>;
   get(id: string): Promise<RehearsalRow | undefined>;
   /** A batch's rehearsals, the latest first. */
   ofBatch(batchId: string): Promise<RehearsalRow[]>;
@@ -166,6 +168,11 @@ export function createRehearsalStore(db: Db): RehearsalStore {
         });
       });
       return (await get(id))!;
+    },
+    async abandon(id, reason) {
+      await db('rehearsals').where({ id, status: 'running' }).update({
+        status: 'failed', failure: reason, finished_at: db.fn.now(), duration_ms: db.raw('(extract(epoch from (now() - started_at)) * 1000)::int'),
+      });
     },
     get,
     async ofBatch(batchId) {

@@ -4,7 +4,7 @@ import type { BatchRehearseArgs, SignedCommand } from '../domain/commands';
 import { allows } from '../domain/permissions';
 import { verified } from './commands';
 import { startCommand } from './inputs';
-import { moveFolder, type MoveOptions, type MoveProgress, type MoveResult } from './move-folder';
+import { moveFolder, reasonOf, type MoveOptions, type MoveProgress, type MoveResult } from './move-folder';
 
 /**
  * A rehearsal of a batch (issue 28; workflow `rehearsal-<rehearsal id>`, started by the control API with a
@@ -42,7 +42,7 @@ export const rehearsalProgressQuery = defineQuery<{ step: string; folders: MoveR
 
 export async function batchRehearsal(input: BatchRehearsalInput): Promise<RehearsalResult> {
   const command = startCommand<BatchRehearseArgs>(input, 'batch.rehearse');
-  const { rehearsalId, plan } = command.args;
+  const { rehearsalId } = command.args;
   const { workflowId, runId } = workflowInfo();
   const state = { step: 'verify', folders: [] as MoveResult[] };
   setHandler(rehearsalProgressQuery, () => state);
@@ -53,9 +53,21 @@ export async function batchRehearsal(input: BatchRehearsalInput): Promise<Rehear
   // The role is checked again where the change is made (domain/permissions.ts).
   if (!allows(claims.roles, 'batch.rehearse')) return refused(`batch.rehearse refused: operator '${claims.operator}' does not hold the planner role`);
   state.step = 'record';
-  const recorded = await rehearsal.recordRehearsal({ command: claims, workflowId, runId });
+  // No rehearsal environment configured: refused, nothing recorded.
+  const recorded = await rehearsal.recordRehearsal({ command: claims, workflowId, runId }).catch((err: unknown) => ({ ok: false as const, reason: `batch.rehearse refused: ${reasonOf(err)}` }));
   if (!recorded.ok) return refused(recorded.reason);
 
+  try {
+    return await rehearse(claims.args, claims.operator, workflowId, state);
+  } catch (err) {
+    // The rehearsal environment unreachable, a step that kept failing: the rehearsal ends failed, saying why.
+    const reason = `${state.step} failed: ${reasonOf(err)}`;
+    await rehearsal.abandonRehearsal({ rehearsalId, reason });
+    return { rehearsalId, status: 'failed', reason, folders: state.folders };
+  }
+}
+
+async function rehearse({ rehearsalId, plan }: BatchRehearseArgs, operator: string, workflowId: string, state: { step: string; folders: MoveResult[] }): Promise<RehearsalResult> {
   state.step = 'prepare';
   await rehearsal.prepareRehearsal({ rehearsalId, folders: plan.folders });
   state.step = 'readiness';
@@ -68,7 +80,7 @@ export async function batchRehearsal(input: BatchRehearsalInput): Promise<Rehear
     for (let code = queue.shift(); code !== undefined && !halted; code = queue.shift()) {
       const r = await executeChild(folderRehearsal, {
         workflowId: `${workflowId}-${code}`,
-        args: [{ folderCode: code, rehearsalId, actor: claims.operator, options: plan.moveOptions }],
+        args: [{ folderCode: code, rehearsalId, actor: operator, options: plan.moveOptions }],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       });
       state.folders.push(r);

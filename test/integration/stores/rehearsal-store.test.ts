@@ -55,6 +55,14 @@ describe('RehearsalStore (knex): rehearsals and their folder runs, never the liv
     expect(report.kind).toBe('rehearsal');
     expect(report.folders.map((f) => [f.code, f.status, f.freezeWindowMs])).toEqual([['SD1', 'live', 300], ['SD2', 'failed', null]]);
     expect(await store.report('NOPE', new Date())).toBeUndefined();
+
+    // One that could not go on ends failed with why; an ended one is left as it ended.
+    const other = { ...begin, id: 'M1-R20310101000000001', workflowId: 'rehearsal-M1-R20310101000000001' };
+    await store.begin(other);
+    await store.abandon(other.id, 'prepare failed: connection refused');
+    expect(await store.get(other.id)).toMatchObject({ status: 'failed', failure: 'prepare failed: connection refused' });
+    await store.abandon(begin.id, 'too late');
+    expect((await store.get(begin.id))!.failure).toBe('SD2 compensated: boom');
     expect(await store.latest('M2')).toBeUndefined();
     expect(await rest()).toBe(before);
   });
