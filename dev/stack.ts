@@ -202,7 +202,7 @@ export function services(config: Config, profile: Profile = DEFAULT_PROFILE): Se
       morePorts: [{ port: config.SIMULATOR_SFTP_PORT, portVar: 'SIMULATOR_SFTP_PORT' }, { port: Number(new URL(config.REHEARSAL_PLATFORM_URL).port || 80), portVar: 'REHEARSAL_PLATFORM_URL' }],
       url: `${config.SIMULATOR_URL} (SFTP: sftp://127.0.0.1:${config.SIMULATOR_SFTP_PORT}; rehearsal environment: ${config.REHEARSAL_PLATFORM_URL})`,
       // The simulator stands for the platforms, a system of its own: it keeps the owner's URL for its schemas.
-      spec: async () => cli(config, ['simulator']),
+      spec: async () => cli(config, ['simulator', '--rehearsal']),
       ready: async () => (await httpOk(`${config.SIMULATOR_URL}/healthz`)()) && (await isPortOpen(config.SIMULATOR_SFTP_PORT)) && (await httpOk(`${config.REHEARSAL_PLATFORM_URL}/healthz`)()),
     },
     // The server profile runs the production topology: two workers on one task queue.
