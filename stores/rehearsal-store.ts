@@ -4,7 +4,7 @@ import type { RunRef } from '../domain/folder-runs';
 import { rehearsalOutcome, type RehearsalFolderStatus, type RehearsalStatus, type RehearsalSummary, type RehearsedPlan } from '../domain/rehearsal';
 import type { FolderOutcomeStatus, ReportFacts } from '../domain/report';
 import { percentileOf } from '../domain/stats';
-import type { RunStore } from './run-store';
+import { stepUpdate, type RunStore } from './run-store';
 
 /** A rehearsal as recorded (tables rehearsals, rehearsal_folders). */
 export interface RehearsalRow {
@@ -29,16 +29,7 @@ export interface RehearsalRow {
   }[];
 }
 
-export interface RehearsalBegin {
-  id: string;
-  batchId: string;
-  planHash: string;
-  plan: RehearsedPlan;
-  requestedBy: string;
-  environment: string;
-  workflowId: string;
-  runId: string;
-}
+export type RehearsalBegin = Pick<RehearsalRow, 'id' | 'batchId' | 'planHash' | 'plan' | 'requestedBy' | 'environment' | 'workflowId' | 'runId'>;
 
 /**
  * Rehearsals of batches: the rehearsal workflow writes them (the worker), the application layer reads them.
@@ -107,15 +98,7 @@ export function createRehearsalStore(db: Db): RehearsalStore {
       await db.transaction(async (trx) => {
         const f = await folderRow(trx, r).forUpdate().first();
         if (!f) throw new NotFoundError(`no rehearsal run of ${r.folderCode} in ${r.batchId}`);
-        const update: Record<string, unknown> = { step };
-        if (patch.freezeStartedAt && !f.freeze_started_at) update.freeze_started_at = patch.freezeStartedAt;
-        if (patch.freezeEndedAt && !f.freeze_ended_at) update.freeze_ended_at = patch.freezeEndedAt;
-        if (patch.drained !== undefined) update.drained = Math.max(f.drained ?? 0, patch.drained);
-        if (patch.handedOver !== undefined) update.handed_over = Math.max(f.handed_over ?? 0, patch.handedOver);
-        const started = (update.freeze_started_at ?? f.freeze_started_at) as Date | null;
-        const ended = (update.freeze_ended_at ?? f.freeze_ended_at) as Date | null;
-        if (started && ended) update.freeze_window_ms = new Date(ended).getTime() - new Date(started).getTime();
-        await folderRow(trx, r).update(update);
+        await folderRow(trx, r).update(stepUpdate(f, step, patch));
       });
     },
     async finish(r, outcome, reason) {
