@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { planHash, type RehearsedPlan } from '../../domain/rehearsal';
+import { createCommandSigner } from '../../security/command-signing';
+import { batchRehearsal } from '../../workflows/batch-rehearsal';
 import { dumpDatabase } from '../support/db';
 import { cutoverStack } from '../support/stack';
 
@@ -104,6 +108,30 @@ describe('batch rehearse', () => {
     // Compensated on the rehearsal platform: back on legacy there, closed on ECP 2.0.
     expect(await rehearsalFolder('legacy', 'SD2')).toEqual({ intake: 'open', visible: true });
     expect(await rehearsalFolder('ecp2', 'SD2')).toMatchObject({ intake: 'closed' });
+    expect(await live()).toBe(before);
+  });
+});
+
+describe('no back door through Temporal', () => {
+  it('a rehearsal started by hand — signed with another key, or by an approver — is refused by its workflow and records nothing', async () => {
+    const plan: RehearsedPlan = { batchId: 'R1', folders: ['SD1'], retire: [], plannedAt: '2031-03-10T00:00:00.000Z', failurePolicy: 'continue', concurrency: 1, moveOptions: { freezeWindowMaxMs: 60_000, drainTimeoutMs: 5_000 } };
+    const before = await live();
+    const rehearsals = Number((await db('rehearsals').count({ n: '*' }).first())?.n);
+    const cases: [Buffer, string[], RegExp][] = [
+      [randomBytes(32), ['planner'], /batch.rehearse refused/],
+      [stack.deps.commandKey, ['approver'], /does not hold the planner role/],
+    ];
+    for (const [i, [key, roles, refusal]] of cases.entries()) {
+      const rehearsalId = `R1-R2099010100000000${i}`;
+      const workflowId = `rehearsal-${rehearsalId}`;
+      const command = createCommandSigner(key).sign({
+        action: 'batch.rehearse', workflowId, runId: null, operator: 'mallory', roles: roles as never, credentialId: 'none', source: 'api',
+        args: { rehearsalId, plan, planHash: planHash(plan), environment: 'http://nowhere' },
+      });
+      const handle = await stack.client.workflow.start(batchRehearsal, { workflowId, taskQueue: stack.taskQueue, args: [{ command }] });
+      expect(await handle.result()).toMatchObject({ status: 'refused', reason: expect.stringMatching(refusal) });
+    }
+    expect(Number((await db('rehearsals').count({ n: '*' }).first())?.n)).toBe(rehearsals);
     expect(await live()).toBe(before);
   });
 });
