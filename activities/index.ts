@@ -7,9 +7,10 @@ import { createSecurityActivities } from './security';
 import { createStatusActivities, type StatusDeps } from './status';
 import { createReconcileActivities, type ReconcileActivityDeps } from './reconcile';
 import { createRepairActivities, type RepairDeps } from './repair';
+import { createRehearsalActivities, type RehearsalDeps } from './rehearsal';
 
 /** Every store, port and setting the activities use; the worker builds them (worker/activity-deps.ts). */
-export type ActivityDeps = StatusDeps & ApprovalDeps & MoveDeps & BatchDeps & NoticeDeps & DecommissionDeps & ReconcileActivityDeps & RepairDeps & { commandKey: Buffer };
+export type ActivityDeps = StatusDeps & ApprovalDeps & MoveDeps & BatchDeps & NoticeDeps & DecommissionDeps & ReconcileActivityDeps & RepairDeps & RehearsalDeps & { commandKey: Buffer };
 
 /** All activities the worker registers, built from their dependencies. */
 export function createActivities(deps: ActivityDeps) {
@@ -23,5 +24,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createSecurityActivities(deps),
     ...createReconcileActivities(deps),
     ...createRepairActivities(deps),
+    ...createRehearsalActivities(deps),
   };
 }

@@ -5,6 +5,7 @@ import { importDirectory } from '../app/directory';
 import { appendix, findParticipants, folderDetail, listBatches, listEvents, listFolders, participantView, readinessReport } from '../app/reads';
 import { listDrifts, reconcileNow } from '../app/reconcile';
 import { batchReport } from '../app/report';
+import { rehearsalOf, rehearsalReport, rehearsalsView, rehearseBatch } from '../app/rehearsal';
 import { approveRepair, rejectRepair, requestRepair } from '../app/repair';
 import { approveSwitchBack, rejectSwitchBack, requestSwitchBack } from '../app/switch-back';
 import type { BodyOf, ParamsOf, QueryOf, ReplyOf, RouteKey } from '../contract/api';
@@ -42,6 +43,10 @@ export const HANDLERS: Handlers = {
   'GET /api/batches/{id}/dry-run': ({ deps, params }) => dryRun(deps, params.id),
   'GET /api/batches/{id}/readiness': ({ deps, params }) => readinessReport(deps, params.id),
   'GET /api/batches/{id}/report': ({ deps, params }) => batchReport(deps, params.id),
+  'POST /api/batches/{id}/rehearse': ({ deps, op, params }) => rehearseBatch(deps, op, params.id),
+  'GET /api/batches/{id}/rehearsals': ({ deps, params }) => rehearsalsView(deps, params.id),
+  'GET /api/rehearsals/{id}': ({ deps, params }) => rehearsalOf(deps, params.id),
+  'GET /api/rehearsals/{id}/report': ({ deps, params }) => rehearsalReport(deps, params.id),
   'POST /api/batches/{id}/approve': ({ deps, op, params, body }) => approveBatch(deps, op, params.id, body),
   'POST /api/batches/{id}/reject': ({ deps, op, params, body }) => rejectBatch(deps, op, params.id, body.reason),
   'POST /api/batches/{id}/reschedule': ({ deps, op, params, body }) => rescheduleBatch(deps, op, params.id, body.at, body),

@@ -16,6 +16,7 @@ import { BATCH_ID } from '../workflows/search-attributes';
 import { awaitRecorded, startWithCommand, updateWithCommand } from './commands';
 import { requirePermission, type AppDeps, type Operator } from './context';
 import { moveOptions } from './options';
+import { requireRehearsal } from './rehearsal';
 import { toBatchView } from './views';
 
 export interface PlanInput {
@@ -144,11 +145,12 @@ const UPDATES = {
 type BatchAction = keyof typeof UPDATES;
 
 /** One signed Update to a batch; the answer is the batch as stored once the change took effect. */
-async function command(deps: AppDeps, op: Operator, id: string, action: BatchAction, args: Record<string, unknown>, what: string): Promise<BatchView> {
+async function command(deps: AppDeps, op: Operator, id: string, action: BatchAction, args: Record<string, unknown>, what: string, check?: () => Promise<void>): Promise<BatchView> {
   const batch = await mustRead(deps, id);
   requirePermission(op, action);
   // A finished batch's workflow has closed: say so, rather than "no such workflow".
   if (FINAL_BATCH_STATUSES.includes(batch.status)) throw new ConflictError(`batch ${id} is ${batch.status}: it has finished, so there is no ${what} to make`);
+  await check?.();
   await updateWithCommand(deps, op, action, batchWorkflowId(id), UPDATES[action], args, `${what} of batch ${id}`, `no workflow for batch ${id}`);
   return mustRead(deps, id);
 }
@@ -159,8 +161,9 @@ const reasonOf = (reason: string | undefined) => {
 };
 
 /** `seen`: the plan the approver looked at (its planned time); the workflow refuses if it changed since. */
+/** With REQUIRE_REHEARSAL, a successful rehearsal of this very plan first (app/rehearsal.ts), checked after the batch, the role and its state. */
 export const approveBatch = (deps: AppDeps, op: Operator, id: string, seen: { plannedAt?: string } = {}) =>
-  command(deps, op, id, 'batch.approve', seen.plannedAt ? { plannedAt: parseHkTime(seen.plannedAt).toISO()! } : {}, 'approval');
+  command(deps, op, id, 'batch.approve', seen.plannedAt ? { plannedAt: parseHkTime(seen.plannedAt).toISO()! } : {}, 'approval', () => requireRehearsal(deps, id));
 export const rejectBatch = (deps: AppDeps, op: Operator, id: string, reason: string | undefined) => command(deps, op, id, 'batch.reject', { reason: reasonOf(reason) }, 'rejection');
 export const pauseBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.pause', {}, 'pause');
 export const resumeBatch = (deps: AppDeps, op: Operator, id: string) => command(deps, op, id, 'batch.resume', {}, 'resume');

@@ -58,6 +58,16 @@ export const CONFIG_SCHEMA = z.object({
   SIMULATOR_URL: url(['http:', 'https:']).default('http://127.0.0.1:4100').describe("The platforms' admin and intake APIs (the simulator's, on the embedded stack)."),
   SIMULATOR_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional()
     .describe("The platforms' admin credential (the simulator requires it; default: <ECP_CUTOVER_HOME>/secrets/simulator-admin.token)."),
+  REHEARSAL_PLATFORM_URL: url(['http:', 'https:']).default('http://127.0.0.1:4101')
+    .describe("The platforms' rehearsal environment (`batch rehearse`): in production the platform's test environment; on the embedded stack the simulator serves one beside the live one, on this URL, with state of its own (REHEARSAL_DATABASE_URL). A rehearsal drives only these platforms."),
+  REHEARSAL_PLATFORM_TOKEN: z.string().min(16, 'must be at least 16 characters').optional()
+    .describe("The rehearsal environment's admin credential (default: the simulator's, SIMULATOR_ADMIN_TOKEN or its file)."),
+  REHEARSAL_DATABASE_URL: url(['postgres:', 'postgresql:']).optional()
+    .describe('The simulator\'s rehearsal platforms keep their state in this database (default: DATABASE_URL\'s name + "_rehearsal").'),
+  REHEARSAL_NOTICE_EMAIL: z.string().email().optional()
+    .describe("Where a rehearsal's rendered notices go: the platform team's address, never a firm's (default OPS_ALERT_EMAIL)."),
+  REQUIRE_REHEARSAL: duration.optional()
+    .describe('Set (e.g. 7d): an approval needs a successful rehearsal of the same plan within this long; unset or empty: not needed.'),
   SIMULATOR_SFTP_PORT: port.default(4122).describe("ECP 2.0's SFTP channel in the simulator (loopback, or LISTEN_HOST; `dev status`: simulator.sftp)."),
   LOAD_DIRECTORY_INTO_PLATFORM: z.enum(['true', 'false']).default('false')
     .describe("On the embedded stack, a directory import also loads the simulator's Client Connect (a real one is HKEX's)."),
@@ -123,6 +133,10 @@ export interface Config extends Omit<RawConfig, 'DATABASE_URL' | 'ECP_CUTOVER_AP
   readinessRecheckMs: number;
   commandTimeoutMs: number;
   consoleIdleMs: number;
+  /** REQUIRE_REHEARSAL in ms; null: approvals need no rehearsal. */
+  requireRehearsalMs: number | null;
+  /** The database of the simulator's rehearsal platforms. */
+  rehearsalDatabaseUrl: string;
   /** TRUST_PROXY as the HTTP layer takes it. */
   trustProxy: string[] | number | undefined;
 }
@@ -160,6 +174,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readinessRecheckMs: parseDuration(c.READINESS_RECHECK),
     commandTimeoutMs: parseDuration(c.COMMAND_TIMEOUT),
     consoleIdleMs: parseDuration(c.CONSOLE_IDLE_TIMEOUT),
+    requireRehearsalMs: c.REQUIRE_REHEARSAL ? parseDuration(c.REQUIRE_REHEARSAL) : null,
+    rehearsalDatabaseUrl: c.REHEARSAL_DATABASE_URL ?? rehearsalDatabaseOf(c.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${c.POSTGRES_PORT}/ecp_cutover`),
     trustProxy: c.TRUST_PROXY === undefined ? undefined : /^\d+$/.test(c.TRUST_PROXY) ? Number(c.TRUST_PROXY) : c.TRUST_PROXY.split(','),
   };
+}
+
+/** The rehearsal platforms' database beside `url`'s: the same server, its name + "_rehearsal". */
+export function rehearsalDatabaseOf(url: string): string {
+  const u = new URL(url);
+  u.pathname = `/${decodeURIComponent(u.pathname.slice(1) || 'postgres')}_rehearsal`;
+  return u.toString();
 }

@@ -10,7 +10,7 @@ import { planPage, type PlanFormState } from './pages/plan';
 import { redirect, ROUTE, sendPage, type Console } from './routing';
 
 const BACK = /^\/console\/[A-Za-z0-9/_-]{0,200}$/;
-const DONE: Record<string, string> = { approve: 'approved', reject: 'rejected', pause: 'paused', resume: 'resumed', abort: 'aborted', 'override-readiness': 'overridden', reschedule: 'rescheduled', 'switch-back': 'requested', repair: 'requested', decommission: 'scheduled' };
+const DONE: Record<string, string> = { approve: 'approved', reject: 'rejected', pause: 'paused', resume: 'resumed', abort: 'aborted', 'override-readiness': 'overridden', reschedule: 'rescheduled', 'switch-back': 'requested', repair: 'requested', decommission: 'scheduled', rehearse: 'rehearsing' };
 
 /** A form's fields as the route's JSON body: lists split, numbers and ticks read, empty fields left out. */
 function formBody(form: URLSearchParams): Record<string, unknown> {

@@ -34,6 +34,9 @@ const en = {
     reject: 'Reject', reason: 'Reason', pause: 'Pause', resume: 'Resume', abort: 'Abort', override: 'Let it run despite readiness', reschedule: 'Reschedule', newAt: 'New time (YYYY-MM-DD HH:mm, HKT)',
     minNotice: 'Notice period (e.g. 7d; empty: the default)', allowOffDay: 'Allow a non-business day', failurePolicy: 'On a folder failure', concurrency: 'Folders at once',
     report: 'Report', reportTitle: (id: string) => `Report of batch ${id}`,
+    rehearsals: 'Rehearsals', rehearse: 'Rehearse now (against the rehearsal environment)',
+    rehearseNote: "Runs this batch's folder moves now against the platforms' rehearsal environment: the live platforms, the folders' placement, the portal and the firms are not touched; the notices go to the platform team only.",
+    rehearsalReport: 'report',
   },
   approve: {
     title: (id: string) => `Approve batch ${id}?`, lead: 'You approve exactly this: these folders, at this instant, for these firms. If the plan changes after you looked, the approval is refused.',
@@ -69,6 +72,7 @@ const en = {
   done: {
     planned: 'Batch planned: a second operator approves it now.', approved: 'Approved.', rejected: 'Rejected.', paused: 'Paused.', resumed: 'Resumed.', aborted: 'Abort requested.', overridden: 'Readiness overridden.',
     rescheduled: 'Rescheduled: it needs a new approval.', requested: 'Requested: a second operator approves it.', scheduled: 'Scheduled: a second operator approves it.', done: 'Done.',
+    rehearsing: 'Rehearsal started: it runs now against the rehearsal environment; its result appears under Rehearsals.',
   } as Record<string, string>,
   error: { title: 'Refused', csrf: 'This form was out of date or did not come from this console: reload the page and try again.', notFound: 'No such page.', internal: 'The console failed; the operators of the tool can find the details in its log.' },
   status: {} as Record<string, string>,
@@ -103,6 +107,9 @@ const zh: typeof en = {
     reject: '拒絕', reason: '原因', pause: '暫停', resume: '繼續', abort: '中止', override: '不理會準備情況繼續執行', reschedule: '改期', newAt: '新時間（YYYY-MM-DD HH:mm，香港時間）',
     minNotice: '通知期（例如 7d；留空：預設）', allowOffDay: '容許非營業日', failurePolicy: '文件夾失敗時', concurrency: '同時處理的文件夾數目',
     report: '報告', reportTitle: (id) => `批次 ${id} 報告`,
+    rehearsals: '預演', rehearse: '立即預演（於預演環境）',
+    rehearseNote: '即時於平台的預演環境執行此批次的文件夾轉移：不會影響正式平台、文件夾位置、網站或任何公司；通知只會寄往平台團隊。',
+    rehearsalReport: '報告',
   },
   approve: {
     title: (id) => `批准批次 ${id}？`, lead: '你所批准的正是：這些文件夾、這個時間、這些公司。若計劃於你審閱後有所更改，批准將被拒絕。',
@@ -138,6 +145,7 @@ const zh: typeof en = {
   done: {
     planned: '批次已規劃：現須由另一名操作員批准。', approved: '已批准。', rejected: '已拒絕。', paused: '已暫停。', resumed: '已繼續。', aborted: '已要求中止。', overridden: '已略過準備情況。',
     rescheduled: '已改期：須重新批准。', requested: '已提出：須由另一名操作員批准。', scheduled: '已排期：須由另一名操作員批准。', done: '完成。',
+    rehearsing: '預演已開始：現正於預演環境執行；結果將顯示於「預演」。',
   },
   error: { title: '已拒絕', csrf: '此表格已過期或並非來自本控制台：請重新載入頁面再試。', notFound: '沒有此頁面。', internal: '控制台發生錯誤；工具的操作人員可於其記錄中查看詳情。' },
   status: {

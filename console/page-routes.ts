@@ -3,8 +3,9 @@ import type { AppDeps } from '../app/context';
 import { decommissionGateNow, decommissionStatus } from '../app/decommission';
 import { findParticipants, folderDetail, listBatches, listEvents, listFolders, participantView } from '../app/reads';
 import { batchReport } from '../app/report';
+import { rehearsalReport, rehearsalsView } from '../app/rehearsal';
 import { EVENTS_PAGE } from '../contract/limits';
-import { BATCH_ID, FOLDER_CODE, PARTICIPANT_CODE } from '../contract/text';
+import { BATCH_ID, FOLDER_CODE, PARTICIPANT_CODE, REHEARSAL_ID } from '../contract/text';
 import { roleRefusal, rolesFor } from '../domain/permissions';
 import { isPlacement, PLACEMENTS } from '../domain/placement';
 import { asHttpError, HttpError } from '../http/errors';
@@ -61,7 +62,7 @@ export const PAGES: PageRoute[] = [
     url: '/console/batches/:id', params: { id: BATCH_ID },
     render: async (deps, c, p, flash) => {
       const b = await mustRead(deps, p.id);
-      return c.query.part === 'progress' ? batchProgress(c, b) : batchPage(c, b, flash);
+      return c.query.part === 'progress' ? batchProgress(c, b) : batchPage(c, b, flash, await rehearsalsView(deps, b.id));
     },
   },
   {
@@ -72,8 +73,12 @@ export const PAGES: PageRoute[] = [
     url: '/console/batches/:id/approve', params: { id: BATCH_ID },
     render: async (deps, c, p, flash) => {
       const b = await mustRead(deps, p.id);
-      return approvePage(c, b, await dryRun(deps, b.id, 5), flash);
+      return approvePage(c, b, await dryRun(deps, b.id, 5), flash, await rehearsalsView(deps, b.id));
     },
+  },
+  {
+    url: '/console/rehearsals/:id/report', params: { id: REHEARSAL_ID },
+    render: async (deps, c, p) => reportPage(c, await rehearsalReport(deps, p.id)),
   },
   {
     url: '/console/folders',

@@ -3,7 +3,7 @@ import { OPERATOR_NAME, type Role } from '../domain/operators';
 import { rolesFor } from '../domain/permissions';
 import { PLACEMENTS } from '../domain/placement';
 import { BODY_LIMIT, IMPORT_LIMIT } from './limits';
-import { batchId, folderCode, identifier, participantCode, reason, text, when } from './text';
+import { batchId, folderCode, identifier, participantCode, reason, rehearsalId, text, when } from './text';
 import * as v from './views';
 
 /**
@@ -40,6 +40,7 @@ export { BODY_LIMIT, IMPORT_LIMIT };
 const READ = rolesFor('read');
 
 const byId = z.strictObject({ id: batchId });
+const byRehearsal = z.strictObject({ id: rehearsalId });
 const byCode = z.strictObject({ code: folderCode });
 const byParticipant = z.strictObject({ participant: participantCode });
 
@@ -99,6 +100,17 @@ export const API = {
   'GET /api/batches/{id}/dry-run': route({ method: 'GET', path: '/api/batches/{id}/dry-run', summary: 'what a batch will do, changing nothing', roles: READ, params: byId, reply: v.dryRunView }),
   'GET /api/batches/{id}/report': route({ method: 'GET', path: '/api/batches/{id}/report', summary: "a batch's report: plan and decisions, each folder's move and outcome, freeze windows, readiness, notices, drift", roles: READ, params: byId, reply: v.reportFacts }),
   'GET /api/batches/{id}/readiness': route({ method: 'GET', path: '/api/batches/{id}/readiness', summary: 'per folder: affected firms, ready, not ready and what they lack', roles: READ, params: byId, reply: v.readinessView }),
+  // Rehearsals (issue 28): the batch's moves now, against the platforms' rehearsal environment; the live record is never touched.
+  'POST /api/batches/{id}/rehearse': route({
+    method: 'POST', path: '/api/batches/{id}/rehearse', summary: "rehearse a batch not yet started: its folder moves now, against the platforms' rehearsal environment (answers once recorded; the moves go on)",
+    roles: rolesFor('batch.rehearse'), params: byId, body: empty, reply: v.rehearsalView, status: 201,
+  }),
+  'GET /api/batches/{id}/rehearsals': route({
+    method: 'GET', path: '/api/batches/{id}/rehearsals', summary: "a batch's rehearsals (latest first), the latest of this plan in one line, and whether REQUIRE_REHEARSAL would refuse an approval now",
+    roles: READ, params: byId, reply: v.rehearsalsView,
+  }),
+  'GET /api/rehearsals/{id}': route({ method: 'GET', path: '/api/rehearsals/{id}', summary: 'a rehearsal: its outcome, each folder, freeze windows, readiness, notices', roles: READ, params: byRehearsal, reply: v.rehearsalView }),
+  'GET /api/rehearsals/{id}/report': route({ method: 'GET', path: '/api/rehearsals/{id}/report', summary: "a rehearsal's report (as a batch's: kind rehearsal)", roles: READ, params: byRehearsal, reply: v.reportFacts }),
   'POST /api/batches/{id}/approve': route({ method: 'POST', path: '/api/batches/{id}/approve', summary: 'approve a batch (four eyes); plannedAt: the plan you looked at (refused if it changed since)', roles: rolesFor('batch.approve'), params: byId, body: approval, reply: v.batchView }),
   'POST /api/batches/{id}/reject': route({ method: 'POST', path: '/api/batches/{id}/reject', summary: 'reject a batch awaiting approval', roles: rolesFor('batch.reject'), params: byId, body: withReason, reply: v.batchView }),
   'POST /api/batches/{id}/reschedule': route({ method: 'POST', path: '/api/batches/{id}/reschedule', summary: 'move a batch that has not started (voids its approval)', roles: rolesFor('batch.reschedule'), params: byId, body: reschedule, reply: v.batchView }),

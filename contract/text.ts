@@ -39,6 +39,9 @@ export const FOLDER_CODE = /^[A-Za-z0-9-]{1,16}$/;
 export const PARTICIPANT_CODE = /^\d{5}$/;
 
 export const batchId = identifier(BATCH_ID, 'a batch id: 1-32 letters, digits, _ or -', 32);
+/** A rehearsal's id: its batch's id, -R and the UTC instant it started (B1-R20260603101500123). */
+export const REHEARSAL_ID = /^[A-Za-z0-9_-]{1,32}-R\d{17}$/;
+export const rehearsalId = identifier(REHEARSAL_ID, 'a rehearsal id: the batch id, -R and 17 digits (e.g. B1-R20260603101500123)', 52);
 export const folderCode = identifier(FOLDER_CODE, 'a folder code: letters, digits and -, at most 16', 16);
 export const participantCode = identifier(PARTICIPANT_CODE, 'a participant code: 5 digits, leading zeros kept (e.g. 01234)', 5);
 

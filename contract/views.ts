@@ -148,6 +148,27 @@ const reportFolder = z.object({
   code: z.string(), nameEn: z.string(), nameZh: z.string(), status: z.enum(['pending', 'running', 'live', 'failed', 'skipped', 'aborted', 'refused']), failure: nullable(z.string()),
   startedAt: nullable(instant), freezeStartedAt: nullable(instant), endedAt: nullable(instant), freezeWindowMs: nullable(z.number()),
 });
+/** A rehearsal of a batch (issue 28): bound to the plan it rehearsed (planHash), each folder's move against the rehearsal environment. */
+export const rehearsalView = z.object({
+  id: z.string(), batchId: z.string(), planHash: z.string(), plannedAt: instant, requestedBy: z.string(), environment: z.string(), status: z.enum(['running', 'succeeded', 'failed']),
+  startedAt: instant, finishedAt: nullable(instant), durationMs: nullable(z.number()), failure: nullable(z.string()),
+  notices: nullable(z.string().meta({ description: 'where the rendered notices went (the platform team only), or why none were sent' })),
+  readiness: nullable(z.object({ affected: z.number(), notReady: z.number(), source: z.string(), at: instant })),
+  folders: z.array(z.object({
+    code: z.string(), status: z.enum(['pending', 'running', 'succeeded', 'compensated', 'refused']), step: nullable(z.string()), startedAt: nullable(instant), finishedAt: nullable(instant),
+    freezeWindowMs: nullable(z.number()), failure: nullable(z.string()),
+  })),
+});
+/** A batch's rehearsals, the latest first, and what the approval will make of them. */
+export const rehearsalsView = z.object({
+  batchId: z.string(),
+  planHash: z.string().meta({ description: 'the hash of the plan as it stands (domain/rehearsal.ts)' }),
+  line: z.string().meta({ description: 'the latest rehearsal of this plan in one line (the approve page and batch approve show it)' }),
+  required: nullable(z.string().meta({ description: 'REQUIRE_REHEARSAL (e.g. 7d), or null when approvals need no rehearsal' })),
+  refusal: nullable(z.string().meta({ description: 'why an approval would be refused now for want of a rehearsal, or null' })),
+  rehearsals: z.array(rehearsalView),
+});
+
 /** A batch's (or a rehearsal's) report: what the console page, the HTML file and the CSV are made from. */
 export const reportFacts = z.object({
   kind: z.enum(['batch', 'rehearsal']),
@@ -166,6 +187,8 @@ export const reportFacts = z.object({
 });
 
 export type BatchView = z.infer<typeof batchView>;
+export type RehearsalView = z.infer<typeof rehearsalView>;
+export type RehearsalsView = z.infer<typeof rehearsalsView>;
 export type FolderView = z.infer<typeof folderView>;
 export type EventView = z.infer<typeof eventView>;
 export type FolderRunView = z.infer<typeof folderRunView>;

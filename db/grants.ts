@@ -42,6 +42,8 @@ const WRITES: Record<Exclude<DbRole, 'portal'>, Record<string, string>> = {
     drifts: 'insert, update',
     reconcile_passes: 'insert',
     alerts: 'insert, update',
+    rehearsals: 'insert, update',
+    rehearsal_folders: 'insert, update',
     events: 'insert',
   },
 };

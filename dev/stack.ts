@@ -163,7 +163,11 @@ export function services(config: Config, profile: Profile = DEFAULT_PROFILE): Se
     port: workerMetricsPort(config, i),
     portVar: 'WORKER_METRICS_PORT',
     url: `task queue ${config.TEMPORAL_TASK_QUEUE}, metrics http://127.0.0.1:${workerMetricsPort(config, i)}/metrics`,
-    spec: async () => cli(config, ['worker'], { WORKER_DATABASE_URL: roleUrls(config).worker, WORKER_METRICS_PORT: String(workerMetricsPort(config, i)) }),
+    spec: async () => cli(config, ['worker'], {
+      WORKER_DATABASE_URL: roleUrls(config).worker, WORKER_METRICS_PORT: String(workerMetricsPort(config, i)),
+      // A rehearsal's rendered notices go to a platform team's address in the SMTP sink (never a firm's), unless one is configured.
+      ...(config.REHEARSAL_NOTICE_EMAIL || config.OPS_ALERT_EMAIL ? {} : { REHEARSAL_NOTICE_EMAIL: 'ecp-platform-team@hkex.example' }),
+    }),
     // Ready when the server sees this worker (identity pid@host) polling its task queue.
     ready: (pid) =>
       withTemporal(config.TEMPORAL_ADDRESS, async (c) => {
@@ -194,11 +198,12 @@ export function services(config: Config, profile: Profile = DEFAULT_PROFILE): Se
       port: simPort,
       portVar: 'SIMULATOR_URL',
       // ECP 2.0's SFTP channel too, its host key made once under <home>/secrets.
-      morePorts: [{ port: config.SIMULATOR_SFTP_PORT, portVar: 'SIMULATOR_SFTP_PORT' }],
-      url: `${config.SIMULATOR_URL} (SFTP: sftp://127.0.0.1:${config.SIMULATOR_SFTP_PORT})`,
+      // and the platforms' rehearsal environment beside the live one (issue 28), with its own database.
+      morePorts: [{ port: config.SIMULATOR_SFTP_PORT, portVar: 'SIMULATOR_SFTP_PORT' }, { port: Number(new URL(config.REHEARSAL_PLATFORM_URL).port || 80), portVar: 'REHEARSAL_PLATFORM_URL' }],
+      url: `${config.SIMULATOR_URL} (SFTP: sftp://127.0.0.1:${config.SIMULATOR_SFTP_PORT}; rehearsal environment: ${config.REHEARSAL_PLATFORM_URL})`,
       // The simulator stands for the platforms, a system of its own: it keeps the owner's URL for its schemas.
-      spec: async () => cli(config, ['simulator']),
-      ready: async () => (await httpOk(`${config.SIMULATOR_URL}/healthz`)()) && isPortOpen(config.SIMULATOR_SFTP_PORT),
+      spec: async () => cli(config, ['simulator', '--rehearsal']),
+      ready: async () => (await httpOk(`${config.SIMULATOR_URL}/healthz`)()) && (await isPortOpen(config.SIMULATOR_SFTP_PORT)) && (await httpOk(`${config.REHEARSAL_PLATFORM_URL}/healthz`)()),
     },
     // The server profile runs the production topology: two workers on one task queue.
     ...workerNames(profile).map(worker),

@@ -7,7 +7,7 @@ import type { Actor, Role } from './operators';
  * so a start or an Update sent straight to Temporal (a forged approver, a hand-started cutover) changes nothing.
  */
 export const COMMAND_ACTIONS = [
-  'batch.plan', 'batch.approve', 'batch.reject', 'batch.reschedule', 'batch.pause', 'batch.resume', 'batch.abort', 'batch.override_readiness',
+  'batch.plan', 'batch.approve', 'batch.reject', 'batch.reschedule', 'batch.pause', 'batch.resume', 'batch.abort', 'batch.override_readiness', 'batch.rehearse',
   'switch_back.request', 'switch_back.approve', 'switch_back.reject',
   'repair.request', 'repair.approve', 'repair.reject',
   'decommission.schedule', 'decommission.approve', 'decommission.reschedule',
@@ -67,6 +67,15 @@ export interface BatchPlanArgs {
   retire?: string[];
 }
 
+/** A rehearsal (workflows/batch-rehearsal.ts): its id, the plan it rehearses and that plan's hash (domain/rehearsal.ts), where it runs. */
+export interface BatchRehearseArgs {
+  rehearsalId: string;
+  plan: import('./rehearsal').RehearsedPlan;
+  planHash: string;
+  /** Where the rehearsal runs (REHEARSAL_PLATFORM_URL), for the record. */
+  environment: string;
+}
+
 export interface SwitchBackRequestArgs {
   folderCode: string;
   reason: string;
@@ -102,6 +111,10 @@ const START_ARGS: Partial<Record<CommandAction, (a: Record<string, unknown>) => 
     isText(a.batchId) && isText(a.name) && isTexts(a.folders) && (a.failurePolicy === 'continue' || a.failurePolicy === 'halt') && isNumber(a.concurrency) &&
     (a.maxNotReady === null || isObject(a.maxNotReady)) && isNumber(a.readinessRecheckMs) && (a.minNoticeMs === undefined || isNumber(a.minNoticeMs)) && isInstant(a.plannedAt) && isInstant(a.reminderAt) &&
     isMoveOptions(a.moveOptions) && (a.retire === undefined || isTexts(a.retire)),
+  // A rehearsal (workflows/batch-rehearsal.ts): its id, the plan it rehearses and that plan's hash, where it runs.
+  'batch.rehearse': (a) =>
+    isText(a.rehearsalId) && isText(a.planHash) && isText(a.environment) && isObject(a.plan) && isText(a.plan.batchId) && isTexts(a.plan.folders) && isTexts(a.plan.retire) &&
+    isInstant(a.plan.plannedAt) && (a.plan.failurePolicy === 'continue' || a.plan.failurePolicy === 'halt') && isNumber(a.plan.concurrency) && isMoveOptions(a.plan.moveOptions),
   'switch_back.request': (a) => isText(a.folderCode) && isText(a.reason) && isNumber(a.approvalTimeoutMs) && isMoveOptions(a.moveOptions),
   'repair.request': (a) => isText(a.folderCode) && (a.to === 'legacy' || a.to === 'live') && isText(a.reason) && isNumber(a.approvalTimeoutMs),
   'decommission.schedule': (a) => isInstant(a.plannedAt) && isTexts(a.reminderAts) && (a.reminderAts as string[]).every(isInstant) && isNumber(a.quietPeriodMs) && isNumber(a.recheckMs),

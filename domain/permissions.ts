@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   'batch.resume': ['planner'],
   'batch.abort': ['planner', 'approver'],
   'batch.override_readiness': ['approver'],
+  /** A rehearsal of the batch's moves against the platforms' rehearsal environment: the planner's, the week before. */
+  'batch.rehearse': ['planner'],
   'switch_back.request': ['planner'],
   'switch_back.approve': ['approver'],
   'switch_back.reject': ['approver'],

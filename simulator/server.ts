@@ -47,6 +47,11 @@ export interface SimulatorOptions {
   /** ECP 2.0's SFTP channel, on a port of its own (0: any free one), with this host key (sftp/server.ts). */
   sftp?: { port?: number; hostKey: string };
   log?: (line: string) => void;
+  /**
+   * The platforms' rehearsal environment (issue 28), served beside the live one by the same process: the same
+   * simulator over a database of its own (isolated state: its folders, submissions, faults), on a port of its own.
+   */
+  rehearsal?: { db: Db; port?: number };
 }
 
 export interface Simulator {
@@ -54,6 +59,8 @@ export interface Simulator {
   /** Where ECP 2.0's SFTP listens, when it was asked for: sftp://127.0.0.1:PORT. */
   sftp?: { url: string; port: number };
   faults: Faults;
+  /** The rehearsal environment, when it was asked for. */
+  rehearsal?: Simulator;
   close(): Promise<void>;
 }
 
@@ -76,11 +83,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
   await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
   const sftp = opts.sftp ? await startSftp(db, { port: opts.sftp.port, host: opts.host, hostKey: opts.sftp.hostKey, log: opts.log }) : null;
+  const rehearsal = opts.rehearsal
+    ? await startSimulator({ ...opts, db: opts.rehearsal.db, port: opts.rehearsal.port ?? 0, sftp: undefined, rehearsal: undefined, log: opts.log && ((line) => opts.log!(`rehearsal ${line}`)) })
+    : undefined;
   return {
     url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
     ...(sftp ? { sftp: { url: `sftp://127.0.0.1:${sftp.port}`, port: sftp.port } } : {}),
     faults: ctx.faults,
+    ...(rehearsal ? { rehearsal } : {}),
     async close() {
+      await rehearsal?.close();
       clearInterval(processor);
       await sftp?.close();
       app.server.closeAllConnections();

@@ -12,6 +12,7 @@ import { createMetricsStore, type MetricsStore } from './metrics-store';
 import { createOperatorStore, type OperatorStore } from './operator-store';
 import { createParticipantStore, type ParticipantStore } from './participant-store';
 import { createReadinessStore, type ReadinessStore } from './readiness-store';
+import { createRehearsalStore, type RehearsalStore } from './rehearsal-store';
 import { createRepairStore, type RepairStore } from './repair-store';
 import { createReportStore, type ReportStore } from './report-store';
 import { createSessionStore, type SessionStore } from './session-store';
@@ -36,6 +37,8 @@ export interface AppStores {
   repairs: Pick<RepairStore, 'record'>;
   /** A batch's report (domain/report.ts). */
   reports: ReportStore;
+  /** Rehearsals of batches (reads only: the rehearsal workflow writes them). */
+  rehearsals: Pick<RehearsalStore, 'get' | 'ofBatch' | 'latest' | 'report'>;
   // The servers' own: signing in, console sessions, health checks, metrics.
   operators: OperatorStore;
   sessions: SessionStore;
@@ -57,6 +60,7 @@ export function createAppStores(db: Db, gateway: PlatformGateway): AppStores {
     readiness: createReadinessStore(db, gateway),
     repairs: createRepairStore(db),
     reports: createReportStore(db),
+    rehearsals: createRehearsalStore(db),
     operators: createOperatorStore(db),
     sessions: createSessionStore(db),
     health: createHealthStore(db),

@@ -15,7 +15,7 @@ import { appendEvent, runKey } from './events';
 export interface RunStore {
   /** `parent`: the workflow (and run) that started this one, as Temporal's server recorded it. */
   begin(r: RunRef, reason: string | null, parent?: { workflowId: string; runId: string } | null): Promise<void>;
-  step(r: RunRef, step: string, patch?: Partial<{ freezeStartedAt: Date; freezeEndedAt: Date; drained: number; handedOver: number }>): Promise<void>;
+  step(r: RunRef, step: string, patch?: StepPatch): Promise<void>;
   finish(r: RunRef, outcome: 'succeeded' | 'compensated', reason: string | null): Promise<{ placement: Placement; freezeWindowMs: number | null }>;
   /**
    * What is recorded of a run, asked before compensating. A run already recorded as succeeded (its final write
@@ -70,17 +70,7 @@ export function createRunStore(db: Db): RunStore {
       await db.transaction(async (trx) => {
         const run = await runRow(trx, r).forUpdate().first();
         if (!run) throw new NotFoundError(`no run ${r.workflowId}/${r.runId} for folder ${r.folderCode}`);
-        const update: Record<string, unknown> = { step };
-        // First write wins: a retry never moves a measured instant.
-        if (patch.freezeStartedAt && !run.freeze_started_at) update.freeze_started_at = patch.freezeStartedAt;
-        if (patch.freezeEndedAt && !run.freeze_ended_at) update.freeze_ended_at = patch.freezeEndedAt;
-        // Counts only grow: a retried drain finds fewer files in flight than the attempt that was killed.
-        if (patch.drained !== undefined) update.drained = Math.max(run.drained ?? 0, patch.drained);
-        if (patch.handedOver !== undefined) update.handed_over = Math.max(run.handed_over ?? 0, patch.handedOver);
-        const started = (update.freeze_started_at ?? run.freeze_started_at) as Date | null;
-        const ended = (update.freeze_ended_at ?? run.freeze_ended_at) as Date | null;
-        if (started && ended) update.freeze_window_ms = new Date(ended).getTime() - new Date(started).getTime();
-        await runRow(trx, r).update(update);
+        await runRow(trx, r).update(stepUpdate(run, step, patch));
         if (r.batchId) await trx('batch_folders').where({ batch_id: r.batchId, folder_code: r.folderCode }).update({ step });
         await event(trx, r, `step:${step}`, run.step, step, null, Object.keys(patch).length ? patch : undefined);
       });
@@ -130,6 +120,25 @@ export function createRunStore(db: Db): RunStore {
       });
     },
   };
+}
+
+export type StepPatch = Partial<{ freezeStartedAt: Date; freezeEndedAt: Date; drained: number; handedOver: number }>;
+
+/**
+ * The columns a step writes to a run's row (folder_runs, and a rehearsal's rehearsal_folders): the step, and
+ * what it measured — the first write wins for an instant (a retry never moves it), counts only grow (a retried
+ * drain finds fewer files in flight than the attempt that was killed), and the freeze window once both ends are known.
+ */
+export function stepUpdate(row: { freeze_started_at?: Date | null; freeze_ended_at?: Date | null; drained?: number | null; handed_over?: number | null }, step: string, patch: StepPatch): Record<string, unknown> {
+  const update: Record<string, unknown> = { step };
+  if (patch.freezeStartedAt && !row.freeze_started_at) update.freeze_started_at = patch.freezeStartedAt;
+  if (patch.freezeEndedAt && !row.freeze_ended_at) update.freeze_ended_at = patch.freezeEndedAt;
+  if (patch.drained !== undefined) update.drained = Math.max(row.drained ?? 0, patch.drained);
+  if (patch.handedOver !== undefined) update.handed_over = Math.max(row.handed_over ?? 0, patch.handedOver);
+  const started = (update.freeze_started_at ?? row.freeze_started_at) as Date | null;
+  const ended = (update.freeze_ended_at ?? row.freeze_ended_at) as Date | null;
+  if (started && ended) update.freeze_window_ms = new Date(ended).getTime() - new Date(started).getTime();
+  return update;
 }
 
 /** A cutover its batch's workflow did not start (a start by hand): refused, and — unsigned — it writes nothing to the audit trail. */

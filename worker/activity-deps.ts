@@ -11,6 +11,7 @@ import { createHealthStore } from '../stores/health-store';
 import { createNoticeStore } from '../stores/notice-store';
 import { createReadinessStore } from '../stores/readiness-store';
 import { createReconcileStore } from '../stores/reconcile';
+import { createRehearsalStore } from '../stores/rehearsal-store';
 import { createRepairStore } from '../stores/repair-store';
 import { createRunStore } from '../stores/run-store';
 
@@ -23,6 +24,10 @@ export interface WorkerDeps {
   commandKey: Buffer;
   /** The platform team's address for alerts (OPS_ALERT_EMAIL); absent: none are sent. */
   opsAlertEmail?: string;
+  /** The platforms' rehearsal environment (REHEARSAL_PLATFORM_URL); absent: a rehearsal is refused. */
+  rehearsalGateway?: PlatformGateway;
+  /** Where a rehearsal's rendered notices go (REHEARSAL_NOTICE_EMAIL; default: opsAlertEmail). */
+  rehearsalNoticeEmail?: string;
 }
 
 /** The activities' stores, each the knex implementation over the worker's database. */
@@ -40,6 +45,8 @@ export function activityDeps({ db, ...rest }: WorkerDeps): ActivityDeps {
     drifts: createReconcileStore(db),
     alerts: createAlertStore(db),
     repairs: createRepairStore(db),
+    rehearsals: createRehearsalStore(db),
+    rehearsalNoticeEmail: rest.rehearsalNoticeEmail ?? rest.opsAlertEmail,
   };
 }
 

@@ -6,3 +6,4 @@ export { batchMigration } from './batch-migration';
 export { decommissionLegacy } from './decommission-legacy';
 export { reconcileWorkflow } from './reconcile';
 export { folderRepair } from './folder-repair';
+export { batchRehearsal, folderRehearsal } from './batch-rehearsal';

@@ -49,14 +49,24 @@ const PERMANENT_TYPES = ['FolderNotMovable', 'PlatformRefusal', 'VerificationFai
 /** Well inside the workflow task's 10 s timeout, so that the task needs no heartbeat; legacy processes a file in well under it. */
 const LOCAL_DRAIN_MS = 2_000;
 
-function activities(opts: MoveOptions) {
+function activities(opts: MoveOptions, prefix: string) {
   const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: opts.maxAttempts ?? 8, nonRetryableErrorTypes: PERMANENT_TYPES };
   return {
-    forward: proxyLocalActivities<MoveActivities>({ startToCloseTimeout: '30s', retry }),
-    drain: proxyActivities<MoveActivities>({ startToCloseTimeout: opts.drainTimeoutMs + 30_000, heartbeatTimeout: '10s', retry }),
+    forward: named(proxyLocalActivities<MoveActivities>({ startToCloseTimeout: '30s', retry }), prefix),
+    drain: named(proxyActivities<MoveActivities>({ startToCloseTimeout: opts.drainTimeoutMs + 30_000, heartbeatTimeout: '10s', retry }), prefix),
     // Compensations must succeed, or the folder could end up open on both platforms: retry without end.
-    undo: proxyLocalActivities<MoveActivities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '30s' } }),
+    undo: named(proxyLocalActivities<MoveActivities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '30s' } }), prefix),
   };
+}
+
+/**
+ * The same activities under names with `prefix` (a rehearsal's: activities/rehearsal.ts registers the move
+ * activities again as `rehearsal_<name>`, over its own store and platforms). With no prefix the proxy itself
+ * is returned: a cutover's and a switch-back's calls are exactly what they were.
+ */
+function named<T extends object>(proxy: T, prefix: string): T {
+  if (!prefix) return proxy;
+  return new Proxy(proxy, { get: (target, name) => (typeof name === 'string' ? (target as Record<string, unknown>)[`${prefix}${name}`] : undefined) });
 }
 
 /** The reason a human should read: the innermost message of an activity failure. */
@@ -79,11 +89,13 @@ export async function moveFolder(
   opts: MoveOptions,
   progress: MoveProgress,
   reason: string | null,
+  /** Names of the activities to call: '' (a cutover's, a switch-back's) or a rehearsal's prefix. */
+  activityPrefix = '',
 ): Promise<MoveResult> {
   const { workflowId, runId } = workflowInfo();
   const run: RunRef = { ...ref, workflowId, runId };
   const input: StepInput = { ref: run, source, target };
-  const { forward, drain, undo } = activities(opts);
+  const { forward, drain, undo } = activities(opts, activityPrefix);
   const compensations: (() => Promise<void>)[] = [];
   const at = (step: MoveStep) => (progress.step = step);
 

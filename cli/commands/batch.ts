@@ -4,7 +4,7 @@ import { isFinalBatch } from '../../domain/batch-lifecycle';
 import { InputError } from '../../domain/errors';
 import { formatHk } from '../../domain/time';
 import type { RouteKey } from '../../contract/api';
-import type { BatchView } from '../../contract/views';
+import type { BatchView, RehearsalView } from '../../contract/views';
 import { api, printJson, printTable } from '../context';
 
 export function renderBatch(b: BatchView): string {
@@ -58,7 +58,8 @@ export function registerBatchCommands(program: Command): void {
       console.log(`batch ${b.id} planned for ${formatHk(b.plannedAt)} with ${b.folders.length} folder(s)${retires} by ${b.requestedBy}; awaiting approval by a second operator:\n  ecp-cutover batch approve ${b.id}`);
     });
 
-  type Change = Extract<RouteKey, `POST /api/batches/{id}/${string}`> extends `POST /api/batches/{id}/${infer N}` ? N : never;
+  // `rehearse` answers with a rehearsal, not the batch: its own command below.
+  type Change = Exclude<Extract<RouteKey, `POST /api/batches/{id}/${string}`> extends `POST /api/batches/{id}/${infer N}` ? N : never, 'rehearse'>;
   const change = (name: Change, description: string, body: (opts: Record<string, string>) => object, done: (b: BatchView) => string, options: [string, string, boolean][] = []) => {
     const c = batch.command(name).argument('<id>').description(description).option(...AS);
     for (const [flags, what, required] of options) {
@@ -79,6 +80,9 @@ export function registerBatchCommands(program: Command): void {
       const client = api(opts);
       const seen = await client.call('GET /api/batches/{id}', { params: { id } });
       console.log(`approving batch ${seen.id} "${seen.name}": ${seen.folders.length} folder(s) (${seen.folders.map((f) => f.code).join(', ')}) at ${formatHk(seen.plannedAt)}, planned by ${seen.requestedBy}`);
+      // The latest rehearsal of this plan (REQUIRE_REHEARSAL refuses the approval without a good one, and says so).
+      const rehearsals = await client.call('GET /api/batches/{id}/rehearsals', { params: { id } });
+      console.log(rehearsals.line);
       const b = await client.call('POST /api/batches/{id}/approve', { params: { id }, body: { plannedAt: seen.plannedAt } });
       console.log(`batch ${b.id} approved by ${b.approvedBy}; participants are told; it runs at ${formatHk(b.plannedAt)} (watch: ecp-cutover batch status ${b.id} --watch)`);
     });
@@ -133,17 +137,71 @@ export function registerBatchCommands(program: Command): void {
     .argument('<id>')
     .option('--out <file>', 'write the report to a file (html or csv, from its extension or --format) instead of standard output')
     .option('--format <f>', 'html (one self-contained, printable file) or csv (one row per folder, then per notice kind)')
+    .option('--rehearsal [rehearsal]', "the report of a rehearsal of the batch: its latest, or the one named (see 'batch rehearsals ID')")
     .description("a batch's report for the record: who planned and approved what and when, each folder's move and outcome, freeze windows, readiness, notices, drift")
-    .action(async (id: string, opts: { out?: string; format?: string }) => {
+    .action(async (id: string, opts: { out?: string; format?: string; rehearsal?: string | true }) => {
       const format = opts.format ?? (opts.out?.toLowerCase().endsWith('.csv') ? 'csv' : 'html');
       if (format !== 'html' && format !== 'csv') throw new InputError(`--format must be html or csv, not '${format}'`);
-      const facts = await api().call('GET /api/batches/{id}/report', { params: { id } });
+      const client = api();
+      // --rehearsal: the batch's latest rehearsal; --rehearsal RID: that one (ecp-cutover batch rehearsals ID lists them).
+      const rehearsal = opts.rehearsal === true ? (await client.call('GET /api/batches/{id}/rehearsals', { params: { id } })).rehearsals[0]?.id : opts.rehearsal;
+      if (opts.rehearsal === true && !rehearsal) throw new InputError(`batch ${id} has no rehearsal: run 'ecp-cutover batch rehearse ${id}' first`);
+      const facts = rehearsal ? await client.call('GET /api/rehearsals/{id}/report', { params: { id: rehearsal } }) : await client.call('GET /api/batches/{id}/report', { params: { id } });
+      if (rehearsal && facts.batch.id !== id) throw new InputError(`rehearsal ${rehearsal} is of batch ${facts.batch.id}, not ${id}`);
       const [{ reportDocument }, { reportCsv }] = await Promise.all([import('../../console/report-page'), import('../../domain/report')]);
       const text = format === 'csv' ? reportCsv(facts) : reportDocument(facts);
       if (!opts.out) return void process.stdout.write(text);
       fs.writeFileSync(opts.out, text);
-      console.log(`wrote the report of batch ${facts.batch.id} (${format}) to ${opts.out}`);
+      console.log(`wrote the report of ${rehearsal ? `rehearsal ${rehearsal} of ` : ''}batch ${facts.batch.id} (${format}) to ${opts.out}`);
     });
+
+  batch
+    .command('rehearse')
+    .argument('<id>')
+    .option(...AS)
+    .option('--no-wait', 'answer once the rehearsal is recorded, without waiting for its moves')
+    .option('--json', 'machine-readable output (the rehearsal as it ended)')
+    .description("rehearse a batch not yet started (planner): its folder moves now, through the same workflows, against the platforms' rehearsal environment; the live platforms, folders, portal and firms are untouched")
+    .action(async (id: string, opts: As & { wait: boolean; json?: boolean }) => {
+      const client = api(opts);
+      let r = await client.call('POST /api/batches/{id}/rehearse', { params: { id }, body: {} });
+      if (!opts.json) console.log(`rehearsal ${r.id} of batch ${id} started against ${r.environment}`);
+      while (opts.wait && r.status === 'running') {
+        await new Promise((done) => setTimeout(done, 1000));
+        r = await client.call('GET /api/rehearsals/{id}', { params: { id: r.id } });
+      }
+      if (opts.json) return printJson(r);
+      console.log(renderRehearsal(r));
+    });
+
+  batch
+    .command('rehearsals')
+    .argument('<id>')
+    .option('--json', 'machine-readable output')
+    .description("a batch's rehearsals, the latest first, and whether REQUIRE_REHEARSAL would let it be approved now")
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const v = await api().call('GET /api/batches/{id}/rehearsals', { params: { id } });
+      if (opts.json) return printJson(v);
+      console.log(v.line);
+      if (v.required) console.log(v.refusal ?? `REQUIRE_REHEARSAL=${v.required}: an approval of this plan would be accepted`);
+      printTable(['REHEARSAL', 'STARTED', 'STATUS', 'PLAN', 'FOLDERS', 'FAILURE'], v.rehearsals.map((r) => [
+        r.id, formatHk(r.startedAt), r.status, r.planHash === v.planHash ? 'this plan' : 'an earlier plan', `${r.folders.filter((f) => f.status === 'succeeded').length}/${r.folders.length} moved`, r.failure ?? '',
+      ]));
+    });
+}
+
+/** A rehearsal as the CLI prints it: outcome, duration, readiness, notices, each folder, and where its report is. */
+export function renderRehearsal(r: RehearsalView): string {
+  const windows = r.folders.map((f) => f.freezeWindowMs).filter((w): w is number => w !== null);
+  return [
+    `rehearsal ${r.id} of batch ${r.batchId} (plan for ${formatHk(r.plannedAt)}): ${r.status}${r.failure ? ` (${r.failure})` : ''}${r.durationMs === null ? '' : ` in ${(r.durationMs / 1000).toFixed(1)} s`}`,
+    `against ${r.environment}; run by ${r.requestedBy} at ${formatHk(r.startedAt)}`,
+    ...(r.readiness ? [`readiness (live directory, ${r.readiness.source}): ${r.readiness.notReady} of ${r.readiness.affected} affected firms not ready`] : []),
+    ...(windows.length ? [`freeze windows: max ${Math.max(...windows)} ms over ${windows.length} folder(s)`] : []),
+    ...(r.notices ? [`notices: ${r.notices}`] : []),
+    ...r.folders.map((f) => `  ${f.code.padEnd(10)} ${f.status.padEnd(12)} ${f.freezeWindowMs === null ? '' : `freeze ${f.freezeWindowMs} ms`}${f.failure ? `  ${f.failure}` : ''}`),
+    `report: ecp-cutover batch report ${r.batchId} --rehearsal ${r.id} --out rehearsal-${r.id}.html`,
+  ].join('\n');
 }
 
 export function registerReadinessCommand(program: Command): void {

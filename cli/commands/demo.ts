@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../config/config';
 import { isFinalBatch } from '../../domain/batch-lifecycle';
 import { generateDirectory } from '../../domain/directory-generator';
 import { apiClient, type ApiClient } from '../api-client';
-import { renderBatch } from './batch';
+import { renderBatch, renderRehearsal } from './batch';
 import { simulatorAdmin } from './simulator';
 import { endpoints } from './dev';
 import type { Profile } from '../../dev/profile';
@@ -68,6 +68,7 @@ async function runBatchB1(alice: ApiClient, bob: ApiClient): Promise<void> {
     const at = DateTime.utc().plus({ minutes: 1 }).startOf('second');
     await alice.call('POST /api/batches', { body: { id: 'B1', name: 'Cash: stamp duty and China Connect short selling', at: at.toISO()!, folders, concurrency: 2, minNotice: '0s', allowNonBusinessDay: true } });
     console.log(`\nalice planned batch B1 (${folders.join(', ')}) for one minute from now`);
+    await rehearseB1(alice);
     await bob.call('POST /api/batches/{id}/approve', { params: { id: 'B1' } });
     console.log('bob approved it (alice could not: four eyes); participants are told\n');
   }
@@ -77,8 +78,31 @@ async function runBatchB1(alice: ApiClient, bob: ApiClient): Promise<void> {
     const shown = renderBatch(b);
     if (shown !== last) console.log(shown + '\n');
     last = shown;
-    if (isFinalBatch(b.status)) return;
+    if (isFinalBatch(b.status)) break;
     await new Promise((r) => setTimeout(r, 1000));
+  }
+  const config = loadConfig();
+  console.log(`the report of batch B1: ${config.ECP_CUTOVER_API_URL}/console/batches/B1/report, or: npx ecp-cutover batch report B1 --out b1-report.html`);
+}
+
+/**
+ * Before bob approves: alice rehearses B1 (issue 28) — its moves now, against the simulator's rehearsal
+ * environment, the live platforms untouched — and the demo prints where the rehearsal and its report are.
+ * A rehearsal that cannot run (a stack started before it had a rehearsal environment) is said, not fatal.
+ */
+async function rehearseB1(alice: ApiClient): Promise<void> {
+  const config = loadConfig();
+  try {
+    let r = await alice.call('POST /api/batches/{id}/rehearse', { params: { id: 'B1' }, body: {} });
+    console.log(`alice rehearses B1 first, against the rehearsal environment (${r.environment}): the live platforms and the firms are not touched`);
+    for (let i = 0; i < 40 && r.status === 'running'; i++) {
+      await new Promise((done) => setTimeout(done, 1000));
+      r = await alice.call('GET /api/rehearsals/{id}', { params: { id: r.id } });
+    }
+    console.log(renderRehearsal(r));
+    console.log(`the rehearsal: npx ecp-cutover batch rehearsals B1; its report: ${config.ECP_CUTOVER_API_URL}/console/rehearsals/${r.id}/report\n`);
+  } catch (err) {
+    console.log(`the rehearsal of B1 could not run (${err instanceof Error ? err.message : String(err)}): restart the stack ('npx ecp-cutover dev down && npm run demo') for its rehearsal environment\n`);
   }
 }
 

@@ -46,7 +46,9 @@ export function registerServeCommands(program: Command): void {
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: { db: pool, gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)), mailer, mailFrom: config.SMTP_FROM, commandKey, opsAlertEmail: config.OPS_ALERT_EMAIL },
+        deps: { db: pool, gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)), mailer, mailFrom: config.SMTP_FROM, commandKey, opsAlertEmail: config.OPS_ALERT_EMAIL,
+          // The platforms' rehearsal environment (issue 28): its own URL and credential (default: the simulator's).
+          rehearsalGateway: createHttpGateway(config.REHEARSAL_PLATFORM_URL, config.REHEARSAL_PLATFORM_TOKEN ?? simulatorAdminToken(config)), rehearsalNoticeEmail: config.REHEARSAL_NOTICE_EMAIL },
         workflowBundle: bundle,
         versioning,
       });

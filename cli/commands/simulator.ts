@@ -21,17 +21,23 @@ export function registerSimulatorCommands(program: Command): void {
     .option('--processing-delay <ms>', 'how long legacy takes to process a file', '500')
     .option('--catalog <file>', 'the folder catalog the platforms start from', DEFAULT_CATALOG)
     .option('--sftp-port <n>', "ECP 2.0's SFTP port (default SIMULATOR_SFTP_PORT)")
-    .action(async (opts: { port?: string; processingDelay: string; catalog: string; sftpPort?: string }) => {
+    .option('--rehearsal', "also serve the platforms' rehearsal environment (batch rehearse), with its state in REHEARSAL_DATABASE_URL (made if missing)")
+    .option('--rehearsal-port <n>', "the rehearsal environment's port (default: the port of REHEARSAL_PLATFORM_URL)")
+    .action(async (opts: { port?: string; processingDelay: string; catalog: string; sftpPort?: string; rehearsal?: boolean; rehearsalPort?: string }) => {
       const config = loadConfig();
       if (!fs.existsSync(opts.catalog)) throw new InputError(`catalog file ${opts.catalog} not found: pass --catalog with the path of a folders.csv`);
       const [{ createDb }, { simulatorAdminToken }, { startSimulator }, { newHostKey }] = await Promise.all([
         import('../../db/connection'), import('../../security/command-signing'), import('../../simulator/server'), import('../../simulator/sftp/server'),
       ]);
+      const { ensureDatabase } = await import('../../db/connection');
       const adminToken = simulatorAdminToken(config);
       const simLog = createLog(config, 'simulator');
       if (!adminToken) throw new InputError(`the simulator needs its admin credential: set SIMULATOR_ADMIN_TOKEN, or start the embedded stack with 'ecp-cutover dev up' (it writes ${config.simulatorTokenFile})`);
       // The simulator stands for the platforms, a system of its own: the owner's URL, for its own schemas.
       const pool = createDb(config.DATABASE_URL, { max: 20 });
+      // The rehearsal environment beside the live one (issue 28): the same platforms over a database of their own.
+      if (opts.rehearsal) await ensureDatabase(config.rehearsalDatabaseUrl);
+      const rehearsalPool = opts.rehearsal ? createDb(config.rehearsalDatabaseUrl, { max: 5 }) : undefined;
       const sim = await startSimulator({
         db: pool,
         port: parsePort(opts.port, Number(new URL(config.SIMULATOR_URL).port)),
@@ -41,11 +47,13 @@ export function registerSimulatorCommands(program: Command): void {
         catalog: opts.catalog,
         sftp: { port: parsePort(opts.sftpPort, config.SIMULATOR_SFTP_PORT), hostKey: hostKey(config.simulatorSftpHostKeyFile, newHostKey) },
         log: (line) => simLog.error(line),
+        ...(rehearsalPool ? { rehearsal: { db: rehearsalPool, port: parsePort(opts.rehearsalPort, Number(new URL(config.REHEARSAL_PLATFORM_URL).port)) } } : {}),
       });
-      simLog.info({ url: sim.url, sftp: sim.sftp?.url }, `platform simulator on ${sim.url}, ECP 2.0's SFTP on ${sim.sftp?.url}`);
+      simLog.info({ url: sim.url, sftp: sim.sftp?.url, rehearsal: sim.rehearsal?.url }, `platform simulator on ${sim.url}, ECP 2.0's SFTP on ${sim.sftp?.url}${sim.rehearsal ? `, rehearsal environment on ${sim.rehearsal.url}` : ''}`);
       await untilSignal();
       await sim.close();
       await pool.destroy();
+      await rehearsalPool?.destroy();
     });
 
   simulator

@@ -1,6 +1,6 @@
 import { BEFORE_START, FINAL_BATCH_STATUSES } from '../../domain/batch-lifecycle';
 import type { ReplyOf } from '../../contract/api';
-import type { BatchView } from '../../contract/views';
+import type { BatchView, RehearsalsView } from '../../contract/views';
 import type { ReportFacts } from '../../domain/report';
 import { html, qs, type Html } from '../../http/html';
 import { reportBody } from '../report-page';
@@ -38,7 +38,19 @@ ${b.retires.length ? html`<h3>${w.batch.retires}</h3><ul>${b.retires.map((r) => 
 </section>`;
 }
 
-export function batchPage(c: PageContext, b: BatchView, flash?: { ok?: string; error?: string }): Html {
+/** A batch's rehearsals (issue 28): the latest of this plan in one line, each with its report, and — for a planner, before the start — the button. */
+export function rehearsalsSection(c: PageContext, b: BatchView, r: RehearsalsView | undefined): Html {
+  if (!r) return html``;
+  const { w } = c;
+  const id = encodeURIComponent(b.id);
+  const button = BEFORE_START.includes(b.status) && can(c, 'batch.rehearse') ? html`<p class="note">${w.batch.rehearseNote}</p>${actionForm(c, `/console/batches/${id}/rehearse`, w.batch.rehearse)}` : '';
+  return html`<section id="rehearsals" aria-labelledby="rehearsals-h"><h2 id="rehearsals-h">${w.batch.rehearsals}</h2>
+<p id="rehearsal-line">${r.line}</p>${r.refusal ? html`<p class="note" id="rehearsal-required">${r.refusal}</p>` : ''}
+${r.rehearsals.length ? html`<ul>${r.rehearsals.slice(0, 10).map((x) => html`<li data-rehearsal="${x.id}">${x.id}: ${x.status}${x.failure ? html` — ${x.failure}` : ''} · ${hk(x.startedAt)} · <a href="/console/rehearsals/${encodeURIComponent(x.id)}/report">${w.batch.rehearsalReport}</a></li>`)}</ul>` : ''}
+${button}</section>`;
+}
+
+export function batchPage(c: PageContext, b: BatchView, flash?: { ok?: string; error?: string }, rehearsals?: RehearsalsView): Html {
   const { w } = c;
   const me = c.op?.name;
   const id = encodeURIComponent(b.id);
@@ -60,6 +72,7 @@ export function batchPage(c: PageContext, b: BatchView, flash?: { ok?: string; e
 <dt>${w.batch.failurePolicy}</dt><dd>${statusWord(w, b.failurePolicy)}</dd><dt>${w.batch.concurrency}</dt><dd>${b.concurrency}</dd></dl>
 <p><a href="/console/events${qs({ batch: b.id })}">${w.nav.events}</a> · <a href="/console/batches/${encodeURIComponent(b.id)}/report">${w.batch.report}</a></p>
 ${batchProgress(c, b)}
+${rehearsalsSection(c, b, rehearsals)}
 <h2>${w.batch.actions}</h2>${actions.length ? actions : html`<p>${w.batch.noActions}</p>`}`;
   return layout(c, w.batch.title(b.id), body, flash);
 }
@@ -73,9 +86,10 @@ export function dryRunTable(c: PageContext, folders: { code: string; name: strin
 <tbody>${folders.map((f) => html`<tr data-folder="${f.code}"><th scope="row">${f.code}</th><td>${f.name}</td><td>${f.affected}</td><td>${f.notReady}</td><td>${f.firms.slice(0, 5).map((n) => html`<div><a href="/console/participants/${n.participant}">${n.participant}</a>: ${n.missing}</div>`)}</td></tr>`)}</tbody></table></div>`;
 }
 
-export function approvePage(c: PageContext, b: BatchView, dry: DryRun, flash?: { error?: string }): Html {
+export function approvePage(c: PageContext, b: BatchView, dry: DryRun, flash?: { error?: string }, rehearsals?: RehearsalsView): Html {
   const { w } = c;
   const body = html`<p>${w.approve.lead}</p>
+${rehearsals ? html`<p id="approve-rehearsal">${rehearsals.line}</p>${rehearsals.refusal ? html`<p class="note" id="approve-rehearsal-required">${rehearsals.refusal}</p>` : ''}` : ''}
 <dl class="facts" id="approval-summary"><dt>${w.col.batch}</dt><dd>${b.id} — ${b.name}</dd><dt>${w.approve.instant}</dt><dd id="approve-at">${hk(b.plannedAt)}</dd>
 <dt>${w.col.folders}</dt><dd id="approve-folders">${b.folders.map((f) => f.code).join(', ')}</dd><dt>${w.approve.firms}</dt><dd id="approve-firms">${dry.affected}</dd>
 <dt>${w.approve.gaps}</dt><dd id="approve-gaps">${dry.notReady}</dd><dt>${w.col.requestedBy}</dt><dd>${b.requestedBy}</dd></dl>

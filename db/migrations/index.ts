@@ -15,6 +15,7 @@ import * as m1300 from './20260101001300_console_sessions';
 import * as m1400 from './20260101001400_sealed_sessions';
 import * as m1500 from './20260101001500_batch_outcome_notices';
 import * as m1600 from './20260101001600_batch_readiness';
+import * as m1700 from './20260101001700_rehearsals';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -39,6 +40,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['20260101001400_sealed_sessions', m1400],
   ['20260101001500_batch_outcome_notices', m1500],
   ['20260101001600_batch_readiness', m1600],
+  ['20260101001700_rehearsals', m1700],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -18,7 +18,7 @@ const { client } = await temporalForFile();
 
 describe('ecp-cutover db and folders commands', () => {
   it('migrates, seeds idempotently and lists where each folder lives', async () => {
-    expect((await runCli(['db', 'migrate'], env)).stdout).toMatch(/applied 16 migration/);
+    expect((await runCli(['db', 'migrate'], env)).stdout).toMatch(/applied 17 migration/);
     expect((await runCli(['db', 'migrate'], env)).stdout).toMatch(/up to date/);
     const seed = await runCli(['db', 'seed'], env);
     expect(seed.code).toBe(0);

@@ -15,7 +15,7 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-dev-server-'));
 fs.chmodSync(home, 0o755);
 // The server's membership ports (TEMPORAL_ADDRESS port − 300 …) must lie below 32768.
 const temporalPort = (await freeLowPorts(330)) + 310; // membership at +10…+13, services up to +321
-const [pg, smtp, web, sim, sftp, portal, api] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+const [pg, smtp, web, sim, sftp, portal, api, rehearsal] = await Promise.all(Array.from({ length: 8 }, () => freePort()));
 const metrics = await freeLowPorts(2); // one for each worker
 const env = {
   ECP_CUTOVER_HOME: home,
@@ -25,6 +25,8 @@ const env = {
   SMTP_SINK_WEB_PORT: String(web),
   SIMULATOR_URL: `http://127.0.0.1:${sim}`,
   SIMULATOR_SFTP_PORT: String(sftp),
+  // The simulator's rehearsal environment (issue 28), beside the live one.
+  REHEARSAL_PLATFORM_URL: `http://127.0.0.1:${rehearsal}`,
   PORTAL_PORT: String(portal),
   CONTROL_API_PORT: String(api),
   WORKER_METRICS_PORT: String(metrics),

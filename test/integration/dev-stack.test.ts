@@ -12,7 +12,7 @@ import { participantHowTo } from '../../cli/commands/demo';
 // The whole embedded stack on ports of its own, with its state in a temporary directory.
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ecp-dev-'));
 fs.chmodSync(home, 0o755);
-const [pg, temporal, ui, smtp, web, sim, sftp, portal, api] = await Promise.all(Array.from({ length: 9 }, () => freePort()));
+const [pg, temporal, ui, smtp, web, sim, sftp, portal, api, rehearsal] = await Promise.all(Array.from({ length: 10 }, () => freePort()));
 // The worker binds it only once it has started: below the ephemeral range, no outgoing connection takes it first.
 const metrics = await freeLowPorts(1);
 const env = {
@@ -24,6 +24,8 @@ const env = {
   SMTP_SINK_WEB_PORT: String(web),
   SIMULATOR_URL: `http://127.0.0.1:${sim}`,
   SIMULATOR_SFTP_PORT: String(sftp),
+  // The simulator's rehearsal environment (issue 28), beside the live one.
+  REHEARSAL_PLATFORM_URL: `http://127.0.0.1:${rehearsal}`,
   PORTAL_PORT: String(portal),
   CONTROL_API_PORT: String(api),
   WORKER_METRICS_PORT: String(metrics),

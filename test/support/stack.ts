@@ -24,12 +24,15 @@ export const FAST_MOVE: MoveOptions = { freezeWindowMaxMs: 60_000, drainTimeoutM
  * Everything a cutover test needs, real and private to the test file: a migrated and seeded database, the
  * platform simulator over HTTP, a Temporal client and task queue, and a worker factory.
  */
-export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
+export async function cutoverStack(opts: { processingDelayMs?: number; rehearsal?: { noticeEmail?: string } } = {}) {
   const { db, url } = await freshDatabase();
   await seedCatalog(db);
   const simToken = randomBytes(24).toString('hex');
-  const sim = await startSimulator({ db, processingDelayMs: opts.processingDelayMs ?? 200, adminToken: simToken });
+  // The platforms' rehearsal environment (issue 28), when asked for: the simulator serves it beside the live one, over a database of its own.
+  const rehearsalDb = opts.rehearsal ? (await freshDatabase({ migrate: false })).db : undefined;
+  const sim = await startSimulator({ db, processingDelayMs: opts.processingDelayMs ?? 200, adminToken: simToken, ...(rehearsalDb ? { rehearsal: { db: rehearsalDb } } : {}) });
   const gateway = createHttpGateway(sim.url, simToken);
+  const rehearsalGateway = sim.rehearsal ? createHttpGateway(sim.rehearsal.url, simToken) : undefined;
   const sink = await startSmtpSink();
   const mailer = createSmtpMailer(`smtp://127.0.0.1:${sink.smtpPort}`);
   afterAll(async () => {
@@ -37,9 +40,9 @@ export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
     await sink.close();
   });
   const commandKey = randomBytes(32);
-  const deps = { db, gateway, mailer, mailFrom: 'ecp-support@hkex.example', commandKey };
+  const deps = { db, gateway, mailer, mailFrom: 'ecp-support@hkex.example', commandKey, ...(rehearsalGateway ? { rehearsalGateway, rehearsalNoticeEmail: opts.rehearsal?.noticeEmail } : {}) };
   const temporal = await temporalForFile();
-  const config = loadConfig({ DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: temporal.taskQueue, SIMULATOR_URL: sim.url, DRAIN_TIMEOUT: '5s', MOVE_MAX_ATTEMPTS: '2', LOAD_DIRECTORY_INTO_PLATFORM: 'true' });
+  const config = loadConfig({ DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: temporal.taskQueue, SIMULATOR_URL: sim.url, DRAIN_TIMEOUT: '5s', MOVE_MAX_ATTEMPTS: '2', LOAD_DIRECTORY_INTO_PLATFORM: 'true', ...(sim.rehearsal ? { REHEARSAL_PLATFORM_URL: sim.rehearsal.url } : {}) });
   /** The application layer as the control API runs it, with this file's signing key. */
   const app: AppDeps = { stores: createAppStores(db, gateway), temporal: temporal.client, config, signer: createCommandSigner(commandKey), gateway };
   const api = await controlApi(app, db);
@@ -77,7 +80,9 @@ export async function cutoverStack(opts: { processingDelayMs?: number } = {}) {
       code, users: users.filter((u) => u.participant_code === code).map((u) => ({ email: u.email, role: u.role, functions: u.functions, sftpKeyRegistered: false, ipRegistered: false })),
     })));
   };
-  return { db, url, sim, simToken, simAdmin, gateway, sink, deps, app, env, config, api, cli, ...temporal, worker, runWorker, addUsers };
+  /** Fetch from the rehearsal environment's admin API (a stack made with `rehearsal`). */
+  const rehearsalAdmin = (path: string, init: RequestInit = {}) => fetch(sim.rehearsal!.url + path, { ...init, headers: { authorization: `Bearer ${simToken}`, 'content-type': 'application/json', ...init.headers } });
+  return { db, url, sim, simToken, rehearsalDb, rehearsalGateway, rehearsalAdmin, simAdmin, gateway, sink, deps, app, env, config, api, cli, ...temporal, worker, runWorker, addUsers };
 }
 
 /** Each folder's placement and both platforms' intake/visibility, for "nothing else changed" checks. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { abortBatch, approveBatch, mustRead, rejectBatch } from '../../app/batches';
+import { rehearseBatch } from '../../app/rehearsal';
 import { requestRepair } from '../../app/repair';
 import { requestSwitchBack } from '../../app/switch-back';
 import { ConflictError, InputError, NotAllowedError, NotFoundError } from '../../domain/errors';
@@ -43,5 +44,24 @@ describe('commands refused before Temporal is asked', () => {
     await expect(requestRepair(fakeApp(w()), alice, 'NOPE', 'live', 'stuck')).rejects.toThrow(NotFoundError);
     await expect(requestRepair(fakeApp(w()), alice, 'SD3', 'ecp2', 'stuck')).rejects.toThrow(InputError);
     await expect(requestRepair(fakeApp(w()), bob, 'SD3', 'live', 'stuck')).rejects.toThrow(NotAllowedError);
+  });
+});
+
+describe('rehearsals, refused before Temporal is asked (issue 28)', () => {
+  it('a rehearsal: the planner\'s, of a batch that exists and has not started', async () => {
+    await expect(rehearseBatch(fakeApp(w()), bob, 'B2')).rejects.toThrow(new NotAllowedError("operator 'bob' does not hold the planner role (has: approver)"));
+    await expect(rehearseBatch(fakeApp(w()), alice, 'B9')).rejects.toThrow(NotFoundError);
+    await expect(rehearseBatch(fakeApp(w()), alice, 'B1')).rejects.toThrow(new ConflictError('batch B1 is completed: only a batch not yet started is rehearsed'));
+  });
+
+  it('REQUIRE_REHEARSAL: an approval without a rehearsal of this plan is refused, saying so; without it set, nothing is asked of rehearsals', async () => {
+    const app = fakeApp(w(), { env: { REQUIRE_REHEARSAL: '7d' } });
+    await expect(approveBatch(app, bob, 'B2')).rejects.toThrow(/^approval of batch B2 refused: REQUIRE_REHEARSAL=7d asks for a successful rehearsal of this plan in the last 7d, and there is none: run 'ecp-cutover batch rehearse B2'/);
+    // The batch's own refusals come first.
+    await expect(approveBatch(app, bob, 'B1')).rejects.toThrow('batch B1 is completed');
+    const off = fakeApp(w());
+    off.stores.rehearsals.latest = () => Promise.reject(new Error('rehearsals were read'));
+    // Off: the approval goes on to Temporal without reading rehearsals (the fake Temporal throws when reached).
+    await expect(approveBatch(off, bob, 'B2')).rejects.toThrow(/deps\.temporal\.workflow/);
   });
 });

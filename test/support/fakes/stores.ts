@@ -247,6 +247,8 @@ export function fakeAppStores(w: World, gateway: PlatformGateway): AppStores {
     readiness: readinessOver(source, gateway),
 
     reports: { batch: refuse('a batch report') },
+    // No rehearsal in the fakes' world (REQUIRE_REHEARSAL is off in the unit tests' configuration).
+    rehearsals: { get: async () => undefined, ofBatch: async () => [], latest: async () => undefined, report: async () => undefined },
     repairs: {
       async record(code) {
         const f = w.folders.find((x) => x.code === code);
