@@ -30,7 +30,11 @@ export function createApprovalActivities({ approvals, events }: ApprovalDeps) {
     },
 
     /** A verified switch-back request → its event, if the folder is live; otherwise the reason it cannot be. */
-    async recordSwitchBackRequest(input: { command: CommandClaims<SwitchBackRequestArgs>; workflowId: string; runId: string }): Promise<{ ok: true } | { ok: false; reason: string }> {
+    async recordSwitchBackRequest(input: {
+      command: CommandClaims<SwitchBackRequestArgs>;
+      workflowId: string;
+      runId: string;
+    }): Promise<{ ok: true } | { ok: false; reason: string }> {
       return approvals.recordSwitchBackRequest(input.command, input.workflowId, input.runId);
     },
 
@@ -39,7 +43,8 @@ export function createApprovalActivities({ approvals, events }: ApprovalDeps) {
       try {
         await approvals.requireRole(input.name, input.role);
       } catch (err) {
-        if (isDomainError(err)) throw ApplicationFailure.create({ message: err.message, type: 'NotAllowed', nonRetryable: true });
+        if (isDomainError(err))
+          throw ApplicationFailure.create({ message: err.message, type: 'NotAllowed', nonRetryable: true });
         throw err;
       }
     },

@@ -16,7 +16,8 @@ async function once<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof StaleRunError) throw ApplicationFailure.create({ message: err.message, type: 'StaleRun', nonRetryable: true });
+    if (err instanceof StaleRunError)
+      throw ApplicationFailure.create({ message: err.message, type: 'StaleRun', nonRetryable: true });
     throw err;
   }
 }
@@ -25,28 +26,53 @@ async function once<T>(fn: () => Promise<T>): Promise<T> {
 export function createBatchActivities({ batches: store, readiness, gateway }: BatchDeps) {
   return {
     /** The signed plan (already verified by the workflow) → the batch's rows, or the reason it cannot be. */
-    async recordBatchPlan(input: { command: CommandClaims<BatchPlanArgs>; workflowId: string; runId: string }) {
+    async recordBatchPlan(input: {
+      command: CommandClaims<BatchPlanArgs>;
+      workflowId: string;
+      runId: string;
+    }) {
       return store.recordPlan(input.command, input.workflowId, input.runId);
     },
-    async persistBatch(input: BatchEvent & { status: BatchStatus; change?: BatchChange; plannedAt?: string; startedAt?: string }): Promise<void> {
+    async persistBatch(
+      input: BatchEvent & {
+        status: BatchStatus;
+        change?: BatchChange;
+        plannedAt?: string;
+        startedAt?: string;
+      },
+    ): Promise<void> {
       await once(() => store.persist(input));
     },
-    async finishBatch(input: BatchEvent & { status: BatchStatus; outcomes: Record<string, { status: BatchFolderStatus; failure: string | null }> }): Promise<void> {
+    async finishBatch(
+      input: BatchEvent & {
+        status: BatchStatus;
+        outcomes: Record<string, { status: BatchFolderStatus; failure: string | null }>;
+      },
+    ): Promise<void> {
       await once(() => store.finish(input));
     },
     /**
      * The batch's retired folders, closed and hidden on legacy (files accepted before are still processed there).
      * A platform refusal is recorded for that folder and the others go on; an outage is retried.
      */
-    async retireBatchFolders(input: Omit<BatchEvent, 'actor'>): Promise<{ retired: string[]; refused: string[] }> {
+    async retireBatchFolders(
+      input: Omit<BatchEvent, 'actor'>,
+    ): Promise<{ retired: string[]; refused: string[] }> {
       return once(async () => {
         const out = { retired: [] as string[], refused: [] as string[] };
         for (const code of await store.foldersToRetire(input)) {
-          const refusal = await gateway.retireLegacy(code).then(() => null, (err: unknown) => {
-            if (err instanceof PlatformRefusal) return err.message;
-            throw err;
-          });
-          await store.recordRetirement({ ...input, actor: 'system' }, code, refusal === null ? { retired: true } : { retired: false, failure: refusal });
+          const refusal = await gateway.retireLegacy(code).then(
+            () => null,
+            (err: unknown) => {
+              if (err instanceof PlatformRefusal) return err.message;
+              throw err;
+            },
+          );
+          await store.recordRetirement(
+            { ...input, actor: 'system' },
+            code,
+            refusal === null ? { retired: true } : { retired: false, failure: refusal },
+          );
           out[refusal === null ? 'retired' : 'refused'].push(code);
         }
         return out;
@@ -59,8 +85,17 @@ export function createBatchActivities({ batches: store, readiness, gateway }: Ba
     async checkBatchReadiness(input: { batchId: string }) {
       const users = await readiness.users();
       const r = await readiness.ofBatch(input.batchId, users.users);
-      await readiness.record(input.batchId, 'instant', { affected: r.affected, notReady: r.notReady, source: users.source });
-      return { affected: r.affected, notReady: r.notReady, percentNotReady: r.percentNotReady, source: users.source };
+      await readiness.record(input.batchId, 'instant', {
+        affected: r.affected,
+        notReady: r.notReady,
+        source: users.source,
+      });
+      return {
+        affected: r.affected,
+        notReady: r.notReady,
+        percentNotReady: r.percentNotReady,
+        source: users.source,
+      };
     },
 
     // Version 1 of the batch workflow (workflows/v1) still calls these.

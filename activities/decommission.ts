@@ -17,7 +17,11 @@ export interface DecommissionDeps {
 export function createDecommissionActivities({ decommission, events, gateway }: DecommissionDeps) {
   return {
     /** A verified schedule → the decommission row (awaiting approval) and its event; refused once legacy is off. */
-    async recordDecommissionRequest(input: { command: CommandClaims<DecommissionScheduleArgs>; workflowId: string; runId: string }): Promise<{ ok: true } | { ok: false; reason: string }> {
+    async recordDecommissionRequest(input: {
+      command: CommandClaims<DecommissionScheduleArgs>;
+      workflowId: string;
+      runId: string;
+    }): Promise<{ ok: true } | { ok: false; reason: string }> {
       return decommission.recordRequest(input.command, input.workflowId, input.runId);
     },
     /** Status (and plan) of the decommission, with its event, in one transaction; keyed against retries. */
@@ -26,7 +30,8 @@ export function createDecommissionActivities({ decommission, events, gateway }: 
         await decommission.setStatus(input);
       } catch (err) {
         // Another run's write (a reset workflow): refused for good, nothing written.
-        if (err instanceof StaleRunError) throw ApplicationFailure.create({ message: err.message, type: 'StaleRun', nonRetryable: true });
+        if (err instanceof StaleRunError)
+          throw ApplicationFailure.create({ message: err.message, type: 'StaleRun', nonRetryable: true });
         throw err;
       }
     },
@@ -34,7 +39,12 @@ export function createDecommissionActivities({ decommission, events, gateway }: 
     async checkDecommissionGate(input: { quietPeriodMs: number }) {
       const now = new Date();
       const stored = await decommission.gateFacts();
-      const gate = decommissionGate({ ...stored, lastLegacyAcceptance: await gateway.lastLegacyAcceptance(), quietPeriodMs: input.quietPeriodMs, now });
+      const gate = decommissionGate({
+        ...stored,
+        lastLegacyAcceptance: await gateway.lastLegacyAcceptance(),
+        quietPeriodMs: input.quietPeriodMs,
+        now,
+      });
       await decommission.saveGate(gate.items);
       return gate;
     },
@@ -42,7 +52,11 @@ export function createDecommissionActivities({ decommission, events, gateway }: 
     async switchOffLegacy(input: { workflowId: string; runId: string }): Promise<{ openFolders: number }> {
       const row = await decommission.current();
       if (!row || row.runId !== input.runId || row.status !== 'running') {
-        throw ApplicationFailure.create({ message: `legacy is switched off only by the run that recorded the decommission and marked it running (found ${row ? `${row.status} in run ${row.runId}` : 'none'})`, type: 'StaleRun', nonRetryable: true });
+        throw ApplicationFailure.create({
+          message: `legacy is switched off only by the run that recorded the decommission and marked it running (found ${row ? `${row.status} in run ${row.runId}` : 'none'})`,
+          type: 'StaleRun',
+          nonRetryable: true,
+        });
       }
       // The retired folders no batch retired close as retired (3003, never "submit on ECP 2.0"), then the rest.
       const retiring = await decommission.retiredNotClosed();
@@ -53,10 +67,18 @@ export function createDecommissionActivities({ decommission, events, gateway }: 
       }
       const r = await gateway.decommissionLegacy();
       await decommission.markRetired(retiring);
-      if (r.openFolders !== 0) throw new Error(`legacy still shows ${r.openFolders} folder(s) after the switch-off`);
+      if (r.openFolders !== 0)
+        throw new Error(`legacy still shows ${r.openFolders} folder(s) after the switch-off`);
       await events.append({
-        key: runKey(input.workflowId, input.runId, 'switch-off'), actor: 'system', entityType: 'decommission', entityId: DECOMMISSION_ID, from: 'running', to: 'legacy_read_only',
-        reason: 'intake off for every folder, every folder hidden, platform read-only', workflowId: input.workflowId, runId: input.runId,
+        key: runKey(input.workflowId, input.runId, 'switch-off'),
+        actor: 'system',
+        entityType: 'decommission',
+        entityId: DECOMMISSION_ID,
+        from: 'running',
+        to: 'legacy_read_only',
+        reason: 'intake off for every folder, every folder hidden, platform read-only',
+        workflowId: input.workflowId,
+        runId: input.runId,
       });
       return r;
     },

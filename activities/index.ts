@@ -10,7 +10,15 @@ import { createRepairActivities, type RepairDeps } from './repair';
 import { createRehearsalActivities, type RehearsalDeps } from './rehearsal';
 
 /** Every store, port and setting the activities use; the worker builds them (worker/activity-deps.ts). */
-export type ActivityDeps = StatusDeps & ApprovalDeps & MoveDeps & BatchDeps & NoticeDeps & DecommissionDeps & ReconcileActivityDeps & RepairDeps & RehearsalDeps & { commandKey: Buffer };
+export type ActivityDeps = StatusDeps &
+  ApprovalDeps &
+  MoveDeps &
+  BatchDeps &
+  NoticeDeps &
+  DecommissionDeps &
+  ReconcileActivityDeps &
+  RepairDeps &
+  RehearsalDeps & { commandKey: Buffer };
 
 /** All activities the worker registers, built from their dependencies. */
 export function createActivities(deps: ActivityDeps) {

@@ -18,8 +18,20 @@ async function permanent<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (isDomainError(err)) throw ApplicationFailure.create({ message: err.message, type: 'FolderNotMovable', nonRetryable: true, cause: err });
-    if (err instanceof PlatformRefusal) throw ApplicationFailure.create({ message: err.message, type: 'PlatformRefusal', nonRetryable: true, cause: err });
+    if (isDomainError(err))
+      throw ApplicationFailure.create({
+        message: err.message,
+        type: 'FolderNotMovable',
+        nonRetryable: true,
+        cause: err,
+      });
+    if (err instanceof PlatformRefusal)
+      throw ApplicationFailure.create({
+        message: err.message,
+        type: 'PlatformRefusal',
+        nonRetryable: true,
+        cause: err,
+      });
     throw err;
   }
 }
@@ -38,14 +50,27 @@ export interface StepInput {
 export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
   return {
     /** Refused (permanently, recorded as an event) unless the move is allowed: see cutoverRefusal in stores/run-store.ts. */
-    async beginMove(input: { ref: RunRef; reason: string | null; parent?: { workflowId: string; runId: string } | null }): Promise<void> {
+    async beginMove(input: {
+      ref: RunRef;
+      reason: string | null;
+      parent?: { workflowId: string; runId: string } | null;
+    }): Promise<void> {
       try {
         await runs.begin(input.ref, input.reason, input.parent ?? null);
       } catch (err) {
         // A refusal of a cutover its batch started is recorded; a start by hand writes nothing (the worker's log says it).
         if (err instanceof NotAllowedError && !(err instanceof UnverifiedCutover)) {
           const { ref } = input;
-          await events.append({ key: runKey(ref.workflowId, ref.runId, 'refused'), actor: ref.actor, entityType: 'folder', entityId: ref.folderCode, to: 'cutover_refused', reason: err.message, workflowId: ref.workflowId, runId: ref.runId });
+          await events.append({
+            key: runKey(ref.workflowId, ref.runId, 'refused'),
+            actor: ref.actor,
+            entityType: 'folder',
+            entityId: ref.folderCode,
+            to: 'cutover_refused',
+            reason: err.message,
+            workflowId: ref.workflowId,
+            runId: ref.runId,
+          });
         }
         await permanent(() => Promise.reject(err));
       }
@@ -63,7 +88,16 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
      * flight at the timeout are left for the normal activity, which goes on waiting and hands them over, and
      * `pending` says how many.
      */
-    async drainSource({ ref, source, timeoutMs, handOver = true }: StepInput & { timeoutMs: number; handOver?: boolean }): Promise<{ drained: number; handedOver: number; pending: number }> {
+    async drainSource({
+      ref,
+      source,
+      timeoutMs,
+      handOver = true,
+    }: StepInput & { timeoutMs: number; handOver?: boolean }): Promise<{
+      drained: number;
+      handedOver: number;
+      pending: number;
+    }> {
       const first = await permanent(() => gateway.folderState(source, ref.folderCode));
       await runs.step(ref, 'draining', { drained: first.pending });
       const deadline = Date.now() + timeoutMs;
@@ -76,7 +110,8 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
         pending = (await permanent(() => gateway.folderState(source, ref.folderCode))).pending;
       }
       if (pending > 0 && !handOver) return { drained: first.pending, handedOver: 0, pending };
-      const handedOver = pending > 0 ? (await permanent(() => gateway.handOver(source, ref.folderCode))).handedOver : 0;
+      const handedOver =
+        pending > 0 ? (await permanent(() => gateway.handOver(source, ref.folderCode))).handedOver : 0;
       const result = { drained: first.pending, handedOver };
       await runs.step(ref, 'drained', result);
       return { ...result, pending: 0 };

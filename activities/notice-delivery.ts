@@ -28,7 +28,10 @@ export function createDeliveryActivities({ notices, mailer, mailFrom }: Delivery
      * chunk's record can send those copies again on retry (at most one chunk, CLAIM notices); such a copy
      * carries the same Message-ID, so it is recognisable downstream.
      */
-    async deliverNotices(input: { kind: NoticeKind | 'readiness_action_needed'; subjectId: string }): Promise<{ sent: number; failed: number }> {
+    async deliverNotices(input: {
+      kind: NoticeKind | 'readiness_action_needed';
+      subjectId: string;
+    }): Promise<{ sent: number; failed: number }> {
       // Rows left `sending` by a crashed attempt go out again (see above).
       await notices.requeueSending(input.kind, input.subjectId);
       let sent = 0;
@@ -45,11 +48,30 @@ export function createDeliveryActivities({ notices, mailer, mailFrom }: Delivery
         const attempts: SendAttempt[] = [];
         await inParallel(due, 10, async (n) => {
           try {
-            const info = await mailer.send({ from: mailFrom, to: n.recipients, subject: n.subject, text: n.text, messageId: `<notice-${n.id}.${n.kind}@ecp-cutover.hkex.example>` });
-            attempts.push({ id: n.id, attempts: n.attempts + 1, ok: true, response: info.response, messageId: info.messageId });
+            const info = await mailer.send({
+              from: mailFrom,
+              to: n.recipients,
+              subject: n.subject,
+              text: n.text,
+              messageId: `<notice-${n.id}.${n.kind}@ecp-cutover.hkex.example>`,
+            });
+            attempts.push({
+              id: n.id,
+              attempts: n.attempts + 1,
+              ok: true,
+              response: info.response,
+              messageId: info.messageId,
+            });
           } catch (err) {
             const tries = n.attempts + 1;
-            attempts.push({ id: n.id, attempts: tries, ok: false, response: String((err as Error).message ?? err).slice(0, 500), gaveUp: tries >= MAX_SEND_ATTEMPTS, retryAt: new Date(Date.now() + backoffMs(tries)) });
+            attempts.push({
+              id: n.id,
+              attempts: tries,
+              ok: false,
+              response: String((err as Error).message ?? err).slice(0, 500),
+              gaveUp: tries >= MAX_SEND_ATTEMPTS,
+              retryAt: new Date(Date.now() + backoffMs(tries)),
+            });
           }
         });
         await notices.recordAttempts(attempts);
@@ -63,7 +85,9 @@ export function createDeliveryActivities({ notices, mailer, mailFrom }: Delivery
 
 async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { classifyDrift, type Drift } from '../domain/drift';
 import type { PlatformName } from '../domain/intake-rules';
 import { isPlacement } from '../domain/placement';
-import { alertChanges, alertConditions, episodeChanges, finding, leaveForNextPass, type Finding, type ReconcileTrigger } from '../domain/reconcile';
+import {
+  alertChanges,
+  alertConditions,
+  episodeChanges,
+  finding,
+  leaveForNextPass,
+  type Finding,
+  type ReconcileTrigger,
+} from '../domain/reconcile';
 import { openingMail, resolutionMail, type AlertMail } from '../domain/reconcile-mail';
 import { PlatformRefusal, type FolderState, type PlatformGateway } from '../platform/gateway';
 import type { AlertStore } from '../stores/alert-store';
@@ -43,7 +51,11 @@ export interface ReconcileReport {
   alertMailError: string | null;
 }
 
-async function stateOf(gateway: PlatformGateway, platform: PlatformName, code: string): Promise<FolderState | null> {
+async function stateOf(
+  gateway: PlatformGateway,
+  platform: PlatformName,
+  code: string,
+): Promise<FolderState | null> {
   try {
     const s = await gateway.folderState(platform, code);
     return s.exists ? s : null;
@@ -62,7 +74,18 @@ async function onePass(deps: ReconcileDeps, trigger: ReconcileTrigger): Promise<
   const started = new Date();
   const pass = randomUUID();
   const codes = await store.folderCodes();
-  const report: ReconcileReport = { trigger, startedAt: started.toISOString(), durationMs: 0, folders: codes.length, moving: [], unreadable: [], detected: [], resolved: [], open: [], alertMailError: null };
+  const report: ReconcileReport = {
+    trigger,
+    startedAt: started.toISOString(),
+    durationMs: 0,
+    folders: codes.length,
+    moving: [],
+    unreadable: [],
+    detected: [],
+    resolved: [],
+    open: [],
+    alertMailError: null,
+  };
 
   const one = async (code: string) => {
     const before = await store.snapshot(code);
@@ -81,13 +104,23 @@ async function onePass(deps: ReconcileDeps, trigger: ReconcileTrigger): Promise<
       report.moving.push(code);
       return;
     }
-    const found = classifyDrift({ code, placement: before.placement, retiredAt: before.retiredAt }, legacy, ecp2);
+    const found = classifyDrift(
+      { code, placement: before.placement, retiredAt: before.retiredAt },
+      legacy,
+      ecp2,
+    );
     // I1 first: close the side the record does not name, before anything is written — holding the folder's row
     // (a move's begin takes it for update, so none starts meanwhile) and with the record read once more under it.
     const closing = new Map<Drift, { ok: true } | { ok: false; error: string }>();
     for (const d of found.filter((x) => x.close)) {
       const acted = await store.whileUnchanged(code, before, async () => {
-        closing.set(d, await gateway.disable(d.close!, code).then(() => ({ ok: true as const }), (err: Error) => ({ ok: false as const, error: err.message })));
+        closing.set(
+          d,
+          await gateway.disable(d.close!, code).then(
+            () => ({ ok: true as const }),
+            (err: Error) => ({ ok: false as const, error: err.message }),
+          ),
+        );
       });
       if (!acted) {
         report.moving.push(code);
@@ -95,24 +128,37 @@ async function onePass(deps: ReconcileDeps, trigger: ReconcileTrigger): Promise<
       }
     }
     const findings: Finding[] = found.map((d) => finding(d, closing.get(d) ?? null));
-    const recorded = await store.recordEpisodes(code, pass, (open, now) => episodeChanges(open, findings, now));
+    const recorded = await store.recordEpisodes(code, pass, (open, now) =>
+      episodeChanges(open, findings, now),
+    );
     report.detected.push(...recorded.detected);
     report.resolved.push(...recorded.resolved);
   };
 
   // A few folders at a time: each is two platform reads and four small queries.
   const queue = [...codes];
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    for (let code = queue.shift(); code !== undefined; code = queue.shift()) await one(code);
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let code = queue.shift(); code !== undefined; code = queue.shift()) await one(code);
+    }),
+  );
 
   report.open = await store.openEpisodes();
   report.durationMs = Date.now() - started.getTime();
-  await store.recordPass({ trigger, startedAt: started, folders: codes.length, openDrifts: report.open.length, newDrifts: report.detected.length, resolvedDrifts: report.resolved.length, unreadable: report.unreadable.length });
+  await store.recordPass({
+    trigger,
+    startedAt: started,
+    folders: codes.length,
+    openDrifts: report.open.length,
+    newDrifts: report.detected.length,
+    resolvedDrifts: report.resolved.length,
+    unreadable: report.unreadable.length,
+  });
   const conditions = alertConditions(await deps.alerts.facts());
   await deps.alerts.syncAlerts((open) => alertChanges(open, conditions));
   // A mail server that is down is tried again by the next pass: the pass itself stands.
-  if (deps.alert) await sendAlerts(deps.alerts, deps.alert).catch((err: Error) => (report.alertMailError = err.message));
+  if (deps.alert)
+    await sendAlerts(deps.alerts, deps.alert).catch((err: Error) => (report.alertMailError = err.message));
   return report;
 }
 

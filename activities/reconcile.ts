@@ -24,30 +24,41 @@ export type ReconcileSummary = ReconcileReport & { openCount: number };
 const KEPT = 200;
 
 /** "Is this workflow run still running?", asked of Temporal (a run it does not know is not running). */
-export const runningIn = (client: Client) => async ({ workflowId, runId }: { workflowId: string; runId: string }) => {
-  try {
-    return (await client.workflow.getHandle(workflowId, runId).describe()).status.name === 'RUNNING';
-  } catch (err) {
-    if ((err as Error).name === 'WorkflowNotFoundError') return false;
-    throw err;
-  }
-};
+export const runningIn =
+  (client: Client) =>
+  async ({ workflowId, runId }: { workflowId: string; runId: string }) => {
+    try {
+      return (await client.workflow.getHandle(workflowId, runId).describe()).status.name === 'RUNNING';
+    } catch (err) {
+      if ((err as Error).name === 'WorkflowNotFoundError') return false;
+      throw err;
+    }
+  };
 
 export function createReconcileActivities(deps: ReconcileActivityDeps) {
   return {
     /** One reconciler pass (activities/reconcile-pass.ts); whether a move is still running is asked of Temporal. */
     async reconcileFolders(input: { trigger: ReconcileTrigger }): Promise<ReconcileSummary> {
-      const report = await reconcilePass({
-        drifts: deps.drifts,
-        alerts: deps.alerts,
-        gateway: deps.gateway,
-        isMoving: runningIn(Context.current().client),
-        alert: deps.opsAlertEmail
-          ? async (m) => {
-              await deps.mailer.send({ from: deps.mailFrom, to: [deps.opsAlertEmail!], subject: m.subject, text: m.text, messageId: `<${m.id}@ecp-cutover>` });
-            }
-          : undefined,
-      }, input.trigger);
+      const report = await reconcilePass(
+        {
+          drifts: deps.drifts,
+          alerts: deps.alerts,
+          gateway: deps.gateway,
+          isMoving: runningIn(Context.current().client),
+          alert: deps.opsAlertEmail
+            ? async (m) => {
+                await deps.mailer.send({
+                  from: deps.mailFrom,
+                  to: [deps.opsAlertEmail!],
+                  subject: m.subject,
+                  text: m.text,
+                  messageId: `<${m.id}@ecp-cutover>`,
+                });
+              }
+            : undefined,
+        },
+        input.trigger,
+      );
       return { ...report, open: report.open.slice(0, KEPT), openCount: report.open.length };
     },
   };

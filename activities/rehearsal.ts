@@ -43,7 +43,12 @@ const NO_EVENTS: EventStore = {
   lastOfWorkflow: async () => undefined,
 };
 
-const noEnvironment = () => ApplicationFailure.create({ message: 'no rehearsal environment: set REHEARSAL_PLATFORM_URL (and its credential) for the worker', type: 'NoRehearsalEnvironment', nonRetryable: true });
+const noEnvironment = () =>
+  ApplicationFailure.create({
+    message: 'no rehearsal environment: set REHEARSAL_PLATFORM_URL (and its credential) for the worker',
+    type: 'NoRehearsalEnvironment',
+    nonRetryable: true,
+  });
 
 /**
  * The activities of a rehearsal (issue 28). The folder moves are activities/move.ts's, built over the
@@ -53,21 +58,40 @@ const noEnvironment = () => ApplicationFailure.create({ message: 'no rehearsal e
  */
 export function createRehearsalActivities(deps: RehearsalDeps) {
   const { rehearsals, rehearsalGateway: gateway } = deps;
-  const unavailable: PlatformGateway = new Proxy({} as PlatformGateway, { get: () => () => Promise.reject(noEnvironment()) });
-  const moves = createMoveActivities({ runs: rehearsals.runs(), events: NO_EVENTS, gateway: gateway ?? unavailable });
-  const prefixed = Object.fromEntries(Object.entries(moves).map(([name, fn]) => [`${REHEARSAL_PREFIX}${name}`, fn])) as { [K in keyof typeof moves as `rehearsal_${K}`]: (typeof moves)[K] };
+  const unavailable: PlatformGateway = new Proxy({} as PlatformGateway, {
+    get: () => () => Promise.reject(noEnvironment()),
+  });
+  const moves = createMoveActivities({
+    runs: rehearsals.runs(),
+    events: NO_EVENTS,
+    gateway: gateway ?? unavailable,
+  });
+  const prefixed = Object.fromEntries(
+    Object.entries(moves).map(([name, fn]) => [`${REHEARSAL_PREFIX}${name}`, fn]),
+  ) as { [K in keyof typeof moves as `rehearsal_${K}`]: (typeof moves)[K] };
 
   return {
     ...prefixed,
 
     /** Records the rehearsal (its plan and hash as verified from the signed command). Idempotent. */
-    async recordRehearsal(input: { command: CommandClaims<BatchRehearseArgs>; workflowId: string; runId: string }): Promise<{ ok: true } | { ok: false; reason: string }> {
+    async recordRehearsal(input: {
+      command: CommandClaims<BatchRehearseArgs>;
+      workflowId: string;
+      runId: string;
+    }): Promise<{ ok: true } | { ok: false; reason: string }> {
       const { args } = input.command;
-      if (planHash(args.plan) !== args.planHash) return { ok: false, reason: `batch.rehearse refused: the plan's hash does not match the plan` };
+      if (planHash(args.plan) !== args.planHash)
+        return { ok: false, reason: `batch.rehearse refused: the plan's hash does not match the plan` };
       if (!gateway) throw noEnvironment();
       await rehearsals.begin({
-        id: args.rehearsalId, batchId: args.plan.batchId, planHash: args.planHash, plan: args.plan, requestedBy: input.command.operator, environment: args.environment,
-        workflowId: input.workflowId, runId: input.runId,
+        id: args.rehearsalId,
+        batchId: args.plan.batchId,
+        planHash: args.planHash,
+        plan: args.plan,
+        requestedBy: input.command.operator,
+        environment: args.environment,
+        workflowId: input.workflowId,
+        runId: input.runId,
       });
       return { ok: true };
     },
@@ -87,10 +111,17 @@ export function createRehearsalActivities(deps: RehearsalDeps) {
     },
 
     /** Readiness of the batch's folders as the live directory (Client Connect) has it now; recorded with the rehearsal. */
-    async rehearsalReadiness(input: { rehearsalId: string; folders: string[] }): Promise<{ affected: number; notReady: number }> {
+    async rehearsalReadiness(input: {
+      rehearsalId: string;
+      folders: string[];
+    }): Promise<{ affected: number; notReady: number }> {
       const users = await deps.readiness.users();
       const r = await deps.readiness.ofFolders(input.folders, users.users, { list: 0 });
-      await rehearsals.readiness(input.rehearsalId, { affected: r.affected, notReady: r.notReady, source: users.source });
+      await rehearsals.readiness(input.rehearsalId, {
+        affected: r.affected,
+        notReady: r.notReady,
+        source: users.source,
+      });
       return { affected: r.affected, notReady: r.notReady };
     },
 
@@ -99,7 +130,9 @@ export function createRehearsalActivities(deps: RehearsalDeps) {
      * in one mail to the platform team's address — never to a firm. Without a team address nothing is sent,
      * and the rehearsal says so.
      */
-    async rehearsalNotices(input: { rehearsalId: string }): Promise<{ sentTo: string | null; rendered: number }> {
+    async rehearsalNotices(input: {
+      rehearsalId: string;
+    }): Promise<{ sentTo: string | null; rendered: number }> {
       const r = await rehearsals.get(input.rehearsalId);
       if (!r) throw new Error(`no rehearsal ${input.rehearsalId}`);
       const facts = await deps.notices.batchFolders(r.batchId, 'all');
@@ -111,31 +144,76 @@ export function createRehearsalActivities(deps: RehearsalDeps) {
         if (firms.length === 0) break;
         after = firms[firms.length - 1].code;
         for (const firm of firms) {
-          const mine = folders.filter((f) => isAffected(firm.userTypes, { code: f.code, userTypes: f.userTypes, ccFunction: null }));
+          const mine = folders.filter((f) =>
+            isAffected(firm.userTypes, { code: f.code, userTypes: f.userTypes, ccFunction: null }),
+          );
           if (mine.length === 0 || samples.length >= SAMPLE_FIRMS * 2) continue;
-          const participant = { code: firm.code, nameEn: firm.nameEn, nameZh: firm.nameZh, language: firm.language };
-          const listed = (withOutcome: boolean): NoticeFolder[] => mine.map((f) => ({
-            code: f.code, nameEn: f.nameEn, nameZh: f.nameZh, direction: f.direction, inputDateMeaning: f.inputDateMeaning,
-            ...(withOutcome ? { outcome: outcome.get(f.code) === 'succeeded' ? 'moved' as const : 'not_moved' as const } : {}),
-          }));
+          const participant = {
+            code: firm.code,
+            nameEn: firm.nameEn,
+            nameZh: firm.nameZh,
+            language: firm.language,
+          };
+          const listed = (withOutcome: boolean): NoticeFolder[] =>
+            mine.map((f) => ({
+              code: f.code,
+              nameEn: f.nameEn,
+              nameZh: f.nameZh,
+              direction: f.direction,
+              inputDateMeaning: f.inputDateMeaning,
+              ...(withOutcome
+                ? {
+                    outcome:
+                      outcome.get(f.code) === 'succeeded' ? ('moved' as const) : ('not_moved' as const),
+                  }
+                : {}),
+            }));
           for (const kind of ['batch_announced', 'batch_outcome'] as const) {
-            samples.push({ firm: firm.code, emails: firm.emails, ...renderNotice({ kind, participant, folders: listed(kind === 'batch_outcome'), subject: `batch ${r.batchId}`, at: r.plan.plannedAt }) });
+            samples.push({
+              firm: firm.code,
+              emails: firm.emails,
+              ...renderNotice({
+                kind,
+                participant,
+                folders: listed(kind === 'batch_outcome'),
+                subject: `batch ${r.batchId}`,
+                at: r.plan.plannedAt,
+              }),
+            });
           }
         }
       }
       const to = deps.rehearsalNoticeEmail;
       if (!to) {
-        await rehearsals.noticesSent(r.id, `${samples.length} notices rendered, none sent: no team address (set REHEARSAL_NOTICE_EMAIL or OPS_ALERT_EMAIL)`);
+        await rehearsals.noticesSent(
+          r.id,
+          `${samples.length} notices rendered, none sent: no team address (set REHEARSAL_NOTICE_EMAIL or OPS_ALERT_EMAIL)`,
+        );
         return { sentTo: null, rendered: samples.length };
       }
       const text = [
         `Rehearsal ${r.id} of batch ${r.batchId} (planned for ${formatHk(r.plan.plannedAt)}), run by ${r.requestedBy} against ${r.environment}.`,
         `Below: the notices ${SAMPLE_FIRMS} sample firms would receive (announcement, and outcome as rehearsed). None was sent to a firm.`,
         '',
-        ...samples.flatMap((s) => ['========================================', `would go to ${s.firm}: ${s.emails.length} address(es) (not sent)`, `Subject: ${s.subject}`, '', s.text]),
+        ...samples.flatMap((s) => [
+          '========================================',
+          `would go to ${s.firm}: ${s.emails.length} address(es) (not sent)`,
+          `Subject: ${s.subject}`,
+          '',
+          s.text,
+        ]),
       ].join('\n');
-      await deps.mailer.send({ from: deps.mailFrom, to: [to], subject: `[HKEX ECP rehearsal] ${r.id}: the notices of batch ${r.batchId}`, text, messageId: `<rehearsal-${r.id}@ecp-cutover>` });
-      await rehearsals.noticesSent(r.id, `${samples.length} notices of ${Math.ceil(samples.length / 2)} sample firms rendered, sent in one mail to ${to} only`);
+      await deps.mailer.send({
+        from: deps.mailFrom,
+        to: [to],
+        subject: `[HKEX ECP rehearsal] ${r.id}: the notices of batch ${r.batchId}`,
+        text,
+        messageId: `<rehearsal-${r.id}@ecp-cutover>`,
+      });
+      await rehearsals.noticesSent(
+        r.id,
+        `${samples.length} notices of ${Math.ceil(samples.length / 2)} sample firms rendered, sent in one mail to ${to} only`,
+      );
       return { sentTo: to, rendered: samples.length };
     },
 
@@ -145,7 +223,9 @@ export function createRehearsalActivities(deps: RehearsalDeps) {
     },
 
     /** Ends the rehearsal: its outcome from its folders', its duration. */
-    async finishRehearsal(input: { rehearsalId: string }): Promise<{ status: string; failure: string | null }> {
+    async finishRehearsal(input: {
+      rehearsalId: string;
+    }): Promise<{ status: string; failure: string | null }> {
       const r = await rehearsals.finish(input.rehearsalId);
       return { status: r.status, failure: r.failure };
     },

@@ -10,9 +10,19 @@ export function createSecurityActivities({ commandKey }: { commandKey: Buffer })
     /** The command's claims, if it was signed with the key for this workflow (and, for an Update, this run) and is fresh. */
     async verifyCommand(input: { command: unknown; action: string; workflowId: string; runId?: string }) {
       try {
-        return verifyCommand(commandKey, input.command, { action: input.action, workflowId: input.workflowId, runId: input.runId, now: Date.now() });
+        return verifyCommand(commandKey, input.command, {
+          action: input.action,
+          workflowId: input.workflowId,
+          runId: input.runId,
+          now: Date.now(),
+        });
       } catch (err) {
-        if (err instanceof ForgedCommand) throw ApplicationFailure.create({ message: err.message, type: 'ForgedCommand', nonRetryable: true });
+        if (err instanceof ForgedCommand)
+          throw ApplicationFailure.create({
+            message: err.message,
+            type: 'ForgedCommand',
+            nonRetryable: true,
+          });
         throw err;
       }
     },

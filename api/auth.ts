@@ -20,7 +20,10 @@ export interface Authenticator {
    * `cheapOnly`: for a credential over its limit of failed sign-ins, only what costs nothing to check (a token
    * secret verified before).
    */
-  authenticate(authorization: string | undefined, opts?: { cheapOnly?: boolean }): Promise<Omit<Operator, 'source'>>;
+  authenticate(
+    authorization: string | undefined,
+    opts?: { cheapOnly?: boolean },
+  ): Promise<Omit<Operator, 'source'>>;
   /**
    * What the header claims to be, before anything is checked — a token's id, a JWT's issuer and subject — so
    * that failures count against that credential, not against everyone who shares an address; null for
@@ -31,8 +34,15 @@ export interface Authenticator {
 
 /** A credential refused: 401. `known`: it names a real credential (a token id that exists), whose failures count against it. */
 export class CredentialRefused extends HttpError {
-  constructor(why: string, readonly known = false) {
-    super('unauthorized', `${why}: sign in with 'ecp-cutover login', or send 'Authorization: Bearer <token>'`, { 'www-authenticate': 'Bearer' });
+  constructor(
+    why: string,
+    readonly known = false,
+  ) {
+    super(
+      'unauthorized',
+      `${why}: sign in with 'ecp-cutover login', or send 'Authorization: Bearer <token>'`,
+      { 'www-authenticate': 'Bearer' },
+    );
   }
 }
 
@@ -65,10 +75,14 @@ export function createTokenAuthenticator(operators: OperatorStore): Authenticato
       if (!row) throw new CredentialRefused('unknown token');
       if (verified.get(parsed.id) !== fingerprint(parsed.secret)) {
         if (opts.cheapOnly) throw new CredentialRefused('this token failed to sign in too often', true);
-        if (hashing >= 4) throw new HttpError('busy', 'too many sign-ins at once: try again in a second', { 'retry-after': '1' });
+        if (hashing >= 4)
+          throw new HttpError('busy', 'too many sign-ins at once: try again in a second', {
+            'retry-after': '1',
+          });
         hashing++;
         try {
-          if (!(await secretMatches(parsed.secret, row.secretHash))) throw new CredentialRefused('wrong token', true);
+          if (!(await secretMatches(parsed.secret, row.secretHash)))
+            throw new CredentialRefused('wrong token', true);
         } finally {
           hashing--;
         }
@@ -105,13 +119,21 @@ export interface OidcSettings {
  */
 export function createOidcAuthenticator(operators: OperatorStore, s: OidcSettings): Authenticator {
   const url = new URL(s.jwksUrl);
-  const keys = url.protocol === 'file:' ? createLocalJWKSet(JSON.parse(fs.readFileSync(url, 'utf8'))) : createRemoteJWKSet(url);
+  const keys =
+    url.protocol === 'file:'
+      ? createLocalJWKSet(JSON.parse(fs.readFileSync(url, 'utf8')))
+      : createRemoteJWKSet(url);
   return {
     mode: 'oidc',
     claimed(authorization) {
       try {
         const p = decodeJwt(bearer(authorization));
-        return typeof p.sub === 'string' ? `jwt:${createHash('sha256').update(`${String(p.iss)}|${p.sub}`).digest('base64url').slice(0, 22)}` : null;
+        return typeof p.sub === 'string'
+          ? `jwt:${createHash('sha256')
+              .update(`${String(p.iss)}|${p.sub}`)
+              .digest('base64url')
+              .slice(0, 22)}`
+          : null;
       } catch {
         return null;
       }
@@ -121,21 +143,38 @@ export function createOidcAuthenticator(operators: OperatorStore, s: OidcSetting
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(jwt, keys, {
-          issuer: s.issuer, audience: s.audience, algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'], requiredClaims: ['exp', 'iat', 'sub'], maxTokenAge: '12h',
+          issuer: s.issuer,
+          audience: s.audience,
+          algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'],
+          requiredClaims: ['exp', 'iat', 'sub'],
+          maxTokenAge: '12h',
         }));
       } catch (err) {
-        throw new CredentialRefused(`the identity provider's token was refused (${(err as { code?: string }).code ?? 'invalid'})`);
+        throw new CredentialRefused(
+          `the identity provider's token was refused (${(err as { code?: string }).code ?? 'invalid'})`,
+        );
       }
       const name = payload[s.nameClaim];
-      if (typeof name !== 'string' || !OPERATOR_NAME.test(name)) throw new CredentialRefused(`the token's '${s.nameClaim}' claim is not an operator name`);
+      if (typeof name !== 'string' || !OPERATOR_NAME.test(name))
+        throw new CredentialRefused(`the token's '${s.nameClaim}' claim is not an operator name`);
       const subject = String(payload.sub).slice(0, 255);
       const claimed = payload[s.rolesClaim];
-      const roles = (Array.isArray(claimed) ? claimed : typeof claimed === 'string' ? claimed.split(/[ ,]+/) : []).filter((r): r is Role => typeof r === 'string' && isRole(r));
+      const roles = (
+        Array.isArray(claimed) ? claimed : typeof claimed === 'string' ? claimed.split(/[ ,]+/) : []
+      ).filter((r): r is Role => typeof r === 'string' && isRole(r));
       const bind = await operators.bindOidcName(name, s.issuer, subject);
-      if (bind.subjectsName) throw new CredentialRefused('this identity of the provider already signs in under another name; ask an administrator');
-      if (bind.boundTo?.issuer !== s.issuer || bind.boundTo?.subject !== subject) throw new CredentialRefused(`the name '${name}' belongs to another identity of the provider`);
+      if (bind.subjectsName)
+        throw new CredentialRefused(
+          'this identity of the provider already signs in under another name; ask an administrator',
+        );
+      if (bind.boundTo?.issuer !== s.issuer || bind.boundTo?.subject !== subject)
+        throw new CredentialRefused(`the name '${name}' belongs to another identity of the provider`);
       if (await operators.isBlocked(name)) throw new CredentialRefused(`operator ${name} was revoked`);
-      return { name, roles, credentialId: `jwt:${typeof payload.jti === 'string' ? payload.jti.slice(0, 40) : createHash('sha256').update(jwt).digest('hex').slice(0, 24)}` };
+      return {
+        name,
+        roles,
+        credentialId: `jwt:${typeof payload.jti === 'string' ? payload.jti.slice(0, 40) : createHash('sha256').update(jwt).digest('hex').slice(0, 24)}`,
+      };
     },
   };
 }
@@ -143,7 +182,13 @@ export function createOidcAuthenticator(operators: OperatorStore, s: OidcSetting
 /** The authenticator the configuration asks for: OIDC when OIDC_ISSUER (and its two companions) are set. */
 export function createAuthenticator(operators: OperatorStore, config: Config): Authenticator {
   if (config.OIDC_ISSUER && config.OIDC_AUDIENCE && config.OIDC_JWKS_URL) {
-    return createOidcAuthenticator(operators, { issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE, jwksUrl: config.OIDC_JWKS_URL, nameClaim: config.OIDC_NAME_CLAIM, rolesClaim: config.OIDC_ROLES_CLAIM });
+    return createOidcAuthenticator(operators, {
+      issuer: config.OIDC_ISSUER,
+      audience: config.OIDC_AUDIENCE,
+      jwksUrl: config.OIDC_JWKS_URL,
+      nameClaim: config.OIDC_NAME_CLAIM,
+      rolesClaim: config.OIDC_ROLES_CLAIM,
+    });
   }
   return createTokenAuthenticator(operators);
 }
@@ -156,7 +201,12 @@ export function createAuthenticator(operators: OperatorStore, config: Config): A
  * limit is 429 with Retry-After. A failure while refused is not counted, so a lockout never grows.
  * The control API's bearer tokens, the console's sign-in form and its OIDC callback all go through here.
  */
-export async function authenticateCounted(auth: Authenticator, limiter: SignInLimiter, client: string, authorization: string | undefined): Promise<Omit<Operator, 'source'>> {
+export async function authenticateCounted(
+  auth: Authenticator,
+  limiter: SignInLimiter,
+  client: string,
+  authorization: string | undefined,
+): Promise<Omit<Operator, 'source'>> {
   const credential = auth.claimed(authorization);
   const byCredential = credential ? `${credential}@${client}` : null;
   const byAddress = `address:${client}`;
@@ -168,7 +218,8 @@ export async function authenticateCounted(auth: Authenticator, limiter: SignInLi
     if (!(err instanceof CredentialRefused)) throw err;
     if (blocked) throw limiter.refusal(byCredential!, 'with this credential');
     const key = err.known && byCredential ? byCredential : byAddress;
-    if (limiter.blocked(key)) throw limiter.refusal(key, key === byAddress ? 'from this address' : 'with this credential');
+    if (limiter.blocked(key))
+      throw limiter.refusal(key, key === byAddress ? 'from this address' : 'with this credential');
     limiter.failed(key);
     throw err;
   }
@@ -190,7 +241,9 @@ export function createSignInLimiter(max = 10, windowMs = 5 * 60_000) {
     },
     refusal(key: string, what: string): HttpError {
       const retry = Math.max(1, Math.ceil(((recent(key)[0] ?? Date.now()) + windowMs - Date.now()) / 1000));
-      return new HttpError('too_many_failures', `too many failed sign-ins ${what}: try again in ${retry} s`, { 'retry-after': String(retry) });
+      return new HttpError('too_many_failures', `too many failed sign-ins ${what}: try again in ${retry} s`, {
+        'retry-after': String(retry),
+      });
     },
     failed(key: string): void {
       const list = [...recent(key), Date.now()].slice(-max);

@@ -24,15 +24,23 @@ export function invoke<K extends RouteKey>(key: K, call: Call<K>): Promise<unkno
 
 /** A part of a request (its path parameters, query or body) validated by the route's schema, as Fastify would. */
 export function parse<K extends RouteKey>(key: K, part: 'params' | 'query' | 'body', data: unknown): unknown {
-  const schema = (API[key] as { params?: unknown; query?: unknown; body?: unknown })[part] as import('zod').ZodType | undefined;
+  const schema = (API[key] as { params?: unknown; query?: unknown; body?: unknown })[part] as
+    import('zod').ZodType | undefined;
   if (!schema) return {};
   const r = schema.safeParse(data);
   if (r.success) return r.data;
-  throw Object.assign(new ValidationProblem(r.error), { validationContext: part === 'query' ? 'querystring' : part });
+  throw Object.assign(new ValidationProblem(r.error), {
+    validationContext: part === 'query' ? 'querystring' : part,
+  });
 }
 
 /** Runs a route as the console does: roles, then path parameters and body validated here, then the use-case. */
-export function invokeWith<K extends RouteKey>(key: K, deps: AppDeps, op: Operator, input: { params: unknown; body: unknown }): Promise<unknown> {
+export function invokeWith<K extends RouteKey>(
+  key: K,
+  deps: AppDeps,
+  op: Operator,
+  input: { params: unknown; body: unknown },
+): Promise<unknown> {
   checkRoles(key, op);
   const params = parse(key, 'params', input.params);
   const body = parse(key, 'body', input.body);

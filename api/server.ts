@@ -54,18 +54,41 @@ export async function startControlApi(opts: ControlApiOptions): Promise<ControlA
 export async function buildControlApi(opts: ControlApiOptions): Promise<FastifyInstance> {
   const { deps, auth } = opts;
   const limiter = createSignInLimiter(opts.signInLimit?.max, opts.signInLimit?.windowMs);
-  const metrics = createRequestMetrics('ecp_cutover_api_request_duration_seconds', 'Control API requests by route template, method and status class.');
+  const metrics = createRequestMetrics(
+    'ecp_cutover_api_request_duration_seconds',
+    'Control API requests by route template, method and status class.',
+  );
   registerDomainMetrics(metrics.registry, deps.stores.metrics.facts);
   const { health } = deps.stores;
   const app = createHttpServer({
-    bodyLimit: BODY_LIMIT, metrics, log: opts.log, trustProxy: deps.config.trustProxy,
-    renderError: (err, request, reply) => (request.url === '/console' || request.url.startsWith('/console/') || request.url.startsWith('/console?') ? renderConsoleError(err, request, reply) : sendError(reply, err)),
+    bodyLimit: BODY_LIMIT,
+    metrics,
+    log: opts.log,
+    trustProxy: deps.config.trustProxy,
+    renderError: (err, request, reply) =>
+      request.url === '/console' || request.url.startsWith('/console/') || request.url.startsWith('/console?')
+        ? renderConsoleError(err, request, reply)
+        : sendError(reply, err),
   });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'ECP cutover control API', version: '1', description: 'Plan, approve, run and watch the move of submission folders from legacy ECP to ECP 2.0.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an operator token (ecp-cutover operator add) or, in OIDC mode, a JWT of the identity provider' } } },
+      info: {
+        title: 'ECP cutover control API',
+        version: '1',
+        description:
+          'Plan, approve, run and watch the move of submission folders from legacy ECP to ECP 2.0.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'an operator token (ecp-cutover operator add) or, in OIDC mode, a JWT of the identity provider',
+          },
+        },
+      },
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
@@ -76,7 +99,9 @@ export async function buildControlApi(opts: ControlApiOptions): Promise<FastifyI
     return { ok: true };
   });
   let openapi: string | null = null;
-  app.get('/openapi.json', { schema: { hide: true } }, async (_req, reply) => reply.type('application/json; charset=utf-8').send((openapi ??= JSON.stringify(app.swagger()))));
+  app.get('/openapi.json', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type('application/json; charset=utf-8').send((openapi ??= JSON.stringify(app.swagger()))),
+  );
   await app.register(apiRoutes, { deps, auth, limiter, metrics: () => metrics.render() });
   await app.register(consolePlugin, { deps, auth, limiter });
   await app.ready();
@@ -89,10 +114,18 @@ declare module 'fastify' {
   }
 }
 
-const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; frame-ancestors 'none'", 'referrer-policy': 'no-referrer' };
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+};
 
 /** The contract's routes, each behind the operator's credential and the route's roles. */
-async function apiRoutes(app: FastifyInstance, o: { deps: AppDeps; auth: Authenticator; limiter: SignInLimiter; metrics: () => Promise<string> }) {
+async function apiRoutes(
+  app: FastifyInstance,
+  o: { deps: AppDeps; auth: Authenticator; limiter: SignInLimiter; metrics: () => Promise<string> },
+) {
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(SECURITY_HEADERS);
   });
@@ -102,7 +135,10 @@ async function apiRoutes(app: FastifyInstance, o: { deps: AppDeps; auth: Authent
     request.operatorName = who.name;
     const asserted = request.headers['x-ecp-as'];
     if (typeof asserted === 'string' && asserted !== '' && asserted !== who.name) {
-      throw new HttpError('not_allowed', `signed in as ${who.name}, not ${OPERATOR_NAME.test(asserted) ? asserted : 'that name'}: a command acts as the signed-in operator`);
+      throw new HttpError(
+        'not_allowed',
+        `signed in as ${who.name}, not ${OPERATOR_NAME.test(asserted) ? asserted : 'that name'}: a command acts as the signed-in operator`,
+      );
     }
     if (who.roles.length === 0) throw new HttpError('not_allowed', `operator '${who.name}' holds no role`);
     const key = request.routeOptions.config?.key;
@@ -112,12 +148,24 @@ async function apiRoutes(app: FastifyInstance, o: { deps: AppDeps; auth: Authent
   });
 
   // Prometheus, with a bearer token like any client: any operator with a role may scrape it.
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await o.metrics()));
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(await o.metrics()),
+  );
 
   for (const key of Object.keys(API) as RouteKey[]) {
     const c: RouteContract = API[key];
     const ok = c.status ?? 200;
-    const errors = Object.fromEntries(errorStatuses({ body: Boolean(c.body), change: c.method === 'POST' }).map((s) => [s, errorBody.describe(Object.values(ERRORS).filter((e) => e.status === s).map((e) => e.description).join('; '))]));
+    const errors = Object.fromEntries(
+      errorStatuses({ body: Boolean(c.body), change: c.method === 'POST' }).map((s) => [
+        s,
+        errorBody.describe(
+          Object.values(ERRORS)
+            .filter((e) => e.status === s)
+            .map((e) => e.description)
+            .join('; '),
+        ),
+      ]),
+    );
     const success = c.textReply
       ? { description: c.summary, content: { 'text/plain': { schema: c.reply } } }
       : c.reply.describe(c.method === 'POST' ? `the new state (${c.summary})` : c.summary);
@@ -136,9 +184,19 @@ async function apiRoutes(app: FastifyInstance, o: { deps: AppDeps; auth: Authent
         response: { [ok]: success, ...errors },
       },
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
-        const result = await invoke(key, { deps: o.deps, op: request.op!, params: request.params, query: request.query, body: request.body } as Call<typeof key>);
+        const result = await invoke(key, {
+          deps: o.deps,
+          op: request.op!,
+          params: request.params,
+          query: request.query,
+          body: request.body,
+        } as Call<typeof key>);
         reply.code(ok);
-        if (c.textReply) return reply.type('text/plain; charset=utf-8').serializer((s) => String(s)).send(result);
+        if (c.textReply)
+          return reply
+            .type('text/plain; charset=utf-8')
+            .serializer((s) => String(s))
+            .send(result);
         return reply.send(result);
       },
     });

@@ -3,7 +3,12 @@ import { InputError } from '../domain/errors';
 import { requirePermission, type AppDeps, type Operator } from './context';
 
 /** Imports participants and users from CSV text, all or nothing; every problem is reported at once. */
-export async function importDirectory(deps: AppDeps, op: Operator, participantsCsv: string, usersCsv: string) {
+export async function importDirectory(
+  deps: AppDeps,
+  op: Operator,
+  participantsCsv: string,
+  usersCsv: string,
+) {
   requirePermission(op, 'directory.import');
   const { stores } = deps;
   const known = new Set(await stores.folders.codes());
@@ -15,10 +20,17 @@ export async function importDirectory(deps: AppDeps, op: Operator, participantsC
   }
   const result = await stores.directory.save(parsed.participants, parsed.users);
   // On the embedded stack the platform is ours: its Client Connect is loaded too, so that both start equal.
-  if (deps.config.LOAD_DIRECTORY_INTO_PLATFORM === 'true') await deps.gateway.loadClientConnect(asClientConnect(parsed.participants, parsed.users));
+  if (deps.config.LOAD_DIRECTORY_INTO_PLATFORM === 'true')
+    await deps.gateway.loadClientConnect(asClientConnect(parsed.participants, parsed.users));
   await stores.events.append({
-    key: `directory:${crypto.randomUUID()}`, actor: op.name, entityType: 'participant', entityId: 'directory', to: 'imported',
-    reason: `${result.participants} participant(s), ${result.users} user(s)`, credentialId: op.credentialId, source: op.source,
+    key: `directory:${crypto.randomUUID()}`,
+    actor: op.name,
+    entityType: 'participant',
+    entityId: 'directory',
+    to: 'imported',
+    reason: `${result.participants} participant(s), ${result.users} user(s)`,
+    credentialId: op.credentialId,
+    source: op.source,
   });
   return result;
 }

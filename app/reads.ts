@@ -13,16 +13,21 @@ import { iso, toBatchView, toDriftView, toEventView, toFolderView, toRunView } f
 /** Reads for operators and the support desk (the public portal has its own, narrower ones). */
 
 export async function listFolders(deps: AppDeps, filter: { status?: string } = {}) {
-  if (filter.status !== undefined && !isPlacement(filter.status)) throw new InputError(`status '${filter.status}' is not a placement: use one of ${PLACEMENTS.join(', ')}`);
-  return (await deps.stores.folders.list({ placement: filter.status as Placement | undefined })).map(toFolderView);
+  if (filter.status !== undefined && !isPlacement(filter.status))
+    throw new InputError(`status '${filter.status}' is not a placement: use one of ${PLACEMENTS.join(', ')}`);
+  return (await deps.stores.folders.list({ placement: filter.status as Placement | undefined })).map(
+    toFolderView,
+  );
 }
 
 export async function folderDetail(deps: AppDeps, rawCode: string) {
   const code = rawCode.toUpperCase();
-  if (!/^[A-Z0-9-]{1,16}$/.test(code)) throw new InputError(`'${rawCode}' is not a folder code: letters, digits and -, at most 16`);
+  if (!/^[A-Z0-9-]{1,16}$/.test(code))
+    throw new InputError(`'${rawCode}' is not a folder code: letters, digits and -, at most 16`);
   const { stores } = deps;
   const folder = await stores.folders.get(code);
-  if (!folder) throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
+  if (!folder)
+    throw new NotFoundError(`folder ${code} is not in the catalog: list them with 'ecp-cutover folders'`);
   const drifts = (await stores.drifts.list({ folder: code }, 5)).map(toDriftView);
   return {
     folder: toFolderView(folder),
@@ -38,10 +43,19 @@ export async function folderDetail(deps: AppDeps, rawCode: string) {
  * request itself (an approval, a rejection or an expiry is recorded after it).
  */
 async function pendingRequests(deps: AppDeps, code: string) {
-  const pending: { kind: 'switch_back' | 'repair'; requestedBy: string; reason: string | null; at: string }[] = [];
-  for (const [kind, workflowId, requested] of [['switch_back', rollbackWorkflowId(code), 'rollback_requested'], ['repair', repairWorkflowId(code), 'repair_requested']] as const) {
+  const pending: {
+    kind: 'switch_back' | 'repair';
+    requestedBy: string;
+    reason: string | null;
+    at: string;
+  }[] = [];
+  for (const [kind, workflowId, requested] of [
+    ['switch_back', rollbackWorkflowId(code), 'rollback_requested'],
+    ['repair', repairWorkflowId(code), 'repair_requested'],
+  ] as const) {
     const last = await deps.stores.events.lastOfWorkflow(workflowId);
-    if (last?.to === requested) pending.push({ kind, requestedBy: last.actor, reason: last.reason, at: last.at.toISOString() });
+    if (last?.to === requested)
+      pending.push({ kind, requestedBy: last.actor, reason: last.reason, at: last.at.toISOString() });
   }
   return pending;
 }
@@ -53,12 +67,19 @@ export async function listBatches(deps: AppDeps) {
 /** The support desk's search: firms whose code starts with, or whose English or Chinese name contains, the text. */
 export async function findParticipants(deps: AppDeps, q: string) {
   const text = q.trim();
-  if (text.length < 2 || text.length > 100) throw new InputError('search with 2 to 100 characters of a participant code or name');
-  return (await deps.stores.participants.search(text, 50)).map((p) => ({ code: p.code, nameEn: p.nameEn, nameZh: p.nameZh, userTypes: p.userTypes }));
+  if (text.length < 2 || text.length > 100)
+    throw new InputError('search with 2 to 100 characters of a participant code or name');
+  return (await deps.stores.participants.search(text, 50)).map((p) => ({
+    code: p.code,
+    nameEn: p.nameEn,
+    nameZh: p.nameZh,
+    userTypes: p.userTypes,
+  }));
 }
 
 const participantCode = (code: string) => {
-  if (!/^\d{5}$/.test(code)) throw new InputError(`'${code}' is not a participant code: 5 digits, leading zeros kept (e.g. 01234)`);
+  if (!/^\d{5}$/.test(code))
+    throw new InputError(`'${code}' is not a participant code: 5 digits, leading zeros kept (e.g. 01234)`);
   return code;
 };
 
@@ -67,21 +88,40 @@ export async function participantView(deps: AppDeps, rawCode: string) {
   const { stores } = deps;
   const code = participantCode(rawCode);
   const p = await stores.participants.get(code);
-  if (!p) throw new NotFoundError(`no participant ${code} in the directory: import it with 'ecp-cutover directory import'`);
+  if (!p)
+    throw new NotFoundError(
+      `no participant ${code} in the directory: import it with 'ecp-cutover directory import'`,
+    );
   const directory = await stores.participants.users(code);
   // Client Connect is the source of truth for users and functions; the imported directory when it cannot be read.
-  const platform = await deps.gateway.clientConnectParticipant(code).then((p) => p.users, (err: Error) => err);
+  const platform = await deps.gateway.clientConnectParticipant(code).then(
+    (p) => p.users,
+    (err: Error) => err,
+  );
   const users = platform instanceof Error ? directory : platform;
-  const same = (a: typeof users, b: typeof users) => JSON.stringify(a.map((u) => [u.email, u.role, [...u.functions].sort()]).sort()) === JSON.stringify(b.map((u) => [u.email, u.role, [...u.functions].sort()]).sort());
+  const same = (a: typeof users, b: typeof users) =>
+    JSON.stringify(a.map((u) => [u.email, u.role, [...u.functions].sort()]).sort()) ===
+    JSON.stringify(b.map((u) => [u.email, u.role, [...u.functions].sort()]).sort());
   const sftp = new Set(await stores.participants.sftpFolders(code));
   const folders = (await stores.folders.list({}, 'code')).filter((f) => isAffected(p.userTypes, f));
   const notices = await stores.participants.notices(code);
   return {
-    participant: { code: p.code, nameEn: p.nameEn, nameZh: p.nameZh, userTypes: p.userTypes, emails: p.emails, language: p.language, users: users.length },
+    participant: {
+      code: p.code,
+      nameEn: p.nameEn,
+      nameZh: p.nameZh,
+      userTypes: p.userTypes,
+      emails: p.emails,
+      language: p.language,
+      users: users.length,
+    },
     /** Who holds which functions, and where that was read; the directory's view when it disagrees. */
     users: {
       source: platform instanceof Error ? ('directory' as const) : ('client_connect' as const),
-      fallback: platform instanceof Error ? `Client Connect could not be read (${platform.message.slice(0, 200)})` : null,
+      fallback:
+        platform instanceof Error
+          ? `Client Connect could not be read (${platform.message.slice(0, 200)})`
+          : null,
       list: users,
       disagreesWithDirectory: !(platform instanceof Error) && !same(platform, directory),
       directory: !(platform instanceof Error) && !same(platform, directory) ? directory : undefined,
@@ -90,10 +130,24 @@ export async function participantView(deps: AppDeps, rawCode: string) {
     folders: folders.map((f) => {
       const r = readiness(f, users, sftp.has(f.code));
       // A drifted folder may not be where `placement` says: the support desk sees it before answering.
-      return { code: f.code, name: f.nameEn, placement: f.placement, liveSince: iso(f.liveSince), ready: r.ready, missing: r.ready ? null : r.missing, drifts: f.drifts };
+      return {
+        code: f.code,
+        name: f.nameEn,
+        placement: f.placement,
+        liveSince: iso(f.liveSince),
+        ready: r.ready,
+        missing: r.ready ? null : r.missing,
+        drifts: f.drifts,
+      };
     }),
     notices: notices.map((n) => ({
-      kind: n.kind, subject: n.subjectId, status: n.status, to: n.recipients, folders: n.folders, sentAt: iso(n.sentAt), messageId: n.messageId,
+      kind: n.kind,
+      subject: n.subjectId,
+      status: n.status,
+      to: n.recipients,
+      folders: n.folders,
+      sentAt: iso(n.sentAt),
+      messageId: n.messageId,
       attempts: n.attempts.map((a) => ({ at: a.at.toISOString(), outcome: a.outcome, smtp: a.smtp })),
     })),
   };
@@ -109,7 +163,13 @@ export async function readinessReport(deps: AppDeps, id: string) {
     affected: r.affected,
     notReady: r.notReady,
     percentNotReady: r.percentNotReady,
-    users: { source: source.source, at: source.at, fallback: source.fallback, disagreements: source.disagreements.length, disagreeing: source.disagreements.slice(0, 50) },
+    users: {
+      source: source.source,
+      at: source.at,
+      fallback: source.fallback,
+      disagreements: source.disagreements.length,
+      disagreeing: source.disagreements.slice(0, 50),
+    },
     /** How many affected firms have fewer than two administrators, and (at most LISTED of) which. */
     shortOfAdmins: r.shortOfAdmins,
     adminWarnings: r.adminWarnings,
@@ -129,12 +189,28 @@ export interface EventFilter {
 /** The audit trail, newest first, 50 a page; a firm's trail is its notices and their delivery attempts. */
 export async function listEvents(deps: AppDeps, f: EventFilter): Promise<EventView[]> {
   const page = f.page ?? 1;
-  if (!Number.isInteger(page) || page < 1 || page > 100_000) throw new InputError('page must be a whole number from 1');
-  if ([f.folder, f.batch, f.participant, f.operator].filter(Boolean).length > 1) throw new InputError('give at most one of folder, batch, participant, operator');
+  if (!Number.isInteger(page) || page < 1 || page > 100_000)
+    throw new InputError('page must be a whole number from 1');
+  if ([f.folder, f.batch, f.participant, f.operator].filter(Boolean).length > 1)
+    throw new InputError('give at most one of folder, batch, participant, operator');
   const offset = (page - 1) * EVENTS_PAGE;
   if (f.participant !== undefined) {
-    const attempts = await deps.stores.participants.attempts(participantCode(f.participant), offset, EVENTS_PAGE);
-    return attempts.map((a) => ({ id: a.id, at: a.at.toISOString(), actor: 'system', entityType: 'notice', entityId: a.kind, from: null, to: a.outcome, reason: a.smtp, workflowId: null }));
+    const attempts = await deps.stores.participants.attempts(
+      participantCode(f.participant),
+      offset,
+      EVENTS_PAGE,
+    );
+    return attempts.map((a) => ({
+      id: a.id,
+      at: a.at.toISOString(),
+      actor: 'system',
+      entityType: 'notice',
+      entityId: a.kind,
+      from: null,
+      to: a.outcome,
+      reason: a.smtp,
+      workflowId: null,
+    }));
   }
   const query: EventQuery = {};
   if (f.folder) query.folder = f.folder.toUpperCase();

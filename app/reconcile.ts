@@ -15,8 +15,11 @@ import { toDriftView } from './views';
 export async function reconcileNow(deps: AppDeps, op: Operator): Promise<ReconcileSummary> {
   requirePermission(op, 'reconcile.run');
   return deps.temporal.workflow.execute(reconcileWorkflow, {
-    workflowId: reconcileWorkflowId(randomUUID()), taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    args: [{ trigger: 'on_demand' }], workflowExecutionTimeout: '10m', memo: { operator: op.name },
+    workflowId: reconcileWorkflowId(randomUUID()),
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    args: [{ trigger: 'on_demand' }],
+    workflowExecutionTimeout: '10m',
+    memo: { operator: op.name },
   });
 }
 
@@ -24,7 +27,14 @@ export async function reconcileNow(deps: AppDeps, op: Operator): Promise<Reconci
 export async function listDrifts(deps: AppDeps, filter: { all?: boolean } = {}) {
   const last = await deps.stores.drifts.lastPass();
   return {
-    lastPass: last ? { trigger: last.trigger, at: last.finishedAt.toISOString(), durationMs: last.finishedAt.getTime() - last.startedAt.getTime(), openDrifts: last.openDrifts } : null,
+    lastPass: last
+      ? {
+          trigger: last.trigger,
+          at: last.finishedAt.toISOString(),
+          durationMs: last.finishedAt.getTime() - last.startedAt.getTime(),
+          openDrifts: last.openDrifts,
+        }
+      : null,
     drifts: (await deps.stores.drifts.list({ open: !filter.all }, 200)).map(toDriftView),
   };
 }
@@ -34,7 +44,10 @@ export async function listDrifts(deps: AppDeps, filter: { all?: boolean } = {}) 
  * passes are skipped, a missed one (Temporal down) runs once when it is back. `dev up` calls it; in
  * production, `ecp-cutover reconcile --ensure-schedule` (docker-compose's reconcile-schedule job runs it).
  */
-export async function ensureReconcileSchedule(client: Client, config: Pick<Config, 'RECONCILE_INTERVAL' | 'TEMPORAL_TASK_QUEUE'>): Promise<'created' | 'updated' | 'unchanged'> {
+export async function ensureReconcileSchedule(
+  client: Client,
+  config: Pick<Config, 'RECONCILE_INTERVAL' | 'TEMPORAL_TASK_QUEUE'>,
+): Promise<'created' | 'updated' | 'unchanged'> {
   const every = parseDuration(config.RECONCILE_INTERVAL);
   const handle = client.schedule.getHandle(RECONCILE_SCHEDULE_ID);
   try {
@@ -49,7 +62,14 @@ export async function ensureReconcileSchedule(client: Client, config: Pick<Confi
   await client.schedule.create({
     scheduleId: RECONCILE_SCHEDULE_ID,
     spec: { intervals: [{ every }] },
-    action: { type: 'startWorkflow', workflowType: reconcileWorkflow, workflowId: reconcileWorkflowId('scheduled'), taskQueue: config.TEMPORAL_TASK_QUEUE, args: [{ trigger: 'schedule' }], workflowExecutionTimeout: '10m' },
+    action: {
+      type: 'startWorkflow',
+      workflowType: reconcileWorkflow,
+      workflowId: reconcileWorkflowId('scheduled'),
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      args: [{ trigger: 'schedule' }],
+      workflowExecutionTimeout: '10m',
+    },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1h' },
     memo: { what: 'the reconciler: each folder against both platforms (docs/operations.md "Drift")' },
   });

@@ -8,7 +8,9 @@ import http from 'node:http';
 const [port, file] = process.argv.slice(2);
 const reply = JSON.parse(fs.readFileSync(file, 'utf8'));
 const body = Buffer.from(reply.body, 'base64');
-http.createServer((req, res) => {
-  res.writeHead(reply.status, reply.headers);
-  res.end(body);
-}).listen(Number(port), '127.0.0.1');
+http
+  .createServer((req, res) => {
+    res.writeHead(reply.status, reply.headers);
+    res.end(body);
+  })
+  .listen(Number(port), '127.0.0.1');

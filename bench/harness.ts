@@ -9,7 +9,16 @@ import { createAppStores } from '../stores/app-stores';
 import { addOperator } from '../stores/operator-store';
 import { initPostgres, postgresCommand, PG_PASSWORD, PG_USER } from '../dev/postgres';
 import { WORKER_ENV, WORKER_NODE_FLAGS } from '../worker/node-flags';
-import { freeLowPorts, freePort, isAlive, isPortOpen, spawnDetached, stopPid, tail, waitFor } from '../dev/process';
+import {
+  freeLowPorts,
+  freePort,
+  isAlive,
+  isPortOpen,
+  spawnDetached,
+  stopPid,
+  tail,
+  waitFor,
+} from '../dev/process';
 import { temporalHealthy } from '../dev/stack';
 import { findBinary, PROJECT_ROOT, temporalDevArgs } from '../dev/tools';
 import { prepareTemporalServer, registerNamespace, type ServerTuning } from '../dev/temporal-server';
@@ -18,7 +27,12 @@ import { startSimulator, type Simulator } from '../simulator/server';
 import { startSmtpSink, type SmtpSink } from '../smtp-sink/server';
 import type { AppDeps } from '../app/context';
 import { createHttpGateway } from '../platform/http-gateway';
-import { createCommandSigner, ensureSecretFile, loadCommandKey, simulatorAdminToken } from '../security/command-signing';
+import {
+  createCommandSigner,
+  ensureSecretFile,
+  loadCommandKey,
+  simulatorAdminToken,
+} from '../security/command-signing';
 
 const CLI = path.join(PROJECT_ROOT, 'bin', 'ecp-cutover.mjs');
 
@@ -103,7 +117,11 @@ function procTimes(pid: number): { ms: number; endedChildrenMs: number; ppid: nu
     // Fields after the command name (which may hold spaces): state ppid … utime(14) stime(15) cutime(16) cstime(17).
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // USER_HZ is 100 on Linux
-    return { ms: (Number(f[11]) + Number(f[12])) * 10, endedChildrenMs: (Number(f[13]) + Number(f[14])) * 10, ppid: Number(f[1]) };
+    return {
+      ms: (Number(f[11]) + Number(f[12])) * 10,
+      endedChildrenMs: (Number(f[13]) + Number(f[14])) * 10,
+      ppid: Number(f[1]),
+    };
   } catch {
     return null;
   }
@@ -118,8 +136,18 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   // The real server binds ten ports, some only after its own start-up: they come from below the kernel's
   // ephemeral range (freeLowPorts), where no outgoing connection can take one in the meantime.
   const low = kind === 'server' ? await freeLowPorts(10) : 0;
-  const [pgPort, temporalPort, simPort, smtpPort] = [await freePort(), low || (await freePort()), await freePort(), await freePort()];
-  const pids: Record<'postgres' | 'temporal' | 'worker' | 'steady', number | null> = { postgres: null, temporal: null, worker: null, steady: null };
+  const [pgPort, temporalPort, simPort, smtpPort] = [
+    await freePort(),
+    low || (await freePort()),
+    await freePort(),
+    await freePort(),
+  ];
+  const pids: Record<'postgres' | 'temporal' | 'worker' | 'steady', number | null> = {
+    postgres: null,
+    temporal: null,
+    worker: null,
+    steady: null,
+  };
   let workerRuns = 0;
   let kills = 0;
   let peakRss = 0;
@@ -130,22 +158,55 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const startPostgres = async () => {
     const pid = spawnDetached(postgresCommand(pgData, pgPort), path.join(dir, 'postgres.log'));
     pids.postgres = pid;
-    await waitFor(`postgres (${tail(path.join(dir, 'postgres.log'))})`, () => isPortOpen(pgPort), 60_000, () => isAlive(pid));
+    await waitFor(
+      `postgres (${tail(path.join(dir, 'postgres.log'))})`,
+      () => isPortOpen(pgPort),
+      60_000,
+      () => isAlive(pid),
+    );
   };
   const serverPassword = randomBytes(12).toString('hex');
   const adminUrl = `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${pgPort}/postgres`;
-  const serverPorts = kind === 'server'
-    ? { frontend: low, history: low + 1, matching: low + 2, worker: low + 3, http: low + 4, metrics: low + 5, membership: [low + 6, low + 7, low + 8, low + 9] as [number, number, number, number] }
-    : null;
+  const serverPorts =
+    kind === 'server'
+      ? {
+          frontend: low,
+          history: low + 1,
+          matching: low + 2,
+          worker: low + 3,
+          http: low + 4,
+          metrics: low + 5,
+          membership: [low + 6, low + 7, low + 8, low + 9] as [number, number, number, number],
+        }
+      : null;
   const temporalName = kind === 'server' ? 'temporal server' : 'temporal dev server';
   const startTemporal = async () => {
     const temporalLog = path.join(dir, 'temporal.log');
     const spec = serverPorts
-      ? await prepareTemporalServer({ dir: path.join(dir, 'temporal-server'), adminUrl, user: 'temporal', password: serverPassword, ports: serverPorts, tuning })
-      : { command: findBinary('temporal', 'TEMPORAL_BIN'), args: temporalDevArgs({ port: temporalPort, dbFile: path.join(dir, 'temporal.sqlite'), dynamicConfig: tuning.dynamicConfig }) };
+      ? await prepareTemporalServer({
+          dir: path.join(dir, 'temporal-server'),
+          adminUrl,
+          user: 'temporal',
+          password: serverPassword,
+          ports: serverPorts,
+          tuning,
+        })
+      : {
+          command: findBinary('temporal', 'TEMPORAL_BIN'),
+          args: temporalDevArgs({
+            port: temporalPort,
+            dbFile: path.join(dir, 'temporal.sqlite'),
+            dynamicConfig: tuning.dynamicConfig,
+          }),
+        };
     const pid = spawnDetached(spec, temporalLog);
     pids.temporal = pid;
-    await waitFor(temporalName, () => temporalHealthy(`127.0.0.1:${temporalPort}`), 120_000, () => isAlive(pid)).catch((err: Error) => {
+    await waitFor(
+      temporalName,
+      () => temporalHealthy(`127.0.0.1:${temporalPort}`),
+      120_000,
+      () => isAlive(pid),
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; last lines of ${temporalLog}: ${tail(temporalLog)}`, { cause: err });
     });
     if (serverPorts) await registerNamespace(`127.0.0.1:${temporalPort}`, 'default', log);
@@ -176,8 +237,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     await migrateLatest(db);
     await seedCatalog(db);
     // The operators the benchmarks and drills act as (host-local: they hold the database and the key anyway).
-    for (const [name, roles] of [['alice', ['planner']], ['bob', ['approver']]] as const) {
-      if (!(await db('operator_roles').where({ operator: name }).first())) await addOperator(db, name, [...roles], 'harness');
+    for (const [name, roles] of [
+      ['alice', ['planner']],
+      ['bob', ['approver']],
+    ] as const) {
+      if (!(await db('operator_roles').where({ operator: name }).first()))
+        await addOperator(db, name, [...roles], 'harness');
     }
     return { db, url };
   };
@@ -186,10 +251,21 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const client = new Client({ connection, namespace: 'default' });
   ensureSecretFile(config.simulatorTokenFile);
   const simToken = simulatorAdminToken(config)!;
-  const sim = await startSimulator({ db, port: simPort, processingDelayMs: opts.processingDelayMs ?? 200, adminToken: simToken });
+  const sim = await startSimulator({
+    db,
+    port: simPort,
+    processingDelayMs: opts.processingDelayMs ?? 200,
+    adminToken: simToken,
+  });
   ensureSecretFile(config.commandKeyFile);
   const gateway = createHttpGateway(config.SIMULATOR_URL, simToken);
-  const app: AppDeps = { stores: createAppStores(db, gateway), temporal: client, config, signer: createCommandSigner(loadCommandKey(config)), gateway };
+  const app: AppDeps = {
+    stores: createAppStores(db, gateway),
+    temporal: client,
+    config,
+    signer: createCommandSigner(loadCommandKey(config)),
+    gateway,
+  };
   let sink: SmtpSink | null = null;
   const storeFile = path.join(dir, 'mail.jsonl');
   const startSink = async () => {
@@ -222,11 +298,15 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const sampler = setInterval(() => {
     samplePeak();
     if (pids.worker !== null && !stopping && !isAlive(pids.worker)) {
-      workerDied(new Error(`the worker (pid ${pids.worker}) died: ${tail(workerLog, 8)} (log: ${workerLog})`));
+      workerDied(
+        new Error(`the worker (pid ${pids.worker}) died: ${tail(workerLog, 8)} (log: ${workerLog})`),
+      );
       pids.worker = null;
     }
     if (pids.steady !== null && !stopping && !isAlive(pids.steady)) {
-      workerDied(new Error(`the second worker (pid ${pids.steady}) died: ${tail(steadyLog, 8)} (log: ${steadyLog})`));
+      workerDied(
+        new Error(`the second worker (pid ${pids.steady}) died: ${tail(steadyLog, 8)} (log: ${steadyLog})`),
+      );
       pids.steady = null;
     }
   }, 500);
@@ -235,13 +315,41 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     const env = {
       // The worker logs its memory every second: the live heap is read from there (workerHeapPeakMiB).
       WORKER_MEMORY_LOG: '1s',
-      ...process.env, ...WORKER_ENV, DATABASE_URL: config.DATABASE_URL, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
+      ...process.env,
+      ...WORKER_ENV,
+      DATABASE_URL: config.DATABASE_URL,
+      TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
       // info: the harness reads the worker's "worker polling" and memory lines from its log.
-      SIMULATOR_URL: config.SIMULATOR_URL, SMTP_URL: config.SMTP_URL, LOG_LEVEL: 'info', COMMAND_SIGNING_KEY_FILE: config.commandKeyFile, SIMULATOR_ADMIN_TOKEN: simToken,
+      SIMULATOR_URL: config.SIMULATOR_URL,
+      SMTP_URL: config.SMTP_URL,
+      LOG_LEVEL: 'info',
+      COMMAND_SIGNING_KEY_FILE: config.commandKeyFile,
+      SIMULATOR_ADMIN_TOKEN: simToken,
     };
-    const flags = tuning.workerEnv?.WORKER_NODE_FLAGS !== undefined ? tuning.workerEnv.WORKER_NODE_FLAGS.split(' ').filter(Boolean) : WORKER_NODE_FLAGS;
-    const pid = spawnDetached({ command: process.execPath, args: [...flags, tuning.workerCli ?? CLI, 'worker'], cwd: PROJECT_ROOT, env: { ...env, ...tuning.workerEnv } }, logFile);
-    return { pid, ready: () => waitFor(`worker (log: ${logFile})`, async () => fs.readFileSync(logFile, 'utf8').includes('worker polling'), 120_000, () => isAlive(pid)) };
+    const flags =
+      tuning.workerEnv?.WORKER_NODE_FLAGS !== undefined
+        ? tuning.workerEnv.WORKER_NODE_FLAGS.split(' ').filter(Boolean)
+        : WORKER_NODE_FLAGS;
+    const pid = spawnDetached(
+      {
+        command: process.execPath,
+        args: [...flags, tuning.workerCli ?? CLI, 'worker'],
+        cwd: PROJECT_ROOT,
+        env: { ...env, ...tuning.workerEnv },
+      },
+      logFile,
+    );
+    return {
+      pid,
+      ready: () =>
+        waitFor(
+          `worker (log: ${logFile})`,
+          async () => fs.readFileSync(logFile, 'utf8').includes('worker polling'),
+          120_000,
+          () => isAlive(pid),
+        ),
+    };
   };
   const startWorker = async () => {
     workerRuns++;
@@ -277,23 +385,41 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   }
 
   return {
-    dir, config, db, client, app, sim, extraDatabase, startWorker, killWorker, temporal: kind,
+    dir,
+    config,
+    db,
+    client,
+    app,
+    sim,
+    extraDatabase,
+    startWorker,
+    killWorker,
+    temporal: kind,
     sink: () => sink,
     kills: () => kills,
     cpuMs() {
-      const of = (pid: number | null) => (pid === null ? 0 : procTimes(pid)?.ms ?? 0);
+      const of = (pid: number | null) => (pid === null ? 0 : (procTimes(pid)?.ms ?? 0));
       // The postmaster, the backends that ended (it waits for each: a run's connections closed before the
       // second reading still count) and the live ones.
-      let postgres = of(pids.postgres) + (pids.postgres === null ? 0 : procTimes(pids.postgres)?.endedChildrenMs ?? 0);
+      let postgres =
+        of(pids.postgres) + (pids.postgres === null ? 0 : (procTimes(pids.postgres)?.endedChildrenMs ?? 0));
       for (const entry of fs.readdirSync('/proc')) {
         if (!/^\d+$/.test(entry)) continue;
         const t = procTimes(Number(entry));
         if (t && t.ppid === pids.postgres) postgres += t.ms;
       }
       const self = process.cpuUsage();
-      return { workers: of(pids.worker) + of(pids.steady), temporal: of(pids.temporal), postgres, harness: Math.round((self.user + self.system) / 1000) };
+      return {
+        workers: of(pids.worker) + of(pids.steady),
+        temporal: of(pids.temporal),
+        postgres,
+        harness: Math.round((self.user + self.system) / 1000),
+      };
     },
-    workerPeakRssMiB: () => (samplePeak(), { working: Math.round(peakRss), starting: Math.round(startupPeak) }),
+    workerPeakRssMiB: () => (
+      samplePeak(),
+      { working: Math.round(peakRss), starting: Math.round(startupPeak) }
+    ),
     untilWorkerDies: <T>(p: Promise<T>): Promise<T> => Promise.race([p, died]),
     resetWorkerPeak() {
       if (pids.worker === null) return;
@@ -303,17 +429,25 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     workerHeapPeakMiB() {
       const text = fs.readFileSync(workerLog, 'utf8').slice(logFrom);
-      return Math.max(0, ...[...text.matchAll(/memory: rss \d+ MiB, heap (\d+)\//g)].map((m) => Number(m[1])));
+      return Math.max(
+        0,
+        ...[...text.matchAll(/memory: rss \d+ MiB, heap (\d+)\//g)].map((m) => Number(m[1])),
+      );
     },
     async restartTemporal() {
       await stopPid(pids.temporal!, 15_000);
       log(`${temporalName} stopped`);
       await startTemporal();
-      log(`${temporalName} started again on the same ${kind === 'server' ? 'PostgreSQL databases' : 'SQLite file'}`);
+      log(
+        `${temporalName} started again on the same ${kind === 'server' ? 'PostgreSQL databases' : 'SQLite file'}`,
+      );
     },
     async retune(next) {
       const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-      const temporalChanges = !same(tuning.dynamicConfig, next.dynamicConfig) || !same(tuning.historyShards, next.historyShards) || !same(tuning.maxConns, next.maxConns);
+      const temporalChanges =
+        !same(tuning.dynamicConfig, next.dynamicConfig) ||
+        !same(tuning.historyShards, next.historyShards) ||
+        !same(tuning.maxConns, next.maxConns);
       const newShards = !same(tuning.historyShards, next.historyShards);
       tuning = next;
       const running = pids.worker !== null;
@@ -328,14 +462,18 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
           // The shard count is the cluster's for life: a new count needs new databases (the old runs are over).
           const admin = createDb(adminUrl, { max: 1 });
           try {
-            for (const name of ['temporal', 'temporal_visibility']) await admin.raw('drop database if exists ?? with (force)', [name]);
+            for (const name of ['temporal', 'temporal_visibility'])
+              await admin.raw('drop database if exists ?? with (force)', [name]);
           } finally {
             await admin.destroy();
           }
         }
-        if (kind === 'dev' && newShards) throw new Error('the dev server has one history shard; historyShards is for --temporal server');
+        if (kind === 'dev' && newShards)
+          throw new Error('the dev server has one history shard; historyShards is for --temporal server');
         await startTemporal();
-        log(`${temporalName} restarted with ${JSON.stringify({ dynamicConfig: next.dynamicConfig, historyShards: next.historyShards, maxConns: next.maxConns })}`);
+        log(
+          `${temporalName} restarted with ${JSON.stringify({ dynamicConfig: next.dynamicConfig, historyShards: next.historyShards, maxConns: next.maxConns })}`,
+        );
       }
       stopping = false;
       if (kind === 'server') {

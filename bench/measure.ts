@@ -9,7 +9,11 @@ import type { Harness } from './harness';
 
 /** What the benchmarks measure of one batch (bench/run.ts): its run, its notices, its phases, its freeze windows. */
 
-export const percentile = (xs: number[], p: number) => percentileOf([...xs].sort((a, b) => a - b), p);
+export const percentile = (xs: number[], p: number) =>
+  percentileOf(
+    [...xs].sort((a, b) => a - b),
+    p,
+  );
 
 /**
  * Plans a batch six seconds ahead, approves it as a second operator and waits for it: time from approval, less
@@ -18,8 +22,14 @@ export const percentile = (xs: number[], p: number) => percentileOf([...xs].sort
  */
 export async function runBatch(h: Harness, id: string, folders: string[], concurrency: number) {
   await planBatch(h.app, await operatorNamed(h.app.stores.operators, 'alice'), {
-    id, name: `benchmark ${id}`, at: DateTime.utc().plus({ seconds: 6 }).toISO()!, folders,
-    onFailure: 'continue', concurrency, minNotice: '0s', allowNonBusinessDay: true,
+    id,
+    name: `benchmark ${id}`,
+    at: DateTime.utc().plus({ seconds: 6 }).toISO()!,
+    folders,
+    onFailure: 'continue',
+    concurrency,
+    minNotice: '0s',
+    allowNonBusinessDay: true,
   });
   const handle = h.client.workflow.getHandle<typeof batchMigration>(batchWorkflowId(id));
   const bob = await operatorNamed(h.app.stores.operators, 'bob');
@@ -27,30 +37,58 @@ export async function runBatch(h: Harness, id: string, folders: string[], concur
   await approveBatch(h.app, bob, id);
   const result = await h.untilWorkerDies(handle.result());
   // Time spent waiting for the planned instant (when the announcement took less than the one second) is not work.
-  const announced = await h.db('events').where({ entity_type: 'batch', entity_id: id, to_state: 'announced' }).first('at');
+  const announced = await h
+    .db('events')
+    .where({ entity_type: 'batch', entity_id: id, to_state: 'announced' })
+    .first('at');
   const row = await h.db('batches').where({ id }).first('started_at');
   const idle = Math.max(0, new Date(row.started_at).getTime() - new Date(announced.at).getTime());
   const ms = Date.now() - started - idle;
-  const live = Object.values(result.folders).filter((f) => (f as { status: string }).status === 'live').length;
-  if (result.status !== 'completed') throw new Error(`batch ${id} ended ${result.status} (${live} of ${folders.length} live)`);
+  const live = Object.values(result.folders).filter(
+    (f) => (f as { status: string }).status === 'live',
+  ).length;
+  if (result.status !== 'completed')
+    throw new Error(`batch ${id} ended ${result.status} (${live} of ${folders.length} live)`);
   // The largest history among the batch and its folder workflows (the server's own counts).
   // The batch's own counts come from describe(): the list is visibility's copy, which may still hold an earlier length.
   const batchInfo = await handle.describe();
-  let largest = { workflowId: batchInfo.workflowId, events: batchInfo.historyLength, bytes: batchInfo.historySize ?? 0 };
+  let largest = {
+    workflowId: batchInfo.workflowId,
+    events: batchInfo.historyLength,
+    bytes: batchInfo.historySize ?? 0,
+  };
   let children = 0;
   for await (const w of h.client.workflow.list({ query: `BatchId = '${id}'` })) {
     if (w.workflowId !== batchInfo.workflowId) children++;
-    if (w.workflowId !== batchInfo.workflowId && w.historyLength > largest.events) largest = { workflowId: w.workflowId, events: w.historyLength, bytes: w.historySize ?? 0 };
+    if (w.workflowId !== batchInfo.workflowId && w.historyLength > largest.events)
+      largest = { workflowId: w.workflowId, events: w.historyLength, bytes: w.historySize ?? 0 };
   }
-  return { ms, batchHistory: { events: batchInfo.historyLength, bytes: batchInfo.historySize ?? 0 }, largestHistory: largest, folderWorkflows: children };
+  return {
+    ms,
+    batchHistory: { events: batchInfo.historyLength, bytes: batchInfo.historySize ?? 0 },
+    largestHistory: largest,
+    folderWorkflows: children,
+  };
 }
 
 /** Notices sent for one batch per kind, and the rate from each kind's first to last send. */
 export async function noticeStats(db: Db, batchId: string) {
-  const rows = await db('notices').where({ status: 'sent' }).whereRaw(`split_part(split_part(subject_id, '@', 1), ':', 1) = ?`, [batchId]).groupBy('kind').select('kind').count({ n: '*' }).min({ first: 'sent_at' }).max({ last: 'sent_at' });
+  const rows = await db('notices')
+    .where({ status: 'sent' })
+    .whereRaw(`split_part(split_part(subject_id, '@', 1), ':', 1) = ?`, [batchId])
+    .groupBy('kind')
+    .select('kind')
+    .count({ n: '*' })
+    .min({ first: 'sent_at' })
+    .max({ last: 'sent_at' });
   const kinds = rows.map((r) => {
     const seconds = (new Date(r.last as Date).getTime() - new Date(r.first as Date).getTime()) / 1000;
-    return { kind: String((r as Record<string, unknown>).kind), sent: Number(r.n), seconds: +seconds.toFixed(2), perSecond: seconds > 0 ? Math.round(Number(r.n) / seconds) : null };
+    return {
+      kind: String((r as Record<string, unknown>).kind),
+      sent: Number(r.n),
+      seconds: +seconds.toFixed(2),
+      perSecond: seconds > 0 ? Math.round(Number(r.n) / seconds) : null,
+    };
   });
   const sent = kinds.reduce((s, k) => s + k.sent, 0);
   const seconds = kinds.reduce((s, k) => s + k.seconds, 0);
@@ -62,23 +100,43 @@ export async function noticeStats(db: Db, batchId: string) {
  * folders (first folder run started → last finished) → the outcome notices and the end.
  */
 export async function phases(db: Db, batchId: string) {
-  const at = async (state: string) => new Date((await db('events').where({ entity_type: 'batch', entity_id: batchId, to_state: state }).orderBy('id').first('at')).at).getTime();
-  const runs = await db('folder_runs').where({ batch_id: batchId }).min({ first: 'started_at' }).max({ last: 'finished_at' }).first();
-  const [approved, announced, completed] = [await at('approved'), await at('announced'), await at('completed')];
+  const at = async (state: string) =>
+    new Date(
+      (
+        await db('events')
+          .where({ entity_type: 'batch', entity_id: batchId, to_state: state })
+          .orderBy('id')
+          .first('at')
+      ).at,
+    ).getTime();
+  const runs = await db('folder_runs')
+    .where({ batch_id: batchId })
+    .min({ first: 'started_at' })
+    .max({ last: 'finished_at' })
+    .first();
+  const [approved, announced, completed] = [
+    await at('approved'),
+    await at('announced'),
+    await at('completed'),
+  ];
   const first = new Date(runs!.first).getTime();
   const last = new Date(runs!.last).getTime();
   // The workflow records its completion and then tells the firms (the baseline the other way round): the end is
   // whichever comes last.
-  const told = await db('notices').where({ kind: 'batch_outcome', subject_id: `${batchId}:outcome` }).max({ at: 'sent_at' }).first();
+  const told = await db('notices')
+    .where({ kind: 'batch_outcome', subject_id: `${batchId}:outcome` })
+    .max({ at: 'sent_at' })
+    .first();
   const end = Math.max(completed, told?.at ? new Date(told.at).getTime() : 0);
   return { announceMs: announced - approved, foldersMs: last - first, foldersLiveNoticesMs: end - last };
 }
 
 export const median = (xs: number[]) => percentile(xs, 50)!;
 
-
 /** The freeze window of every folder that went live (folder_runs, written alike by the worker and the baseline). */
 export async function freezeWindows(db: Db, batchId: string) {
-  const freeze = (await db('folder_runs').where({ batch_id: batchId, status: 'succeeded' }).pluck('freeze_window_ms')).map(Number);
+  const freeze = (
+    await db('folder_runs').where({ batch_id: batchId, status: 'succeeded' }).pluck('freeze_window_ms')
+  ).map(Number);
   return { median: percentile(freeze, 50), p99: percentile(freeze, 99), max: Math.max(...freeze) };
 }

@@ -9,7 +9,24 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const built = `${root}dist/ecp-cutover.mjs`;
-const SOURCES = ['activities', 'api', 'app', 'cli', 'config', 'db', 'dev', 'domain', 'platform', 'portal', 'security', 'simulator', 'smtp-sink', 'stores', 'workflows', 'worker'];
+const SOURCES = [
+  'activities',
+  'api',
+  'app',
+  'cli',
+  'config',
+  'db',
+  'dev',
+  'domain',
+  'platform',
+  'portal',
+  'security',
+  'simulator',
+  'smtp-sink',
+  'stores',
+  'workflows',
+  'worker',
+];
 
 function newerThan(dir, time) {
   let entries;
@@ -20,7 +37,12 @@ function newerThan(dir, time) {
   }
   for (const e of entries) {
     const p = `${dir}/${e.name}`;
-    if (e.isDirectory() ? newerThan(p, time) : (e.name.endsWith('.ts') || e.name.endsWith('.csv')) && fs.statSync(p).mtimeMs > time) return true;
+    if (
+      e.isDirectory()
+        ? newerThan(p, time)
+        : (e.name.endsWith('.ts') || e.name.endsWith('.csv')) && fs.statSync(p).mtimeMs > time
+    )
+      return true;
   }
   return false;
 }
@@ -43,7 +65,9 @@ if (buildIsCurrent()) {
     const { register } = await import('tsx/esm/api');
     register();
   } catch {
-    process.stderr.write("error: no build in dist/ and no tsx to run the sources: run 'npm run build' (or 'npm ci' for development) (unavailable)\n");
+    process.stderr.write(
+      "error: no build in dist/ and no tsx to run the sources: run 'npm run build' (or 'npm ci' for development) (unavailable)\n",
+    );
     process.exit(1);
   }
   await import('../cli/entry.ts');

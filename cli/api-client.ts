@@ -4,7 +4,13 @@ import path from 'node:path';
 import { loadConfig } from '../config/config';
 import type { CallInput, ReplyIn, RouteKey } from '../contract/api';
 import { ERRORS, isErrorCode, type ErrorKind } from '../contract/errors';
-import { ConflictError, InputError, NotAllowedError, NotFoundError, UnauthenticatedError } from '../domain/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  UnauthenticatedError,
+} from '../domain/errors';
 
 /**
  * The CLI's way to the control API: every control and read command is a client of it, so the CLI holds no
@@ -22,7 +28,12 @@ export interface ClientOptions {
   as?: string;
 }
 
-export const credentialsFile = () => path.join(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'ecp-cutover', 'credentials.json');
+export const credentialsFile = () =>
+  path.join(
+    process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'),
+    'ecp-cutover',
+    'credentials.json',
+  );
 
 export const NOT_SIGNED_IN = 'not signed in: set ECP_CUTOVER_TOKEN or run ecp-cutover login';
 
@@ -38,10 +49,20 @@ function readTokenFile(file: string): string {
 export function credential(opts: ClientOptions): { apiUrl: string; token: string } {
   const config = loadConfig();
   if (opts.tokenFile) return { apiUrl: config.ECP_CUTOVER_API_URL, token: readTokenFile(opts.tokenFile) };
-  if (process.env.ECP_CUTOVER_TOKEN) return { apiUrl: config.ECP_CUTOVER_API_URL, token: process.env.ECP_CUTOVER_TOKEN.trim() };
+  if (process.env.ECP_CUTOVER_TOKEN)
+    return { apiUrl: config.ECP_CUTOVER_API_URL, token: process.env.ECP_CUTOVER_TOKEN.trim() };
   try {
-    const saved = JSON.parse(fs.readFileSync(credentialsFile(), 'utf8')) as { apiUrl?: string; token?: string };
-    if (saved.token) return { apiUrl: process.env.ECP_CUTOVER_API_URL ? config.ECP_CUTOVER_API_URL : saved.apiUrl ?? config.ECP_CUTOVER_API_URL, token: saved.token };
+    const saved = JSON.parse(fs.readFileSync(credentialsFile(), 'utf8')) as {
+      apiUrl?: string;
+      token?: string;
+    };
+    if (saved.token)
+      return {
+        apiUrl: process.env.ECP_CUTOVER_API_URL
+          ? config.ECP_CUTOVER_API_URL
+          : (saved.apiUrl ?? config.ECP_CUTOVER_API_URL),
+        token: saved.token,
+      };
   } catch {
     // not signed in
   }
@@ -52,7 +73,11 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** What the CLI makes of an error of the API (contract/errors.ts): exit 2 for these, 1 for a failure. */
 const AS_ERROR: Record<Exclude<ErrorKind, 'failure'>, new (message: string) => Error> = {
-  input: InputError, unauthenticated: UnauthenticatedError, not_allowed: NotAllowedError, not_found: NotFoundError, conflict: ConflictError,
+  input: InputError,
+  unauthenticated: UnauthenticatedError,
+  not_allowed: NotAllowedError,
+  not_found: NotFoundError,
+  conflict: ConflictError,
 };
 
 /** The path of a route with its parameters filled in, each encoded: a folder code or batch id never changes the route. */
@@ -66,28 +91,47 @@ export function pathOf(template: string, params: Record<string, string> = {}): s
 export function apiClient(opts: ClientOptions, signedIn = credential(opts)): ApiClient {
   const { apiUrl, token } = signedIn;
   const target = new URL(apiUrl);
-  if (target.protocol === 'http:' && !LOOPBACK.has(target.hostname) && process.env.ECP_CUTOVER_ALLOW_HTTP !== '1') {
-    throw new InputError(`the control API at ${apiUrl} is plain http, and a token must not cross a network in clear: use https (or, inside a private network, set ECP_CUTOVER_ALLOW_HTTP=1)`);
+  if (
+    target.protocol === 'http:' &&
+    !LOOPBACK.has(target.hostname) &&
+    process.env.ECP_CUTOVER_ALLOW_HTTP !== '1'
+  ) {
+    throw new InputError(
+      `the control API at ${apiUrl} is plain http, and a token must not cross a network in clear: use https (or, inside a private network, set ECP_CUTOVER_ALLOW_HTTP=1)`,
+    );
   }
   return {
     async call(route, input) {
       const space = route.indexOf(' ');
       const method = route.slice(0, space);
-      const url = new URL(apiUrl + pathOf(route.slice(space + 1), input?.params as Record<string, string> | undefined));
-      for (const [k, v] of Object.entries((input?.query ?? {}) as Record<string, unknown>)) if (v !== undefined) url.searchParams.set(k, String(v));
+      const url = new URL(
+        apiUrl + pathOf(route.slice(space + 1), input?.params as Record<string, string> | undefined),
+      );
+      for (const [k, v] of Object.entries((input?.query ?? {}) as Record<string, unknown>))
+        if (v !== undefined) url.searchParams.set(k, String(v));
       const body = method === 'POST' ? JSON.stringify(input?.body ?? {}) : undefined;
       let res: Response;
       try {
         res = await fetch(url, {
           method,
-          headers: { authorization: `Bearer ${token}`, ...(opts.as ? { 'x-ecp-as': opts.as } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(opts.as ? { 'x-ecp-as': opts.as } : {}),
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
           body,
         });
       } catch (err) {
-        throw new Error(`the control API at ${apiUrl} is not reachable (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}): start it with 'ecp-cutover dev up', or set ECP_CUTOVER_API_URL`, { cause: err });
+        throw new Error(
+          `the control API at ${apiUrl} is not reachable (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}): start it with 'ecp-cutover dev up', or set ECP_CUTOVER_API_URL`,
+          { cause: err },
+        );
       }
       const text = await res.text();
-      if (res.ok) return (/^text\/plain/.test(res.headers.get('content-type') ?? '') ? text : JSON.parse(text)) as never;
+      if (res.ok)
+        return (
+          /^text\/plain/.test(res.headers.get('content-type') ?? '') ? text : JSON.parse(text)
+        ) as never;
       let code: unknown;
       let message = text.slice(0, 500);
       try {
@@ -95,7 +139,9 @@ export function apiClient(opts: ClientOptions, signedIn = credential(opts)): Api
       } catch {
         // not our JSON (a proxy's page): the text as it came
       }
-      const kind = isErrorCode(code) ? ERRORS[code].kind : Object.values(ERRORS).find((e) => e.status === res.status)?.kind;
+      const kind = isErrorCode(code)
+        ? ERRORS[code].kind
+        : Object.values(ERRORS).find((e) => e.status === res.status)?.kind;
       if (kind && kind !== 'failure') throw new AS_ERROR[kind](message);
       throw new Error(`the control API answered ${res.status}: ${message}`);
     },
@@ -103,7 +149,10 @@ export function apiClient(opts: ClientOptions, signedIn = credential(opts)): Api
 }
 
 /** `ecp-cutover login`: checks the token with the API, then keeps it for the CLI (mode 0600). */
-export async function login(token: string, apiUrl: string): Promise<{ name: string; roles: string[]; file: string }> {
+export async function login(
+  token: string,
+  apiUrl: string,
+): Promise<{ name: string; roles: string[]; file: string }> {
   const me = await apiClient({}, { apiUrl, token }).call('GET /api/me');
   const file = credentialsFile();
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });

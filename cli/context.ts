@@ -9,7 +9,10 @@ import { apiClient } from './api-client';
  */
 export async function operatorNamed(operators: OperatorStore, name: string): Promise<Operator> {
   const known = await operators.known(name);
-  if (!known) throw new NotFoundError(`unknown operator '${name}': add one with 'ecp-cutover operator add ${name} --role <role>'`);
+  if (!known)
+    throw new NotFoundError(
+      `unknown operator '${name}': add one with 'ecp-cutover operator add ${name} --role <role>'`,
+    );
   return { name, roles: known.roles, credentialId: 'host', source: 'cli' };
 }
 
@@ -26,7 +29,16 @@ export function printJson(value: unknown): void {
 
 /** A plain aligned table for terminals. */
 export function printTable(headers: string[], rows: (string | number | null | undefined)[][]): void {
-  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))))];
+  const cells = [
+    headers,
+    ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c)))),
+  ];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => [...r[i]].length)));
-  for (const r of cells) process.stdout.write(r.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join('  ').trimEnd() + '\n');
+  for (const r of cells)
+    process.stdout.write(
+      r
+        .map((c, i) => c + ' '.repeat(widths[i] - [...c].length))
+        .join('  ')
+        .trimEnd() + '\n',
+    );
 }

@@ -19,4 +19,5 @@ const FLAGS: Readonly<Record<string, string>> = {
 };
 
 /** `message` with each `field` it names written as the CLI's flag. */
-export const withFlags = (message: string): string => message.replace(/`([A-Za-z]+)`/g, (_m, name: string) => (Object.hasOwn(FLAGS, name) ? FLAGS[name] : name));
+export const withFlags = (message: string): string =>
+  message.replace(/`([A-Za-z]+)`/g, (_m, name: string) => (Object.hasOwn(FLAGS, name) ? FLAGS[name] : name));

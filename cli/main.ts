@@ -27,7 +27,10 @@ import { withFlags } from './flags';
 export const program = new Command('ecp-cutover')
   .description('Moves submission folders from legacy ECP to ECP 2.0 on Temporal.')
   .option('--debug', 'show stack traces of unexpected errors')
-  .option('--token-file <file>', 'the credential for the control API (else ECP_CUTOVER_TOKEN, else the one `login` kept)')
+  .option(
+    '--token-file <file>',
+    'the credential for the control API (else ECP_CUTOVER_TOKEN, else the one `login` kept)',
+  )
   .hook('preAction', (_this, action) => {
     setTokenFile((action.optsWithGlobals() as { tokenFile?: string }).tokenFile);
   })
@@ -75,7 +78,9 @@ function report(err: unknown, debug: boolean): number {
   }
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') {
-    process.stderr.write(`error: ${(err as Error).message}: is the stack up? start it with 'ecp-cutover dev up' or check DATABASE_URL / SIMULATOR_URL (unavailable)\n`);
+    process.stderr.write(
+      `error: ${(err as Error).message}: is the stack up? start it with 'ecp-cutover dev up' or check DATABASE_URL / SIMULATOR_URL (unavailable)\n`,
+    );
     return 1;
   }
   const message = err instanceof Error ? err.message : String(err);

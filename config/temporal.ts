@@ -4,10 +4,15 @@ import type { NativeConnection } from '@temporalio/worker';
 import type { Config } from './config';
 
 /** Client TLS (mTLS) options from TEMPORAL_TLS_*, or undefined for plain gRPC. */
-export function temporalTls(config: Pick<Config, 'TEMPORAL_TLS_CERT' | 'TEMPORAL_TLS_KEY' | 'TEMPORAL_TLS_CA'>) {
+export function temporalTls(
+  config: Pick<Config, 'TEMPORAL_TLS_CERT' | 'TEMPORAL_TLS_KEY' | 'TEMPORAL_TLS_CA'>,
+) {
   if (!config.TEMPORAL_TLS_CERT || !config.TEMPORAL_TLS_KEY) return undefined;
   return {
-    clientCertPair: { crt: fs.readFileSync(config.TEMPORAL_TLS_CERT), key: fs.readFileSync(config.TEMPORAL_TLS_KEY) },
+    clientCertPair: {
+      crt: fs.readFileSync(config.TEMPORAL_TLS_CERT),
+      key: fs.readFileSync(config.TEMPORAL_TLS_KEY),
+    },
     ...(config.TEMPORAL_TLS_CA ? { serverRootCACertificate: fs.readFileSync(config.TEMPORAL_TLS_CA) } : {}),
   };
 }
@@ -19,6 +24,10 @@ export async function connectWorker(config: Config): Promise<NativeConnection> {
 }
 
 export async function connectClient(config: Config): Promise<Client> {
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, tls: temporalTls(config), connectTimeout: '5s' });
+  const connection = await Connection.connect({
+    address: config.TEMPORAL_ADDRESS,
+    tls: temporalTls(config),
+    connectTimeout: '5s',
+  });
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 }

@@ -10,7 +10,19 @@ import { planPage, type PlanFormState } from './pages/plan';
 import { redirect, ROUTE, sendPage, type Console } from './routing';
 
 const BACK = /^\/console\/[A-Za-z0-9/_-]{0,200}$/;
-const DONE: Record<string, string> = { approve: 'approved', reject: 'rejected', pause: 'paused', resume: 'resumed', abort: 'aborted', 'override-readiness': 'overridden', reschedule: 'rescheduled', 'switch-back': 'requested', repair: 'requested', decommission: 'scheduled', rehearse: 'rehearsing' };
+const DONE: Record<string, string> = {
+  approve: 'approved',
+  reject: 'rejected',
+  pause: 'paused',
+  resume: 'resumed',
+  abort: 'aborted',
+  'override-readiness': 'overridden',
+  reschedule: 'rescheduled',
+  'switch-back': 'requested',
+  repair: 'requested',
+  decommission: 'scheduled',
+  rehearse: 'rehearsing',
+};
 
 /** A form's fields as the route's JSON body: lists split, numbers and ticks read, empty fields left out. */
 function formBody(form: URLSearchParams): Record<string, unknown> {
@@ -35,22 +47,39 @@ export function registerForms(c: FastifyInstance, k: Console): void {
   c.post('/plan', ROUTE.form, async (request, reply) => planForm(k, request, reply));
   for (const key of Object.keys(API) as ChangeKey[]) {
     const route = API[key];
-    if (route.method !== 'POST' || ['POST /api/batches', 'POST /api/batches/preview', 'POST /api/directory/import'].includes(key)) continue;
-    c.post(route.path.replace(/^\/api/, '').replace(/\{(\w+)\}/g, ':$1'), ROUTE.form, async (request, reply) => {
-      const p = request.page!;
-      const f = request.body as URLSearchParams;
-      const back = BACK.test(f.get('_back') ?? '') ? f.get('_back')! : '/console/batches';
-      try {
-        await invokeWith(key, k.deps, { ...request.session!.operator, source: 'console' }, { params: request.params, body: formBody(f) });
-      } catch (err) {
-        const e = asHttpError(err);
-        if (!e || e.status >= 500) throw err;
-        // Refused: the page the form was on, again, saying why (nothing changed).
-        const cb: PageContext = { ...p, path: back, query: {} };
-        return sendPage(reply, e.status, await renderPath(k.deps, cb, back, { error: e.message }).catch(() => errorPage(cb, e.message)));
-      }
-      return redirect(reply, `${back}?done=${DONE[route.path.split('/').pop()!] ?? 'done'}`);
-    });
+    if (
+      route.method !== 'POST' ||
+      ['POST /api/batches', 'POST /api/batches/preview', 'POST /api/directory/import'].includes(key)
+    )
+      continue;
+    c.post(
+      route.path.replace(/^\/api/, '').replace(/\{(\w+)\}/g, ':$1'),
+      ROUTE.form,
+      async (request, reply) => {
+        const p = request.page!;
+        const f = request.body as URLSearchParams;
+        const back = BACK.test(f.get('_back') ?? '') ? f.get('_back')! : '/console/batches';
+        try {
+          await invokeWith(
+            key,
+            k.deps,
+            { ...request.session!.operator, source: 'console' },
+            { params: request.params, body: formBody(f) },
+          );
+        } catch (err) {
+          const e = asHttpError(err);
+          if (!e || e.status >= 500) throw err;
+          // Refused: the page the form was on, again, saying why (nothing changed).
+          const cb: PageContext = { ...p, path: back, query: {} };
+          return sendPage(
+            reply,
+            e.status,
+            await renderPath(k.deps, cb, back, { error: e.message }).catch(() => errorPage(cb, e.message)),
+          );
+        }
+        return redirect(reply, `${back}?done=${DONE[route.path.split('/').pop()!] ?? 'done'}`);
+      },
+    );
   }
 }
 
@@ -65,7 +94,10 @@ async function planForm(k: Console, request: FastifyRequest, reply: FastifyReply
   const state: PlanFormState = { values, problems: [] };
   try {
     if (f.get('intent') === 'preview') {
-      const preview = (await invokeWith('POST /api/batches/preview', k.deps, op, { params: {}, body })) as NonNullable<PlanFormState['preview']>;
+      const preview = (await invokeWith('POST /api/batches/preview', k.deps, op, {
+        params: {},
+        body,
+      })) as NonNullable<PlanFormState['preview']>;
       return sendPage(reply, 200, planPage(p, { ...state, problems: preview.problems, preview }));
     }
     const b = (await invokeWith('POST /api/batches', k.deps, op, { params: {}, body })) as BatchView;
@@ -73,6 +105,14 @@ async function planForm(k: Console, request: FastifyRequest, reply: FastifyReply
   } catch (err) {
     const e = asHttpError(err);
     if (!e || e.status >= 500) throw err;
-    return sendPage(reply, e.status, planPage(p, { ...state, problems: e.problems, error: e.problems.length ? p.w.planForm.problems(e.problems.length) : e.message }));
+    return sendPage(
+      reply,
+      e.status,
+      planPage(p, {
+        ...state,
+        problems: e.problems,
+        error: e.problems.length ? p.w.planForm.problems(e.problems.length) : e.message,
+      }),
+    );
   }
 }

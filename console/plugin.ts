@@ -10,7 +10,17 @@ import { PAGES, pageParams, Redirect } from './page-routes';
 import { errorPage, type PageContext } from './pages/layout';
 import { signInPage } from './pages/sign-in';
 import { HEADERS, redirect, ROUTE, sendPage, type Console, type PageQuery } from './routing';
-import { cookie, createSessions, parseCookies, PRE_COOKIE, randomToken, sameSecret, SESSION_COOKIE, type ConsoleSession, type Sessions } from './session';
+import {
+  cookie,
+  createSessions,
+  parseCookies,
+  PRE_COOKIE,
+  randomToken,
+  sameSecret,
+  SESSION_COOKIE,
+  type ConsoleSession,
+  type Sessions,
+} from './session';
 import { registerOidc, registerSignIn, signInOptions } from './sign-in-routes';
 
 /**
@@ -41,12 +51,28 @@ declare module 'fastify' {
 
 /** Every refusal of the console is a page in the reader's language (never JSON, never internals). */
 export function renderConsoleError(err: HttpError, request: FastifyRequest, reply: FastifyReply) {
-  const c = request.page ?? { lang: 'en' as Lang, w: words('en'), op: null, csrf: '', path: '/console/batches', query: {} };
-  const message = err.code === 'internal' ? c.w.error.internal : err.code === 'not_found' && !request.routeOptions.url ? c.w.error.notFound : err.message;
+  const c = request.page ?? {
+    lang: 'en' as Lang,
+    w: words('en'),
+    op: null,
+    csrf: '',
+    path: '/console/batches',
+    query: {},
+  };
+  const message =
+    err.code === 'internal'
+      ? c.w.error.internal
+      : err.code === 'not_found' && !request.routeOptions.url
+        ? c.w.error.notFound
+        : err.message;
   return sendPage(reply, err.status, errorPage(c, message), err.headers);
 }
 
-function negotiateLang(request: FastifyRequest, query: PageQuery, session: ConsoleSession | null | undefined): Lang {
+function negotiateLang(
+  request: FastifyRequest,
+  query: PageQuery,
+  session: ConsoleSession | null | undefined,
+): Lang {
   if (query.lang) return query.lang;
   if (session) return session.lang;
   const saved = parseCookies(request.headers.cookie).ecp_console_lang;
@@ -62,19 +88,37 @@ export async function consolePlugin(app: FastifyInstance, o: ConsoleOptions): Pr
     ...o,
     secure,
     cookieOpts: { secure },
-    sessions: createSessions({ sessions: deps.stores.sessions, operators: deps.stores.operators, auth: o.auth, sealKey: deps.signer.deriveKey('console-session'), idleMs: config.consoleIdleMs }),
-    oidc: o.auth.mode === 'oidc' && config.OIDC_CLIENT_ID && config.OIDC_ISSUER
-      ? createOidcLogin({ issuer: config.OIDC_ISSUER, clientId: config.OIDC_CLIENT_ID, clientSecret: config.OIDC_CLIENT_SECRET, publicUrl: config.CONSOLE_PUBLIC_URL, auth: o.auth, secure, flowKey: deps.signer.deriveKey('console-oidc-flow') })
-      : undefined,
+    sessions: createSessions({
+      sessions: deps.stores.sessions,
+      operators: deps.stores.operators,
+      auth: o.auth,
+      sealKey: deps.signer.deriveKey('console-session'),
+      idleMs: config.consoleIdleMs,
+    }),
+    oidc:
+      o.auth.mode === 'oidc' && config.OIDC_CLIENT_ID && config.OIDC_ISSUER
+        ? createOidcLogin({
+            issuer: config.OIDC_ISSUER,
+            clientId: config.OIDC_CLIENT_ID,
+            clientSecret: config.OIDC_CLIENT_SECRET,
+            publicUrl: config.CONSOLE_PUBLIC_URL,
+            auth: o.auth,
+            secure,
+            flowKey: deps.signer.deriveKey('console-oidc-flow'),
+          })
+        : undefined,
   };
-  await app.register(async (c) => {
-    guardRequests(c, k);
-    registerAssets(c);
-    registerSignIn(c, k);
-    if (k.oidc) registerOidc(c, k, k.oidc);
-    registerPages(c, k);
-    registerForms(c, k);
-  }, { prefix: '/console' });
+  await app.register(
+    async (c) => {
+      guardRequests(c, k);
+      registerAssets(c);
+      registerSignIn(c, k);
+      if (k.oidc) registerOidc(c, k, k.oidc);
+      registerPages(c, k);
+      registerForms(c, k);
+    },
+    { prefix: '/console' },
+  );
 }
 
 /**
@@ -88,31 +132,59 @@ function guardRequests(c: FastifyInstance, k: Console): void {
   });
   c.addHook('preHandler', async (request, reply) => {
     const fetchSite = request.headers['sec-fetch-site'];
-    if (request.method === 'POST' && fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') throw new HttpError('csrf', words('en').error.csrf);
+    if (
+      request.method === 'POST' &&
+      fetchSite !== undefined &&
+      fetchSite !== 'same-origin' &&
+      fetchSite !== 'none'
+    )
+      throw new HttpError('csrf', words('en').error.csrf);
     if (request.routeOptions.config?.open && request.routeOptions.url?.startsWith('/console/assets/')) return;
     const query = request.query as PageQuery;
     // A page's own refresh is not activity: an unattended tab does not keep a session alive (but see registerPages).
-    const session = await k.sessions.read(parseCookies(request.headers.cookie)[SESSION_COOKIE], query.part === undefined);
+    const session = await k.sessions.read(
+      parseCookies(request.headers.cookie)[SESSION_COOKIE],
+      query.part === undefined,
+    );
     const lang = negotiateLang(request, query, session);
     request.session = session;
     if (session) request.operatorName = session.operator.name;
     const path = request.url.split('?')[0];
-    const rest = Object.fromEntries(Object.entries(query).filter(([key, v]) => key !== 'lang' && key !== 'done' && v !== undefined)) as Record<string, string>;
-    request.page = { lang, w: words(lang), op: session?.operator ?? null, csrf: session?.csrf ?? '', path, query: rest };
+    const rest = Object.fromEntries(
+      Object.entries(query).filter(([key, v]) => key !== 'lang' && key !== 'done' && v !== undefined),
+    ) as Record<string, string>;
+    request.page = {
+      lang,
+      w: words(lang),
+      op: session?.operator ?? null,
+      csrf: session?.csrf ?? '',
+      path,
+      query: rest,
+    };
     if (query.lang) {
       if (session) await k.sessions.setLang(session.idHash, lang);
       reply.header('set-cookie', cookie('ecp_console_lang', lang, { ...k.cookieOpts, maxAgeS: 365 * 86400 }));
     }
     if (request.routeOptions.config?.open) return;
     if (!session) {
-      if (request.method === 'GET' && query.part === undefined) return void (await redirect(reply, `/console/sign-in?next=${encodeURIComponent(request.url)}`));
+      if (request.method === 'GET' && query.part === undefined)
+        return void (await redirect(reply, `/console/sign-in?next=${encodeURIComponent(request.url)}`));
       const pre = randomToken();
-      return void (await sendPage(reply, 401, signInPage({ ...request.page, path: '/console/sign-in', query: {} }, signInOptions(k, pre, '/console/batches', request.page.w.signIn.expired)), { 'set-cookie': cookie(PRE_COOKIE, pre, k.cookieOpts) }));
+      return void (await sendPage(
+        reply,
+        401,
+        signInPage(
+          { ...request.page, path: '/console/sign-in', query: {} },
+          signInOptions(k, pre, '/console/batches', request.page.w.signIn.expired),
+        ),
+        { 'set-cookie': cookie(PRE_COOKIE, pre, k.cookieOpts) },
+      ));
     }
     // A change: the session's CSRF token first. Signing out needs no role (one removed meanwhile included).
     if (request.method === 'POST') {
       const form = request.body as URLSearchParams;
-      if (!sameSecret(form.get('_csrf'), session.csrf)) throw new HttpError('csrf', request.page.w.error.csrf);
+      if (!sameSecret(form.get('_csrf'), session.csrf))
+        throw new HttpError('csrf', request.page.w.error.csrf);
       if (request.routeOptions.url === '/console/sign-out') return;
     }
     if (session.operator.roles.length === 0) throw new HttpError('not_allowed', request.page.w.signIn.noRole);
@@ -121,7 +193,11 @@ function guardRequests(c: FastifyInstance, k: Console): void {
 
 /** The console's own stylesheet and script. */
 function registerAssets(c: FastifyInstance): void {
-  const asset = (type: string, body: string) => async (_q: FastifyRequest, reply: FastifyReply) => reply.headers({ ...HEADERS, 'cache-control': 'no-cache' }).type(type).send(body);
+  const asset = (type: string, body: string) => async (_q: FastifyRequest, reply: FastifyReply) =>
+    reply
+      .headers({ ...HEADERS, 'cache-control': 'no-cache' })
+      .type(type)
+      .send(body);
   c.get('/assets/console.css', ROUTE.open, asset('text/css; charset=utf-8', CONSOLE_CSS));
   c.get('/assets/console.js', ROUTE.open, asset('text/javascript; charset=utf-8', CONSOLE_JS));
 }
@@ -135,9 +211,15 @@ function registerPages(c: FastifyInstance, k: Console): void {
       const done = (request.query as PageQuery).done;
       const flash = done && Object.hasOwn(p.w.done, done) ? { ok: p.w.done[done] } : {};
       try {
-        const shown = await route.render(k.deps, p, pageParams(route, request.params as Record<string, string>), flash);
+        const shown = await route.render(
+          k.deps,
+          p,
+          pageParams(route, request.params as Record<string, string>),
+          flash,
+        );
         // A batch being moved is watched, not idle: the room follows it on a screen for as long as it runs.
-        if (p.query.part && /data-status="(running|aborting)"/.test(shown.text)) await k.sessions.touch(request.session!.idHash);
+        if (p.query.part && /data-status="(running|aborting)"/.test(shown.text))
+          await k.sessions.touch(request.session!.idHash);
         return sendPage(reply, 200, shown);
       } catch (err) {
         if (err instanceof Redirect) return redirect(reply, err.to);

@@ -20,8 +20,15 @@ export interface Console {
   cookieOpts: { secure: boolean };
 }
 
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-export const HEADERS = { 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin', 'cache-control': 'no-store' };
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const HEADERS = {
+  'content-security-policy': CSP,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
 const FORM_LIMIT = 64 * 1024;
 
 /** What a page's query may say: every value by the edge's text rule (an unknown key is ignored). */
@@ -51,14 +58,31 @@ export const ROUTE = {
   open: { schema, config: { open: true } },
 };
 
-export function sendPage(reply: FastifyReply, status: number, page: Html | string, headers: Record<string, string | string[]> = {}) {
-  return reply.code(status).headers({ ...HEADERS, ...headers }).type('text/html; charset=utf-8').send(String(page));
+export function sendPage(
+  reply: FastifyReply,
+  status: number,
+  page: Html | string,
+  headers: Record<string, string | string[]> = {},
+) {
+  return reply
+    .code(status)
+    .headers({ ...HEADERS, ...headers })
+    .type('text/html; charset=utf-8')
+    .send(String(page));
 }
 export function redirect(reply: FastifyReply, to: string, headers: Record<string, string | string[]> = {}) {
-  return reply.code(303).headers({ ...HEADERS, location: to, ...headers }).send();
+  return reply
+    .code(303)
+    .headers({ ...HEADERS, location: to, ...headers })
+    .send();
 }
 
 /** Where to go after signing in: a console page of ours, never the sign-in itself nor another site. */
 export function safeNext(raw: string | null | undefined): string {
-  return raw && /^\/console\/[A-Za-z0-9/_?=&%.-]{0,300}$/.test(raw) && !raw.startsWith('/console/sign-') && !raw.includes('//') ? raw : '/console/batches';
+  return raw &&
+    /^\/console\/[A-Za-z0-9/_?=&%.-]{0,300}$/.test(raw) &&
+    !raw.startsWith('/console/sign-') &&
+    !raw.includes('//')
+    ? raw
+    : '/console/batches';
 }

@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import type { Operator } from '../app/context';
 import type { Authenticator } from '../api/auth';
 import type { OperatorStore } from '../stores/operator-store';
@@ -43,8 +51,19 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return out;
 }
 
-export function cookie(name: string, value: string, opts: { secure: boolean; maxAgeS?: number; path?: string; sameSite?: 'Strict' | 'Lax' }): string {
-  return [`${name}=${value}`, `Path=${opts.path ?? '/console'}`, 'HttpOnly', `SameSite=${opts.sameSite ?? 'Strict'}`, ...(opts.secure ? ['Secure'] : []), ...(opts.maxAgeS !== undefined ? [`Max-Age=${opts.maxAgeS}`] : [])].join('; ');
+export function cookie(
+  name: string,
+  value: string,
+  opts: { secure: boolean; maxAgeS?: number; path?: string; sameSite?: 'Strict' | 'Lax' },
+): string {
+  return [
+    `${name}=${value}`,
+    `Path=${opts.path ?? '/console'}`,
+    'HttpOnly',
+    `SameSite=${opts.sameSite ?? 'Strict'}`,
+    ...(opts.secure ? ['Secure'] : []),
+    ...(opts.maxAgeS !== undefined ? [`Max-Age=${opts.maxAgeS}`] : []),
+  ].join('; ');
 }
 
 /** Equal strings, compared in constant time. */
@@ -84,9 +103,26 @@ export interface SessionsOptions {
 
 export function createSessions(o: SessionsOptions) {
   const { sessions: store, operators } = o;
-  const sealOf = (r: Pick<SessionRow, 'idHash' | 'operator' | 'credentialId' | 'mode' | 'csrf' | 'expiresAt' | 'tokenBox'>) =>
-    createHmac('sha256', o.sealKey).update(JSON.stringify([r.idHash, r.operator, r.credentialId, r.mode, r.csrf, r.expiresAt.toISOString(), r.tokenBox])).digest('base64url');
-  const tokenKey = (cookieValue: string) => Buffer.from(hkdfSync('sha256', Buffer.from(cookieValue), Buffer.alloc(0), 'ecp-cutover:console-oidc-token', 32));
+  const sealOf = (
+    r: Pick<SessionRow, 'idHash' | 'operator' | 'credentialId' | 'mode' | 'csrf' | 'expiresAt' | 'tokenBox'>,
+  ) =>
+    createHmac('sha256', o.sealKey)
+      .update(
+        JSON.stringify([
+          r.idHash,
+          r.operator,
+          r.credentialId,
+          r.mode,
+          r.csrf,
+          r.expiresAt.toISOString(),
+          r.tokenBox,
+        ]),
+      )
+      .digest('base64url');
+  const tokenKey = (cookieValue: string) =>
+    Buffer.from(
+      hkdfSync('sha256', Buffer.from(cookieValue), Buffer.alloc(0), 'ecp-cutover:console-oidc-token', 32),
+    );
 
   /** The operator the session stands for now, or null (the row is forged, the token revoked, the operator blocked). */
   async function operatorOf(row: SessionRow, cookieValue: string): Promise<Omit<Operator, 'source'> | null> {
@@ -95,7 +131,11 @@ export function createSessions(o: SessionsOptions) {
     if (row.mode === 'token') {
       const token = await operators.tokenById(row.credentialId);
       if (!token || token.revokedAt || token.operator !== row.operator) return null;
-      return { name: row.operator, roles: await operators.rolesOf(row.operator), credentialId: row.credentialId };
+      return {
+        name: row.operator,
+        roles: await operators.rolesOf(row.operator),
+        credentialId: row.credentialId,
+      };
     }
     const jwt = row.tokenBox ? unboxText(tokenKey(cookieValue), row.tokenBox) : null;
     if (!jwt) return null;
@@ -105,11 +145,21 @@ export function createSessions(o: SessionsOptions) {
 
   return {
     /** `until`: an earlier end than ABSOLUTE_MS (an identity provider's token expires sooner); `jwt`: that token (OIDC). */
-    async create(who: Omit<Operator, 'source'>, mode: 'token' | 'oidc', lang: Lang, opts: { until?: Date; jwt?: string } = {}): Promise<{ cookieValue: string; csrf: string }> {
+    async create(
+      who: Omit<Operator, 'source'>,
+      mode: 'token' | 'oidc',
+      lang: Lang,
+      opts: { until?: Date; jwt?: string } = {},
+    ): Promise<{ cookieValue: string; csrf: string }> {
       const cookieValue = randomToken();
       const csrf = randomToken();
       const row = {
-        idHash: hash(cookieValue), operator: who.name, credentialId: who.credentialId.slice(0, 80), mode, csrf, lang,
+        idHash: hash(cookieValue),
+        operator: who.name,
+        credentialId: who.credentialId.slice(0, 80),
+        mode,
+        csrf,
+        lang,
         expiresAt: new Date(Math.min(Date.now() + ABSOLUTE_MS, opts.until?.getTime() ?? Infinity)),
         tokenBox: opts.jwt ? boxText(tokenKey(cookieValue), opts.jwt) : null,
       };
@@ -128,7 +178,10 @@ export function createSessions(o: SessionsOptions) {
       const row = await store.get(idHash);
       if (!row) return null;
       const now = Date.now();
-      const operator = row.expiresAt.getTime() > now && row.lastSeenAt.getTime() + o.idleMs > now ? await operatorOf(row, cookieValue) : null;
+      const operator =
+        row.expiresAt.getTime() > now && row.lastSeenAt.getTime() + o.idleMs > now
+          ? await operatorOf(row, cookieValue)
+          : null;
       if (!operator) {
         await store.end(idHash);
         return null;

@@ -15,7 +15,11 @@ export function createDb(url: string, pool: { min?: number; max?: number } = {})
     pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
     migrations: { migrationSource, tableName: 'knex_migrations' },
     // knex logs every failed connection attempt itself; the caller reports the error once, with a hint.
-    log: { warn: (m: unknown) => { if (!String(m).startsWith('Acquire connection error')) console.warn(m); } },
+    log: {
+      warn: (m: unknown) => {
+        if (!String(m).startsWith('Acquire connection error')) console.warn(m);
+      },
+    },
   });
 }
 
@@ -58,4 +62,5 @@ export async function migrateDownAll(db: Db): Promise<void> {
 }
 
 /** The rows of one raw statement. */
-export const rowsOf = async <T = Record<string, unknown>>(db: Db, sql: string): Promise<T[]> => (await db.raw(sql)).rows as T[];
+export const rowsOf = async <T = Record<string, unknown>>(db: Db, sql: string): Promise<T[]> =>
+  (await db.raw(sql)).rows as T[];

@@ -49,7 +49,9 @@ const WRITES: Record<Exclude<DbRole, 'portal'>, Record<string, string>> = {
 };
 
 export async function applyGrants(knex: Knex): Promise<string[]> {
-  const existing = new Set<string>((await knex('pg_roles').whereIn('rolname', Object.values(DB_ROLES)).pluck('rolname')));
+  const existing = new Set<string>(
+    await knex('pg_roles').whereIn('rolname', Object.values(DB_ROLES)).pluck('rolname'),
+  );
   const applied: string[] = [];
   for (const [key, role] of Object.entries(DB_ROLES) as [DbRole, string][]) {
     if (!existing.has(role)) continue;
@@ -75,7 +77,8 @@ export async function applyGrants(knex: Knex): Promise<string[]> {
       await knex.raw(`grant ${privileges} on ?? to ??`, [table, role]);
     }
     // The worker has no business with operators' credentials.
-    if (key === 'worker') await knex.raw('revoke select on operator_tokens, oidc_identities, console_sessions from ??', [role]);
+    if (key === 'worker')
+      await knex.raw('revoke select on operator_tokens, oidc_identities, console_sessions from ??', [role]);
     applied.push(role);
   }
   return applied;
@@ -89,7 +92,8 @@ export async function ensureDbRoles(admin: Knex, passwords: Record<DbRole, strin
   for (const [key, role] of Object.entries(DB_ROLES) as [DbRole, string][]) {
     const exists = await admin('pg_roles').where({ rolname: role }).first('rolname');
     // Passwords are random hex from our own code; quoted as a literal, never interpolated from input.
-    if (!/^[0-9a-f]{16,}$/.test(passwords[key])) throw new Error(`the password for ${role} must be random hex`);
+    if (!/^[0-9a-f]{16,}$/.test(passwords[key]))
+      throw new Error(`the password for ${role} must be random hex`);
     await admin.raw(`${exists ? 'alter' : 'create'} role ?? with login password '${passwords[key]}'`, [role]);
   }
 }

@@ -21,12 +21,26 @@ export async function initPostgres(dataDir: string): Promise<void> {
   const pwfile = path.join(os.tmpdir(), `ecp-pg-pw-${process.pid}-${Date.now()}`);
   fs.writeFileSync(pwfile, PG_PASSWORD + '\n', { mode: 0o644 });
   try {
-    execFileSync(initdbBin, ['--pgdata', dataDir, '--auth=password', `--username=${PG_USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--no-locale'], {
-      ...ids,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    execFileSync(
+      initdbBin,
+      [
+        '--pgdata',
+        dataDir,
+        '--auth=password',
+        `--username=${PG_USER}`,
+        `--pwfile=${pwfile}`,
+        '--encoding=UTF8',
+        '--no-locale',
+      ],
+      {
+        ...ids,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
   } catch (err) {
-    throw new Error(`initdb failed for ${dataDir}: ${String((err as { stderr?: Buffer }).stderr ?? err)}`, { cause: err });
+    throw new Error(`initdb failed for ${dataDir}: ${String((err as { stderr?: Buffer }).stderr ?? err)}`, {
+      cause: err,
+    });
   } finally {
     fs.rmSync(pwfile, { force: true });
   }
@@ -47,8 +61,19 @@ export function postgresCommand(dataDir: string, port: number, throwaway = false
   const ids = process.getuid?.() === 0 ? postgresUserIds() : {};
   return {
     command: postgresBin,
-    args: ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=200', ...(throwaway ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off'] : [])],
+    args: [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+      ...(throwaway ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off'] : []),
+    ],
     ...ids,
   };
 }
@@ -58,7 +83,8 @@ function postgresUserIds(create = false): { uid: number; gid: number } {
   try {
     execFileSync('id', ['-u', PG_USER], { stdio: 'ignore' });
   } catch {
-    if (!create) throw new Error(`no '${PG_USER}' OS user: run 'ecp-cutover dev up' once as root to create it`);
+    if (!create)
+      throw new Error(`no '${PG_USER}' OS user: run 'ecp-cutover dev up' once as root to create it`);
     execFileSync('useradd', ['--system', '--user-group', '--no-create-home', PG_USER]);
   }
   const uid = Number(execFileSync('id', ['-u', PG_USER]).toString().trim());

@@ -33,13 +33,25 @@ export function freePort(port = 0): Promise<number> {
 export async function freeLowPorts(count: number): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
-    const ok = await Promise.all(Array.from({ length: count }, (_, i) => freePort(base + i).then(() => true, () => false)));
+    const ok = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        freePort(base + i).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     if (ok.every(Boolean)) return base;
   }
   throw new Error(`no ${count} consecutive free ports between 20000 and 32000`);
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, isAlive?: () => boolean): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  isAlive?: () => boolean,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -91,7 +103,11 @@ export function spawnDetached(spec: SpawnSpec, logFile: string): number {
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
-export async function stopPid(pid: number, graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+export async function stopPid(
+  pid: number,
+  graceMs = 10_000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   if (!isAlive(pid)) return;
   process.kill(pid, signal);
   const deadline = Date.now() + graceMs;

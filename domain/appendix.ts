@@ -22,8 +22,16 @@ export const APPENDIX_TITLE = 'Appendix 7.3 — Folders migrated to ECP 2.0';
 
 /** The two parts of the appendix: folders that take submissions (submit or both), then download-only folders. */
 const PARTS = [
-  { title: 'Submission folders', none: 'No submission folder has moved yet.', has: (r: AppendixRow) => r.direction !== 'download' },
-  { title: 'Download folders (download from ECP 2.0; nothing is submitted to them)', none: 'No download folder has moved yet.', has: (r: AppendixRow) => r.direction === 'download' },
+  {
+    title: 'Submission folders',
+    none: 'No submission folder has moved yet.',
+    has: (r: AppendixRow) => r.direction !== 'download',
+  },
+  {
+    title: 'Download folders (download from ECP 2.0; nothing is submitted to them)',
+    none: 'No download folder has moved yet.',
+    has: (r: AppendixRow) => r.direction === 'download',
+  },
 ];
 
 function byMarket(rows: AppendixRow[]): [string, AppendixRow[]][] {
@@ -40,7 +48,8 @@ export function appendixMarkdown(rows: AppendixRow[]): string {
     if (mine.length === 0) out.push(part.none, '');
     for (const [market, list] of byMarket(mine)) {
       out.push(`### ${market}`, '', '| Folder | Code | Date moved (HKT) | Batch |', '|---|---|---|---|');
-      for (const r of list) out.push(`| ${r.folder.replaceAll('|', '\\|')} | ${r.code} | ${r.dateMoved} | ${r.batch ?? '-'} |`);
+      for (const r of list)
+        out.push(`| ${r.folder.replaceAll('|', '\\|')} | ${r.code} | ${r.dateMoved} | ${r.batch ?? '-'} |`);
       out.push('');
     }
   }
@@ -51,15 +60,25 @@ const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"
 
 export function appendixCsv(rows: AppendixRow[]): string {
   const kind = (r: AppendixRow) => (r.direction === 'download' ? 'download' : 'submission');
-  return ['market,folder,folder_zh,code,date_moved,batch,kind', ...rows.map((r) => [r.market, r.folder, r.folderZh, r.code, r.dateMoved, r.batch ?? '', kind(r)].map(csvCell).join(','))].join('\n') + '\n';
+  return (
+    [
+      'market,folder,folder_zh,code,date_moved,batch,kind',
+      ...rows.map((r) =>
+        [r.market, r.folder, r.folderZh, r.code, r.dateMoved, r.batch ?? '', kind(r)].map(csvCell).join(','),
+      ),
+    ].join('\n') + '\n'
+  );
 }
 
-
 function marketTables(rows: AppendixRow[]): string {
-  return byMarket(rows).map(([market, list]) => `<h3>${escapeHtml(market)}</h3>
+  return byMarket(rows)
+    .map(
+      ([market, list]) => `<h3>${escapeHtml(market)}</h3>
 <table><thead><tr><th>Folder</th><th>Code</th><th>Date moved (HKT)</th><th>Batch</th></tr></thead><tbody>
 ${list.map((r) => `<tr><td>${escapeHtml(r.folder)}<br><span lang="zh-Hant">${escapeHtml(r.folderZh)}</span></td><td>${escapeHtml(r.code)}</td><td>${r.dateMoved}</td><td>${escapeHtml(r.batch ?? '-')}</td></tr>`).join('\n')}
-</tbody></table>`).join('\n');
+</tbody></table>`,
+    )
+    .join('\n');
 }
 
 export function appendixHtml(rows: AppendixRow[]): string {

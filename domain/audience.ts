@@ -65,7 +65,11 @@ export function gapText(gap: ReadinessGap, lang: 'en' | 'zh'): string {
  * what the SFTP channel checks at login and on each folder: a key on one user and the function on another
  * submit nothing. The same rules as the platform's intake (domain/intake-rules.ts).
  */
-export function readiness(folder: AudienceFolder, users: readonly AudienceUser[], choseSftp: boolean): Readiness {
+export function readiness(
+  folder: AudienceFolder,
+  users: readonly AudienceUser[],
+  choseSftp: boolean,
+): Readiness {
   if (folder.ccFunction === null) {
     if (!users.some((u) => u.functions.some((f) => f !== SFTP_FUNCTION))) {
       return notReady({ kind: 'no_web_function' });
@@ -81,7 +85,10 @@ export function readiness(folder: AudienceFolder, users: readonly AudienceUser[]
 
 /** One user who may submit the folder over SFTP: EU_ECPSFTP, a key and an address registered, the folder's function. */
 export const canSubmitBySftp = (u: AudienceUser, folder: AudienceFolder) =>
-  u.functions.includes(SFTP_FUNCTION) && u.sftpKeyRegistered && u.ipRegistered && (folder.ccFunction === null || u.functions.includes(folder.ccFunction));
+  u.functions.includes(SFTP_FUNCTION) &&
+  u.sftpKeyRegistered &&
+  u.ipRegistered &&
+  (folder.ccFunction === null || u.functions.includes(folder.ccFunction));
 
 /** The firm's administrators fall short of maker and checker (FAQ B.4): a warning for support and a line in the readiness notice. */
 export function adminShortfall(users: readonly AudienceUser[]): string | null {
@@ -99,7 +106,8 @@ export function audienceOf(folders: (AudienceFolder & { sftp: boolean })[]) {
   const sftpFolderByUserType: Record<string, string> = {};
   for (const f of [...folders].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))) {
     for (const t of f.userTypes) {
-      if (f.ccFunction && !(functionsByUserType[t] ??= []).includes(f.ccFunction)) functionsByUserType[t].push(f.ccFunction);
+      if (f.ccFunction && !(functionsByUserType[t] ??= []).includes(f.ccFunction))
+        functionsByUserType[t].push(f.ccFunction);
       if (f.sftp && !sftpFolderByUserType[t]) sftpFolderByUserType[t] = f.code;
     }
   }

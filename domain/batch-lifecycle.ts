@@ -19,18 +19,46 @@ import { notStored } from './text';
  * before the start leaves every folder on legacy and, if firms were told, tells them it was called off.
  */
 export const BATCH_STATUSES = [
-  'requested', 'awaiting_approval', 'approved', 'announced', 'blocked_on_readiness', 'running', 'paused', 'aborting',
-  'completed', 'completed_with_failures', 'aborted', 'rejected', 'expired', 'refused',
+  'requested',
+  'awaiting_approval',
+  'approved',
+  'announced',
+  'blocked_on_readiness',
+  'running',
+  'paused',
+  'aborting',
+  'completed',
+  'completed_with_failures',
+  'aborted',
+  'rejected',
+  'expired',
+  'refused',
 ] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
-export const FINAL_BATCH_STATUSES: readonly BatchStatus[] = ['completed', 'completed_with_failures', 'aborted', 'rejected', 'expired', 'refused'];
+export const FINAL_BATCH_STATUSES: readonly BatchStatus[] = [
+  'completed',
+  'completed_with_failures',
+  'aborted',
+  'rejected',
+  'expired',
+  'refused',
+];
 /** A batch row exists from `awaiting_approval` on; `requested` and `refused` live only in the workflow. */
-export const STORED_BATCH_STATUSES: readonly BatchStatus[] = BATCH_STATUSES.filter((s) => s !== 'requested' && s !== 'refused');
+export const STORED_BATCH_STATUSES: readonly BatchStatus[] = BATCH_STATUSES.filter(
+  (s) => s !== 'requested' && s !== 'refused',
+);
 /** A batch is public (portal, appendix) once approved; a rejected or expired one never was. */
-export const PUBLIC_BATCH_STATUSES: readonly BatchStatus[] = STORED_BATCH_STATUSES.filter((s) => !['awaiting_approval', 'rejected', 'expired'].includes(s));
+export const PUBLIC_BATCH_STATUSES: readonly BatchStatus[] = STORED_BATCH_STATUSES.filter(
+  (s) => !['awaiting_approval', 'rejected', 'expired'].includes(s),
+);
 /** Not started yet: a batch in one of these may still be rescheduled (voiding its approval) or rejected. */
-export const BEFORE_START: readonly BatchStatus[] = ['awaiting_approval', 'approved', 'announced', 'blocked_on_readiness'];
+export const BEFORE_START: readonly BatchStatus[] = [
+  'awaiting_approval',
+  'approved',
+  'announced',
+  'blocked_on_readiness',
+];
 
 export const BATCH_FOLDER_STATUSES = ['pending', 'running', 'live', 'failed', 'skipped', 'aborted'] as const;
 export type BatchFolderStatus = (typeof BATCH_FOLDER_STATUSES)[number];
@@ -39,7 +67,6 @@ export const isFinalBatch = (s: BatchStatus) => FINAL_BATCH_STATUSES.includes(s)
 
 /** Above this many (or this share of) affected firms not ready at the start, the batch waits, blocked. */
 export type ReadinessPolicy = { count: number } | { percent: number } | null;
-
 
 export interface BatchPlan {
   batchId: string;
@@ -127,7 +154,13 @@ export type BatchCommand =
   | { type: 'announced'; plan: number }
   | { type: 'timer'; timer: 'deadline' | 'reminder' | 'start' | 'recheck'; plan: number }
   | { type: 'readinessChecked'; plan: number; ok: boolean; summary: string }
-  | { type: 'folderFinished'; code: string; outcome: 'live' | 'failed'; failure: string | null; freezeWindowMs: number | null }
+  | {
+      type: 'folderFinished';
+      code: string;
+      outcome: 'live' | 'failed';
+      failure: string | null;
+      freezeWindowMs: number | null;
+    }
   /** A folder's start was dropped because the batch no longer runs (aborted, paused or halted before it began). */
   | { type: 'folderNotStarted'; code: string }
   /** The retirement came back (done, or dropped by an abort that came first). */
@@ -135,17 +168,42 @@ export type BatchCommand =
 
 export type BatchCommandType = BatchCommand['type'];
 export const BATCH_COMMAND_TYPES: readonly BatchCommandType[] = [
-  'approve', 'reject', 'reschedule', 'pause', 'resume', 'abort', 'overrideReadiness', 'cancelRequested',
-  'planRecorded', 'planRefused', 'announced', 'timer', 'readinessChecked', 'folderFinished', 'folderNotStarted', 'retirementDone',
+  'approve',
+  'reject',
+  'reschedule',
+  'pause',
+  'resume',
+  'abort',
+  'overrideReadiness',
+  'cancelRequested',
+  'planRecorded',
+  'planRefused',
+  'announced',
+  'timer',
+  'readinessChecked',
+  'folderFinished',
+  'folderNotStarted',
+  'retirementDone',
 ];
 
-export type BatchNoticeKind = 'batch_announced' | 'batch_reminder' | 'folders_live' | 'batch_cancelled' | 'batch_outcome';
+export type BatchNoticeKind =
+  'batch_announced' | 'batch_reminder' | 'folders_live' | 'batch_cancelled' | 'batch_outcome';
 
 export type BatchEffect =
   /** Record the plan (batch row, its folders, the event); answered by planRecorded or planRefused. */
   | { type: 'recordPlan' }
   /** Write a status (and what changes with it) and its event, keyed by `seq`. */
-  | { type: 'persist'; seq: number; status: BatchStatus; actor: string; reason: string | null; change?: 'approve' | 'void_approval' | 'start'; plannedAt?: string; startedAt?: string; plain?: true }
+  | {
+      type: 'persist';
+      seq: number;
+      status: BatchStatus;
+      actor: string;
+      reason: string | null;
+      change?: 'approve' | 'void_approval' | 'start';
+      plannedAt?: string;
+      startedAt?: string;
+      plain?: true;
+    }
   | { type: 'notify'; kind: BatchNoticeKind; plan: number }
   | { type: 'checkReadiness'; plan: number }
   | { type: 'startFolder'; code: string }
@@ -179,7 +237,9 @@ export function initialBatchState(p: BatchPlan): BatchState {
     cancelPending: false,
     halted: false,
     order: [...p.folders],
-    folders: Object.fromEntries(p.folders.map((c) => [c, { status: 'pending', failure: null, freezeWindowMs: null }])),
+    folders: Object.fromEntries(
+      p.folders.map((c) => [c, { status: 'pending', failure: null, freezeWindowMs: null }]),
+    ),
     retire: [...(p.retire ?? [])],
     retiring: false,
     reason: null,
@@ -198,12 +258,14 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
   const is = (...statuses: BatchStatus[]) => statuses.includes(s.status);
   const why = (text: string) => refuse(`batch ${s.batchId} is ${s.status}: ${text}`);
   if ('by' in c && isFinalBatch(s.status)) return why('it has finished, so there is nothing left to change');
-  if ('by' in c && s.status === 'requested') return why('its plan is still being recorded; try again in a moment');
+  if ('by' in c && s.status === 'requested')
+    return why('its plan is still being recorded; try again in a moment');
 
   switch (c.type) {
     case 'planRecorded':
       if (!is('requested')) return stale(s);
-      if (s.cancelPending) return stopBeforeStart({ ...s, status: 'awaiting_approval' }, 'aborted', SYSTEM, CANCELLED);
+      if (s.cancelPending)
+        return stopBeforeStart({ ...s, status: 'awaiting_approval' }, 'aborted', SYSTEM, CANCELLED);
       return accept({ ...s, status: 'awaiting_approval' });
     case 'planRefused':
       return is('requested') ? accept({ ...s, status: 'refused', reason: c.reason }) : stale(s);
@@ -212,27 +274,50 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
       const role = needsRole(c.by, 'batch.approve');
       if (role) return forbid(role);
       if (!is('awaiting_approval')) {
-        return why(s.approvedBy ? `it was approved by ${s.approvedBy} already` : 'only a batch awaiting approval can be approved');
+        return why(
+          s.approvedBy
+            ? `it was approved by ${s.approvedBy} already`
+            : 'only a batch awaiting approval can be approved',
+        );
       }
       if (ownWork('batch.approve', who(c.by), s.editors)) {
         const did = who(c.by) === s.requestedBy ? 'planned' : 'rescheduled';
-        return forbid(`four eyes: ${who(c.by)} ${did} batch ${s.batchId} and cannot approve it; ask another approver`);
+        return forbid(
+          `four eyes: ${who(c.by)} ${did} batch ${s.batchId} and cannot approve it; ask another approver`,
+        );
       }
       if (c.plannedAt !== undefined && ms(c.plannedAt) !== ms(s.plannedAt)) {
-        return why(`it changed since you looked: it is planned for ${s.plannedAt} now, not ${c.plannedAt}; look at it again, then approve`);
+        return why(
+          `it changed since you looked: it is planned for ${s.plannedAt} now, not ${c.plannedAt}; look at it again, then approve`,
+        );
       }
-      if (now >= ms(s.plannedAt)) return why(`its planned time ${s.plannedAt} has passed: reschedule it first`);
+      if (now >= ms(s.plannedAt))
+        return why(`its planned time ${s.plannedAt} has passed: reschedule it first`);
       if (ms(s.plannedAt) - now < s.minNoticeMs) {
-        return why(`firms are told at the approval, and ${s.plannedAt} is now less than the notice period (${Math.round(s.minNoticeMs / 3_600_000)} h) away: reschedule it first`);
+        return why(
+          `firms are told at the approval, and ${s.plannedAt} is now less than the notice period (${Math.round(s.minNoticeMs / 3_600_000)} h) away: reschedule it first`,
+        );
       }
-      const next = step({ ...s, status: 'approved', approvedBy: who(c.by), everAnnounced: true, remindedPlan: now >= ms(s.reminderAt) ? s.plan : s.remindedPlan });
-      return accept(next, [persist(next, 'approved', who(c.by), null, { change: 'approve' }), { type: 'notify', kind: 'batch_announced', plan: s.plan }]);
+      const next = step({
+        ...s,
+        status: 'approved',
+        approvedBy: who(c.by),
+        everAnnounced: true,
+        remindedPlan: now >= ms(s.reminderAt) ? s.plan : s.remindedPlan,
+      });
+      return accept(next, [
+        persist(next, 'approved', who(c.by), null, { change: 'approve' }),
+        { type: 'notify', kind: 'batch_announced', plan: s.plan },
+      ]);
     }
 
     case 'reject': {
       const role = needsRole(c.by, 'batch.reject');
       if (role) return forbid(role);
-      if (!is('awaiting_approval')) return why(`it was approved already: an approved batch is stopped with 'ecp-cutover batch abort ${s.batchId} --reason ...'`);
+      if (!is('awaiting_approval'))
+        return why(
+          `it was approved already: an approved batch is stopped with 'ecp-cutover batch abort ${s.batchId} --reason ...'`,
+        );
       return stopBeforeStart(s, 'rejected', who(c.by), `rejected by ${who(c.by)}: ${c.reason}`);
     }
 
@@ -242,17 +327,30 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
       if (!is(...BEFORE_START)) return why('only a batch that has not started can be rescheduled');
       if (!(ms(c.plannedAt) > now)) return refuse(`the new time ${c.plannedAt} is not in the future`);
       const next = step({
-        ...s, status: 'awaiting_approval', approvedBy: null, plan: s.plan + 1, plannedAt: c.plannedAt, reminderAt: c.reminderAt,
+        ...s,
+        status: 'awaiting_approval',
+        approvedBy: null,
+        plan: s.plan + 1,
+        plannedAt: c.plannedAt,
+        reminderAt: c.reminderAt,
         editors: s.editors.includes(who(c.by)) ? s.editors : [...s.editors, who(c.by)],
-        readinessCheck: 'idle', readinessCheckedAt: null, readinessOverridden: false,
+        readinessCheck: 'idle',
+        readinessCheckedAt: null,
+        readinessOverridden: false,
       });
-      return accept(next, [persist(next, 'awaiting_approval', who(c.by), `rescheduled to ${c.plannedAt}; approval voided`, { change: 'void_approval', plannedAt: c.plannedAt })]);
+      return accept(next, [
+        persist(next, 'awaiting_approval', who(c.by), `rescheduled to ${c.plannedAt}; approval voided`, {
+          change: 'void_approval',
+          plannedAt: c.plannedAt,
+        }),
+      ]);
     }
 
     case 'pause': {
       const role = needsRole(c.by, 'batch.pause');
       if (role) return forbid(role);
-      if (!is('running')) return why(is('paused') ? 'it is paused already' : 'only a running batch can be paused');
+      if (!is('running'))
+        return why(is('paused') ? 'it is paused already' : 'only a running batch can be paused');
       const next = step({ ...s, status: 'paused' });
       return accept(next, [persist(next, 'paused', who(c.by), 'no new folder starts; running ones finish')]);
     }
@@ -272,7 +370,8 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
       if (c.type === 'cancelRequested' && is('requested')) return accept({ ...s, cancelPending: true });
       const role = c.type === 'abort' ? needsRole(c.by, 'batch.abort') : null;
       if (role) return forbid(role);
-      if (isFinalBatch(s.status) || is('requested')) return c.type === 'abort' ? why('there is nothing left to abort') : stale(s);
+      if (isFinalBatch(s.status) || is('requested'))
+        return c.type === 'abort' ? why('there is nothing left to abort') : stale(s);
       if (is('aborting')) return c.type === 'abort' ? why('it is being aborted already') : stale(s);
       if (is(...BEFORE_START)) return stopBeforeStart(s, 'aborted', actor, reason);
       // Running or paused: folders not started stay on legacy; started ones finish or compensate.
@@ -285,8 +384,16 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
       const role = needsRole(c.by, 'batch.override_readiness');
       if (role) return forbid(role);
       if (!is('blocked_on_readiness')) return why('only a batch blocked on readiness can be overridden');
-      if (ownWork('batch.override_readiness', who(c.by), s.editors)) return forbid(`four eyes: ${who(c.by)} planned batch ${s.batchId} and cannot override its readiness; ask another approver`);
-      return run({ ...s, readinessOverridden: true, readinessCheck: 'idle' }, who(c.by), `readiness overridden by ${who(c.by)}: ${c.reason}`, now);
+      if (ownWork('batch.override_readiness', who(c.by), s.editors))
+        return forbid(
+          `four eyes: ${who(c.by)} planned batch ${s.batchId} and cannot override its readiness; ask another approver`,
+        );
+      return run(
+        { ...s, readinessOverridden: true, readinessCheck: 'idle' },
+        who(c.by),
+        `readiness overridden by ${who(c.by)}: ${c.reason}`,
+        now,
+      );
     }
 
     case 'announced':
@@ -300,7 +407,12 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
       return fire(s, c.timer, c.plan, now);
 
     case 'readinessChecked': {
-      if (c.plan !== s.plan || s.readinessCheck !== 'checking' || !is('approved', 'announced', 'blocked_on_readiness')) return stale(s);
+      if (
+        c.plan !== s.plan ||
+        s.readinessCheck !== 'checking' ||
+        !is('approved', 'announced', 'blocked_on_readiness')
+      )
+        return stale(s);
       const checked = { ...s, readinessCheck: 'idle' as const, readinessCheckedAt: iso(now) };
       if (c.ok) return run(checked, SYSTEM, `readiness within the limit: ${c.summary}`, now);
       if (is('blocked_on_readiness')) return accept(checked);
@@ -311,7 +423,13 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
     case 'folderNotStarted': {
       const f = s.folders[c.code];
       if (!f || f.status !== 'running') return stale(s);
-      return advance({ ...s, folders: { ...s.folders, [c.code]: { ...f, status: is('aborting') ? 'aborted' : 'pending' } } }, []);
+      return advance(
+        {
+          ...s,
+          folders: { ...s.folders, [c.code]: { ...f, status: is('aborting') ? 'aborted' : 'pending' } },
+        },
+        [],
+      );
     }
 
     case 'retirementDone':
@@ -320,7 +438,10 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
     case 'folderFinished': {
       const f = s.folders[c.code];
       if (!f || f.status !== 'running') return stale(s);
-      const folders = { ...s.folders, [c.code]: { status: c.outcome, failure: c.failure, freezeWindowMs: c.freezeWindowMs } };
+      const folders = {
+        ...s.folders,
+        [c.code]: { status: c.outcome, failure: c.failure, freezeWindowMs: c.freezeWindowMs },
+      };
       const halted = s.halted || (c.outcome === 'failed' && s.failurePolicy === 'halt');
       return advance({ ...s, folders, halted }, []);
     }
@@ -329,17 +450,23 @@ export function transitionBatch(s: BatchState, c: BatchCommand, now: number): Re
 
 /** The earliest timer the batch waits for in its state, if any. */
 export function nextBatchTimer(s: BatchState): { at: string; command: BatchCommand } | null {
-  const timer = (t: 'deadline' | 'reminder' | 'start' | 'recheck', at: string) => ({ at, command: { type: 'timer' as const, timer: t, plan: s.plan } });
+  const timer = (t: 'deadline' | 'reminder' | 'start' | 'recheck', at: string) => ({
+    at,
+    command: { type: 'timer' as const, timer: t, plan: s.plan },
+  });
   switch (s.status) {
     case 'awaiting_approval':
       return timer('deadline', s.plannedAt);
     case 'approved':
     case 'announced':
       if (s.readinessCheck === 'checking') return null;
-      if (s.remindedPlan !== s.plan && ms(s.reminderAt) < ms(s.plannedAt)) return timer('reminder', s.reminderAt);
+      if (s.remindedPlan !== s.plan && ms(s.reminderAt) < ms(s.plannedAt))
+        return timer('reminder', s.reminderAt);
       return timer('start', s.plannedAt);
     case 'blocked_on_readiness':
-      return s.readinessCheck === 'checking' ? null : timer('recheck', iso(ms(s.readinessCheckedAt ?? s.plannedAt) + s.readinessRecheckMs));
+      return s.readinessCheck === 'checking'
+        ? null
+        : timer('recheck', iso(ms(s.readinessCheckedAt ?? s.plannedAt) + s.readinessRecheckMs));
     default:
       return null;
   }
@@ -350,9 +477,11 @@ export function nextBatchTimer(s: BatchState): { at: string; command: BatchComma
  * not, nor the start of a folder once the batch is stopped, paused or halted (batchSkipped tells the machine).
  */
 export function batchWants(s: BatchState, e: BatchEffect): boolean {
-  if (e.type === 'notify' && (e.kind === 'batch_announced' || e.kind === 'batch_reminder')) return e.plan === s.plan && s.status !== 'aborting' && !isFinalBatch(s.status);
+  if (e.type === 'notify' && (e.kind === 'batch_announced' || e.kind === 'batch_reminder'))
+    return e.plan === s.plan && s.status !== 'aborting' && !isFinalBatch(s.status);
   if (e.type === 'checkReadiness') return e.plan === s.plan && s.readinessCheck === 'checking';
-  if (e.type === 'startFolder') return s.status === 'running' && !s.halted && s.folders[e.code]?.status === 'running';
+  if (e.type === 'startFolder')
+    return s.status === 'running' && !s.halted && s.folders[e.code]?.status === 'running';
   // An abort that came before the retirement ran stops it too.
   if (e.type === 'retireFolders') return s.retiring && (s.status === 'running' || s.status === 'paused');
   return true;
@@ -363,9 +492,15 @@ export function batchWants(s: BatchState, e: BatchEffect): boolean {
  * written again with every free text replaced (`plain`), so an abort still ends the batch and its notices
  * still go; a plain write that fails too fails the workflow.
  */
-export function recoverBatch(_s: BatchState, e: BatchEffect, failure: string): Recovery<BatchCommand, BatchEffect> | null {
-  if (e.type === 'recordPlan') return { command: { type: 'planRefused', reason: `the plan could not be recorded: ${failure}` } };
-  if ((e.type === 'persist' || e.type === 'finish') && !e.plain) return { effect: { ...e, reason: notStored(failure), plain: true } };
+export function recoverBatch(
+  _s: BatchState,
+  e: BatchEffect,
+  failure: string,
+): Recovery<BatchCommand, BatchEffect> | null {
+  if (e.type === 'recordPlan')
+    return { command: { type: 'planRefused', reason: `the plan could not be recorded: ${failure}` } };
+  if ((e.type === 'persist' || e.type === 'finish') && !e.plain)
+    return { effect: { ...e, reason: notStored(failure), plain: true } };
   return null;
 }
 
@@ -388,21 +523,42 @@ export interface BatchProgress {
 }
 
 export const batchProgress = (s: BatchState): BatchProgress => ({
-  batchId: s.batchId, status: s.status, plannedAt: s.plannedAt, approvedBy: s.approvedBy, reason: s.reason, folders: s.folders,
+  batchId: s.batchId,
+  status: s.status,
+  plannedAt: s.plannedAt,
+  approvedBy: s.approvedBy,
+  reason: s.reason,
+  folders: s.folders,
 });
 
 // ---- helpers ----
 
-function fire(s: BatchState, timer: 'deadline' | 'reminder' | 'start' | 'recheck', plan: number, now: number): Result {
+function fire(
+  s: BatchState,
+  timer: 'deadline' | 'reminder' | 'start' | 'recheck',
+  plan: number,
+  now: number,
+): Result {
   const due = nextBatchTimer(s);
-  if (plan !== s.plan || !due || due.command.type !== 'timer' || due.command.timer !== timer || now < ms(due.at)) return stale(s);
+  if (
+    plan !== s.plan ||
+    !due ||
+    due.command.type !== 'timer' ||
+    due.command.timer !== timer ||
+    now < ms(due.at)
+  )
+    return stale(s);
   switch (timer) {
     case 'deadline':
       return stopBeforeStart(s, 'expired', SYSTEM, `not approved before ${s.plannedAt}`);
     case 'reminder':
-      return accept({ ...s, remindedPlan: s.plan }, now < ms(s.plannedAt) ? [{ type: 'notify', kind: 'batch_reminder', plan: s.plan }] : []);
+      return accept(
+        { ...s, remindedPlan: s.plan },
+        now < ms(s.plannedAt) ? [{ type: 'notify', kind: 'batch_reminder', plan: s.plan }] : [],
+      );
     case 'start':
-      if (s.maxNotReady && !s.readinessOverridden) return accept({ ...s, readinessCheck: 'checking' }, [{ type: 'checkReadiness', plan: s.plan }]);
+      if (s.maxNotReady && !s.readinessOverridden)
+        return accept({ ...s, readinessCheck: 'checking' }, [{ type: 'checkReadiness', plan: s.plan }]);
       return run(s, SYSTEM, `cutover started at the planned time ${s.plannedAt}`, now);
     case 'recheck':
       return accept({ ...s, readinessCheck: 'checking' }, [{ type: 'checkReadiness', plan: s.plan }]);
@@ -410,19 +566,35 @@ function fire(s: BatchState, timer: 'deadline' | 'reminder' | 'start' | 'recheck
 }
 
 /** Rejected, aborted or expired before the start: every folder stays on legacy; firms told are told it is off. */
-function stopBeforeStart(s: BatchState, status: 'rejected' | 'aborted' | 'expired', actor: string, reason: string): Result {
-  const next = step({ ...s, status, reason, folders: status === 'aborted' ? mapPending(s, 'aborted') : s.folders });
-  const effects: BatchEffect[] = [{ type: 'withdrawNotices' }, { type: 'finish', seq: next.seq, status, actor, reason }];
+function stopBeforeStart(
+  s: BatchState,
+  status: 'rejected' | 'aborted' | 'expired',
+  actor: string,
+  reason: string,
+): Result {
+  const next = step({
+    ...s,
+    status,
+    reason,
+    folders: status === 'aborted' ? mapPending(s, 'aborted') : s.folders,
+  });
+  const effects: BatchEffect[] = [
+    { type: 'withdrawNotices' },
+    { type: 'finish', seq: next.seq, status, actor, reason },
+  ];
   if (s.everAnnounced) effects.push({ type: 'notify', kind: 'batch_cancelled', plan: s.plan });
   return accept(next, effects);
 }
 
 function run(s: BatchState, actor: string, reason: string, now: number): Result {
   const next = step({ ...s, status: 'running' });
-  if (!s.retire.length) return advance(next, [persist(next, 'running', actor, reason, { change: 'start', startedAt: iso(now) })]);
+  if (!s.retire.length)
+    return advance(next, [persist(next, 'running', actor, reason, { change: 'start', startedAt: iso(now) })]);
   // The retirement goes after the first wave of starts (a slow platform does not hold them up); the batch
   // does not end before it comes back.
-  const d = advance({ ...next, retiring: true }, [persist(next, 'running', actor, reason, { change: 'start', startedAt: iso(now) })]);
+  const d = advance({ ...next, retiring: true }, [
+    persist(next, 'running', actor, reason, { change: 'start', startedAt: iso(now) }),
+  ]);
   return d.ok ? accept(d.state, [...d.effects, { type: 'retireFolders' }]) : d;
 }
 
@@ -448,7 +620,12 @@ function advance(s: BatchState, effects: BatchEffect[]): Result {
     const done = { ...next, folders: s.halted ? mapPending(next, 'skipped') : folders };
     const live = s.order.filter((c) => done.folders[c].status === 'live').length;
     const status = live === s.order.length ? 'completed' : 'completed_with_failures';
-    return finish(done, status, `${live} of ${s.order.length} folders live${s.retire.length ? `; ${s.retire.length} retired` : ''}${s.halted && pending ? '; halted after a failure' : ''}`, out);
+    return finish(
+      done,
+      status,
+      `${live} of ${s.order.length} folders live${s.retire.length ? `; ${s.retire.length} retired` : ''}${s.halted && pending ? '; halted after a failure' : ''}`,
+      out,
+    );
   }
   return accept(next, out);
 }
@@ -458,21 +635,30 @@ function finish(s: BatchState, status: BatchStatus, reason: string, effects: Bat
   const out: BatchEffect[] = [...effects, { type: 'finish', seq: next.seq, status, actor: SYSTEM, reason }];
   // Every firm concerned is told each of its folders' outcome once (telling them is this tool's rule; what a
   // moved or unmoved folder means for them is FAQ D.27's).
-  if (s.outcomeNotices) return accept(next, [...out, { type: 'notify', kind: 'batch_outcome', plan: s.plan }]);
+  if (s.outcomeNotices)
+    return accept(next, [...out, { type: 'notify', kind: 'batch_outcome', plan: s.plan }]);
   // Before that: firms were told what moved, and what was retired (it was, at the start).
   const live = s.order.some((c) => s.folders[c].status === 'live');
   if (live || s.retire.length) out.push({ type: 'notify', kind: 'folders_live', plan: s.plan });
-  if (status === 'aborted' && s.everAnnounced && s.order.some((c) => s.folders[c].status !== 'live')) out.push({ type: 'notify', kind: 'batch_cancelled', plan: s.plan });
+  if (status === 'aborted' && s.everAnnounced && s.order.some((c) => s.folders[c].status !== 'live'))
+    out.push({ type: 'notify', kind: 'batch_cancelled', plan: s.plan });
   return accept(next, out);
 }
 
 function mapPending(s: BatchState, to: BatchFolderStatus): Record<string, FolderProgress> {
-  return Object.fromEntries(Object.entries(s.folders).map(([c, f]) => [c, f.status === 'pending' ? { ...f, status: to } : f]));
+  return Object.fromEntries(
+    Object.entries(s.folders).map(([c, f]) => [c, f.status === 'pending' ? { ...f, status: to } : f]),
+  );
 }
 
 const step = (s: BatchState): BatchState => ({ ...s, seq: s.seq + 1 });
 
-function persist(s: BatchState, status: BatchStatus, actor: string, reason: string | null, extra: { change?: 'approve' | 'void_approval' | 'start'; plannedAt?: string; startedAt?: string } = {}): BatchEffect {
+function persist(
+  s: BatchState,
+  status: BatchStatus,
+  actor: string,
+  reason: string | null,
+  extra: { change?: 'approve' | 'void_approval' | 'start'; plannedAt?: string; startedAt?: string } = {},
+): BatchEffect {
   return { type: 'persist', seq: s.seq, status, actor, reason, ...extra };
 }
-

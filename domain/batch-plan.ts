@@ -47,11 +47,18 @@ export function retireProblems(moved: string[], retire: string[], facts: Map<str
   if (new Set(retire).size !== retire.length) problems.push(`${field('retire')} names a folder twice`);
   for (const code of retire) {
     const f = facts.get(code);
-    if (moved.includes(code)) problems.push(`folder ${code} is in both ${field('folders')} and ${field('retire')}: a folder either moves or retires`);
+    if (moved.includes(code))
+      problems.push(
+        `folder ${code} is in both ${field('folders')} and ${field('retire')}: a folder either moves or retires`,
+      );
     else if (!f) problems.push(`folder ${code} is not in the catalog`);
-    else if (f.placement !== 'retired') problems.push(`folder ${code} is not a retired folder (it is ${f.placement}): only folders the catalog retires can be retired`);
+    else if (f.placement !== 'retired')
+      problems.push(
+        `folder ${code} is not a retired folder (it is ${f.placement}): only folders the catalog retires can be retired`,
+      );
     else if (f.retiredAt) problems.push(`folder ${code} was retired already`);
-    else if (f.retireBatch) problems.push(`folder ${code} is retired by unfinished batch ${f.retireBatch} already`);
+    else if (f.retireBatch)
+      problems.push(`folder ${code} is retired by unfinished batch ${f.retireBatch} already`);
   }
   return problems;
 }
@@ -65,7 +72,8 @@ const PLACEMENT_WHY: Partial<Record<Placement, string>> = {
 };
 
 /** The field of a plan a problem is about, so a form can show it beside that field. */
-export type PlanField = 'id' | 'name' | 'at' | 'folders' | 'retire' | 'concurrency' | 'onFailure' | 'minNotice' | 'maxNotReady';
+export type PlanField =
+  'id' | 'name' | 'at' | 'folders' | 'retire' | 'concurrency' | 'onFailure' | 'minNotice' | 'maxNotReady';
 
 export interface PlanProblem {
   field: PlanField;
@@ -74,7 +82,10 @@ export interface PlanProblem {
 
 /** A plan refused, with every problem and its field; its message is the problems in one line. */
 export class PlanRefused extends InputError {
-  constructor(readonly batchId: string, readonly problems: PlanProblem[]) {
+  constructor(
+    readonly batchId: string,
+    readonly problems: PlanProblem[],
+  ) {
     super(`batch ${batchId} refused: ${problems.map((p) => p.message).join('; ')}`);
   }
 }
@@ -85,32 +96,48 @@ export class PlanRefused extends InputError {
  */
 export function planProblems(req: PlanRequest, facts: PlanFacts): PlanProblem[] {
   const problems: PlanProblem[] = [];
-  const add = (field: PlanField, ...messages: string[]) => problems.push(...messages.map((message) => ({ field, message })));
-  if (!/^[A-Za-z0-9_-]{1,32}$/.test(req.id)) add('id', `batch id '${req.id}' must be 1-32 letters, digits, _ or -`);
+  const add = (field: PlanField, ...messages: string[]) =>
+    problems.push(...messages.map((message) => ({ field, message })));
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(req.id))
+    add('id', `batch id '${req.id}' must be 1-32 letters, digits, _ or -`);
   if (facts.batchExists) add('id', `batch ${req.id} already exists: choose another ${field('id')}`);
   if (req.name.trim().length === 0) add('name', `${field('name')} must not be empty`);
-  if (req.folders.length === 0 && req.retire.length === 0) add('folders', `${field('folders')} (or ${field('retire')}) must name at least one folder`);
-  if (new Set(req.folders).size !== req.folders.length) add('folders', `${field('folders')} names a folder twice`);
-  if (!Number.isInteger(req.concurrency) || req.concurrency < 1 || req.concurrency > 500) add('concurrency', `${field('concurrency')} must be a whole number from 1 to 500`);
+  if (req.folders.length === 0 && req.retire.length === 0)
+    add('folders', `${field('folders')} (or ${field('retire')}) must name at least one folder`);
+  if (new Set(req.folders).size !== req.folders.length)
+    add('folders', `${field('folders')} names a folder twice`);
+  if (!Number.isInteger(req.concurrency) || req.concurrency < 1 || req.concurrency > 500)
+    add('concurrency', `${field('concurrency')} must be a whole number from 1 to 500`);
   for (const code of req.folders) {
     const f = facts.folders.get(code);
     if (!f) add('folders', `folder ${code} is not in the catalog`);
-    else if (f.activeBatch) add('folders', `folder ${code} is already in unfinished batch ${f.activeBatch} (one plan per folder)`);
-    else if (f.placement !== 'legacy') add('folders', `folder ${code} is ${PLACEMENT_WHY[f.placement] ?? f.placement}, not on legacy`);
+    else if (f.activeBatch)
+      add('folders', `folder ${code} is already in unfinished batch ${f.activeBatch} (one plan per folder)`);
+    else if (f.placement !== 'legacy')
+      add('folders', `folder ${code} is ${PLACEMENT_WHY[f.placement] ?? f.placement}, not on legacy`);
   }
   add('retire', ...retireProblems(req.folders, req.retire, facts.retire));
-  if (req.plannedAt) add('at', ...timeProblems(req.plannedAt, facts.now, req.minNoticeMs, req.allowNonBusinessDay));
+  if (req.plannedAt)
+    add('at', ...timeProblems(req.plannedAt, facts.now, req.minNoticeMs, req.allowNonBusinessDay));
   return problems;
 }
 
 /** The rules of a batch's instant, for a plan and for a reschedule alike: future, past the notice period, a business day. */
-export function timeProblems(plannedAt: DateTime, now: DateTime, minNoticeMs: number, allowNonBusinessDay: boolean): string[] {
+export function timeProblems(
+  plannedAt: DateTime,
+  now: DateTime,
+  minNoticeMs: number,
+  allowNonBusinessDay: boolean,
+): string[] {
   const problems: string[] = [];
   if (plannedAt <= now) problems.push(`${formatHk(plannedAt.toISO())} is in the past`);
   else if (plannedAt.toMillis() - now.toMillis() < minNoticeMs) {
-    problems.push(`${formatHk(plannedAt.toISO())} is inside the notice period (${Math.round(minNoticeMs / 86_400_000)} days): plan later or pass ${field('minNotice')}`);
+    problems.push(
+      `${formatHk(plannedAt.toISO())} is inside the notice period (${Math.round(minNoticeMs / 86_400_000)} days): plan later or pass ${field('minNotice')}`,
+    );
   }
   const offDay = nonBusinessReason(hkDate(plannedAt.toISO()!));
-  if (offDay && !allowNonBusinessDay) problems.push(`${offDay}: pick a business day or pass ${field('allowNonBusinessDay')}`);
+  if (offDay && !allowNonBusinessDay)
+    problems.push(`${offDay}: pick a business day or pass ${field('allowNonBusinessDay')}`);
   return problems;
 }

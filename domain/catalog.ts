@@ -24,7 +24,15 @@ export interface FolderSpec {
   batchDate: string | null;
 }
 
-const REQUIRED = ['folder_code', 'folder_name', 'folder_name_zh', 'market', 'user_types', 'cc_function', 'proposed_batch'];
+const REQUIRED = [
+  'folder_code',
+  'folder_name',
+  'folder_name_zh',
+  'market',
+  'user_types',
+  'cc_function',
+  'proposed_batch',
+];
 
 /**
  * Reads the catalog. Rows marked `NONE` are not ECP folders at all (an eService, a download site, a separate
@@ -34,14 +42,17 @@ export function parseCatalog(text: string): { folders: FolderSpec[]; skipped: st
   const { header, rows } = parseCsv(text);
   const missing = REQUIRED.filter((h) => !header.includes(h));
   if (missing.length > 0) {
-    throw new InputError(`catalog header lacks ${missing.join(', ')}: use the columns of db/catalog/folders.csv`);
+    throw new InputError(
+      `catalog header lacks ${missing.join(', ')}: use the columns of db/catalog/folders.csv`,
+    );
   }
   const folders: FolderSpec[] = [];
   const skipped: string[] = [];
   const seen = new Set<string>();
   for (const { line, values: v } of rows) {
     const code = v.folder_code.trim();
-    if (!/^[A-Z0-9-]{2,16}$/.test(code)) throw new InputError(`catalog line ${line}: bad folder code '${code}'`);
+    if (!/^[A-Z0-9-]{2,16}$/.test(code))
+      throw new InputError(`catalog line ${line}: bad folder code '${code}'`);
     if (seen.has(code)) throw new InputError(`catalog line ${line}: folder ${code} appears twice`);
     seen.add(code);
     const batch = v.proposed_batch.trim();

@@ -7,10 +7,24 @@ import type { Actor, Role } from './operators';
  * so a start or an Update sent straight to Temporal (a forged approver, a hand-started cutover) changes nothing.
  */
 export const COMMAND_ACTIONS = [
-  'batch.plan', 'batch.approve', 'batch.reject', 'batch.reschedule', 'batch.pause', 'batch.resume', 'batch.abort', 'batch.override_readiness', 'batch.rehearse',
-  'switch_back.request', 'switch_back.approve', 'switch_back.reject',
-  'repair.request', 'repair.approve', 'repair.reject',
-  'decommission.schedule', 'decommission.approve', 'decommission.reschedule',
+  'batch.plan',
+  'batch.approve',
+  'batch.reject',
+  'batch.reschedule',
+  'batch.pause',
+  'batch.resume',
+  'batch.abort',
+  'batch.override_readiness',
+  'batch.rehearse',
+  'switch_back.request',
+  'switch_back.approve',
+  'switch_back.reject',
+  'repair.request',
+  'repair.approve',
+  'repair.reject',
+  'decommission.schedule',
+  'decommission.approve',
+  'decommission.reschedule',
 ] as const;
 export type CommandAction = (typeof COMMAND_ACTIONS)[number];
 
@@ -40,7 +54,10 @@ export interface SignedCommand<A = unknown> extends CommandClaims<A> {
   sig: string;
 }
 
-export const actorOf = (c: Pick<CommandClaims, 'operator' | 'roles'>): Actor => ({ operator: c.operator, roles: c.roles });
+export const actorOf = (c: Pick<CommandClaims, 'operator' | 'roles'>): Actor => ({
+  operator: c.operator,
+  roles: c.roles,
+});
 
 /**
  * How long a signed Update stays good after it was issued (clocks of the API and the workers may differ a
@@ -98,26 +115,59 @@ export interface RepairRequestArgs {
   approvalTimeoutMs: number;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const isText = (v: unknown) => typeof v === 'string';
 const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 const isTexts = (v: unknown) => Array.isArray(v) && v.every(isText);
 const isInstant = (v: unknown) => isText(v) && !Number.isNaN(Date.parse(v as string));
-const isMoveOptions = (v: unknown) => isObject(v) && isNumber(v.freezeWindowMaxMs) && isNumber(v.drainTimeoutMs) && (v.maxAttempts === undefined || isNumber(v.maxAttempts));
+const isMoveOptions = (v: unknown) =>
+  isObject(v) &&
+  isNumber(v.freezeWindowMaxMs) &&
+  isNumber(v.drainTimeoutMs) &&
+  (v.maxAttempts === undefined || isNumber(v.maxAttempts));
 
 /** The shape of each start's arguments, as the control API makes them. */
 const START_ARGS: Partial<Record<CommandAction, (a: Record<string, unknown>) => boolean>> = {
   'batch.plan': (a) =>
-    isText(a.batchId) && isText(a.name) && isTexts(a.folders) && (a.failurePolicy === 'continue' || a.failurePolicy === 'halt') && isNumber(a.concurrency) &&
-    (a.maxNotReady === null || isObject(a.maxNotReady)) && isNumber(a.readinessRecheckMs) && (a.minNoticeMs === undefined || isNumber(a.minNoticeMs)) && isInstant(a.plannedAt) && isInstant(a.reminderAt) &&
-    isMoveOptions(a.moveOptions) && (a.retire === undefined || isTexts(a.retire)),
+    isText(a.batchId) &&
+    isText(a.name) &&
+    isTexts(a.folders) &&
+    (a.failurePolicy === 'continue' || a.failurePolicy === 'halt') &&
+    isNumber(a.concurrency) &&
+    (a.maxNotReady === null || isObject(a.maxNotReady)) &&
+    isNumber(a.readinessRecheckMs) &&
+    (a.minNoticeMs === undefined || isNumber(a.minNoticeMs)) &&
+    isInstant(a.plannedAt) &&
+    isInstant(a.reminderAt) &&
+    isMoveOptions(a.moveOptions) &&
+    (a.retire === undefined || isTexts(a.retire)),
   // A rehearsal (workflows/batch-rehearsal.ts): its id, the plan it rehearses and that plan's hash, where it runs.
   'batch.rehearse': (a) =>
-    isText(a.rehearsalId) && isText(a.planHash) && isText(a.environment) && isObject(a.plan) && isText(a.plan.batchId) && isTexts(a.plan.folders) && isTexts(a.plan.retire) &&
-    isInstant(a.plan.plannedAt) && (a.plan.failurePolicy === 'continue' || a.plan.failurePolicy === 'halt') && isNumber(a.plan.concurrency) && isMoveOptions(a.plan.moveOptions),
-  'switch_back.request': (a) => isText(a.folderCode) && isText(a.reason) && isNumber(a.approvalTimeoutMs) && isMoveOptions(a.moveOptions),
-  'repair.request': (a) => isText(a.folderCode) && (a.to === 'legacy' || a.to === 'live') && isText(a.reason) && isNumber(a.approvalTimeoutMs),
-  'decommission.schedule': (a) => isInstant(a.plannedAt) && isTexts(a.reminderAts) && (a.reminderAts as string[]).every(isInstant) && isNumber(a.quietPeriodMs) && isNumber(a.recheckMs),
+    isText(a.rehearsalId) &&
+    isText(a.planHash) &&
+    isText(a.environment) &&
+    isObject(a.plan) &&
+    isText(a.plan.batchId) &&
+    isTexts(a.plan.folders) &&
+    isTexts(a.plan.retire) &&
+    isInstant(a.plan.plannedAt) &&
+    (a.plan.failurePolicy === 'continue' || a.plan.failurePolicy === 'halt') &&
+    isNumber(a.plan.concurrency) &&
+    isMoveOptions(a.plan.moveOptions),
+  'switch_back.request': (a) =>
+    isText(a.folderCode) && isText(a.reason) && isNumber(a.approvalTimeoutMs) && isMoveOptions(a.moveOptions),
+  'repair.request': (a) =>
+    isText(a.folderCode) &&
+    (a.to === 'legacy' || a.to === 'live') &&
+    isText(a.reason) &&
+    isNumber(a.approvalTimeoutMs),
+  'decommission.schedule': (a) =>
+    isInstant(a.plannedAt) &&
+    isTexts(a.reminderAts) &&
+    (a.reminderAts as string[]).every(isInstant) &&
+    isNumber(a.quietPeriodMs) &&
+    isNumber(a.recheckMs),
 };
 
 /**
@@ -129,7 +179,15 @@ const START_ARGS: Partial<Record<CommandAction, (a: Record<string, unknown>) => 
 export function malformedStart(input: unknown, action: CommandAction): string | null {
   const command = isObject(input) ? input.command : undefined;
   if (!isObject(command)) return 'the start carries no command';
-  if (command.action !== action || !isText(command.sig) || !isText(command.id) || !isText(command.operator) || !Array.isArray(command.roles)) return `the start carries no signed ${action} command`;
-  if (!isObject(command.args) || !(START_ARGS[action]?.(command.args) ?? false)) return `the ${action} command's arguments are malformed`;
+  if (
+    command.action !== action ||
+    !isText(command.sig) ||
+    !isText(command.id) ||
+    !isText(command.operator) ||
+    !Array.isArray(command.roles)
+  )
+    return `the start carries no signed ${action} command`;
+  if (!isObject(command.args) || !(START_ARGS[action]?.(command.args) ?? false))
+    return `the ${action} command's arguments are malformed`;
   return null;
 }

@@ -35,8 +35,10 @@ function splitRecords(text: string, limits: typeof CSV_LIMITS): { line: number; 
   let recordLine = 1;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (field.length > limits.maxField) throw new InputError(`line ${recordLine}: a field is longer than ${limits.maxField} characters`);
-    if (fields.length > limits.maxColumns) throw new InputError(`line ${recordLine}: more than ${limits.maxColumns} columns`);
+    if (field.length > limits.maxField)
+      throw new InputError(`line ${recordLine}: a field is longer than ${limits.maxField} characters`);
+    if (fields.length > limits.maxColumns)
+      throw new InputError(`line ${recordLine}: more than ${limits.maxColumns} columns`);
     if (out.length > limits.maxRecords) throw new InputError(`more than ${limits.maxRecords} lines`);
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') {

@@ -30,16 +30,26 @@ export function decommissionGate(f: GateFacts): { pass: boolean; items: GateItem
   const last = f.lastLegacyAcceptance;
   const quietFor = last ? f.now.getTime() - new Date(last).getTime() : Infinity;
   const items: GateItem[] = [
-    { item: 'folders', pass: left.length === 0, detail: left.length ? `${left.length} folder(s) not moved: ${firstTen(left)}` : 'every folder is live, retired or born on ECP 2.0' },
+    {
+      item: 'folders',
+      pass: left.length === 0,
+      detail: left.length
+        ? `${left.length} folder(s) not moved: ${firstTen(left)}`
+        : 'every folder is live, retired or born on ECP 2.0',
+    },
     {
       item: 'batches',
       pass: f.unfinishedBatches.length === 0,
-      detail: f.unfinishedBatches.length ? `unfinished: ${f.unfinishedBatches.map((b) => `${b.id} (${b.status})`).join(', ')}` : 'no batch unfinished',
+      detail: f.unfinishedBatches.length
+        ? `unfinished: ${f.unfinishedBatches.map((b) => `${b.id} (${b.status})`).join(', ')}`
+        : 'no batch unfinished',
     },
     {
       item: 'switch_backs',
       pass: f.pendingSwitchBacks.length === 0,
-      detail: f.pendingSwitchBacks.length ? `switch-back awaiting approval: ${f.pendingSwitchBacks.join(', ')}` : 'no switch-back pending',
+      detail: f.pendingSwitchBacks.length
+        ? `switch-back awaiting approval: ${f.pendingSwitchBacks.join(', ')}`
+        : 'no switch-back pending',
     },
     {
       item: 'drift',

@@ -74,29 +74,59 @@ export function classifyDrift(r: FolderRecord, legacyState: State | null, ecp2St
     // Close the side the record does not name; stuck (or retired and closed), the move froze legacy first, so
     // ECP 2.0 opened before its time: close ECP 2.0 unless the record says it is the one.
     const close: PlatformName = side === 'ecp2' ? 'legacy' : 'ecp2';
-    drifts.push({ kind: 'open_on_both', detail: `open on legacy and on ECP 2.0 while the record says ${r.placement}: closing ${close === 'ecp2' ? 'ECP 2.0' : 'legacy'}`, close });
+    drifts.push({
+      kind: 'open_on_both',
+      detail: `open on legacy and on ECP 2.0 while the record says ${r.placement}: closing ${close === 'ecp2' ? 'ECP 2.0' : 'legacy'}`,
+      close,
+    });
   }
   if (stuck) {
-    drifts.push({ kind: 'stuck_in_flight', detail: `${r.placement} with no workflow moving it (legacy ${legacy.intake}, ECP 2.0 ${ecp2.intake}): repair it with 'ecp-cutover folder repair ${r.code} --to legacy|live'` });
+    drifts.push({
+      kind: 'stuck_in_flight',
+      detail: `${r.placement} with no workflow moving it (legacy ${legacy.intake}, ECP 2.0 ${ecp2.intake}): repair it with 'ecp-cutover folder repair ${r.code} --to legacy|live'`,
+    });
   }
   if (side && !bothOpen && !retiring) {
     const [mine, other, otherName] = side === 'legacy' ? [legacy, ecp2, 'ECP 2.0'] : [ecp2, legacy, 'legacy'];
     const name = side === 'legacy' ? 'legacy' : 'ECP 2.0';
-    if (!mine.exists) drifts.push({ kind: 'missing_on_platform', detail: `${name} has no folder ${r.code} though the record says ${r.placement}` });
-    else if (mine.intake !== 'open' && other.intake === 'open') drifts.push({ kind: 'open_on_wrong_side', detail: `${otherName} accepts submissions and ${name} (${mine.intake}) does not, though the record says ${r.placement}` });
-    else if (mine.intake !== 'open') drifts.push({ kind: 'closed_where_recorded', detail: `${name} is ${mine.intake} and ${otherName} ${other.exists ? other.intake : 'has no such folder'}: participants are refused everywhere` });
+    if (!mine.exists)
+      drifts.push({
+        kind: 'missing_on_platform',
+        detail: `${name} has no folder ${r.code} though the record says ${r.placement}`,
+      });
+    else if (mine.intake !== 'open' && other.intake === 'open')
+      drifts.push({
+        kind: 'open_on_wrong_side',
+        detail: `${otherName} accepts submissions and ${name} (${mine.intake}) does not, though the record says ${r.placement}`,
+      });
+    else if (mine.intake !== 'open')
+      drifts.push({
+        kind: 'closed_where_recorded',
+        detail: `${name} is ${mine.intake} and ${otherName} ${other.exists ? other.intake : 'has no such folder'}: participants are refused everywhere`,
+      });
   }
   if (!side && !stuck && !bothOpen) {
     // Retired and closed: no platform should take it.
-    const open = [legacy.intake === 'open' ? 'legacy' : null, ecp2.intake === 'open' ? 'ECP 2.0' : null].filter(Boolean);
-    if (open.length) drifts.push({ kind: 'open_on_wrong_side', detail: `${open.join(' and ')} accepts submissions though ${r.code} is retired` });
+    const open = [
+      legacy.intake === 'open' ? 'legacy' : null,
+      ecp2.intake === 'open' ? 'ECP 2.0' : null,
+    ].filter(Boolean);
+    if (open.length)
+      drifts.push({
+        kind: 'open_on_wrong_side',
+        detail: `${open.join(' and ')} accepts submissions though ${r.code} is retired`,
+      });
   }
   // I2: hidden on legacy means moved. Retired folders once closed are hidden too; stuck or retiring, either is
   // fine. Closing legacy (open on both) hides it too: nothing more to say then.
   const closingLegacy = drifts.some((d) => d.close === 'legacy');
   if (!stuck && !retiring && legacy.exists && !closingLegacy) {
     const shouldShow = side === 'legacy';
-    if (legacy.visible !== shouldShow) drifts.push({ kind: 'legacy_visibility', detail: `legacy ${legacy.visible ? 'shows' : 'hides'} ${r.code} though the record says ${r.placement}` });
+    if (legacy.visible !== shouldShow)
+      drifts.push({
+        kind: 'legacy_visibility',
+        detail: `legacy ${legacy.visible ? 'shows' : 'hides'} ${r.code} though the record says ${r.placement}`,
+      });
   }
   return drifts;
 }

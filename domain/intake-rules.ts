@@ -33,11 +33,18 @@ export interface Refusal {
 
 /** A retired folder: no platform takes it, and the refusal never sends anyone to the other one (this cutover's rule: the FAQ retires nothing). */
 export const retiredRefusal = (code: string): Refusal => ({
-  status: 409, code: '3003', message: `folder ${code} is retired: neither legacy ECP nor ECP 2.0 takes it any more; nothing was stored (ask HKEX support what replaces it)`,
+  status: 409,
+  code: '3003',
+  message: `folder ${code} is retired: neither legacy ECP nor ECP 2.0 takes it any more; nothing was stored (ask HKEX support what replaces it)`,
 });
 
 /** I1 at the door: only an open folder accepts; the refusal names the platform to use (never for a retired one). */
-export function checkIntakeOpen(platform: PlatformName, code: string, intake: Intake | undefined, retired = false): Refusal | null {
+export function checkIntakeOpen(
+  platform: PlatformName,
+  code: string,
+  intake: Intake | undefined,
+  retired = false,
+): Refusal | null {
   if (retired) return retiredRefusal(code);
   if (intake === 'open') return null;
   if (intake === 'frozen') {
@@ -76,9 +83,18 @@ export function checkDoor(user: string, functions: readonly string[]): Refusal |
  * keeps one record of who holds what; legacy's own administration is not simulated). `outcome` says what the
  * refusal means for the request ("nothing was stored", "no activity is shown").
  */
-export function checkFolderShown(platform: PlatformName, folder: { code: string; ccFunction: string | null }, user: string, functions: readonly string[], outcome = 'nothing was stored'): Refusal | null {
+export function checkFolderShown(
+  platform: PlatformName,
+  folder: { code: string; ccFunction: string | null },
+  user: string,
+  functions: readonly string[],
+  outcome = 'nothing was stored',
+): Refusal | null {
   if (folder.ccFunction === null || functions.includes(folder.ccFunction)) return null;
-  const where = platform === 'ecp2' ? ' in Client Connect (user types, functions and folders: user guide Appendix 7.4)' : '';
+  const where =
+    platform === 'ecp2'
+      ? ' in Client Connect (user types, functions and folders: user guide Appendix 7.4)'
+      : '';
   return {
     status: 403,
     code: '2002',
@@ -87,12 +103,21 @@ export function checkFolderShown(platform: PlatformName, folder: { code: string;
 }
 
 /** Both of the above, as ECP 2.0's web applies them to a submission. */
-export function checkAccess(folder: { code: string; ccFunction: string | null }, user: string, functions: readonly string[]): Refusal | null {
+export function checkAccess(
+  folder: { code: string; ccFunction: string | null },
+  user: string,
+  functions: readonly string[],
+): Refusal | null {
   return checkDoor(user, functions) ?? checkFolderShown('ecp2', folder, user, webFunctions(functions));
 }
 
 /** The project's reading of FAQ B.14 (choose the right participant code): a user submits (and enquires) only for a participant they belong to. */
-export function checkMembership(participant: string, user: string, memberOf: readonly string[], outcome = 'nothing was stored'): Refusal | null {
+export function checkMembership(
+  participant: string,
+  user: string,
+  memberOf: readonly string[],
+  outcome = 'nothing was stored',
+): Refusal | null {
   if (memberOf.includes(participant)) return null;
   return {
     status: 403,
@@ -106,11 +131,28 @@ export function checkMembership(participant: string, user: string, memberOf: rea
  * platform (FAQ D.27: hidden on legacy once moved), retired, or not yet moved here. Its activity and files are
  * then not shown (3001, or 3003 for a retired one), and the message says where the folder is.
  */
-export function checkOnPlatform(platform: PlatformName, code: string, here: { visible: boolean; retired: boolean } | undefined, elsewhere: { visible: boolean } | undefined, outcome: string): Refusal | null {
+export function checkOnPlatform(
+  platform: PlatformName,
+  code: string,
+  here: { visible: boolean; retired: boolean } | undefined,
+  elsewhere: { visible: boolean } | undefined,
+  outcome: string,
+): Refusal | null {
   if (here?.visible) return null;
-  if (here?.retired) return { ...retiredRefusal(code), status: 404, message: `folder ${code} is retired: neither legacy ECP nor ECP 2.0 shows it any more; ${outcome}` };
-  const there = elsewhere?.visible ? `: it is on ${PLATFORM_LABEL[other(platform)]}${platform === 'legacy' ? ' (moved, FAQ D.27)' : ''}` : '';
-  return { status: 404, code: '3001', message: `folder ${code} is not on ${PLATFORM_LABEL[platform]}${there}; ${outcome}` };
+  if (here?.retired)
+    return {
+      ...retiredRefusal(code),
+      status: 404,
+      message: `folder ${code} is retired: neither legacy ECP nor ECP 2.0 shows it any more; ${outcome}`,
+    };
+  const there = elsewhere?.visible
+    ? `: it is on ${PLATFORM_LABEL[other(platform)]}${platform === 'legacy' ? ' (moved, FAQ D.27)' : ''}`
+    : '';
+  return {
+    status: 404,
+    code: '3001',
+    message: `folder ${code} is not on ${PLATFORM_LABEL[platform]}${there}; ${outcome}`,
+  };
 }
 
 /**
@@ -119,7 +161,11 @@ export function checkOnPlatform(platform: PlatformName, code: string, here: { vi
  */
 export function checkDirection(code: string, direction: string): Refusal | null {
   if (direction !== 'download') return null;
-  return { status: 409, code: '4001', message: `folder ${code} is a download folder: files are downloaded from it, nothing is submitted to it; nothing was stored` };
+  return {
+    status: 409,
+    code: '4001',
+    message: `folder ${code} is a download folder: files are downloaded from it, nothing is submitted to it; nothing was stored`,
+  };
 }
 
 /**
@@ -128,7 +174,11 @@ export function checkDirection(code: string, direction: string): Refusal | null 
  */
 export function checkDownloadable(code: string, direction: string): Refusal | null {
   if (direction === 'download' || direction === 'both') return null;
-  return { status: 409, code: '4002', message: `folder ${code} is a submission folder: nothing is downloaded from it, and submitted files never are (FAQ C.26): compare your file's SHA-256 with the one Activity Enquiry shows` };
+  return {
+    status: 409,
+    code: '4002',
+    message: `folder ${code} is a submission folder: nothing is downloaded from it, and submitted files never are (FAQ C.26): compare your file's SHA-256 with the one Activity Enquiry shows`,
+  };
 }
 
 export function isIsoDate(value: unknown): value is string {

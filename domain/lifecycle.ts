@@ -21,7 +21,9 @@ export function needsRole(by: Actor, command: Permission): string | null {
   if (allows(by.roles, command)) return null;
   const roles = rolesFor(command);
   const has = by.roles.join(', ') || 'none';
-  return roles.length === 1 ? `operator '${by.operator}' does not hold the ${roles[0]} role (has: ${has})` : `operator '${by.operator}' holds neither the ${roles.join(' nor the ')} role (has: ${has})`;
+  return roles.length === 1
+    ? `operator '${by.operator}' does not hold the ${roles[0]} role (has: ${has})`
+    : `operator '${by.operator}' holds neither the ${roles.join(' nor the ')} role (has: ${has})`;
 }
 
 /** A machine as the workflows interpret it (workflows/interpreter.ts). */

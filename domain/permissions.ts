@@ -45,22 +45,35 @@ export type Permission = keyof typeof PERMISSIONS;
  * the decommission (its editors), or requested a switch-back or a repair, may not approve it; nor may the
  * editors of a batch override its readiness.
  */
-export const FOUR_EYES: readonly Permission[] = ['batch.approve', 'batch.override_readiness', 'switch_back.approve', 'repair.approve', 'decommission.approve'];
+export const FOUR_EYES: readonly Permission[] = [
+  'batch.approve',
+  'batch.override_readiness',
+  'switch_back.approve',
+  'repair.approve',
+  'decommission.approve',
+];
 
 /** The roles that may issue `command` ([]: any signed-in operator). */
 export const rolesFor = (command: Permission): readonly Role[] => PERMISSIONS[command];
 
 /** Whether roles `held` allow `command` (by role alone). */
-export const allows = (held: readonly Role[], command: Permission): boolean => holdsAny(held, rolesFor(command));
+export const allows = (held: readonly Role[], command: Permission): boolean =>
+  holdsAny(held, rolesFor(command));
 
 /** Whether `held` has one of `roles` ([]: anyone does). */
-const holdsAny = (held: readonly Role[], roles: readonly Role[]): boolean => roles.length === 0 || roles.some((r) => held.includes(r));
+const holdsAny = (held: readonly Role[], roles: readonly Role[]): boolean =>
+  roles.length === 0 || roles.some((r) => held.includes(r));
 
 /** Whether four eyes keeps `operator` from `command` on something `editors` made. */
-export const ownWork = (command: Permission, operator: string, editors: readonly string[]): boolean => FOUR_EYES.includes(command) && editors.includes(operator);
+export const ownWork = (command: Permission, operator: string, editors: readonly string[]): boolean =>
+  FOUR_EYES.includes(command) && editors.includes(operator);
 
 /** Whether `op` may issue `command` on something made by `editors` (role and four eyes). */
-export function may(op: { name: string; roles: readonly Role[] }, command: Permission, editors: readonly string[] = []): boolean {
+export function may(
+  op: { name: string; roles: readonly Role[] },
+  command: Permission,
+  editors: readonly string[] = [],
+): boolean {
   return allows(op.roles, command) && !ownWork(command, op.name, editors);
 }
 
@@ -68,7 +81,10 @@ export function may(op: { name: string; roles: readonly Role[] }, command: Permi
  * The refusal of an operator who holds none of `roles` (a command's: `rolesFor`), in one line; null if they
  * hold one. The application layer and the control API's routes answer with it.
  */
-export function roleRefusal(op: { name: string; roles: readonly Role[] }, roles: readonly Role[]): string | null {
+export function roleRefusal(
+  op: { name: string; roles: readonly Role[] },
+  roles: readonly Role[],
+): string | null {
   if (holdsAny(op.roles, roles)) return null;
   return `operator '${op.name}' does not hold the ${roles.join(' or ')} role (has: ${op.roles.join(', ') || 'none'})`;
 }

@@ -19,13 +19,15 @@ export interface FolderSnapshot {
 const PLATFORM_NAMES: Record<PlatformName, string> = { legacy: 'legacy', ecp2: 'ECP 2.0' };
 
 /** Two snapshots say the same (field by field, runs in order). */
-export const sameRecord = (a: FolderSnapshot | null, b: FolderSnapshot | null) => JSON.stringify(a) === JSON.stringify(b);
+export const sameRecord = (a: FolderSnapshot | null, b: FolderSnapshot | null) =>
+  JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * A folder is left for the next pass when a move of it still runs in Temporal, or its record changed while
  * its platforms were read (a batch moving it): what was read may be half old, half new.
  */
-export const leaveForNextPass = (before: FolderSnapshot, after: FolderSnapshot | null, moving: boolean) => moving || !sameRecord(before, after);
+export const leaveForNextPass = (before: FolderSnapshot, after: FolderSnapshot | null, moving: boolean) =>
+  moving || !sameRecord(before, after);
 
 /** A drift as this pass records it: with what was done about it. */
 export interface Finding {
@@ -39,7 +41,11 @@ export interface Finding {
 export function finding(d: Drift, closing: { ok: true } | { ok: false; error: string } | null): Finding {
   if (!d.close || !closing) return { kind: d.kind, detail: d.detail, action: null };
   if (closing.ok) return { kind: d.kind, detail: d.detail, action: `closed_${d.close}` };
-  return { kind: d.kind, detail: `${d.detail} (closing ${PLATFORM_NAMES[d.close]} failed: ${closing.error})`, action: 'close_failed' };
+  return {
+    kind: d.kind,
+    detail: `${d.detail} (closing ${PLATFORM_NAMES[d.close]} failed: ${closing.error})`,
+    action: 'close_failed',
+  };
 }
 
 export interface OpenEpisode {
@@ -61,18 +67,32 @@ export interface EpisodeChanges {
 
 export function episodeChanges(open: OpenEpisode[], found: Finding[], now: Date): EpisodeChanges {
   return {
-    open: found.filter((d) => !open.some((o) => o.kind === d.kind)).map((d) => ({ ...d, resolvedAt: d.action?.startsWith('closed_') ? now : null })),
+    open: found
+      .filter((d) => !open.some((o) => o.kind === d.kind))
+      .map((d) => ({ ...d, resolvedAt: d.action?.startsWith('closed_') ? now : null })),
     resolve: open.filter((o) => !found.some((d) => d.kind === o.kind)),
   };
 }
 
-export const ALERT_KINDS = ['folder_compensated', 'folder_failed', 'batch_blocked', 'decommission_blocked'] as const;
+export const ALERT_KINDS = [
+  'folder_compensated',
+  'folder_failed',
+  'batch_blocked',
+  'decommission_blocked',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** The other conditions the platform team is told of, as they stand. */
 export interface AlertFacts {
   /** Runs failed or compensated with no later successful run of their folder. */
-  unsettledRuns: { id: number; folderCode: string; kind: string; status: 'compensated' | 'failed'; failure: string | null; batchId: string | null }[];
+  unsettledRuns: {
+    id: number;
+    folderCode: string;
+    kind: string;
+    status: 'compensated' | 'failed';
+    failure: string | null;
+    batchId: string | null;
+  }[];
   blockedBatches: string[];
   decommissionBlocked: boolean;
 }
@@ -91,8 +111,21 @@ export function alertConditions(f: AlertFacts): AlertCondition[] {
       subject: `run:${r.id}`,
       detail: `the ${r.kind} of ${r.folderCode}${r.batchId ? ` (batch ${r.batchId})` : ''} was ${r.status}: ${r.failure ?? 'no reason recorded'}`,
     })),
-    ...f.blockedBatches.map((id): AlertCondition => ({ kind: 'batch_blocked', subject: `batch:${id}`, detail: `batch ${id} is blocked on readiness: see 'ecp-cutover readiness ${id}'` })),
-    ...(f.decommissionBlocked ? [{ kind: 'decommission_blocked' as const, subject: 'decommission', detail: "the decommission of legacy ECP is blocked by its gate: see 'ecp-cutover decommission status'" }] : []),
+    ...f.blockedBatches.map((id): AlertCondition => ({
+      kind: 'batch_blocked',
+      subject: `batch:${id}`,
+      detail: `batch ${id} is blocked on readiness: see 'ecp-cutover readiness ${id}'`,
+    })),
+    ...(f.decommissionBlocked
+      ? [
+          {
+            kind: 'decommission_blocked' as const,
+            subject: 'decommission',
+            detail:
+              "the decommission of legacy ECP is blocked by its gate: see 'ecp-cutover decommission status'",
+          },
+        ]
+      : []),
   ];
 }
 

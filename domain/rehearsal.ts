@@ -35,12 +35,17 @@ export function canonicalPlan(p: RehearsedPlan): string {
     plannedAt: at.toISOString(),
     failurePolicy: p.failurePolicy,
     concurrency: p.concurrency,
-    moveOptions: { freezeWindowMaxMs: p.moveOptions.freezeWindowMaxMs, drainTimeoutMs: p.moveOptions.drainTimeoutMs, maxAttempts: p.moveOptions.maxAttempts ?? null },
+    moveOptions: {
+      freezeWindowMaxMs: p.moveOptions.freezeWindowMaxMs,
+      drainTimeoutMs: p.moveOptions.drainTimeoutMs,
+      maxAttempts: p.moveOptions.maxAttempts ?? null,
+    },
   });
 }
 
 /** SHA-256 (hex) of the canonical plan: what a rehearsal and an approval are bound to. */
-export const planHash = (p: RehearsedPlan): string => createHash('sha256').update(canonicalPlan(p)).digest('hex');
+export const planHash = (p: RehearsedPlan): string =>
+  createHash('sha256').update(canonicalPlan(p)).digest('hex');
 
 export type RehearsalStatus = 'running' | 'succeeded' | 'failed';
 export type RehearsalFolderStatus = 'pending' | 'running' | 'succeeded' | 'compensated' | 'refused';
@@ -58,21 +63,35 @@ export interface RehearsalSummary {
 }
 
 /** A rehearsal succeeded when every folder of the batch moved (live on the rehearsal platforms). */
-export function rehearsalOutcome(folders: readonly { status: RehearsalFolderStatus; code: string; failure: string | null }[]): { status: 'succeeded' | 'failed'; failure: string | null } {
+export function rehearsalOutcome(
+  folders: readonly { status: RehearsalFolderStatus; code: string; failure: string | null }[],
+): { status: 'succeeded' | 'failed'; failure: string | null } {
   const bad = folders.filter((f) => f.status !== 'succeeded');
   if (bad.length === 0) return { status: 'succeeded', failure: null };
-  return { status: 'failed', failure: bad.map((f) => `${f.code} ${f.status}${f.failure ? `: ${f.failure}` : ''}`).join('; ') };
+  return {
+    status: 'failed',
+    failure: bad.map((f) => `${f.code} ${f.status}${f.failure ? `: ${f.failure}` : ''}`).join('; '),
+  };
 }
 
 /**
  * With REQUIRE_REHEARSAL set (`withinMs`), why an approval of the plan `hash` is refused, or null: it needs a
  * rehearsal of this very plan that succeeded and started no longer than `withinMs` before `now`.
  */
-export function rehearsalRefusal(batchId: string, hash: string, latest: RehearsalSummary | undefined, withinMs: number | null, now: Date, within: string): string | null {
+export function rehearsalRefusal(
+  batchId: string,
+  hash: string,
+  latest: RehearsalSummary | undefined,
+  withinMs: number | null,
+  now: Date,
+  within: string,
+): string | null {
   if (withinMs === null) return null;
   const how = `run 'ecp-cutover batch rehearse ${batchId}' and approve after it succeeds`;
-  if (!latest) return `approval of batch ${batchId} refused: REQUIRE_REHEARSAL=${within} asks for a successful rehearsal of this plan in the last ${within}, and there is none: ${how}`;
-  if (latest.planHash !== hash) return `approval of batch ${batchId} refused: REQUIRE_REHEARSAL=${within}: the plan changed since its latest rehearsal ${latest.id} (a reschedule voids it): ${how}`;
+  if (!latest)
+    return `approval of batch ${batchId} refused: REQUIRE_REHEARSAL=${within} asks for a successful rehearsal of this plan in the last ${within}, and there is none: ${how}`;
+  if (latest.planHash !== hash)
+    return `approval of batch ${batchId} refused: REQUIRE_REHEARSAL=${within}: the plan changed since its latest rehearsal ${latest.id} (a reschedule voids it): ${how}`;
   if (latest.status !== 'succeeded') {
     return `approval of batch ${batchId} refused: REQUIRE_REHEARSAL=${within}: the latest rehearsal of this plan, ${latest.id}, ${latest.status === 'running' ? 'is still running' : `failed (${latest.failure ?? 'no reason'})`}: ${how}`;
   }
@@ -85,7 +104,11 @@ export function rehearsalRefusal(batchId: string, hash: string, latest: Rehearsa
 /** One line for the approve page and `batch approve`: the latest rehearsal of this plan, or that there is none. */
 export function rehearsalLine(latest: RehearsalSummary | undefined, hash: string): string {
   if (!latest) return 'rehearsal: none of this plan';
-  if (latest.planHash !== hash) return `rehearsal: none of this plan (the latest, ${latest.id} at ${formatHk(latest.startedAt)}, rehearsed an earlier plan)`;
-  const freeze = latest.freezeMedianMs === null ? 'no freeze window' : `freeze windows median ${latest.freezeMedianMs} ms, max ${latest.freezeMaxMs} ms`;
+  if (latest.planHash !== hash)
+    return `rehearsal: none of this plan (the latest, ${latest.id} at ${formatHk(latest.startedAt)}, rehearsed an earlier plan)`;
+  const freeze =
+    latest.freezeMedianMs === null
+      ? 'no freeze window'
+      : `freeze windows median ${latest.freezeMedianMs} ms, max ${latest.freezeMaxMs} ms`;
   return `rehearsal: ${latest.id} at ${formatHk(latest.startedAt)}: ${latest.status}${latest.failure ? ` (${latest.failure})` : ''}; ${freeze}`;
 }

@@ -39,7 +39,8 @@ export function repairTarget(to: string): RepairTarget {
  */
 export function refusalOnRecord(f: Omit<RepairFacts, 'movingBy'>, to: RepairTarget): string | null {
   if (!f.placement) return `folder ${f.code} is not in the catalog`;
-  if (f.placement === 'retired' || f.placement === 'new_on_2_0') return `folder ${f.code} is ${f.placement}: a repair moves a folder between legacy and ECP 2.0 only`;
+  if (f.placement === 'retired' || f.placement === 'new_on_2_0')
+    return `folder ${f.code} is ${f.placement}: a repair moves a folder between legacy and ECP 2.0 only`;
   if (to === 'legacy' && (f.decommission === 'running' || f.decommission === 'completed')) {
     return `legacy ECP is ${f.decommission === 'running' ? 'being switched off' : 'decommissioned'}: nothing can be repaired to it`;
   }
@@ -52,7 +53,11 @@ export function refusalOnRecord(f: Omit<RepairFacts, 'movingBy'>, to: RepairTarg
  * batch plans it, and only with a drift open. Once approved, the drift that justified the request may have
  * cleared meanwhile: the repair still holds.
  */
-export function refusalOfRepair(f: RepairFacts, to: RepairTarget, opts: { approved?: boolean } = {}): string | null {
+export function refusalOfRepair(
+  f: RepairFacts,
+  to: RepairTarget,
+  opts: { approved?: boolean } = {},
+): string | null {
   const onRecord = refusalOnRecord(f, to);
   if (onRecord) return onRecord;
   if (f.movingBy) return `folder ${f.code} is being moved by ${f.movingBy} right now: wait for it to end`;
@@ -60,11 +65,14 @@ export function refusalOfRepair(f: RepairFacts, to: RepairTarget, opts: { approv
   if (!stuck) {
     // Not stuck: a repair puts the platforms back where the record says; moving a folder is a batch's or a switch-back's.
     const recorded = f.placement === 'live' ? 'live' : 'legacy';
-    if (to !== recorded) return `folder ${f.code} is recorded as ${f.placement}: a repair puts its platforms back there (${field('to')} ${recorded}); to move it, plan a batch or request a switch-back`;
-    if (f.plannedIn) return `folder ${f.code} is planned in batch ${f.plannedIn}: abort that batch or let it run first`;
+    if (to !== recorded)
+      return `folder ${f.code} is recorded as ${f.placement}: a repair puts its platforms back there (${field('to')} ${recorded}); to move it, plan a batch or request a switch-back`;
+    if (f.plannedIn)
+      return `folder ${f.code} is planned in batch ${f.plannedIn}: abort that batch or let it run first`;
   }
   if (opts.approved) return null;
-  if (!stuck && f.openDrifts === 0) return `folder ${f.code} is ${f.placement} with no drift open: nothing to repair (see 'ecp-cutover reconcile')`;
+  if (!stuck && f.openDrifts === 0)
+    return `folder ${f.code} is ${f.placement} with no drift open: nothing to repair (see 'ecp-cutover reconcile')`;
   return null;
 }
 
@@ -72,7 +80,12 @@ export function refusalOfRepair(f: RepairFacts, to: RepairTarget, opts: { approv
  * Why a folder cannot be repaired (null: it can), from its record: refused on the record alone, Temporal is not
  * asked; otherwise `isRunning` tells, move by move, whether one still runs, and refusalOfRepair decides.
  */
-export async function repairRefusal(record: RepairRecord, to: string, isRunning: (run: RecordedRun) => Promise<boolean>, opts: { approved?: boolean } = {}): Promise<string | null> {
+export async function repairRefusal(
+  record: RepairRecord,
+  to: string,
+  isRunning: (run: RecordedRun) => Promise<boolean>,
+  opts: { approved?: boolean } = {},
+): Promise<string | null> {
   const target = repairTarget(to);
   const { runningMoves, ...facts } = record;
   const onRecord = refusalOnRecord(facts, target);

@@ -15,9 +15,26 @@ import { type Actor, SYSTEM } from './operators';
  * cancellation through Temporal no longer stops it. A supervised repair (`repair` set) is the same request
  * and approval, four eyes included; its move drives both platforms to the side it names.
  */
-export const SWITCH_BACK_STATUSES = ['requested', 'awaiting_approval', 'running', 'succeeded', 'compensated', 'rejected', 'expired', 'cancelled', 'refused'] as const;
+export const SWITCH_BACK_STATUSES = [
+  'requested',
+  'awaiting_approval',
+  'running',
+  'succeeded',
+  'compensated',
+  'rejected',
+  'expired',
+  'cancelled',
+  'refused',
+] as const;
 export type SwitchBackStatus = (typeof SWITCH_BACK_STATUSES)[number];
-export const FINAL_SWITCH_BACK_STATUSES: readonly SwitchBackStatus[] = ['succeeded', 'compensated', 'rejected', 'expired', 'cancelled', 'refused'];
+export const FINAL_SWITCH_BACK_STATUSES: readonly SwitchBackStatus[] = [
+  'succeeded',
+  'compensated',
+  'rejected',
+  'expired',
+  'cancelled',
+  'refused',
+];
 export const isFinalSwitchBack = (s: SwitchBackStatus) => FINAL_SWITCH_BACK_STATUSES.includes(s);
 
 export interface SwitchBackState {
@@ -51,7 +68,15 @@ export type SwitchBackCommand =
   | { type: 'timer'; timer: 'expiry' }
   | { type: 'moveFinished'; outcome: 'succeeded' | 'compensated' | 'refused'; failure: string | null };
 
-export const SWITCH_BACK_COMMAND_TYPES: readonly SwitchBackCommand['type'][] = ['approve', 'reject', 'cancelRequested', 'recorded', 'refusedAtStart', 'timer', 'moveFinished'];
+export const SWITCH_BACK_COMMAND_TYPES: readonly SwitchBackCommand['type'][] = [
+  'approve',
+  'reject',
+  'cancelRequested',
+  'recorded',
+  'refusedAtStart',
+  'timer',
+  'moveFinished',
+];
 
 export type SwitchBackEffect =
   /** Check the request (signature, folder live) and record it; answered by recorded or refusedAtStart. */
@@ -63,7 +88,13 @@ export type SwitchBackEffect =
   /** The firms that use the folder are told it is back on legacy. */
   | { type: 'notify' };
 
-export function initialSwitchBackState(input: { folderCode: string; requestedBy: string; reason: string; expiresAt: string; repair?: { to: 'legacy' | 'live' } }): SwitchBackState {
+export function initialSwitchBackState(input: {
+  folderCode: string;
+  requestedBy: string;
+  reason: string;
+  expiresAt: string;
+  repair?: { to: 'legacy' | 'live' };
+}): SwitchBackState {
   return { ...input, status: 'requested', approvedBy: null, rejectedBy: null, outcome: null };
 }
 
@@ -82,13 +113,19 @@ export function transitionSwitchBack(s: SwitchBackState, c: SwitchBackCommand, n
       const role = needsRole(c.by, s.repair ? 'repair.approve' : 'switch_back.approve');
       if (role) return forbid(role);
       if (ownWork(s.repair ? 'repair.approve' : 'switch_back.approve', c.by.operator, [s.requestedBy])) {
-        return forbid(`four eyes: ${c.by.operator} requested the ${noun(s)} of ${s.folderCode} and cannot approve it; ask another approver`);
+        return forbid(
+          `four eyes: ${c.by.operator} requested the ${noun(s)} of ${s.folderCode} and cannot approve it; ask another approver`,
+        );
       }
       if (now >= Date.parse(s.expiresAt)) return why(`the request expired at ${s.expiresAt}`);
       const by = c.by.operator;
       return accept({ ...s, status: 'running', approvedBy: by }, [
         { type: 'record', to: `${prefix(s)}_approved`, actor: by, reason: null },
-        { type: 'move', actor: by, reason: `${noun(s)} requested by ${s.requestedBy} (${s.reason}), approved by ${by}` },
+        {
+          type: 'move',
+          actor: by,
+          reason: `${noun(s)} requested by ${s.requestedBy} (${s.reason}), approved by ${by}`,
+        },
       ]);
     }
 
@@ -96,37 +133,63 @@ export function transitionSwitchBack(s: SwitchBackState, c: SwitchBackCommand, n
       if (s.status !== 'awaiting_approval') return why(`only a ${noun(s)} awaiting approval can be rejected`);
       const role = needsRole(c.by, s.repair ? 'repair.reject' : 'switch_back.reject');
       if (role) return forbid(role);
-      return accept({ ...s, status: 'rejected', rejectedBy: c.by.operator, outcome: `rejected by ${c.by.operator}: ${c.reason}` }, [
-        { type: 'record', to: `${prefix(s)}_rejected`, actor: c.by.operator, reason: c.reason },
-      ]);
+      return accept(
+        {
+          ...s,
+          status: 'rejected',
+          rejectedBy: c.by.operator,
+          outcome: `rejected by ${c.by.operator}: ${c.reason}`,
+        },
+        [{ type: 'record', to: `${prefix(s)}_rejected`, actor: c.by.operator, reason: c.reason }],
+      );
     }
 
     case 'cancelRequested':
       if (s.status !== 'awaiting_approval') return stale(s);
       return accept({ ...s, status: 'cancelled', outcome: 'cancelled through Temporal before approval' }, [
-        { type: 'record', to: `${prefix(s)}_cancelled`, actor: SYSTEM, reason: 'cancellation requested through Temporal' },
+        {
+          type: 'record',
+          to: `${prefix(s)}_cancelled`,
+          actor: SYSTEM,
+          reason: 'cancellation requested through Temporal',
+        },
       ]);
 
     case 'timer':
       if (s.status !== 'awaiting_approval' || now < Date.parse(s.expiresAt)) return stale(s);
       return accept({ ...s, status: 'expired', outcome: `not approved by ${s.expiresAt}` }, [
-        { type: 'record', to: `${prefix(s)}_expired`, actor: SYSTEM, reason: `no approval by ${s.expiresAt}` },
+        {
+          type: 'record',
+          to: `${prefix(s)}_expired`,
+          actor: SYSTEM,
+          reason: `no approval by ${s.expiresAt}`,
+        },
       ]);
 
     case 'moveFinished':
       if (s.status !== 'running') return stale(s);
       // A switch-back tells the firms; a repair puts the folder where its record (re)says, which they were told.
-      return accept({ ...s, status: c.outcome, outcome: c.failure }, c.outcome === 'succeeded' && !s.repair ? [{ type: 'notify' }] : []);
+      return accept(
+        { ...s, status: c.outcome, outcome: c.failure },
+        c.outcome === 'succeeded' && !s.repair ? [{ type: 'notify' }] : [],
+      );
   }
 }
 
 /** The request refused if it cannot be recorded; an event written again without the text it was given. */
-export function recoverSwitchBack(_s: SwitchBackState, e: SwitchBackEffect, failure: string): Recovery<SwitchBackCommand, SwitchBackEffect> | null {
-  if (e.type === 'recordRequest') return { command: { type: 'refusedAtStart', reason: `the request could not be recorded: ${failure}` } };
+export function recoverSwitchBack(
+  _s: SwitchBackState,
+  e: SwitchBackEffect,
+  failure: string,
+): Recovery<SwitchBackCommand, SwitchBackEffect> | null {
+  if (e.type === 'recordRequest')
+    return { command: { type: 'refusedAtStart', reason: `the request could not be recorded: ${failure}` } };
   if (e.type === 'record' && !e.plain) return { effect: { ...e, reason: notStored(failure), plain: true } };
   return null;
 }
 
 export function nextSwitchBackTimer(s: SwitchBackState): { at: string; command: SwitchBackCommand } | null {
-  return s.status === 'awaiting_approval' ? { at: s.expiresAt, command: { type: 'timer', timer: 'expiry' } } : null;
+  return s.status === 'awaiting_approval'
+    ? { at: s.expiresAt, command: { type: 'timer', timer: 'expiry' } }
+    : null;
 }

@@ -11,11 +11,15 @@ export function parseHkTime(input: string): DateTime<true> {
   const trimmed = input.trim();
   const withZone = /^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2})\s+([A-Za-z_]+\/[A-Za-z_]+|UTC)$/.exec(trimmed);
   let dt: DateTime;
-  if (withZone) dt = DateTime.fromFormat(withZone[1].replace('T', ' '), 'yyyy-MM-dd HH:mm', { zone: withZone[2] });
-  else if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/.test(trimmed)) dt = DateTime.fromFormat(trimmed, 'yyyy-MM-dd HH:mm', { zone: HK_ZONE });
+  if (withZone)
+    dt = DateTime.fromFormat(withZone[1].replace('T', ' '), 'yyyy-MM-dd HH:mm', { zone: withZone[2] });
+  else if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/.test(trimmed))
+    dt = DateTime.fromFormat(trimmed, 'yyyy-MM-dd HH:mm', { zone: HK_ZONE });
   else dt = DateTime.fromISO(trimmed, { setZone: true });
   if (!dt.isValid) {
-    throw new InputError(`'${input}' is not a time: write it as "YYYY-MM-DD HH:mm" (Hong Kong time) or add a zone`);
+    throw new InputError(
+      `'${input}' is not a time: write it as "YYYY-MM-DD HH:mm" (Hong Kong time) or add a zone`,
+    );
   }
   return (dt as DateTime<true>).toUTC();
 }

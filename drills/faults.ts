@@ -32,7 +32,8 @@ const FIRMS = 1000;
 const CONCURRENCY = 2;
 const SUBMITTED_FOLDERS = [0, 9, 19, 29]; // indexes of folders participants keep submitting to
 const USER = 'ops@firm.example';
-const arg = (name: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined);
+const arg = (name: string) =>
+  process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined;
 const seed = Number(arg('seed') ?? Date.now() % 100_000);
 const only = arg('only')?.split(',');
 const temporalArg = arg('temporal') ?? 'dev';
@@ -77,17 +78,28 @@ const DRILLS: Record<string, Drill> = {
     }
     const what = `${kills} kill -9 of ${h.temporal === 'server' ? 'one of two workers' : 'the worker'} while the batch ran`;
     if (h.temporal !== 'server') return what;
-    return { what, check: ['the other worker carried on alone', carried > 0, `a folder went live while the killed worker was down after ${carried} of ${kills} kills`] };
+    return {
+      what,
+      check: [
+        'the other worker carried on alone',
+        carried > 0,
+        `a folder went live while the killed worker was down after ${carried} of ${kills} kills`,
+      ],
+    };
   },
   async 'temporal-restart'({ h, liveCount }) {
     await until(async () => (await liveCount()) >= 8);
     await h.restartTemporal();
-    return h.temporal === 'server' ? 'Temporal server restarted (history on PostgreSQL) with 8 folders live' : 'Temporal dev server restarted (same SQLite file) with 8 folders live';
+    return h.temporal === 'server'
+      ? 'Temporal server restarted (history on PostgreSQL) with 8 folders live'
+      : 'Temporal dev server restarted (same SQLite file) with 8 folders live';
   },
   async 'postgres-restart'({ h, liveCount }) {
     await until(async () => (await liveCount()) >= 8);
     await h.restartPostgres();
-    return h.temporal === 'server' ? 'PostgreSQL restarted under both the Temporal server and the project with 8 folders live' : 'PostgreSQL restarted with 8 folders live';
+    return h.temporal === 'server'
+      ? 'PostgreSQL restarted under both the Temporal server and the project with 8 folders live'
+      : 'PostgreSQL restarted with 8 folders live';
   },
   async 'smtp-outage'({ h }) {
     // Down from the approval on, so the announcement to every firm meets the outage.
@@ -117,7 +129,12 @@ async function until(probe: () => Promise<boolean>, timeoutMs = 300_000): Promis
 }
 
 /** The reconciler as the worker runs it, over the harness's database, platforms and Temporal (no alert mail). */
-const reconcilerOf = (h: Harness) => ({ drifts: createReconcileStore(h.db), alerts: createAlertStore(h.db), gateway: h.app.gateway, isMoving: runningIn(h.client) });
+const reconcilerOf = (h: Harness) => ({
+  drifts: createReconcileStore(h.db),
+  alerts: createAlertStore(h.db),
+  gateway: h.app.gateway,
+  isMoving: runningIn(h.client),
+});
 
 /** Reconciler passes every 3 s while the batch runs (a pass that meets a restart is skipped). */
 function reconcileThroughout(h: Harness) {
@@ -147,7 +164,9 @@ function sampleBothOpen(h: Harness) {
   const loop = (async () => {
     while (running) {
       try {
-        const { rows } = await h.db.raw(`select code from sim_legacy.folders l join sim_ecp2.folders e using (code) where l.intake = 'open' and e.intake = 'open'`);
+        const { rows } = await h.db.raw(
+          `select code from sim_legacy.folders l join sim_ecp2.folders e using (code) where l.intake = 'open' and e.intake = 'open'`,
+        );
         samples++;
         bothOpen.push(...rows.map((r: { code: string }) => r.code));
       } catch {
@@ -162,7 +181,11 @@ function sampleBothOpen(h: Harness) {
 async function runDrill(name: string, drill: Drill): Promise<boolean> {
   say(`drill ${name} (seed ${seed}, Temporal ${temporalKind})`);
   const checks: [string, boolean, string][] = [];
-  const h = await startHarness({ processingDelayMs: 1000, log: (l) => say(`  ${l}`), temporal: temporalKind }).catch((err: Error) => err);
+  const h = await startHarness({
+    processingDelayMs: 1000,
+    log: (l) => say(`  ${l}`),
+    temporal: temporalKind,
+  }).catch((err: Error) => err);
   if (h instanceof Error) {
     // The stack did not start: this drill fails, the others still run.
     console.log(`FAIL  ${name.padEnd(17)} ${'stack started'.padEnd(42)} ${h.message}`);
@@ -173,22 +196,47 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
     const codes = await addSyntheticFolders(h.db, 'D', FOLDERS);
     await importGeneratedDirectory(h.db, FIRMS, 1, h.app.gateway);
     await enrolSubmitters(h.app.gateway, { user: USER, clients: 1, functions: ['EU_ECPCASH'] });
-    const others = await h.db('folders').whereNotIn('code', codes).orderBy('code').select('code', 'placement');
-    const otherPlatforms = await platformState(h, others.map((f) => f.code));
+    const others = await h
+      .db('folders')
+      .whereNotIn('code', codes)
+      .orderBy('code')
+      .select('code', 'placement');
+    const otherPlatforms = await platformState(
+      h,
+      others.map((f) => f.code),
+    );
 
     const sampler = sampleBothOpen(h);
     const reconciler = reconcileThroughout(h);
-    const submitters = SUBMITTED_FOLDERS.map((i) => startSubmitters(h.sim.url, { folder: codes[i], user: USER, clients: 1, prefix: 'T', adminToken: simulatorAdminToken(h.config)! }));
+    const submitters = SUBMITTED_FOLDERS.map((i) =>
+      startSubmitters(h.sim.url, {
+        folder: codes[i],
+        user: USER,
+        clients: 1,
+        prefix: 'T',
+        adminToken: simulatorAdminToken(h.config)!,
+      }),
+    );
     await planBatch(h.app, await operatorNamed(h.app.stores.operators, 'alice'), {
       // A few seconds ahead: the plan and its approval (readiness over 1,000 firms, while participants submit) must
       // both land before it, or the approval is refused as late.
-      id: 'DRILL', name: `drill ${name}`, at: DateTime.utc().plus({ seconds: 5 }).toISO()!, folders: codes,
-      onFailure: 'continue', concurrency: CONCURRENCY, minNotice: '0s', allowNonBusinessDay: true,
+      id: 'DRILL',
+      name: `drill ${name}`,
+      at: DateTime.utc().plus({ seconds: 5 }).toISO()!,
+      folders: codes,
+      onFailure: 'continue',
+      concurrency: CONCURRENCY,
+      minNotice: '0s',
+      allowNonBusinessDay: true,
     });
     const handle = h.client.workflow.getHandle(batchWorkflowId('DRILL'));
     await approveBatch(h.app, await operatorNamed(h.app.stores.operators, 'bob'), 'DRILL');
     let done = false;
-    const liveCount = async () => Number((await h.db('folders').whereIn('code', codes).where({ placement: 'live' }).count({ n: '*' }).first())?.n);
+    const liveCount = async () =>
+      Number(
+        (await h.db('folders').whereIn('code', codes).where({ placement: 'live' }).count({ n: '*' }).first())
+          ?.n,
+      );
     const result = (async () => {
       // The client's long poll fails while Temporal restarts: ask again.
       for (;;) {
@@ -210,26 +258,59 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
     const during = await reconciler.stop();
     // Two workers finish sooner and each kill waits for the other to make progress: at least one kill there
     // (the issue's "kill -9 one worker mid-batch, the other carries on"), five with one worker.
-    if (name === 'worker-kill') checks.push(['faults injected mid-batch', h.kills() >= (h.temporal === 'server' ? 1 : 5), what]);
+    if (name === 'worker-kill')
+      checks.push(['faults injected mid-batch', h.kills() >= (h.temporal === 'server' ? 1 : 5), what]);
     if (typeof outcome !== 'string') checks.push(outcome.check);
 
     // The batch finished as expected.
     const live = progress ? Object.values(progress.folders).filter((f) => f.status === 'live').length : 0;
-    checks.push(['batch completed, every folder live', progress?.status === 'completed' && live === FOLDERS, `status ${progress?.status ?? 'still running after 10 min'}, ${live}/${FOLDERS} live`]);
-    const steps = await h.db('events').where({ entity_type: 'folder' }).whereIn('entity_id', codes).groupBy('entity_id', 'to_state').select('entity_id', 'to_state').count({ n: '*' });
-    const repeated = (steps as { entity_id: string; to_state: string; n: string }[]).filter((s) => Number(s.n) > 1);
-    checks.push(['every folder step recorded exactly once', repeated.length === 0, repeated.length ? `repeated: ${repeated.slice(0, 3).map((s) => `${s.entity_id} ${s.to_state} ×${s.n}`).join(', ')}` : `${steps.length} (folder, step) events, none twice`]);
+    checks.push([
+      'batch completed, every folder live',
+      progress?.status === 'completed' && live === FOLDERS,
+      `status ${progress?.status ?? 'still running after 10 min'}, ${live}/${FOLDERS} live`,
+    ]);
+    const steps = await h
+      .db('events')
+      .where({ entity_type: 'folder' })
+      .whereIn('entity_id', codes)
+      .groupBy('entity_id', 'to_state')
+      .select('entity_id', 'to_state')
+      .count({ n: '*' });
+    const repeated = (steps as { entity_id: string; to_state: string; n: string }[]).filter(
+      (s) => Number(s.n) > 1,
+    );
+    checks.push([
+      'every folder step recorded exactly once',
+      repeated.length === 0,
+      repeated.length
+        ? `repeated: ${repeated
+            .slice(0, 3)
+            .map((s) => `${s.entity_id} ${s.to_state} ×${s.n}`)
+            .join(', ')}`
+        : `${steps.length} (folder, step) events, none twice`,
+    ]);
 
     // I1: never open on both platforms — sampled, and from the intake log (no legacy acceptance after ECP 2.0's first).
     const late = await h.db.raw(`
       select e.folder_code from (select folder_code, min(at) as first from sim_ecp2.intake_log where accepted group by folder_code) e
       join sim_legacy.intake_log l on l.folder_code = e.folder_code and l.accepted and l.at > e.first`);
-    checks.push(['I1 exactly one platform accepts', bothOpen.length === 0 && late.rows.length === 0 && samples > 20,
-      `${samples} samples, ${bothOpen.length} with a folder open on both; ${late.rows.length} legacy acceptances after ECP 2.0 began`]);
+    checks.push([
+      'I1 exactly one platform accepts',
+      bothOpen.length === 0 && late.rows.length === 0 && samples > 20,
+      `${samples} samples, ${bothOpen.length} with a folder open on both; ${late.rows.length} legacy acceptances after ECP 2.0 began`,
+    ]);
 
     // I2: visible on legacy iff not live.
-    const i2 = await h.db.raw(`select f.code from folders f join sim_legacy.folders l using (code) where l.visible = (f.placement = 'live')`);
-    checks.push(['I2 hidden means moved', i2.rows.length === 0, i2.rows.length ? `wrong: ${i2.rows.map((r: { code: string }) => r.code).join(', ')}` : 'legacy visibility matches placement for every folder']);
+    const i2 = await h.db.raw(
+      `select f.code from folders f join sim_legacy.folders l using (code) where l.visible = (f.placement = 'live')`,
+    );
+    checks.push([
+      'I2 hidden means moved',
+      i2.rows.length === 0,
+      i2.rows.length
+        ? `wrong: ${i2.rows.map((r: { code: string }) => r.code).join(', ')}`
+        : 'legacy visibility matches placement for every folder',
+    ]);
 
     // I3: every acknowledged submission on exactly one platform, byte-identical.
     let acked = 0;
@@ -239,50 +320,101 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
       for (const a of folderAttempts.filter((x) => x.status === 201)) {
         acked++;
         const copies = stored.get(`${a.participant}/${a.filename}`) ?? [];
-        if (!(copies.length === 1 && copies[0] === a.sentSha256 && a.sha256 === a.sentSha256)) lost.push(`${codes[SUBMITTED_FOLDERS[i]]}/${a.filename}`);
+        if (!(copies.length === 1 && copies[0] === a.sentSha256 && a.sha256 === a.sentSha256))
+          lost.push(`${codes[SUBMITTED_FOLDERS[i]]}/${a.filename}`);
       }
     }
-    checks.push(['I3 nothing lost', lost.length === 0 && acked > 0, `${acked} acknowledged submissions, ${lost.length} not on exactly one platform${lost.length ? `: ${lost.slice(0, 3).join(', ')}` : ''}`]);
+    checks.push([
+      'I3 nothing lost',
+      lost.length === 0 && acked > 0,
+      `${acked} acknowledged submissions, ${lost.length} not on exactly one platform${lost.length ? `: ${lost.slice(0, 3).join(', ')}` : ''}`,
+    ]);
 
     // I4 and I5.
-    const plans = await h.db('batch_folders').where({ active: true }).groupBy('folder_code').having(h.db.raw('count(*) > 1')).select('folder_code');
-    checks.push(['I4 one plan per folder', plans.length === 0, `${plans.length} folders in two unfinished batches`]);
+    const plans = await h
+      .db('batch_folders')
+      .where({ active: true })
+      .groupBy('folder_code')
+      .having(h.db.raw('count(*) > 1'))
+      .select('folder_code');
+    checks.push([
+      'I4 one plan per folder',
+      plans.length === 0,
+      `${plans.length} folders in two unfinished batches`,
+    ]);
     const batch = await h.db('batches').where({ id: 'DRILL' }).first();
-    const approvedAt = (await h.db('events').where({ entity_type: 'batch', entity_id: 'DRILL', to_state: 'approved' }).first())?.at;
-    const firstFreeze = (await h.db('folder_runs').where({ batch_id: 'DRILL' }).min({ at: 'started_at' }).first())?.at;
-    checks.push(['I5 four eyes', batch.approved_by === 'bob' && batch.requested_by === 'alice' && approvedAt && firstFreeze && approvedAt < firstFreeze,
-      `planned by ${batch.requested_by}, approved by ${batch.approved_by} before the first folder moved`]);
+    const approvedAt = (
+      await h.db('events').where({ entity_type: 'batch', entity_id: 'DRILL', to_state: 'approved' }).first()
+    )?.at;
+    const firstFreeze = (
+      await h.db('folder_runs').where({ batch_id: 'DRILL' }).min({ at: 'started_at' }).first()
+    )?.at;
+    checks.push([
+      'I5 four eyes',
+      batch.approved_by === 'bob' &&
+        batch.requested_by === 'alice' &&
+        approvedAt &&
+        firstFreeze &&
+        approvedAt < firstFreeze,
+      `planned by ${batch.requested_by}, approved by ${batch.approved_by} before the first folder moved`,
+    ]);
 
     // I6: each affected firm told once per notice, and the sink has each notice.
     for (const line of await noticeChecks(h, codes)) checks.push(line);
 
     // I7: the folders outside the batch did not change.
-    const othersAfter = await h.db('folders').whereNotIn('code', codes).orderBy('code').select('code', 'placement');
-    const same = JSON.stringify(othersAfter) === JSON.stringify(others) && JSON.stringify(await platformState(h, others.map((f) => f.code))) === JSON.stringify(otherPlatforms);
+    const othersAfter = await h
+      .db('folders')
+      .whereNotIn('code', codes)
+      .orderBy('code')
+      .select('code', 'placement');
+    const same =
+      JSON.stringify(othersAfter) === JSON.stringify(others) &&
+      JSON.stringify(
+        await platformState(
+          h,
+          others.map((f) => f.code),
+        ),
+      ) === JSON.stringify(otherPlatforms);
     // The reconciler, every 3 s while the batch ran and once after: no drift (a move in progress is not one).
     const after = await reconcilePass(reconcilerOf(h), 'drill');
     const found = [...during.detected, ...after.detected.map((d) => `${d.folder} ${d.kind}`)];
-    checks.push(['reconciler finds no drift', found.length === 0 && after.open.length === 0 && during.passes > 0,
-      `${during.passes} passes during the batch and one after: ${found.length ? `drift ${found.slice(0, 5).join(', ')}` : 'no drift'}, ${after.open.length} open`]);
-    checks.push(['I7 isolation', same, `${others.length} folders outside the batch ${same ? 'unchanged' : 'CHANGED'}`]);
+    checks.push([
+      'reconciler finds no drift',
+      found.length === 0 && after.open.length === 0 && during.passes > 0,
+      `${during.passes} passes during the batch and one after: ${found.length ? `drift ${found.slice(0, 5).join(', ')}` : 'no drift'}, ${after.open.length} open`,
+    ]);
+    checks.push([
+      'I7 isolation',
+      same,
+      `${others.length} folders outside the batch ${same ? 'unchanged' : 'CHANGED'}`,
+    ]);
   } catch (err) {
     checks.push(['drill ran', false, (err as Error).stack ?? String(err)]);
   } finally {
     await h.close().catch((err: unknown) => say(`  closing the stack: ${String(err)}`));
   }
-  for (const [what, ok, detail] of checks) console.log(`${ok ? 'PASS' : 'FAIL'}  ${name.padEnd(17)} ${what.padEnd(42)} ${detail}`);
+  for (const [what, ok, detail] of checks)
+    console.log(`${ok ? 'PASS' : 'FAIL'}  ${name.padEnd(17)} ${what.padEnd(42)} ${detail}`);
   return checks.every(([, ok]) => ok);
 }
 
 async function platformState(h: Harness, codes: string[]) {
-  return h.db.raw(`select code, l.intake as li, l.visible as lv, e.intake as ei, e.visible as ev from sim_legacy.folders l join sim_ecp2.folders e using (code) where code = any(?) order by code`, [codes]).then((r) => r.rows);
+  return h.db
+    .raw(
+      `select code, l.intake as li, l.visible as lv, e.intake as ei, e.visible as ev from sim_legacy.folders l join sim_ecp2.folders e using (code) where code = any(?) order by code`,
+      [codes],
+    )
+    .then((r) => r.rows);
 }
 
 /** The stored copies of every file of a folder, on both platforms (a file legacy handed over counts once, on ECP 2.0). */
 async function storedCopies(h: Harness, folder: string): Promise<Map<string, string[]>> {
   const { rows } = await h.db.raw(
     `select participant, filename, sha256 from sim_legacy.submissions where folder_code = ? and status <> 'handed_over'
-     union all select participant, filename, sha256 from sim_ecp2.submissions where folder_code = ?`, [folder, folder]);
+     union all select participant, filename, sha256 from sim_ecp2.submissions where folder_code = ?`,
+    [folder, folder],
+  );
   const copies = new Map<string, string[]>();
   for (const r of rows as { participant: string; filename: string; sha256: string }[]) {
     const key = `${r.participant}/${r.filename}`;
@@ -298,9 +430,16 @@ async function storedCopies(h: Harness, folder: string): Promise<Map<string, str
  * Message-ID (documented in activities/notice-delivery.ts): counted and shown, bounded by 100 per kill.
  */
 async function noticeChecks(h: Harness, codes: string[]): Promise<[string, boolean, string][]> {
-  const types = [...new Set((await h.db('folders').whereIn('code', codes).pluck('user_types')).flat())] as string[];
-  const affected = new Set<string>(await h.db('participants').whereRaw('user_types && ?::text[]', [types]).pluck('code'));
-  const notices = await h.db('notices').where('subject_id', 'like', 'DRILL%').select('kind', 'participant_code', 'status', 'message_id');
+  const types = [
+    ...new Set((await h.db('folders').whereIn('code', codes).pluck('user_types')).flat()),
+  ] as string[];
+  const affected = new Set<string>(
+    await h.db('participants').whereRaw('user_types && ?::text[]', [types]).pluck('code'),
+  );
+  const notices = await h
+    .db('notices')
+    .where('subject_id', 'like', 'DRILL%')
+    .select('kind', 'participant_code', 'status', 'message_id');
   const sunk = h.sink()!.messages();
   const received = new Map<string, number>();
   for (const m of sunk) if (m.messageId) received.set(m.messageId, (received.get(m.messageId) ?? 0) + 1);
@@ -311,15 +450,26 @@ async function noticeChecks(h: Harness, codes: string[]): Promise<[string, boole
     const missing = [...affected].filter((c) => !firms.has(c)).length;
     const extra = [...firms].filter((c) => !affected.has(c)).length;
     const twice = rows.length - firms.size;
-    out.push([`I6 ${kind} to every affected firm once`, missing === 0 && extra === 0 && twice === 0 && affected.size > 0,
-      `${affected.size} affected firms; ${rows.length} notices; ${missing} missing, ${extra} to unaffected firms, ${twice} firms twice`]);
+    out.push([
+      `I6 ${kind} to every affected firm once`,
+      missing === 0 && extra === 0 && twice === 0 && affected.size > 0,
+      `${affected.size} affected firms; ${rows.length} notices; ${missing} missing, ${extra} to unaffected firms, ${twice} firms twice`,
+    ]);
   }
   const unsent = notices.filter((n) => n.status !== 'sent' || !n.message_id || !received.has(n.message_id));
-  out.push(['I6 every notice reached the SMTP server', unsent.length === 0, `${notices.length} notices (all kinds), ${unsent.length} not received by the sink`]);
+  out.push([
+    'I6 every notice reached the SMTP server',
+    unsent.length === 0,
+    `${notices.length} notices (all kinds), ${unsent.length} not received by the sink`,
+  ]);
   const known = new Set(notices.map((n) => n.message_id));
   const strangers = sunk.filter((m) => !m.messageId || !known.has(m.messageId)).length;
   const resent = [...received.values()].reduce((s, n) => s + n - 1, 0);
-  out.push(['I6 no duplicate notices', strangers === 0 && resent <= 100 * h.kills(), `${sunk.length} messages received; ${strangers} not from the outbox; ${resent} re-sent copies with the same Message-ID (crash between 250 and record; bound 100 per kill, ${h.kills()} kills)`]);
+  out.push([
+    'I6 no duplicate notices',
+    strangers === 0 && resent <= 100 * h.kills(),
+    `${sunk.length} messages received; ${strangers} not from the outbox; ${resent} re-sent copies with the same Message-ID (crash between 250 and record; bound 100 per kill, ${h.kills()} kills)`,
+  ]);
   return out;
 }
 

@@ -19,9 +19,12 @@ function walk(node: unknown, at: string, out: string[]): void {
   if (!node || typeof node !== 'object') return;
   const n = node as Json;
   const types = [n.type].flat();
-  if (types.includes('string') && !('x-text' in n || 'pattern' in n || 'enum' in n || 'const' in n)) out.push(at);
+  if (types.includes('string') && !('x-text' in n || 'pattern' in n || 'enum' in n || 'const' in n))
+    out.push(at);
   for (const [k, v] of Object.entries((n.properties as Json | undefined) ?? {})) walk(v, `${at}.${k}`, out);
   if (n.items) walk(n.items, `${at}[]`, out);
-  if (n.additionalProperties && typeof n.additionalProperties === 'object') walk(n.additionalProperties, `${at}.*`, out);
-  for (const k of ['anyOf', 'oneOf', 'allOf'] as const) for (const [i, v] of ((n[k] as unknown[] | undefined) ?? []).entries()) walk(v, `${at}|${i}`, out);
+  if (n.additionalProperties && typeof n.additionalProperties === 'object')
+    walk(n.additionalProperties, `${at}.*`, out);
+  for (const k of ['anyOf', 'oneOf', 'allOf'] as const)
+    for (const [i, v] of ((n[k] as unknown[] | undefined) ?? []).entries()) walk(v, `${at}|${i}`, out);
 }

@@ -1,4 +1,10 @@
-import Fastify, { type FastifyError, type FastifyHttpOptions, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyHttpOptions,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -45,7 +51,8 @@ declare module 'fastify' {
   }
 }
 
-export const sendError = (reply: FastifyReply, err: HttpError) => reply.code(err.status).headers(err.headers).type('application/json; charset=utf-8').send(err.body());
+export const sendError = (reply: FastifyReply, err: HttpError) =>
+  reply.code(err.status).headers(err.headers).type('application/json; charset=utf-8').send(err.body());
 
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   const hops = opts.trustProxy;
@@ -60,10 +67,16 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestIdHeader: false,
-    frameworkErrors: (error, request, reply) => render(asHttpError(error) ?? new HttpError('bad_input', 'the request could not be read'), request, reply),
+    frameworkErrors: (error, request, reply) =>
+      render(
+        asHttpError(error) ?? new HttpError('bad_input', 'the request could not be read'),
+        request,
+        reply,
+      ),
   };
   const app: FastifyInstance = Fastify(options);
-  const render = (err: HttpError, request: FastifyRequest, reply: FastifyReply) => (opts.renderError ?? ((e, _q, r) => sendError(r, e)))(err, request, reply);
+  const render = (err: HttpError, request: FastifyRequest, reply: FastifyReply) =>
+    (opts.renderError ?? ((e, _q, r) => sendError(r, e)))(err, request, reply);
 
   app.setValidatorCompiler(({ schema }) => (data) => {
     const r = (schema as z.ZodType).safeParse(data);
@@ -74,25 +87,42 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     return (data) => {
       const r = z.safeEncode(s, data);
       // The reply does not match the document: a bug of ours, never sent half-right.
-      if (!r.success) throw Object.assign(new Error(`the reply of ${url} does not match its schema: ${r.error.message}`), { replySchema: true });
+      if (!r.success)
+        throw Object.assign(new Error(`the reply of ${url} does not match its schema: ${r.error.message}`), {
+          replySchema: true,
+        });
       return JSON.stringify(r.data);
     };
   });
 
   // JSON bodies are parsed by Fastify's (prototype-poisoning-safe) parser; a form by URLSearchParams (the console); nothing else.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, new URLSearchParams(body as string)));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, new URLSearchParams(body as string)),
+  );
 
   // Every string a route takes is checked by the edge's text rule: a route that would take raw text does not start.
   const patterns: { re: RegExp; methods: Set<string> }[] = [];
   app.addHook('onRoute', (route) => {
-    const where = { params: route.schema?.params, query: route.schema?.querystring, body: route.schema?.body };
+    const where = {
+      params: route.schema?.params,
+      query: route.schema?.querystring,
+      body: route.schema?.body,
+    };
     for (const [part, schema] of Object.entries(where)) {
       if (!schema) continue;
       const raw = stringsWithoutTextRule(schema as z.ZodType);
-      if (raw.length) throw new Error(`route ${String(route.method)} ${route.url}: ${part} field(s) ${raw.join(', ')} take text without the edge's text rule (contract/text.ts)`);
+      if (raw.length)
+        throw new Error(
+          `route ${String(route.method)} ${route.url}: ${part} field(s) ${raw.join(', ')} take text without the edge's text rule (contract/text.ts)`,
+        );
     }
-    const re = new RegExp(`^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\\\*/g, '.*')}/?$`);
+    const re = new RegExp(
+      `^${route.url
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/:[A-Za-z0-9_]+/g, '[^/]+')
+        .replace(/\\\*/g, '.*')}/?$`,
+    );
     const methods = [route.method].flat().map(String);
     const known = patterns.find((p) => p.re.source === re.source);
     if (known) methods.forEach((m) => known.methods.add(m));
@@ -106,17 +136,33 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     if (allowed.has('GET')) allowed.add('HEAD');
     if (allowed.size === 0) return new HttpError('not_found', `no such endpoint: ${visible(path, 100)}`);
     const allow = [...allowed].sort().join(', ');
-    return new HttpError('method_not_allowed', `${visible(request.method, 16)} is not allowed here: use ${allow}`, { allow });
+    return new HttpError(
+      'method_not_allowed',
+      `${visible(request.method, 16)} is not allowed here: use ${allow}`,
+      { allow },
+    );
   };
   app.setNotFoundHandler((request, reply) => render(noRoute(request), request, reply));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     // A method with a body that no route takes (QUERY, say) fails in body parsing before "not found".
-    if (request.routeOptions.url === undefined && /^FST_ERR_(CTP|ROUTE)_/.test(error.code ?? '')) return render(noRoute(request), request, reply);
+    if (request.routeOptions.url === undefined && /^FST_ERR_(CTP|ROUTE)_/.test(error.code ?? ''))
+      return render(noRoute(request), request, reply);
     const known = asHttpError(error);
     if (known) return render(known, request, reply);
-    opts.log?.error({ method: request.method, route: request.routeOptions.url ?? 'unmatched', err: error instanceof Error ? error.stack : String(error) }, 'unexpected error');
-    return render(new HttpError('internal', 'the server failed; its operators can find the details in its log'), request, reply);
+    opts.log?.error(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        err: error instanceof Error ? error.stack : String(error),
+      },
+      'unexpected error',
+    );
+    return render(
+      new HttpError('internal', 'the server failed; its operators can find the details in its log'),
+      request,
+      reply,
+    );
   });
 
   // A query is percent-encoded UTF-8 or refused (a path is, by the router): a lone surrogate or a broken byte
@@ -136,14 +182,29 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     if (request.body === undefined) return;
     const form = request.body instanceof URLSearchParams;
     const wants = request.routeOptions.config?.accepts ?? 'json';
-    if (form !== (wants === 'form')) throw new HttpError('unsupported_media_type', wants === 'form' ? 'send the form as application/x-www-form-urlencoded' : 'send the body as application/json');
+    if (form !== (wants === 'form'))
+      throw new HttpError(
+        'unsupported_media_type',
+        wants === 'form'
+          ? 'send the form as application/x-www-form-urlencoded'
+          : 'send the body as application/json',
+      );
   });
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     opts.metrics?.observe(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
     // The access log: route templates and the verified operator, never a body or a credential.
-    opts.log?.info({ method: request.method, route, status: reply.statusCode, operator: request.operatorName ?? null, ms: Math.round(reply.elapsedTime) }, 'request');
+    opts.log?.info(
+      {
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        operator: request.operatorName ?? null,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
   });
   return app;
 }

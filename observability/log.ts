@@ -9,13 +9,26 @@ export type Log = pino.Logger;
  * one readable line for people. Written synchronously, so that the last lines before an exit are not lost.
  */
 export function createLog(config: Pick<Config, 'LOG_LEVEL' | 'LOG_FORMAT'>, component: string): Log {
-  const out = config.LOG_FORMAT === 'pretty' ? { write: (line: string) => void process.stdout.write(pretty(line)) } : pino.destination({ fd: 1, sync: true });
-  return pino({ level: config.LOG_LEVEL, base: { component }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, out);
+  const out =
+    config.LOG_FORMAT === 'pretty'
+      ? { write: (line: string) => void process.stdout.write(pretty(line)) }
+      : pino.destination({ fd: 1, sync: true });
+  return pino(
+    {
+      level: config.LOG_LEVEL,
+      base: { component },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    out,
+  );
 }
 
 function pretty(line: string): string {
   const { time, level, component, msg, ...fields } = JSON.parse(line) as Record<string, unknown>;
-  const rest = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+  const rest = Object.entries(fields)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
   return `${String(time)} ${String(level).toUpperCase().padEnd(5)} ${String(component)}: ${String(msg)}${rest ? `  ${rest}` : ''}\n`;
 }
 

@@ -3,7 +3,13 @@ import type { Intake, PlatformName } from '../domain/intake-rules';
 /** A participant's users as Client Connect has them. */
 export interface ClientConnectParticipant {
   code: string;
-  users: { email: string; role: 'admin' | 'operator'; functions: string[]; sftpKeyRegistered: boolean; ipRegistered: boolean }[];
+  users: {
+    email: string;
+    role: 'admin' | 'operator';
+    functions: string[];
+    sftpKeyRegistered: boolean;
+    ipRegistered: boolean;
+  }[];
 }
 
 /**
@@ -53,7 +59,11 @@ export interface PlatformGateway {
 
 /** The platform refused the call for good (4xx): retrying will not help. */
 export class PlatformRefusal extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'PlatformRefusal';
   }

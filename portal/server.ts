@@ -25,7 +25,11 @@ export interface Portal {
 }
 
 type Reply = { status: number; type: string; body: string };
-const json = (status: number, value: unknown): Reply => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) });
+const json = (status: number, value: unknown): Reply => ({
+  status,
+  type: 'application/json; charset=utf-8',
+  body: JSON.stringify(value),
+});
 
 /** A reply ready to write: the body as bytes and gzipped (when worth it), each with its headers, the ETag — computed once. */
 interface Prepared {
@@ -40,14 +44,23 @@ interface Prepared {
 function prepare(reply: Reply): Prepared {
   const body = Buffer.from(reply.body);
   const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-  const headers = { 'content-type': reply.type, etag, 'cache-control': 'public, max-age=5', 'x-content-type-options': 'nosniff', vary: 'accept-encoding' };
+  const headers = {
+    'content-type': reply.type,
+    etag,
+    'cache-control': 'public, max-age=5',
+    'x-content-type-options': 'nosniff',
+    vary: 'accept-encoding',
+  };
   const gzip = body.length > 1024 ? gzipSync(body) : null;
   return {
     status: reply.status,
     etag,
     notModified: headers,
     plain: { body, headers: { ...headers, 'content-length': body.length } },
-    gzip: gzip && { body: gzip, headers: { ...headers, 'content-encoding': 'gzip', 'content-length': gzip.length } },
+    gzip: gzip && {
+      body: gzip,
+      headers: { ...headers, 'content-encoding': 'gzip', 'content-length': gzip.length },
+    },
   };
 }
 
@@ -57,7 +70,12 @@ const foldersQuery = z.strictObject({
   q: text({ max: 100 }).optional(),
 });
 const none = z.strictObject({});
-const APPENDIX = { '': ['text/html; charset=utf-8', appendixHtml], '.html': ['text/html; charset=utf-8', appendixHtml], '.md': ['text/markdown; charset=utf-8', appendixMarkdown], '.csv': ['text/csv; charset=utf-8', appendixCsv] } as const;
+const APPENDIX = {
+  '': ['text/html; charset=utf-8', appendixHtml],
+  '.html': ['text/html; charset=utf-8', appendixHtml],
+  '.md': ['text/markdown; charset=utf-8', appendixMarkdown],
+  '.csv': ['text/csv; charset=utf-8', appendixCsv],
+} as const;
 
 /**
  * Replies are kept for `cacheMs` (default 1 s) per URL: thousands of participants polling on cutover day
@@ -65,7 +83,12 @@ const APPENDIX = { '': ['text/html; charset=utf-8', appendixHtml], '.html': ['te
  * any work but a lookup (the body precompressed, the ETag precomputed); a reply in its last half-life is
  * refreshed in the background by one query, so under load no request waits for PostgreSQL (BENCHMARKS.md).
  */
-export async function startPortal(opts: { db: Db; port?: number; host?: string; cacheMs?: number }): Promise<Portal> {
+export async function startPortal(opts: {
+  db: Db;
+  port?: number;
+  host?: string;
+  cacheMs?: number;
+}): Promise<Portal> {
   const { db } = opts;
   const cacheMs = opts.cacheMs ?? 1000;
   const cache = new Map<string, { until: number; reply: Prepared }>();
@@ -97,42 +120,77 @@ export async function startPortal(opts: { db: Db; port?: number; host?: string; 
     return refresh(key, compute);
   }
   function send(request: FastifyRequest, reply: FastifyReply, prepared: Prepared) {
-    if (prepared.status === 200 && request.headers['if-none-match'] === prepared.etag) return reply.code(304).headers(prepared.notModified).send();
-    const form = prepared.gzip && request.headers['accept-encoding']?.includes('gzip') ? prepared.gzip : prepared.plain;
-    return reply.code(prepared.status).headers(form.headers).send(request.method === 'HEAD' ? undefined : form.body);
+    if (prepared.status === 200 && request.headers['if-none-match'] === prepared.etag)
+      return reply.code(304).headers(prepared.notModified).send();
+    const form =
+      prepared.gzip && request.headers['accept-encoding']?.includes('gzip') ? prepared.gzip : prepared.plain;
+    return reply
+      .code(prepared.status)
+      .headers(form.headers)
+      .send(request.method === 'HEAD' ? undefined : form.body);
   }
   /** A GET served from the cache, keyed by its URL (query included, validated before). */
-  const served = (compute: (request: FastifyRequest) => Promise<Reply>) => async (request: FastifyRequest, reply: FastifyReply) => send(request, reply, await cached(request.url, () => compute(request)));
+  const served =
+    (compute: (request: FastifyRequest) => Promise<Reply>) =>
+    async (request: FastifyRequest, reply: FastifyReply) =>
+      send(request, reply, await cached(request.url, () => compute(request)));
 
   // Its own request durations and process metrics only (public): the project's state is the control API's /metrics, which needs a token.
-  const metrics = createRequestMetrics('ecp_cutover_portal_request_duration_seconds', 'Portal requests by page, method and status class.');
+  const metrics = createRequestMetrics(
+    'ecp_cutover_portal_request_duration_seconds',
+    'Portal requests by page, method and status class.',
+  );
   const app = createHttpServer({ bodyLimit: 1024, metrics });
   const health = createHealthStore(db);
   app.addHook('onSend', async (_request, reply) => {
-    if (reply.statusCode >= 400) reply.headers({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+    if (reply.statusCode >= 400)
+      reply.headers({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
   });
   const noQuery = { schema: { querystring: none } };
   app.get('/healthz', noQuery, async () => {
     await health.ping();
     return { ok: true };
   });
-  app.get('/metrics', noQuery, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store').send(await metrics.render()));
+  app.get('/metrics', noQuery, async (_request, reply) =>
+    reply
+      .type('text/plain; version=0.0.4; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(await metrics.render()),
+  );
   const page = served(async () => ({ status: 200, type: 'text/html; charset=utf-8', body: PORTAL_PAGE }));
   app.get('/', noQuery, page);
   app.get('/index.html', noQuery, page);
-  app.get('/api/folders', { schema: { querystring: foldersQuery } }, served(async (request) => {
-    const q = request.query as z.output<typeof foldersQuery>;
-    return json(200, { folders: await publicFolders(db, { placement: q.placement, market: q.market, text: q.q }) });
-  }));
-  app.get('/api/folders/:code', { schema: { querystring: none, params: z.strictObject({ code: folderCode }) } }, served(async (request) => {
-    const code = (request.params as { code: string }).code.toUpperCase();
-    const f = await publicFolder(db, code);
-    if (!f) throw new HttpError('not_found', `no folder ${code}`);
-    return json(200, f);
-  }));
-  app.get('/api/batches', noQuery, served(async () => json(200, await publicSchedule(db))));
+  app.get(
+    '/api/folders',
+    { schema: { querystring: foldersQuery } },
+    served(async (request) => {
+      const q = request.query as z.output<typeof foldersQuery>;
+      return json(200, {
+        folders: await publicFolders(db, { placement: q.placement, market: q.market, text: q.q }),
+      });
+    }),
+  );
+  app.get(
+    '/api/folders/:code',
+    { schema: { querystring: none, params: z.strictObject({ code: folderCode }) } },
+    served(async (request) => {
+      const code = (request.params as { code: string }).code.toUpperCase();
+      const f = await publicFolder(db, code);
+      if (!f) throw new HttpError('not_found', `no folder ${code}`);
+      return json(200, f);
+    }),
+  );
+  app.get(
+    '/api/batches',
+    noQuery,
+    served(async () => json(200, await publicSchedule(db))),
+  );
   for (const [ext, [type, render]] of Object.entries(APPENDIX)) {
-    app.get(`/appendix/7.3${ext}`, noQuery, served(async () => ({ status: 200, type, body: render(await appendixRows(db)) })));
+    app.get(
+      `/appendix/7.3${ext}`,
+      noQuery,
+      served(async () => ({ status: 200, type, body: render(await appendixRows(db)) })),
+    );
   }
   await app.ready();
   const url = await listen(app, opts.port, opts.host);

@@ -33,7 +33,10 @@ const toPublic = (r: Record<string, unknown>): PublicFolder => ({
   toBeAnnounced: r.placement === 'legacy' && !r.planned_batch,
 });
 
-export async function publicFolders(db: Db, filter: { placement?: string; market?: string; text?: string } = {}): Promise<PublicFolder[]> {
+export async function publicFolders(
+  db: Db,
+  filter: { placement?: string; market?: string; text?: string } = {},
+): Promise<PublicFolder[]> {
   const q = db('portal.folders').orderBy([{ column: 'market' }, { column: 'code' }]);
   if (filter.placement) q.where('placement', filter.placement);
   if (filter.market) q.where('market', filter.market);
@@ -51,14 +54,23 @@ export async function publicFolder(db: Db, code: string): Promise<PublicFolder |
 
 /** Planned and past batches with their folders, and the legacy folders not yet planned ("to be announced", FAQ D.28). */
 export async function publicSchedule(db: Db) {
-  const batches = await db('portal.batches').orderBy('planned_at').select('id', 'name', 'planned_at', 'status');
-  const members = await db('portal.batch_folders').orderBy('folder_code').select('batch_id', 'folder_code', 'status', 'active');
+  const batches = await db('portal.batches')
+    .orderBy('planned_at')
+    .select('id', 'name', 'planned_at', 'status');
+  const members = await db('portal.batch_folders')
+    .orderBy('folder_code')
+    .select('batch_id', 'folder_code', 'status', 'active');
   const planned = new Set(members.filter((m) => m.active).map((m) => m.folder_code));
   const legacy = await db('portal.folders').where({ placement: 'legacy' }).orderBy('code').pluck('code');
   return {
     batches: batches.map((b) => ({
-      id: b.id, name: b.name, plannedAt: (b.planned_at as Date).toISOString(), status: b.status,
-      folders: members.filter((m) => m.batch_id === b.id).map((m) => ({ code: m.folder_code, status: m.status })),
+      id: b.id,
+      name: b.name,
+      plannedAt: (b.planned_at as Date).toISOString(),
+      status: b.status,
+      folders: members
+        .filter((m) => m.batch_id === b.id)
+        .map((m) => ({ code: m.folder_code, status: m.status })),
     })),
     toBeAnnounced: legacy.filter((code: string) => !planned.has(code)),
   };

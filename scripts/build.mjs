@@ -22,7 +22,11 @@ const skipTypecheck = process.argv.includes('--no-typecheck');
 
 if (!skipTypecheck) {
   step('type-checking (tsc --noEmit)');
-  execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', root], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', root],
+    { stdio: 'inherit' },
+  );
 }
 
 const tmp = `${dist}.tmp-${process.pid}`;
@@ -62,14 +66,27 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 let commit = process.env.BUILD_COMMIT ?? '';
 if (!commit) {
   try {
-    commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     if (dirty) commit += '-dirty';
   } catch {
     commit = 'unknown';
   }
 }
-const info = { version: pkg.version, commit, buildId: `${pkg.version}+${commit.slice(0, 12)}${commit.endsWith('-dirty') ? '-dirty' : ''}`, builtAt: new Date().toISOString() };
+const info = {
+  version: pkg.version,
+  commit,
+  buildId: `${pkg.version}+${commit.slice(0, 12)}${commit.endsWith('-dirty') ? '-dirty' : ''}`,
+  builtAt: new Date().toISOString(),
+};
 fs.writeFileSync(path.join(tmp, 'build-info.json'), JSON.stringify(info, null, 2) + '\n');
 
 // Replace dist/ at once: a half-written build is never run.

@@ -20,13 +20,26 @@ const fail = (line) => {
 };
 
 // The build context: the repository as `docker build .` would send it (.dockerignore applied).
-const ignore = fs.readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-const ignored = (rel) => ignore.some((p) => (p.startsWith('*.') ? rel.endsWith(p.slice(1)) : rel === p || rel.startsWith(`${p}/`)));
+const ignore = fs
+  .readFileSync(path.join(root, '.dockerignore'), 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'));
+const ignored = (rel) =>
+  ignore.some((p) => (p.startsWith('*.') ? rel.endsWith(p.slice(1)) : rel === p || rel.startsWith(`${p}/`)));
 const context = path.join(work, 'context');
-fs.cpSync(root, context, { recursive: true, filter: (src) => src === root || !ignored(path.relative(root, src)) });
+fs.cpSync(root, context, {
+  recursive: true,
+  filter: (src) => src === root || !ignored(path.relative(root, src)),
+});
 
 // Continuation lines joined, comments dropped.
-const lines = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+const lines = fs
+  .readFileSync(path.join(root, 'Dockerfile'), 'utf8')
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'));
 const args = {};
 const stages = {};
 let stage = null;
@@ -46,7 +59,17 @@ for (const line of lines) {
     case 'FROM': {
       const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(text);
       const name = m[2] ?? `stage${Object.keys(stages).length}`;
-      stage = { name, image: expand(m[1], {}), dir: path.join(work, name), home: path.join(work, `${name}-home`), workdir: '/', env: {}, entrypoint: null, cmd: null, user: null };
+      stage = {
+        name,
+        image: expand(m[1], {}),
+        dir: path.join(work, name),
+        home: path.join(work, `${name}-home`),
+        workdir: '/',
+        env: {},
+        entrypoint: null,
+        cmd: null,
+        user: null,
+      };
       stages[name] = stage;
       fs.mkdirSync(stage.dir, { recursive: true });
       fs.mkdirSync(stage.home, { recursive: true });
@@ -69,8 +92,11 @@ for (const line of lines) {
       // Docker's rules: a directory's contents go into the destination; a file goes into it when it names a
       // directory (ends with / or is .), else it is the destination.
       for (const src of parts) {
-        const source = from ? path.join(from.dir, path.isAbsolute(src) ? src : path.join(from.workdir, src)) : path.join(context, src);
-        if (!fs.existsSync(source)) fail(`COPY ${src}: not in ${from ? `stage ${from.name}` : 'the build context'}`);
+        const source = from
+          ? path.join(from.dir, path.isAbsolute(src) ? src : path.join(from.workdir, src))
+          : path.join(context, src);
+        if (!fs.existsSync(source))
+          fail(`COPY ${src}: not in ${from ? `stage ${from.name}` : 'the build context'}`);
         const target = inStage(dest);
         if (fs.statSync(source).isDirectory()) fs.cpSync(source, target, { recursive: true });
         else fs.cpSync(source, /\/$|^\.$/.test(dest) ? path.join(target, path.basename(src)) : target);
@@ -83,7 +109,12 @@ for (const line of lines) {
       try {
         // A home of the stage's own: an empty npm cache, as in a fresh image (and the Dockerfile's cleaning
         // of its cache never touches this machine's).
-        execSync(expand(text, stage.env), { cwd: inStage('.'), stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...stage.env, HOME: stage.home }, shell: '/bin/bash' });
+        execSync(expand(text, stage.env), {
+          cwd: inStage('.'),
+          stdio: ['ignore', 'inherit', 'inherit'],
+          env: { ...process.env, ...stage.env, HOME: stage.home },
+          shell: '/bin/bash',
+        });
       } catch {
         fail(`RUN ${text} (stage ${stage.name})`);
       }
@@ -111,19 +142,41 @@ const runtime = stage;
 if (!runtime.entrypoint || !runtime.cmd) fail('the last stage has no ENTRYPOINT and CMD');
 if (runtime.user !== 'node') fail(`the runtime runs as '${runtime.user}', not the unprivileged user node`);
 const app = inStage('.');
-const run = (argv) => execFileSync(argv[0] === 'node' ? process.execPath : argv[0], argv.slice(1), { cwd: app, encoding: 'utf8', env: { PATH: process.env.PATH, ...runtime.env } });
+const run = (argv) =>
+  execFileSync(argv[0] === 'node' ? process.execPath : argv[0], argv.slice(1), {
+    cwd: app,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, ...runtime.env },
+  });
 const help = run([...runtime.entrypoint, '--help']);
 if (!help.includes('Usage: ecp-cutover')) fail('the entrypoint does not answer --help');
 run([...runtime.entrypoint, runtime.cmd[0], '--help']);
-for (const file of ['dist/ecp-cutover.mjs', 'dist/workflows.js', 'dist/build-info.json', 'dist/catalog/folders.csv']) {
+for (const file of [
+  'dist/ecp-cutover.mjs',
+  'dist/workflows.js',
+  'dist/build-info.json',
+  'dist/catalog/folders.csv',
+]) {
   if (!fs.existsSync(path.join(app, file))) fail(`${file} is missing from the runtime stage`);
 }
-for (const absent of ['node_modules/typescript', 'node_modules/tsx', 'node_modules/esbuild', 'node_modules/vitest', 'cli', 'workflows', 'test', '.env']) {
+for (const absent of [
+  'node_modules/typescript',
+  'node_modules/tsx',
+  'node_modules/esbuild',
+  'node_modules/vitest',
+  'cli',
+  'workflows',
+  'test',
+  '.env',
+]) {
   if (fs.existsSync(path.join(app, absent))) fail(`${absent} is in the runtime stage (it must not be)`);
 }
 const health = runtime.healthcheck;
-if (!health || health.slice(0, 3).join(' ') !== 'node bin/ecp-cutover.mjs health') fail('no HEALTHCHECK with the health command');
+if (!health || health.slice(0, 3).join(' ') !== 'node bin/ecp-cutover.mjs health')
+  fail('no HEALTHCHECK with the health command');
 run([...health.slice(0, 3), '--help']);
-say(`ok: the runtime stage answers --help from dist/ (build ${JSON.parse(fs.readFileSync(path.join(app, 'dist', 'build-info.json'), 'utf8')).buildId}), without compiler, tsx or sources`);
+say(
+  `ok: the runtime stage answers --help from dist/ (build ${JSON.parse(fs.readFileSync(path.join(app, 'dist', 'build-info.json'), 'utf8')).buildId}), without compiler, tsx or sources`,
+);
 if (process.argv.includes('--keep')) say(`kept in ${work}`);
 else fs.rmSync(work, { recursive: true, force: true });

@@ -20,7 +20,15 @@ import { PROJECT_ROOT } from '../dev/tools';
 import { addOperator } from '../stores/operator-store';
 import { importGeneratedDirectory } from '../stores/directory-store';
 
-const CHECKS = ['not_a_server_error', 'status_code_conformance', 'content_type_conformance', 'response_headers_conformance', 'response_schema_conformance', 'unsupported_method', 'negative_data_rejection'];
+const CHECKS = [
+  'not_a_server_error',
+  'status_code_conformance',
+  'content_type_conformance',
+  'response_headers_conformance',
+  'response_schema_conformance',
+  'unsupported_method',
+  'negative_data_rejection',
+];
 const args = process.argv.slice(2);
 const maxExamples = args.includes('--max-examples') ? args[args.indexOf('--max-examples') + 1] : '40';
 const st = process.env.SCHEMATHESIS_BIN ?? path.join(PROJECT_ROOT, '.tools', 'bin', 'st');
@@ -38,19 +46,57 @@ let failed = 0;
 try {
   await h.startWorker();
   const tokens: Record<string, string> = {};
-  for (const [name, role] of [['fuzz-planner', 'planner'], ['fuzz-approver', 'approver'], ['fuzz-support', 'support']] as const) tokens[role] = (await addOperator(h.db, name, [role], 'fuzz')).token;
+  for (const [name, role] of [
+    ['fuzz-planner', 'planner'],
+    ['fuzz-approver', 'approver'],
+    ['fuzz-support', 'support'],
+  ] as const)
+    tokens[role] = (await addOperator(h.db, name, [role], 'fuzz')).token;
   await importGeneratedDirectory(h.db, 20, 1, h.app.gateway);
-  const planner = { name: 'fuzz-planner', roles: ['planner' as const], credentialId: 'fuzz', source: 'api' as const };
-  await planBatch(h.app, planner, { id: 'F1', name: 'fuzzed', at: DateTime.utc().plus({ days: 10 }).toISO()!, folders: ['SD3'], allowNonBusinessDay: true });
+  const planner = {
+    name: 'fuzz-planner',
+    roles: ['planner' as const],
+    credentialId: 'fuzz',
+    source: 'api' as const,
+  };
+  await planBatch(h.app, planner, {
+    id: 'F1',
+    name: 'fuzzed',
+    at: DateTime.utc().plus({ days: 10 }).toISO()!,
+    folders: ['SD3'],
+    allowNonBusinessDay: true,
+  });
   // Its own limit on failed sign-ins: the fuzzer sends no bad credential, but thousands of requests.
-  const api = await startControlApi({ deps: h.app, auth: createTokenAuthenticator(h.app.stores.operators), signInLimit: { max: 100_000, windowMs: 60_000 } });
+  const api = await startControlApi({
+    deps: h.app,
+    auth: createTokenAuthenticator(h.app.stores.operators),
+    signInLimit: { max: 100_000, windowMs: 60_000 },
+  });
   try {
     for (const [role, token] of Object.entries(tokens)) {
       console.log(`\n== schemathesis as a ${role} (${maxExamples} examples per operation) ==`);
       const code = await run(st, [
-        'run', `${api.url}/openapi.json`, '--header', `Authorization: Bearer ${token}`, '--checks', CHECKS.join(','),
-        '--max-examples', maxExamples, '--workers', '2', '--phases', 'examples,coverage,fuzzing', '--seed', '23', '--no-color',
-        '--generation-database', 'none', '--request-timeout', '30', '--suppress-health-check', 'all',
+        'run',
+        `${api.url}/openapi.json`,
+        '--header',
+        `Authorization: Bearer ${token}`,
+        '--checks',
+        CHECKS.join(','),
+        '--max-examples',
+        maxExamples,
+        '--workers',
+        '2',
+        '--phases',
+        'examples,coverage,fuzzing',
+        '--seed',
+        '23',
+        '--no-color',
+        '--generation-database',
+        'none',
+        '--request-timeout',
+        '30',
+        '--suppress-health-check',
+        'all',
       ]);
       if (code !== 0) failed++;
     }
@@ -60,5 +106,9 @@ try {
 } finally {
   await h.close();
 }
-console.log(failed === 0 ? '\nschemathesis: every run clean (no server error, no reply outside the document)' : `\nschemathesis: ${failed} run(s) found problems (above)`);
+console.log(
+  failed === 0
+    ? '\nschemathesis: every run clean (no server error, no reply outside the document)'
+    : `\nschemathesis: ${failed} run(s) found problems (above)`,
+);
 process.exit(failed === 0 ? 0 : 1);

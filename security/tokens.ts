@@ -5,7 +5,12 @@ import { promisify } from 'node:util';
  * Operator tokens: `ecp_<id>_<secret>`. The id finds the row; the secret is checked against a slow hash
  * (scrypt), so a stolen copy of the table does not give working tokens. The token is shown once, when made.
  */
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
 const PARAMS = { N: 2 ** 14, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const TOKEN = /^ecp_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
 
@@ -31,7 +36,12 @@ export async function secretMatches(secret: string, stored: string): Promise<boo
   const [kind, n, r, p, salt, hash] = stored.split('$');
   if (kind !== 'scrypt' || !salt || !hash) return false;
   const want = Buffer.from(hash, 'base64url');
-  const got = await scryptAsync(secret, Buffer.from(salt, 'base64url'), want.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: PARAMS.maxmem });
+  const got = await scryptAsync(secret, Buffer.from(salt, 'base64url'), want.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: PARAMS.maxmem,
+  });
   return want.length === got.length && timingSafeEqual(want, got);
 }
 

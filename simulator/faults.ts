@@ -53,7 +53,11 @@ export class Faults {
 
   set(rules: FaultRule[]): void {
     if (rules.length > MAX_RULES) throw new Error(`at most ${MAX_RULES} rules`);
-    this.rules = rules.map((r) => ({ ...r, test: compilePattern(r.match), until: r.forMs ? Date.now() + r.forMs : Infinity }));
+    this.rules = rules.map((r) => ({
+      ...r,
+      test: compilePattern(r.match),
+      until: r.forMs ? Date.now() + r.forMs : Infinity,
+    }));
   }
 
   clear(): void {

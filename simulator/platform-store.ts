@@ -19,8 +19,15 @@ export interface SimFolder {
 
 export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-export async function readFolder(db: Db, p: PlatformName, code: string, lock?: 'share' | 'update'): Promise<SimFolder | undefined> {
-  const q = db(`${schemaOf(p)}.folders`).where({ code }).first();
+export async function readFolder(
+  db: Db,
+  p: PlatformName,
+  code: string,
+  lock?: 'share' | 'update',
+): Promise<SimFolder | undefined> {
+  const q = db(`${schemaOf(p)}.folders`)
+    .where({ code })
+    .first();
   if (lock === 'share') q.forShare();
   if (lock === 'update') q.forUpdate();
   const r = await q;
@@ -30,13 +37,23 @@ export async function readFolder(db: Db, p: PlatformName, code: string, lock?: '
 /** A row of {sim_legacy,sim_ecp2}.folders as the simulator's code sees it. */
 export function toSimFolder(r: Record<string, unknown>): SimFolder {
   return {
-    code: r.code as string, name: r.name as string, ccFunction: r.cc_function as string | null, filenamePattern: r.filename_pattern as string, direction: r.direction as string,
-    inputDateMeaning: r.input_date_meaning as string, retired: r.retired as boolean, intake: r.intake as Intake, visible: r.visible as boolean,
+    code: r.code as string,
+    name: r.name as string,
+    ccFunction: r.cc_function as string | null,
+    filenamePattern: r.filename_pattern as string,
+    direction: r.direction as string,
+    inputDateMeaning: r.input_date_meaning as string,
+    retired: r.retired as boolean,
+    intake: r.intake as Intake,
+    visible: r.visible as boolean,
   };
 }
 
 export async function pendingCount(db: Db, p: PlatformName, code: string): Promise<number> {
-  const r = await db(`${schemaOf(p)}.submissions`).where({ folder_code: code, status: 'pending' }).count({ n: '*' }).first();
+  const r = await db(`${schemaOf(p)}.submissions`)
+    .where({ folder_code: code, status: 'pending' })
+    .count({ n: '*' })
+    .first();
   return Number(r?.n ?? 0);
 }
 
@@ -44,18 +61,39 @@ export async function pendingCount(db: Db, p: PlatformName, code: string): Promi
  * Moves every pending submission of a folder from one platform to the other in one transaction, checking
  * that the SHA-256 of the bytes that arrive equals the one acknowledged to the participant (FAQ C.26).
  */
-export async function handOver(db: Db, from: PlatformName, to: PlatformName, code: string): Promise<{ handedOver: number; verified: number } | null> {
+export async function handOver(
+  db: Db,
+  from: PlatformName,
+  to: PlatformName,
+  code: string,
+): Promise<{ handedOver: number; verified: number } | null> {
   return db.transaction(async (trx) => {
     // A folder the other platform does not have (born on one side, or retired): nothing can be handed to it.
-    if (!(await trx(`${schemaOf(to)}.folders`).where({ code }).first('code'))) return null;
-    const pending = await trx(`${schemaOf(from)}.submissions`).where({ folder_code: code, status: 'pending' }).forUpdate();
+    if (
+      !(await trx(`${schemaOf(to)}.folders`)
+        .where({ code })
+        .first('code'))
+    )
+      return null;
+    const pending = await trx(`${schemaOf(from)}.submissions`)
+      .where({ folder_code: code, status: 'pending' })
+      .forUpdate();
     let verified = 0;
     for (const s of pending) {
       const [copy] = await trx(`${schemaOf(to)}.submissions`)
         .insert({
-          folder_code: code, participant: s.participant, user_email: s.user_email, filename: s.filename,
-          input_date: s.input_date, sha256: s.sha256, size: s.size, content: s.content, status: 'processed',
-          handed_over_from: from, received_at: s.received_at, processed_at: trx.fn.now(),
+          folder_code: code,
+          participant: s.participant,
+          user_email: s.user_email,
+          filename: s.filename,
+          input_date: s.input_date,
+          sha256: s.sha256,
+          size: s.size,
+          content: s.content,
+          status: 'processed',
+          handed_over_from: from,
+          received_at: s.received_at,
+          processed_at: trx.fn.now(),
         })
         .onConflict(['folder_code', 'participant', 'filename'])
         .merge()
@@ -64,7 +102,9 @@ export async function handOver(db: Db, from: PlatformName, to: PlatformName, cod
         throw new Error(`checksum mismatch handing over ${code}/${s.participant}/${s.filename}`);
       }
       verified++;
-      await trx(`${schemaOf(from)}.submissions`).where({ id: s.id }).update({ status: 'handed_over', processed_at: trx.fn.now() });
+      await trx(`${schemaOf(from)}.submissions`)
+        .where({ id: s.id })
+        .update({ status: 'handed_over', processed_at: trx.fn.now() });
     }
     return { handedOver: pending.length, verified };
   });
@@ -78,14 +118,24 @@ export async function handOver(db: Db, from: PlatformName, to: PlatformName, cod
 export async function handBack(db: Db, to: PlatformName, code: string): Promise<{ returned: number }> {
   const from: PlatformName = to === 'legacy' ? 'ecp2' : 'legacy';
   return db.transaction(async (trx) => {
-    const copies = await trx(`${schemaOf(from)}.submissions`).where({ folder_code: code, handed_over_from: to }).forUpdate();
+    const copies = await trx(`${schemaOf(from)}.submissions`)
+      .where({ folder_code: code, handed_over_from: to })
+      .forUpdate();
     let returned = 0;
     for (const c of copies) {
       const restored = await trx(`${schemaOf(to)}.submissions`)
-        .where({ folder_code: code, participant: c.participant, filename: c.filename, status: 'handed_over', sha256: c.sha256 })
+        .where({
+          folder_code: code,
+          participant: c.participant,
+          filename: c.filename,
+          status: 'handed_over',
+          sha256: c.sha256,
+        })
         .update({ status: 'processed' });
       if (restored === 1) {
-        await trx(`${schemaOf(from)}.submissions`).where({ id: c.id }).del();
+        await trx(`${schemaOf(from)}.submissions`)
+          .where({ id: c.id })
+          .del();
         returned++;
       }
     }

@@ -66,7 +66,8 @@ export interface Simulator {
 
 export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
   const { db } = opts;
-  if (!opts.adminToken || opts.adminToken.length < 16) throw new Error('the simulator needs an admin token of 16 characters or more (SIMULATOR_ADMIN_TOKEN)');
+  if (!opts.adminToken || opts.adminToken.length < 16)
+    throw new Error('the simulator needs an admin token of 16 characters or more (SIMULATOR_ADMIN_TOKEN)');
   // Its own schemas, its own migrations, its own folders: only where a simulator runs.
   await migrateSimulator(db);
   await seedPlatformFolders(db, opts.catalog ?? DEFAULT_CATALOG);
@@ -74,17 +75,43 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
   const app = createApp({ faults: ctx.faults, adminToken: opts.adminToken, log: opts.log });
   app.get('/healthz', async () => (await db.raw('select 1'), { ok: true }));
-  for (const routes of [loginRoutes, intakeRoutes, downloadRoutes, adminFolderRoutes, adminClientConnectRoutes, adminLoginRoutes, faultRoutes]) routes(app, ctx);
+  for (const routes of [
+    loginRoutes,
+    intakeRoutes,
+    downloadRoutes,
+    adminFolderRoutes,
+    adminClientConnectRoutes,
+    adminLoginRoutes,
+    faultRoutes,
+  ])
+    routes(app, ctx);
 
   const processingDelayMs = opts.processingDelayMs ?? 500;
-  const processor = setInterval(() => {
-    processPending(db, processingDelayMs).catch(() => undefined);
-  }, Math.max(50, Math.min(processingDelayMs, 250)));
+  const processor = setInterval(
+    () => {
+      processPending(db, processingDelayMs).catch(() => undefined);
+    },
+    Math.max(50, Math.min(processingDelayMs, 250)),
+  );
 
   await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
-  const sftp = opts.sftp ? await startSftp(db, { port: opts.sftp.port, host: opts.host, hostKey: opts.sftp.hostKey, log: opts.log }) : null;
+  const sftp = opts.sftp
+    ? await startSftp(db, {
+        port: opts.sftp.port,
+        host: opts.host,
+        hostKey: opts.sftp.hostKey,
+        log: opts.log,
+      })
+    : null;
   const rehearsal = opts.rehearsal
-    ? await startSimulator({ ...opts, db: opts.rehearsal.db, port: opts.rehearsal.port ?? 0, sftp: undefined, rehearsal: undefined, log: opts.log && ((line) => opts.log!(`rehearsal ${line}`)) })
+    ? await startSimulator({
+        ...opts,
+        db: opts.rehearsal.db,
+        port: opts.rehearsal.port ?? 0,
+        sftp: undefined,
+        rehearsal: undefined,
+        log: opts.log && ((line) => opts.log!(`rehearsal ${line}`)),
+      })
     : undefined;
   return {
     url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,

@@ -29,11 +29,24 @@ export interface SmtpSink {
  * port it lists what it received at /api/messages (JSON) and / (a simple page). `headersOnly` keeps only the
  * envelope and the Message-ID (no MIME parsing, no text): a faster sink for benchmarks with large mail volumes.
  */
-export async function startSmtpSink(opts: { smtpPort?: number; webPort?: number; storeFile?: string; host?: string; headersOnly?: boolean } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(
+  opts: {
+    smtpPort?: number;
+    webPort?: number;
+    storeFile?: string;
+    host?: string;
+    headersOnly?: boolean;
+  } = {},
+): Promise<SmtpSink> {
   if (opts.storeFile) fs.mkdirSync(path.dirname(opts.storeFile), { recursive: true });
-  const messages: SunkMessage[] = opts.storeFile && fs.existsSync(opts.storeFile)
-    ? fs.readFileSync(opts.storeFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SunkMessage)
-    : [];
+  const messages: SunkMessage[] =
+    opts.storeFile && fs.existsSync(opts.storeFile)
+      ? fs
+          .readFileSync(opts.storeFile, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as SunkMessage)
+      : [];
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -101,17 +114,25 @@ export async function startSmtpSink(opts: { smtpPort?: number; webPort?: number;
 }
 
 /** The Message-ID header of a raw message, reading the whole stream (the client waits for our answer). */
-async function readMessageId(stream: NodeJS.ReadableStream): Promise<{ messageId?: string; subject?: string; text?: string }> {
+async function readMessageId(
+  stream: NodeJS.ReadableStream,
+): Promise<{ messageId?: string; subject?: string; text?: string }> {
   let head = '';
   for await (const chunk of stream) if (head.length < 8192) head += chunk.toString('latin1');
   const m = /^message-id:\s*(<[^>\r\n]+>)/im.exec(head.split(/\r?\n\r?\n/)[0]);
   return { messageId: m?.[1] };
 }
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const esc = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 function renderPage(messages: SunkMessage[]): string {
-  const rows = [...messages].reverse().slice(0, 500).map((m) =>
-    `<details><summary>#${m.id} ${esc(m.receivedAt)} → ${esc(m.envelopeTo.join(', '))}: <b>${esc(m.subject)}</b></summary><pre>${esc(m.text)}</pre></details>`);
+  const rows = [...messages]
+    .reverse()
+    .slice(0, 500)
+    .map(
+      (m) =>
+        `<details><summary>#${m.id} ${esc(m.receivedAt)} → ${esc(m.envelopeTo.join(', '))}: <b>${esc(m.subject)}</b></summary><pre>${esc(m.text)}</pre></details>`,
+    );
   return `<!doctype html><meta charset="utf-8"><title>SMTP sink</title><h1>SMTP sink: ${messages.length} message(s)</h1>${rows.join('\n')}`;
 }

@@ -7,8 +7,20 @@ import { hkDate } from '../domain/time';
  * `portal.appendix`, the same for the portal, the API and the CLI.
  */
 export async function appendixRows(db: Db): Promise<AppendixRow[]> {
-  const rows = await db('portal.appendix').orderBy([{ column: 'market' }, { column: 'live_since' }, { column: 'code' }]);
-  return rows.map((r) => ({ market: r.market, folder: r.name_en, folderZh: r.name_zh, code: r.code, dateMoved: hkDate(r.live_since), batch: r.batch_id ?? null, direction: r.direction }));
+  const rows = await db('portal.appendix').orderBy([
+    { column: 'market' },
+    { column: 'live_since' },
+    { column: 'code' },
+  ]);
+  return rows.map((r) => ({
+    market: r.market,
+    folder: r.name_en,
+    folderZh: r.name_zh,
+    code: r.code,
+    dateMoved: hkDate(r.live_since),
+    batch: r.batch_id ?? null,
+    direction: r.direction,
+  }));
 }
 
 /** Appendix 7.3's rows, as the application layer reads them. */

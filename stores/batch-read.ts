@@ -16,9 +16,22 @@ export interface BatchRow {
   concurrency: number;
   startedAt: Date | null;
   finishedAt: Date | null;
-  folders: { code: string; name: string; status: BatchFolderStatus; step: string | null; failure: string | null; freezeWindowMs: number | null }[];
+  folders: {
+    code: string;
+    name: string;
+    status: BatchFolderStatus;
+    step: string | null;
+    failure: string | null;
+    freezeWindowMs: number | null;
+  }[];
   /** `retiredAt`: when the folder was retired, by this batch or otherwise. */
-  retires: { code: string; name: string; status: 'pending' | 'retired' | 'refused' | 'not_retired'; failure: string | null; retiredAt: Date | null }[];
+  retires: {
+    code: string;
+    name: string;
+    status: 'pending' | 'retired' | 'refused' | 'not_retired';
+    failure: string | null;
+    retiredAt: Date | null;
+  }[];
 }
 
 /** Batches as the read side and the plan's checks see them (the workflows write them: stores/batch-store.ts). */
@@ -45,13 +58,38 @@ export function createBatchReads(db: Db): BatchReads {
       .where('bf.batch_id', id)
       .orderBy('bf.folder_code')
       .select('bf.folder_code', 'f.name_en', 'bf.status', 'bf.step', 'bf.failure', 'r.freeze_window_ms');
-    const retires: Row[] = await db('batch_retires as br').join('folders as f', 'f.code', 'br.folder_code').where('br.batch_id', id).orderBy('f.code')
+    const retires: Row[] = await db('batch_retires as br')
+      .join('folders as f', 'f.code', 'br.folder_code')
+      .where('br.batch_id', id)
+      .orderBy('f.code')
       .select('f.code', 'f.name_en', 'br.status', 'br.failure', 'f.retired_at');
     return {
-      id: b.id, name: b.name, status: b.status, reason: b.reason ?? null, plannedAt: b.planned_at, requestedBy: b.requested_by, approvedBy: b.approved_by ?? null,
-      failurePolicy: b.failure_policy, concurrency: b.concurrency, startedAt: b.started_at ?? null, finishedAt: b.finished_at ?? null,
-      folders: folders.map((f) => ({ code: f.folder_code, name: f.name_en, status: f.status, step: f.step ?? null, failure: f.failure ?? null, freezeWindowMs: f.freeze_window_ms ?? null })),
-      retires: retires.map((f) => ({ code: f.code, name: f.name_en, status: f.status, failure: f.failure ?? null, retiredAt: f.retired_at ?? null })),
+      id: b.id,
+      name: b.name,
+      status: b.status,
+      reason: b.reason ?? null,
+      plannedAt: b.planned_at,
+      requestedBy: b.requested_by,
+      approvedBy: b.approved_by ?? null,
+      failurePolicy: b.failure_policy,
+      concurrency: b.concurrency,
+      startedAt: b.started_at ?? null,
+      finishedAt: b.finished_at ?? null,
+      folders: folders.map((f) => ({
+        code: f.folder_code,
+        name: f.name_en,
+        status: f.status,
+        step: f.step ?? null,
+        failure: f.failure ?? null,
+        freezeWindowMs: f.freeze_window_ms ?? null,
+      })),
+      retires: retires.map((f) => ({
+        code: f.code,
+        name: f.name_en,
+        status: f.status,
+        failure: f.failure ?? null,
+        retiredAt: f.retired_at ?? null,
+      })),
     };
   }
   return {

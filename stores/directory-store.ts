@@ -13,25 +13,46 @@ export interface DirectoryStore {
   save(participants: ParticipantRow[], users: UserRow[]): Promise<{ participants: number; users: number }>;
 }
 
-export const createDirectoryStore = (db: Db): DirectoryStore => ({ save: (participants, users) => importDirectory(db, participants, users) });
+export const createDirectoryStore = (db: Db): DirectoryStore => ({
+  save: (participants, users) => importDirectory(db, participants, users),
+});
 
-async function importDirectory(db: Db, participants: ParticipantRow[], users: UserRow[]): Promise<{ participants: number; users: number }> {
+async function importDirectory(
+  db: Db,
+  participants: ParticipantRow[],
+  users: UserRow[],
+): Promise<{ participants: number; users: number }> {
   await db.transaction(async (trx) => {
     for (let i = 0; i < participants.length; i += 500) {
       const chunk = participants.slice(i, i + 500);
       await trx('participants')
-        .insert(chunk.map((p) => ({ code: p.code, name_en: p.nameEn, name_zh: p.nameZh, user_types: p.userTypes, emails: p.emails, language: p.language })))
+        .insert(
+          chunk.map((p) => ({
+            code: p.code,
+            name_en: p.nameEn,
+            name_zh: p.nameZh,
+            user_types: p.userTypes,
+            emails: p.emails,
+            language: p.language,
+          })),
+        )
         .onConflict('code')
         .merge(['name_en', 'name_zh', 'user_types', 'emails', 'language', 'updated_at']);
       const codes = chunk.map((p) => p.code);
       await trx('users').whereIn('participant_code', codes).del();
       await trx('participant_sftp_folders').whereIn('participant_code', codes).del();
-      const sftp = chunk.flatMap((p) => p.sftpFolders.map((f) => ({ participant_code: p.code, folder_code: f })));
+      const sftp = chunk.flatMap((p) =>
+        p.sftpFolders.map((f) => ({ participant_code: p.code, folder_code: f })),
+      );
       if (sftp.length) await trx('participant_sftp_folders').insert(sftp);
     }
     const rows = users.map((u) => ({
-      participant_code: u.participantCode, email: u.email, role: u.role, functions: u.functions,
-      sftp_key_registered: u.sftpKeyRegistered, ip_registered: u.ipRegistered,
+      participant_code: u.participantCode,
+      email: u.email,
+      role: u.role,
+      functions: u.functions,
+      sftp_key_registered: u.sftpKeyRegistered,
+      ip_registered: u.ipRegistered,
     }));
     for (let i = 0; i < rows.length; i += 1000) await trx('users').insert(rows.slice(i, i + 1000));
   });
@@ -40,8 +61,12 @@ async function importDirectory(db: Db, participants: ParticipantRow[], users: Us
 
 /** What the generator needs from the folders still to move (domain/audience.ts audienceOf). */
 export async function catalogAudience(db: Db) {
-  const folders = await db('folders').whereIn('placement', ['legacy', 'scheduled']).select('code', 'user_types', 'cc_function', 'sftp');
-  return audienceOf(folders.map((f) => ({ code: f.code, userTypes: f.user_types, ccFunction: f.cc_function, sftp: f.sftp })));
+  const folders = await db('folders')
+    .whereIn('placement', ['legacy', 'scheduled'])
+    .select('code', 'user_types', 'cc_function', 'sftp');
+  return audienceOf(
+    folders.map((f) => ({ code: f.code, userTypes: f.user_types, ccFunction: f.cc_function, sftp: f.sftp })),
+  );
 }
 
 /**

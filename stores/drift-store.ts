@@ -31,7 +31,13 @@ export interface DriftStore {
 type Row = Record<string, never>;
 
 export const toDriftRow = (r: Row): DriftRow => ({
-  id: Number(r.id), folderCode: r.folder_code, kind: r.kind, detail: r.detail, action: r.action ?? null, detectedAt: r.detected_at, resolvedAt: r.resolved_at ?? null,
+  id: Number(r.id),
+  folderCode: r.folder_code,
+  kind: r.kind,
+  detail: r.detail,
+  action: r.action ?? null,
+  detectedAt: r.detected_at,
+  resolvedAt: r.resolved_at ?? null,
 });
 
 export function createDriftStore(db: Db): DriftStore {
@@ -44,15 +50,27 @@ export function createDriftStore(db: Db): DriftStore {
     },
     async lastPass() {
       const r = await db('reconcile_passes').orderBy('id', 'desc').first();
-      return r ? { trigger: r.trigger, startedAt: r.started_at, finishedAt: r.finished_at, openDrifts: r.open_drifts } : undefined;
+      return r
+        ? {
+            trigger: r.trigger,
+            startedAt: r.started_at,
+            finishedAt: r.finished_at,
+            openDrifts: r.open_drifts,
+          }
+        : undefined;
     },
   };
 }
 
 /** Open drifts, by folder (for the decommission gate). */
 export async function openDrifts(db: Db, codes?: string[]): Promise<Map<string, DriftKind[]>> {
-  const q = db('drifts').whereNull('resolved_at').orderBy(['folder_code', 'kind']).select('folder_code', 'kind');
-  const rows: { folder_code: string; kind: DriftKind }[] = await (codes ? q.whereIn('folder_code', codes) : q);
+  const q = db('drifts')
+    .whereNull('resolved_at')
+    .orderBy(['folder_code', 'kind'])
+    .select('folder_code', 'kind');
+  const rows: { folder_code: string; kind: DriftKind }[] = await (codes
+    ? q.whereIn('folder_code', codes)
+    : q);
   const by = new Map<string, DriftKind[]>();
   for (const r of rows) by.set(r.folder_code, [...(by.get(r.folder_code) ?? []), r.kind]);
   return by;

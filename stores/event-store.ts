@@ -42,8 +42,15 @@ export interface EventStore {
 type Row = Record<string, never>;
 
 const toEventRow = (r: Row): EventRow => ({
-  id: Number(r.id), at: r.at, actor: r.actor, entityType: r.entity_type, entityId: r.entity_id, from: r.from_state ?? null, to: r.to_state ?? null,
-  reason: r.reason ?? null, workflowId: r.workflow_id ?? null,
+  id: Number(r.id),
+  at: r.at,
+  actor: r.actor,
+  entityType: r.entity_type,
+  entityId: r.entity_id,
+  from: r.from_state ?? null,
+  to: r.to_state ?? null,
+  reason: r.reason ?? null,
+  workflowId: r.workflow_id ?? null,
 });
 
 export function createEventStore(db: Db): EventStore {
@@ -64,7 +71,11 @@ export function createEventStore(db: Db): EventStore {
       if (query.actor !== undefined) q.where({ actor: query.actor });
       if (query.batch) {
         const { id, workflowPrefix } = query.batch;
-        q.where((w) => w.where({ entity_type: 'batch', entity_id: id }).orWhere('workflow_id', 'like', `${likeEscaped(workflowPrefix)}%`));
+        q.where((w) =>
+          w
+            .where({ entity_type: 'batch', entity_id: id })
+            .orWhere('workflow_id', 'like', `${likeEscaped(workflowPrefix)}%`),
+        );
       }
       return (await q).map(toEventRow);
     },

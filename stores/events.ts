@@ -1,7 +1,15 @@
 import type { Knex } from 'knex';
 
 /** What the audit trail knows about (docs/architecture.md, "The data model": the audit trail). */
-export const EVENT_ENTITY_TYPES = ['folder', 'batch', 'participant', 'notice', 'decommission', 'system', 'operator'] as const;
+export const EVENT_ENTITY_TYPES = [
+  'folder',
+  'batch',
+  'participant',
+  'notice',
+  'decommission',
+  'system',
+  'operator',
+] as const;
 export type EventEntityType = (typeof EVENT_ENTITY_TYPES)[number];
 
 export interface EventInput {
@@ -28,9 +36,18 @@ export interface EventInput {
 export async function appendEvent(db: Knex | Knex.Transaction, e: EventInput): Promise<boolean> {
   const inserted = await db('events')
     .insert({
-      actor: e.actor, entity_type: e.entityType, entity_id: e.entityId, from_state: e.from ?? null, to_state: e.to ?? null, reason: e.reason ?? null,
-      workflow_id: e.workflowId ?? null, run_id: e.runId ?? null, data: e.data === undefined ? null : JSON.stringify(e.data),
-      credential_id: e.credentialId ?? null, source: e.source ?? null, idempotency_key: e.key,
+      actor: e.actor,
+      entity_type: e.entityType,
+      entity_id: e.entityId,
+      from_state: e.from ?? null,
+      to_state: e.to ?? null,
+      reason: e.reason ?? null,
+      workflow_id: e.workflowId ?? null,
+      run_id: e.runId ?? null,
+      data: e.data === undefined ? null : JSON.stringify(e.data),
+      credential_id: e.credentialId ?? null,
+      source: e.source ?? null,
+      idempotency_key: e.key,
     })
     .onConflict('idempotency_key')
     .ignore()

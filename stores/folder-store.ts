@@ -56,15 +56,31 @@ export interface FolderStore {
 type Row = Record<string, never>;
 
 const toFolderRow = (r: Row): FolderRow => ({
-  code: r.code, nameEn: r.name_en, nameZh: r.name_zh, market: r.market, direction: r.direction, userTypes: r.user_types, ccFunction: r.cc_function ?? null,
-  placement: r.placement, placementChangedAt: r.placement_changed_at, liveSince: r.live_since ?? null, lastFailure: r.last_failure ?? null,
+  code: r.code,
+  nameEn: r.name_en,
+  nameZh: r.name_zh,
+  market: r.market,
+  direction: r.direction,
+  userTypes: r.user_types,
+  ccFunction: r.cc_function ?? null,
+  placement: r.placement,
+  placementChangedAt: r.placement_changed_at,
+  liveSince: r.live_since ?? null,
+  lastFailure: r.last_failure ?? null,
   plannedBatch: r.batch_id ? { id: r.batch_id, plannedAt: r.planned_at, status: r.batch_status } : null,
   drifts: r.drifts ?? [],
 });
 
 const toRunRow = (r: Row): FolderRunRow => ({
-  kind: r.kind, batchId: r.batch_id ?? null, workflowId: r.workflow_id, status: r.status, step: r.step ?? null, startedAt: r.started_at, finishedAt: r.finished_at ?? null,
-  freezeWindowMs: r.freeze_window_ms ?? null, failure: r.failure ?? null,
+  kind: r.kind,
+  batchId: r.batch_id ?? null,
+  workflowId: r.workflow_id,
+  status: r.status,
+  step: r.step ?? null,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at ?? null,
+  freezeWindowMs: r.freeze_window_ms ?? null,
+  failure: r.failure ?? null,
 });
 
 export function createFolderStore(db: Db): FolderStore {
@@ -74,17 +90,28 @@ export function createFolderStore(db: Db): FolderStore {
         this.on('bf.folder_code', 'f.code').andOn(db.raw('bf.active'));
       })
       .leftJoin('batches as b', 'b.id', 'bf.batch_id')
-      .select('f.*', 'b.id as batch_id', 'b.planned_at', 'b.status as batch_status',
-        db.raw(`array(select d.kind from drifts d where d.folder_code = f.code and d.resolved_at is null order by d.kind) as drifts`));
+      .select(
+        'f.*',
+        'b.id as batch_id',
+        'b.planned_at',
+        'b.status as batch_status',
+        db.raw(
+          `array(select d.kind from drifts d where d.folder_code = f.code and d.resolved_at is null order by d.kind) as drifts`,
+        ),
+      );
   return {
     async list(filter = {}, order = 'market') {
-      const q = base().orderBy(order === 'code' ? [{ column: 'f.code' }] : [{ column: 'f.market' }, { column: 'f.code' }]);
+      const q = base().orderBy(
+        order === 'code' ? [{ column: 'f.code' }] : [{ column: 'f.market' }, { column: 'f.code' }],
+      );
       if (filter.placement) q.where('f.placement', filter.placement);
       if (filter.market) q.where('f.market', filter.market);
       if (filter.codes) q.whereIn('f.code', filter.codes);
       if (filter.text) {
         const like = `%${likeEscaped(filter.text)}%`;
-        q.where((w) => w.whereILike('f.code', like).orWhereILike('f.name_en', like).orWhereILike('f.name_zh', like));
+        q.where((w) =>
+          w.whereILike('f.code', like).orWhereILike('f.name_en', like).orWhereILike('f.name_zh', like),
+        );
       }
       return (await q).map(toFolderRow);
     },
@@ -93,7 +120,9 @@ export function createFolderStore(db: Db): FolderStore {
       return row ? toFolderRow(row) : undefined;
     },
     async runs(code, limit) {
-      return (await db('folder_runs').where({ folder_code: code }).orderBy('id', 'desc').limit(limit)).map(toRunRow);
+      return (await db('folder_runs').where({ folder_code: code }).orderBy('id', 'desc').limit(limit)).map(
+        toRunRow,
+      );
     },
     codes: () => db('folders').orderBy('code').pluck('code'),
   };

@@ -40,8 +40,7 @@ export interface DueNotice {
 
 /** One send of a claimed notice: sent, or failed and due again at `retryAt` (or given up). */
 export type SendAttempt = { id: number; attempts: number; response: string } & (
-  | { ok: true; messageId: string }
-  | { ok: false; gaveUp: boolean; retryAt: Date }
+  { ok: true; messageId: string } | { ok: false; gaveUp: boolean; retryAt: Date }
 );
 
 /**
@@ -72,10 +71,31 @@ export interface NoticeStore {
 }
 
 type Row = Record<string, never>;
-const FOLDER_COLUMNS = ['code', 'name_en', 'name_zh', 'direction', 'input_date_meaning', 'user_types', 'live_since'].map((c) => `f.${c}`);
-const toFirm = (r: Row): NoticeFirm => ({ code: r.code, nameEn: r.name_en, nameZh: r.name_zh, language: r.language, userTypes: r.user_types, emails: r.emails });
+const FOLDER_COLUMNS = [
+  'code',
+  'name_en',
+  'name_zh',
+  'direction',
+  'input_date_meaning',
+  'user_types',
+  'live_since',
+].map((c) => `f.${c}`);
+const toFirm = (r: Row): NoticeFirm => ({
+  code: r.code,
+  nameEn: r.name_en,
+  nameZh: r.name_zh,
+  language: r.language,
+  userTypes: r.user_types,
+  emails: r.emails,
+});
 const toFolder = (r: Row, retired?: boolean): NoticeFolderFacts => ({
-  code: r.code, nameEn: r.name_en, nameZh: r.name_zh, direction: r.direction, inputDateMeaning: r.input_date_meaning, userTypes: r.user_types, liveSince: r.live_since,
+  code: r.code,
+  nameEn: r.name_en,
+  nameZh: r.name_zh,
+  direction: r.direction,
+  inputDateMeaning: r.input_date_meaning,
+  userTypes: r.user_types,
+  liveSince: r.live_since,
   ...(retired ? { retired } : {}),
 });
 
@@ -85,27 +105,62 @@ export function createNoticeStore(db: Db): NoticeStore {
     async firms(after, limit, toldOfBatch) {
       const q = db('participants').where('code', '>', after);
       if (toldOfBatch !== undefined) {
-        q.whereIn('code', db('notices').where({ kind: 'batch_announced' }).whereIn('status', ['sent', 'sending']).whereRaw(`split_part(subject_id, '@', 1) = ?`, [toldOfBatch]).select('participant_code'));
+        q.whereIn(
+          'code',
+          db('notices')
+            .where({ kind: 'batch_announced' })
+            .whereIn('status', ['sent', 'sending'])
+            .whereRaw(`split_part(subject_id, '@', 1) = ?`, [toldOfBatch])
+            .select('participant_code'),
+        );
       }
       return (await q.orderBy('code').limit(limit)).map(toFirm);
     },
     async firmsByCode(codes) {
-      return new Map((await db('participants').whereIn('code', codes)).map((r: Row) => [r.code as string, toFirm(r)]));
+      return new Map(
+        (await db('participants').whereIn('code', codes)).map((r: Row) => [r.code as string, toFirm(r)]),
+      );
     },
     async batchFolders(batchId, scope) {
-      const folders = await db('batch_folders as bf').join('folders as f', 'f.code', 'bf.folder_code').where('bf.batch_id', batchId)
-        .modify((q) => void (scope === 'done' ? q.where('bf.status', 'live') : scope === 'not_done' ? q.whereNot('bf.status', 'live') : q))
+      const folders = await db('batch_folders as bf')
+        .join('folders as f', 'f.code', 'bf.folder_code')
+        .where('bf.batch_id', batchId)
+        .modify(
+          (q) =>
+            void (scope === 'done'
+              ? q.where('bf.status', 'live')
+              : scope === 'not_done'
+                ? q.whereNot('bf.status', 'live')
+                : q),
+        )
         .select([...FOLDER_COLUMNS, 'bf.status as outcome_status']);
-      const retiring = await db('batch_retires as br').join('folders as f', 'f.code', 'br.folder_code').where('br.batch_id', batchId)
-        .modify((q) => void (scope === 'done' ? q.where('br.status', 'retired') : scope === 'not_done' ? q.whereNot('br.status', 'retired') : q))
+      const retiring = await db('batch_retires as br')
+        .join('folders as f', 'f.code', 'br.folder_code')
+        .where('br.batch_id', batchId)
+        .modify(
+          (q) =>
+            void (scope === 'done'
+              ? q.where('br.status', 'retired')
+              : scope === 'not_done'
+                ? q.whereNot('br.status', 'retired')
+                : q),
+        )
         .select([...FOLDER_COLUMNS, 'br.status as outcome_status']);
       return [
-        ...folders.map((r: Row) => ({ ...toFolder(r), outcome: r.outcome_status === 'live' ? ('moved' as const) : ('not_moved' as const) })),
-        ...retiring.map((r: Row) => ({ ...toFolder(r, true), outcome: r.outcome_status === 'retired' ? ('retired' as const) : ('not_retired' as const) })),
+        ...folders.map((r: Row) => ({
+          ...toFolder(r),
+          outcome: r.outcome_status === 'live' ? ('moved' as const) : ('not_moved' as const),
+        })),
+        ...retiring.map((r: Row) => ({
+          ...toFolder(r, true),
+          outcome: r.outcome_status === 'retired' ? ('retired' as const) : ('not_retired' as const),
+        })),
       ];
     },
     async folder(code) {
-      return (await db('folders as f').where('f.code', code).select(FOLDER_COLUMNS)).map((r: Row) => toFolder(r));
+      return (await db('folders as f').where('f.code', code).select(FOLDER_COLUMNS)).map((r: Row) =>
+        toFolder(r),
+      );
     },
     async batchTimes(batchId) {
       const b = await db('batches').where({ id: batchId }).first('planned_at', 'started_at');
@@ -113,26 +168,65 @@ export function createNoticeStore(db: Db): NoticeStore {
     },
     async queue(notices) {
       if (notices.length === 0) return 0;
-      const rows = notices.map((n) => ({ kind: n.kind, subject_id: n.subjectId, participant_code: n.participant, recipients: n.recipients, subject: n.subject, body_text: n.text, folders: JSON.stringify(n.folders) }));
-      return (await db('notices').insert(rows).onConflict(['kind', 'subject_id', 'participant_code']).ignore().returning('id')).length;
+      const rows = notices.map((n) => ({
+        kind: n.kind,
+        subject_id: n.subjectId,
+        participant_code: n.participant,
+        recipients: n.recipients,
+        subject: n.subject,
+        body_text: n.text,
+        folders: JSON.stringify(n.folders),
+      }));
+      return (
+        await db('notices')
+          .insert(rows)
+          .onConflict(['kind', 'subject_id', 'participant_code'])
+          .ignore()
+          .returning('id')
+      ).length;
     },
     async requeueSending(kind, subjectId) {
       await event(kind, subjectId).where({ status: 'sending' }).update({ status: 'queued' });
     },
     async claim(kind, subjectId, limit) {
       const due = await db('notices')
-        .whereIn('id', event(kind, subjectId).where({ status: 'queued' }).where('next_attempt_at', '<=', db.fn.now()).orderBy('id').limit(limit).select('id'))
+        .whereIn(
+          'id',
+          event(kind, subjectId)
+            .where({ status: 'queued' })
+            .where('next_attempt_at', '<=', db.fn.now())
+            .orderBy('id')
+            .limit(limit)
+            .select('id'),
+        )
         .update({ status: 'sending' })
         .returning(['id', 'kind', 'recipients', 'subject', 'body_text', 'attempts']);
-      return due.map((n: Row) => ({ id: n.id, kind: n.kind, recipients: n.recipients, subject: n.subject, text: n.body_text, attempts: n.attempts }));
+      return due.map((n: Row) => ({
+        id: n.id,
+        kind: n.kind,
+        recipients: n.recipients,
+        subject: n.subject,
+        text: n.body_text,
+        attempts: n.attempts,
+      }));
     },
     async nextAttemptAt(kind, subjectId) {
-      const next = await event(kind, subjectId).where({ status: 'queued' }).min({ at: 'next_attempt_at' }).first();
+      const next = await event(kind, subjectId)
+        .where({ status: 'queued' })
+        .min({ at: 'next_attempt_at' })
+        .first();
       return next?.at ? new Date(next.at) : null;
     },
     async recordAttempts(attempts) {
       await db.transaction(async (trx) => {
-        await trx('notice_attempts').insert(attempts.map((a) => ({ notice_id: a.id, outcome: a.ok ? 'sent' : 'failed', smtp_response: a.response, message_id: a.ok ? a.messageId : null })));
+        await trx('notice_attempts').insert(
+          attempts.map((a) => ({
+            notice_id: a.id,
+            outcome: a.ok ? 'sent' : 'failed',
+            smtp_response: a.response,
+            message_id: a.ok ? a.messageId : null,
+          })),
+        );
         const sent = attempts.filter((a) => a.ok);
         if (sent.length) {
           // One statement for the whole chunk: a chunk of 100 sent notices is one round trip, not 100.
@@ -143,7 +237,14 @@ export function createNoticeStore(db: Db): NoticeStore {
           );
         }
         for (const a of attempts) {
-          if (!a.ok) await trx('notices').where({ id: a.id }).update({ status: a.gaveUp ? 'failed' : 'queued', attempts: a.attempts, next_attempt_at: a.retryAt });
+          if (!a.ok)
+            await trx('notices')
+              .where({ id: a.id })
+              .update({
+                status: a.gaveUp ? 'failed' : 'queued',
+                attempts: a.attempts,
+                next_attempt_at: a.retryAt,
+              });
         }
       });
     },

@@ -15,15 +15,25 @@ export async function requireRole(db: Db, name: string, role: Role): Promise<voi
   const roles: string[] = await db('operator_roles').where({ operator: name }).pluck('role');
   if (roles.length === 0) {
     const known = await db('operators').where({ name }).first('name');
-    if (!known) throw new NotFoundError(`unknown operator '${name}': add one with 'ecp-cutover operator add ${name} --role ${role}'`);
+    if (!known)
+      throw new NotFoundError(
+        `unknown operator '${name}': add one with 'ecp-cutover operator add ${name} --role ${role}'`,
+      );
   }
-  if (!roles.includes(role)) throw new NotAllowedError(`operator '${name}' does not hold the ${role} role (has: ${roles.join(', ') || 'none'})`);
+  if (!roles.includes(role))
+    throw new NotAllowedError(
+      `operator '${name}' does not hold the ${role} role (has: ${roles.join(', ') || 'none'})`,
+    );
 }
 
 export function parseRoles(raw: string): Role[] {
-  const roles = raw.split(',').map((r) => r.trim()).filter(Boolean);
+  const roles = raw
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   const bad = roles.filter((r) => !isRole(r));
-  if (roles.length === 0 || bad.length) throw new InputError(`--role '${raw}' must be one or more of ${ROLES.join(', ')}, separated by commas`);
+  if (roles.length === 0 || bad.length)
+    throw new InputError(`--role '${raw}' must be one or more of ${ROLES.join(', ')}, separated by commas`);
   return [...new Set(roles)] as Role[];
 }
 
@@ -41,16 +51,42 @@ export const osUser = () => {
  * database's owner credentials, like `db migrate`; no API endpoint grants roles. An operator who holds roles
  * already is refused: revoke first, then add again.
  */
-export async function addOperator(db: Db, name: string, roles: Role[], by = osUser()): Promise<{ name: string; roles: Role[]; token: string; tokenId: string }> {
-  if (!OPERATOR_NAME.test(name)) throw new InputError(`operator name '${name}' must be lower-case letters, digits, '.', '_' or '-' (at most 64)`);
+export async function addOperator(
+  db: Db,
+  name: string,
+  roles: Role[],
+  by = osUser(),
+): Promise<{ name: string; roles: Role[]; token: string; tokenId: string }> {
+  if (!OPERATOR_NAME.test(name))
+    throw new InputError(
+      `operator name '${name}' must be lower-case letters, digits, '.', '_' or '-' (at most 64)`,
+    );
   const t = await newToken();
   await db.transaction(async (trx) => {
     const held = await trx('operator_roles').where({ operator: name }).pluck('role');
-    if (held.length) throw new ConflictError(`operator ${name} exists with roles ${held.join(', ')}: 'ecp-cutover operator revoke ${name}' first, then add again`);
+    if (held.length)
+      throw new ConflictError(
+        `operator ${name} exists with roles ${held.join(', ')}: 'ecp-cutover operator revoke ${name}' first, then add again`,
+      );
     await trx('operators').insert({ name }).onConflict('name').merge({ blocked_at: null });
     await trx('operator_roles').insert(roles.map((role) => ({ operator: name, role })));
-    await trx('operator_tokens').insert({ id: t.id, operator: name, secret_hash: t.secretHash, created_by: by });
-    await appendEvent(trx, { key: `operator:${t.id}:added`, actor: by, entityType: 'operator', entityId: name, to: 'added', reason: `roles ${roles.join(', ')}`, credentialId: t.id, source: 'host', data: { roles } });
+    await trx('operator_tokens').insert({
+      id: t.id,
+      operator: name,
+      secret_hash: t.secretHash,
+      created_by: by,
+    });
+    await appendEvent(trx, {
+      key: `operator:${t.id}:added`,
+      actor: by,
+      entityType: 'operator',
+      entityId: name,
+      to: 'added',
+      reason: `roles ${roles.join(', ')}`,
+      credentialId: t.id,
+      source: 'host',
+      data: { roles },
+    });
   });
   return { name, roles, token: t.token, tokenId: t.id };
 }
@@ -58,14 +94,24 @@ export async function addOperator(db: Db, name: string, roles: Role[], by = osUs
 /** Ends every token of an operator at once, takes their roles away and blocks the name (OIDC mode too). */
 export async function revokeOperator(db: Db, name: string, by = osUser()): Promise<{ tokens: number }> {
   return db.transaction(async (trx) => {
-    if (!(await trx('operators').where({ name }).first('name'))) throw new NotFoundError(`no operator ${name}`);
-    const tokens = await trx('operator_tokens').where({ operator: name }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() }).returning('id');
+    if (!(await trx('operators').where({ name }).first('name')))
+      throw new NotFoundError(`no operator ${name}`);
+    const tokens = await trx('operator_tokens')
+      .where({ operator: name })
+      .whereNull('revoked_at')
+      .update({ revoked_at: trx.fn.now() })
+      .returning('id');
     const roles = await trx('operator_roles').where({ operator: name }).del().returning('role');
     await trx('operators').where({ name }).update({ blocked_at: trx.fn.now() });
     await appendEvent(trx, {
       // A one-off administration command (never retried by a machine): a fresh key each time.
-      key: `operator:${name}:revoked:${randomUUID()}`, actor: by, entityType: 'operator', entityId: name, to: 'revoked',
-      reason: `${tokens.length} token(s) revoked; roles removed: ${roles.map((r: { role: string }) => r.role).join(', ') || 'none'}`, source: 'host',
+      key: `operator:${name}:revoked:${randomUUID()}`,
+      actor: by,
+      entityType: 'operator',
+      entityId: name,
+      to: 'revoked',
+      reason: `${tokens.length} token(s) revoked; roles removed: ${roles.map((r: { role: string }) => r.role).join(', ') || 'none'}`,
+      source: 'host',
     });
     return { tokens: tokens.length };
   });
@@ -94,11 +140,18 @@ export interface OperatorStore {
    * Binds an operator name to an identity of the provider the first time it is seen (registering the name
    * without roles), and answers the subject the name is bound to — another identity's if it was taken.
    */
-  bindOidcName(name: string, issuer: string, subject: string): Promise<{ boundTo: { issuer: string; subject: string } | undefined; subjectsName: string | undefined }>;
+  bindOidcName(
+    name: string,
+    issuer: string,
+    subject: string,
+  ): Promise<{ boundTo: { issuer: string; subject: string } | undefined; subjectsName: string | undefined }>;
 }
 
 export function createOperatorStore(db: Db): OperatorStore {
-  const rolesOf = async (name: string) => ((await db('operator_roles').where({ operator: name }).orderBy('role').pluck('role')) as string[]).filter(isRole);
+  const rolesOf = async (name: string) =>
+    ((await db('operator_roles').where({ operator: name }).orderBy('role').pluck('role')) as string[]).filter(
+      isRole,
+    );
   return {
     rolesOf,
     async known(name) {
@@ -127,7 +180,10 @@ export function createOperatorStore(db: Db): OperatorStore {
       if (other) return { boundTo: undefined, subjectsName: other.name };
       await db('operators').insert({ name }).onConflict('name').ignore();
       await db('oidc_identities').insert({ name, issuer, subject }).onConflict('name').ignore();
-      return { boundTo: await db('oidc_identities').where({ name }).first('issuer', 'subject'), subjectsName: undefined };
+      return {
+        boundTo: await db('oidc_identities').where({ name }).first('issuer', 'subject'),
+        subjectsName: undefined,
+      };
     },
   };
 }

@@ -1,4 +1,11 @@
-import { adminShortfall, isAffected, readiness, type AudienceFolder, type AudienceUser, type ReadinessGap } from '../domain/audience';
+import {
+  adminShortfall,
+  isAffected,
+  readiness,
+  type AudienceFolder,
+  type AudienceUser,
+  type ReadinessGap,
+} from '../domain/audience';
 import type { PlatformGateway } from '../platform/gateway';
 
 /**
@@ -73,7 +80,11 @@ export interface ReadinessSource {
   /** Whether the imported directory has any user at all. */
   hasUsers(): Promise<boolean>;
   /** Keeps what a batch read, for its report (ReadinessStore.record). */
-  record(batchId: string, moment: ReadinessMoment, r: { affected: number; notReady: number; source: UserSource['source'] }): Promise<void>;
+  record(
+    batchId: string,
+    moment: ReadinessMoment,
+    r: { affected: number; notReady: number; source: UserSource['source'] },
+  ): Promise<void>;
 }
 
 export type ReadinessScope = { batch: string } | { folders: string[] };
@@ -82,11 +93,23 @@ export type ReadinessScope = { batch: string } | { folders: string[] };
 export interface ReadinessStore {
   /** The users readiness is decided on (readinessUsers). */
   users(opts?: { compare?: boolean }): Promise<UserSource>;
-  ofBatch(batchId: string, users: Map<string, AudienceUser[]>, opts?: BatchReadinessOptions): Promise<BatchReadiness>;
+  ofBatch(
+    batchId: string,
+    users: Map<string, AudienceUser[]>,
+    opts?: BatchReadinessOptions,
+  ): Promise<BatchReadiness>;
   /** A plan's, before it is a batch. */
-  ofFolders(codes: string[], users: Map<string, AudienceUser[]>, opts?: BatchReadinessOptions): Promise<BatchReadiness>;
+  ofFolders(
+    codes: string[],
+    users: Map<string, AudienceUser[]>,
+    opts?: BatchReadinessOptions,
+  ): Promise<BatchReadiness>;
   /** Keeps what a batch read, at its announcement or at its planned instant, for its report (a later reading replaces it). */
-  record(batchId: string, moment: ReadinessMoment, r: { affected: number; notReady: number; source: UserSource['source'] }): Promise<void>;
+  record(
+    batchId: string,
+    moment: ReadinessMoment,
+    r: { affected: number; notReady: number; source: UserSource['source'] },
+  ): Promise<void>;
 }
 
 export type ReadinessMoment = 'announcement' | 'instant';
@@ -102,7 +125,13 @@ export function readinessOver(source: ReadinessSource, gateway: PlatformGateway)
 }
 
 const signature = (users: AudienceUser[] = []) =>
-  users.map((u) => `${u.email}:${u.role ?? ''}:${[...u.functions].sort().join('+')}:${u.sftpKeyRegistered}:${u.ipRegistered}`).sort().join('|');
+  users
+    .map(
+      (u) =>
+        `${u.email}:${u.role ?? ''}:${[...u.functions].sort().join('+')}:${u.sftpKeyRegistered}:${u.ipRegistered}`,
+    )
+    .sort()
+    .join('|');
 
 /**
  * The users readiness is decided on: Client Connect's, read through the gateway (the platform is the source of
@@ -110,21 +139,40 @@ const signature = (users: AudienceUser[] = []) =>
  * With `compare` (the support views), where the two disagree is reported; without it (the workflows' activities)
  * the directory is not held in memory beside the platform's users.
  */
-async function readinessUsers(source: ReadinessSource, gateway: PlatformGateway, opts: { compare?: boolean } = {}): Promise<UserSource> {
+async function readinessUsers(
+  source: ReadinessSource,
+  gateway: PlatformGateway,
+  opts: { compare?: boolean } = {},
+): Promise<UserSource> {
   const at = new Date().toISOString();
-  const fallback = async (why: string): Promise<UserSource> => ({ users: await source.directoryUsers(), source: 'directory', at, fallback: why, disagreements: [] });
+  const fallback = async (why: string): Promise<UserSource> => ({
+    users: await source.directoryUsers(),
+    source: 'directory',
+    at,
+    fallback: why,
+    disagreements: [],
+  });
   let platform: Map<string, AudienceUser[]>;
   try {
     platform = new Map();
-    for await (const p of gateway.clientConnect()) platform.set(p.code, p.users.map((u) => ({ ...u })));
+    for await (const p of gateway.clientConnect())
+      platform.set(
+        p.code,
+        p.users.map((u) => ({ ...u })),
+      );
   } catch (err) {
-    return fallback(`Client Connect could not be read (${(err as Error).message.slice(0, 200)}): the imported directory is used`);
+    return fallback(
+      `Client Connect could not be read (${(err as Error).message.slice(0, 200)}): the imported directory is used`,
+    );
   }
   if (platform.size === 0 && (await source.hasUsers())) {
     // A platform that answers but knows nobody is not set up yet: deciding on it would call every firm unready.
-    return fallback('Client Connect answered with no users at all (not loaded yet?): the imported directory is used');
+    return fallback(
+      'Client Connect answered with no users at all (not loaded yet?): the imported directory is used',
+    );
   }
-  if (!opts.compare) return { users: platform, source: 'client_connect', at, fallback: null, disagreements: [] };
+  if (!opts.compare)
+    return { users: platform, source: 'client_connect', at, fallback: null, disagreements: [] };
   const directory = await source.directoryUsers();
   const codes = [...new Set([...directory.keys(), ...platform.keys()])].sort();
   const disagreements = codes.filter((c) => signature(directory.get(c)) !== signature(platform.get(c)));
@@ -136,18 +184,39 @@ async function readinessUsers(source: ReadinessSource, gateway: PlatformGateway,
  * what it has to do. Firms are read a chunk at a time and only counts (and at most `list` examples) are kept,
  * so memory stays flat however many firms × folders (1,000 × 20,000 in the benchmark).
  */
-async function batchReadiness(source: ReadinessSource, scope: ReadinessScope, usersOf: Map<string, AudienceUser[]>, opts: BatchReadinessOptions = {}): Promise<BatchReadiness> {
+async function batchReadiness(
+  source: ReadinessSource,
+  scope: ReadinessScope,
+  usersOf: Map<string, AudienceUser[]>,
+  opts: BatchReadinessOptions = {},
+): Promise<BatchReadiness> {
   const list = opts.list ?? 0;
   const folders = (await source.folders(scope)).map(({ name, ...audience }) => ({
-    audience, out: { code: audience.code, name, affected: 0, ready: 0, notReady: 0, affectedFirms: [] as string[], notReadyFirms: [] as FolderReadiness['notReadyFirms'] },
+    audience,
+    out: {
+      code: audience.code,
+      name,
+      affected: 0,
+      ready: 0,
+      notReady: 0,
+      affectedFirms: [] as string[],
+      notReadyFirms: [] as FolderReadiness['notReadyFirms'],
+    },
   }));
-  const totals = { affected: 0, notReady: 0, shortOfAdmins: 0, adminWarnings: [] as BatchReadiness['adminWarnings'] };
+  const totals = {
+    affected: 0,
+    notReady: 0,
+    shortOfAdmins: 0,
+    adminWarnings: [] as BatchReadiness['adminWarnings'],
+  };
   let after = '';
   for (;;) {
     const participants = await source.participants(after, FIRM_CHUNK);
     if (participants.length === 0) break;
     after = participants[participants.length - 1].code;
-    const sftp = new Set((await source.sftp(participants.map((p) => p.code))).map((r) => `${r.participant}/${r.folder}`));
+    const sftp = new Set(
+      (await source.sftp(participants.map((p) => p.code))).map((r) => `${r.participant}/${r.folder}`),
+    );
     const actions: FirmAction[] = [];
     for (const p of participants) {
       const users = usersOf.get(p.code) ?? [];
@@ -164,7 +233,8 @@ async function batchReadiness(source: ReadinessSource, scope: ReadinessScope, us
           continue;
         }
         out.notReady++;
-        if (out.notReadyFirms.length < list) out.notReadyFirms.push({ participant: p.code, missing: r.missing });
+        if (out.notReadyFirms.length < list)
+          out.notReadyFirms.push({ participant: p.code, missing: r.missing });
         gaps.push({ code: audience.code, gap: r.gap });
       }
       if (!affected) continue;
@@ -175,7 +245,12 @@ async function batchReadiness(source: ReadinessSource, scope: ReadinessScope, us
         totals.shortOfAdmins++;
         if (totals.adminWarnings.length < list) totals.adminWarnings.push({ participant: p.code, warning });
       }
-      if (gaps.length || warning) actions.push({ participant: p.code, gaps, admins: warning ? users.filter((u) => u.role === 'admin').length : null });
+      if (gaps.length || warning)
+        actions.push({
+          participant: p.code,
+          gaps,
+          admins: warning ? users.filter((u) => u.role === 'admin').length : null,
+        });
     }
     if (actions.length) await opts.onFirms?.(actions);
   }

@@ -14,9 +14,17 @@ import { appendEvent, runKey } from './events';
  */
 export interface RunStore {
   /** `parent`: the workflow (and run) that started this one, as Temporal's server recorded it. */
-  begin(r: RunRef, reason: string | null, parent?: { workflowId: string; runId: string } | null): Promise<void>;
+  begin(
+    r: RunRef,
+    reason: string | null,
+    parent?: { workflowId: string; runId: string } | null,
+  ): Promise<void>;
   step(r: RunRef, step: string, patch?: StepPatch): Promise<void>;
-  finish(r: RunRef, outcome: 'succeeded' | 'compensated', reason: string | null): Promise<{ placement: Placement; freezeWindowMs: number | null }>;
+  finish(
+    r: RunRef,
+    outcome: 'succeeded' | 'compensated',
+    reason: string | null,
+  ): Promise<{ placement: Placement; freezeWindowMs: number | null }>;
   /**
    * What is recorded of a run, asked before compensating. A run already recorded as succeeded (its final write
    * committed, its acknowledgement lost) is not compensated: the event says so, and the platforms stay where
@@ -26,10 +34,30 @@ export interface RunStore {
 }
 
 export function createRunStore(db: Db): RunStore {
-  async function event(trx: Db, r: RunRef, what: string, from: string | null, to: string | null, reason: string | null, data?: unknown) {
-    await appendEvent(trx, { key: runKey(r.workflowId, r.runId, what), actor: r.actor, entityType: 'folder', entityId: r.folderCode, from, to, reason, workflowId: r.workflowId, runId: r.runId, data });
+  async function event(
+    trx: Db,
+    r: RunRef,
+    what: string,
+    from: string | null,
+    to: string | null,
+    reason: string | null,
+    data?: unknown,
+  ) {
+    await appendEvent(trx, {
+      key: runKey(r.workflowId, r.runId, what),
+      actor: r.actor,
+      entityType: 'folder',
+      entityId: r.folderCode,
+      from,
+      to,
+      reason,
+      workflowId: r.workflowId,
+      runId: r.runId,
+      data,
+    });
   }
-  const runRow = (trx: Db, r: RunRef) => trx('folder_runs').where({ workflow_id: r.workflowId, run_id: r.runId });
+  const runRow = (trx: Db, r: RunRef) =>
+    trx('folder_runs').where({ workflow_id: r.workflowId, run_id: r.runId });
 
   return {
     async begin(r, reason, parent = null) {
@@ -38,18 +66,38 @@ export function createRunStore(db: Db): RunStore {
         const folder = await trx('folders').where({ code: r.folderCode }).forUpdate().first();
         if (!folder) throw new NotFoundError(`folder ${r.folderCode} is not in the catalog`);
         // A supervised repair holds the folder (its claim: stores/repair-store.ts): nothing else moves it meanwhile.
-        const repair = await trx('folder_runs').where({ folder_code: r.folderCode, kind: 'repair', status: 'running' }).first('workflow_id');
-        if (repair) throw new NotAllowedError(`${r.kind} of ${r.folderCode} refused: ${repair.workflow_id} is repairing it`);
+        const repair = await trx('folder_runs')
+          .where({ folder_code: r.folderCode, kind: 'repair', status: 'running' })
+          .first('workflow_id');
+        if (repair)
+          throw new NotAllowedError(
+            `${r.kind} of ${r.folderCode} refused: ${repair.workflow_id} is repairing it`,
+          );
         if (r.kind === 'cutover') {
           const refusal = await cutoverRefusal(trx, r, parent);
-          if (refusal) throw refusal.unverified ? new UnverifiedCutover(refusal.reason) : new NotAllowedError(refusal.reason);
+          if (refusal)
+            throw refusal.unverified
+              ? new UnverifiedCutover(refusal.reason)
+              : new NotAllowedError(refusal.reason);
         } else {
           // The run that recorded the request moves the folder, no other: a reset run replaying an old approval does not.
-          const request = await trx('events').where({ workflow_id: r.workflowId, to_state: 'rollback_requested' }).orderBy('id', 'desc').first('run_id');
-          if (!request || request.run_id !== r.runId) throw new NotAllowedError(`switch-back of ${r.folderCode} refused: this run of ${r.workflowId} did not record its request (was the workflow reset?)`);
+          const request = await trx('events')
+            .where({ workflow_id: r.workflowId, to_state: 'rollback_requested' })
+            .orderBy('id', 'desc')
+            .first('run_id');
+          if (!request || request.run_id !== r.runId)
+            throw new NotAllowedError(
+              `switch-back of ${r.folderCode} refused: this run of ${r.workflowId} did not record its request (was the workflow reset?)`,
+            );
           // A switch-back needs legacy ECP: not once it is being switched off (the decommission locks its row).
-          const decommission = await trx('decommission').where({ id: DECOMMISSION_ID }).forShare().first('status');
-          if (decommission && ['running', 'completed'].includes(decommission.status)) throw new ConflictError(`switch-back of ${r.folderCode} refused: legacy ECP is ${decommission.status === 'running' ? 'being switched off' : 'decommissioned'}`);
+          const decommission = await trx('decommission')
+            .where({ id: DECOMMISSION_ID })
+            .forShare()
+            .first('status');
+          if (decommission && ['running', 'completed'].includes(decommission.status))
+            throw new ConflictError(
+              `switch-back of ${r.folderCode} refused: legacy ECP is ${decommission.status === 'running' ? 'being switched off' : 'decommissioned'}`,
+            );
         }
         const move = MOVES[r.kind];
         if (!canTransition(folder.placement, move.during)) {
@@ -59,9 +107,21 @@ export function createRunStore(db: Db): RunStore {
               : `folder ${r.folderCode} is ${folder.placement}, not live: only a live folder can be switched back`,
           );
         }
-        await trx('folders').where({ code: r.folderCode }).update({ placement: move.during, placement_changed_at: trx.fn.now(), updated_at: trx.fn.now() });
-        await trx('folder_runs').insert({ folder_code: r.folderCode, batch_id: r.batchId, kind: r.kind, workflow_id: r.workflowId, run_id: r.runId, step: 'begin' });
-        if (r.batchId) await trx('batch_folders').where({ batch_id: r.batchId, folder_code: r.folderCode }).update({ status: 'running', step: 'begin' });
+        await trx('folders')
+          .where({ code: r.folderCode })
+          .update({ placement: move.during, placement_changed_at: trx.fn.now(), updated_at: trx.fn.now() });
+        await trx('folder_runs').insert({
+          folder_code: r.folderCode,
+          batch_id: r.batchId,
+          kind: r.kind,
+          workflow_id: r.workflowId,
+          run_id: r.runId,
+          step: 'begin',
+        });
+        if (r.batchId)
+          await trx('batch_folders')
+            .where({ batch_id: r.batchId, folder_code: r.folderCode })
+            .update({ status: 'running', step: 'begin' });
         await event(trx, r, 'begin', folder.placement, move.during, reason ?? `${r.kind} started`);
       });
     },
@@ -71,8 +131,19 @@ export function createRunStore(db: Db): RunStore {
         const run = await runRow(trx, r).forUpdate().first();
         if (!run) throw new NotFoundError(`no run ${r.workflowId}/${r.runId} for folder ${r.folderCode}`);
         await runRow(trx, r).update(stepUpdate(run, step, patch));
-        if (r.batchId) await trx('batch_folders').where({ batch_id: r.batchId, folder_code: r.folderCode }).update({ step });
-        await event(trx, r, `step:${step}`, run.step, step, null, Object.keys(patch).length ? patch : undefined);
+        if (r.batchId)
+          await trx('batch_folders')
+            .where({ batch_id: r.batchId, folder_code: r.folderCode })
+            .update({ step });
+        await event(
+          trx,
+          r,
+          `step:${step}`,
+          run.step,
+          step,
+          null,
+          Object.keys(patch).length ? patch : undefined,
+        );
       });
     },
 
@@ -84,22 +155,43 @@ export function createRunStore(db: Db): RunStore {
         const placement = outcome === 'succeeded' ? move.success : move.failure;
         // A late attempt of the final write, after the saga asked what was recorded and turned to compensating
         // (recorded() below), is too late: the compensation's write decides.
-        const late = outcome === 'succeeded' && (run.step === 'compensating' || String(run.step).startsWith('undo:'));
+        const late =
+          outcome === 'succeeded' && (run.step === 'compensating' || String(run.step).startsWith('undo:'));
         if (run.status === 'running' && !late) {
           const folder = await trx('folders').where({ code: r.folderCode }).forUpdate().first();
-          await trx('folders').where({ code: r.folderCode }).update({
-            placement,
-            placement_changed_at: trx.fn.now(),
-            updated_at: trx.fn.now(),
-            live_since: placement === 'live' ? (outcome === 'succeeded' ? trx.fn.now() : folder.live_since) : null,
-            last_failure: outcome === 'compensated' ? reason : folder.last_failure,
+          await trx('folders')
+            .where({ code: r.folderCode })
+            .update({
+              placement,
+              placement_changed_at: trx.fn.now(),
+              updated_at: trx.fn.now(),
+              live_since:
+                placement === 'live' ? (outcome === 'succeeded' ? trx.fn.now() : folder.live_since) : null,
+              last_failure: outcome === 'compensated' ? reason : folder.last_failure,
+            });
+          await runRow(trx, r).update({
+            status: outcome,
+            finished_at: trx.fn.now(),
+            failure: outcome === 'compensated' ? reason : null,
+            step: outcome === 'succeeded' ? 'done' : 'compensated',
           });
-          await runRow(trx, r).update({ status: outcome, finished_at: trx.fn.now(), failure: outcome === 'compensated' ? reason : null, step: outcome === 'succeeded' ? 'done' : 'compensated' });
           if (r.batchId) {
-            await trx('batch_folders').where({ batch_id: r.batchId, folder_code: r.folderCode })
-              .update({ status: outcome === 'succeeded' ? 'live' : 'failed', step: outcome === 'succeeded' ? 'done' : 'compensated', failure: outcome === 'compensated' ? reason : null });
+            await trx('batch_folders')
+              .where({ batch_id: r.batchId, folder_code: r.folderCode })
+              .update({
+                status: outcome === 'succeeded' ? 'live' : 'failed',
+                step: outcome === 'succeeded' ? 'done' : 'compensated',
+                failure: outcome === 'compensated' ? reason : null,
+              });
           }
-          await event(trx, r, 'finish', move.during, placement, reason ?? (outcome === 'succeeded' ? `${r.kind} verified` : null));
+          await event(
+            trx,
+            r,
+            'finish',
+            move.during,
+            placement,
+            reason ?? (outcome === 'succeeded' ? `${r.kind} verified` : null),
+          );
         }
         const done = await runRow(trx, r).first('freeze_window_ms');
         return { placement, freezeWindowMs: done?.freeze_window_ms ?? null };
@@ -113,8 +205,14 @@ export function createRunStore(db: Db): RunStore {
         // Still running: from here the saga compensates, and a late success of an earlier attempt must lose.
         if (run.status === 'running') await runRow(trx, r).update({ step: 'compensating' });
         if (run.status === 'succeeded') {
-          await event(trx, r, 'compensation_not_needed', MOVES[r.kind].success, 'compensation_not_needed',
-            `a later step failed (${failure}) but the move is already recorded as succeeded (the acknowledgement of its final write was lost): nothing is put back`);
+          await event(
+            trx,
+            r,
+            'compensation_not_needed',
+            MOVES[r.kind].success,
+            'compensation_not_needed',
+            `a later step failed (${failure}) but the move is already recorded as succeeded (the acknowledgement of its final write was lost): nothing is put back`,
+          );
         }
         return { status: run.status as string, freezeWindowMs: run.freeze_window_ms ?? null };
       });
@@ -122,14 +220,28 @@ export function createRunStore(db: Db): RunStore {
   };
 }
 
-export type StepPatch = Partial<{ freezeStartedAt: Date; freezeEndedAt: Date; drained: number; handedOver: number }>;
+export type StepPatch = Partial<{
+  freezeStartedAt: Date;
+  freezeEndedAt: Date;
+  drained: number;
+  handedOver: number;
+}>;
 
 /**
  * The columns a step writes to a run's row (folder_runs, and a rehearsal's rehearsal_folders): the step, and
  * what it measured — the first write wins for an instant (a retry never moves it), counts only grow (a retried
  * drain finds fewer files in flight than the attempt that was killed), and the freeze window once both ends are known.
  */
-export function stepUpdate(row: { freeze_started_at?: Date | null; freeze_ended_at?: Date | null; drained?: number | null; handed_over?: number | null }, step: string, patch: StepPatch): Record<string, unknown> {
+export function stepUpdate(
+  row: {
+    freeze_started_at?: Date | null;
+    freeze_ended_at?: Date | null;
+    drained?: number | null;
+    handed_over?: number | null;
+  },
+  step: string,
+  patch: StepPatch,
+): Record<string, unknown> {
   const update: Record<string, unknown> = { step };
   if (patch.freezeStartedAt && !row.freeze_started_at) update.freeze_started_at = patch.freezeStartedAt;
   if (patch.freezeEndedAt && !row.freeze_ended_at) update.freeze_ended_at = patch.freezeEndedAt;
@@ -149,20 +261,42 @@ export class UnverifiedCutover extends NotAllowedError {}
  * batch's workflow (the parent the server recorded, which a client cannot forge), the batch must be running
  * in the database, and the folder must be one of its folders not yet moved. Null if all holds.
  */
-async function cutoverRefusal(trx: Knex.Transaction, r: RunRef, parent: { workflowId: string; runId: string } | null): Promise<{ reason: string; unverified?: true } | null> {
+async function cutoverRefusal(
+  trx: Knex.Transaction,
+  r: RunRef,
+  parent: { workflowId: string; runId: string } | null,
+): Promise<{ reason: string; unverified?: true } | null> {
   const refused = `cutover of ${r.folderCode} refused before touching either platform`;
   const no = (reason: string) => ({ reason: `${refused}: ${reason}` });
   // Not started by its batch's run: nothing of what it carries (folder, actor) is anyone's word.
-  if (!r.batchId) return { ...no('a folder moves only inside an approved batch, and this cutover names none'), unverified: true };
-  if (parent?.workflowId !== batchWorkflowId(r.batchId)) return { ...no(`it was not started by batch ${r.batchId}'s workflow (${parent ? `started by ${parent.workflowId}` : 'started directly'})`), unverified: true };
+  if (!r.batchId)
+    return {
+      ...no('a folder moves only inside an approved batch, and this cutover names none'),
+      unverified: true,
+    };
+  if (parent?.workflowId !== batchWorkflowId(r.batchId))
+    return {
+      ...no(
+        `it was not started by batch ${r.batchId}'s workflow (${parent ? `started by ${parent.workflowId}` : 'started directly'})`,
+      ),
+      unverified: true,
+    };
   const batch = await trx('batches').where({ id: r.batchId }).forShare().first('status', 'run_id');
   if (!batch) return { ...no(`there is no batch ${r.batchId}`), unverified: true };
-  if (batch.run_id && batch.run_id !== parent.runId) return { ...no(`it was started by another run of batch ${r.batchId}'s workflow (was it reset?)`), unverified: true };
+  if (batch.run_id && batch.run_id !== parent.runId)
+    return {
+      ...no(`it was started by another run of batch ${r.batchId}'s workflow (was it reset?)`),
+      unverified: true,
+    };
   // Paused: a folder started just before the pause still moves (running ones finish).
-  if (batch.status !== 'running' && batch.status !== 'paused') return no(`batch ${r.batchId} is ${batch.status}, not running`);
-  const member = await trx('batch_folders').where({ batch_id: r.batchId, folder_code: r.folderCode }).first('status', 'active');
+  if (batch.status !== 'running' && batch.status !== 'paused')
+    return no(`batch ${r.batchId} is ${batch.status}, not running`);
+  const member = await trx('batch_folders')
+    .where({ batch_id: r.batchId, folder_code: r.folderCode })
+    .first('status', 'active');
   if (!member) return no(`${r.folderCode} is not a folder of batch ${r.batchId}`);
   if (!member.active) return no(`the plan of batch ${r.batchId} is released`);
-  if (member.status !== 'pending' && member.status !== 'running') return no(`${r.folderCode} is ${member.status} in batch ${r.batchId} already`);
+  if (member.status !== 'pending' && member.status !== 'running')
+    return no(`${r.folderCode} is ${member.status} in batch ${r.batchId} already`);
   return null;
 }

@@ -32,7 +32,15 @@ export function createSessionStore(db: Db): SessionStore {
   return {
     async create(r) {
       await table().insert({
-        id_hash: r.idHash, operator: r.operator, credential_id: r.credentialId, mode: r.mode, csrf: r.csrf, lang: r.lang, expires_at: r.expiresAt, seal: r.seal, token_box: r.tokenBox,
+        id_hash: r.idHash,
+        operator: r.operator,
+        credential_id: r.credentialId,
+        mode: r.mode,
+        csrf: r.csrf,
+        lang: r.lang,
+        expires_at: r.expiresAt,
+        seal: r.seal,
+        token_box: r.tokenBox,
       });
       await table().where('expires_at', '<', new Date()).del();
     },
@@ -40,8 +48,16 @@ export function createSessionStore(db: Db): SessionStore {
       const r = await table().where({ id_hash: idHash }).first();
       if (!r) return undefined;
       return {
-        idHash: r.id_hash, operator: r.operator, credentialId: r.credential_id, mode: r.mode, csrf: r.csrf, lang: r.lang,
-        expiresAt: new Date(r.expires_at), lastSeenAt: new Date(r.last_seen_at), seal: r.seal ?? null, tokenBox: r.token_box ?? null,
+        idHash: r.id_hash,
+        operator: r.operator,
+        credentialId: r.credential_id,
+        mode: r.mode,
+        csrf: r.csrf,
+        lang: r.lang,
+        expiresAt: new Date(r.expires_at),
+        lastSeenAt: new Date(r.last_seen_at),
+        seal: r.seal ?? null,
+        tokenBox: r.token_box ?? null,
       };
     },
     async touch(idHash) {

@@ -16,21 +16,50 @@ const UNIQUE_VIOLATION_ATTEMPTS = 5;
  */
 export function asDataError(err: unknown, attempt: number): ApplicationFailure | null {
   if (err instanceof ApplicationFailure) return null;
-  const e = err as { code?: unknown; name?: unknown; constraint?: unknown; table?: unknown; column?: unknown } | null;
+  const e = err as {
+    code?: unknown;
+    name?: unknown;
+    constraint?: unknown;
+    table?: unknown;
+    column?: unknown;
+  } | null;
   if (e && typeof e.code === 'string' && /^2[23][0-9A-Z]{3}$/.test(e.code)) {
     if (e.code === '23505' && attempt < UNIQUE_VIOLATION_ATTEMPTS) return null;
     // Said from the error's fields, never its message (knex puts the SQL statement there).
-    const where = [typeof e.table === 'string' ? `table ${e.table}` : '', typeof e.column === 'string' ? `column ${e.column}` : '', typeof e.constraint === 'string' ? `constraint ${e.constraint}` : ''].filter(Boolean).join(', ');
-    return ApplicationFailure.create({ type: DATA_ERROR, nonRetryable: true, message: `the database refused the data (SQLSTATE ${e.code}${SQLSTATE[e.code] ? ` ${SQLSTATE[e.code]}` : ''}${where ? `; ${where}` : ''})` });
+    const where = [
+      typeof e.table === 'string' ? `table ${e.table}` : '',
+      typeof e.column === 'string' ? `column ${e.column}` : '',
+      typeof e.constraint === 'string' ? `constraint ${e.constraint}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return ApplicationFailure.create({
+      type: DATA_ERROR,
+      nonRetryable: true,
+      message: `the database refused the data (SQLSTATE ${e.code}${SQLSTATE[e.code] ? ` ${SQLSTATE[e.code]}` : ''}${where ? `; ${where}` : ''})`,
+    });
   }
-  if (e && e.name === 'ZodError') return ApplicationFailure.create({ type: DATA_ERROR, nonRetryable: true, message: 'the data does not have the shape it must have' });
+  if (e && e.name === 'ZodError')
+    return ApplicationFailure.create({
+      type: DATA_ERROR,
+      nonRetryable: true,
+      message: 'the data does not have the shape it must have',
+    });
   return null;
 }
 
 /** The names of the data errors met most (PostgreSQL's appendix A). */
 const SQLSTATE: Record<string, string> = {
-  '22001': 'string_data_right_truncation', '22003': 'numeric_value_out_of_range', '22007': 'invalid_datetime_format', '22008': 'datetime_field_overflow', '22021': 'character_not_in_repertoire',
-  '22P02': 'invalid_text_representation', '23502': 'not_null_violation', '23503': 'foreign_key_violation', '23505': 'unique_violation', '23514': 'check_violation',
+  '22001': 'string_data_right_truncation',
+  '22003': 'numeric_value_out_of_range',
+  '22007': 'invalid_datetime_format',
+  '22008': 'datetime_field_overflow',
+  '22021': 'character_not_in_repertoire',
+  '22P02': 'invalid_text_representation',
+  '23502': 'not_null_violation',
+  '23503': 'foreign_key_violation',
+  '23505': 'unique_violation',
+  '23514': 'check_violation',
 };
 
 /**

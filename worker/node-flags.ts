@@ -13,6 +13,9 @@
  *   memory in each.
  * WORKER_NODE_FLAGS in the environment replaces the flags (for measurements; '' for V8's defaults).
  */
-export const WORKER_NODE_FLAGS = process.env.WORKER_NODE_FLAGS !== undefined ? process.env.WORKER_NODE_FLAGS.split(' ').filter(Boolean) : ['--max-old-space-size=192'];
+export const WORKER_NODE_FLAGS =
+  process.env.WORKER_NODE_FLAGS !== undefined
+    ? process.env.WORKER_NODE_FLAGS.split(' ').filter(Boolean)
+    : ['--max-old-space-size=192'];
 
 export const WORKER_ENV = { MALLOC_ARENA_MAX: '2' };

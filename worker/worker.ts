@@ -32,17 +32,20 @@ export interface WorkerSetup {
  * Node's flags), so that the benchmark can try one option against another on the same stack (bench/run.ts --ab).
  * Unset, the worker runs with the defaults in createWorker, which are the measured choice (BENCHMARKS.md).
  */
-const tuningSchema = z.object({
-  maxConcurrentWorkflowTaskExecutions: z.number().int().min(2),
-  maxConcurrentActivityTaskExecutions: z.number().int().min(1),
-  maxConcurrentLocalActivityExecutions: z.number().int().min(1),
-  maxConcurrentWorkflowTaskPolls: z.number().int().min(2),
-  maxConcurrentActivityTaskPolls: z.number().int().min(1),
-  nonStickyToStickyPollRatio: z.number().positive().max(1),
-  maxCachedWorkflows: z.number().int().min(0),
-  stickyQueueScheduleToStartTimeout: z.string().min(1),
-  maxEagerActivityReservationsPerWorkflowTask: z.number().int().min(0),
-}).partial().strict();
+const tuningSchema = z
+  .object({
+    maxConcurrentWorkflowTaskExecutions: z.number().int().min(2),
+    maxConcurrentActivityTaskExecutions: z.number().int().min(1),
+    maxConcurrentLocalActivityExecutions: z.number().int().min(1),
+    maxConcurrentWorkflowTaskPolls: z.number().int().min(2),
+    maxConcurrentActivityTaskPolls: z.number().int().min(1),
+    nonStickyToStickyPollRatio: z.number().positive().max(1),
+    maxCachedWorkflows: z.number().int().min(0),
+    stickyQueueScheduleToStartTimeout: z.string().min(1),
+    maxEagerActivityReservationsPerWorkflowTask: z.number().int().min(0),
+  })
+  .partial()
+  .strict();
 export type WorkerTuning = z.infer<typeof tuningSchema>;
 
 export function workerTuning(env: NodeJS.ProcessEnv = process.env): WorkerTuning {
@@ -54,7 +57,10 @@ export function workerTuning(env: NodeJS.ProcessEnv = process.env): WorkerTuning
     throw new Error(`WORKER_TUNING is not JSON: ${(err as Error).message}`, { cause: err });
   }
   const parsed = tuningSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`WORKER_TUNING: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `WORKER_TUNING: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 
@@ -67,7 +73,13 @@ export function createWorker(setup: WorkerSetup): Promise<Worker> {
     interceptors: { activity: [dataErrorInterceptor] },
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...(setup.versioning
-      ? { workerDeploymentOptions: { useWorkerVersioning: true, version: setup.versioning, defaultVersioningBehavior: 'AUTO_UPGRADE' as const } }
+      ? {
+          workerDeploymentOptions: {
+            useWorkerVersioning: true,
+            version: setup.versioning,
+            defaultVersioningBehavior: 'AUTO_UPGRADE' as const,
+          },
+        }
       : {}),
     maxConcurrentActivityTaskExecutions: 50,
     maxCachedWorkflows: 200, // a batch's children run `concurrency` at a time; finished ones leave the cache

@@ -1,9 +1,26 @@
 import {
-  defineQuery, defineUpdate, executeChild, getExternalWorkflowHandle, ParentClosePolicy, patched, setHandler, workflowInfo,
+  defineQuery,
+  defineUpdate,
+  executeChild,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  patched,
+  setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import {
-  batchProgress, batchSkipped, batchWants, recoverBatch, initialBatchState, isFinalBatch, nextBatchTimer, transitionBatch,
-  type BatchCommand, type BatchEffect, type BatchProgress, type BatchState,
+  batchProgress,
+  batchSkipped,
+  batchWants,
+  recoverBatch,
+  initialBatchState,
+  isFinalBatch,
+  nextBatchTimer,
+  transitionBatch,
+  type BatchCommand,
+  type BatchEffect,
+  type BatchProgress,
+  type BatchState,
 } from '../domain/batch-lifecycle';
 import { actorOf, type BatchPlanArgs, type SignedCommand } from '../domain/commands';
 import { scrubText } from '../domain/text';
@@ -35,7 +52,6 @@ export const abortBatchUpdate = defineUpdate<BatchProgress, Update>('abort');
 export const overrideReadinessUpdate = defineUpdate<BatchProgress, Update>('overrideReadiness');
 export const batchProgressQuery = defineQuery<BatchProgress & { busy: boolean }>('progress');
 
-
 /**
  * One batch of folders (workflow id `batch-<ID>`): the interpreter of the batch machine
  * (domain/batch-lifecycle.ts). It records the signed plan, then waits for approval, announces, reminds,
@@ -43,7 +59,8 @@ export const batchProgressQuery = defineQuery<BatchProgress & { busy: boolean }>
  * every decision made by the machine, every side effect done here through activities.
  */
 export async function batchMigration(input: BatchInput | BatchInputV1): Promise<BatchProgress> {
-  if (!patched(LIFECYCLE_MACHINE_PATCH)) return batchMigrationV1(input as BatchInputV1) as unknown as Promise<BatchProgress>;
+  if (!patched(LIFECYCLE_MACHINE_PATCH))
+    return batchMigrationV1(input as BatchInputV1) as unknown as Promise<BatchProgress>;
   const command = startCommand<BatchPlanArgs>(input, 'batch.plan');
   const { workflowId, runId } = workflowInfo();
   // Batches begun before this patch started every folder queued to start, wanted or not (their histories say so).
@@ -51,19 +68,33 @@ export async function batchMigration(input: BatchInput | BatchInputV1): Promise<
   const plan = command.args;
   const seen = new Set<string>([command.id]);
   const subject = (kind: string, s: BatchState) =>
-    kind === 'batch_outcome' ? `${plan.batchId}:outcome` : kind === 'folders_live' || kind === 'batch_cancelled' ? `${plan.batchId}${kind === 'batch_cancelled' ? ':cancelled' : ''}` : `${plan.batchId}@${s.plannedAt}`;
+    kind === 'batch_outcome'
+      ? `${plan.batchId}:outcome`
+      : kind === 'folders_live' || kind === 'batch_cancelled'
+        ? `${plan.batchId}${kind === 'batch_cancelled' ? ':cancelled' : ''}`
+        : `${plan.batchId}@${s.plannedAt}`;
   // Batches begun before every outcome was told (their histories) keep telling what they told.
   const outcomeNotices = patched(OUTCOME_NOTICES);
-  const event = (e: { seq: number; actor: string; reason: string | null }) => ({ batchId: plan.batchId, workflowId, runId, ...e });
+  const event = (e: { seq: number; actor: string; reason: string | null }) => ({
+    batchId: plan.batchId,
+    workflowId,
+    runId,
+    ...e,
+  });
 
   const it = interpret<BatchState, BatchCommand, BatchEffect>({
     machine: {
-      transition: transitionBatch, nextTimer: nextBatchTimer, isFinal: (s) => isFinalBatch(s.status), skipped: batchSkipped, recover: recoverBatch,
+      transition: transitionBatch,
+      nextTimer: nextBatchTimer,
+      isFinal: (s) => isFinalBatch(s.status),
+      skipped: batchSkipped,
+      recover: recoverBatch,
       wants: (s, e) => (e.type === 'startFolder' && !skipUnwantedStarts) || batchWants(s, e),
     },
     initial: initialBatchState({ ...plan, requestedBy: command.operator, outcomeNotices }),
     initialEffects: [{ type: 'recordPlan' }],
-    isWrite: (e) => e.type === 'persist' || e.type === 'finish' || e.type === 'withdrawNotices' || e.type === 'recordPlan',
+    isWrite: (e) =>
+      e.type === 'persist' || e.type === 'finish' || e.type === 'withdrawNotices' || e.type === 'recordPlan',
     cancelCommand: { type: 'cancelRequested' },
     async perform(e): Promise<BatchCommand | void> {
       const s = it.state;
@@ -78,13 +109,26 @@ export async function batchMigration(input: BatchInput | BatchInputV1): Promise<
           return r.ok ? { type: 'planRecorded' } : { type: 'planRefused', reason: r.reason };
         }
         case 'persist':
-          return void (await operations.persistBatch({ ...event(e), status: e.status, change: e.change, plannedAt: e.plannedAt, startedAt: e.startedAt }));
+          return void (await operations.persistBatch({
+            ...event(e),
+            status: e.status,
+            change: e.change,
+            plannedAt: e.plannedAt,
+            startedAt: e.startedAt,
+          }));
         case 'finish': {
           // Written again plain (the database refused a text): the folders' failures as storable text too.
-          const outcomes = Object.fromEntries(Object.entries(s.folders).map(([c, f]) => [c, { status: f.status, failure: e.plain && f.failure !== null ? scrubText(f.failure) : f.failure }]));
+          const outcomes = Object.fromEntries(
+            Object.entries(s.folders).map(([c, f]) => [
+              c,
+              { status: f.status, failure: e.plain && f.failure !== null ? scrubText(f.failure) : f.failure },
+            ]),
+          );
           await operations.finishBatch({ ...event(e), status: e.status, outcomes });
           // A decommission blocked on unfinished batches re-checks its gate now (there may be none: that is fine).
-          await getExternalWorkflowHandle(DECOMMISSION_WORKFLOW_ID).signal(batchFinishedSignal, plan.batchId).catch(() => undefined);
+          await getExternalWorkflowHandle(DECOMMISSION_WORKFLOW_ID)
+            .signal(batchFinishedSignal, plan.batchId)
+            .catch(() => undefined);
           return;
         }
         case 'withdrawNotices':
@@ -106,19 +150,48 @@ export async function batchMigration(input: BatchInput | BatchInputV1): Promise<
           const max = plan.maxNotReady;
           const ok = !max || ('count' in max ? t.notReady <= max.count : t.percentNotReady <= max.percent);
           const limit = !max ? 'none' : 'count' in max ? String(max.count) : `${max.percent}%`;
-          return { type: 'readinessChecked', plan: e.plan, ok, summary: `${t.notReady} of ${t.affected} affected firms not ready (limit ${limit}): see 'ecp-cutover readiness ${plan.batchId}'` };
+          return {
+            type: 'readinessChecked',
+            plan: e.plan,
+            ok,
+            summary: `${t.notReady} of ${t.affected} affected firms not ready (limit ${limit}): see 'ecp-cutover readiness ${plan.batchId}'`,
+          };
         }
         case 'startFolder':
           // Not awaited: the loop goes on, and the child's end comes back as a command. The starts of a wave go
           // out in one workflow task.
           void executeChild(folderCutover, {
             workflowId: cutoverWorkflowId(plan.batchId, e.code),
-            args: [{ folderCode: e.code, batchId: plan.batchId, actor: s.approvedBy ?? 'system', options: plan.moveOptions }],
-            typedSearchAttributes: [{ key: BATCH_ID, value: plan.batchId }, { key: FOLDER_CODE, value: e.code }],
+            args: [
+              {
+                folderCode: e.code,
+                batchId: plan.batchId,
+                actor: s.approvedBy ?? 'system',
+                options: plan.moveOptions,
+              },
+            ],
+            typedSearchAttributes: [
+              { key: BATCH_ID, value: plan.batchId },
+              { key: FOLDER_CODE, value: e.code },
+            ],
             parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           }).then(
-            (r) => it.dispatch({ type: 'folderFinished', code: e.code, outcome: r.outcome === 'succeeded' ? 'live' : 'failed', failure: r.failure, freezeWindowMs: r.freezeWindowMs }),
-            (err: unknown) => it.dispatch({ type: 'folderFinished', code: e.code, outcome: 'failed', failure: String(err), freezeWindowMs: null }),
+            (r) =>
+              it.dispatch({
+                type: 'folderFinished',
+                code: e.code,
+                outcome: r.outcome === 'succeeded' ? 'live' : 'failed',
+                failure: r.failure,
+                freezeWindowMs: r.freezeWindowMs,
+              }),
+            (err: unknown) =>
+              it.dispatch({
+                type: 'folderFinished',
+                code: e.code,
+                outcome: 'failed',
+                failure: String(err),
+                freezeWindowMs: null,
+              }),
           );
           return;
       }
@@ -128,13 +201,34 @@ export async function batchMigration(input: BatchInput | BatchInputV1): Promise<
   const view = batchProgress;
   setHandler(batchProgressQuery, () => ({ ...view(it.state), busy: it.busy }));
   const update = commandUpdates(it, view, seen);
-  update(approveBatchUpdate, 'batch.approve', (c) => ({ type: 'approve', by: actorOf(c), plannedAt: c.args.plannedAt === undefined ? undefined : textArg(c.args.plannedAt, 'plannedAt', 64) }));
-  update(rejectBatchUpdate, 'batch.reject', (c) => ({ type: 'reject', by: actorOf(c), reason: textArg(c.args.reason, 'the reason') }));
-  update(rescheduleBatchUpdate, 'batch.reschedule', (c) => ({ type: 'reschedule', by: actorOf(c), plannedAt: textArg(c.args.plannedAt, 'plannedAt', 64), reminderAt: textArg(c.args.reminderAt, 'reminderAt', 64) }));
+  update(approveBatchUpdate, 'batch.approve', (c) => ({
+    type: 'approve',
+    by: actorOf(c),
+    plannedAt: c.args.plannedAt === undefined ? undefined : textArg(c.args.plannedAt, 'plannedAt', 64),
+  }));
+  update(rejectBatchUpdate, 'batch.reject', (c) => ({
+    type: 'reject',
+    by: actorOf(c),
+    reason: textArg(c.args.reason, 'the reason'),
+  }));
+  update(rescheduleBatchUpdate, 'batch.reschedule', (c) => ({
+    type: 'reschedule',
+    by: actorOf(c),
+    plannedAt: textArg(c.args.plannedAt, 'plannedAt', 64),
+    reminderAt: textArg(c.args.reminderAt, 'reminderAt', 64),
+  }));
   update(pauseBatchUpdate, 'batch.pause', (c) => ({ type: 'pause', by: actorOf(c) }));
   update(resumeBatchUpdate, 'batch.resume', (c) => ({ type: 'resume', by: actorOf(c) }));
-  update(abortBatchUpdate, 'batch.abort', (c) => ({ type: 'abort', by: actorOf(c), reason: textArg(c.args.reason, 'the reason') }));
-  update(overrideReadinessUpdate, 'batch.override_readiness', (c) => ({ type: 'overrideReadiness', by: actorOf(c), reason: textArg(c.args.reason, 'the reason') }));
+  update(abortBatchUpdate, 'batch.abort', (c) => ({
+    type: 'abort',
+    by: actorOf(c),
+    reason: textArg(c.args.reason, 'the reason'),
+  }));
+  update(overrideReadinessUpdate, 'batch.override_readiness', (c) => ({
+    type: 'overrideReadiness',
+    by: actorOf(c),
+    reason: textArg(c.args.reason, 'the reason'),
+  }));
 
   await it.run();
   return view(it.state);

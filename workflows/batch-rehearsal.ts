@@ -1,4 +1,12 @@
-import { ApplicationFailure, defineQuery, executeChild, ParentClosePolicy, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  defineQuery,
+  executeChild,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { createRehearsalActivities } from '../activities/rehearsal';
 import type { BatchRehearseArgs, SignedCommand } from '../domain/commands';
 import { allows } from '../domain/permissions';
@@ -16,7 +24,12 @@ import { moveFolder, reasonOf, type MoveOptions, type MoveProgress, type MoveRes
  */
 const rehearsal = proxyActivities<ReturnType<typeof createRehearsalActivities>>({
   startToCloseTimeout: '5m',
-  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10, nonRetryableErrorTypes: ['NoRehearsalEnvironment', 'PlatformRefusal'] },
+  retry: {
+    initialInterval: '1s',
+    maximumInterval: '30s',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: ['NoRehearsalEnvironment', 'PlatformRefusal'],
+  },
 });
 
 export interface BatchRehearsalInput {
@@ -46,15 +59,23 @@ export async function batchRehearsal(input: BatchRehearsalInput): Promise<Rehear
   const { workflowId, runId } = workflowInfo();
   const state = { step: 'verify', folders: [] as MoveResult[] };
   setHandler(rehearsalProgressQuery, () => state);
-  const refused = (reason: string): RehearsalResult => ({ rehearsalId, status: 'refused', reason, folders: [] });
+  const refused = (reason: string): RehearsalResult => ({
+    rehearsalId,
+    status: 'refused',
+    reason,
+    folders: [],
+  });
 
   const claims = await verified(command, 'batch.rehearse', { update: false }).catch((err: Error) => err);
   if (claims instanceof Error) return refused(claims.message);
   // The role is checked again where the change is made (domain/permissions.ts).
-  if (!allows(claims.roles, 'batch.rehearse')) return refused(`batch.rehearse refused: operator '${claims.operator}' does not hold the planner role`);
+  if (!allows(claims.roles, 'batch.rehearse'))
+    return refused(`batch.rehearse refused: operator '${claims.operator}' does not hold the planner role`);
   state.step = 'record';
   // No rehearsal environment configured: refused, nothing recorded.
-  const recorded = await rehearsal.recordRehearsal({ command: claims, workflowId, runId }).catch((err: unknown) => ({ ok: false as const, reason: `batch.rehearse refused: ${reasonOf(err)}` }));
+  const recorded = await rehearsal
+    .recordRehearsal({ command: claims, workflowId, runId })
+    .catch((err: unknown) => ({ ok: false as const, reason: `batch.rehearse refused: ${reasonOf(err)}` }));
   if (!recorded.ok) return refused(recorded.reason);
 
   try {
@@ -67,7 +88,12 @@ export async function batchRehearsal(input: BatchRehearsalInput): Promise<Rehear
   }
 }
 
-async function rehearse({ rehearsalId, plan }: BatchRehearseArgs, operator: string, workflowId: string, state: { step: string; folders: MoveResult[] }): Promise<RehearsalResult> {
+async function rehearse(
+  { rehearsalId, plan }: BatchRehearseArgs,
+  operator: string,
+  workflowId: string,
+  state: { step: string; folders: MoveResult[] },
+): Promise<RehearsalResult> {
   state.step = 'prepare';
   await rehearsal.prepareRehearsal({ rehearsalId, folders: plan.folders });
   state.step = 'readiness';
@@ -94,14 +120,30 @@ async function rehearse({ rehearsalId, plan }: BatchRehearseArgs, operator: stri
   state.step = 'finish';
   const done = await rehearsal.finishRehearsal({ rehearsalId });
   state.step = 'done';
-  if (done.status !== 'succeeded' && done.status !== 'failed') throw ApplicationFailure.nonRetryable(`rehearsal ${rehearsalId} ended ${done.status}`);
+  if (done.status !== 'succeeded' && done.status !== 'failed')
+    throw ApplicationFailure.nonRetryable(`rehearsal ${rehearsalId} ended ${done.status}`);
   return { rehearsalId, status: done.status, reason: done.failure, folders: state.folders };
 }
 
 /** One folder of a rehearsal (workflow `rehearsal-<rehearsal id>-<folder>`): the cutover's saga against the rehearsal environment. */
 export async function folderRehearsal(input: FolderRehearsalInput): Promise<MoveResult> {
-  const progress: MoveProgress = { folderCode: input.folderCode, kind: 'cutover', step: 'begin', outcome: 'running', failure: null, freezeWindowMs: null };
+  const progress: MoveProgress = {
+    folderCode: input.folderCode,
+    kind: 'cutover',
+    step: 'begin',
+    outcome: 'running',
+    failure: null,
+    freezeWindowMs: null,
+  };
   setHandler(defineQuery<MoveProgress>('progress'), () => progress);
   // The run's "batch" is the rehearsal: the rehearsal's run store keys its rows by it (stores/rehearsal-store.ts).
-  return moveFolder({ folderCode: input.folderCode, kind: 'cutover', batchId: input.rehearsalId, actor: input.actor }, 'legacy', 'ecp2', input.options, progress, `rehearsal ${input.rehearsalId}`, 'rehearsal_');
+  return moveFolder(
+    { folderCode: input.folderCode, kind: 'cutover', batchId: input.rehearsalId, actor: input.actor },
+    'legacy',
+    'ecp2',
+    input.options,
+    progress,
+    `rehearsal ${input.rehearsalId}`,
+    'rehearsal_',
+  );
 }

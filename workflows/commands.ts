@@ -1,5 +1,11 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { createSecurityActivities } from '../activities/security';
 import type { CommandAction, CommandClaims, SignedCommand } from '../domain/commands';
 import { refused, type Interpreter } from './interpreter';
@@ -20,10 +26,19 @@ function forgery(err: unknown): string {
  * Verifies a signed command (an activity: the key stays out of workflow code and history) for this workflow
  * run; returns its claims, or throws the refusal. Used for the start command and for every Update.
  */
-export async function verified<A>(command: SignedCommand<A>, action: CommandAction, opts: { update: boolean }): Promise<CommandClaims<A>> {
+export async function verified<A>(
+  command: SignedCommand<A>,
+  action: CommandAction,
+  opts: { update: boolean },
+): Promise<CommandClaims<A>> {
   const { workflowId, runId } = workflowInfo();
   try {
-    return (await security.verifyCommand({ command, action, workflowId, runId: opts.update ? runId : undefined })) as CommandClaims<A>;
+    return (await security.verifyCommand({
+      command,
+      action,
+      workflowId,
+      runId: opts.update ? runId : undefined,
+    })) as CommandClaims<A>;
   } catch (err) {
     throw refused(`${action} refused: ${forgery(err)}`, 'forbidden');
   }
@@ -36,7 +51,11 @@ export async function verified<A>(command: SignedCommand<A>, action: CommandActi
  * answers with the new state once its writes are done.
  */
 export function commandUpdates<S, C, E, V>(it: Interpreter<S, C, E>, view: (s: S) => V, seen: Set<string>) {
-  return <A>(def: UpdateDefinition<V, [SignedCommand<A>]>, action: CommandAction, toCommand: (claims: CommandClaims<A>) => C): void => register(it, view, seen, def, action, toCommand);
+  return <A>(
+    def: UpdateDefinition<V, [SignedCommand<A>]>,
+    action: CommandAction,
+    toCommand: (claims: CommandClaims<A>) => C,
+  ): void => register(it, view, seen, def, action, toCommand);
 }
 
 function register<S, C, E, V, A>(
@@ -49,13 +68,17 @@ function register<S, C, E, V, A>(
 ): void {
   const claimed = (command: SignedCommand<A>): C => {
     const { workflowId, runId } = workflowInfo();
-    if (!command || typeof command !== 'object' || command.action !== action) throw refused(`${action} refused: not a ${action} command`, 'forbidden');
-    if (command.workflowId !== workflowId || command.runId !== runId) throw refused(`${action} refused: the command is for another workflow or run`, 'forbidden');
+    if (!command || typeof command !== 'object' || command.action !== action)
+      throw refused(`${action} refused: not a ${action} command`, 'forbidden');
+    if (command.workflowId !== workflowId || command.runId !== runId)
+      throw refused(`${action} refused: the command is for another workflow or run`, 'forbidden');
     if (seen.has(command.id)) throw refused(`${action} refused: command ${command.id} was applied already`);
     try {
       return toCommand(command);
     } catch (err) {
-      throw refused(`${action} refused: the command's arguments are malformed (${err instanceof Error ? err.message : 'unreadable'})`);
+      throw refused(
+        `${action} refused: the command's arguments are malformed (${err instanceof Error ? err.message : 'unreadable'})`,
+      );
     }
   };
   setHandler(

@@ -1,8 +1,22 @@
-import { defineQuery, defineSignal, defineUpdate, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  patched,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { actorOf, type DecommissionScheduleArgs, type SignedCommand } from '../domain/commands';
 import {
-  decommissionWants, initialDecommissionState, isFinalDecommission, nextDecommissionTimer, recoverDecommission, transitionDecommission,
-  type DecommissionCommand, type DecommissionEffect, type DecommissionState,
+  decommissionWants,
+  initialDecommissionState,
+  isFinalDecommission,
+  nextDecommissionTimer,
+  recoverDecommission,
+  transitionDecommission,
+  type DecommissionCommand,
+  type DecommissionEffect,
+  type DecommissionState,
 } from '../domain/decommission-lifecycle';
 import { commandUpdates, verified } from './commands';
 import { startCommand } from './inputs';
@@ -26,31 +40,60 @@ export const decommissionStateQuery = defineQuery<DecommissionState>('state');
  * Decommission of legacy ECP (one workflow, id `decommission-legacy-ecp`, so a second schedule is refused by
  * Temporal): the interpreter of the decommission machine (domain/decommission-lifecycle.ts).
  */
-export async function decommissionLegacy(input: DecommissionInput | DecommissionInputV1): Promise<DecommissionState> {
-  if (!patched(LIFECYCLE_MACHINE_PATCH)) return decommissionLegacyV1(input as DecommissionInputV1) as unknown as Promise<DecommissionState>;
+export async function decommissionLegacy(
+  input: DecommissionInput | DecommissionInputV1,
+): Promise<DecommissionState> {
+  if (!patched(LIFECYCLE_MACHINE_PATCH))
+    return decommissionLegacyV1(input as DecommissionInputV1) as unknown as Promise<DecommissionState>;
   const command = startCommand<DecommissionScheduleArgs>(input, 'decommission.schedule');
   const { workflowId, runId } = workflowInfo();
   const args = command.args;
 
   const it = interpret<DecommissionState, DecommissionCommand, DecommissionEffect>({
-    machine: { transition: transitionDecommission, nextTimer: nextDecommissionTimer, isFinal: (s) => isFinalDecommission(s.status), wants: decommissionWants, recover: recoverDecommission },
-    initial: initialDecommissionState({ plannedAt: args.plannedAt, reminderAts: args.reminderAts, requestedBy: command.operator, recheckMs: args.recheckMs }),
+    machine: {
+      transition: transitionDecommission,
+      nextTimer: nextDecommissionTimer,
+      isFinal: (s) => isFinalDecommission(s.status),
+      wants: decommissionWants,
+      recover: recoverDecommission,
+    },
+    initial: initialDecommissionState({
+      plannedAt: args.plannedAt,
+      reminderAts: args.reminderAts,
+      requestedBy: command.operator,
+      recheckMs: args.recheckMs,
+    }),
     initialEffects: [{ type: 'recordRequest' }],
     isWrite: (e) => e.type === 'persist',
     cancelCommand: { type: 'cancelRequested' },
     async perform(e): Promise<DecommissionCommand | void> {
       switch (e.type) {
         case 'recordRequest': {
-          const claims = await verified(command, 'decommission.schedule', { update: false }).catch((err: Error) => err);
+          const claims = await verified(command, 'decommission.schedule', { update: false }).catch(
+            (err: Error) => err,
+          );
           if (claims instanceof Error) return { type: 'refusedAtStart', reason: claims.message };
           const r = await operations.recordDecommissionRequest({ command: claims, workflowId, runId });
           return r.ok ? { type: 'recorded' } : { type: 'refusedAtStart', reason: r.reason };
         }
         case 'persist':
-          return void (await operations.setDecommission({ status: e.status, actor: e.actor, reason: e.reason, plannedAt: e.plannedAt, approvedBy: e.approvedBy, workflowId, runId, seq: e.seq }));
+          return void (await operations.setDecommission({
+            status: e.status,
+            actor: e.actor,
+            reason: e.reason,
+            plannedAt: e.plannedAt,
+            approvedBy: e.approvedBy,
+            workflowId,
+            runId,
+            seq: e.seq,
+          }));
         case 'notify': {
           const subjectId = `legacy-ecp@${e.plannedAt}${e.tag}`;
-          await mail.queueEveryoneNotices({ kind: e.kind, subjectId, at: e.kind === 'legacy_decommissioned' ? new Date(Date.now()).toISOString() : e.plannedAt });
+          await mail.queueEveryoneNotices({
+            kind: e.kind,
+            subjectId,
+            at: e.kind === 'legacy_decommissioned' ? new Date(Date.now()).toISOString() : e.plannedAt,
+          });
           await mail.deliverNotices({ kind: e.kind, subjectId });
           return;
         }
@@ -70,12 +113,19 @@ export async function decommissionLegacy(input: DecommissionInput | Decommission
   setHandler(batchFinishedSignal, () => void it.dispatch({ type: 'batchFinished' }));
   const update = commandUpdates(it, (s) => s, seen);
   update(approveDecommissionUpdate, 'decommission.approve', (c) => {
-    if (c.args.plannedAt !== undefined && typeof c.args.plannedAt !== 'string') throw new TypeError('malformed');
+    if (c.args.plannedAt !== undefined && typeof c.args.plannedAt !== 'string')
+      throw new TypeError('malformed');
     return { type: 'approve', by: actorOf(c), plannedAt: c.args.plannedAt };
   });
   update(rescheduleDecommissionUpdate, 'decommission.reschedule', (c) => {
-    if (typeof c.args.plannedAt !== 'string' || !Array.isArray(c.args.reminderAts)) throw new TypeError('malformed');
-    return { type: 'reschedule', by: actorOf(c), plannedAt: c.args.plannedAt, reminderAts: c.args.reminderAts.map(String) };
+    if (typeof c.args.plannedAt !== 'string' || !Array.isArray(c.args.reminderAts))
+      throw new TypeError('malformed');
+    return {
+      type: 'reschedule',
+      by: actorOf(c),
+      plannedAt: c.args.plannedAt,
+      reminderAts: c.args.reminderAts.map(String),
+    };
   });
   await it.run();
   return it.state;

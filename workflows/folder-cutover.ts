@@ -16,7 +16,14 @@ export const cutoverProgressQuery = defineQuery<MoveProgress>('progress');
  * `compensated` (back on legacy, reason recorded) or `refused` (the folder was not on legacy).
  */
 export async function folderCutover(input: FolderCutoverInput): Promise<MoveResult> {
-  const progress: MoveProgress = { folderCode: input.folderCode, kind: 'cutover', step: 'begin', outcome: 'running', failure: null, freezeWindowMs: null };
+  const progress: MoveProgress = {
+    folderCode: input.folderCode,
+    kind: 'cutover',
+    step: 'begin',
+    outcome: 'running',
+    failure: null,
+    freezeWindowMs: null,
+  };
   setHandler(cutoverProgressQuery, () => progress);
   return moveFolder(
     { folderCode: input.folderCode, kind: 'cutover', batchId: input.batchId, actor: input.actor },

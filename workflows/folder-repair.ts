@@ -1,6 +1,11 @@
 import { defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
 import { actorOf, type RepairRequestArgs, type SignedCommand } from '../domain/commands';
-import { initialSwitchBackState, type SwitchBackCommand, type SwitchBackEffect, type SwitchBackState } from '../domain/switch-back-lifecycle';
+import {
+  initialSwitchBackState,
+  type SwitchBackCommand,
+  type SwitchBackEffect,
+  type SwitchBackState,
+} from '../domain/switch-back-lifecycle';
 import { SWITCH_BACK_WIRING } from './folder-rollback';
 import { commandUpdates, verified } from './commands';
 import { requestTextProblem, startCommand, textArg } from './inputs';
@@ -39,13 +44,18 @@ export async function folderRepair(input: FolderRepairInput): Promise<RepairStat
   const it = interpret<SwitchBackState, SwitchBackCommand, SwitchBackEffect>({
     ...SWITCH_BACK_WIRING,
     initial: initialSwitchBackState({
-      folderCode: args.folderCode, requestedBy: command.operator, reason: args.reason, repair: { to: args.to },
+      folderCode: args.folderCode,
+      requestedBy: command.operator,
+      reason: args.reason,
+      repair: { to: args.to },
       expiresAt: new Date(startTime.getTime() + args.approvalTimeoutMs).toISOString(),
     }),
     async perform(e): Promise<SwitchBackCommand | void> {
       switch (e.type) {
         case 'recordRequest': {
-          const claims = await verified(command, 'repair.request', { update: false }).catch((err: Error) => err);
+          const claims = await verified(command, 'repair.request', { update: false }).catch(
+            (err: Error) => err,
+          );
           if (claims instanceof Error) return { type: 'refusedAtStart', reason: claims.message };
           const bad = requestTextProblem(claims.args);
           if (bad) return { type: 'refusedAtStart', reason: `repair.request refused: ${bad}` };
@@ -53,9 +63,26 @@ export async function folderRepair(input: FolderRepairInput): Promise<RepairStat
           return r.ok ? { type: 'recorded' } : { type: 'refusedAtStart', reason: r.reason };
         }
         case 'record':
-          return void (await operations.recordEvent({ entityType: 'folder', entityId: args.folderCode, actor: e.actor, from: 'awaiting_approval', to: e.to, reason: e.reason, workflowId, runId, key: `repair:${e.to}` }));
+          return void (await operations.recordEvent({
+            entityType: 'folder',
+            entityId: args.folderCode,
+            actor: e.actor,
+            from: 'awaiting_approval',
+            to: e.to,
+            reason: e.reason,
+            workflowId,
+            runId,
+            key: `repair:${e.to}`,
+          }));
         case 'move': {
-          const r = await repairFolder({ folderCode: args.folderCode, to: args.to, actor: e.actor, reason: e.reason, workflowId, runId });
+          const r = await repairFolder({
+            folderCode: args.folderCode,
+            to: args.to,
+            actor: e.actor,
+            reason: e.reason,
+            workflowId,
+            runId,
+          });
           return { type: 'moveFinished', outcome: r.outcome, failure: r.failure };
         }
         case 'notify':
@@ -67,7 +94,11 @@ export async function folderRepair(input: FolderRepairInput): Promise<RepairStat
   setHandler(repairStatusQuery, () => it.state);
   const update = commandUpdates(it, (s) => s, seen);
   update(approveRepairUpdate, 'repair.approve', (c) => ({ type: 'approve', by: actorOf(c) }));
-  update(rejectRepairUpdate, 'repair.reject', (c) => ({ type: 'reject', by: actorOf(c), reason: textArg(c.args.reason, 'the reason') }));
+  update(rejectRepairUpdate, 'repair.reject', (c) => ({
+    type: 'reject',
+    by: actorOf(c),
+    reason: textArg(c.args.reason, 'the reason'),
+  }));
   await it.run();
   return it.state;
 }

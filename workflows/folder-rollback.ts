@@ -1,8 +1,14 @@
 import { defineQuery, defineUpdate, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { actorOf, type SignedCommand, type SwitchBackRequestArgs } from '../domain/commands';
 import {
-  initialSwitchBackState, isFinalSwitchBack, nextSwitchBackTimer, recoverSwitchBack, transitionSwitchBack,
-  type SwitchBackCommand, type SwitchBackEffect, type SwitchBackState,
+  initialSwitchBackState,
+  isFinalSwitchBack,
+  nextSwitchBackTimer,
+  recoverSwitchBack,
+  transitionSwitchBack,
+  type SwitchBackCommand,
+  type SwitchBackEffect,
+  type SwitchBackState,
 } from '../domain/switch-back-lifecycle';
 import { commandUpdates, verified } from './commands';
 import { requestTextProblem, startCommand, textArg } from './inputs';
@@ -27,7 +33,13 @@ export const rollbackStatusQuery = defineQuery<RollbackStatus>('status');
 
 /** How the switch-back machine is run: the request recorded first, events as writes (also a repair's: folder-repair.ts). */
 export const SWITCH_BACK_WIRING = {
-  machine: { transition: transitionSwitchBack, nextTimer: nextSwitchBackTimer, isFinal: (s: SwitchBackState) => isFinalSwitchBack(s.status), wants: () => true, recover: recoverSwitchBack },
+  machine: {
+    transition: transitionSwitchBack,
+    nextTimer: nextSwitchBackTimer,
+    isFinal: (s: SwitchBackState) => isFinalSwitchBack(s.status),
+    wants: () => true,
+    recover: recoverSwitchBack,
+  },
   initialEffects: [{ type: 'recordRequest' }] as SwitchBackEffect[],
   isWrite: (e: SwitchBackEffect) => e.type === 'record',
   cancelCommand: { type: 'cancelRequested' } as SwitchBackCommand,
@@ -39,25 +51,49 @@ export const SWITCH_BACK_WIRING = {
  * (I5, on verified identities), then the mirror of the cutover: freeze ECP 2.0 → drain → enable and show
  * legacy → verify → disable ECP 2.0; the firms that use the folder are told.
  */
-export async function folderRollback(input: FolderRollbackInput | FolderRollbackInputV1): Promise<RollbackStatus> {
-  if (!patched(LIFECYCLE_MACHINE_PATCH)) return folderRollbackV1(input as FolderRollbackInputV1) as unknown as Promise<RollbackStatus>;
+export async function folderRollback(
+  input: FolderRollbackInput | FolderRollbackInputV1,
+): Promise<RollbackStatus> {
+  if (!patched(LIFECYCLE_MACHINE_PATCH))
+    return folderRollbackV1(input as FolderRollbackInputV1) as unknown as Promise<RollbackStatus>;
   const command = startCommand<SwitchBackRequestArgs>(input, 'switch_back.request');
   const { workflowId, runId, startTime } = workflowInfo();
   const args = command.args;
-  const move: MoveProgress = { folderCode: args.folderCode, kind: 'rollback', step: 'begin', outcome: 'running', failure: null, freezeWindowMs: null };
+  const move: MoveProgress = {
+    folderCode: args.folderCode,
+    kind: 'rollback',
+    step: 'begin',
+    outcome: 'running',
+    failure: null,
+    freezeWindowMs: null,
+  };
   const record = (actor: string, from: string, to: string, reason: string | null) =>
-    operations.recordEvent({ entityType: 'folder', entityId: args.folderCode, actor, from, to, reason, workflowId, runId, key: `rollback:${to}` });
+    operations.recordEvent({
+      entityType: 'folder',
+      entityId: args.folderCode,
+      actor,
+      from,
+      to,
+      reason,
+      workflowId,
+      runId,
+      key: `rollback:${to}`,
+    });
 
   const it = interpret<SwitchBackState, SwitchBackCommand, SwitchBackEffect>({
     ...SWITCH_BACK_WIRING,
     initial: initialSwitchBackState({
-      folderCode: args.folderCode, requestedBy: command.operator, reason: args.reason,
+      folderCode: args.folderCode,
+      requestedBy: command.operator,
+      reason: args.reason,
       expiresAt: new Date(startTime.getTime() + args.approvalTimeoutMs).toISOString(),
     }),
     async perform(e): Promise<SwitchBackCommand | void> {
       switch (e.type) {
         case 'recordRequest': {
-          const claims = await verified(command, 'switch_back.request', { update: false }).catch((err: Error) => err);
+          const claims = await verified(command, 'switch_back.request', { update: false }).catch(
+            (err: Error) => err,
+          );
           if (claims instanceof Error) return { type: 'refusedAtStart', reason: claims.message };
           const bad = requestTextProblem(claims.args);
           if (bad) return { type: 'refusedAtStart', reason: `switch_back.request refused: ${bad}` };
@@ -67,13 +103,24 @@ export async function folderRollback(input: FolderRollbackInput | FolderRollback
         case 'record':
           return void (await record(e.actor, 'awaiting_approval', e.to, e.reason));
         case 'move': {
-          const r = await moveFolder({ folderCode: args.folderCode, kind: 'rollback', batchId: null, actor: e.actor }, 'ecp2', 'legacy', args.moveOptions, move, e.reason);
+          const r = await moveFolder(
+            { folderCode: args.folderCode, kind: 'rollback', batchId: null, actor: e.actor },
+            'ecp2',
+            'legacy',
+            args.moveOptions,
+            move,
+            e.reason,
+          );
           return { type: 'moveFinished', outcome: r.outcome, failure: r.failure };
         }
         case 'notify': {
           // The firms that use the folder are told it is back on legacy ECP.
           const subjectId = `${args.folderCode}@${runId}`;
-          await mail.queueFolderNotices({ kind: 'folder_switched_back', folderCode: args.folderCode, subjectId });
+          await mail.queueFolderNotices({
+            kind: 'folder_switched_back',
+            folderCode: args.folderCode,
+            subjectId,
+          });
           await mail.deliverNotices({ kind: 'folder_switched_back', subjectId });
           return;
         }
@@ -86,7 +133,11 @@ export async function folderRollback(input: FolderRollbackInput | FolderRollback
   setHandler(rollbackStatusQuery, () => view(it.state));
   const update = commandUpdates(it, view, seen);
   update(approveRollbackUpdate, 'switch_back.approve', (c) => ({ type: 'approve', by: actorOf(c) }));
-  update(rejectRollbackUpdate, 'switch_back.reject', (c) => ({ type: 'reject', by: actorOf(c), reason: textArg(c.args.reason, 'the reason') }));
+  update(rejectRollbackUpdate, 'switch_back.reject', (c) => ({
+    type: 'reject',
+    by: actorOf(c),
+    reason: textArg(c.args.reason, 'the reason'),
+  }));
   await it.run();
   return view(it.state);
 }

@@ -9,7 +9,11 @@ import { cleanText } from '../domain/text';
  */
 export function startCommand<A>(input: unknown, action: CommandAction): SignedCommand<A> {
   const problem = malformedStart(input, action);
-  if (problem) throw ApplicationFailure.nonRetryable(`${action} refused: ${problem} (only the control API starts this workflow)`, 'ForgedCommand');
+  if (problem)
+    throw ApplicationFailure.nonRetryable(
+      `${action} refused: ${problem} (only the control API starts this workflow)`,
+      'ForgedCommand',
+    );
   return (input as { command: SignedCommand<A> }).command;
 }
 

@@ -1,4 +1,13 @@
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  patched,
+} from '@temporalio/workflow';
 import type { Decision, Machine } from '../domain/lifecycle';
 import { DATA_ERRORS_DECIDED } from './patches';
 
@@ -41,7 +50,11 @@ export interface InterpreterOptions<S, C, E> {
  * An ApplicationFailure, not an Error: thrown from an Update handler or validator it fails the Update, not the task.
  */
 export function refused(message: string, kind: 'forbidden' | 'conflict' = 'conflict'): ApplicationFailure {
-  return ApplicationFailure.create({ message, type: kind === 'forbidden' ? 'Forbidden' : 'Conflict', nonRetryable: true });
+  return ApplicationFailure.create({
+    message,
+    type: kind === 'forbidden' ? 'Forbidden' : 'Conflict',
+    nonRetryable: true,
+  });
 }
 
 /** The message of an activity's failure for good on its data (worker/data-errors.ts), or null for any other failure. */
@@ -90,7 +103,10 @@ export function interpret<S, C, E>(opts: InterpreterOptions<S, C, E>): Interpret
         const failure = dataFailure(err);
         const recovery = failure !== null ? machine.recover?.(state, effect, failure) : null;
         if (recovery && patched(DATA_ERRORS_DECIDED)) {
-          log.warn('an effect failed on its data: the machine decides', { effect: (effect as { type?: string }).type, failure });
+          log.warn('an effect failed on its data: the machine decides', {
+            effect: (effect as { type?: string }).type,
+            failure,
+          });
           running = null;
           try {
             if ('command' in recovery) dispatch(recovery.command);
@@ -108,7 +124,9 @@ export function interpret<S, C, E>(opts: InterpreterOptions<S, C, E>): Interpret
         broken = err;
         throw err;
       }
-      log.info('effect cancelled: the state no longer wants it', { effect: (effect as { type?: string }).type });
+      log.info('effect cancelled: the state no longer wants it', {
+        effect: (effect as { type?: string }).type,
+      });
       const told = machine.skipped?.(state, effect);
       if (told) dispatch(told);
     } finally {
@@ -130,7 +148,8 @@ export function interpret<S, C, E>(opts: InterpreterOptions<S, C, E>): Interpret
       if (wait !== undefined && wait <= 0) {
         const d = dispatch(timer!.command);
         // A timer the machine finds not yet due (clock rounding) must not spin the workflow task.
-        if (d.ok && d.state === state && version === v) await condition(() => queue.length > 0 || version !== v, 1000);
+        if (d.ok && d.state === state && version === v)
+          await condition(() => queue.length > 0 || version !== v, 1000);
         continue;
       }
       const changed = await condition(() => queue.length > 0 || version !== v, wait);
@@ -159,7 +178,10 @@ export function interpret<S, C, E>(opts: InterpreterOptions<S, C, E>): Interpret
       });
       // Non-cancellable: the command was applied; a cancellation of the workflow must not cut its answer short.
       await CancellationScope.nonCancellable(() => condition(() => done >= last || broken !== null));
-      if (done < last) throw refused(`the command could not be carried out: ${broken instanceof Error ? broken.message : String(broken)}`);
+      if (done < last)
+        throw refused(
+          `the command could not be carried out: ${broken instanceof Error ? broken.message : String(broken)}`,
+        );
       return state;
     },
     async run() {

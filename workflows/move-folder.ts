@@ -1,4 +1,14 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, log, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { DRAIN_LOCALLY_FIRST, RECORDED_OUTCOME_BEFORE_COMPENSATING } from './patches';
 import type { createMoveActivities, StepInput } from '../activities/move';
 import type { PlatformName } from '../domain/intake-rules';
@@ -16,7 +26,8 @@ export interface MoveOptions {
   maxAttempts?: number;
 }
 
-export type MoveStep = 'begin' | 'freeze' | 'drain' | 'enable' | 'verify' | 'disable_source' | 'finish' | 'compensating' | 'done';
+export type MoveStep =
+  'begin' | 'freeze' | 'drain' | 'enable' | 'verify' | 'disable_source' | 'finish' | 'compensating' | 'done';
 
 export interface MoveProgress {
   folderCode: string;
@@ -50,12 +61,31 @@ const PERMANENT_TYPES = ['FolderNotMovable', 'PlatformRefusal', 'VerificationFai
 const LOCAL_DRAIN_MS = 2_000;
 
 function activities(opts: MoveOptions, prefix: string) {
-  const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: opts.maxAttempts ?? 8, nonRetryableErrorTypes: PERMANENT_TYPES };
+  const retry = {
+    initialInterval: '500ms',
+    backoffCoefficient: 2,
+    maximumInterval: '10s',
+    maximumAttempts: opts.maxAttempts ?? 8,
+    nonRetryableErrorTypes: PERMANENT_TYPES,
+  };
   return {
     forward: named(proxyLocalActivities<MoveActivities>({ startToCloseTimeout: '30s', retry }), prefix),
-    drain: named(proxyActivities<MoveActivities>({ startToCloseTimeout: opts.drainTimeoutMs + 30_000, heartbeatTimeout: '10s', retry }), prefix),
+    drain: named(
+      proxyActivities<MoveActivities>({
+        startToCloseTimeout: opts.drainTimeoutMs + 30_000,
+        heartbeatTimeout: '10s',
+        retry,
+      }),
+      prefix,
+    ),
     // Compensations must succeed, or the folder could end up open on both platforms: retry without end.
-    undo: named(proxyLocalActivities<MoveActivities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '30s' } }), prefix),
+    undo: named(
+      proxyLocalActivities<MoveActivities>({
+        startToCloseTimeout: '30s',
+        retry: { initialInterval: '1s', maximumInterval: '30s' },
+      }),
+      prefix,
+    ),
   };
 }
 
@@ -66,7 +96,10 @@ function activities(opts: MoveOptions, prefix: string) {
  */
 function named<T extends object>(proxy: T, prefix: string): T {
   if (!prefix) return proxy;
-  return new Proxy(proxy, { get: (target, name) => (typeof name === 'string' ? (target as Record<string, unknown>)[`${prefix}${name}`] : undefined) });
+  return new Proxy(proxy, {
+    get: (target, name) =>
+      typeof name === 'string' ? (target as Record<string, unknown>)[`${prefix}${name}`] : undefined,
+  });
 }
 
 /** The reason a human should read: the innermost message of an activity failure. */
@@ -104,7 +137,11 @@ export async function moveFolder(
     // The parent (set by the server, not by whoever starts the workflow) lets the activity check that a cutover
     // was started by its batch.
     const parent = workflowInfo().parent;
-    await forward.beginMove({ ref: run, reason, parent: parent ? { workflowId: parent.workflowId, runId: parent.runId } : null });
+    await forward.beginMove({
+      ref: run,
+      reason,
+      parent: parent ? { workflowId: parent.workflowId, runId: parent.runId } : null,
+    });
   } catch (err) {
     Object.assign(progress, { step: 'done', outcome: 'refused', failure: reasonOf(err) });
     return { folderCode: ref.folderCode, outcome: 'refused', failure: reasonOf(err), freezeWindowMs: null };
@@ -118,16 +155,30 @@ export async function moveFolder(
     compensations.unshift(() => undo.undoDrain(input));
     // The drain's wait in all: at most the drain timeout, and never so long that the freeze window's bound is near.
     const drainFrom = Date.now();
-    const budget = () => Math.max(0, Math.min(opts.drainTimeoutMs - (Date.now() - drainFrom), opts.freezeWindowMaxMs - (Date.now() - frozenAt) - 5_000));
+    const budget = () =>
+      Math.max(
+        0,
+        Math.min(
+          opts.drainTimeoutMs - (Date.now() - drainFrom),
+          opts.freezeWindowMaxMs - (Date.now() - frozenAt) - 5_000,
+        ),
+      );
     if (patched(DRAIN_LOCALLY_FIRST)) {
-      const local = await forward.drainSource({ ...input, timeoutMs: Math.min(LOCAL_DRAIN_MS, budget()), handOver: false });
+      const local = await forward.drainSource({
+        ...input,
+        timeoutMs: Math.min(LOCAL_DRAIN_MS, budget()),
+        handOver: false,
+      });
       // Files still in flight: the rest of the budget as a normal activity, which hands over what is left.
       if (local.pending > 0) await drain.drainSource({ ...input, timeoutMs: budget() });
     } else {
       await drain.drainSource({ ...input, timeoutMs: budget() });
     }
     if (Date.now() - frozenAt > opts.freezeWindowMaxMs) {
-      throw ApplicationFailure.nonRetryable(`freeze window would exceed ${opts.freezeWindowMaxMs} ms`, 'FreezeWindowExceeded');
+      throw ApplicationFailure.nonRetryable(
+        `freeze window would exceed ${opts.freezeWindowMaxMs} ms`,
+        'FreezeWindowExceeded',
+      );
     }
     at('enable');
     compensations.unshift(() => undo.undoEnableTarget(input));
@@ -139,7 +190,12 @@ export async function moveFolder(
     at('finish');
     const done = await forward.finishMove({ ref: run, outcome: 'succeeded', reason: null });
     Object.assign(progress, { step: 'done', outcome: 'succeeded', freezeWindowMs: done.freezeWindowMs });
-    return { folderCode: ref.folderCode, outcome: 'succeeded', failure: null, freezeWindowMs: done.freezeWindowMs };
+    return {
+      folderCode: ref.folderCode,
+      outcome: 'succeeded',
+      failure: null,
+      freezeWindowMs: done.freezeWindowMs,
+    };
   } catch (err) {
     const failure = isCancellation(err) ? 'cancelled by an operator' : reasonOf(err);
     log.warn('move failed, compensating', { folder: ref.folderCode, failure });
@@ -152,14 +208,29 @@ export async function moveFolder(
       if (patched(RECORDED_OUTCOME_BEFORE_COMPENSATING)) {
         const recorded = await undo.recordedOutcome({ ref: run, failure });
         if (recorded.status === 'succeeded') {
-          Object.assign(progress, { step: 'done', outcome: 'succeeded', failure: null, freezeWindowMs: recorded.freezeWindowMs });
-          return { folderCode: ref.folderCode, outcome: 'succeeded' as const, failure: null, freezeWindowMs: recorded.freezeWindowMs };
+          Object.assign(progress, {
+            step: 'done',
+            outcome: 'succeeded',
+            failure: null,
+            freezeWindowMs: recorded.freezeWindowMs,
+          });
+          return {
+            folderCode: ref.folderCode,
+            outcome: 'succeeded' as const,
+            failure: null,
+            freezeWindowMs: recorded.freezeWindowMs,
+          };
         }
       }
       for (const compensate of compensations) await compensate();
       const done = await undo.finishMove({ ref: run, outcome: 'compensated', reason: failure });
       Object.assign(progress, { step: 'done', outcome: 'compensated', freezeWindowMs: done.freezeWindowMs });
-      return { folderCode: ref.folderCode, outcome: 'compensated' as const, failure, freezeWindowMs: done.freezeWindowMs };
+      return {
+        folderCode: ref.folderCode,
+        outcome: 'compensated' as const,
+        failure,
+        freezeWindowMs: done.freezeWindowMs,
+      };
     });
   }
 }

@@ -23,36 +23,73 @@ export function registerDemoCommand(program: Command): void {
     .description('start the embedded stack, seed it, run batch B1 end to end and show where everything is')
     .action(async () => {
       const config = loadConfig();
-      const [{ up }, { withDatabase }, { seedCatalog, seedDemoOperators }, { catalogAudience }, { createParticipantStore }] = await Promise.all([
-        import('../../dev/stack'), import('../../db/connection'), import('../../db/seed'), import('../../stores/directory-store'), import('../../stores/participant-store'),
+      const [
+        { up },
+        { withDatabase },
+        { seedCatalog, seedDemoOperators },
+        { catalogAudience },
+        { createParticipantStore },
+      ] = await Promise.all([
+        import('../../dev/stack'),
+        import('../../db/connection'),
+        import('../../db/seed'),
+        import('../../stores/directory-store'),
+        import('../../stores/participant-store'),
       ]);
       console.log('starting the embedded stack (first run initialises PostgreSQL and Temporal)...');
       const profile = await up(config, (line) => console.log('  ' + line));
       const { operators, directory } = await withDatabase(config.DATABASE_URL, async (pool) => {
         const seeded = await seedCatalog(pool);
         const made = await seedDemoOperators(pool, config.home);
-        console.log(`\nseeded the catalog (${seeded.folders} folders) and the demo operators: ${made.map((o) => `${o.name} (${o.roles.join(', ')})`).join(', ')}`);
+        console.log(
+          `\nseeded the catalog (${seeded.folders} folders) and the demo operators: ${made.map((o) => `${o.name} (${o.roles.join(', ')})`).join(', ')}`,
+        );
         if ((await createParticipantStore(pool).count()) > 0) return { operators: made, directory: null };
         const audience = await catalogAudience(pool);
         const d = generateDirectory(500, 1, audience.functionsByUserType, audience.sftpFolderByUserType);
         return { operators: made, directory: { participants: d.participantsCsv, users: d.usersCsv } };
       });
-      const as = (name: string) => apiClient({}, { apiUrl: config.ECP_CUTOVER_API_URL, token: fs.readFileSync(operators.find((o) => o.name === name)!.tokenFile, 'utf8').trim() });
+      const as = (name: string) =>
+        apiClient(
+          {},
+          {
+            apiUrl: config.ECP_CUTOVER_API_URL,
+            token: fs.readFileSync(operators.find((o) => o.name === name)!.tokenFile, 'utf8').trim(),
+          },
+        );
       if (directory) {
         const r = await as('alice').call('POST /api/directory/import', { body: directory });
-        console.log(`alice imported a generated directory through the control API: ${r.participants} firms, ${r.users} users`);
+        console.log(
+          `alice imported a generated directory through the control API: ${r.participants} firms, ${r.users} users`,
+        );
       }
       await runBatchB1(as('alice'), as('bob'));
       const folders = await as('carol').call('GET /api/folders');
       const by = (p: string) => folders.filter((f) => f.placement === p).map((f) => f.code);
       console.log(`\nwhere the folders live now:`);
-      console.log(`  on ECP 2.0 (${by('live').length + by('new_on_2_0').length}): ${[...by('live'), ...by('new_on_2_0')].join(' ')}`);
-      console.log(`  on legacy ECP (${by('legacy').length + by('scheduled').length}): ${[...by('legacy'), ...by('scheduled')].join(' ')}`);
+      console.log(
+        `  on ECP 2.0 (${by('live').length + by('new_on_2_0').length}): ${[...by('live'), ...by('new_on_2_0')].join(' ')}`,
+      );
+      console.log(
+        `  on legacy ECP (${by('legacy').length + by('scheduled').length}): ${[...by('legacy'), ...by('scheduled')].join(' ')}`,
+      );
       console.log(`  retired (${by('retired').length}): ${by('retired').join(' ')}`);
       printWhereToLook(config, profile, operators);
       const samples = await placeSampleDownloads(config);
       const user = await demoParticipant(config, samples);
-      if (user) console.log(participantHowTo(config, user, (await simulatorAdmin<{ password: string }>('GET', `/ecp2/admin/credentials/${encodeURIComponent(user.email)}`)).password));
+      if (user)
+        console.log(
+          participantHowTo(
+            config,
+            user,
+            (
+              await simulatorAdmin<{ password: string }>(
+                'GET',
+                `/ecp2/admin/credentials/${encodeURIComponent(user.email)}`,
+              )
+            ).password,
+          ),
+        );
     });
 }
 
@@ -64,9 +101,21 @@ export function registerDemoCommand(program: Command): void {
 async function runBatchB1(alice: ApiClient, bob: ApiClient): Promise<void> {
   const exists = (await alice.call('GET /api/batches')).some((b) => b.id === 'B1');
   if (!exists) {
-    const folders = (await alice.call('GET /api/folders', { query: { status: 'legacy' } })).filter((f) => ['SD1', 'SD2', 'CCSSW-SH', 'CCSSW-SZ'].includes(f.code)).map((f) => f.code);
+    const folders = (await alice.call('GET /api/folders', { query: { status: 'legacy' } }))
+      .filter((f) => ['SD1', 'SD2', 'CCSSW-SH', 'CCSSW-SZ'].includes(f.code))
+      .map((f) => f.code);
     const at = DateTime.utc().plus({ minutes: 1 }).startOf('second');
-    await alice.call('POST /api/batches', { body: { id: 'B1', name: 'Cash: stamp duty and China Connect short selling', at: at.toISO()!, folders, concurrency: 2, minNotice: '0s', allowNonBusinessDay: true } });
+    await alice.call('POST /api/batches', {
+      body: {
+        id: 'B1',
+        name: 'Cash: stamp duty and China Connect short selling',
+        at: at.toISO()!,
+        folders,
+        concurrency: 2,
+        minNotice: '0s',
+        allowNonBusinessDay: true,
+      },
+    });
     console.log(`\nalice planned batch B1 (${folders.join(', ')}) for one minute from now`);
     await rehearseB1(alice);
     await bob.call('POST /api/batches/{id}/approve', { params: { id: 'B1' } });
@@ -82,7 +131,9 @@ async function runBatchB1(alice: ApiClient, bob: ApiClient): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
   }
   const config = loadConfig();
-  console.log(`the report of batch B1: ${config.ECP_CUTOVER_API_URL}/console/batches/B1/report, or: npx ecp-cutover batch report B1 --out b1-report.html`);
+  console.log(
+    `the report of batch B1: ${config.ECP_CUTOVER_API_URL}/console/batches/B1/report, or: npx ecp-cutover batch report B1 --out b1-report.html`,
+  );
 }
 
 /**
@@ -94,15 +145,21 @@ async function rehearseB1(alice: ApiClient): Promise<void> {
   const config = loadConfig();
   try {
     let r = await alice.call('POST /api/batches/{id}/rehearse', { params: { id: 'B1' }, body: {} });
-    console.log(`alice rehearses B1 first, against the rehearsal environment (${r.environment}): the live platforms and the firms are not touched`);
+    console.log(
+      `alice rehearses B1 first, against the rehearsal environment (${r.environment}): the live platforms and the firms are not touched`,
+    );
     for (let i = 0; i < 40 && r.status === 'running'; i++) {
       await new Promise((done) => setTimeout(done, 1000));
       r = await alice.call('GET /api/rehearsals/{id}', { params: { id: r.id } });
     }
     console.log(renderRehearsal(r));
-    console.log(`the rehearsal: npx ecp-cutover batch rehearsals B1; its report: ${config.ECP_CUTOVER_API_URL}/console/rehearsals/${r.id}/report\n`);
+    console.log(
+      `the rehearsal: npx ecp-cutover batch rehearsals B1; its report: ${config.ECP_CUTOVER_API_URL}/console/rehearsals/${r.id}/report\n`,
+    );
   } catch (err) {
-    console.log(`the rehearsal of B1 could not run (${err instanceof Error ? err.message : String(err)}): restart the stack ('npx ecp-cutover dev down && npm run demo') for its rehearsal environment\n`);
+    console.log(
+      `the rehearsal of B1 could not run (${err instanceof Error ? err.message : String(err)}): restart the stack ('npx ecp-cutover dev down && npm run demo') for its rehearsal environment\n`,
+    );
   }
 }
 
@@ -110,16 +167,24 @@ async function rehearseB1(alice: ApiClient): Promise<void> {
  * HKEX's side of downloads on the demo's ECP 2.0: one sample file, for everyone, in each download folder there
  * (again on a second run: the same file, replaced). Returns each folder with its file and function.
  */
-async function placeSampleDownloads(config: Config): Promise<{ code: string; file: string; fn: string | null }[]> {
+async function placeSampleDownloads(
+  config: Config,
+): Promise<{ code: string; file: string; fn: string | null }[]> {
   const { createDb } = await import('../../db/connection');
   const db = createDb(config.DATABASE_URL, { max: 1 });
-  const folders = await db('folders').whereIn('placement', ['live', 'new_on_2_0']).whereIn('direction', ['download', 'both']).orderBy('code').select('code', 'cc_function')
+  const folders = await db('folders')
+    .whereIn('placement', ['live', 'new_on_2_0'])
+    .whereIn('direction', ['download', 'both'])
+    .orderBy('code')
+    .select('code', 'cc_function')
     .finally(() => db.destroy());
   const day = DateTime.now().setZone('Asia/Hong_Kong').toFormat('yyyyLLdd');
   const placed = [];
   for (const f of folders) {
     const file = `${f.code}_SAMPLE_${day}.csv`;
-    await simulatorAdmin('PUT', `/ecp2/admin/folders/${encodeURIComponent(f.code)}/files/${file}`, { contentBase64: Buffer.from(`folder,placed\n${f.code},${day}\n`).toString('base64') });
+    await simulatorAdmin('PUT', `/ecp2/admin/folders/${encodeURIComponent(f.code)}/files/${file}`, {
+      contentBase64: Buffer.from(`folder,placed\n${f.code},${day}\n`).toString('base64'),
+    });
     placed.push({ code: f.code as string, file, fn: f.cc_function as string | null });
   }
   return placed;
@@ -137,23 +202,39 @@ export interface DemoUser {
  * A user of a demo firm to log in as: an operator of a firm that submits stamp duty (SD1, moved in B1), holding its
  * function, and EU_ECPSFTP when one does (for SFTP too). From the imported directory, which loaded Client Connect.
  */
-async function demoParticipant(config: Config, samples: { code: string; file: string; fn: string | null }[]): Promise<DemoUser | null> {
+async function demoParticipant(
+  config: Config,
+  samples: { code: string; file: string; fn: string | null }[],
+): Promise<DemoUser | null> {
   const { createDb } = await import('../../db/connection');
   const db = createDb(config.DATABASE_URL, { max: 1 });
   try {
-    const row = await db('users').where({ role: 'operator' }).whereRaw("'EU_ECPCASH' = any(functions)")
-      .orderByRaw("('EU_ECPSFTP' = any(functions)) desc").orderBy(['participant_code', 'email']).first('email', 'participant_code', 'functions');
+    const row = await db('users')
+      .where({ role: 'operator' })
+      .whereRaw("'EU_ECPCASH' = any(functions)")
+      .orderByRaw("('EU_ECPSFTP' = any(functions)) desc")
+      .orderBy(['participant_code', 'email'])
+      .first('email', 'participant_code', 'functions');
     if (!row) return null;
     const functions = row.functions as string[];
     const download = samples.find((f) => f.fn === null || functions.includes(f.fn)) ?? null;
-    return { email: row.email, participant: row.participant_code, sftp: functions.includes('EU_ECPSFTP'), download: download && { code: download.code, file: download.file } };
+    return {
+      email: row.email,
+      participant: row.participant_code,
+      sftp: functions.includes('EU_ECPSFTP'),
+      download: download && { code: download.code, file: download.file },
+    };
   } finally {
     await db.destroy();
   }
 }
 
 /** How to meet the simulated ECP 2.0 as a participant's user: the web API with a session, and SFTP. */
-export function participantHowTo(config: Pick<Config, 'SIMULATOR_URL' | 'SIMULATOR_SFTP_PORT' | 'home'>, user: DemoUser, password: string): string {
+export function participantHowTo(
+  config: Pick<Config, 'SIMULATOR_URL' | 'SIMULATOR_SFTP_PORT' | 'home'>,
+  user: DemoUser,
+  password: string,
+): string {
   const key = path.join(config.home, 'demo-sftp-key');
   const body = `'{"loginId":"${user.email}","password":"${password}","otp":"'$(npx ecp-cutover simulator credentials ${user.email} --otp)'"}'`;
   const lines = [
@@ -162,7 +243,11 @@ export function participantHowTo(config: Pick<Config, 'SIMULATOR_URL' | 'SIMULAT
     `  npx ecp-cutover simulator credentials ${user.email}        # Client Connect login ID, password, TOTP secret (any authenticator app)`,
     `  curl -s ${config.SIMULATOR_URL}/ecp2/login -H 'content-type: application/json' -d ${body}`,
     `  curl -s ${config.SIMULATOR_URL}/ecp2/folders -H 'authorization: Bearer <the session it answered>'`,
-    ...(user.download ? [`  curl -s ${config.SIMULATOR_URL}/ecp2/folders/${user.download.code}/files/${user.download.file} -H 'authorization: Bearer <the session>'   # HKEX's sample download`] : []),
+    ...(user.download
+      ? [
+          `  curl -s ${config.SIMULATOR_URL}/ecp2/folders/${user.download.code}/files/${user.download.file} -H 'authorization: Bearer <the session>'   # HKEX's sample download`,
+        ]
+      : []),
     '  (each one-time password works once: for another login, wait for the next 30-second code)',
   ];
   if (!user.sftp) return lines.join('\n');
@@ -175,7 +260,11 @@ export function participantHowTo(config: Pick<Config, 'SIMULATOR_URL' | 'SIMULAT
   ].join('\n');
 }
 
-function printWhereToLook(config: Config, profile: Profile, operators: { name: string; roles: string[]; tokenFile: string }[]): void {
+function printWhereToLook(
+  config: Config,
+  profile: Profile,
+  operators: { name: string; roles: string[]; tokenFile: string }[],
+): void {
   const e = endpoints(config, profile);
   console.log(`
 where to look:

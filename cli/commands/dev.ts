@@ -5,12 +5,22 @@ import { DEFAULT_PROFILE, workerMetricsPort, workerNames, type Profile } from '.
 import { printJson, printTable } from '../context';
 
 export function registerDevCommands(program: Command): void {
-  const dev = program.command('dev').description('the embedded stack: PostgreSQL, Temporal, SMTP sink, simulator, worker, portal, control API');
+  const dev = program
+    .command('dev')
+    .description(
+      'the embedded stack: PostgreSQL, Temporal, SMTP sink, simulator, worker, portal, control API',
+    );
   dev
     .command('up')
     .description('start every service in the background (idempotent); state under .ecp-cutover/')
-    .option('--temporal <kind>', "'dev' (the CLI's dev server, SQLite; the default) or 'server' (the real Temporal server on PostgreSQL, two workers)")
-    .option('--external <services>', "'postgres', 'temporal', both (comma-separated) or 'none': use the ones DATABASE_URL / TEMPORAL_ADDRESS name instead of starting them")
+    .option(
+      '--temporal <kind>',
+      "'dev' (the CLI's dev server, SQLite; the default) or 'server' (the real Temporal server on PostgreSQL, two workers)",
+    )
+    .option(
+      '--external <services>',
+      "'postgres', 'temporal', both (comma-separated) or 'none': use the ones DATABASE_URL / TEMPORAL_ADDRESS name instead of starting them",
+    )
     .action(async (opts: { temporal?: string; external?: string }) => {
       const config = loadConfig();
       const requested = profileOptions(opts);
@@ -38,7 +48,10 @@ export function registerDevCommands(program: Command): void {
         const e = endpoints(config, profile);
         return printJson({ ...e, workers: e.workers.map((w) => ({ ...w, pid: pid(w.name) })), services });
       }
-      printTable(['SERVICE', 'STATE', 'PID', 'URL'], services.map((r) => [r.name, r.pid ? 'running' : 'stopped', r.pid, r.url]));
+      printTable(
+        ['SERVICE', 'STATE', 'PID', 'URL'],
+        services.map((r) => [r.name, r.pid ? 'running' : 'stopped', r.pid, r.url]),
+      );
     });
 }
 
@@ -47,13 +60,21 @@ function profileOptions(opts: { temporal?: string; external?: string }): Partial
   if (opts.temporal === undefined && opts.external === undefined) return null;
   const requested: Partial<Profile> = {};
   if (opts.temporal !== undefined) {
-    if (opts.temporal !== 'dev' && opts.temporal !== 'server') throw new InputError(`--temporal ${opts.temporal}: say 'dev' or 'server'`);
+    if (opts.temporal !== 'dev' && opts.temporal !== 'server')
+      throw new InputError(`--temporal ${opts.temporal}: say 'dev' or 'server'`);
     requested.temporal = opts.temporal;
   }
   if (opts.external !== undefined) {
-    const names = opts.external === 'none' ? [] : opts.external.split(',').map((x) => x.trim()).filter(Boolean);
+    const names =
+      opts.external === 'none'
+        ? []
+        : opts.external
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean);
     const bad = names.filter((n) => n !== 'postgres' && n !== 'temporal');
-    if (bad.length) throw new InputError(`--external ${bad.join(',')}: say postgres, temporal, postgres,temporal or none`);
+    if (bad.length)
+      throw new InputError(`--external ${bad.join(',')}: say postgres, temporal, postgres,temporal or none`);
     requested.external = [...new Set(names)].sort() as Profile['external'];
   }
   return requested;
@@ -68,17 +89,35 @@ export function endpoints(config: ReturnType<typeof loadConfig>, profile: Profil
   return {
     postgres: { url: database.toString(), external: profile.external.includes('postgres') },
     temporal: {
-      kind: profile.temporal, address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, external: profile.external.includes('temporal'),
+      kind: profile.temporal,
+      address: config.TEMPORAL_ADDRESS,
+      namespace: config.TEMPORAL_NAMESPACE,
+      external: profile.external.includes('temporal'),
       // The real server has no Web UI of its own (production runs temporalio/ui next to it: docker-compose.yml).
       ui: server ? null : `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
     },
-    smtp: { host: smtp.hostname, port: Number(smtp.port || 25), messages: `http://127.0.0.1:${config.SMTP_SINK_WEB_PORT}/api/messages` },
+    smtp: {
+      host: smtp.hostname,
+      port: Number(smtp.port || 25),
+      messages: `http://127.0.0.1:${config.SMTP_SINK_WEB_PORT}/api/messages`,
+    },
     simulator: { url: config.SIMULATOR_URL, sftp: `sftp://127.0.0.1:${config.SIMULATOR_SFTP_PORT}` },
     portal: { url: `http://127.0.0.1:${config.PORTAL_PORT}` },
-    api: { url: config.ECP_CUTOVER_API_URL, openapi: `${config.ECP_CUTOVER_API_URL}/openapi.json`, console: `${config.ECP_CUTOVER_API_URL}/console` },
+    api: {
+      url: config.ECP_CUTOVER_API_URL,
+      openapi: `${config.ECP_CUTOVER_API_URL}/openapi.json`,
+      console: `${config.ECP_CUTOVER_API_URL}/console`,
+    },
     // Prometheus: the workers' SDK metrics, the portal's requests, and the project's state on the control API (bearer token).
-    workers: workerNames(profile).map((name, i) => ({ name, taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: `http://127.0.0.1:${workerMetricsPort(config, i)}/metrics` })),
-    metrics: { api: `${config.ECP_CUTOVER_API_URL}/metrics`, portal: `http://127.0.0.1:${config.PORTAL_PORT}/metrics` },
+    workers: workerNames(profile).map((name, i) => ({
+      name,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      metrics: `http://127.0.0.1:${workerMetricsPort(config, i)}/metrics`,
+    })),
+    metrics: {
+      api: `${config.ECP_CUTOVER_API_URL}/metrics`,
+      portal: `http://127.0.0.1:${config.PORTAL_PORT}/metrics`,
+    },
   };
 }
 

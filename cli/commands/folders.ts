@@ -12,15 +12,29 @@ export function registerFolderCommands(program: Command): void {
     .option('--status <placement>', `only folders in this placement (${PLACEMENTS.join(', ')})`)
     .option('--json', 'machine-readable output')
     .action(async (opts: { status?: string; json?: boolean }) => {
-      const folders = await api().call('GET /api/folders', { query: { status: opts.status as Placement | undefined } });
+      const folders = await api().call('GET /api/folders', {
+        query: { status: opts.status as Placement | undefined },
+      });
       if (opts.json) return printJson(folders);
       printTable(
         ['CODE', 'PLACEMENT', 'SINCE', 'BATCH', 'MARKET', 'NAME', 'DRIFT'],
-        folders.map((f) => [f.code, f.placement, f.liveSince ? formatHk(f.liveSince) : '', f.plannedBatch?.id, f.market, f.nameEn, f.drifts.join(', ')]),
+        folders.map((f) => [
+          f.code,
+          f.placement,
+          f.liveSince ? formatHk(f.liveSince) : '',
+          f.plannedBatch?.id,
+          f.market,
+          f.nameEn,
+          f.drifts.join(', '),
+        ]),
       );
-      const counts = PLACEMENTS.map((p) => [p, folders.filter((f) => f.placement === p).length] as const).filter(([, n]) => n > 0);
+      const counts = PLACEMENTS.map(
+        (p) => [p, folders.filter((f) => f.placement === p).length] as const,
+      ).filter(([, n]) => n > 0);
       const drifted = folders.filter((f) => f.drifts.length).length;
-      console.log(`\n${folders.length} folders: ${counts.map(([p, n]) => `${n} ${p}`).join(', ')}${drifted ? `; ${drifted} with drift open ('ecp-cutover reconcile')` : ''}`);
+      console.log(
+        `\n${folders.length} folders: ${counts.map(([p, n]) => `${n} ${p}`).join(', ')}${drifted ? `; ${drifted} with drift open ('ecp-cutover reconcile')` : ''}`,
+      );
     });
 
   const folder = program
@@ -33,18 +47,39 @@ export function registerFolderCommands(program: Command): void {
       if (opts.json) return printJson(out);
       const { folder: f, runs, events, drifts } = out;
       console.log(`${f.code}  ${f.nameEn}\n      ${f.nameZh}`);
-      console.log(`market ${f.market}; user types ${f.userTypes.join(', ')}; function ${f.ccFunction ?? '-'}`);
-      console.log(`placement: ${f.placement} since ${formatHk(f.placementChangedAt)}${f.liveSince ? `; live on ECP 2.0 since ${formatHk(f.liveSince)}` : ''}`);
-      if (f.plannedBatch) console.log(`planned: batch ${f.plannedBatch.id} at ${formatHk(f.plannedBatch.plannedAt)} (${f.plannedBatch.status})`);
+      console.log(
+        `market ${f.market}; user types ${f.userTypes.join(', ')}; function ${f.ccFunction ?? '-'}`,
+      );
+      console.log(
+        `placement: ${f.placement} since ${formatHk(f.placementChangedAt)}${f.liveSince ? `; live on ECP 2.0 since ${formatHk(f.liveSince)}` : ''}`,
+      );
+      if (f.plannedBatch)
+        console.log(
+          `planned: batch ${f.plannedBatch.id} at ${formatHk(f.plannedBatch.plannedAt)} (${f.plannedBatch.status})`,
+        );
       if (f.lastFailure) console.log(`last failure: ${f.lastFailure}`);
-      for (const d of drifts.filter((x) => !x.resolvedAt)) console.log(`DRIFT (${d.kind}, since ${formatHk(d.detectedAt)}): ${d.detail}`);
+      for (const d of drifts.filter((x) => !x.resolvedAt))
+        console.log(`DRIFT (${d.kind}, since ${formatHk(d.detectedAt)}): ${d.detail}`);
       if (runs.length) {
         console.log('\nruns:');
-        printTable(['KIND', 'BATCH', 'STATUS', 'STEP', 'STARTED', 'FREEZE'], runs.map((r) => [r.kind, r.batchId, r.status, r.step, formatHk(r.startedAt), r.freezeWindowMs === null ? '' : `${r.freezeWindowMs} ms`]));
+        printTable(
+          ['KIND', 'BATCH', 'STATUS', 'STEP', 'STARTED', 'FREEZE'],
+          runs.map((r) => [
+            r.kind,
+            r.batchId,
+            r.status,
+            r.step,
+            formatHk(r.startedAt),
+            r.freezeWindowMs === null ? '' : `${r.freezeWindowMs} ms`,
+          ]),
+        );
       }
       if (events.length) {
         console.log('\nlast events:');
-        printTable(['AT', 'ACTOR', 'FROM', 'TO', 'REASON'], events.map((e) => [formatHk(e.at), e.actor, e.from, e.to, e.reason]));
+        printTable(
+          ['AT', 'ACTOR', 'FROM', 'TO', 'REASON'],
+          events.map((e) => [formatHk(e.at), e.actor, e.from, e.to, e.reason]),
+        );
       }
     });
   registerRollbackCommands(folder);

@@ -31,9 +31,12 @@ export function registerHealthCommand(program: Command): void {
   program
     .command('health')
     .argument('<service>', SERVICES.join(' | '))
-    .description("check that this host's service is up (exit 0) or say what is wrong (exit 1): for health checks")
+    .description(
+      "check that this host's service is up (exit 0) or say what is wrong (exit 1): for health checks",
+    )
     .action(async (service: string) => {
-      if (!(SERVICES as readonly string[]).includes(service)) throw new InputError(`service '${service}' must be one of ${SERVICES.join(', ')}`);
+      if (!(SERVICES as readonly string[]).includes(service))
+        throw new InputError(`service '${service}' must be one of ${SERVICES.join(', ')}`);
       const config = loadConfig();
       const problem = await check(service as Service, config);
       if (problem) {
@@ -66,8 +69,12 @@ async function check(service: Service, config: ReturnType<typeof loadConfig>): P
           taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
           taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
         });
-        const mine = (queue.pollers ?? []).filter((p) => String(p.identity ?? '').endsWith(`@${os.hostname()}`));
-        return mine.length ? null : `no worker of this host (${os.hostname()}) polls task queue ${config.TEMPORAL_TASK_QUEUE}`;
+        const mine = (queue.pollers ?? []).filter((p) =>
+          String(p.identity ?? '').endsWith(`@${os.hostname()}`),
+        );
+        return mine.length
+          ? null
+          : `no worker of this host (${os.hostname()}) polls task queue ${config.TEMPORAL_TASK_QUEUE}`;
       } finally {
         await client.connection.close();
       }

@@ -8,13 +8,20 @@ import { credentialsFile, login } from '../api-client';
 export function registerLoginCommands(program: Command): void {
   program
     .command('login')
-    .description('sign in to the control API with your token (read from --token-file or standard input) and keep it for the CLI (mode 0600)')
+    .description(
+      'sign in to the control API with your token (read from --token-file or standard input) and keep it for the CLI (mode 0600)',
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       const file = (cmd.optsWithGlobals() as { tokenFile?: string }).tokenFile;
       const token = (file ? fs.readFileSync(file, 'utf8') : await stdin()).trim();
-      if (!token) throw new InputError('no token given: pipe it in (ecp-cutover login < token-file) or pass --token-file');
+      if (!token)
+        throw new InputError(
+          'no token given: pipe it in (ecp-cutover login < token-file) or pass --token-file',
+        );
       const me = await login(token, loadConfig().ECP_CUTOVER_API_URL);
-      console.log(`signed in as ${me.name} (${me.roles.join(', ') || 'no role'}); the credential is kept in ${me.file}`);
+      console.log(
+        `signed in as ${me.name} (${me.roles.join(', ') || 'no role'}); the credential is kept in ${me.file}`,
+      );
     });
   program
     .command('logout')

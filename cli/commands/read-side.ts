@@ -9,7 +9,9 @@ import { api, printJson, printTable } from '../context';
 export function registerReadSideCommands(program: Command): void {
   program
     .command('appendix')
-    .description('Appendix 7.3, the folders migrated to ECP 2.0 (submission and download folders apart), as the portal serves it')
+    .description(
+      'Appendix 7.3, the folders migrated to ECP 2.0 (submission and download folders apart), as the portal serves it',
+    )
     .option('--format <f>', 'md, html or csv', 'md')
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (opts: { format: string; out?: string }) => {
@@ -29,12 +31,32 @@ export function registerReadSideCommands(program: Command): void {
     .option('--operator <name>', 'what one operator did')
     .option('--page <n>', `page (${EVENTS_PAGE} events a page)`, '1')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { folder?: string; batch?: string; participant?: string; operator?: string; page: string; json?: boolean }) => {
-      const page = Number(opts.page);
-      if (!Number.isInteger(page) || page < 1) throw new InputError('--page must be a whole number from 1');
-      const rows = await api().call('GET /api/events', { query: { folder: opts.folder, batch: opts.batch, participant: opts.participant, operator: opts.operator, page } });
-      if (opts.json) return printJson(rows);
-      printTable(['AT', 'ACTOR', 'ENTITY', 'FROM', 'TO', 'REASON'], rows.map((e) => [formatHk(e.at), e.actor, `${e.entityType} ${e.entityId}`, e.from, e.to, e.reason]));
-      if (rows.length === EVENTS_PAGE) console.log(`(more: --page ${page + 1})`);
-    });
+    .action(
+      async (opts: {
+        folder?: string;
+        batch?: string;
+        participant?: string;
+        operator?: string;
+        page: string;
+        json?: boolean;
+      }) => {
+        const page = Number(opts.page);
+        if (!Number.isInteger(page) || page < 1) throw new InputError('--page must be a whole number from 1');
+        const rows = await api().call('GET /api/events', {
+          query: {
+            folder: opts.folder,
+            batch: opts.batch,
+            participant: opts.participant,
+            operator: opts.operator,
+            page,
+          },
+        });
+        if (opts.json) return printJson(rows);
+        printTable(
+          ['AT', 'ACTOR', 'ENTITY', 'FROM', 'TO', 'REASON'],
+          rows.map((e) => [formatHk(e.at), e.actor, `${e.entityType} ${e.entityId}`, e.from, e.to, e.reason]),
+        );
+        if (rows.length === EVENTS_PAGE) console.log(`(more: --page ${page + 1})`);
+      },
+    );
 }

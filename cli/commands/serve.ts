@@ -20,8 +20,22 @@ export function registerServeCommands(program: Command): void {
     .description('run a Temporal worker for the cutover workflows and activities')
     .action(async () => {
       const config = loadConfig();
-      const [{ createDb }, { createHttpGateway }, { loadCommandKey, simulatorAdminToken }, { connectWorker }, { createSmtpMailer }, { bundleInChildProcess, createWorker }, { buildInfo, prebuiltWorkflowBundle }] = await Promise.all([
-        database(), gateway(), signing(), import('../../config/temporal'), import('../../activities/mailer'), import('../../worker/worker'), import('../../worker/build-info'),
+      const [
+        { createDb },
+        { createHttpGateway },
+        { loadCommandKey, simulatorAdminToken },
+        { connectWorker },
+        { createSmtpMailer },
+        { bundleInChildProcess, createWorker },
+        { buildInfo, prebuiltWorkflowBundle },
+      ] = await Promise.all([
+        database(),
+        gateway(),
+        signing(),
+        import('../../config/temporal'),
+        import('../../activities/mailer'),
+        import('../../worker/worker'),
+        import('../../worker/build-info'),
       ]);
       const commandKey = loadCommandKey(config);
       const pool = createDb(config.WORKER_DATABASE_URL ?? config.DATABASE_URL, { max: 20 });
@@ -30,10 +44,23 @@ export function registerServeCommands(program: Command): void {
         // Before any connection: the SDK's logs (workflow and activity logs carry workflowId, runId, the
         // activity) as our JSON lines, and its metrics (task latencies, slots, polls) if asked for.
         const { Runtime, DefaultLogger } = await import('@temporalio/worker');
-        const level = ({ trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN' } as const)[config.LOG_LEVEL as 'info'] ?? 'ERROR';
+        const level =
+          ({ trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN' } as const)[
+            config.LOG_LEVEL as 'info'
+          ] ?? 'ERROR';
         Runtime.install({
-          logger: new DefaultLogger(level, (e) => log[e.level.toLowerCase() as 'info']({ ...e.meta, ...idsOf(e.meta?.workflowId) }, e.message)),
-          ...(config.WORKER_METRICS_PORT ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${config.LISTEN_HOST}:${config.WORKER_METRICS_PORT}` } } } } : {}),
+          logger: new DefaultLogger(level, (e) =>
+            log[e.level.toLowerCase() as 'info']({ ...e.meta, ...idsOf(e.meta?.workflowId) }, e.message),
+          ),
+          ...(config.WORKER_METRICS_PORT
+            ? {
+                telemetryOptions: {
+                  metrics: {
+                    prometheus: { bindAddress: `${config.LISTEN_HOST}:${config.WORKER_METRICS_PORT}` },
+                  },
+                },
+              }
+            : {}),
         });
       }
       const connection = await connectWorker(config);
@@ -41,26 +68,47 @@ export function registerServeCommands(program: Command): void {
       // Built: the bundle `npm run build` made. From the sources: bundled now, in a short-lived child process.
       const prebuilt = prebuiltWorkflowBundle();
       const bundle = prebuilt ? { codePath: prebuilt } : await bundleInChildProcess();
-      const versioning = config.WORKER_DEPLOYMENT_NAME ? { deploymentName: config.WORKER_DEPLOYMENT_NAME, buildId: config.WORKER_BUILD_ID ?? buildInfo().buildId } : undefined;
+      const versioning = config.WORKER_DEPLOYMENT_NAME
+        ? {
+            deploymentName: config.WORKER_DEPLOYMENT_NAME,
+            buildId: config.WORKER_BUILD_ID ?? buildInfo().buildId,
+          }
+        : undefined;
       const worker = await createWorker({
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        deps: { db: pool, gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)), mailer, mailFrom: config.SMTP_FROM, commandKey, opsAlertEmail: config.OPS_ALERT_EMAIL,
+        deps: {
+          db: pool,
+          gateway: createHttpGateway(config.SIMULATOR_URL, simulatorAdminToken(config)),
+          mailer,
+          mailFrom: config.SMTP_FROM,
+          commandKey,
+          opsAlertEmail: config.OPS_ALERT_EMAIL,
           // The platforms' rehearsal environment (issue 28): its own URL and credential (default: the simulator's).
-          rehearsalGateway: createHttpGateway(config.REHEARSAL_PLATFORM_URL, config.REHEARSAL_PLATFORM_TOKEN ?? simulatorAdminToken(config)), rehearsalNoticeEmail: config.REHEARSAL_NOTICE_EMAIL },
+          rehearsalGateway: createHttpGateway(
+            config.REHEARSAL_PLATFORM_URL,
+            config.REHEARSAL_PLATFORM_TOKEN ?? simulatorAdminToken(config),
+          ),
+          rehearsalNoticeEmail: config.REHEARSAL_NOTICE_EMAIL,
+        },
         workflowBundle: bundle,
         versioning,
       });
       if (!prebuilt) fs.rmSync(path.dirname(bundle.codePath), { recursive: true, force: true }); // read by Worker.create
       const version = versioning ? `, version ${versioning.deploymentName}:${versioning.buildId}` : '';
-      log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, `worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}${version} (${prebuilt ? 'built workflows' : 'workflows bundled at start'})`);
+      log.info(
+        { taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS },
+        `worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}${version} (${prebuilt ? 'built workflows' : 'workflows bundled at start'})`,
+      );
       const mib = (n: number) => Math.round(n / 2 ** 20);
       const memoryLog = config.WORKER_MEMORY_LOG
         ? setInterval(() => {
-          const m = process.memoryUsage();
-          log.info(`memory: rss ${mib(m.rss)} MiB, heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} MiB, external ${mib(m.external)} MiB (buffers ${mib(m.arrayBuffers)} MiB)`);
-        }, parseDuration(config.WORKER_MEMORY_LOG)).unref()
+            const m = process.memoryUsage();
+            log.info(
+              `memory: rss ${mib(m.rss)} MiB, heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} MiB, external ${mib(m.external)} MiB (buffers ${mib(m.arrayBuffers)} MiB)`,
+            );
+          }, parseDuration(config.WORKER_MEMORY_LOG)).unref()
         : undefined;
       await worker.run(); // returns after SIGINT/SIGTERM (the SDK's runtime handles them)
       clearInterval(memoryLog);
@@ -73,7 +121,9 @@ export function registerServeCommands(program: Command): void {
     .command('bundle-workflows', { hidden: true })
     .description('bundle the workflow code into a file (the worker runs this in a child process)')
     .requiredOption('--out <file>', 'where to write the bundle')
-    .action(async (opts: { out: string }) => (await import('../../worker/worker')).writeWorkflowBundle(opts.out));
+    .action(async (opts: { out: string }) =>
+      (await import('../../worker/worker')).writeWorkflowBundle(opts.out),
+    );
 
   program
     .command('portal')
@@ -83,7 +133,11 @@ export function registerServeCommands(program: Command): void {
       const config = loadConfig();
       const [{ createDb }, { startPortal }] = await Promise.all([database(), import('../../portal/server')]);
       const pool = createDb(config.PORTAL_DATABASE_URL ?? config.DATABASE_URL, { max: 10 });
-      const portal = await startPortal({ db: pool, port: parsePort(opts.port, config.PORTAL_PORT), host: config.LISTEN_HOST });
+      const portal = await startPortal({
+        db: pool,
+        port: parsePort(opts.port, config.PORTAL_PORT),
+        host: config.LISTEN_HOST,
+      });
       createLog(config, 'portal').info({ url: portal.url }, `portal on ${portal.url}`);
       await untilSignal();
       await portal.close();
@@ -96,8 +150,22 @@ export function registerServeCommands(program: Command): void {
     .option('--port <n>', 'port (default CONTROL_API_PORT)')
     .action(async (opts: { port?: string }) => {
       const config = loadConfig();
-      const [{ createDb }, { createAppStores }, { createHttpGateway }, { createCommandSigner, loadCommandKey, simulatorAdminToken }, { connectClient }, { createAuthenticator }, { startControlApi }] = await Promise.all([
-        database(), import('../../stores/app-stores'), gateway(), signing(), import('../../config/temporal'), import('../../api/auth'), import('../../api/server'),
+      const [
+        { createDb },
+        { createAppStores },
+        { createHttpGateway },
+        { createCommandSigner, loadCommandKey, simulatorAdminToken },
+        { connectClient },
+        { createAuthenticator },
+        { startControlApi },
+      ] = await Promise.all([
+        database(),
+        import('../../stores/app-stores'),
+        gateway(),
+        signing(),
+        import('../../config/temporal'),
+        import('../../api/auth'),
+        import('../../api/server'),
       ]);
       const signer = createCommandSigner(loadCommandKey(config));
       const apiLog = createLog(config, 'api');
@@ -113,7 +181,10 @@ export function registerServeCommands(program: Command): void {
         host: config.LISTEN_HOST,
         log: apiLog,
       });
-      apiLog.info({ url: api.url }, `control API on ${api.url} (${config.OIDC_ISSUER ? `OIDC: ${config.OIDC_ISSUER}` : 'operator tokens'}); OpenAPI at ${api.url}/openapi.json`);
+      apiLog.info(
+        { url: api.url },
+        `control API on ${api.url} (${config.OIDC_ISSUER ? `OIDC: ${config.OIDC_ISSUER}` : 'operator tokens'}); OpenAPI at ${api.url}/openapi.json`,
+      );
       await untilSignal();
       await api.close();
       await temporal.connection.close();
@@ -134,7 +205,9 @@ export function registerServeCommands(program: Command): void {
         storeFile: path.join(config.home, 'mail.jsonl'),
         host: config.LISTEN_HOST,
       });
-      createLog(config, 'smtp-sink').info(`SMTP sink on 127.0.0.1:${sink.smtpPort}, messages at http://127.0.0.1:${sink.webPort}/api/messages`);
+      createLog(config, 'smtp-sink').info(
+        `SMTP sink on 127.0.0.1:${sink.smtpPort}, messages at http://127.0.0.1:${sink.webPort}/api/messages`,
+      );
       await untilSignal();
       await sink.close();
     });
@@ -143,7 +216,8 @@ export function registerServeCommands(program: Command): void {
 export function parsePort(raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InputError(`port '${raw}' must be a number from 1 to 65535`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new InputError(`port '${raw}' must be a number from 1 to 65535`);
   return n;
 }
 

@@ -15,12 +15,20 @@ function nextInstant(w: Words, b: BatchView): string {
   return w.batches.plannedFor(hk(b.plannedAt));
 }
 
-export function batchesPage(c: PageContext, batches: BatchView[], flash?: { ok?: string; error?: string }): Html {
+export function batchesPage(
+  c: PageContext,
+  batches: BatchView[],
+  flash?: { ok?: string; error?: string },
+): Html {
   const { w } = c;
   const body = html`${can(c, 'batch.plan') ? html`<p><a href="/console/plan">${w.nav.plan}</a></p>` : ''}
-${batches.length === 0 ? html`<p>${w.batches.empty}</p>` : html`<div class="scroll"><table><caption class="note">${w.batches.title}</caption>
+${
+  batches.length === 0
+    ? html`<p>${w.batches.empty}</p>`
+    : html`<div class="scroll"><table><caption class="note">${w.batches.title}</caption>
 <thead><tr><th scope="col">${w.col.batch}</th><th scope="col">${w.col.name}</th><th scope="col">${w.col.status}</th><th scope="col">${w.col.next}</th><th scope="col">${w.col.folders}</th><th scope="col">${w.col.requestedBy}</th><th scope="col">${w.col.approvedBy}</th></tr></thead>
-<tbody>${batches.map((b) => html`<tr data-batch="${b.id}"><th scope="row"><a href="/console/batches/${encodeURIComponent(b.id)}">${b.id}</a></th><td>${b.name}</td><td>${badge(w, b.status)}</td><td>${nextInstant(w, b)}</td><td>${b.folders.length}</td><td>${b.requestedBy}</td><td>${b.approvedBy ?? '-'}</td></tr>`)}</tbody></table></div>`}`;
+<tbody>${batches.map((b) => html`<tr data-batch="${b.id}"><th scope="row"><a href="/console/batches/${encodeURIComponent(b.id)}">${b.id}</a></th><td>${b.name}</td><td>${badge(w, b.status)}</td><td>${nextInstant(w, b)}</td><td>${b.folders.length}</td><td>${b.requestedBy}</td><td>${b.approvedBy ?? '-'}</td></tr>`)}</tbody></table></div>`
+}`;
   return layout(c, w.batches.title, body, flash);
 }
 
@@ -43,30 +51,66 @@ export function rehearsalsSection(c: PageContext, b: BatchView, r: RehearsalsVie
   if (!r) return html``;
   const { w } = c;
   const id = encodeURIComponent(b.id);
-  const button = BEFORE_START.includes(b.status) && can(c, 'batch.rehearse') ? html`<p class="note">${w.batch.rehearseNote}</p>${actionForm(c, `/console/batches/${id}/rehearse`, w.batch.rehearse)}` : '';
+  const button =
+    BEFORE_START.includes(b.status) && can(c, 'batch.rehearse')
+      ? html`<p class="note">${w.batch.rehearseNote}</p>${actionForm(c, `/console/batches/${id}/rehearse`, w.batch.rehearse)}`
+      : '';
   return html`<section id="rehearsals" aria-labelledby="rehearsals-h"><h2 id="rehearsals-h">${w.batch.rehearsals}</h2>
 <p id="rehearsal-line">${r.line}</p>${r.refusal ? html`<p class="note" id="rehearsal-required">${r.refusal}</p>` : ''}
 ${r.rehearsals.length ? html`<ul>${r.rehearsals.slice(0, 10).map((x) => html`<li data-rehearsal="${x.id}">${x.id}: ${x.status}${x.failure ? html` — ${x.failure}` : ''} · ${hk(x.startedAt)} · <a href="/console/rehearsals/${encodeURIComponent(x.id)}/report">${w.batch.rehearsalReport}</a></li>`)}</ul>` : ''}
 ${button}</section>`;
 }
 
-export function batchPage(c: PageContext, b: BatchView, flash?: { ok?: string; error?: string }, rehearsals?: RehearsalsView): Html {
+export function batchPage(
+  c: PageContext,
+  b: BatchView,
+  flash?: { ok?: string; error?: string },
+  rehearsals?: RehearsalsView,
+): Html {
   const { w } = c;
   const me = c.op?.name;
   const id = encodeURIComponent(b.id);
   const actions: Html[] = [];
   const waiting = b.status === 'awaiting_approval';
   const notStarted = BEFORE_START.includes(b.status);
-  if (waiting && can(c, 'batch.approve', [b.requestedBy])) actions.push(html`<p><a href="/console/batches/${id}/approve">${w.batch.approveReview}</a></p>`);
+  if (waiting && can(c, 'batch.approve', [b.requestedBy]))
+    actions.push(html`<p><a href="/console/batches/${id}/approve">${w.batch.approveReview}</a></p>`);
   if (waiting && b.requestedBy === me) actions.push(html`<p class="note">${w.batch.notYours}</p>`);
-  if (waiting && can(c, 'batch.reject')) actions.push(actionForm(c, `/console/batches/${id}/reject`, w.batch.reject, reasonField(c), { name: w.batch.reject }));
+  if (waiting && can(c, 'batch.reject'))
+    actions.push(
+      actionForm(c, `/console/batches/${id}/reject`, w.batch.reject, reasonField(c), {
+        name: w.batch.reject,
+      }),
+    );
   if (notStarted && can(c, 'batch.reschedule')) {
-    actions.push(actionForm(c, `/console/batches/${id}/reschedule`, w.batch.reschedule, html`${field(w.batch.newAt, (a) => html`<input${a} name="at" required maxlength="64">`)}${field(w.batch.minNotice, (a) => html`<input${a} name="minNotice" maxlength="16">`)}${field(w.batch.allowOffDay, (a) => html`<input${a} type="checkbox" name="allowNonBusinessDay" value="true">`, { check: true })}`, { name: w.batch.reschedule }));
+    actions.push(
+      actionForm(
+        c,
+        `/console/batches/${id}/reschedule`,
+        w.batch.reschedule,
+        html`${field(w.batch.newAt, (a) => html`<input${a} name="at" required maxlength="64">`)}${field(w.batch.minNotice, (a) => html`<input${a} name="minNotice" maxlength="16">`)}${field(w.batch.allowOffDay, (a) => html`<input${a} type="checkbox" name="allowNonBusinessDay" value="true">`, { check: true })}`,
+        { name: w.batch.reschedule },
+      ),
+    );
   }
-  if (b.status === 'running' && can(c, 'batch.pause')) actions.push(actionForm(c, `/console/batches/${id}/pause`, w.batch.pause));
-  if (b.status === 'paused' && can(c, 'batch.resume')) actions.push(actionForm(c, `/console/batches/${id}/resume`, w.batch.resume));
-  if (b.status === 'blocked_on_readiness' && can(c, 'batch.override_readiness', [b.requestedBy])) actions.push(actionForm(c, `/console/batches/${id}/override-readiness`, w.batch.override, reasonField(c), { name: w.batch.override }));
-  if (!FINAL_BATCH_STATUSES.includes(b.status) && can(c, 'batch.abort')) actions.push(actionForm(c, `/console/batches/${id}/abort`, w.batch.abort, reasonField(c), { danger: true, confirm: `${w.batch.abort} ${b.id}?`, name: w.batch.abort }));
+  if (b.status === 'running' && can(c, 'batch.pause'))
+    actions.push(actionForm(c, `/console/batches/${id}/pause`, w.batch.pause));
+  if (b.status === 'paused' && can(c, 'batch.resume'))
+    actions.push(actionForm(c, `/console/batches/${id}/resume`, w.batch.resume));
+  if (b.status === 'blocked_on_readiness' && can(c, 'batch.override_readiness', [b.requestedBy]))
+    actions.push(
+      actionForm(c, `/console/batches/${id}/override-readiness`, w.batch.override, reasonField(c), {
+        name: w.batch.override,
+      }),
+    );
+  if (!FINAL_BATCH_STATUSES.includes(b.status) && can(c, 'batch.abort'))
+    actions.push(
+      actionForm(c, `/console/batches/${id}/abort`, w.batch.abort, reasonField(c), {
+        danger: true,
+        confirm: `${w.batch.abort} ${b.id}?`,
+        name: w.batch.abort,
+      }),
+    );
   const body = html`<h2>${w.batch.plan}</h2>
 <dl class="facts"><dt>${w.col.name}</dt><dd>${b.name}</dd><dt>${w.col.planned}</dt><dd>${hk(b.plannedAt)}</dd><dt>${w.col.requestedBy}</dt><dd>${b.requestedBy}</dd><dt>${w.col.approvedBy}</dt><dd>${b.approvedBy ?? '-'}</dd>
 <dt>${w.batch.failurePolicy}</dt><dd>${statusWord(w, b.failurePolicy)}</dd><dt>${w.batch.concurrency}</dt><dd>${b.concurrency}</dd></dl>
@@ -80,13 +124,28 @@ ${rehearsalsSection(c, b, rehearsals)}
 type DryRun = ReplyOf<'GET /api/batches/{id}/dry-run'>;
 
 /** What a batch (or a plan) concerns, per folder: firms affected and not ready, and a few of them. */
-export function dryRunTable(c: PageContext, folders: { code: string; name: string; affected: number; notReady: number; firms: { participant: string; missing: string }[] }[]): Html {
+export function dryRunTable(
+  c: PageContext,
+  folders: {
+    code: string;
+    name: string;
+    affected: number;
+    notReady: number;
+    firms: { participant: string; missing: string }[];
+  }[],
+): Html {
   const { w } = c;
   return html`<div class="scroll"><table><thead><tr><th scope="col">${w.col.folder}</th><th scope="col">${w.col.name}</th><th scope="col">${w.col.affected}</th><th scope="col">${w.col.notReady}</th><th scope="col">${w.approve.notReadyFirms}</th></tr></thead>
 <tbody>${folders.map((f) => html`<tr data-folder="${f.code}"><th scope="row">${f.code}</th><td>${f.name}</td><td>${f.affected}</td><td>${f.notReady}</td><td>${f.firms.slice(0, 5).map((n) => html`<div><a href="/console/participants/${n.participant}">${n.participant}</a>: ${n.missing}</div>`)}</td></tr>`)}</tbody></table></div>`;
 }
 
-export function approvePage(c: PageContext, b: BatchView, dry: DryRun, flash?: { error?: string }, rehearsals?: RehearsalsView): Html {
+export function approvePage(
+  c: PageContext,
+  b: BatchView,
+  dry: DryRun,
+  flash?: { error?: string },
+  rehearsals?: RehearsalsView,
+): Html {
   const { w } = c;
   const body = html`<p>${w.approve.lead}</p>
 ${rehearsals ? html`<p id="approve-rehearsal">${rehearsals.line}</p>${rehearsals.refusal ? html`<p class="note" id="approve-rehearsal-required">${rehearsals.refusal}</p>` : ''}` : ''}
@@ -94,15 +153,36 @@ ${rehearsals ? html`<p id="approve-rehearsal">${rehearsals.line}</p>${rehearsals
 <dt>${w.col.folders}</dt><dd id="approve-folders">${b.folders.map((f) => f.code).join(', ')}</dd><dt>${w.approve.firms}</dt><dd id="approve-firms">${dry.affected}</dd>
 <dt>${w.approve.gaps}</dt><dd id="approve-gaps">${dry.notReady}</dd><dt>${w.col.requestedBy}</dt><dd>${b.requestedBy}</dd></dl>
 <h2>${w.approve.dryRun}</h2>
-${dryRunTable(c, dry.folders.map((f) => ({ code: f.code, name: f.name, affected: f.affected, notReady: f.notReadyCount, firms: f.notReady })))}
+${dryRunTable(
+  c,
+  dry.folders.map((f) => ({
+    code: f.code,
+    name: f.name,
+    affected: f.affected,
+    notReady: f.notReadyCount,
+    firms: f.notReady,
+  })),
+)}
 <h2>${w.approve.steps}</h2><ol>${dry.steps.map((s) => html`<li>${s}</li>`)}</ol>
-${b.status !== 'awaiting_approval' ? html`<p>${statusWord(w, b.status)}</p>` : !can(c, 'batch.approve') ? '' : !can(c, 'batch.approve', [b.requestedBy]) ? html`<p class="note">${w.batch.notYours}</p>` : html`
+${
+  b.status !== 'awaiting_approval'
+    ? html`<p>${statusWord(w, b.status)}</p>`
+    : !can(c, 'batch.approve')
+      ? ''
+      : !can(c, 'batch.approve', [b.requestedBy])
+        ? html`<p class="note">${w.batch.notYours}</p>`
+        : html`
 ${actionForm(c, `/console/batches/${encodeURIComponent(b.id)}/approve`, w.approve.button, html`<input type="hidden" name="plannedAt" value="${b.plannedAt}">`, { back: `/console/batches/${encodeURIComponent(b.id)}` })}
-${actionForm(c, `/console/batches/${encodeURIComponent(b.id)}/reject`, w.batch.reject, reasonField(c), { name: w.batch.reject, back: `/console/batches/${encodeURIComponent(b.id)}` })}`}`;
+${actionForm(c, `/console/batches/${encodeURIComponent(b.id)}/reject`, w.batch.reject, reasonField(c), { name: w.batch.reject, back: `/console/batches/${encodeURIComponent(b.id)}` })}`
+}`;
   return layout(c, w.approve.title(b.id), body, flash);
 }
 
 /** A batch's report, inside the console (the same body as the HTML file the CLI writes). */
 export function reportPage(c: PageContext, r: ReportFacts): Html {
-  return layout(c, c.w.batch.reportTitle(r.batch.id), html`<p><a href="/console/batches/${encodeURIComponent(r.batch.id)}">${c.w.batch.title(r.batch.id)}</a></p>${reportBody(r)}`);
+  return layout(
+    c,
+    c.w.batch.reportTitle(r.batch.id),
+    html`<p><a href="/console/batches/${encodeURIComponent(r.batch.id)}">${c.w.batch.title(r.batch.id)}</a></p>${reportBody(r)}`,
+  );
 }

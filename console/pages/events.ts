@@ -15,10 +15,22 @@ export function eventsTable(c: PageContext, events: EventView[]): Html {
 /** What the audit trail can be filtered by (one at a time). */
 export const EVENT_FILTERS = ['folder', 'batch', 'participant', 'operator'] as const;
 
-export function eventsPage(c: PageContext, filter: Record<string, string>, page: number, events: EventView[], pageSize: number, error?: string): Html {
+export function eventsPage(
+  c: PageContext,
+  filter: Record<string, string>,
+  page: number,
+  events: EventView[],
+  pageSize: number,
+  error?: string,
+): Html {
   const { w } = c;
   const keys = EVENT_FILTERS;
-  const labels = { folder: w.col.folder, batch: w.col.batch, participant: w.col.participant, operator: w.col.actor };
+  const labels = {
+    folder: w.col.folder,
+    batch: w.col.batch,
+    participant: w.col.participant,
+    operator: w.col.actor,
+  };
   const current = keys.find((k) => filter[k]);
   const body = html`<form method="get" action="/console/events" class="inline">
 ${field(w.events.by, (a) => html`<select${a} name="by"><option value="">${w.events.any}</option>${keys.map((k) => html`<option value="${k}"${k === current ? html` selected` : ''}>${labels[k]}</option>`)}</select>`)}

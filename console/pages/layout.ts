@@ -22,15 +22,28 @@ export interface PageContext {
 
 /** An instant in Hong Kong time, or '-'. */
 export const hk = (v: string | Date | null | undefined) => (v ? formatHk(v) : '-');
-export const badge = (w: Words, s: string | null | undefined) => html`<span class="badge s-${s ?? 'none'}">${statusWord(w, s)}</span>`;
+export const badge = (w: Words, s: string | null | undefined) =>
+  html`<span class="badge s-${s ?? 'none'}">${statusWord(w, s)}</span>`;
 /** What the signed-in operator may do here (domain/permissions.ts): a courtesy, the server refuses the rest anyway. */
-export const can = (c: PageContext, command: Permission, editors: readonly string[] = []) => Boolean(c.op && may(c.op, command, editors));
+export const can = (c: PageContext, command: Permission, editors: readonly string[] = []) =>
+  Boolean(c.op && may(c.op, command, editors));
 
-export function layout(c: PageContext, title: string, body: Html, flash?: { ok?: string; error?: string }): Html {
+export function layout(
+  c: PageContext,
+  title: string,
+  body: Html,
+  flash?: { ok?: string; error?: string },
+): Html {
   const { w } = c;
   const other: Lang = c.lang === 'en' ? 'zh-Hant' : 'en';
   const nav = c.op
-    ? ([['/console/batches', w.nav.batches], ['/console/folders', w.nav.folders], ['/console/participants', w.nav.participants], ['/console/decommission', w.nav.decommission], ['/console/events', w.nav.events]] as const)
+    ? ([
+        ['/console/batches', w.nav.batches],
+        ['/console/folders', w.nav.folders],
+        ['/console/participants', w.nav.participants],
+        ['/console/decommission', w.nav.decommission],
+        ['/console/events', w.nav.events],
+      ] as const)
     : [];
   return html`<!doctype html>
 <html lang="${c.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -50,7 +63,13 @@ ${body}
 }
 
 /** A form that makes a change: it carries the session's CSRF token and the page to come back to. */
-export function actionForm(c: PageContext, action: string, label: string, inner: Html | string = '', opts: { danger?: boolean; confirm?: string; name?: string; back?: string } = {}): Html {
+export function actionForm(
+  c: PageContext,
+  action: string,
+  label: string,
+  inner: Html | string = '',
+  opts: { danger?: boolean; confirm?: string; name?: string; back?: string } = {},
+): Html {
   return html`<form class="inline" method="post" action="${action}"${opts.confirm ? html` data-confirm="${opts.confirm}"` : ''}${opts.name ? html` aria-label="${opts.name}"` : ''}>
 <input type="hidden" name="_csrf" value="${c.csrf}"><input type="hidden" name="_back" value="${opts.back ?? c.path}">${inner}
 <button type="submit"${opts.danger ? html` class="danger"` : ''}>${label}</button></form>`;
@@ -58,18 +77,29 @@ export function actionForm(c: PageContext, action: string, label: string, inner:
 
 let fieldSeq = 0; // ids unique within a page (rendered synchronously); wraps rather than grows
 /** A labelled control; `input` gets the control's attributes (id, and what describes it: help, problems). */
-export function field(label: string, input: (attrs: Html) => Html, opts: { help?: string; problems?: string[]; check?: boolean } = {}): Html {
+export function field(
+  label: string,
+  input: (attrs: Html) => Html,
+  opts: { help?: string; problems?: string[]; check?: boolean } = {},
+): Html {
   const id = `f${(fieldSeq = (fieldSeq + 1) % 1_000_000)}`;
   const problems = opts.problems ?? [];
-  const describedBy = [opts.help ? `${id}-help` : '', problems.length ? `${id}-problems` : ''].filter(Boolean).join(' ');
-  const control = input(html` id="${id}"${describedBy ? html` aria-describedby="${describedBy}"` : ''}${problems.length ? html` aria-invalid="true" class="invalid"` : ''}`);
+  const describedBy = [opts.help ? `${id}-help` : '', problems.length ? `${id}-problems` : '']
+    .filter(Boolean)
+    .join(' ');
+  const control = input(
+    html` id="${id}"${describedBy ? html` aria-describedby="${describedBy}"` : ''}${problems.length ? html` aria-invalid="true" class="invalid"` : ''}`,
+  );
   return opts.check
     ? html`<div class="field check">${control}<label for="${id}">${label}</label></div>`
     : html`<div class="field"><label for="${id}">${label}</label>${control}${opts.help ? html`<span class="help" id="${id}-help">${opts.help}</span>` : ''}${problems.length ? html`<div id="${id}-problems">${problems.map((p) => html`<p class="problem">${p}</p>`)}</div>` : ''}</div>`;
 }
-export const reasonField = (c: PageContext) => field(c.w.batch.reason, (a) => html`<input${a} name="reason" required minlength="3" maxlength="1000">`);
+export const reasonField = (c: PageContext) =>
+  field(c.w.batch.reason, (a) => html`<input${a} name="reason" required minlength="3" maxlength="1000">`);
 
 /** A refusal or an unexpected failure, as a page with the way back. */
 export function errorPage(c: PageContext, message: string): Html {
-  return layout(c, c.w.error.title, html`<p><a href="/console/batches">${c.w.nav.batches}</a></p>`, { error: message });
+  return layout(c, c.w.error.title, html`<p><a href="/console/batches">${c.w.nav.batches}</a></p>`, {
+    error: message,
+  });
 }

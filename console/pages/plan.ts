@@ -17,7 +17,11 @@ export function planPage(c: PageContext, s: PlanFormState): Html {
   const f = w.planForm;
   const v = (k: string) => s.values[k] ?? '';
   const of = (field: string) => s.problems.filter((p) => p.field === field).map((p) => p.message);
-  const text = (name: string, label: string, help?: string, attrs = '') => field(label, (a) => html`<input${a} name="${name}" value="${v(name)}"${trusted(attrs)}>`, { help, problems: of(name) });
+  const text = (name: string, label: string, help?: string, attrs = '') =>
+    field(label, (a) => html`<input${a} name="${name}" value="${v(name)}"${trusted(attrs)}>`, {
+      help,
+      problems: of(name),
+    });
   const preview = s.preview;
   const body = html`<form method="post" action="/console/plan" novalidate>
 <input type="hidden" name="_csrf" value="${c.csrf}">
@@ -35,10 +39,23 @@ ${text('maxNotReady', f.maxNotReady, f.maxNotReadyHelp, ' maxlength="16"')}
 </fieldset>
 <button type="submit" name="intent" value="preview" class="secondary">${f.preview}</button> <button type="submit" name="intent" value="plan">${f.submit}</button>
 </form>
-${preview ? html`<section aria-labelledby="preview-h" id="preview"><h2 id="preview-h">${f.previewTitle}</h2>
+${
+  preview
+    ? html`<section aria-labelledby="preview-h" id="preview"><h2 id="preview-h">${f.previewTitle}</h2>
 <p role="status">${preview.ok ? f.previewOk : f.problems(s.problems.length)}</p>
 <dl class="facts"><dt>${w.approve.instant}</dt><dd>${hk(preview.plannedAt)}</dd><dt>${w.approve.firms}</dt><dd id="preview-firms">${preview.affected}</dd><dt>${w.approve.gaps}</dt><dd>${preview.notReady}</dd></dl>
-${dryRunTable(c, preview.folders.map((x) => ({ code: x.code, name: x.name, affected: x.affected, notReady: x.notReady, firms: x.notReadyFirms })))}
-<h3>${w.approve.steps}</h3><ol>${preview.steps.map((x) => html`<li>${x}</li>`)}</ol></section>` : ''}`;
+${dryRunTable(
+  c,
+  preview.folders.map((x) => ({
+    code: x.code,
+    name: x.name,
+    affected: x.affected,
+    notReady: x.notReady,
+    firms: x.notReadyFirms,
+  })),
+)}
+<h3>${w.approve.steps}</h3><ol>${preview.steps.map((x) => html`<li>${x}</li>`)}</ol></section>`
+    : ''
+}`;
   return layout(c, f.title, body, { error: s.error });
 }

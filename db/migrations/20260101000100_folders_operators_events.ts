@@ -33,7 +33,11 @@ export async function up(knex: Knex): Promise<void> {
     t.check(`name ~ '^[a-z][a-z0-9_.-]*$'`, [], 'operators_name_check');
   });
   await knex.schema.createTable('operator_roles', (t) => {
-    t.string('operator', 64).notNullable().references('name').inTable('operators').onDelete('CASCADE')
+    t.string('operator', 64)
+      .notNullable()
+      .references('name')
+      .inTable('operators')
+      .onDelete('CASCADE')
       .withKeyName('operator_roles_operator_fkey');
     t.string('role', 16).notNullable();
     t.primary(['operator', 'role'], { constraintName: 'operator_roles_pkey' });
@@ -57,7 +61,11 @@ export async function up(knex: Knex): Promise<void> {
     /** Set by activities (workflow, run, step): a retried activity cannot write the same event twice. */
     t.string('idempotency_key', 255).nullable();
     t.unique(['idempotency_key'], { indexName: 'events_idempotency_key' });
-    t.check(`entity_type in ('folder','batch','participant','notice','decommission','system')`, [], 'events_entity_type_check');
+    t.check(
+      `entity_type in ('folder','batch','participant','notice','decommission','system')`,
+      [],
+      'events_entity_type_check',
+    );
     t.index(['entity_type', 'entity_id', 'id'], 'events_entity_idx');
   });
   await knex.raw(`

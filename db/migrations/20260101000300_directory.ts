@@ -20,7 +20,11 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('users', (t) => {
     t.bigIncrements('id', { primaryKey: false });
     t.primary(['id'], { constraintName: 'users_pkey' });
-    t.string('participant_code', 5).notNullable().references('code').inTable('participants').onDelete('CASCADE')
+    t.string('participant_code', 5)
+      .notNullable()
+      .references('code')
+      .inTable('participants')
+      .onDelete('CASCADE')
       .withKeyName('users_participant_fkey');
     t.text('email').notNullable();
     t.string('role', 8).notNullable();
@@ -46,9 +50,17 @@ export async function up(knex: Knex): Promise<void> {
 
   // Folders a participant submitted by SFTP on legacy: readiness then also needs EU_ECPSFTP with key and IP.
   await knex.schema.createTable('participant_sftp_folders', (t) => {
-    t.string('participant_code', 5).notNullable().references('code').inTable('participants').onDelete('CASCADE')
+    t.string('participant_code', 5)
+      .notNullable()
+      .references('code')
+      .inTable('participants')
+      .onDelete('CASCADE')
       .withKeyName('participant_sftp_folders_participant_fkey');
-    t.string('folder_code', 16).notNullable().references('code').inTable('folders').withKeyName('participant_sftp_folders_folder_fkey');
+    t.string('folder_code', 16)
+      .notNullable()
+      .references('code')
+      .inTable('folders')
+      .withKeyName('participant_sftp_folders_folder_fkey');
     t.primary(['participant_code', 'folder_code'], { constraintName: 'participant_sftp_folders_pkey' });
   });
 }

@@ -2,8 +2,14 @@ import type { Knex } from 'knex';
 
 // As they were when this migration was written (20260101000800 changed them).
 const NOTICE_KINDS = [
-  'batch_announced', 'batch_reminder', 'folders_live', 'folder_switched_back', 'readiness_action_needed',
-  'decommission_scheduled', 'decommission_reminder', 'legacy_decommissioned',
+  'batch_announced',
+  'batch_reminder',
+  'folders_live',
+  'folder_switched_back',
+  'readiness_action_needed',
+  'decommission_scheduled',
+  'decommission_reminder',
+  'legacy_decommissioned',
 ] as const;
 
 export async function up(knex: Knex): Promise<void> {
@@ -14,7 +20,11 @@ export async function up(knex: Knex): Promise<void> {
     t.primary(['id'], { constraintName: 'notices_pkey' });
     t.string('kind', 32).notNullable();
     t.string('subject_id', 64).notNullable();
-    t.string('participant_code', 5).notNullable().references('code').inTable('participants').withKeyName('notices_participant_fkey');
+    t.string('participant_code', 5)
+      .notNullable()
+      .references('code')
+      .inTable('participants')
+      .withKeyName('notices_participant_fkey');
     t.specificType('recipients', 'text[]').notNullable();
     t.text('subject').notNullable();
     t.text('body_text').notNullable();
@@ -30,12 +40,19 @@ export async function up(knex: Knex): Promise<void> {
     t.check(`status in ('queued','sending','sent','failed')`, [], 'notices_status_check');
     t.index(['participant_code', 'id'], 'notices_participant_idx');
   });
-  await knex.raw(`create index notices_pending_idx on notices (next_attempt_at) where status in ('queued','sending')`);
+  await knex.raw(
+    `create index notices_pending_idx on notices (next_attempt_at) where status in ('queued','sending')`,
+  );
 
   await knex.schema.createTable('notice_attempts', (t) => {
     t.bigIncrements('id', { primaryKey: false });
     t.primary(['id'], { constraintName: 'notice_attempts_pkey' });
-    t.bigInteger('notice_id').notNullable().references('id').inTable('notices').onDelete('CASCADE').withKeyName('notice_attempts_notice_fkey');
+    t.bigInteger('notice_id')
+      .notNullable()
+      .references('id')
+      .inTable('notices')
+      .onDelete('CASCADE')
+      .withKeyName('notice_attempts_notice_fkey');
     t.timestamp('attempted_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.string('outcome', 8).notNullable();
     t.text('smtp_response').nullable();

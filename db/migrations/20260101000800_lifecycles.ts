@@ -10,9 +10,45 @@ import type { Knex } from 'knex';
  * migrations.test.ts checks that the constraints in the database equal the lists the code uses.
  */
 const list = (values: string[]) => values.map((v) => `'${v}'`).join(',');
-const BATCH = ['awaiting_approval', 'approved', 'announced', 'blocked_on_readiness', 'running', 'paused', 'aborting', 'completed', 'completed_with_failures', 'aborted', 'rejected', 'expired'];
-const BATCH_BEFORE = ['draft', 'awaiting_approval', 'approved', 'announced', 'running', 'paused', 'blocked_on_readiness', 'completed', 'completed_with_failures', 'aborted', 'rejected', 'expired'];
-const KINDS = ['batch_announced', 'batch_reminder', 'folders_live', 'batch_cancelled', 'folder_switched_back', 'readiness_action_needed', 'decommission_scheduled', 'decommission_reminder', 'legacy_decommissioned'];
+const BATCH = [
+  'awaiting_approval',
+  'approved',
+  'announced',
+  'blocked_on_readiness',
+  'running',
+  'paused',
+  'aborting',
+  'completed',
+  'completed_with_failures',
+  'aborted',
+  'rejected',
+  'expired',
+];
+const BATCH_BEFORE = [
+  'draft',
+  'awaiting_approval',
+  'approved',
+  'announced',
+  'running',
+  'paused',
+  'blocked_on_readiness',
+  'completed',
+  'completed_with_failures',
+  'aborted',
+  'rejected',
+  'expired',
+];
+const KINDS = [
+  'batch_announced',
+  'batch_reminder',
+  'folders_live',
+  'batch_cancelled',
+  'folder_switched_back',
+  'readiness_action_needed',
+  'decommission_scheduled',
+  'decommission_reminder',
+  'legacy_decommissioned',
+];
 const KINDS_BEFORE = KINDS.filter((k) => k !== 'batch_cancelled');
 const NOTICE_STATUS = ['queued', 'sending', 'sent', 'failed', 'withdrawn'];
 const NOTICE_STATUS_BEFORE = NOTICE_STATUS.filter((s) => s !== 'withdrawn');

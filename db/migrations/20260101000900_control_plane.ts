@@ -6,7 +6,17 @@ import type { Knex } from 'knex';
  * PUBLIC_BATCH_STATUSES of domain/batch-lifecycle.ts as it stood when this was written (the migration test
  * checks the view against it).
  */
-const PUBLIC = ['approved', 'announced', 'blocked_on_readiness', 'running', 'paused', 'aborting', 'completed', 'completed_with_failures', 'aborted'];
+const PUBLIC = [
+  'approved',
+  'announced',
+  'blocked_on_readiness',
+  'running',
+  'paused',
+  'aborting',
+  'completed',
+  'completed_with_failures',
+  'aborted',
+];
 const inPublic = `(${PUBLIC.map((s) => `'${s}'`).join(',')})`;
 
 export async function up(knex: Knex): Promise<void> {
@@ -16,7 +26,11 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('decommission', (t) => t.string('run_id', 64).nullable());
   await knex.schema.createTable('operator_tokens', (t) => {
     t.string('id', 32).primary({ constraintName: 'operator_tokens_pkey' });
-    t.string('operator', 64).notNullable().references('name').inTable('operators').withKeyName('operator_tokens_operator_fkey');
+    t.string('operator', 64)
+      .notNullable()
+      .references('name')
+      .inTable('operators')
+      .withKeyName('operator_tokens_operator_fkey');
     /** scrypt$N$r$p$salt$hash: the token itself is shown once and never stored. */
     t.text('secret_hash').notNullable();
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
@@ -28,7 +42,11 @@ export async function up(knex: Knex): Promise<void> {
   // OIDC mode: an operator name is bound to one identity of the provider (issuer + subject) the first time it is
   // seen, so that a name a user may edit at the provider cannot be taken over (four eyes compares names).
   await knex.schema.createTable('oidc_identities', (t) => {
-    t.string('name', 64).primary({ constraintName: 'oidc_identities_pkey' }).references('name').inTable('operators').withKeyName('oidc_identities_name_fkey');
+    t.string('name', 64)
+      .primary({ constraintName: 'oidc_identities_pkey' })
+      .references('name')
+      .inTable('operators')
+      .withKeyName('oidc_identities_name_fkey');
     t.string('issuer', 255).notNullable();
     t.string('subject', 255).notNullable();
     t.timestamp('bound_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());

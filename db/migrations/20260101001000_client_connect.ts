@@ -14,8 +14,17 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('folders', (t) => t.timestamp('retired_at', { useTz: true }).nullable());
   await knex.schema.createTable('batch_retires', (t) => {
-    t.string('batch_id', 32).notNullable().references('id').inTable('batches').onDelete('CASCADE').withKeyName('batch_retires_batch_fkey');
-    t.string('folder_code', 16).notNullable().references('code').inTable('folders').withKeyName('batch_retires_folder_fkey');
+    t.string('batch_id', 32)
+      .notNullable()
+      .references('id')
+      .inTable('batches')
+      .onDelete('CASCADE')
+      .withKeyName('batch_retires_batch_fkey');
+    t.string('folder_code', 16)
+      .notNullable()
+      .references('code')
+      .inTable('folders')
+      .withKeyName('batch_retires_folder_fkey');
     /** pending → retired | refused (the platform said no); not_retired: the batch ended before its start. */
     t.string('status', 16).notNullable().defaultTo('pending');
     t.text('failure').nullable();
@@ -23,7 +32,9 @@ export async function up(knex: Knex): Promise<void> {
     t.primary(['batch_id', 'folder_code'], { constraintName: 'batch_retires_pkey' });
     t.check(`status in ('pending','retired','refused','not_retired')`, [], 'batch_retires_status_check');
   });
-  await knex.raw('create unique index batch_retires_one_active_idx on batch_retires (folder_code) where active');
+  await knex.raw(
+    'create unique index batch_retires_one_active_idx on batch_retires (folder_code) where active',
+  );
   // New columns go last: `create or replace view` keeps the ones before.
   await knex.raw(`create or replace view portal.folders as
     select f.code, f.name_en, f.name_zh, f.market, f.direction, f.placement, f.live_since,

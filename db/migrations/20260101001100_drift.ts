@@ -12,7 +12,11 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('drifts', (t) => {
     t.bigIncrements('id', { primaryKey: false });
     t.primary(['id'], { constraintName: 'drifts_pkey' });
-    t.string('folder_code', 16).notNullable().references('code').inTable('folders').withKeyName('drifts_folder_fkey');
+    t.string('folder_code', 16)
+      .notNullable()
+      .references('code')
+      .inTable('folders')
+      .withKeyName('drifts_folder_fkey');
     t.string('kind', 32).notNullable();
     t.text('detail').notNullable();
     t.string('action', 32).nullable();
@@ -20,9 +24,15 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('resolved_at', { useTz: true }).nullable();
     t.timestamp('alerted_at', { useTz: true }).nullable();
     t.timestamp('resolution_alerted_at', { useTz: true }).nullable();
-    t.check(`kind in ('open_on_both','closed_where_recorded','open_on_wrong_side','legacy_visibility','missing_on_platform','stuck_in_flight')`, [], 'drifts_kind_check');
+    t.check(
+      `kind in ('open_on_both','closed_where_recorded','open_on_wrong_side','legacy_visibility','missing_on_platform','stuck_in_flight')`,
+      [],
+      'drifts_kind_check',
+    );
   });
-  await knex.raw('create unique index drifts_one_open_idx on drifts (folder_code, kind) where resolved_at is null');
+  await knex.raw(
+    'create unique index drifts_one_open_idx on drifts (folder_code, kind) where resolved_at is null',
+  );
   await knex.schema.createTable('reconcile_passes', (t) => {
     t.bigIncrements('id', { primaryKey: false });
     t.primary(['id'], { constraintName: 'reconcile_passes_pkey' });

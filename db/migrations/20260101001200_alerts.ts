@@ -20,16 +20,24 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('resolved_at', { useTz: true }).nullable();
     t.timestamp('alerted_at', { useTz: true }).nullable();
     t.timestamp('resolution_alerted_at', { useTz: true }).nullable();
-    t.check(`kind in ('folder_compensated','folder_failed','batch_blocked','decommission_blocked')`, [], 'alerts_kind_check');
+    t.check(
+      `kind in ('folder_compensated','folder_failed','batch_blocked','decommission_blocked')`,
+      [],
+      'alerts_kind_check',
+    );
   });
   await knex.raw('create unique index alerts_one_open_idx on alerts (subject) where resolved_at is null');
   await knex.raw('alter table folder_runs drop constraint folder_runs_kind_check');
-  await knex.raw(`alter table folder_runs add constraint folder_runs_kind_check check (kind in ('cutover','rollback','repair'))`);
+  await knex.raw(
+    `alter table folder_runs add constraint folder_runs_kind_check check (kind in ('cutover','rollback','repair'))`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex('folder_runs').where({ kind: 'repair' }).del();
   await knex.raw('alter table folder_runs drop constraint folder_runs_kind_check');
-  await knex.raw(`alter table folder_runs add constraint folder_runs_kind_check check (kind in ('cutover','rollback'))`);
+  await knex.raw(
+    `alter table folder_runs add constraint folder_runs_kind_check check (kind in ('cutover','rollback'))`,
+  );
   await knex.schema.dropTable('alerts');
 }

@@ -12,7 +12,11 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('console_sessions', (t) => {
     t.string('id_hash', 64).notNullable();
     t.primary(['id_hash'], { constraintName: 'console_sessions_pkey' });
-    t.string('operator', 64).notNullable().references('name').inTable('operators').withKeyName('console_sessions_operator_fkey');
+    t.string('operator', 64)
+      .notNullable()
+      .references('name')
+      .inTable('operators')
+      .withKeyName('console_sessions_operator_fkey');
     /** The token id (token mode) or jwt:… (OIDC) the operator signed in with. */
     t.string('credential_id', 80).notNullable();
     t.string('mode', 8).notNullable();

@@ -6,7 +6,17 @@ import type { Knex } from 'knex';
  * migrations.test.ts checks that the constraint equals the list the code uses.
  */
 const list = (values: string[]) => values.map((v) => `'${v}'`).join(',');
-const KINDS_BEFORE = ['batch_announced', 'batch_reminder', 'folders_live', 'batch_cancelled', 'folder_switched_back', 'readiness_action_needed', 'decommission_scheduled', 'decommission_reminder', 'legacy_decommissioned'];
+const KINDS_BEFORE = [
+  'batch_announced',
+  'batch_reminder',
+  'folders_live',
+  'batch_cancelled',
+  'folder_switched_back',
+  'readiness_action_needed',
+  'decommission_scheduled',
+  'decommission_reminder',
+  'legacy_decommissioned',
+];
 const KINDS = [...KINDS_BEFORE, 'batch_outcome'];
 
 async function kinds(knex: Knex, values: string[]) {
@@ -19,7 +29,9 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex('notice_attempts').whereIn('notice_id', knex('notices').where({ kind: 'batch_outcome' }).select('id')).del();
+  await knex('notice_attempts')
+    .whereIn('notice_id', knex('notices').where({ kind: 'batch_outcome' }).select('id'))
+    .del();
   await knex('notices').where({ kind: 'batch_outcome' }).del();
   await kinds(knex, KINDS_BEFORE);
 }

@@ -7,7 +7,11 @@ import type { Knex } from 'knex';
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('batch_readiness', (t) => {
-    t.string('batch_id', 32).notNullable().references('id').inTable('batches').withKeyName('batch_readiness_batch_fkey');
+    t.string('batch_id', 32)
+      .notNullable()
+      .references('id')
+      .inTable('batches')
+      .withKeyName('batch_readiness_batch_fkey');
     t.string('moment', 16).notNullable();
     t.primary(['batch_id', 'moment'], { constraintName: 'batch_readiness_pkey' });
     t.timestamp('read_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());

@@ -9,7 +9,11 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('rehearsals', (t) => {
     t.string('id', 64).primary({ constraintName: 'rehearsals_pkey' });
-    t.string('batch_id', 32).notNullable().references('id').inTable('batches').withKeyName('rehearsals_batch_fkey');
+    t.string('batch_id', 32)
+      .notNullable()
+      .references('id')
+      .inTable('batches')
+      .withKeyName('rehearsals_batch_fkey');
     t.string('plan_hash', 64).notNullable();
     t.jsonb('plan').notNullable();
     t.string('requested_by', 64).notNullable();
@@ -32,7 +36,12 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['batch_id', 'started_at'], 'rehearsals_batch_idx');
   });
   await knex.schema.createTable('rehearsal_folders', (t) => {
-    t.string('rehearsal_id', 64).notNullable().references('id').inTable('rehearsals').onDelete('CASCADE').withKeyName('rehearsal_folders_rehearsal_fkey');
+    t.string('rehearsal_id', 64)
+      .notNullable()
+      .references('id')
+      .inTable('rehearsals')
+      .onDelete('CASCADE')
+      .withKeyName('rehearsal_folders_rehearsal_fkey');
     t.string('folder_code', 16).notNullable();
     t.primary(['rehearsal_id', 'folder_code'], { constraintName: 'rehearsal_folders_pkey' });
     t.string('workflow_id', 255).nullable();
@@ -47,7 +56,11 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('drained').nullable();
     t.integer('handed_over').nullable();
     t.text('failure').nullable();
-    t.check(`status in ('pending','running','succeeded','compensated','refused')`, [], 'rehearsal_folders_status_check');
+    t.check(
+      `status in ('pending','running','succeeded','compensated','refused')`,
+      [],
+      'rehearsal_folders_status_check',
+    );
   });
 }
 

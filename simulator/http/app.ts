@@ -1,7 +1,17 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Faults } from '../faults';
 import { HttpError } from './errors';
 
@@ -11,7 +21,13 @@ import { HttpError } from './errors';
  * too long, a body that is not JSON or not UTF-8, too large, of the wrong type, or failing its schema; a 5xx only
  * for a failure of our own, which says nothing internal.
  */
-export type SimApp = FastifyInstance<import('node:http').Server, import('node:http').IncomingMessage, import('node:http').ServerResponse, import('fastify').FastifyBaseLogger, ZodTypeProvider>;
+export type SimApp = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  import('fastify').FastifyBaseLogger,
+  ZodTypeProvider
+>;
 
 /** The largest file the platform takes; a request body is at most its base64 and a little JSON. */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -20,7 +36,11 @@ const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function createApp(opts: { faults: Faults; adminToken: string; log?: (line: string) => void }): SimApp {
+export function createApp(opts: {
+  faults: Faults;
+  adminToken: string;
+  log?: (line: string) => void;
+}): SimApp {
   const app = Fastify({
     bodyLimit: MAX_BODY_BYTES,
     routerOptions: { maxParamLength: 300 },
@@ -29,7 +49,10 @@ export function createApp(opts: { faults: Faults; adminToken: string; log?: (lin
     logger: false,
     frameworkErrors: (err, _req, reply) => {
       // Reached before routing: a path that is not valid percent-encoding, or a segment too long to be anything.
-      const message = err.code === 'FST_ERR_BAD_URL' ? 'the path is not a valid URL path (bad % encoding?)' : 'the path is too long';
+      const message =
+        err.code === 'FST_ERR_BAD_URL'
+          ? 'the path is not a valid URL path (bad % encoding?)'
+          : 'the path is too long';
       void (reply as FastifyReply).code(400).send({ code: 'bad_request', message });
     },
     clientErrorHandler: answerClientError,
@@ -59,7 +82,8 @@ export function createApp(opts: { faults: Faults; adminToken: string; log?: (lin
     if (path === '/_faults' || path === '/healthz') return;
     const { delayMs, fail } = opts.faults.decide(req.method, path);
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
-    if (fail) return reply.code(503).send({ code: 'unavailable', message: 'injected fault: platform unavailable' });
+    if (fail)
+      return reply.code(503).send({ code: 'unavailable', message: 'injected fault: platform unavailable' });
   });
   // The admin and fault APIs, known routes or not, answer nobody without the credential (the path as routed:
   // percent-decoded, so that an encoded letter does not slip past).
@@ -82,11 +106,15 @@ export function createApp(opts: { faults: Faults; adminToken: string; log?: (lin
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const { status, code, message, headers } = answerFor(err);
-    if (status >= 500) opts.log?.(`simulator: ${req.method} ${req.url.slice(0, 200)} failed: ${err.stack ?? String(err)}`);
+    if (status >= 500)
+      opts.log?.(`simulator: ${req.method} ${req.url.slice(0, 200)} failed: ${err.stack ?? String(err)}`);
     void reply.code(status).headers(headers).send({ code, message });
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ code: 'not_found', message: `no route ${req.method} ${pathOf(req).slice(0, 100)}: the platforms are under /legacy/... and /ecp2/...` });
+    void reply.code(404).send({
+      code: 'not_found',
+      message: `no route ${req.method} ${pathOf(req).slice(0, 100)}: the platforms are under /legacy/... and /ecp2/...`,
+    });
   });
   app.addHook('onSend', async (_req, reply, payload) => {
     void reply.header('x-content-type-options', 'nosniff').header('cache-control', 'no-store');
@@ -107,31 +135,58 @@ function decodedPath(req: FastifyRequest): string {
   }
 }
 
-function answerFor(err: FastifyError): { status: number; code: string; message: string; headers: Record<string, string> } {
-  if (err instanceof HttpError) return { status: err.status, code: err.code, message: err.message, headers: err.headers };
-  if (hasZodFastifySchemaValidationErrors(err)) return { status: 400, code: 'bad_request', message: validationMessage(err), headers: {} };
+function answerFor(err: FastifyError): {
+  status: number;
+  code: string;
+  message: string;
+  headers: Record<string, string>;
+} {
+  if (err instanceof HttpError)
+    return { status: err.status, code: err.code, message: err.message, headers: err.headers };
+  if (hasZodFastifySchemaValidationErrors(err))
+    return { status: 400, code: 'bad_request', message: validationMessage(err), headers: {} };
   const known: Record<string, [number, string, string]> = {
-    FST_ERR_CTP_BODY_TOO_LARGE: [413, 'too_large', `a request body is at most ${MAX_BODY_BYTES} bytes (a file at most ${MAX_FILE_BYTES})`],
+    FST_ERR_CTP_BODY_TOO_LARGE: [
+      413,
+      'too_large',
+      `a request body is at most ${MAX_BODY_BYTES} bytes (a file at most ${MAX_FILE_BYTES})`,
+    ],
     FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'send the body as application/json'],
-    FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_request', 'the body is not as long as its Content-Length says'],
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
+      400,
+      'bad_request',
+      'the body is not as long as its Content-Length says',
+    ],
     FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'bad_request', 'body must be JSON'],
     FST_ERR_CTP_INVALID_JSON_BODY: [400, 'bad_request', 'body must be JSON'],
   };
   const hit = known[err.code];
   if (hit) return { status: hit[0], code: hit[1], message: hit[2], headers: {} };
   // Any other refusal of Fastify's own: its status, never its words (they may echo what was sent).
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return { status: err.statusCode, code: 'bad_request', message: 'the request is malformed', headers: {} };
-  return { status: 500, code: 'internal', message: 'the platform failed; nothing was stored: try again later', headers: {} };
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+    return { status: err.statusCode, code: 'bad_request', message: 'the request is malformed', headers: {} };
+  return {
+    status: 500,
+    code: 'internal',
+    message: 'the platform failed; nothing was stored: try again later',
+    headers: {},
+  };
 }
 
 /** The first problem with a request, in the words of its schema ("participant must be a 5-digit participant code"). */
-function validationMessage(err: { validationContext?: string; validation: { message?: string; instancePath: string; keyword: string; params?: unknown }[] }): string {
+function validationMessage(err: {
+  validationContext?: string;
+  validation: { message?: string; instancePath: string; keyword: string; params?: unknown }[];
+}): string {
   const first = err.validation[0];
   if (first.keyword === 'unrecognized_keys') {
-    const keys = ((first.params as { keys?: string[] })?.keys ?? []).map((k) => `'${k.slice(0, 40)}'`).join(', ');
+    const keys = ((first.params as { keys?: string[] })?.keys ?? [])
+      .map((k) => `'${k.slice(0, 40)}'`)
+      .join(', ');
     return `unknown field(s) ${keys} in the ${err.validationContext ?? 'request'}`;
   }
-  if (first.keyword === 'invalid_type' && first.instancePath === '') return `the ${err.validationContext === 'body' ? 'body must be a JSON object' : 'request is malformed'}`;
+  if (first.keyword === 'invalid_type' && first.instancePath === '')
+    return `the ${err.validationContext === 'body' ? 'body must be a JSON object' : 'request is malformed'}`;
   return first.message ?? 'the request is malformed';
 }
 
@@ -141,9 +196,19 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
     socket.destroy();
     return;
   }
-  const [status, reason] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
-  const body = JSON.stringify({ code: 'bad_request', message: status === 431 ? 'the request headers are too large' : 'the request is not valid HTTP' });
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  const [status, reason] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout']
+        : [400, 'Bad Request'];
+  const body = JSON.stringify({
+    code: 'bad_request',
+    message: status === 431 ? 'the request headers are too large' : 'the request is not valid HTTP',
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -155,7 +220,9 @@ export function requireAdmin(adminToken: string) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const got = Buffer.from(String(req.headers.authorization ?? ''));
     if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
-      return reply.code(401).send({ code: 'unauthorized', message: 'the admin API needs the platform admin credential' });
+      return reply
+        .code(401)
+        .send({ code: 'unauthorized', message: 'the admin API needs the platform admin credential' });
     }
   };
 }

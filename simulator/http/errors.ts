@@ -6,7 +6,12 @@ import type { Refusal } from '../../domain/intake-rules';
  * message says what happened and what to do. Nothing internal is ever put in one.
  */
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }

@@ -13,7 +13,8 @@ const users = new WeakMap<FastifyRequest, SessionUser>();
 export function signedIn(ctx: SimContext, p: PlatformName) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const user = await sessionUser(ctx.db, p, req.headers.authorization, p === 'ecp2');
-    if ('refusal' in user) return reply.code(user.refusal.status).send({ code: user.refusal.code, message: user.refusal.message });
+    if ('refusal' in user)
+      return reply.code(user.refusal.status).send({ code: user.refusal.code, message: user.refusal.message });
     users.set(req, user);
   };
 }

@@ -9,7 +9,8 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('create sequence sim_legacy.login_id_seq');
   for (const s of ['sim_legacy', 'sim_ecp2']) {
-    const loginId = s === 'sim_legacy' ? `default ('L' || lpad(nextval('sim_legacy.login_id_seq')::text, 6, '0'))` : '';
+    const loginId =
+      s === 'sim_legacy' ? `default ('L' || lpad(nextval('sim_legacy.login_id_seq')::text, 6, '0'))` : '';
     await knex.raw(`create table ${s}.logins (
        email text constraint ${s}_logins_pkey primary key,
        login_id text not null ${loginId} constraint ${s}_logins_login_id_key unique,

@@ -17,7 +17,9 @@ export async function up(knex: Knex): Promise<void> {
        content bytea not null,
        placed_at timestamptz not null default now())`);
     // One file of a name per folder and addressee (everyone, or one participant).
-    await knex.raw(`create unique index ${s}_downloads_file_key on ${s}.downloads (folder_code, coalesce(participant, ''), filename)`);
+    await knex.raw(
+      `create unique index ${s}_downloads_file_key on ${s}.downloads (folder_code, coalesce(participant, ''), filename)`,
+    );
   }
 }
 

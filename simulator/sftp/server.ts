@@ -24,21 +24,27 @@ const { Server, utils } = ssh2;
 
 export const newHostKey = () => utils.generateKeyPairSync('ed25519').private;
 
-export async function startSftp(db: Knex, opts: { port?: number; host?: string; hostKey: string; log?: (line: string) => void }): Promise<SftpServer> {
+export async function startSftp(
+  db: Knex,
+  opts: { port?: number; host?: string; hostKey: string; log?: (line: string) => void },
+): Promise<SftpServer> {
   const clients = new Set<Connection>();
   const server = new Server({ hostKeys: [opts.hostKey], ident: 'ECP2-SFTP-simulator' }, (client, info) => {
     clients.add(client);
     const from = plainIp(info.ip);
     let email: string | null = null;
     client.on('authentication', (ctx) => {
-      authenticate(db, ctx, from).then((who) => {
-        if (!who) return ctx.reject(['publickey']);
-        email = who;
-        ctx.accept();
-      }, (err: Error) => {
-        opts.log?.(`sftp: authentication of ${ctx.username.slice(0, 100)} failed: ${err.message}`);
-        ctx.reject(['publickey']);
-      });
+      authenticate(db, ctx, from).then(
+        (who) => {
+          if (!who) return ctx.reject(['publickey']);
+          email = who;
+          ctx.accept();
+        },
+        (err: Error) => {
+          opts.log?.(`sftp: authentication of ${ctx.username.slice(0, 100)} failed: ${err.message}`);
+          ctx.reject(['publickey']);
+        },
+      );
     });
     client.on('ready', () => {
       client.on('session', (accept) => {
@@ -78,10 +84,14 @@ async function authenticate(db: Knex, ctx: AuthContext, from: string): Promise<s
   const access = await userAccess(db, login.email);
   if (!access.functions.includes(SFTP_FUNCTION) || access.memberOf.length === 0) return null;
   const offered = ctx.key.data;
-  const key = (await keysFor(db, login.email, from)).find((k) => k.length === offered.length && timingSafeEqual(k, offered));
+  const key = (await keysFor(db, login.email, from)).find(
+    (k) => k.length === offered.length && timingSafeEqual(k, offered),
+  );
   if (!key) return null;
   if (!ctx.signature) return login.email; // the client asks whether this key would do; it signs next
   const parsed = utils.parseKey(key);
   if (parsed instanceof Error) return null;
-  return (Array.isArray(parsed) ? parsed[0] : parsed).verify(ctx.blob!, ctx.signature, ctx.hashAlgo) ? login.email : null;
+  return (Array.isArray(parsed) ? parsed[0] : parsed).verify(ctx.blob!, ctx.signature, ctx.hashAlgo)
+    ? login.email
+    : null;
 }

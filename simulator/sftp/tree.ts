@@ -38,16 +38,25 @@ export async function resolve(db: Knex, who: SessionUser, path: string): Promise
   if (isFirm) return { kind: 'firm', folder, participant: second };
   if (hasDownloads(folder)) {
     const file = (await listFiles(db, 'ecp2', folder.code, who)).find((f) => f.filename === second);
-    if (file) return { kind: 'download', folder, filename: second, size: file.size, at: new Date(file.placedAt) };
+    if (file)
+      return { kind: 'download', folder, filename: second, size: file.size, at: new Date(file.placedAt) };
   }
   // A user of one firm may put a file straight into the folder; a user of several names the firm (FAQ B.14).
-  if (takesSubmissions(folder)) return who.memberOf.length === 1 ? submission(db, folder, who.memberOf[0], second) : { kind: 'absent', folder, participant: null, filename: second };
+  if (takesSubmissions(folder))
+    return who.memberOf.length === 1
+      ? submission(db, folder, who.memberOf[0], second)
+      : { kind: 'absent', folder, participant: null, filename: second };
   return { kind: 'none' };
 }
 
 async function submission(db: Knex, folder: SimFolder, participant: string, filename: string): Promise<Node> {
-  const row = await db(`${schemaOf('ecp2')}.submissions`).where({ folder_code: folder.code, participant, filename }).whereNot({ status: 'handed_over' }).first('size', 'received_at');
-  return row ? { kind: 'submitted', folder, participant, filename, size: row.size, at: row.received_at } : { kind: 'absent', folder, participant, filename };
+  const row = await db(`${schemaOf('ecp2')}.submissions`)
+    .where({ folder_code: folder.code, participant, filename })
+    .whereNot({ status: 'handed_over' })
+    .first('size', 'received_at');
+  return row
+    ? { kind: 'submitted', folder, participant, filename, size: row.size, at: row.received_at }
+    : { kind: 'absent', folder, participant, filename };
 }
 
 /** What a directory holds: names with a size and a time, directories apart. */
@@ -60,20 +69,48 @@ export interface Entry {
 
 export async function list(db: Knex, who: SessionUser, node: Node): Promise<Entry[] | null> {
   const now = new Date();
-  if (node.kind === 'root') return (await visibleFolders(db, 'ecp2', who, 'sftp')).map((f) => ({ name: f.code, dir: true, size: 0, at: now }));
+  if (node.kind === 'root')
+    return (await visibleFolders(db, 'ecp2', who, 'sftp')).map((f) => ({
+      name: f.code,
+      dir: true,
+      size: 0,
+      at: now,
+    }));
   if (node.kind === 'folder') {
-    const firms = takesSubmissions(node.folder) ? who.memberOf.map((p) => ({ name: p, dir: true, size: 0, at: now })) : [];
-    const files = hasDownloads(node.folder) ? (await listFiles(db, 'ecp2', node.folder.code, who)).map((f) => ({ name: f.filename, dir: false, size: f.size, at: new Date(f.placedAt) })) : [];
+    const firms = takesSubmissions(node.folder)
+      ? who.memberOf.map((p) => ({ name: p, dir: true, size: 0, at: now }))
+      : [];
+    const files = hasDownloads(node.folder)
+      ? (await listFiles(db, 'ecp2', node.folder.code, who)).map((f) => ({
+          name: f.filename,
+          dir: false,
+          size: f.size,
+          at: new Date(f.placedAt),
+        }))
+      : [];
     return [...firms, ...files];
   }
   if (node.kind === 'firm') {
-    const rows = await db(`${schemaOf('ecp2')}.submissions`).where({ folder_code: node.folder.code, participant: node.participant }).whereNot({ status: 'handed_over' })
-      .orderBy('filename').limit(1000).select('filename', 'size', 'received_at');
-    return rows.map((r) => ({ name: r.filename as string, dir: false, size: r.size as number, at: r.received_at as Date }));
+    const rows = await db(`${schemaOf('ecp2')}.submissions`)
+      .where({ folder_code: node.folder.code, participant: node.participant })
+      .whereNot({ status: 'handed_over' })
+      .orderBy('filename')
+      .limit(1000)
+      .select('filename', 'size', 'received_at');
+    return rows.map((r) => ({
+      name: r.filename as string,
+      dir: false,
+      size: r.size as number,
+      at: r.received_at as Date,
+    }));
   }
   return null;
 }
 
-export async function downloadContent(db: Knex, who: SessionUser, node: Extract<Node, { kind: 'download' }>): Promise<Buffer | undefined> {
+export async function downloadContent(
+  db: Knex,
+  who: SessionUser,
+  node: Extract<Node, { kind: 'download' }>,
+): Promise<Buffer | undefined> {
   return (await readFile(db, 'ecp2', node.folder.code, node.filename, who))?.content;
 }

@@ -31,9 +31,30 @@ const tokens = { ...api.tokens, dora: doraToken };
 // B9 awaits approval (SD3); B8 (SD2) was rejected (final). Both planned by alice, a planner. B7 (CSCTRD)
 // awaits approval too, planned by dora, who is a planner and an approver (she still may not approve it).
 const inTenDays = DateTime.utc().plus({ days: 10 }).toISO();
-await planBatch(app, dora, { id: 'B7', name: 'seven', at: inTenDays, folders: ['CSCTRD'], concurrency: 2, allowNonBusinessDay: true });
-await planBatch(app, alice, { id: 'B9', name: 'nine', at: inTenDays, folders: ['SD3'], concurrency: 2, allowNonBusinessDay: true });
-await planBatch(app, alice, { id: 'B8', name: 'eight', at: inTenDays, folders: ['SD2'], concurrency: 2, allowNonBusinessDay: true });
+await planBatch(app, dora, {
+  id: 'B7',
+  name: 'seven',
+  at: inTenDays,
+  folders: ['CSCTRD'],
+  concurrency: 2,
+  allowNonBusinessDay: true,
+});
+await planBatch(app, alice, {
+  id: 'B9',
+  name: 'nine',
+  at: inTenDays,
+  folders: ['SD3'],
+  concurrency: 2,
+  allowNonBusinessDay: true,
+});
+await planBatch(app, alice, {
+  id: 'B8',
+  name: 'eight',
+  at: inTenDays,
+  folders: ['SD2'],
+  concurrency: 2,
+  allowNonBusinessDay: true,
+});
 await rejectBatch(app, bob, 'B8', 'not this week');
 const b8 = client.workflow.getHandle('batch-B8');
 await b8.result();
@@ -41,19 +62,48 @@ await b8.result();
 const historyLength = async (id: string) => (await client.workflow.getHandle(id).describe()).historyLength;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-input-'));
-const file = (name: string, text: string) => (fs.writeFileSync(path.join(dir, name), text), path.join(dir, name));
+const file = (name: string, text: string) => (
+  fs.writeFileSync(path.join(dir, name), text),
+  path.join(dir, name)
+);
 const participantsHeader = 'code,name_en,name_zh,user_types,emails,language,sftp_folders\n';
 const usersHeader = 'participant_code,email,role,functions,sftp_key_registered,ip_registered\n';
-const goodParticipants = file('p.csv', `${participantsHeader}99001,Big Firm Ltd,大公司,SEHK_EP,ecp@big.example,both,\n`);
-const tooManyUsers = file('u21.csv', usersHeader + Array.from({ length: 21 }, (_, i) => `99001,op${i}@big.example,operator,EU_ECPCASH,false,false\n`).join(''));
-const badCode = file('pbad.csv', `${participantsHeader}1234,Short Code Ltd,短,SEHK_EP,ecp@short.example,both,\n`);
+const goodParticipants = file(
+  'p.csv',
+  `${participantsHeader}99001,Big Firm Ltd,大公司,SEHK_EP,ecp@big.example,both,\n`,
+);
+const tooManyUsers = file(
+  'u21.csv',
+  usersHeader +
+    Array.from({ length: 21 }, (_, i) => `99001,op${i}@big.example,operator,EU_ECPCASH,false,false\n`).join(
+      '',
+    ),
+);
+const badCode = file(
+  'pbad.csv',
+  `${participantsHeader}1234,Short Code Ltd,短,SEHK_EP,ecp@short.example,both,\n`,
+);
 const goodUsers = file('u.csv', `${usersHeader}99001,admin@big.example,admin,,false,false\n`);
-const gcpAndClient = file('pgcp.csv', `${participantsHeader}99002,Clearing Ltd,結算,HKSCC_GCP,ecp@gcp.example,both,\n99003,Client Ltd,客戶,NCP,ecp@ncp.example,en,\n`);
-const sharedAddress = file('ugcp.csv', `${usersHeader}99002,ops@gcp.example,operator,EU_ECPHKSCC,false,false\n99003,ops@gcp.example,admin,,false,false\n`);
+const gcpAndClient = file(
+  'pgcp.csv',
+  `${participantsHeader}99002,Clearing Ltd,結算,HKSCC_GCP,ecp@gcp.example,both,\n99003,Client Ltd,客戶,NCP,ecp@ncp.example,en,\n`,
+);
+const sharedAddress = file(
+  'ugcp.csv',
+  `${usersHeader}99002,ops@gcp.example,operator,EU_ECPHKSCC,false,false\n99003,ops@gcp.example,admin,,false,false\n`,
+);
 
-const nextDays = (n: number) => DateTime.utc().setZone('Asia/Hong_Kong').plus({ days: n }).toFormat('yyyy-MM-dd 18:00');
+const nextDays = (n: number) =>
+  DateTime.utc().setZone('Asia/Hong_Kong').plus({ days: n }).toFormat('yyyy-MM-dd 18:00');
 const plan = (over: Record<string, string>, ...flags: string[]) => {
-  const o = { '--id': 'B10', '--name': 'ten', '--at': nextDays(10), '--folders': 'SD1', '--as': 'alice', ...over };
+  const o = {
+    '--id': 'B10',
+    '--name': 'ten',
+    '--at': nextDays(10),
+    '--folders': 'SD1',
+    '--as': 'alice',
+    ...over,
+  };
   return ['batch', 'plan', ...Object.entries(o).flat(), '--allow-non-business-day', ...flags];
 };
 
@@ -62,37 +112,142 @@ const CLI_CASES: [string, string[], Record<string, string>, RegExp][] = [
   ['unknown folder', plan({ '--folders': 'NOPE1' }), {}, /NOPE1/],
   ['folder already planned (I4)', plan({ '--folders': 'SD3' }), {}, /SD3.*(B9|planned)/],
   ['time in the past', plan({ '--at': '2022-06-06 18:00' }), {}, /past/],
-  ['Hong Kong public holiday', [...plan({ '--at': '2027-10-01 18:00' })].filter((a) => a !== '--allow-non-business-day'), {}, /holiday|National Day/i],
-  ['weekend', [...plan({ '--at': '2027-10-02 18:00' })].filter((a) => a !== '--allow-non-business-day'), {}, /Saturday|weekend/i],
+  [
+    'Hong Kong public holiday',
+    [...plan({ '--at': '2027-10-01 18:00' })].filter((a) => a !== '--allow-non-business-day'),
+    {},
+    /holiday|National Day/i,
+  ],
+  [
+    'weekend',
+    [...plan({ '--at': '2027-10-02 18:00' })].filter((a) => a !== '--allow-non-business-day'),
+    {},
+    /Saturday|weekend/i,
+  ],
   ['inside the notice period', plan({ '--at': nextDays(2) }), {}, /notice period/],
   ['unreadable time', plan({ '--at': 'tomorrow evening' }), {}, /tomorrow evening/],
   ['batch id already used', plan({ '--id': 'B9' }), {}, /B9 already exists/],
   ['SQL-ish batch id', plan({ '--id': "B1'; drop table batches;--" }), {}, /must be 1-32 letters/],
-  ['SQL-ish folder list', plan({ '--folders': "SD1'; drop table folders;--" }), {}, /not in the catalog|unknown folder/],
+  [
+    'SQL-ish folder list',
+    plan({ '--folders': "SD1'; drop table folders;--" }),
+    {},
+    /not in the catalog|unknown folder/,
+  ],
   ['zero concurrency', plan({ '--concurrency': '0' }), {}, /concurrency/],
   ['unknown failure policy', plan({ '--on-failure': 'retry' }), {}, /continue or halt/],
   ['readiness limit over 100%', plan({ '--max-not-ready': '150%' }), {}, /max-not-ready/],
   ['planner who is not a planner', plan({ '--as': 'carol' }), {}, /carol/],
-  ['not signed in', plan({ '--as': 'mallory' }), {}, /not signed in: set ECP_CUTOVER_TOKEN or run ecp-cutover login/],
-  ['--as someone else than the signed-in operator', ['batch', 'approve', 'B9', '--as', 'bob'], { ECP_CUTOVER_TOKEN: 'alice' }, /signed in as alice, not bob/],
-  ['a token that is not one', ['folders'], { ECP_CUTOVER_TOKEN: 'ecp_not_a_token' }, /not a token of this control API/],
+  [
+    'not signed in',
+    plan({ '--as': 'mallory' }),
+    {},
+    /not signed in: set ECP_CUTOVER_TOKEN or run ecp-cutover login/,
+  ],
+  [
+    '--as someone else than the signed-in operator',
+    ['batch', 'approve', 'B9', '--as', 'bob'],
+    { ECP_CUTOVER_TOKEN: 'alice' },
+    /signed in as alice, not bob/,
+  ],
+  [
+    'a token that is not one',
+    ['folders'],
+    { ECP_CUTOVER_TOKEN: 'ecp_not_a_token' },
+    /not a token of this control API/,
+  ],
   ['self-approval (I5)', ['batch', 'approve', 'B7', '--as', 'dora'], {}, /four eyes: dora planned batch B7/],
-  ['approval by a non-approver', ['batch', 'approve', 'B9', '--as', 'carol'], {}, /carol.*approver|not an approver/],
+  [
+    'approval by a non-approver',
+    ['batch', 'approve', 'B9', '--as', 'carol'],
+    {},
+    /carol.*approver|not an approver/,
+  ],
   ['approval of an unknown batch', ['batch', 'approve', 'B404', '--as', 'bob'], {}, /no batch B404/],
-  ['abort of a finished batch', ['batch', 'abort', 'B8', '--as', 'alice'], {}, /batch B8 is rejected: it has finished/],
-  ['pause of a batch that is not running', ['batch', 'pause', 'B9', '--as', 'alice'], {}, /only a running batch/],
-  ['resume of a batch that is not paused', ['batch', 'resume', 'B9', '--as', 'alice'], {}, /only a paused batch/],
-  ['readiness override of a batch not blocked', ['batch', 'override-readiness', 'B9', '--as', 'bob', '--reason', 'go ahead'], {}, /only a batch blocked on readiness/],
-  ['reschedule into the past', ['batch', 'reschedule', 'B9', '--at', '2022-01-03 10:00', '--as', 'alice'], {}, /past/],
-  ['switch-back of a folder not live', ['folder', 'rollback', 'SD3', '--reason', 'broken upload', '--as', 'alice'], {}, /not live/],
-  ['switch-back without a reason', ['folder', 'rollback', 'SD3', '--reason', 'x', '--as', 'alice'], {}, /reason.*must say why/],
-  ['decommission in the past', ['decommission', 'schedule', '--at', '2022-12-30 18:00', '--as', 'alice'], {}, /past/],
-  ['decommission too early for the reminders', ['decommission', 'schedule', '--at', nextDays(12), '--as', 'alice'], {}, /too early/],
-  ['approval of a decommission never scheduled', ['decommission', 'approve', '--as', 'bob'], {}, /no decommission is scheduled/],
-  ['firm with 21 users (FAQ B.11)', ['directory', 'import', '--participants', goodParticipants, '--users', tooManyUsers], {}, /more than 20 users/],
-  ["a GCP's user also a user of its NCP client (FAQ B.13)", ['directory', 'import', '--participants', gcpAndClient, '--users', sharedAddress], {}, /ops@gcp\.example is a user of General Clearing Participant 99002 and cannot also be one of its Non-Clearing Participant client 99003: .*different address .*\(FAQ B\.13\)/],
-  ['participant code of 4 digits', ['directory', 'import', '--participants', badCode, '--users', goodUsers], {}, /participants line 2, code/],
-  ['directory file missing', ['directory', 'import', '--participants', '/nonexistent.csv', '--users', goodUsers], {}, /no such file/],
+  [
+    'abort of a finished batch',
+    ['batch', 'abort', 'B8', '--as', 'alice'],
+    {},
+    /batch B8 is rejected: it has finished/,
+  ],
+  [
+    'pause of a batch that is not running',
+    ['batch', 'pause', 'B9', '--as', 'alice'],
+    {},
+    /only a running batch/,
+  ],
+  [
+    'resume of a batch that is not paused',
+    ['batch', 'resume', 'B9', '--as', 'alice'],
+    {},
+    /only a paused batch/,
+  ],
+  [
+    'readiness override of a batch not blocked',
+    ['batch', 'override-readiness', 'B9', '--as', 'bob', '--reason', 'go ahead'],
+    {},
+    /only a batch blocked on readiness/,
+  ],
+  [
+    'reschedule into the past',
+    ['batch', 'reschedule', 'B9', '--at', '2022-01-03 10:00', '--as', 'alice'],
+    {},
+    /past/,
+  ],
+  [
+    'switch-back of a folder not live',
+    ['folder', 'rollback', 'SD3', '--reason', 'broken upload', '--as', 'alice'],
+    {},
+    /not live/,
+  ],
+  [
+    'switch-back without a reason',
+    ['folder', 'rollback', 'SD3', '--reason', 'x', '--as', 'alice'],
+    {},
+    /reason.*must say why/,
+  ],
+  [
+    'decommission in the past',
+    ['decommission', 'schedule', '--at', '2022-12-30 18:00', '--as', 'alice'],
+    {},
+    /past/,
+  ],
+  [
+    'decommission too early for the reminders',
+    ['decommission', 'schedule', '--at', nextDays(12), '--as', 'alice'],
+    {},
+    /too early/,
+  ],
+  [
+    'approval of a decommission never scheduled',
+    ['decommission', 'approve', '--as', 'bob'],
+    {},
+    /no decommission is scheduled/,
+  ],
+  [
+    'firm with 21 users (FAQ B.11)',
+    ['directory', 'import', '--participants', goodParticipants, '--users', tooManyUsers],
+    {},
+    /more than 20 users/,
+  ],
+  [
+    "a GCP's user also a user of its NCP client (FAQ B.13)",
+    ['directory', 'import', '--participants', gcpAndClient, '--users', sharedAddress],
+    {},
+    /ops@gcp\.example is a user of General Clearing Participant 99002 and cannot also be one of its Non-Clearing Participant client 99003: .*different address .*\(FAQ B\.13\)/,
+  ],
+  [
+    'participant code of 4 digits',
+    ['directory', 'import', '--participants', badCode, '--users', goodUsers],
+    {},
+    /participants line 2, code/,
+  ],
+  [
+    'directory file missing',
+    ['directory', 'import', '--participants', '/nonexistent.csv', '--users', goodUsers],
+    {},
+    /no such file/,
+  ],
   ['SQL-ish participant code', ['participant', "0'or'1'='1"], {}, /not a participant code/],
   ['page zero of the event log', ['events', '--page', '0'], {}, /--page/],
   ['two filters on the event log', ['events', '--folder', 'SD1', '--batch', 'B9'], {}, /at most one/],
@@ -108,7 +263,9 @@ describe('bad input changes nothing', () => {
       const before = await dumpDatabase(db);
       // Signed in as the operator --as names (alice if none); an ECP_CUTOVER_TOKEN naming an operator is theirs.
       const as = args.includes('--as') ? args[args.indexOf('--as') + 1] : 'alice';
-      const token = extraEnv.ECP_CUTOVER_TOKEN ? tokens[extraEnv.ECP_CUTOVER_TOKEN as keyof typeof tokens] ?? extraEnv.ECP_CUTOVER_TOKEN : tokens[as as keyof typeof tokens] ?? '';
+      const token = extraEnv.ECP_CUTOVER_TOKEN
+        ? (tokens[extraEnv.ECP_CUTOVER_TOKEN as keyof typeof tokens] ?? extraEnv.ECP_CUTOVER_TOKEN)
+        : (tokens[as as keyof typeof tokens] ?? '');
       const r = await runCli(args, { ...env, ...extraEnv, ECP_CUTOVER_TOKEN: token });
       const lines = r.stderr.trim().split('\n');
       expect(r.code, `${what}: ${r.stderr}${r.stdout}`).toBe(2);
@@ -123,7 +280,7 @@ describe('bad input changes nothing', () => {
   it('the portal answers bad requests with a 4xx and a one-line reason', async () => {
     const portal = await startPortal({ db, port: 0 });
     const cases: [string, string, number, RegExp][] = [
-      ['GET', "/api/folders?placement=moved", 400, /placement must be one of/],
+      ['GET', '/api/folders?placement=moved', 400, /placement must be one of/],
       ['GET', "/api/folders?q=' or 1=1--&sort=code", 400, /unknown query parameter\(s\) 'sort'/],
       ['GET', `/api/folders?q=${'x'.repeat(101)}`, 400, /at most 100 characters/],
       ['GET', `/api/folders?market=${'m'.repeat(101)}`, 400, /at most 100 characters/],

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { abortBatch, approveBatch, overrideReadiness, pauseBatch, planBatch, rejectBatch, rescheduleBatch, resumeBatch } from '../../app/batches';
+import {
+  abortBatch,
+  approveBatch,
+  overrideReadiness,
+  pauseBatch,
+  planBatch,
+  rejectBatch,
+  rescheduleBatch,
+  resumeBatch,
+} from '../../app/batches';
 import type { Operator } from '../../app/context';
 import { initialBatchState, isFinalBatch, type BatchCommand } from '../../domain/batch-lifecycle';
 import { reminderInstant } from '../../domain/calendar';
@@ -23,12 +32,37 @@ import { timeSkippingStack } from '../support/time-skipping';
  */
 const { temporal: env, db, app } = await timeSkippingStack({ READINESS_RECHECK: '6h' });
 // One firm that is not ready (no user holds a function): a batch with "--max-not-ready 0" blocks on it.
-await db('participants').insert({ code: '04321', name_en: 'Unready Ltd', user_types: ['SEHK_EP'], emails: ['ops@unready.hk'] });
+await db('participants').insert({
+  code: '04321',
+  name_en: 'Unready Ltd',
+  user_types: ['SEHK_EP'],
+  emails: ['ops@unready.hk'],
+});
 
 const HOUR = 3_600_000;
-type Op = 'approve' | 'approve-by-planner' | 'reject' | 'reschedule' | 'pause' | 'resume' | 'abort' | 'override' | 'cancel';
+type Op =
+  | 'approve'
+  | 'approve-by-planner'
+  | 'reject'
+  | 'reschedule'
+  | 'pause'
+  | 'resume'
+  | 'abort'
+  | 'override'
+  | 'cancel';
 const arbStep = fc.record({
-  op: fc.constantFrom<Op>('approve', 'approve', 'approve-by-planner', 'reject', 'reschedule', 'pause', 'resume', 'abort', 'override', 'cancel'),
+  op: fc.constantFrom<Op>(
+    'approve',
+    'approve',
+    'approve-by-planner',
+    'reject',
+    'reschedule',
+    'pause',
+    'resume',
+    'abort',
+    'override',
+    'cancel',
+  ),
   // Whole multiples of 6 hours from 02:17 UTC: never within minutes of a batch's instants (00:30 and 01:00 UTC).
   advanceMs: fc.integer({ min: 0, max: 8 }).map((n) => n * 6 * HOUR),
   rescheduleDays: fc.integer({ min: 1, max: 6 }),
@@ -51,7 +85,12 @@ async function settle(id: string) {
   for (let i = 0; ; i++) {
     const p = await handle.query(batchProgressQuery);
     const row = await db('batches').where({ id }).first('status');
-    if (!p.busy && !Object.values(p.folders).some((f) => f.status === 'running') && (row?.status ?? p.status) === p.status) return p;
+    if (
+      !p.busy &&
+      !Object.values(p.folders).some((f) => f.status === 'running') &&
+      (row?.status ?? p.status) === p.status
+    )
+      return p;
     if (i > 600) throw new Error(`batch ${id} did not settle: ${JSON.stringify(p)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -60,60 +99,111 @@ async function settle(id: string) {
 describe('the batch workflow against the batch machine, over random sessions (time-skipping)', () => {
   it('same answers, same end, and the invariants hold', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(arbStep, { minLength: 1, maxLength: 6 }), fc.boolean(), async (steps, strict) => {
-        const id = `PROP${++n}`;
-        const folders = await addLegacyFolders(db, `Q${n}`, 2);
-        const t0 = await align();
-        const plannedAt = DateTime.fromMillis(t0, { zone: 'utc' }).startOf('day').plus({ days: 3, minutes: 30 });
-        const maxNotReady = strict ? '0' : undefined;
-        await planBatch(app, alice, { id, name: id, at: plannedAt.toISO()!, folders, concurrency: 1, minNotice: '1h', allowNonBusinessDay: true, maxNotReady });
+      fc.asyncProperty(
+        fc.array(arbStep, { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        async (steps, strict) => {
+          const id = `PROP${++n}`;
+          const folders = await addLegacyFolders(db, `Q${n}`, 2);
+          const t0 = await align();
+          const plannedAt = DateTime.fromMillis(t0, { zone: 'utc' })
+            .startOf('day')
+            .plus({ days: 3, minutes: 30 });
+          const maxNotReady = strict ? '0' : undefined;
+          await planBatch(app, alice, {
+            id,
+            name: id,
+            at: plannedAt.toISO()!,
+            folders,
+            concurrency: 1,
+            minNotice: '1h',
+            allowNonBusinessDay: true,
+            maxNotReady,
+          });
 
-        const model = createModel(
-          { ...initialBatchState({ batchId: id, name: id, requestedBy: 'alice', folders, failurePolicy: 'continue', concurrency: 1, maxNotReady: strict ? { count: 0 } : null, readinessRecheckMs: 6 * HOUR, minNoticeMs: HOUR, plannedAt: plannedAt.toISO()!, reminderAt: reminderInstant(plannedAt).toISO()! }), status: 'awaiting_approval' },
-          t0,
-          { ready: false, folderOk: true },
-        );
-        const handle = env.client.workflow.getHandle<typeof batchMigration>(batchWorkflowId(id));
-        let stoppedAt: Date | null = null;
-        for (const step of steps) {
-          const newAt = DateTime.fromMillis(model.run.now, { zone: 'utc' }).startOf('day').plus({ days: step.rescheduleDays, minutes: 30 });
-          const [command, send] = commandOf(step.op, newAt, id);
-          const was = model.run.state.status;
-          const expected = model.step({ command, advanceMs: 0 });
-          const sentAt = new Date();
-          const actual = await send();
-          // A cancellation is Temporal's to accept (any open workflow); what it does is the machine's, compared below.
-          if (step.op !== 'cancel') expect(actual, `${id}: ${step.op} in ${was}`).toBe(expected);
-          const p = await settle(id);
-          // The stop happened at the command: nothing announced or reminded may be created from then on.
-          if (!stoppedAt && ['aborted', 'rejected', 'aborting'].includes(p.status)) stoppedAt = sentAt;
-          if (step.advanceMs > 0) {
-            const before = new Date();
-            model.advance(step.advanceMs);
-            await env.sleep(step.advanceMs);
-            const q = await settle(id);
-            if (!stoppedAt && ['aborted', 'rejected', 'expired', 'aborting'].includes(q.status)) stoppedAt = before;
+          const model = createModel(
+            {
+              ...initialBatchState({
+                batchId: id,
+                name: id,
+                requestedBy: 'alice',
+                folders,
+                failurePolicy: 'continue',
+                concurrency: 1,
+                maxNotReady: strict ? { count: 0 } : null,
+                readinessRecheckMs: 6 * HOUR,
+                minNoticeMs: HOUR,
+                plannedAt: plannedAt.toISO()!,
+                reminderAt: reminderInstant(plannedAt).toISO()!,
+              }),
+              status: 'awaiting_approval',
+            },
+            t0,
+            { ready: false, folderOk: true },
+          );
+          const handle = env.client.workflow.getHandle<typeof batchMigration>(batchWorkflowId(id));
+          let stoppedAt: Date | null = null;
+          for (const step of steps) {
+            const newAt = DateTime.fromMillis(model.run.now, { zone: 'utc' })
+              .startOf('day')
+              .plus({ days: step.rescheduleDays, minutes: 30 });
+            const [command, send] = commandOf(step.op, newAt, id);
+            const was = model.run.state.status;
+            const expected = model.step({ command, advanceMs: 0 });
+            const sentAt = new Date();
+            const actual = await send();
+            // A cancellation is Temporal's to accept (any open workflow); what it does is the machine's, compared below.
+            if (step.op !== 'cancel') expect(actual, `${id}: ${step.op} in ${was}`).toBe(expected);
+            const p = await settle(id);
+            // The stop happened at the command: nothing announced or reminded may be created from then on.
+            if (!stoppedAt && ['aborted', 'rejected', 'aborting'].includes(p.status)) stoppedAt = sentAt;
+            if (step.advanceMs > 0) {
+              const before = new Date();
+              model.advance(step.advanceMs);
+              await env.sleep(step.advanceMs);
+              const q = await settle(id);
+              if (!stoppedAt && ['aborted', 'rejected', 'expired', 'aborting'].includes(q.status))
+                stoppedAt = before;
+            }
           }
-        }
-        const real = await settle(id);
-        const want = model.run.state;
-        expect({ status: real.status, approvedBy: real.approvedBy, plannedAt: real.plannedAt, folders: Object.fromEntries(Object.entries(real.folders).map(([c, f]) => [c, f.status])) })
-          .toEqual({ status: want.status, approvedBy: want.approvedBy, plannedAt: want.plannedAt, folders: Object.fromEntries(Object.entries(want.folders).map(([c, f]) => [c, f.status])) });
-        expect((await db('batches').where({ id }).first()).status).toBe(want.status);
+          const real = await settle(id);
+          const want = model.run.state;
+          expect({
+            status: real.status,
+            approvedBy: real.approvedBy,
+            plannedAt: real.plannedAt,
+            folders: Object.fromEntries(Object.entries(real.folders).map(([c, f]) => [c, f.status])),
+          }).toEqual({
+            status: want.status,
+            approvedBy: want.approvedBy,
+            plannedAt: want.plannedAt,
+            folders: Object.fromEntries(Object.entries(want.folders).map(([c, f]) => [c, f.status])),
+          });
+          expect((await db('batches').where({ id }).first()).status).toBe(want.status);
 
-        // The invariants, on what really happened.
-        const startedBeforeStop = model.run.trace.some((t) => t.effects.some((e) => e.type === 'startFolder'));
-        if (!startedBeforeStop) expect(await db('folder_runs').where({ batch_id: id })).toEqual([]);
-        const statuses = (await db('events').where({ entity_type: 'batch', entity_id: id }).orderBy('id').pluck('to_state')) as string[];
-        const firstFinal = statuses.findIndex((s) => isFinalBatch(s as never));
-        if (firstFinal >= 0) expect(statuses.slice(firstFinal + 1)).toEqual([]);
-        if (stoppedAt) {
-          const late = await db('notices').whereIn('kind', ['batch_announced', 'batch_reminder']).whereRaw(`split_part(subject_id, '@', 1) = ?`, [id]).where('created_at', '>', stoppedAt).whereNot({ status: 'withdrawn' });
-          expect(late).toEqual([]);
-        }
-        ends.push(`${real.status}:${model.run.answers.filter(Boolean).length}/${steps.length}`);
-        if (!isFinalBatch(real.status)) await handle.terminate('property test: session over');
-      }),
+          // The invariants, on what really happened.
+          const startedBeforeStop = model.run.trace.some((t) =>
+            t.effects.some((e) => e.type === 'startFolder'),
+          );
+          if (!startedBeforeStop) expect(await db('folder_runs').where({ batch_id: id })).toEqual([]);
+          const statuses = (await db('events')
+            .where({ entity_type: 'batch', entity_id: id })
+            .orderBy('id')
+            .pluck('to_state')) as string[];
+          const firstFinal = statuses.findIndex((s) => isFinalBatch(s as never));
+          if (firstFinal >= 0) expect(statuses.slice(firstFinal + 1)).toEqual([]);
+          if (stoppedAt) {
+            const late = await db('notices')
+              .whereIn('kind', ['batch_announced', 'batch_reminder'])
+              .whereRaw(`split_part(subject_id, '@', 1) = ?`, [id])
+              .where('created_at', '>', stoppedAt)
+              .whereNot({ status: 'withdrawn' });
+            expect(late).toEqual([]);
+          }
+          ends.push(`${real.status}:${model.run.answers.filter(Boolean).length}/${steps.length}`);
+          if (!isFinalBatch(real.status)) await handle.terminate('property test: session over');
+        },
+      ),
       { numRuns: 30, seed: 1129, endOnFailure: true },
     );
     // The sessions reached many ends, not one degenerate path.
@@ -135,23 +225,55 @@ function commandOf(op: Op, newAt: DateTime, id: string): [BatchCommand, () => Pr
     }
   };
   switch (op) {
-    case 'approve': return [{ type: 'approve', by: by(bob) }, () => answer(() => approveBatch(app, bob, id))];
-    case 'approve-by-planner': return [{ type: 'approve', by: by(planner) }, () => answer(() => approveBatch(app, planner, id))];
-    case 'reject': return [{ type: 'reject', by: by(bob), reason: 'not now' }, () => answer(() => rejectBatch(app, bob, id, 'not now'))];
-    case 'reschedule': return [
-      { type: 'reschedule', by: by(planner), plannedAt: newAt.toISO()!, reminderAt: reminderInstant(newAt).toISO()! },
-      () => answer(() => rescheduleBatch(app, planner, id, formatHk(newAt.toISO()).replace(' HKT', ''), { minNotice: '1h', allowNonBusinessDay: true })),
-    ];
-    case 'pause': return [{ type: 'pause', by: by(planner) }, () => answer(() => pauseBatch(app, planner, id))];
-    case 'resume': return [{ type: 'resume', by: by(planner) }, () => answer(() => resumeBatch(app, planner, id))];
-    case 'abort': return [{ type: 'abort', by: by(planner), reason: 'stop it' }, () => answer(() => abortBatch(app, planner, id, 'stop it'))];
-    case 'override': return [{ type: 'overrideReadiness', by: by(bob), reason: 'accepted' }, () => answer(() => overrideReadiness(app, bob, id, 'accepted'))];
-    case 'cancel': return [{ type: 'cancelRequested' }, async () => {
-      // A cancellation through Temporal (an engineer in the Web UI); Temporal accepts it while the workflow is open.
-      const d = await env.client.workflow.getHandle(batchWorkflowId(id)).describe();
-      if (d.status.name !== 'RUNNING') return false;
-      await env.client.workflow.getHandle(batchWorkflowId(id)).cancel();
-      return true;
-    }];
+    case 'approve':
+      return [{ type: 'approve', by: by(bob) }, () => answer(() => approveBatch(app, bob, id))];
+    case 'approve-by-planner':
+      return [{ type: 'approve', by: by(planner) }, () => answer(() => approveBatch(app, planner, id))];
+    case 'reject':
+      return [
+        { type: 'reject', by: by(bob), reason: 'not now' },
+        () => answer(() => rejectBatch(app, bob, id, 'not now')),
+      ];
+    case 'reschedule':
+      return [
+        {
+          type: 'reschedule',
+          by: by(planner),
+          plannedAt: newAt.toISO()!,
+          reminderAt: reminderInstant(newAt).toISO()!,
+        },
+        () =>
+          answer(() =>
+            rescheduleBatch(app, planner, id, formatHk(newAt.toISO()).replace(' HKT', ''), {
+              minNotice: '1h',
+              allowNonBusinessDay: true,
+            }),
+          ),
+      ];
+    case 'pause':
+      return [{ type: 'pause', by: by(planner) }, () => answer(() => pauseBatch(app, planner, id))];
+    case 'resume':
+      return [{ type: 'resume', by: by(planner) }, () => answer(() => resumeBatch(app, planner, id))];
+    case 'abort':
+      return [
+        { type: 'abort', by: by(planner), reason: 'stop it' },
+        () => answer(() => abortBatch(app, planner, id, 'stop it')),
+      ];
+    case 'override':
+      return [
+        { type: 'overrideReadiness', by: by(bob), reason: 'accepted' },
+        () => answer(() => overrideReadiness(app, bob, id, 'accepted')),
+      ];
+    case 'cancel':
+      return [
+        { type: 'cancelRequested' },
+        async () => {
+          // A cancellation through Temporal (an engineer in the Web UI); Temporal accepts it while the workflow is open.
+          const d = await env.client.workflow.getHandle(batchWorkflowId(id)).describe();
+          if (d.status.name !== 'RUNNING') return false;
+          await env.client.workflow.getHandle(batchWorkflowId(id)).cancel();
+          return true;
+        },
+      ];
   }
 }

@@ -7,26 +7,38 @@ import { findBinary, TEMPORAL_SERVER_VERSION } from '../../dev/tools';
 import { runCli } from '../support/cli';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the parsed YAML */
-const compose = parse(fs.readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, any> };
+const compose = parse(fs.readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
+  services: Record<string, any>;
+};
 const services = Object.entries(compose.services);
 /** Ours: built from this repository's Dockerfile. */
 const ours = services.filter(([, s]) => s.build);
 /** One-shot jobs (they run and exit): everything else runs for good. */
-const oneShot = (s: any) => ['db', 'sh'].includes(s.command?.[0]) || s.command?.includes('--ensure-schedule') || String(s.entrypoint ?? '').includes('search-attribute');
-const envOf = (s: any): Record<string, string> => (Array.isArray(s.environment) ? Object.fromEntries(s.environment.map((e: string) => e.split('='))) : s.environment ?? {});
+const oneShot = (s: any) =>
+  ['db', 'sh'].includes(s.command?.[0]) ||
+  s.command?.includes('--ensure-schedule') ||
+  String(s.entrypoint ?? '').includes('search-attribute');
+const envOf = (s: any): Record<string, string> =>
+  Array.isArray(s.environment)
+    ? Object.fromEntries(s.environment.map((e: string) => e.split('=')))
+    : (s.environment ?? {});
 /** Set by the runtime, not by config/config.ts. */
 const RUNTIME = ['NODE_OPTIONS', 'MALLOC_ARENA_MAX', 'NODE_ENV'];
 
 describe('docker-compose.yml (hardened deployment)', () => {
   it('publishes only the portal and the control API: Temporal, its UI, PostgreSQL and the mail sink stay inside', () => {
-    const published = services.filter(([, s]) => s.ports?.length).map(([name]) => name).sort();
+    const published = services
+      .filter(([, s]) => s.ports?.length)
+      .map(([name]) => name)
+      .sort();
     expect(published).toEqual(['api', 'portal']);
     expect(compose.services.portal.ports).toEqual(['3000:3000']);
     // The override example only binds to this host, and is not in force unless copied. A copy
     // (docker-compose.override.yml, as the example says) is an operator's own, on their host: git ignores it, so
     // it is never committed or shipped — and its presence in a checkout is no failure.
     const example = fs.readFileSync('docker-compose.override.example.yml', 'utf8');
-    for (const line of example.split('\n').filter((l) => l.includes('ports:'))) expect(line).toMatch(/^#.*"127\.0\.0\.1:/);
+    for (const line of example.split('\n').filter((l) => l.includes('ports:')))
+      expect(line).toMatch(/^#.*"127\.0\.0\.1:/);
     expect(fs.readFileSync('.gitignore', 'utf8').split('\n')).toContain('docker-compose.override.yml');
   });
 
@@ -34,14 +46,17 @@ describe('docker-compose.yml (hardened deployment)', () => {
     const text = fs.readFileSync('docker-compose.yml', 'utf8');
     for (const [name, s] of services) {
       for (const [key, value] of Object.entries(envOf(s))) {
-        if (/PASSWORD|PWD|KEY|TOKEN|SECRET/.test(key)) expect(value, `${name}.${key}`).toMatch(/^\$\{[A-Z_]+:\?[^}]+\}$/);
-        if (/_URL$/.test(key) && /postgres:/.test(String(value))) expect(value, `${name}.${key}`).toMatch(/^postgres:\/\/\w+:\$\{[A-Z_]+:\?[^}]+\}@/);
+        if (/PASSWORD|PWD|KEY|TOKEN|SECRET/.test(key))
+          expect(value, `${name}.${key}`).toMatch(/^\$\{[A-Z_]+:\?[^}]+\}$/);
+        if (/_URL$/.test(key) && /postgres:/.test(String(value)))
+          expect(value, `${name}.${key}`).toMatch(/^postgres:\/\/\w+:\$\{[A-Z_]+:\?[^}]+\}@/);
       }
     }
     expect(text).not.toMatch(/postgres:\/\/\w+:\w+@/); // no literal credentials in a URL
     expect(fs.readFileSync('.gitignore', 'utf8').split('\n')).toContain('.env');
     const example = fs.readFileSync('.env.example', 'utf8');
-    for (const variable of new Set([...text.matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]))) expect(example, variable).toMatch(new RegExp(`^${variable}=$`, 'm'));
+    for (const variable of new Set([...text.matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1])))
+      expect(example, variable).toMatch(new RegExp(`^${variable}=$`, 'm'));
   });
 
   it('least privilege: the portal holds neither the owner database URL nor the signing key', () => {
@@ -72,7 +87,9 @@ describe('docker-compose.yml (hardened deployment)', () => {
     expect(compose.services.temporal.image).toBe(`temporalio/auto-setup:${TEMPORAL_SERVER_VERSION}`);
     const dev = execFileSync(findBinary('temporal', 'TEMPORAL_BIN'), ['--version'], { encoding: 'utf8' });
     expect(dev).toContain(`Server ${TEMPORAL_SERVER_VERSION}`);
-    expect(compose.services['temporal-setup'].image).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+    expect(compose.services['temporal-setup'].image).toBe(
+      `temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`,
+    );
     expect(fs.readFileSync('Dockerfile', 'utf8')).toMatch(/^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-/m);
   });
 
@@ -80,8 +97,15 @@ describe('docker-compose.yml (hardened deployment)', () => {
     for (const [name, s] of ours) {
       const help = await runCli([s.command[0], '--help']);
       expect(help.code, `${name}: ecp-cutover ${s.command[0]}`).toBe(0);
-      for (const key of Object.keys(envOf(s))) expect([...CONFIG_VARIABLES, ...RUNTIME], `${name}.${key}`).toContain(key);
-      if (s.healthcheck) expect(s.healthcheck.test.slice(0, 4), name).toEqual(['CMD', 'node', 'bin/ecp-cutover.mjs', 'health']);
+      for (const key of Object.keys(envOf(s)))
+        expect([...CONFIG_VARIABLES, ...RUNTIME], `${name}.${key}`).toContain(key);
+      if (s.healthcheck)
+        expect(s.healthcheck.test.slice(0, 4), name).toEqual([
+          'CMD',
+          'node',
+          'bin/ecp-cutover.mjs',
+          'health',
+        ]);
     }
     const health = await runCli(['health', 'portal'], { PORTAL_PORT: '9' });
     expect(health.code).toBe(1);

@@ -11,7 +11,11 @@ await stack.runWorker();
 
 /** One folder cut over in a batch of its own (a folder moves only inside an approved batch). */
 async function cutover(folderCode: string, record?: string) {
-  const { id, result } = await runBatch(app, [folderCode], record ? { record: { folder: folderCode, name: record } } : {});
+  const { id, result } = await runBatch(
+    app,
+    [folderCode],
+    record ? { record: { folder: folderCode, name: record } } : {},
+  );
   return { batchId: id, ...result.folders[folderCode] };
 }
 
@@ -32,12 +36,29 @@ describe('folderCutover', () => {
     const folder = await db('folders').where({ code: 'SD1' }).first();
     expect(folder.placement).toBe('live');
     expect(folder.live_since).toBeInstanceOf(Date);
-    expect(await platformState('SD1')).toEqual({ legacy: { intake: 'closed', visible: false }, ecp2: { intake: 'open', visible: true } });
+    expect(await platformState('SD1')).toEqual({
+      legacy: { intake: 'closed', visible: false },
+      ecp2: { intake: 'open', visible: true },
+    });
 
     const run = await db('folder_runs').where({ folder_code: 'SD1' }).first();
-    expect(run).toMatchObject({ kind: 'cutover', status: 'succeeded', freeze_window_ms: result.freezeWindowMs, batch_id: result.batchId });
+    expect(run).toMatchObject({
+      kind: 'cutover',
+      status: 'succeeded',
+      freeze_window_ms: result.freezeWindowMs,
+      batch_id: result.batchId,
+    });
     const events = await db('events').where({ entity_type: 'folder', entity_id: 'SD1' }).orderBy('id');
-    expect(events.map((e) => e.to_state)).toEqual(['cutting_over', 'frozen', 'draining', 'drained', 'target_enabled', 'verified', 'source_disabled', 'live']);
+    expect(events.map((e) => e.to_state)).toEqual([
+      'cutting_over',
+      'frozen',
+      'draining',
+      'drained',
+      'target_enabled',
+      'verified',
+      'source_disabled',
+      'live',
+    ]);
     expect(new Set(events.map((e) => e.run_id)).size).toBe(1);
     expect(events.every((e) => e.workflow_id === `cutover-${result.batchId}-SD1`)).toBe(true);
     // Nothing in flight: the drain ran in the workflow task, no activity went through the server.
@@ -58,7 +79,12 @@ describe('folderCutover', () => {
       sim.faults.set([{ match, outage: true }]);
       try {
         // The drain's failure now happens in its local attempt: a history of its own (the old one stays for replay).
-        const result = await cutover('SD2', step === 'drain' ? 'cutover-compensated-at-local-drain' : `cutover-compensated-at-${step.replaceAll(' ', '-')}`);
+        const result = await cutover(
+          'SD2',
+          step === 'drain'
+            ? 'cutover-compensated-at-local-drain'
+            : `cutover-compensated-at-${step.replaceAll(' ', '-')}`,
+        );
         expect(result.status).toBe('failed');
         expect(result.failure).toMatch(/platform answered 503/);
       } finally {
@@ -67,14 +93,24 @@ describe('folderCutover', () => {
       const folder = await db('folders').where({ code: 'SD2' }).first();
       expect(folder.placement).toBe('legacy');
       expect(folder.last_failure).toMatch(/503/);
-      expect(await platformState('SD2')).toEqual({ legacy: { intake: 'open', visible: true }, ecp2: { intake: 'closed', visible: false } });
+      expect(await platformState('SD2')).toEqual({
+        legacy: { intake: 'open', visible: true },
+        ecp2: { intake: 'closed', visible: false },
+      });
       expect(await snapshot(db, ['SD2'])).toEqual(before);
     });
   }
 
   it('a cutover started by hand, outside an approved and running batch, is refused before touching either platform, and writes nothing to the audit trail', async () => {
     // A batch that plans SPLPRPT but is only awaiting approval, and one that has finished.
-    const waiting = (await planBatch(app, alice, { id: 'WAIT', name: 'waiting', at: '2031-03-10 08:00', folders: ['SPLPRPT'] })).id;
+    const waiting = (
+      await planBatch(app, alice, {
+        id: 'WAIT',
+        name: 'waiting',
+        at: '2031-03-10 08:00',
+        folders: ['SPLPRPT'],
+      })
+    ).id;
     const { batchId: finished } = await cutover('SMMRPT');
     const before = await snapshot(db);
     const runsBefore = await db('folder_runs').count({ n: '*' }).first();
@@ -86,7 +122,11 @@ describe('folderCutover', () => {
     ];
     for (const [folderCode, batchId, why] of attempts) {
       const workflowId = uniqueId(`cutover-${batchId ?? 'none'}-${folderCode}`);
-      const result = await client.workflow.execute(folderCutover, { taskQueue, workflowId, args: [{ folderCode, batchId, actor: 'nobody', options: FAST_MOVE }] });
+      const result = await client.workflow.execute(folderCutover, {
+        taskQueue,
+        workflowId,
+        args: [{ folderCode, batchId, actor: 'nobody', options: FAST_MOVE }],
+      });
       expect(result.outcome, workflowId).toBe('refused');
       expect(result.failure).toMatch(why);
       // Unsigned: what it carries (an actor, a folder) is nobody's word, and stays out of the audit trail.
@@ -97,17 +137,38 @@ describe('folderCutover', () => {
   });
 
   it('ten folders in one batch, one failing: the other nine go live (I7)', async () => {
-    const codes = ['SD3', 'ATTEST', 'CCSSW-SH', 'CCSSW-SZ', 'CCLOS-SH', 'CCLOS-SZ', 'CSCTRD', 'CSCMAP', 'LOPHKFE', 'SD2'];
+    const codes = [
+      'SD3',
+      'ATTEST',
+      'CCSSW-SH',
+      'CCSSW-SZ',
+      'CCLOS-SH',
+      'CCLOS-SZ',
+      'CSCTRD',
+      'CSCMAP',
+      'LOPHKFE',
+      'SD2',
+    ];
     sim.faults.set([{ match: 'POST /ecp2/admin/folders/CSCMAP/enable', outage: true }]);
     try {
       const { result } = await runBatch(app, codes);
       expect(result.status).toBe('completed_with_failures');
-      expect(Object.entries(result.folders).filter(([, f]) => f.status === 'live').map(([c]) => c).sort()).toEqual(codes.filter((c) => c !== 'CSCMAP').sort());
+      expect(
+        Object.entries(result.folders)
+          .filter(([, f]) => f.status === 'live')
+          .map(([c]) => c)
+          .sort(),
+      ).toEqual(codes.filter((c) => c !== 'CSCMAP').sort());
       expect(result.folders.CSCMAP.status).toBe('failed');
     } finally {
       sim.faults.clear();
     }
-    const placements = Object.fromEntries((await db('folders').whereIn('code', codes).select('code', 'placement')).map((r) => [r.code, r.placement]));
+    const placements = Object.fromEntries(
+      (await db('folders').whereIn('code', codes).select('code', 'placement')).map((r) => [
+        r.code,
+        r.placement,
+      ]),
+    );
     expect(placements).toEqual(Object.fromEntries(codes.map((c) => [c, c === 'CSCMAP' ? 'legacy' : 'live'])));
   });
 });

@@ -15,7 +15,10 @@ const s = await cutoverStack();
 const real = workerActivities(s.deps);
 let lost = 0;
 const worker = await Worker.create({
-  connection: s.nativeConnection, namespace: 'default', taskQueue: s.taskQueue, workflowBundle: await workflowBundle(),
+  connection: s.nativeConnection,
+  namespace: 'default',
+  taskQueue: s.taskQueue,
+  workflowBundle: await workflowBundle(),
   activities: {
     ...real,
     // The network between the worker and PostgreSQL, failing right after the final write's COMMIT.
@@ -23,7 +26,9 @@ const worker = await Worker.create({
       const done = await real.finishMove(input);
       if (input.outcome === 'succeeded' && input.ref.folderCode === 'SD2') {
         lost++;
-        throw new Error('Connection terminated unexpectedly (injected: the COMMIT went through, its acknowledgement did not)');
+        throw new Error(
+          'Connection terminated unexpectedly (injected: the COMMIT went through, its acknowledgement did not)',
+        );
       }
       return done;
     },
@@ -39,16 +44,26 @@ const platform = async (code: string) => ({
   ecp2: await s.db('sim_ecp2.folders').where({ code }).first('intake', 'visible'),
 });
 
-describe('a lost acknowledgement of a move\'s final write', () => {
+describe("a lost acknowledgement of a move's final write", () => {
   it('leaves the platforms where the record says: live on ECP 2.0, not compensated back to legacy', async () => {
-    const { result } = await runBatch(s.app, ['SD2'], { record: { folder: 'SD2', name: 'cutover-ack-lost-not-compensated' } });
+    const { result } = await runBatch(s.app, ['SD2'], {
+      record: { folder: 'SD2', name: 'cutover-ack-lost-not-compensated' },
+    });
     expect(lost).toBeGreaterThanOrEqual(2); // every attempt of the final step "failed"
     expect(await s.db('folders').where({ code: 'SD2' }).first('placement')).toEqual({ placement: 'live' });
-    expect(await platform('SD2')).toEqual({ legacy: { intake: 'closed', visible: false }, ecp2: { intake: 'open', visible: true } });
+    expect(await platform('SD2')).toEqual({
+      legacy: { intake: 'closed', visible: false },
+      ecp2: { intake: 'open', visible: true },
+    });
     expect(result.folders.SD2).toMatchObject({ status: 'live' });
     const run = await s.db('folder_runs').where({ folder_code: 'SD2' }).first();
     expect(run).toMatchObject({ status: 'succeeded', failure: null });
     // What happened is on the record: the compensation found the move finished and stood down.
-    expect(await s.db('events').where({ entity_type: 'folder', entity_id: 'SD2', to_state: 'compensation_not_needed' }).first()).toMatchObject({ reason: expect.stringContaining('already recorded as succeeded') });
+    expect(
+      await s
+        .db('events')
+        .where({ entity_type: 'folder', entity_id: 'SD2', to_state: 'compensation_not_needed' })
+        .first(),
+    ).toMatchObject({ reason: expect.stringContaining('already recorded as succeeded') });
   });
 });

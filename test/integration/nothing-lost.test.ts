@@ -32,9 +32,15 @@ function sampleBothOpen(folder: string) {
 
 async function storedCopies(folder: string, participant: string, filename: string) {
   const where = { folder_code: folder, participant, filename };
-  const legacy = await db('sim_legacy.submissions').where(where).whereNot({ status: 'handed_over' }).select('sha256');
+  const legacy = await db('sim_legacy.submissions')
+    .where(where)
+    .whereNot({ status: 'handed_over' })
+    .select('sha256');
   const ecp2 = await db('sim_ecp2.submissions').where(where).select('sha256');
-  return [...legacy.map((r) => ({ on: 'legacy', sha: r.sha256 })), ...ecp2.map((r) => ({ on: 'ecp2', sha: r.sha256 }))];
+  return [
+    ...legacy.map((r) => ({ on: 'legacy', sha: r.sha256 })),
+    ...ecp2.map((r) => ({ on: 'ecp2', sha: r.sha256 })),
+  ];
 }
 
 describe('nothing lost under load (I1, I3)', () => {
@@ -44,14 +50,29 @@ describe('nothing lost under load (I1, I3)', () => {
   ] as const) {
     it(`participants keep submitting ${folder} through its cutover (${title})`, async () => {
       const sampler = sampleBothOpen(folder);
-      const submitters = startSubmitters(sim.url, { folder, user: USER, clients: 4, prefix: folder === 'SD1' ? 'SD' : 'SDA', adminToken: stack.simToken });
-      const acceptedOn = (platform: string) => () => submitters.attempts.filter((a) => a.platform === platform && a.status === 201).length > 5;
+      const submitters = startSubmitters(sim.url, {
+        folder,
+        user: USER,
+        clients: 4,
+        prefix: folder === 'SD1' ? 'SD' : 'SDA',
+        adminToken: stack.simToken,
+      });
+      const acceptedOn = (platform: string) => () =>
+        submitters.attempts.filter((a) => a.platform === platform && a.status === 201).length > 5;
       // Files in flight on legacy when the cutover begins, and files on ECP 2.0 once it has moved.
       await until(`more than 5 files of ${folder} accepted on legacy`, acceptedOn('legacy'));
       // With no time to wait, the local drain leaves the files to the drain activity, which hands them over: the
       // history of that path is a replay fixture.
-      const record = drainTimeoutMs === 0 ? { folder, name: 'cutover-drain-handed-over-after-local' } : undefined;
-      const { result } = await runBatch({ ...app, config: { ...app.config, drainTimeoutMs, freezeWindowMaxMs: 60_000, MOVE_MAX_ATTEMPTS: 3 } }, [folder], { record });
+      const record =
+        drainTimeoutMs === 0 ? { folder, name: 'cutover-drain-handed-over-after-local' } : undefined;
+      const { result } = await runBatch(
+        {
+          ...app,
+          config: { ...app.config, drainTimeoutMs, freezeWindowMaxMs: 60_000, MOVE_MAX_ATTEMPTS: 3 },
+        },
+        [folder],
+        { record },
+      );
       await until(`more than 5 files of ${folder} accepted on ECP 2.0`, acceptedOn('ecp2'));
       const attempts = await submitters.stop();
       const { samples, bothOpen } = await sampler.stop();
@@ -64,7 +85,9 @@ describe('nothing lost under load (I1, I3)', () => {
       // I3: every acknowledged file is on exactly one platform, byte-identical.
       for (const a of acked) {
         expect(a.sha256).toBe(a.sentSha256);
-        expect(await storedCopies(folder, a.participant, a.filename), a.filename).toEqual([{ on: expect.any(String), sha: a.sentSha256 }]);
+        expect(await storedCopies(folder, a.participant, a.filename), a.filename).toEqual([
+          { on: expect.any(String), sha: a.sentSha256 },
+        ]);
       }
       // Every refusal is documented and says where to go; nothing else was refused.
       for (const r of refused) {
@@ -77,9 +100,17 @@ describe('nothing lost under load (I1, I3)', () => {
       const run = await db('folder_runs').where({ folder_code: folder }).first();
       expect(run.drained).toBeGreaterThan(0);
       if (drainTimeoutMs === 0) expect(run.handed_over).toBeGreaterThan(0);
-      const drainSteps = await db('events').where({ entity_type: 'folder', entity_id: folder }).whereIn('to_state', ['draining', 'drained']).pluck('to_state');
+      const drainSteps = await db('events')
+        .where({ entity_type: 'folder', entity_id: folder })
+        .whereIn('to_state', ['draining', 'drained'])
+        .pluck('to_state');
       expect(drainSteps).toEqual(['draining', 'drained']); // each once, though two attempts (local, then the activity) may write them
-      expect(await db('sim_legacy.submissions').where({ folder_code: folder, status: 'pending' }).count({ n: '*' }).first()).toEqual({ n: 0 });
+      expect(
+        await db('sim_legacy.submissions')
+          .where({ folder_code: folder, status: 'pending' })
+          .count({ n: '*' })
+          .first(),
+      ).toEqual({ n: 0 });
     });
   }
 });

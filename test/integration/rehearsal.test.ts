@@ -27,8 +27,27 @@ await db('participants').insert([
   { code: '01234', name_en: 'Ready Securities', user_types: ['SEHK_EP'], emails: ['ops@ready.hk'] },
   { code: '05678', name_en: 'Other Securities', user_types: ['SEHK_EP'], emails: ['ops@other.hk'] },
 ]);
-await stack.addUsers([{ participant_code: '01234', email: 'ops@ready.hk', role: 'operator', functions: ['EU_ECPCASH'] }]);
-expect((await cli('batch', 'plan', '--id', 'R1', '--name', 'rehearsed', '--at', FUTURE, '--folders', 'SD1,SD2', '--as', 'alice')).code).toBe(0);
+await stack.addUsers([
+  { participant_code: '01234', email: 'ops@ready.hk', role: 'operator', functions: ['EU_ECPCASH'] },
+]);
+expect(
+  (
+    await cli(
+      'batch',
+      'plan',
+      '--id',
+      'R1',
+      '--name',
+      'rehearsed',
+      '--at',
+      FUTURE,
+      '--folders',
+      'SD1,SD2',
+      '--as',
+      'alice',
+    )
+  ).code,
+).toBe(0);
 
 /**
  * The live record as a whole: every table of the project's database (folders, folder_runs, batches, events,
@@ -36,13 +55,20 @@ expect((await cli('batch', 'plan', '--id', 'R1', '--name', 'rehearsed', '--at', 
  * rehearsals' own tables and the token's last use.
  */
 async function live(): Promise<string> {
-  return (await dumpDatabase(db)).split('\n## ').filter((part) => !/^public\.rehearsal/.test(part) && !/^sequence public\.rehearsal/.test(part)).join('\n## ');
+  return (await dumpDatabase(db))
+    .split('\n## ')
+    .filter((part) => !/^public\.rehearsal/.test(part) && !/^sequence public\.rehearsal/.test(part))
+    .join('\n## ');
 }
-const rehearsalFolder = async (p: 'legacy' | 'ecp2', code: string) => (await rehearsalDb!(`${p === 'legacy' ? 'sim_legacy' : 'sim_ecp2'}.folders`).where({ code }).first('intake', 'visible'));
-const latestOf = async (batchId: string) => db('rehearsals').where({ batch_id: batchId }).orderBy('started_at', 'desc').first();
+const rehearsalFolder = async (p: 'legacy' | 'ecp2', code: string) =>
+  await rehearsalDb!(`${p === 'legacy' ? 'sim_legacy' : 'sim_ecp2'}.folders`)
+    .where({ code })
+    .first('intake', 'visible');
+const latestOf = async (batchId: string) =>
+  db('rehearsals').where({ batch_id: batchId }).orderBy('started_at', 'desc').first();
 
 describe('batch rehearse', () => {
-  it('is the planner\'s: an approver is refused with one line, exit 2, and nothing is recorded', async () => {
+  it("is the planner's: an approver is refused with one line, exit 2, and nothing is recorded", async () => {
     const r = await cli('batch', 'rehearse', 'R1', '--as', 'bob');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/'bob' does not hold the planner role/);
@@ -63,11 +89,21 @@ describe('batch rehearse', () => {
 
     const row = await latestOf('R1');
     // Readiness from the live directory as it stands: 05678 has no user with the function.
-    expect(row).toMatchObject({ status: 'succeeded', failure: null, requested_by: 'alice', affected: 2, not_ready: 1, readiness_source: 'client_connect' });
+    expect(row).toMatchObject({
+      status: 'succeeded',
+      failure: null,
+      requested_by: 'alice',
+      affected: 2,
+      not_ready: 1,
+      readiness_source: 'client_connect',
+    });
     expect(row.duration_ms).toBeGreaterThan(0);
     expect(row.plan_hash).toMatch(/^[0-9a-f]{64}$/);
     const folders = await db('rehearsal_folders').where({ rehearsal_id: row.id }).orderBy('folder_code');
-    expect(folders.map((f) => [f.folder_code, f.status, f.step])).toEqual([['SD1', 'succeeded', 'done'], ['SD2', 'succeeded', 'done']]);
+    expect(folders.map((f) => [f.folder_code, f.status, f.step])).toEqual([
+      ['SD1', 'succeeded', 'done'],
+      ['SD2', 'succeeded', 'done'],
+    ]);
     for (const f of folders) expect(f.freeze_window_ms).toBeGreaterThanOrEqual(0);
     // The rehearsal platforms moved; the live ones did not.
     expect(await rehearsalFolder('ecp2', 'SD1')).toEqual({ intake: 'open', visible: true });
@@ -91,7 +127,10 @@ describe('batch rehearse', () => {
   });
 
   it('records a failure and its reason when the rehearsal platform fails a step (fault injected there only)', async () => {
-    await rehearsalAdmin('/_faults', { method: 'PUT', body: JSON.stringify({ rules: [{ match: 'POST /ecp2/admin/folders/SD2/enable', outage: true }] }) });
+    await rehearsalAdmin('/_faults', {
+      method: 'PUT',
+      body: JSON.stringify({ rules: [{ match: 'POST /ecp2/admin/folders/SD2/enable', outage: true }] }),
+    });
     const before = await live();
     try {
       const r = await cli('batch', 'rehearse', 'R1', '--as', 'alice');
@@ -114,7 +153,15 @@ describe('batch rehearse', () => {
 
 describe('no back door through Temporal', () => {
   it('a rehearsal started by hand — signed with another key, or by an approver — is refused by its workflow and records nothing', async () => {
-    const plan: RehearsedPlan = { batchId: 'R1', folders: ['SD1'], retire: [], plannedAt: '2031-03-10T00:00:00.000Z', failurePolicy: 'continue', concurrency: 1, moveOptions: { freezeWindowMaxMs: 60_000, drainTimeoutMs: 5_000 } };
+    const plan: RehearsedPlan = {
+      batchId: 'R1',
+      folders: ['SD1'],
+      retire: [],
+      plannedAt: '2031-03-10T00:00:00.000Z',
+      failurePolicy: 'continue',
+      concurrency: 1,
+      moveOptions: { freezeWindowMaxMs: 60_000, drainTimeoutMs: 5_000 },
+    };
     const before = await live();
     const rehearsals = Number((await db('rehearsals').count({ n: '*' }).first())?.n);
     const cases: [Buffer, string[], RegExp][] = [
@@ -125,11 +172,24 @@ describe('no back door through Temporal', () => {
       const rehearsalId = `R1-R2099010100000000${i}`;
       const workflowId = `rehearsal-${rehearsalId}`;
       const command = createCommandSigner(key).sign({
-        action: 'batch.rehearse', workflowId, runId: null, operator: 'mallory', roles: roles as never, credentialId: 'none', source: 'api',
+        action: 'batch.rehearse',
+        workflowId,
+        runId: null,
+        operator: 'mallory',
+        roles: roles as never,
+        credentialId: 'none',
+        source: 'api',
         args: { rehearsalId, plan, planHash: planHash(plan), environment: 'http://nowhere' },
       });
-      const handle = await stack.client.workflow.start(batchRehearsal, { workflowId, taskQueue: stack.taskQueue, args: [{ command }] });
-      expect(await handle.result()).toMatchObject({ status: 'refused', reason: expect.stringMatching(refusal) });
+      const handle = await stack.client.workflow.start(batchRehearsal, {
+        workflowId,
+        taskQueue: stack.taskQueue,
+        args: [{ command }],
+      });
+      expect(await handle.result()).toMatchObject({
+        status: 'refused',
+        reason: expect.stringMatching(refusal),
+      });
     }
     expect(Number((await db('rehearsals').count({ n: '*' }).first())?.n)).toBe(rehearsals);
     expect(await live()).toBe(before);
@@ -143,24 +203,32 @@ describe('REQUIRE_REHEARSAL', () => {
       // The latest rehearsal failed (above).
       const failed = await cli('batch', 'approve', 'R1', '--as', 'bob');
       expect(failed.code).toBe(2);
-      expect(failed.stderr).toMatch(/approval of batch R1 refused: REQUIRE_REHEARSAL=7d: the latest rehearsal of this plan, R1-R\d{17}, failed \(SD2 compensated/);
+      expect(failed.stderr).toMatch(
+        /approval of batch R1 refused: REQUIRE_REHEARSAL=7d: the latest rehearsal of this plan, R1-R\d{17}, failed \(SD2 compensated/,
+      );
       expect(failed.stdout).toMatch(/rehearsal: R1-R\d{17} at .*: failed/);
       expect((await db('batches').where({ id: 'R1' }).first()).status).toBe('awaiting_approval');
 
       expect((await cli('batch', 'rehearse', 'R1', '--as', 'alice')).code).toBe(0);
       // A reschedule changes the plan: the rehearsal no longer counts.
-      expect((await cli('batch', 'reschedule', 'R1', '--at', '2031-03-11 08:00', '--as', 'alice')).code).toBe(0);
+      expect((await cli('batch', 'reschedule', 'R1', '--at', '2031-03-11 08:00', '--as', 'alice')).code).toBe(
+        0,
+      );
       const voided = await cli('batch', 'approve', 'R1', '--as', 'bob');
       expect(voided.code).toBe(2);
       expect(voided.stderr).toMatch(/REQUIRE_REHEARSAL=7d: the plan changed since its latest rehearsal/);
-      expect(voided.stdout).toMatch(/rehearsal: none of this plan \(the latest, R1-R\d{17} at .*, rehearsed an earlier plan\)/);
+      expect(voided.stdout).toMatch(
+        /rehearsal: none of this plan \(the latest, R1-R\d{17} at .*, rehearsed an earlier plan\)/,
+      );
 
       const again = await cli('batch', 'rehearse', 'R1', '--as', 'alice');
       expect(again.stdout).toMatch(/: succeeded/);
       const ok = await cli('batch', 'approve', 'R1', '--as', 'bob');
       expect(ok.stderr).toBe('');
       expect(ok.code).toBe(0);
-      expect(ok.stdout).toMatch(/rehearsal: R1-R\d{17} at .*: succeeded; freeze windows median \d+ ms, max \d+ ms/);
+      expect(ok.stdout).toMatch(
+        /rehearsal: R1-R\d{17} at .*: succeeded; freeze windows median \d+ ms, max \d+ ms/,
+      );
       expect((await db('batches').where({ id: 'R1' }).first()).status).not.toBe('awaiting_approval');
     } finally {
       Object.assign(app.config, { REQUIRE_REHEARSAL: undefined, requireRehearsalMs: null });
@@ -169,12 +237,14 @@ describe('REQUIRE_REHEARSAL', () => {
 });
 
 describe('the console', () => {
-  it('shows the rehearsals on the batch and approve pages, rehearses with its button (a planner), and shows a rehearsal\'s report', async () => {
+  it("shows the rehearsals on the batch and approve pages, rehearses with its button (a planner), and shows a rehearsal's report", async () => {
     // Signed in as alice (the planner), with the session cookie and the page's CSRF token, as a browser would.
     const form = await fetch(`${stack.api.url}/console/sign-in`);
     const pre = /ecp_console_pre=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')![1];
     const signedIn = await fetch(`${stack.api.url}/console/sign-in`, {
-      method: 'POST', redirect: 'manual', headers: { cookie: `ecp_console_pre=${pre}`, 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: `ecp_console_pre=${pre}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ token: stack.api.tokens.alice, _pre: pre, next: '/console/batches' }),
     });
     const cookie = `ecp_console=${/ecp_console=([^;]+)/.exec(signedIn.headers.get('set-cookie') ?? '')![1]}`;
@@ -183,21 +253,34 @@ describe('the console', () => {
     const batchPage = await page('/console/batches/R1');
     expect(batchPage).toMatch(/<p id="rehearsal-line">rehearsal: R1-R\d{17} at .*: succeeded/);
     const latest = /data-rehearsal="(R1-R\d{17})"/.exec(batchPage)![1];
-    expect(await page('/console/batches/R1/approve')).toMatch(/<p id="approve-rehearsal">rehearsal: R1-R\d{17}/);
+    expect(await page('/console/batches/R1/approve')).toMatch(
+      /<p id="approve-rehearsal">rehearsal: R1-R\d{17}/,
+    );
     expect(await page(`/console/rehearsals/${latest}/report`)).toContain(latest);
 
-    const csrf = /action="\/console\/batches\/R1\/rehearse"[^]*?name="_csrf" value="([^"]+)"/.exec(batchPage)![1];
-    const count = async () => Number((await db('rehearsals').where({ batch_id: 'R1' }).count({ n: '*' }).first())?.n);
+    const csrf = /action="\/console\/batches\/R1\/rehearse"[^]*?name="_csrf" value="([^"]+)"/.exec(
+      batchPage,
+    )![1];
+    const count = async () =>
+      Number((await db('rehearsals').where({ batch_id: 'R1' }).count({ n: '*' }).first())?.n);
     const before = await count();
     const posted = await fetch(`${stack.api.url}/console/batches/R1/rehearse`, {
-      method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, _back: '/console/batches/R1' }),
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, _back: '/console/batches/R1' }),
     });
     expect(posted.status).toBe(303);
     expect(posted.headers.get('location')).toBe('/console/batches/R1?done=rehearsing');
     expect(await count()).toBe(before + 1);
     const started = await db('rehearsals').where({ batch_id: 'R1' }).orderBy('started_at', 'desc').first();
     expect(started.requested_by).toBe('alice');
-    for (let i = 0; i < 100 && (await db('rehearsals').where({ id: started.id }).first()).status === 'running'; i++) await new Promise((r) => setTimeout(r, 200));
+    for (
+      let i = 0;
+      i < 100 && (await db('rehearsals').where({ id: started.id }).first()).status === 'running';
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 200));
     expect((await db('rehearsals').where({ id: started.id }).first()).status).toBe('succeeded');
   });
 });

@@ -9,19 +9,47 @@ import { HISTORIES_DIR, workflowBundle } from '../support/temporal';
 // code fails on any change that breaks determinism for workflows already running: such a change ships with
 // `patched()` (workflows/patches.ts), never with a re-recording. `v1/` holds the histories recorded before the
 // lifecycle-machine patch; they replay through the frozen version-1 code and are never re-recorded.
-const files = ['', 'v1'].flatMap((dir) => fs.readdirSync(path.join(HISTORIES_DIR, dir)).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(dir, f)));
+const files = ['', 'v1'].flatMap((dir) =>
+  fs
+    .readdirSync(path.join(HISTORIES_DIR, dir))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => path.join(dir, f)),
+);
 
 describe('replay of recorded histories', () => {
   it('has histories of every workflow and outcome worth guarding, before and after the lifecycle machines', () => {
-    expect(files).toEqual(expect.arrayContaining([
-      'v1/cutover-succeeded.json', 'v1/rollback-approved.json', 'v1/rollback-rejected.json', 'v1/batch-Rcontinue.json', 'v1/batch-PR.json', 'v1/batch-scheduled-days-ahead.json', 'v1/decommission-blocked-then-done.json',
-      'cutover-succeeded.json', 'cutover-compensated-at-enable.json', 'rollback-approved.json', 'rollback-rejected.json', 'batch-Rcontinue.json', 'batch-Rhalt.json', 'batch-PR.json',
-      'batch-P1.json', 'batch-scheduled-days-ahead.json', 'decommission-blocked-then-done.json',
-      'batch-RJ.json', 'batch-aborted-while-blocked-on-readiness.json', 'batch-rescheduled-after-announcement.json',
-      'batch-aborted-while-starting.json', 'batch-cancelled-through-temporal.json',
-      'batch-outcome-some-not-moved.json', 'batch-aborted-reason-refused-by-database.json',
-      'cutover-succeeded-drained-in-task.json', 'cutover-compensated-at-local-drain.json', 'cutover-drain-handed-over-after-local.json',
-    ]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'v1/cutover-succeeded.json',
+        'v1/rollback-approved.json',
+        'v1/rollback-rejected.json',
+        'v1/batch-Rcontinue.json',
+        'v1/batch-PR.json',
+        'v1/batch-scheduled-days-ahead.json',
+        'v1/decommission-blocked-then-done.json',
+        'cutover-succeeded.json',
+        'cutover-compensated-at-enable.json',
+        'rollback-approved.json',
+        'rollback-rejected.json',
+        'batch-Rcontinue.json',
+        'batch-Rhalt.json',
+        'batch-PR.json',
+        'batch-P1.json',
+        'batch-scheduled-days-ahead.json',
+        'decommission-blocked-then-done.json',
+        'batch-RJ.json',
+        'batch-aborted-while-blocked-on-readiness.json',
+        'batch-rescheduled-after-announcement.json',
+        'batch-aborted-while-starting.json',
+        'batch-cancelled-through-temporal.json',
+        'batch-outcome-some-not-moved.json',
+        'batch-aborted-reason-refused-by-database.json',
+        'cutover-succeeded-drained-in-task.json',
+        'cutover-compensated-at-local-drain.json',
+        'cutover-drain-handed-over-after-local.json',
+      ]),
+    );
   });
 
   for (const file of files) {

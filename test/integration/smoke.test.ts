@@ -18,7 +18,13 @@ describe('end-to-end smoke', () => {
       namespace: 'default',
       taskQueue,
       // The smoke workflow calls neither a platform nor SMTP.
-      deps: { db, gateway: createHttpGateway('http://127.0.0.1:9', undefined), mailer: createSmtpMailer('smtp://127.0.0.1:9'), mailFrom: 'x@example.hk', commandKey: randomBytes(32) },
+      deps: {
+        db,
+        gateway: createHttpGateway('http://127.0.0.1:9', undefined),
+        mailer: createSmtpMailer('smtp://127.0.0.1:9'),
+        mailFrom: 'x@example.hk',
+        commandKey: randomBytes(32),
+      },
       workflowBundle: await workflowBundle(),
     });
     const workflowId = uniqueId('smoke');

@@ -19,7 +19,18 @@ async function setCurrent(buildId: string) {
   // The version exists once its workers have polled: try for a while.
   for (let attempt = 0; ; attempt++) {
     try {
-      await promisify(execFile)(temporal, ['worker', 'deployment', 'set-current-version', '--deployment-name', deploymentName, '--build-id', buildId, '--address', stack.address, '--yes']);
+      await promisify(execFile)(temporal, [
+        'worker',
+        'deployment',
+        'set-current-version',
+        '--deployment-name',
+        deploymentName,
+        '--build-id',
+        buildId,
+        '--address',
+        stack.address,
+        '--yes',
+      ]);
       return;
     } catch (err) {
       if (attempt > 40) throw err;
@@ -29,7 +40,8 @@ async function setCurrent(buildId: string) {
 }
 
 async function versionOf(workflowId: string) {
-  const raw = (await stack.client.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo?.versioningInfo;
+  const raw = (await stack.client.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo
+    ?.versioningInfo;
   return { buildId: raw?.deploymentVersion?.buildId ?? null, behavior: raw?.behavior ?? null };
 }
 

@@ -1,4 +1,10 @@
-import { nextBatchTimer, transitionBatch, type BatchCommand, type BatchEffect, type BatchState } from '../../domain/batch-lifecycle';
+import {
+  nextBatchTimer,
+  transitionBatch,
+  type BatchCommand,
+  type BatchEffect,
+  type BatchState,
+} from '../../domain/batch-lifecycle';
 
 export interface ModelStep {
   command: BatchCommand;
@@ -10,7 +16,13 @@ export interface ModelRun {
   state: BatchState;
   now: number;
   /** Every accepted transition: the command, the state before and after, and the effects. */
-  trace: { command: BatchCommand; at: number; before: BatchState; after: BatchState; effects: BatchEffect[] }[];
+  trace: {
+    command: BatchCommand;
+    at: number;
+    before: BatchState;
+    after: BatchState;
+    effects: BatchEffect[];
+  }[];
   /** For each operator command given, whether the machine accepted it. */
   answers: boolean[];
 }
@@ -33,9 +45,18 @@ export function createModel(initial: BatchState, t0: number, env: { ready: boole
       run.trace.push({ command, at: run.now, before: run.state, after: d.state, effects: d.effects });
       run.state = d.state;
       for (const e of d.effects) {
-        if (e.type === 'notify' && e.kind === 'batch_announced') queue.push({ type: 'announced', plan: e.plan });
-        if (e.type === 'checkReadiness') queue.push({ type: 'readinessChecked', plan: e.plan, ok: env.ready, summary: '' });
-        if (e.type === 'startFolder') queue.push({ type: 'folderFinished', code: e.code, outcome: env.folderOk ? 'live' : 'failed', failure: env.folderOk ? null : 'x', freezeWindowMs: null });
+        if (e.type === 'notify' && e.kind === 'batch_announced')
+          queue.push({ type: 'announced', plan: e.plan });
+        if (e.type === 'checkReadiness')
+          queue.push({ type: 'readinessChecked', plan: e.plan, ok: env.ready, summary: '' });
+        if (e.type === 'startFolder')
+          queue.push({
+            type: 'folderFinished',
+            code: e.code,
+            outcome: env.folderOk ? 'live' : 'failed',
+            failure: env.folderOk ? null : 'x',
+            freezeWindowMs: null,
+          });
       }
     }
     return first!;

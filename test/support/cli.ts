@@ -17,7 +17,10 @@ export interface CliResult {
 /** Runs the real `ecp-cutover` binary as a user would, with extra environment variables. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, XDG_CONFIG_HOME: CONFIG_HOME, ECP_CUTOVER_TOKEN: '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, XDG_CONFIG_HOME: CONFIG_HOME, ECP_CUTOVER_TOKEN: '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -36,6 +39,9 @@ export function operatorCli(env: NodeJS.ProcessEnv, tokens: Record<string, strin
   return (...args: string[]) => {
     const i = args.indexOf('--as');
     const name = i >= 0 ? args[i + 1] : undefined;
-    return runCli(args, { ...env, ECP_CUTOVER_TOKEN: name ? tokens[name] ?? '' : env.ECP_CUTOVER_TOKEN ?? '' });
+    return runCli(args, {
+      ...env,
+      ECP_CUTOVER_TOKEN: name ? (tokens[name] ?? '') : (env.ECP_CUTOVER_TOKEN ?? ''),
+    });
   };
 }

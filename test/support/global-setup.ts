@@ -37,7 +37,12 @@ export default async function setup(project: TestProject) {
     const log = path.join(dir, 'postgres.log');
     const pid = spawnDetached(postgresCommand(dataDir, port, true), log);
     stops.push(() => stopPid(pid, 10_000, 'SIGINT'));
-    await waitFor(`postgres (log: ${log}: ${tail(log)})`, () => isPortOpen(port), 30_000, () => isAlive(pid));
+    await waitFor(
+      `postgres (log: ${log}: ${tail(log)})`,
+      () => isPortOpen(port),
+      30_000,
+      () => isAlive(pid),
+    );
     pgAdminUrl = `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}/postgres`;
   }
 
@@ -45,14 +50,26 @@ export default async function setup(project: TestProject) {
   if (!temporalAddress) {
     const port = await freePort();
     const log = path.join(dir, 'temporal.log');
-    const pid = spawnDetached({ command: findBinary('temporal', 'TEMPORAL_BIN'), args: temporalDevArgs({ port }) }, log);
+    const pid = spawnDetached(
+      { command: findBinary('temporal', 'TEMPORAL_BIN'), args: temporalDevArgs({ port }) },
+      log,
+    );
     stops.push(() => stopPid(pid));
     temporalAddress = `127.0.0.1:${port}`;
-    await waitFor(`temporal dev server (log: ${log})`, () => temporalHealthy(temporalAddress!), 60_000, () => isAlive(pid));
+    await waitFor(
+      `temporal dev server (log: ${log})`,
+      () => temporalHealthy(temporalAddress!),
+      60_000,
+      () => isAlive(pid),
+    );
   }
 
   // The least-privilege roles belong to the cluster: created once; each test database's migration grants them.
-  const dbRolePasswords = { api: randomBytes(16).toString('hex'), worker: randomBytes(16).toString('hex'), portal: randomBytes(16).toString('hex') };
+  const dbRolePasswords = {
+    api: randomBytes(16).toString('hex'),
+    worker: randomBytes(16).toString('hex'),
+    portal: randomBytes(16).toString('hex'),
+  };
   const admin = createDb(pgAdminUrl, { max: 1 });
   try {
     await ensureDbRoles(admin, dbRolePasswords);

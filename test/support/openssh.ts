@@ -23,21 +23,52 @@ export interface SftpRun {
   stderr: string;
 }
 
-export function sftpBatch(opts: { port: number; user: string; key: string; commands: string[]; dir: string; bindAddress?: string }): Promise<SftpRun> {
+export function sftpBatch(opts: {
+  port: number;
+  user: string;
+  key: string;
+  commands: string[];
+  dir: string;
+  bindAddress?: string;
+}): Promise<SftpRun> {
   const batch = path.join(opts.dir, `batch-${Math.random().toString(36).slice(2)}`);
   fs.writeFileSync(batch, opts.commands.join('\n') + '\n');
   const args = [
-    '-F', '/dev/null', '-b', batch, '-i', opts.key, '-P', String(opts.port),
-    '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'StrictHostKeyChecking=no',
-    '-o', `UserKnownHostsFile=${path.join(opts.dir, 'known_hosts')}`, '-o', `LogLevel=${process.env.SFTP_DEBUG ? 'DEBUG3' : 'ERROR'}`, '-o', 'ConnectTimeout=10',
-    '-o', `User=${opts.user}`, ...(opts.bindAddress ? ['-o', `BindAddress=${opts.bindAddress}`] : []), '127.0.0.1',
+    '-F',
+    '/dev/null',
+    '-b',
+    batch,
+    '-i',
+    opts.key,
+    '-P',
+    String(opts.port),
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'IdentityAgent=none',
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    `UserKnownHostsFile=${path.join(opts.dir, 'known_hosts')}`,
+    '-o',
+    `LogLevel=${process.env.SFTP_DEBUG ? 'DEBUG3' : 'ERROR'}`,
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    `User=${opts.user}`,
+    ...(opts.bindAddress ? ['-o', `BindAddress=${opts.bindAddress}`] : []),
+    '127.0.0.1',
   ];
   return new Promise((resolve, reject) => {
     const child = spawn('sftp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (process.env.SFTP_DEBUG ? fs.appendFileSync(process.env.SFTP_DEBUG, d) : (stderr += d)));
+    child.stderr.on('data', (d) =>
+      process.env.SFTP_DEBUG ? fs.appendFileSync(process.env.SFTP_DEBUG, d) : (stderr += d),
+    );
     // A session the server leaves hanging fails the test that waits for it, not the whole run.
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.on('error', reject);

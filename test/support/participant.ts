@@ -12,8 +12,15 @@ export interface SimCredentials {
   totpSecret?: string;
 }
 
-export async function credentialsOf(simUrl: string, adminToken: string, email: string, platform: PlatformName = 'ecp2'): Promise<SimCredentials> {
-  const res = await fetch(`${simUrl}/${platform}/admin/credentials/${encodeURIComponent(email)}`, { headers: { authorization: `Bearer ${adminToken}` } });
+export async function credentialsOf(
+  simUrl: string,
+  adminToken: string,
+  email: string,
+  platform: PlatformName = 'ecp2',
+): Promise<SimCredentials> {
+  const res = await fetch(`${simUrl}/${platform}/admin/credentials/${encodeURIComponent(email)}`, {
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
   if (!res.ok) throw new Error(`credentials of ${email} on ${platform}: ${res.status} ${await res.text()}`);
   return (await res.json()) as SimCredentials;
 }
@@ -34,9 +41,20 @@ export async function freshOtp(secret: string): Promise<string> {
   return generate({ secret, epoch: step * 30 });
 }
 
-export async function logInAs(simUrl: string, creds: SimCredentials, platform: PlatformName = 'ecp2'): Promise<Response> {
-  const body = platform === 'ecp2' ? { loginId: creds.loginId, password: creds.password, otp: await freshOtp(creds.totpSecret!) } : { loginId: creds.loginId, password: creds.password };
-  return fetch(`${simUrl}/${platform}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+export async function logInAs(
+  simUrl: string,
+  creds: SimCredentials,
+  platform: PlatformName = 'ecp2',
+): Promise<Response> {
+  const body =
+    platform === 'ecp2'
+      ? { loginId: creds.loginId, password: creds.password, otp: await freshOtp(creds.totpSecret!) }
+      : { loginId: creds.loginId, password: creds.password };
+  return fetch(`${simUrl}/${platform}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 /** Signed in as `email` on `platform`: fetch with the session. One login per user and platform in this process. */
@@ -48,21 +66,35 @@ export interface ParticipantClient {
 
 const sessions = new Map<string, Promise<string>>();
 
-export async function participant(simUrl: string, adminToken: string, email: string, platform: PlatformName = 'ecp2'): Promise<ParticipantClient> {
+export async function participant(
+  simUrl: string,
+  adminToken: string,
+  email: string,
+  platform: PlatformName = 'ecp2',
+): Promise<ParticipantClient> {
   const key = `${simUrl} ${platform} ${email}`;
   if (!sessions.has(key)) {
-    sessions.set(key, (async () => {
-      const res = await logInAs(simUrl, await credentialsOf(simUrl, adminToken, email, platform), platform);
-      const body = (await res.json()) as { session?: string; message?: string };
-      if (!body.session) throw new Error(`${email} could not log in to ${platform}: ${res.status} ${body.message}`);
-      return body.session;
-    })());
+    sessions.set(
+      key,
+      (async () => {
+        const res = await logInAs(simUrl, await credentialsOf(simUrl, adminToken, email, platform), platform);
+        const body = (await res.json()) as { session?: string; message?: string };
+        if (!body.session)
+          throw new Error(`${email} could not log in to ${platform}: ${res.status} ${body.message}`);
+        return body.session;
+      })(),
+    );
   }
   const session = await sessions.get(key)!.catch((err: Error) => (sessions.delete(key), Promise.reject(err)));
   const headers = { authorization: `Bearer ${session}` };
   return {
     session,
     get: (path) => fetch(`${simUrl}/${platform}${path}`, { headers }),
-    post: (path, body) => fetch(`${simUrl}/${platform}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    post: (path, body) =>
+      fetch(`${simUrl}/${platform}${path}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
   };
 }

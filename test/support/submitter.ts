@@ -4,16 +4,31 @@ import type { PlatformGateway } from '../../platform/gateway';
 import { participant as participantClient } from './participant';
 
 /** The participants the submitters of startSubmitters act for (10000, 10001, …), one per client. */
-export const submitterParticipants = (clients: number) => Array.from({ length: clients }, (_, i) => String(10000 + i).padStart(5, '0'));
+export const submitterParticipants = (clients: number) =>
+  Array.from({ length: clients }, (_, i) => String(10000 + i).padStart(5, '0'));
 
 /**
  * Makes the submitting user a user of those participants in Client Connect, with the given functions, as a
  * firm's administrators would (FAQ B.4, B.14): ECP 2.0 takes their files only then.
  */
-export async function enrolSubmitters(gateway: PlatformGateway, opts: { user: string; clients: number; functions: string[] }): Promise<void> {
-  await gateway.loadClientConnect(submitterParticipants(opts.clients).map((code) => ({
-    code, users: [{ email: opts.user, role: 'operator' as const, functions: opts.functions, sftpKeyRegistered: false, ipRegistered: false }],
-  })));
+export async function enrolSubmitters(
+  gateway: PlatformGateway,
+  opts: { user: string; clients: number; functions: string[] },
+): Promise<void> {
+  await gateway.loadClientConnect(
+    submitterParticipants(opts.clients).map((code) => ({
+      code,
+      users: [
+        {
+          email: opts.user,
+          role: 'operator' as const,
+          functions: opts.functions,
+          sftpKeyRegistered: false,
+          ipRegistered: false,
+        },
+      ],
+    })),
+  );
 }
 
 /** One submission attempt as a participant saw it. */
@@ -34,19 +49,39 @@ export interface Attempt {
  * platform; 3002: again in a moment on the other platform). Returns every attempt when `stop()` is called.
  * `adminToken` is the simulator's: the user's credentials are handed out with it, as `simulator credentials` does.
  */
-export function startSubmitters(simUrl: string, opts: { folder: string; user: string; clients: number; prefix?: string; adminToken: string }) {
+export function startSubmitters(
+  simUrl: string,
+  opts: { folder: string; user: string; clients: number; prefix?: string; adminToken: string },
+) {
   const attempts: Attempt[] = [];
   let running = true;
   let seq = 0;
   const prefix = opts.prefix ?? 'SD';
-  async function submit(platform: PlatformName, participant: string, filename: string, inputDate: string, content: Buffer) {
+  async function submit(
+    platform: PlatformName,
+    participant: string,
+    filename: string,
+    inputDate: string,
+    content: Buffer,
+  ) {
     const { createHash } = await import('node:crypto');
     const as = await participantClient(simUrl, opts.adminToken, opts.user, platform);
-    const res = await as.post(`/folders/${opts.folder}/submissions`, { participant, filename, inputDate, contentBase64: content.toString('base64') });
+    const res = await as.post(`/folders/${opts.folder}/submissions`, {
+      participant,
+      filename,
+      inputDate,
+      contentBase64: content.toString('base64'),
+    });
     const body = (await res.json()) as Record<string, string>;
     const a: Attempt = {
-      platform, participant, filename, status: res.status, code: body.code ?? null, message: body.message ?? null,
-      sha256: body.sha256 ?? null, sentSha256: createHash('sha256').update(content).digest('hex'),
+      platform,
+      participant,
+      filename,
+      status: res.status,
+      code: body.code ?? null,
+      message: body.message ?? null,
+      sha256: body.sha256 ?? null,
+      sentSha256: createHash('sha256').update(content).digest('hex'),
     };
     attempts.push(a);
     return a;

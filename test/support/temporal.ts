@@ -22,7 +22,6 @@ export async function workflowBundle() {
   return bundle;
 }
 
-
 /** A client and a worker connection to the run's Temporal dev server, and a task queue of this file's own. */
 export async function temporalForFile() {
   const address = inject('temporalAddress');
@@ -49,8 +48,14 @@ export const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories/', imp
  * exists is never overwritten: it guards the histories of workflows already running, and a change that breaks
  * it ships with `patched()` (workflows/patches.ts), not with a re-recording.
  */
-export async function recordHistory(handle: { fetchHistory(): Promise<unknown> }, name: string): Promise<void> {
+export async function recordHistory(
+  handle: { fetchHistory(): Promise<unknown> },
+  name: string,
+): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1' || fs.existsSync(`${HISTORIES_DIR}${name}.json`)) return;
   const history = await handle.fetchHistory();
-  fs.writeFileSync(`${HISTORIES_DIR}${name}.json`, historyToJSON(history as Parameters<typeof historyToJSON>[0]));
+  fs.writeFileSync(
+    `${HISTORIES_DIR}${name}.json`,
+    historyToJSON(history as Parameters<typeof historyToJSON>[0]),
+  );
 }

@@ -23,11 +23,19 @@ import { uniqueId, workflowBundle } from './temporal';
  */
 export async function timeSkippingStack(env: Record<string, string> = {}) {
   const temporal = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: findBinary('temporal-test-server', 'TEMPORAL_TEST_SERVER_BIN') } },
+    server: {
+      executable: {
+        type: 'existing-path',
+        path: findBinary('temporal-test-server', 'TEMPORAL_TEST_SERVER_BIN'),
+      },
+    },
   });
   // The test server knows no custom search attributes until told.
   const KEYWORD = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
-  await temporal.connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: { BatchId: KEYWORD, FolderCode: KEYWORD } });
+  await temporal.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: { BatchId: KEYWORD, FolderCode: KEYWORD },
+  });
   const { db, url } = await freshDatabase();
   await seedCatalog(db);
   const simToken = randomBytes(24).toString('hex');
@@ -52,8 +60,20 @@ export async function timeSkippingStack(env: Record<string, string> = {}) {
     await sink.close();
     await temporal.teardown();
   });
-  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, DRAIN_TIMEOUT: '2s', SIMULATOR_URL: sim.url, LOAD_DIRECTORY_INTO_PLATFORM: 'true', ...env });
-  const app: AppDeps = { stores: createAppStores(db, gateway), temporal: temporal.client, config, signer: createCommandSigner(commandKey), gateway };
+  const config = loadConfig({
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    DRAIN_TIMEOUT: '2s',
+    SIMULATOR_URL: sim.url,
+    LOAD_DIRECTORY_INTO_PLATFORM: 'true',
+    ...env,
+  });
+  const app: AppDeps = {
+    stores: createAppStores(db, gateway),
+    temporal: temporal.client,
+    config,
+    signer: createCommandSigner(commandKey),
+    gateway,
+  };
   const api = await controlApi(app, db);
   return { temporal, db, url, sim, simToken, gateway, sink, taskQueue, config, app, api };
 }

@@ -14,19 +14,29 @@ describe('configuration', () => {
   it('reports every bad value at once, each with its name', () => {
     let message = '';
     try {
-      loadConfig({ PORTAL_PORT: '99999', SMTP_URL: 'http://x', TEMPORAL_ADDRESS: 'nohost', FREEZE_WINDOW_MAX: 'soon' });
+      loadConfig({
+        PORTAL_PORT: '99999',
+        SMTP_URL: 'http://x',
+        TEMPORAL_ADDRESS: 'nohost',
+        FREEZE_WINDOW_MAX: 'soon',
+      });
     } catch (err) {
       message = (err as Error).message;
     }
-    for (const name of ['PORTAL_PORT', 'SMTP_URL', 'TEMPORAL_ADDRESS', 'FREEZE_WINDOW_MAX']) expect(message).toContain(name);
+    for (const name of ['PORTAL_PORT', 'SMTP_URL', 'TEMPORAL_ADDRESS', 'FREEZE_WINDOW_MAX'])
+      expect(message).toContain(name);
     expect(message.split('\n')).toHaveLength(1);
   });
-  it("the console: an idle timeout that is a duration, and its identity-provider client only in OIDC mode", () => {
+  it('the console: an idle timeout that is a duration, and its identity-provider client only in OIDC mode', () => {
     expect(loadConfig({}).consoleIdleMs).toBe(15 * 60_000);
     expect(loadConfig({ CONSOLE_IDLE_TIMEOUT: '5m' }).consoleIdleMs).toBe(5 * 60_000);
-    expect(() => loadConfig({ CONSOLE_IDLE_TIMEOUT: 'a while' })).toThrow(/CONSOLE_IDLE_TIMEOUT="a while" must be a duration/);
+    expect(() => loadConfig({ CONSOLE_IDLE_TIMEOUT: 'a while' })).toThrow(
+      /CONSOLE_IDLE_TIMEOUT="a while" must be a duration/,
+    );
     expect(() => loadConfig({ OIDC_CLIENT_ID: 'ecp-console' })).toThrow(/OIDC_CLIENT_ID .* needs OIDC mode/);
-    expect(() => loadConfig({ CONSOLE_PUBLIC_URL: 'javascript:alert(1)' })).toThrow(/CONSOLE_PUBLIC_URL=.* must be a URL starting with http:\/\/ or https:\/\//);
+    expect(() => loadConfig({ CONSOLE_PUBLIC_URL: 'javascript:alert(1)' })).toThrow(
+      /CONSOLE_PUBLIC_URL=.* must be a URL starting with http:\/\/ or https:\/\//,
+    );
   });
   it('wants TLS cert and key together', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_CERT: '/x.pem' })).toThrow(/go together/);

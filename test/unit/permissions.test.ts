@@ -33,7 +33,11 @@ describe('the permissions table (domain/permissions.ts)', () => {
     for (const role of ROLES) expect(allows([role], 'read')).toBe(true);
     expect(allows([], 'read')).toBe(false);
     expect(allows([], 'whoami')).toBe(true);
-    expect(allows(bob.roles, 'batch.abort') && allows(alice.roles, 'batch.abort') && !allows(carol.roles, 'batch.abort')).toBe(true);
+    expect(
+      allows(bob.roles, 'batch.abort') &&
+        allows(alice.roles, 'batch.abort') &&
+        !allows(carol.roles, 'batch.abort'),
+    ).toBe(true);
   });
 
   it('keeps four eyes: who made a change may not approve it, though they may do what is not an approval', () => {
@@ -48,21 +52,42 @@ describe('the permissions table (domain/permissions.ts)', () => {
   });
 
   it('says why in one line, the same line the application layer and the routes answer with', () => {
-    expect(roleRefusal(bob, rolesFor('batch.plan'))).toBe("operator 'bob' does not hold the planner role (has: approver)");
-    expect(roleRefusal(carol, rolesFor('batch.abort'))).toBe("operator 'carol' does not hold the planner or approver role (has: support)");
-    expect(roleRefusal({ name: 'eve', roles: [] }, rolesFor('read'))).toBe("operator 'eve' does not hold the planner or approver or support role (has: none)");
+    expect(roleRefusal(bob, rolesFor('batch.plan'))).toBe(
+      "operator 'bob' does not hold the planner role (has: approver)",
+    );
+    expect(roleRefusal(carol, rolesFor('batch.abort'))).toBe(
+      "operator 'carol' does not hold the planner or approver role (has: support)",
+    );
+    expect(roleRefusal({ name: 'eve', roles: [] }, rolesFor('read'))).toBe(
+      "operator 'eve' does not hold the planner or approver or support role (has: none)",
+    );
     expect(roleRefusal(alice, rolesFor('batch.plan'))).toBeNull();
   });
 
   it('is what the lifecycle machines refuse by', () => {
-    expect(needsRole({ operator: 'carol', roles: ['support'] }, 'batch.approve')).toBe("operator 'carol' does not hold the approver role (has: support)");
-    expect(needsRole({ operator: 'carol', roles: ['support'] }, 'batch.abort')).toBe("operator 'carol' holds neither the planner nor the approver role (has: support)");
+    expect(needsRole({ operator: 'carol', roles: ['support'] }, 'batch.approve')).toBe(
+      "operator 'carol' does not hold the approver role (has: support)",
+    );
+    expect(needsRole({ operator: 'carol', roles: ['support'] }, 'batch.abort')).toBe(
+      "operator 'carol' holds neither the planner nor the approver role (has: support)",
+    );
     expect(needsRole({ operator: 'bob', roles: ['approver'] }, 'batch.abort')).toBeNull();
   });
 
   it('is the only place outside the role list where a role is named in a rule', () => {
     // Workflow version 1 only replays histories recorded under its own checks (domain/permissions.ts says so).
-    const roots = ['app', 'api', 'cli', 'console', 'contract', 'domain', 'http', 'stores', 'activities', 'workflows'];
+    const roots = [
+      'app',
+      'api',
+      'cli',
+      'console',
+      'contract',
+      'domain',
+      'http',
+      'stores',
+      'activities',
+      'workflows',
+    ];
     const allowed = new Set(['domain/permissions.ts', 'domain/operators.ts']);
     const offenders: string[] = [];
     const walk = (dir: string) => {
@@ -70,7 +95,12 @@ describe('the permissions table (domain/permissions.ts)', () => {
         const rel = path.join(dir, e.name);
         if (e.isDirectory()) {
           if (rel !== path.join('workflows', 'v1')) walk(rel);
-        } else if (rel.endsWith('.ts') && !allowed.has(rel) && /['"`](planner|approver|support)['"`]/.test(fs.readFileSync(path.join(ROOT, rel), 'utf8'))) offenders.push(rel);
+        } else if (
+          rel.endsWith('.ts') &&
+          !allowed.has(rel) &&
+          /['"`](planner|approver|support)['"`]/.test(fs.readFileSync(path.join(ROOT, rel), 'utf8'))
+        )
+          offenders.push(rel);
       }
     };
     roots.forEach(walk);
@@ -78,7 +108,14 @@ describe('the permissions table (domain/permissions.ts)', () => {
   });
 
   it('covers each command the application layer checks', () => {
-    const commands: Permission[] = ['batch.plan', 'directory.import', 'reconcile.run', 'decommission.schedule', 'switch_back.request', 'repair.request'];
+    const commands: Permission[] = [
+      'batch.plan',
+      'directory.import',
+      'reconcile.run',
+      'decommission.schedule',
+      'switch_back.request',
+      'repair.request',
+    ];
     for (const c of commands) expect(rolesFor(c).length, c).toBeGreaterThan(0);
   });
 });

@@ -26,7 +26,8 @@ describe('the edge text rule', () => {
   });
 
   it('takes ordinary text in both languages, tabs, emoji (surrogate pairs) and, in a document, line breaks', () => {
-    for (const ok of ['Stamp Duty Daily Return', '印花稅每日申報表', 'tab\there', 'ok 👍', 'Ünïcödé']) expect(textProblem(ok), ok).toBeNull();
+    for (const ok of ['Stamp Duty Daily Return', '印花稅每日申報表', 'tab\there', 'ok 👍', 'Ünïcödé'])
+      expect(textProblem(ok), ok).toBeNull();
     expect(textProblem('a,b\r\nc,d\n', 'document')).toBeNull();
     expect(textProblem('a\u0000b', 'document')).toMatch(/NUL/);
     expect(textProblem('line\nbreak', 'multiline')).toBeNull();
@@ -64,7 +65,11 @@ describe('the route table holds every string to the rule', () => {
     expect(stringsWithoutTextRule(z.object({ ok: reason, bad: z.string() }))).toEqual(['$.bad']);
     expect(stringsWithoutTextRule(z.object({ list: z.array(z.string().max(3)) }))).toEqual(['$.list[]']);
     expect(stringsWithoutTextRule(z.object({ maybe: z.string().optional() }))).toEqual(['$.maybe']);
-    expect(stringsWithoutTextRule(z.object({ either: z.union([z.number(), z.string()]) }))).toEqual(['$.either']);
-    expect(stringsWithoutTextRule(z.object({ id: z.string().regex(/^\d+$/), kind: z.enum(['a', 'b']) }))).toEqual([]);
+    expect(stringsWithoutTextRule(z.object({ either: z.union([z.number(), z.string()]) }))).toEqual([
+      '$.either',
+    ]);
+    expect(
+      stringsWithoutTextRule(z.object({ id: z.string().regex(/^\d+$/), kind: z.enum(['a', 'b']) })),
+    ).toEqual([]);
   });
 });

@@ -24,11 +24,17 @@ describe('the walls around PostgreSQL (eslint.config.js)', () => {
     ['app/probe.ts', "import { createFolderStore } from '../stores/folder-store'; void createFolderStore;"],
     ['api/probe.ts', "import pg from 'pg'; void pg;"],
     ['console/probe.ts', "import { createDb } from '../db/connection'; void createDb;"],
-    ['cli/commands/probe.ts', "import { createSessionStore } from '../../stores/session-store'; void createSessionStore;"],
+    [
+      'cli/commands/probe.ts',
+      "import { createSessionStore } from '../../stores/session-store'; void createSessionStore;",
+    ],
     ['cli/context.ts', "import { withDatabase } from '../db/connection'; void withDatabase;"],
     ['activities/probe.ts', "import { createRunStore } from '../stores/run-store'; void createRunStore;"],
     ['activities/probe.ts', "import type { Knex } from 'knex'; export type K = Knex;"],
-    ['domain/probe.ts', "import type { FolderRow } from '../stores/folder-store'; export type F = FolderRow;"],
+    [
+      'domain/probe.ts',
+      "import type { FolderRow } from '../stores/folder-store'; export type F = FolderRow;",
+    ],
     ['contract/probe.ts', "import { seedCatalog } from '../db/seed'; void seedCatalog;"],
     ['http/probe.ts', "import knex from 'knex'; void knex;"],
   ])('refuses in %s: %s', async (file, code) => {
@@ -36,9 +42,15 @@ describe('the walls around PostgreSQL (eslint.config.js)', () => {
   });
 
   it.each([
-    ['app/probe.ts', "import type { FolderStore } from '../stores/folder-store'; export type F = FolderStore;"],
+    [
+      'app/probe.ts',
+      "import type { FolderStore } from '../stores/folder-store'; export type F = FolderStore;",
+    ],
     ['activities/probe.ts', "import { runKey } from '../stores/events'; void runKey;"],
-    ['cli/commands/probe.ts', "import { DEFAULT_CATALOG } from '../../db/catalog-path'; void DEFAULT_CATALOG;"],
+    [
+      'cli/commands/probe.ts',
+      "import { DEFAULT_CATALOG } from '../../db/catalog-path'; void DEFAULT_CATALOG;",
+    ],
     // The CLI's host-local composition roots open a pool themselves.
     ['cli/commands/serve.ts', "import { createDb } from '../../db/connection'; void createDb;"],
     ['cli/commands/db.ts', "import { withDatabase } from '../../db/connection'; void withDatabase;"],

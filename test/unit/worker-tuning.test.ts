@@ -8,12 +8,22 @@ describe('WORKER_TUNING', () => {
   });
 
   it('passes the options it knows', () => {
-    expect(workerTuning({ WORKER_TUNING: '{"maxConcurrentWorkflowTaskPolls":20,"maxCachedWorkflows":50,"stickyQueueScheduleToStartTimeout":"5s"}' }))
-      .toEqual({ maxConcurrentWorkflowTaskPolls: 20, maxCachedWorkflows: 50, stickyQueueScheduleToStartTimeout: '5s' });
+    expect(
+      workerTuning({
+        WORKER_TUNING:
+          '{"maxConcurrentWorkflowTaskPolls":20,"maxCachedWorkflows":50,"stickyQueueScheduleToStartTimeout":"5s"}',
+      }),
+    ).toEqual({
+      maxConcurrentWorkflowTaskPolls: 20,
+      maxCachedWorkflows: 50,
+      stickyQueueScheduleToStartTimeout: '5s',
+    });
   });
 
   it('refuses an option it does not know, or a value of the wrong kind, naming it', () => {
     expect(() => workerTuning({ WORKER_TUNING: '{"taskQueue":"other"}' })).toThrow(/WORKER_TUNING/);
-    expect(() => workerTuning({ WORKER_TUNING: '{"maxCachedWorkflows":"many"}' })).toThrow(/maxCachedWorkflows/);
+    expect(() => workerTuning({ WORKER_TUNING: '{"maxCachedWorkflows":"many"}' })).toThrow(
+      /maxCachedWorkflows/,
+    );
   });
 });

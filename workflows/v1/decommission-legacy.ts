@@ -1,5 +1,12 @@
 import {
-  allHandlersFinished, ApplicationFailure, condition, defineQuery, defineSignal, defineUpdate, setHandler, workflowInfo,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { refuseUnsigned } from './refuse-unsigned';
 import type { GateItem } from '../../domain/decommission-lifecycle';
@@ -30,11 +37,13 @@ interface DecommissionState {
 }
 
 export const approveDecommissionUpdateV1 = defineUpdate<DecommissionState, [{ approver: string }]>('approve');
-export const rescheduleDecommissionUpdateV1 = defineUpdate<DecommissionState, [{ by: string; plannedAt: string; reminderAts: string[] }]>('reschedule');
+export const rescheduleDecommissionUpdateV1 = defineUpdate<
+  DecommissionState,
+  [{ by: string; plannedAt: string; reminderAts: string[] }]
+>('reschedule');
 /** Sent by every batch when it finishes: the gate may pass now (the same signal name in every version). */
 export const batchFinishedSignal = defineSignal<[string]>('batchFinished');
 export const decommissionStateQueryV1 = defineQuery<DecommissionState>('state');
-
 
 /**
  * VERSION 1, frozen: runs only decommissions whose history began before the lifecycle machine
@@ -48,21 +57,44 @@ export const decommissionStateQueryV1 = defineQuery<DecommissionState>('state');
  */
 export async function decommissionLegacyV1(input: DecommissionInputV1): Promise<DecommissionState> {
   const { workflowId, runId } = workflowInfo();
-  const s: DecommissionState = { status: 'awaiting_approval', plannedAt: input.plannedAt, requestedBy: input.requestedBy, approvedBy: null, gate: null, remindersSent: [] };
+  const s: DecommissionState = {
+    status: 'awaiting_approval',
+    plannedAt: input.plannedAt,
+    requestedBy: input.requestedBy,
+    approvedBy: null,
+    gate: null,
+    remindersSent: [],
+  };
   let reminderAts = input.reminderAts;
   let plan = 0;
   let seq = 0;
   let wake = 0;
-  const record = (status: DecommissionStatus, actor: string, reason: string | null, extra: { plannedAt?: string; approvedBy?: string | null } = {}) => {
+  const record = (
+    status: DecommissionStatus,
+    actor: string,
+    reason: string | null,
+    extra: { plannedAt?: string; approvedBy?: string | null } = {},
+  ) => {
     s.status = status;
     return operations.setDecommission({ status, actor, reason, workflowId, runId, seq: ++seq, ...extra });
   };
   const refuse = (why: string) => {
-    throw ApplicationFailure.create({ message: `the decommission is ${s.status}: ${why}`, type: 'Refused', nonRetryable: true });
+    throw ApplicationFailure.create({
+      message: `the decommission is ${s.status}: ${why}`,
+      type: 'Refused',
+      nonRetryable: true,
+    });
   };
-  const notifyAll = async (kind: 'decommission_scheduled' | 'decommission_reminder' | 'legacy_decommissioned', tag: string) => {
+  const notifyAll = async (
+    kind: 'decommission_scheduled' | 'decommission_reminder' | 'legacy_decommissioned',
+    tag: string,
+  ) => {
     const subjectId = `legacy-ecp@${s.plannedAt}${tag}`;
-    await mail.queueEveryoneNotices({ kind, subjectId, at: kind === 'legacy_decommissioned' ? new Date(Date.now()).toISOString() : s.plannedAt });
+    await mail.queueEveryoneNotices({
+      kind,
+      subjectId,
+      at: kind === 'legacy_decommissioned' ? new Date(Date.now()).toISOString() : s.plannedAt,
+    });
     await mail.deliverNotices({ kind, subjectId });
   };
   const gate = async () => {
@@ -73,37 +105,52 @@ export async function decommissionLegacyV1(input: DecommissionInputV1): Promise<
 
   setHandler(decommissionStateQueryV1, () => s);
   setHandler(batchFinishedSignal, () => void wake++);
-  setHandler(approveDecommissionUpdateV1, async ({ approver }) => {
-    refuseUnsigned();
-    await operations.checkOperatorRole({ name: approver, role: 'approver' });
-    if (s.status !== 'awaiting_approval') refuse('nothing to approve');
-    s.approvedBy = approver;
-    await record('scheduled', approver, null, { approvedBy: approver });
-    return s;
-  }, {
-    validator: ({ approver }) => {
-      if (s.status !== 'awaiting_approval') refuse('only a decommission awaiting approval can be approved');
-      if (approver === input.requestedBy) {
-        throw ApplicationFailure.nonRetryable(`four eyes: ${approver} scheduled the decommission and cannot approve it; ask another approver`, 'Refused');
-      }
+  setHandler(
+    approveDecommissionUpdateV1,
+    async ({ approver }) => {
+      refuseUnsigned();
+      await operations.checkOperatorRole({ name: approver, role: 'approver' });
+      if (s.status !== 'awaiting_approval') refuse('nothing to approve');
+      s.approvedBy = approver;
+      await record('scheduled', approver, null, { approvedBy: approver });
+      return s;
     },
-  });
-  setHandler(rescheduleDecommissionUpdateV1, async ({ by, plannedAt, reminderAts: next }) => {
-    refuseUnsigned();
-    await operations.checkOperatorRole({ name: by, role: 'planner' });
-    if (s.status === 'running' || s.status === 'completed') refuse('it can no longer be rescheduled');
-    plan++;
-    s.plannedAt = plannedAt;
-    s.approvedBy = null;
-    reminderAts = next;
-    await record('awaiting_approval', by, `rescheduled to ${plannedAt}; approval voided`, { plannedAt, approvedBy: null });
-    return s;
-  }, {
-    validator: ({ plannedAt }) => {
+    {
+      validator: ({ approver }) => {
+        if (s.status !== 'awaiting_approval') refuse('only a decommission awaiting approval can be approved');
+        if (approver === input.requestedBy) {
+          throw ApplicationFailure.nonRetryable(
+            `four eyes: ${approver} scheduled the decommission and cannot approve it; ask another approver`,
+            'Refused',
+          );
+        }
+      },
+    },
+  );
+  setHandler(
+    rescheduleDecommissionUpdateV1,
+    async ({ by, plannedAt, reminderAts: next }) => {
+      refuseUnsigned();
+      await operations.checkOperatorRole({ name: by, role: 'planner' });
       if (s.status === 'running' || s.status === 'completed') refuse('it can no longer be rescheduled');
-      if (!(Date.parse(plannedAt) > Date.now())) throw ApplicationFailure.nonRetryable(`the new time ${plannedAt} is not in the future`, 'Refused');
+      plan++;
+      s.plannedAt = plannedAt;
+      s.approvedBy = null;
+      reminderAts = next;
+      await record('awaiting_approval', by, `rescheduled to ${plannedAt}; approval voided`, {
+        plannedAt,
+        approvedBy: null,
+      });
+      return s;
     },
-  });
+    {
+      validator: ({ plannedAt }) => {
+        if (s.status === 'running' || s.status === 'completed') refuse('it can no longer be rescheduled');
+        if (!(Date.parse(plannedAt) > Date.now()))
+          throw ApplicationFailure.nonRetryable(`the new time ${plannedAt} is not in the future`, 'Refused');
+      },
+    },
+  );
 
   const msUntil = (iso: string) => Date.parse(iso) - Date.now();
   const sleepUntil = async (iso: string) => {
@@ -124,7 +171,9 @@ export async function decommissionLegacyV1(input: DecommissionInputV1): Promise<
       await notifyAll('decommission_scheduled', '');
     }
     // Reminders still ahead (one already past when the plan was approved is not sent late).
-    const due = reminderAts.filter((r) => !s.remindersSent.includes(`${plan}:${r}`) && msUntil(r) > -60_000).sort();
+    const due = reminderAts
+      .filter((r) => !s.remindersSent.includes(`${plan}:${r}`) && msUntil(r) > -60_000)
+      .sort();
     if (due.length > 0) {
       if (!(await sleepUntil(due[0]))) continue;
       s.remindersSent.push(`${plan}:${due[0]}`);
@@ -135,7 +184,14 @@ export async function decommissionLegacyV1(input: DecommissionInputV1): Promise<
     if (!(await sleepUntil(s.plannedAt))) continue;
     if (await gate()) break;
     // Blocked: wait until the gate passes (a batch finished, or on the interval) or the plan changes.
-    await record('blocked', 'system', (s.gate ?? []).filter((i) => !i.pass).map((i) => `${i.item}: ${i.detail}`).join('; '));
+    await record(
+      'blocked',
+      'system',
+      (s.gate ?? [])
+        .filter((i) => !i.pass)
+        .map((i) => `${i.item}: ${i.detail}`)
+        .join('; '),
+    );
     const current = plan;
     for (;;) {
       const w = wake;
@@ -145,7 +201,12 @@ export async function decommissionLegacyV1(input: DecommissionInputV1): Promise<
         // Past its date: it goes ahead only with a fresh approval.
         s.approvedBy = null;
         plan++;
-        await record('awaiting_approval', 'system', 'gate passes now; the planned date has passed, so a fresh approval is needed', { approvedBy: null });
+        await record(
+          'awaiting_approval',
+          'system',
+          'gate passes now; the planned date has passed, so a fresh approval is needed',
+          { approvedBy: null },
+        );
         break;
       }
     }

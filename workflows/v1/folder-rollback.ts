@@ -1,4 +1,12 @@
-import { condition, defineQuery, defineUpdate, setHandler, workflowInfo, allHandlersFinished, ApplicationFailure } from '@temporalio/workflow';
+import {
+  condition,
+  defineQuery,
+  defineUpdate,
+  setHandler,
+  workflowInfo,
+  allHandlersFinished,
+  ApplicationFailure,
+} from '@temporalio/workflow';
 import { refuseUnsigned } from './refuse-unsigned';
 import { mail, operations } from '../proxies';
 import { moveFolder, type MoveOptions, type MoveProgress, type MoveResult } from '../move-folder';
@@ -24,9 +32,10 @@ interface RollbackStatus {
 }
 
 export const approveRollbackUpdateV1 = defineUpdate<RollbackStatus, [{ approver: string }]>('approve');
-export const rejectRollbackUpdateV1 = defineUpdate<RollbackStatus, [{ by: string; reason: string }]>('reject');
+export const rejectRollbackUpdateV1 = defineUpdate<RollbackStatus, [{ by: string; reason: string }]>(
+  'reject',
+);
 export const rollbackStatusQueryV1 = defineQuery<RollbackStatus>('status');
-
 
 /**
  * VERSION 1, frozen: runs only switch-backs whose history began before the lifecycle machine
@@ -37,7 +46,9 @@ export const rollbackStatusQueryV1 = defineQuery<RollbackStatus>('status');
  * against the database), then the mirror of the cutover: freeze ECP 2.0 → drain → enable and show legacy →
  * verify → disable ECP 2.0.
  */
-export async function folderRollbackV1(input: FolderRollbackInputV1): Promise<MoveResult | { folderCode: string; outcome: 'rejected' | 'expired' }> {
+export async function folderRollbackV1(
+  input: FolderRollbackInputV1,
+): Promise<MoveResult | { folderCode: string; outcome: 'rejected' | 'expired' }> {
   const { workflowId, runId } = workflowInfo();
   const status: RollbackStatus = {
     folderCode: input.folderCode,
@@ -45,14 +56,34 @@ export async function folderRollbackV1(input: FolderRollbackInputV1): Promise<Mo
     requestedBy: input.requestedBy,
     approvedBy: null,
     rejectedBy: null,
-    move: { folderCode: input.folderCode, kind: 'rollback', step: 'begin', outcome: 'running', failure: null, freezeWindowMs: null },
+    move: {
+      folderCode: input.folderCode,
+      kind: 'rollback',
+      step: 'begin',
+      outcome: 'running',
+      failure: null,
+      freezeWindowMs: null,
+    },
   };
   const record = (actor: string, to: string, reason: string | null) =>
-    operations.recordEvent({ entityType: 'folder', entityId: input.folderCode, actor, from: status.state, to, reason, workflowId, runId, key: `rollback:${to}` });
+    operations.recordEvent({
+      entityType: 'folder',
+      entityId: input.folderCode,
+      actor,
+      from: status.state,
+      to,
+      reason,
+      workflowId,
+      runId,
+      key: `rollback:${to}`,
+    });
   // ApplicationFailure (not Error): thrown from an Update handler it fails the Update, not the workflow task.
   const mustAwait = () => {
     if (status.state !== 'awaiting_approval') {
-      throw ApplicationFailure.nonRetryable(`the switch-back of ${input.folderCode} is ${status.state}, not awaiting approval`, 'Refused');
+      throw ApplicationFailure.nonRetryable(
+        `the switch-back of ${input.folderCode} is ${status.state}, not awaiting approval`,
+        'Refused',
+      );
     }
   };
 
@@ -72,7 +103,10 @@ export async function folderRollbackV1(input: FolderRollbackInputV1): Promise<Mo
       validator: ({ approver }) => {
         mustAwait();
         if (approver === input.requestedBy) {
-          throw ApplicationFailure.nonRetryable(`four eyes: ${approver} requested the switch-back of ${input.folderCode} and cannot approve it; ask another approver`, 'Refused');
+          throw ApplicationFailure.nonRetryable(
+            `four eyes: ${approver} requested the switch-back of ${input.folderCode} and cannot approve it; ask another approver`,
+            'Refused',
+          );
         }
       },
     },
@@ -94,7 +128,11 @@ export async function folderRollbackV1(input: FolderRollbackInputV1): Promise<Mo
   await record(input.requestedBy, 'rollback_requested', input.reason);
   const decided = await condition(() => status.state !== 'awaiting_approval', input.approvalTimeoutMs);
   if (!decided) {
-    await record('system', 'rollback_expired', `no approval within ${Math.round(input.approvalTimeoutMs / 60000)} min`);
+    await record(
+      'system',
+      'rollback_expired',
+      `no approval within ${Math.round(input.approvalTimeoutMs / 60000)} min`,
+    );
     status.state = 'expired';
   }
   if (status.state !== 'approved') {
@@ -103,7 +141,12 @@ export async function folderRollbackV1(input: FolderRollbackInputV1): Promise<Mo
   }
   status.state = 'running';
   const result = await moveFolder(
-    { folderCode: input.folderCode, kind: 'rollback', batchId: null, actor: status.approvedBy ?? input.requestedBy },
+    {
+      folderCode: input.folderCode,
+      kind: 'rollback',
+      batchId: null,
+      actor: status.approvedBy ?? input.requestedBy,
+    },
     'ecp2',
     'legacy',
     input.options,
@@ -118,6 +161,7 @@ export async function folderRollbackV1(input: FolderRollbackInputV1): Promise<Mo
   }
   status.state = 'done';
   await condition(allHandlersFinished);
-  if (result.outcome === 'refused') throw ApplicationFailure.nonRetryable(result.failure ?? 'refused', 'FolderNotMovable');
+  if (result.outcome === 'refused')
+    throw ApplicationFailure.nonRetryable(result.failure ?? 'refused', 'FolderNotMovable');
   return result;
 }

@@ -8,6 +8,11 @@ import { V1_UNSIGNED_UPDATES_REFUSED } from '../patches';
  */
 export function refuseUnsigned(): void {
   if (patched(V1_UNSIGNED_UPDATES_REFUSED)) {
-    throw ApplicationFailure.create({ type: 'Forbidden', nonRetryable: true, message: 'this workflow began before commands were signed: it takes no more Updates; cancel it, or let it end, and plan again' });
+    throw ApplicationFailure.create({
+      type: 'Forbidden',
+      nonRetryable: true,
+      message:
+        'this workflow began before commands were signed: it takes no more Updates; cancel it, or let it end, and plan again',
+    });
   }
 }

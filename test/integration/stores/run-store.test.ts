@@ -10,14 +10,26 @@ const { db } = await freshDatabase();
 await seedCatalog(db);
 const runs = createRunStore(db);
 const parent = await batch(db, 'M1', ['SD1', 'SD2']);
-const ref = (folderCode: string, over: Partial<RunRef> = {}): RunRef => ({ folderCode, kind: 'cutover', batchId: 'M1', workflowId: `cutover-M1-${folderCode}`, runId: 'r1', actor: 'system', ...over });
+const ref = (folderCode: string, over: Partial<RunRef> = {}): RunRef => ({
+  folderCode,
+  kind: 'cutover',
+  batchId: 'M1',
+  workflowId: `cutover-M1-${folderCode}`,
+  runId: 'r1',
+  actor: 'system',
+  ...over,
+});
 const run = (r: RunRef) => db('folder_runs').where({ workflow_id: r.workflowId, run_id: r.runId }).first();
 
-describe('RunStore (knex): a folder\'s moves, each write once per (workflow, run, step)', () => {
+describe("RunStore (knex): a folder's moves, each write once per (workflow, run, step)", () => {
   it('refuses a cutover its batch did not start, naming why, and writes nothing', async () => {
-    await expect(runs.begin(ref('SD1', { batchId: null }), null, parent)).rejects.toThrow(/a folder moves only inside an approved batch/);
+    await expect(runs.begin(ref('SD1', { batchId: null }), null, parent)).rejects.toThrow(
+      /a folder moves only inside an approved batch/,
+    );
     await expect(runs.begin(ref('SD1'), null, null)).rejects.toThrow(NotAllowedError);
-    await expect(runs.begin(ref('SD1'), null, { workflowId: parent.workflowId, runId: 'another' })).rejects.toThrow(/started by another run of batch M1's workflow/);
+    await expect(
+      runs.begin(ref('SD1'), null, { workflowId: parent.workflowId, runId: 'another' }),
+    ).rejects.toThrow(/started by another run of batch M1's workflow/);
     await expect(runs.begin(ref('SD3'), null, parent)).rejects.toThrow(/SD3 is not a folder of batch M1/);
     expect(await placement(db, 'SD1')).toBe('legacy');
     expect(await eventsOf(db, 'SD1')).toEqual([]);
@@ -34,15 +46,32 @@ describe('RunStore (knex): a folder\'s moves, each write once per (workflow, run
     await runs.step(r, 'drained', { drained: 3, handedOver: 1 });
     await runs.step(r, 'drained', { drained: 1, handedOver: 0 }); // counts only grow
     await runs.step(r, 'target_enabled', { freezeEndedAt: new Date('2030-01-07T00:00:00.250Z') });
-    expect(await run(r)).toMatchObject({ freeze_started_at: frozenAt, drained: 3, handed_over: 1, freeze_window_ms: 250, step: 'target_enabled' });
+    expect(await run(r)).toMatchObject({
+      freeze_started_at: frozenAt,
+      drained: 3,
+      handed_over: 1,
+      freeze_window_ms: 250,
+      step: 'target_enabled',
+    });
     expect(await runs.finish(r, 'succeeded', null)).toEqual({ placement: 'live', freezeWindowMs: 250 });
     expect(await runs.finish(r, 'succeeded', null)).toEqual({ placement: 'live', freezeWindowMs: 250 });
     expect(await placement(db, 'SD1')).toBe('live');
-    expect(await db('batch_folders').where({ batch_id: 'M1', folder_code: 'SD1' }).first('status', 'step')).toEqual({ status: 'live', step: 'done' });
-    expect((await eventsOf(db, 'SD1')).map((e) => e.to_state)).toEqual(['cutting_over', 'frozen', 'drained', 'target_enabled', 'live']);
+    expect(
+      await db('batch_folders').where({ batch_id: 'M1', folder_code: 'SD1' }).first('status', 'step'),
+    ).toEqual({ status: 'live', step: 'done' });
+    expect((await eventsOf(db, 'SD1')).map((e) => e.to_state)).toEqual([
+      'cutting_over',
+      'frozen',
+      'drained',
+      'target_enabled',
+      'live',
+    ]);
     // Asked after the success (its acknowledgement lost): not compensated, and the event says why.
     expect(await runs.recorded(r, 'enable timed out')).toEqual({ status: 'succeeded', freezeWindowMs: 250 });
-    expect((await eventsOf(db, 'SD1')).at(-1)).toMatchObject({ to_state: 'compensation_not_needed', reason: expect.stringContaining('enable timed out') });
+    expect((await eventsOf(db, 'SD1')).at(-1)).toMatchObject({
+      to_state: 'compensation_not_needed',
+      reason: expect.stringContaining('enable timed out'),
+    });
   });
 
   it('lets the compensation decide once the saga asked: a late success of an earlier attempt loses', async () => {
@@ -53,17 +82,35 @@ describe('RunStore (knex): a folder\'s moves, each write once per (workflow, run
     expect(await placement(db, 'SD2')).toBe('cutting_over');
     await runs.finish(r, 'compensated', 'verify failed');
     expect(await placement(db, 'SD2')).toBe('legacy');
-    expect(await db('folders').where({ code: 'SD2' }).first('last_failure')).toEqual({ last_failure: 'verify failed' });
+    expect(await db('folders').where({ code: 'SD2' }).first('last_failure')).toEqual({
+      last_failure: 'verify failed',
+    });
   });
 
   it('refuses a switch-back the run did not request, or of a folder not live', async () => {
     const back = ref('SD1', { kind: 'rollback', batchId: null, workflowId: 'rollback-SD1', runId: 'b1' });
     await expect(runs.begin(back, null)).rejects.toThrow(/did not record its request/);
-    await db('events').insert({ actor: 'alice', entity_type: 'folder', entity_id: 'SD1', to_state: 'rollback_requested', workflow_id: 'rollback-SD1', run_id: 'b1', idempotency_key: 'command:x' });
+    await db('events').insert({
+      actor: 'alice',
+      entity_type: 'folder',
+      entity_id: 'SD1',
+      to_state: 'rollback_requested',
+      workflow_id: 'rollback-SD1',
+      run_id: 'b1',
+      idempotency_key: 'command:x',
+    });
     await runs.begin(back, 'asked by alice');
     expect(await placement(db, 'SD1')).toBe('rolling_back');
     const legacy = ref('SD3', { kind: 'rollback', batchId: null, workflowId: 'rollback-SD3', runId: 'b3' });
-    await db('events').insert({ actor: 'alice', entity_type: 'folder', entity_id: 'SD3', to_state: 'rollback_requested', workflow_id: 'rollback-SD3', run_id: 'b3', idempotency_key: 'command:y' });
+    await db('events').insert({
+      actor: 'alice',
+      entity_type: 'folder',
+      entity_id: 'SD3',
+      to_state: 'rollback_requested',
+      workflow_id: 'rollback-SD3',
+      run_id: 'b3',
+      idempotency_key: 'command:y',
+    });
     await expect(runs.begin(legacy, null)).rejects.toThrow(ConflictError);
   });
 });

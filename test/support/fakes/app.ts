@@ -14,10 +14,23 @@ import type { World } from './world';
  * The use-cases that go on to Temporal are tested end to end (test/integration/batch.test.ts and others).
  */
 const unreachable = <T extends object>(what: string) =>
-  new Proxy({}, { get: (_t, prop) => (prop === 'then' ? undefined : () => { throw new Error(`${what}.${String(prop)} reached: the use-case should have decided before`); }) }) as T;
+  new Proxy(
+    {},
+    {
+      get: (_t, prop) =>
+        prop === 'then'
+          ? undefined
+          : () => {
+              throw new Error(`${what}.${String(prop)} reached: the use-case should have decided before`);
+            },
+    },
+  ) as T;
 
 /** The application layer over the in-memory fake stores of `w`. */
-export function fakeApp(w: World, opts: { gateway?: PlatformGateway; env?: Record<string, string> } = {}): AppDeps {
+export function fakeApp(
+  w: World,
+  opts: { gateway?: PlatformGateway; env?: Record<string, string> } = {},
+): AppDeps {
   const gateway = opts.gateway ?? fakeGateway().gateway;
   return {
     stores: fakeAppStores(w, gateway),
@@ -29,7 +42,12 @@ export function fakeApp(w: World, opts: { gateway?: PlatformGateway; env?: Recor
 }
 
 /** A verified operator, as the control API hands one to a use-case. */
-export const operator = (name: string, ...roles: Role[]): Operator => ({ name, roles, credentialId: `test-${name}`, source: 'api' });
+export const operator = (name: string, ...roles: Role[]): Operator => ({
+  name,
+  roles,
+  credentialId: `test-${name}`,
+  source: 'api',
+});
 export const alice = operator('alice', 'planner');
 export const bob = operator('bob', 'approver');
 export const carol = operator('carol', 'support');

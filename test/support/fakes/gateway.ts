@@ -5,7 +5,9 @@ import type { ClientConnectParticipant, PlatformGateway } from '../../../platfor
  * it cannot be read) and legacy's last acceptance; what a directory import loads is kept in `loaded`. The
  * platform operations of a move are the workers', not the application layer's: they refuse.
  */
-export function fakeGateway(opts: { clientConnect?: ClientConnectParticipant[] | Error; lastLegacyAcceptance?: string | null } = {}) {
+export function fakeGateway(
+  opts: { clientConnect?: ClientConnectParticipant[] | Error; lastLegacyAcceptance?: string | null } = {},
+) {
   const loaded: ClientConnectParticipant[] = [];
   const cc = () => {
     if (opts.clientConnect instanceof Error) throw opts.clientConnect;
@@ -23,8 +25,15 @@ export function fakeGateway(opts: { clientConnect?: ClientConnectParticipant[] |
       loaded.push(...participants);
     },
     lastLegacyAcceptance: async () => opts.lastLegacyAcceptance ?? null,
-    folderState: refuse('folderState'), freeze: refuse('freeze'), enable: refuse('enable'), disable: refuse('disable'), probe: refuse('probe'),
-    handOver: refuse('handOver'), handBack: refuse('handBack'), retireLegacy: refuse('retireLegacy'), decommissionLegacy: refuse('decommissionLegacy'),
+    folderState: refuse('folderState'),
+    freeze: refuse('freeze'),
+    enable: refuse('enable'),
+    disable: refuse('disable'),
+    probe: refuse('probe'),
+    handOver: refuse('handOver'),
+    handBack: refuse('handBack'),
+    retireLegacy: refuse('retireLegacy'),
+    decommissionLegacy: refuse('decommissionLegacy'),
   };
   return { gateway, loaded };
 }
