@@ -219,7 +219,8 @@ async function command(
   action: BatchAction,
   args: Record<string, unknown>,
   what: string,
-  check?: () => Promise<void>,
+  /** A last check before the command; what it answers is added to the command's arguments (unless given). */
+  check?: () => Promise<Record<string, unknown> | void>,
 ): Promise<BatchView> {
   const batch = await mustRead(deps, id);
   requirePermission(op, action);
@@ -228,14 +229,14 @@ async function command(
     throw new ConflictError(
       `batch ${id} is ${batch.status}: it has finished, so there is no ${what} to make`,
     );
-  await check?.();
+  const pinned = (await check?.()) ?? {};
   await updateWithCommand(
     deps,
     op,
     action,
     batchWorkflowId(id),
     UPDATES[action],
-    args,
+    { ...pinned, ...args },
     `${what} of batch ${id}`,
     `no workflow for batch ${id}`,
   );
@@ -249,7 +250,11 @@ const reasonOf = (reason: string | undefined) => {
 };
 
 /** `seen`: the plan the approver looked at (its planned time); the workflow refuses if it changed since. */
-/** With REQUIRE_REHEARSAL, a successful rehearsal of this very plan first (app/rehearsal.ts), checked after the batch, the role and its state. */
+/**
+ * With REQUIRE_REHEARSAL, a successful rehearsal of this very plan first (app/rehearsal.ts), checked after the
+ * batch, the role and its state; the approval then carries the planned time that was checked, so a reschedule
+ * between the check and the approval is refused by the workflow rather than approved unrehearsed.
+ */
 export const approveBatch = (deps: AppDeps, op: Operator, id: string, seen: { plannedAt?: string } = {}) =>
   command(
     deps,

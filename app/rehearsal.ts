@@ -59,6 +59,21 @@ export async function rehearseBatch(deps: AppDeps, op: Operator, id: string): Pr
   const b = await batchOf(deps, id);
   if (!BEFORE_START.includes(b.status))
     throw new ConflictError(`batch ${id} is ${b.status}: only a batch not yet started is rehearsed`);
+  // Two at once would align and move the same folders of the rehearsal environment under each other.
+  const last = await deps.stores.rehearsals.latest(id);
+  const running =
+    last?.status === 'running' &&
+    (await deps.temporal.workflow
+      .getHandle(rehearsalWorkflowId(last.id))
+      .describe()
+      .then((d) => d.status.name === 'RUNNING')
+      .catch(() => false))
+      ? last
+      : null;
+  if (running)
+    throw new ConflictError(
+      `rehearsal ${running.id} of batch ${id} is still running: wait for it ('ecp-cutover batch rehearsals ${id}'), then rehearse again`,
+    );
   const plan = planOf(deps, b);
   const rehearsalId = rehearsalIdOf(id, new Date());
   const args: BatchRehearseArgs = {
@@ -124,7 +139,7 @@ export async function latestRehearsal(
 }
 
 /** With REQUIRE_REHEARSAL set: refuses (409, exit 2) an approval without a successful rehearsal of this plan in the period. */
-export async function requireRehearsal(deps: AppDeps, id: string): Promise<void> {
+export async function requireRehearsal(deps: AppDeps, id: string): Promise<{ plannedAt: string } | void> {
   const within = deps.config.requireRehearsalMs;
   if (within === null) return;
   const b = await deps.stores.batches.get(id);
@@ -132,6 +147,8 @@ export async function requireRehearsal(deps: AppDeps, id: string): Promise<void>
   const { latest, hash } = await latestRehearsal(deps, b);
   const refusal = rehearsalRefusal(id, hash, latest, within, new Date(), deps.config.REQUIRE_REHEARSAL ?? '');
   if (refusal) throw new ConflictError(refusal);
+  // The plan that was checked: the approval is for it alone (the workflow refuses one that changed since).
+  return { plannedAt: b.plannedAt.toISOString() };
 }
 
 /** A rehearsal's report (domain/report.ts, kind `rehearsal`). */

@@ -140,7 +140,7 @@ export const CONFIG_SCHEMA = z.object({
     .min(16, 'must be at least 16 characters')
     .optional()
     .describe(
-      "The rehearsal environment's admin credential (default: the simulator's, SIMULATOR_ADMIN_TOKEN or its file).",
+      "The rehearsal environment's own admin credential; set it in production (default: the simulator's, SIMULATOR_ADMIN_TOKEN or its file, which serves both environments on the embedded stack).",
     ),
   REHEARSAL_DATABASE_URL: url(['postgres:', 'postgresql:'])
     .optional()
@@ -391,9 +391,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'bad configuration: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (set both or neither)',
     );
   }
+  // A rehearsal must never drive the live platforms, nor keep its simulated state in the live database.
+  if (sameEndpoint(c.REHEARSAL_PLATFORM_URL, c.SIMULATOR_URL))
+    throw new InputError(
+      `bad configuration: REHEARSAL_PLATFORM_URL names the live platforms (SIMULATOR_URL ${c.SIMULATOR_URL}): a rehearsal must drive the platforms' test environment; set it to that environment's address`,
+    );
+  const databaseUrl =
+    c.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${c.POSTGRES_PORT}/ecp_cutover`;
+  if (c.REHEARSAL_DATABASE_URL && sameEndpoint(c.REHEARSAL_DATABASE_URL, databaseUrl))
+    throw new InputError(
+      "bad configuration: REHEARSAL_DATABASE_URL is the live database (DATABASE_URL): the rehearsal platforms' state needs a database of its own; unset it for <database>_rehearsal",
+    );
+  if (c.REQUIRE_REHEARSAL && parseDuration(c.REQUIRE_REHEARSAL) <= 0)
+    throw new InputError(
+      'bad configuration: REQUIRE_REHEARSAL must be a positive duration such as 7d (or unset: approvals need no rehearsal)',
+    );
   return {
     ...c,
-    DATABASE_URL: c.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${c.POSTGRES_PORT}/ecp_cutover`,
+    DATABASE_URL: databaseUrl,
     ECP_CUTOVER_API_URL: (c.ECP_CUTOVER_API_URL ?? `http://127.0.0.1:${c.CONTROL_API_PORT}`).replace(
       /\/+$/,
       '',
@@ -431,4 +446,25 @@ export function rehearsalDatabaseOf(url: string): string {
   const u = new URL(url);
   u.pathname = `/${decodeURIComponent(u.pathname.slice(1) || 'postgres')}_rehearsal`;
   return u.toString();
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** Two URLs that reach the same server and path (loopback spelled any way, default ports, a trailing slash). */
+function sameEndpoint(a: string, b: string): boolean {
+  const norm = (raw: string) => {
+    const u = new URL(raw);
+    const host = LOOPBACK.has(u.hostname) ? 'loopback' : u.hostname.toLowerCase();
+    const port =
+      u.port ||
+      (
+        { 'http:': '80', 'https:': '443', 'postgres:': '5432', 'postgresql:': '5432' } as Record<
+          string,
+          string
+        >
+      )[u.protocol] ||
+      '';
+    return `${host}:${port}${u.pathname.replace(/\/+$/, '')}`;
+  };
+  return norm(a) === norm(b);
 }

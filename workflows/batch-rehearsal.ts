@@ -1,5 +1,6 @@
 import {
   ApplicationFailure,
+  CancellationScope,
   defineQuery,
   executeChild,
   ParentClosePolicy,
@@ -83,7 +84,8 @@ export async function batchRehearsal(input: BatchRehearsalInput): Promise<Rehear
   } catch (err) {
     // The rehearsal environment unreachable, a step that kept failing: the rehearsal ends failed, saying why.
     const reason = `${state.step} failed: ${reasonOf(err)}`;
-    await rehearsal.abandonRehearsal({ rehearsalId, reason });
+    // Cancelled too: recorded as failed in a scope the cancellation does not reach, so it never stays `running`.
+    await CancellationScope.nonCancellable(() => rehearsal.abandonRehearsal({ rehearsalId, reason }));
     return { rehearsalId, status: 'failed', reason, folders: state.folders };
   }
 }

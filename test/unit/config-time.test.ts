@@ -27,6 +27,28 @@ describe('configuration', () => {
       expect(message).toContain(name);
     expect(message.split('\n')).toHaveLength(1);
   });
+  it('a rehearsal never points at the live platforms or the live database, and REQUIRE_REHEARSAL is a positive duration', () => {
+    for (const url of ['http://127.0.0.1:4100', 'http://localhost:4100/', 'http://[::1]:4100'])
+      expect(() => loadConfig({ REHEARSAL_PLATFORM_URL: url }), url).toThrow(
+        /^bad configuration: REHEARSAL_PLATFORM_URL names the live platforms/,
+      );
+    expect(() =>
+      loadConfig({
+        SIMULATOR_URL: 'https://ecp2.example:443/admin',
+        REHEARSAL_PLATFORM_URL: 'https://ecp2.example/admin/',
+      }),
+    ).toThrow(/names the live platforms/);
+    expect(loadConfig({ REHEARSAL_PLATFORM_URL: 'https://ecp2-test.example' }).REHEARSAL_PLATFORM_URL).toBe(
+      'https://ecp2-test.example',
+    );
+    expect(() =>
+      loadConfig({ REHEARSAL_DATABASE_URL: 'postgres://postgres:postgres@localhost:55432/ecp_cutover' }),
+    ).toThrow(/REHEARSAL_DATABASE_URL is the live database/);
+    expect(() => loadConfig({ REQUIRE_REHEARSAL: '0s' })).toThrow(
+      /REQUIRE_REHEARSAL must be a positive duration/,
+    );
+    expect(loadConfig({ REQUIRE_REHEARSAL: '7d' }).requireRehearsalMs).toBe(7 * 86_400_000);
+  });
   it('the console: an idle timeout that is a duration, and its identity-provider client only in OIDC mode', () => {
     expect(loadConfig({}).consoleIdleMs).toBe(15 * 60_000);
     expect(loadConfig({ CONSOLE_IDLE_TIMEOUT: '5m' }).consoleIdleMs).toBe(5 * 60_000);
