@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { buildIsCurrent } from '../bin/build-current.mjs';
 import { freePort, isPortOpen, spawnDetached, stopPid, waitFor } from '../dev/process';
 import { PROJECT_ROOT } from '../dev/tools';
 import { startSimulator } from '../simulator/server';
@@ -600,39 +601,9 @@ async function cliStart() {
   };
 }
 
-/** Whether `bin/ecp-cutover.mjs` (the worker, the portal, the CLI) ran the build or the sources. */
+/** Whether `bin/ecp-cutover.mjs` (the worker, the portal, the CLI) ran the build or the sources: its own rule. */
 function runsFrom(): 'dist' | 'source' {
-  const built = path.join(PROJECT_ROOT, 'dist', 'ecp-cutover.mjs');
-  if (process.env.ECP_CUTOVER_FROM_SOURCE === '1' || !fs.existsSync(built)) return 'source';
-  const time = fs.statSync(built).mtimeMs;
-  const newer = (dir: string): boolean =>
-    fs
-      .readdirSync(dir, { withFileTypes: true })
-      .some((e) =>
-        e.isDirectory()
-          ? newer(path.join(dir, e.name))
-          : e.name.endsWith('.ts') && fs.statSync(path.join(dir, e.name)).mtimeMs > time,
-      );
-  return [
-    'activities',
-    'api',
-    'app',
-    'cli',
-    'config',
-    'db',
-    'dev',
-    'domain',
-    'platform',
-    'portal',
-    'security',
-    'simulator',
-    'smtp-sink',
-    'stores',
-    'workflows',
-    'worker',
-  ].some((d) => newer(path.join(PROJECT_ROOT, d)))
-    ? 'source'
-    : 'dist';
+  return buildIsCurrent(path.join(PROJECT_ROOT, '/')) ? 'dist' : 'source';
 }
 
 const h = await startHarness({

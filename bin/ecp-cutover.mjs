@@ -4,61 +4,13 @@
 // build only while the build is current (no source file newer than dist/ecp-cutover.mjs); otherwise, or with
 // ECP_CUTOVER_FROM_SOURCE=1, it runs the TypeScript sources through tsx's loader, so an edit is never hidden
 // by an old build.
-import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { buildIsCurrent } from './build-current.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const built = `${root}dist/ecp-cutover.mjs`;
-const SOURCES = [
-  'activities',
-  'api',
-  'app',
-  'cli',
-  'config',
-  'db',
-  'dev',
-  'domain',
-  'platform',
-  'portal',
-  'security',
-  'simulator',
-  'smtp-sink',
-  'stores',
-  'workflows',
-  'worker',
-];
 
-function newerThan(dir, time) {
-  let entries;
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return false; // no such directory: an installed build has no sources
-  }
-  for (const e of entries) {
-    const p = `${dir}/${e.name}`;
-    if (
-      e.isDirectory()
-        ? newerThan(p, time)
-        : (e.name.endsWith('.ts') || e.name.endsWith('.csv')) && fs.statSync(p).mtimeMs > time
-    )
-      return true;
-  }
-  return false;
-}
-
-function buildIsCurrent() {
-  if (process.env.ECP_CUTOVER_FROM_SOURCE === '1') return false;
-  let time;
-  try {
-    time = fs.statSync(built).mtimeMs;
-  } catch {
-    return false;
-  }
-  return !SOURCES.some((d) => newerThan(`${root}${d}`, time));
-}
-
-if (buildIsCurrent()) {
+if (buildIsCurrent(root)) {
   await import(built);
 } else {
   try {
