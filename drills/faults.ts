@@ -189,6 +189,7 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
   if (h instanceof Error) {
     // The stack did not start: this drill fails, the others still run.
     console.log(`FAIL  ${name.padEnd(17)} ${'stack started'.padEnd(42)} ${h.message}`);
+    tally.failed++;
     return false;
   }
   try {
@@ -394,8 +395,10 @@ async function runDrill(name: string, drill: Drill): Promise<boolean> {
   } finally {
     await h.close().catch((err: unknown) => say(`  closing the stack: ${String(err)}`));
   }
-  for (const [what, ok, detail] of checks)
+  for (const [what, ok, detail] of checks) {
     console.log(`${ok ? 'PASS' : 'FAIL'}  ${name.padEnd(17)} ${what.padEnd(42)} ${detail}`);
+    tally[ok ? 'passed' : 'failed']++;
+  }
   return checks.every(([, ok]) => ok);
 }
 
@@ -473,10 +476,13 @@ async function noticeChecks(h: Harness, codes: string[]): Promise<[string, boole
   return out;
 }
 
+// Every check of every drill, counted for the closing line CI reads ("N passed, N failed").
+const tally = { passed: 0, failed: 0 };
 let ok = true;
 for (const [name, drill] of Object.entries(DRILLS)) {
   if (only && !only.includes(name)) continue;
   ok = (await runDrill(name, drill)) && ok;
 }
 console.log(ok ? 'all fault drills passed' : 'FAULT DRILLS FAILED');
+console.log(`drills: ${tally.passed} passed, ${tally.failed} failed`);
 process.exit(ok ? 0 : 1);
