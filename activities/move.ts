@@ -48,7 +48,7 @@ export interface StepInput {
  * each status write is keyed by (workflow, run, step).
  */
 export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
-  return {
+  const steps = {
     /** Refused (permanently, recorded as an event) unless the move is allowed: see cutoverRefusal in stores/run-store.ts. */
     async beginMove(input: {
       ref: RunRef;
@@ -164,6 +164,22 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
     async undoFreezeSource({ ref, source }: StepInput): Promise<void> {
       await permanent(() => gateway.enable(source, ref.folderCode));
       await runs.step(ref, 'undo:frozen');
+    },
+  };
+  return {
+    ...steps,
+    /**
+     * The move's last four steps as one local activity (workflows/move-folder.ts, ONE_STEP_FROM_ENABLE): enable
+     * the target, verify, disable the source, record the outcome — the same calls and writes, in the same order,
+     * without a hand-off to the workflow between them. A failure compensates as before (the target's
+     * compensation is pushed before this starts). A retry repeats the steps, each idempotent; once the final
+     * write has committed, the repeated steps write nothing (RunStore.step) and the outcome is the recorded one.
+     */
+    async completeMove(input: StepInput) {
+      await steps.enableTarget(input);
+      await steps.verifyMove(input);
+      await steps.disableSource(input);
+      return steps.finishMove({ ref: input.ref, outcome: 'succeeded', reason: null });
     },
   };
 }

@@ -99,16 +99,30 @@ export function childTimeline(
   const started = new Map<string, number>();
   // Markers follow their task's completion in the history: the task's time outside them is known at the next task or the end.
   let pendingOutside: { step: string; at: number; from: number } | null = null;
+  let locals: { from: number; to: number }[] = []; // the current task's local activities
   const flushOutside = () => {
-    if (pendingOutside)
-      segments.push({
-        step: pendingOutside.step,
-        kind: 'task',
-        from: pendingOutside.from,
-        to: Math.max(pendingOutside.from, pendingOutside.at - localInTask),
-      });
+    if (pendingOutside) {
+      const { step, at, from } = pendingOutside;
+      segments.push({ step, kind: 'task', from, to: Math.max(from, at - localInTask) });
+      // Where that time lies: before the first local activity, between them (a sum), after the last.
+      if (locals.length) {
+        const prefix = step.replace('outside local activities', '');
+        const between = locals.slice(1).reduce((s, l, i) => s + Math.max(0, l.from - locals[i].to), 0);
+        segments.push(
+          { step: `${prefix}started → first local scheduled`, kind: 'wait', from, to: locals[0].from },
+          { step: `${prefix}between local activities (sum)`, kind: 'task', from: 0, to: between },
+          {
+            step: `${prefix}last local done → completed`,
+            kind: 'task',
+            from: Math.min(at, locals[locals.length - 1].to),
+            to: at,
+          },
+        );
+      }
+    }
     pendingOutside = null;
     localInTask = 0;
+    locals = [];
   };
   for (const e of events) {
     const at = ms(e.eventTime);
@@ -149,9 +163,12 @@ export function childTimeline(
         const from = tsMs(m.original_schedule_time);
         const to = Math.max(from, stepDone.get(m.activity_type) ?? tsMs(m.complete_time));
         segments.push({ step: `  local ${m.activity_type}`, kind: 'local', from, to });
+        locals.push({ from, to });
         localInTask += to - from;
         if (m.activity_type === 'freezeSource') freezeFrom = from;
         if (m.activity_type === 'enableTarget') freezeTo = to;
+        // One local activity from the enable on (ONE_STEP_FROM_ENABLE): the window ends at the enable's own row.
+        if (m.activity_type === 'completeMove') freezeTo = stepDone.get('enableTarget') ?? to;
         break;
       }
       case E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
@@ -401,6 +418,7 @@ export const STEP_EVENTS: Record<string, string> = {
   verifyMove: 'verified',
   disableSource: 'source_disabled',
   finishMove: 'live',
+  completeMove: 'live',
 };
 
 /** The table of steps, for the console and BENCHMARKS.md. */
@@ -486,7 +504,8 @@ export function waterfallSvg(w: Waterfall, title: string, rows = 40): string {
       // Another folder's row starts there; and the time outside local activities is a sum, not a span.
       if (
         s.step === 'batch records it → next child start initiated' ||
-        s.step.endsWith('outside local activities')
+        s.step.endsWith('outside local activities') ||
+        s.step.endsWith('(sum)')
       )
         continue;
       const h = s.kind === 'local' ? 6 : 10;

@@ -166,6 +166,7 @@ export function createRehearsalStore(db: Db): RehearsalStore {
       await db.transaction(async (trx) => {
         const f = await folderRow(trx, r).forUpdate().first();
         if (!f) throw new NotFoundError(`no rehearsal run of ${r.folderCode} in ${r.batchId}`);
+        if (f.status !== 'running') return; // a finished run keeps its last step (stores/run-store.ts)
         await folderRow(trx, r).update(stepUpdate(f, step, patch));
       });
     },

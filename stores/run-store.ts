@@ -19,6 +19,7 @@ export interface RunStore {
     reason: string | null,
     parent?: { workflowId: string; runId: string } | null,
   ): Promise<void>;
+  /** Records a step of a running run; of a finished one, nothing. */
   step(r: RunRef, step: string, patch?: StepPatch): Promise<void>;
   finish(
     r: RunRef,
@@ -130,6 +131,9 @@ export function createRunStore(db: Db): RunStore {
       await db.transaction(async (trx) => {
         const run = await runRow(trx, r).forUpdate().first();
         if (!run) throw new NotFoundError(`no run ${r.workflowId}/${r.runId} for folder ${r.folderCode}`);
+        // A finished run keeps its last step: a retried attempt that repeats earlier steps after the final
+        // write committed (activities/move.ts completeMove) writes nothing.
+        if (run.status !== 'running') return;
         await runRow(trx, r).update(stepUpdate(run, step, patch));
         if (r.batchId)
           await trx('batch_folders')

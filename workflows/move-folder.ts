@@ -9,7 +9,7 @@ import {
   proxyLocalActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import { DRAIN_LOCALLY_FIRST, RECORDED_OUTCOME_BEFORE_COMPENSATING } from './patches';
+import { DRAIN_LOCALLY_FIRST, ONE_STEP_FROM_ENABLE, RECORDED_OUTCOME_BEFORE_COMPENSATING } from './patches';
 import type { createMoveActivities, StepInput } from '../activities/move';
 import type { PlatformName } from '../domain/intake-rules';
 import type { RunKind, RunRef } from '../domain/folder-runs';
@@ -182,13 +182,19 @@ export async function moveFolder(
     }
     at('enable');
     compensations.unshift(() => undo.undoEnableTarget(input));
-    await forward.enableTarget(input);
-    at('verify');
-    await forward.verifyMove(input);
-    at('disable_source');
-    await forward.disableSource(input);
-    at('finish');
-    const done = await forward.finishMove({ ref: run, outcome: 'succeeded', reason: null });
+    let done: { freezeWindowMs: number | null };
+    if (patched(ONE_STEP_FROM_ENABLE)) {
+      // Enable, verify, disable the source and record: one local activity (its progress reads "enable" throughout).
+      done = await forward.completeMove(input);
+    } else {
+      await forward.enableTarget(input);
+      at('verify');
+      await forward.verifyMove(input);
+      at('disable_source');
+      await forward.disableSource(input);
+      at('finish');
+      done = await forward.finishMove({ ref: run, outcome: 'succeeded', reason: null });
+    }
     Object.assign(progress, { step: 'done', outcome: 'succeeded', freezeWindowMs: done.freezeWindowMs });
     return {
       folderCode: ref.folderCode,

@@ -31,3 +31,10 @@ export const DATA_ERRORS_DECIDED = 'data-errors-decided';
  * them over (issue 27).
  */
 export const DRAIN_LOCALLY_FIRST = 'drain-locally-first';
+
+/**
+ * A move's last four steps (enable the target, verify, disable the source, record the outcome) run as one local
+ * activity, `completeMove`: three fewer hand-offs between the worker's activities and the workflow per folder
+ * (issue 27). The compensations are unchanged.
+ */
+export const ONE_STEP_FROM_ENABLE = 'one-step-from-enable';

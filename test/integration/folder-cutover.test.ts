@@ -26,9 +26,9 @@ const platformState = async (code: string) => ({
 
 describe('folderCutover', () => {
   it('moves a legacy folder to ECP 2.0: live, legacy disabled and hidden, freeze window measured, every step recorded', async () => {
-    // Recorded for the replay test since the drain runs first inside the workflow task (DRAIN_LOCALLY_FIRST);
-    // cutover-succeeded.json is the history from before.
-    const result = await cutover('SD1', 'cutover-succeeded-drained-in-task');
+    // Recorded for the replay test since the last four steps run as one local activity (ONE_STEP_FROM_ENABLE);
+    // cutover-succeeded.json and cutover-succeeded-drained-in-task.json are the histories from before.
+    const result = await cutover('SD1', 'cutover-succeeded-in-one-step-from-enable');
     expect(result).toMatchObject({ status: 'live', failure: null });
     expect(result.freezeWindowMs).toBeGreaterThanOrEqual(0);
     expect(result.freezeWindowMs).toBeLessThan(FAST_MOVE.freezeWindowMaxMs);
@@ -64,6 +64,11 @@ describe('folderCutover', () => {
     // Nothing in flight: the drain ran in the workflow task, no activity went through the server.
     const history = await client.workflow.getHandle(`cutover-${result.batchId}-SD1`).fetchHistory();
     expect(history.events?.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+    // Four local activities: begin, freeze, drain, and enable → verify → disable → record as one.
+    const locals = history.events?.filter(
+      (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+    );
+    expect(locals?.length).toBe(4);
   });
 
   const steps: [string, string][] = [
@@ -78,13 +83,12 @@ describe('folderCutover', () => {
       const before = await snapshot(db, ['SD2']);
       sim.faults.set([{ match, outage: true }]);
       try {
-        // The drain's failure now happens in its local attempt: a history of its own (the old one stays for replay).
-        const result = await cutover(
-          'SD2',
-          step === 'drain'
-            ? 'cutover-compensated-at-local-drain'
-            : `cutover-compensated-at-${step.replaceAll(' ', '-')}`,
-        );
+        // The drain's failure now happens in its local attempt, and a failure from the enable on in the one local
+        // activity that ends the move: histories of their own (the old ones stay for replay).
+        const record =
+          { freeze: 'cutover-compensated-at-freeze', drain: 'cutover-compensated-at-local-drain' }[step] ??
+          `cutover-compensated-at-${step.replaceAll(' ', '-')}-in-one-step-from-enable`;
+        const result = await cutover('SD2', record);
         expect(result.status).toBe('failed');
         expect(result.failure).toMatch(/platform answered 503/);
       } finally {

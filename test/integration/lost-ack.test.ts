@@ -1,6 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { workerActivities } from '../../worker/activity-deps';
+import { createActivities } from '../../activities/index';
+import { activityDeps } from '../../worker/activity-deps';
 import { runBatch } from '../support/batches';
 import { cutoverStack } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
@@ -12,27 +13,30 @@ import { workflowBundle } from '../support/temporal';
  * and a run already recorded as succeeded stops there — the platforms are where the record says.
  */
 const s = await cutoverStack();
-const real = workerActivities(s.deps);
+const deps = activityDeps(s.deps);
 let lost = 0;
 const worker = await Worker.create({
   connection: s.nativeConnection,
   namespace: 'default',
   taskQueue: s.taskQueue,
   workflowBundle: await workflowBundle(),
-  activities: {
-    ...real,
-    // The network between the worker and PostgreSQL, failing right after the final write's COMMIT.
-    async finishMove(input: Parameters<typeof real.finishMove>[0]) {
-      const done = await real.finishMove(input);
-      if (input.outcome === 'succeeded' && input.ref.folderCode === 'SD2') {
-        lost++;
-        throw new Error(
-          'Connection terminated unexpectedly (injected: the COMMIT went through, its acknowledgement did not)',
-        );
-      }
-      return done;
+  activities: createActivities({
+    ...deps,
+    runs: {
+      ...deps.runs,
+      // The network between the worker and PostgreSQL, failing right after the final write's COMMIT.
+      async finish(r, outcome, reason) {
+        const done = await deps.runs.finish(r, outcome, reason);
+        if (outcome === 'succeeded' && r.folderCode === 'SD2') {
+          lost++;
+          throw new Error(
+            'Connection terminated unexpectedly (injected: the COMMIT went through, its acknowledgement did not)',
+          );
+        }
+        return done;
+      },
     },
-  },
+  }),
 });
 const running = worker.run();
 afterAll(async () => {
@@ -47,7 +51,7 @@ const platform = async (code: string) => ({
 describe("a lost acknowledgement of a move's final write", () => {
   it('leaves the platforms where the record says: live on ECP 2.0, not compensated back to legacy', async () => {
     const { result } = await runBatch(s.app, ['SD2'], {
-      record: { folder: 'SD2', name: 'cutover-ack-lost-not-compensated' },
+      record: { folder: 'SD2', name: 'cutover-ack-lost-in-one-step-from-enable' },
     });
     expect(lost).toBeGreaterThanOrEqual(2); // every attempt of the final step "failed"
     expect(await s.db('folders').where({ code: 'SD2' }).first('placement')).toEqual({ placement: 'live' });
@@ -57,7 +61,12 @@ describe("a lost acknowledgement of a move's final write", () => {
     });
     expect(result.folders.SD2).toMatchObject({ status: 'live' });
     const run = await s.db('folder_runs').where({ folder_code: 'SD2' }).first();
-    expect(run).toMatchObject({ status: 'succeeded', failure: null });
+    // The retries repeated the steps before the final write; once it had committed they wrote nothing.
+    expect(run).toMatchObject({ status: 'succeeded', failure: null, step: 'done' });
+    expect(await s.db('batch_folders').where({ folder_code: 'SD2' }).first('status', 'step')).toEqual({
+      status: 'live',
+      step: 'done',
+    });
     // What happened is on the record: the compensation found the move finished and stood down.
     expect(
       await s

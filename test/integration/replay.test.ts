@@ -48,6 +48,9 @@ describe('replay of recorded histories', () => {
         'cutover-succeeded-drained-in-task.json',
         'cutover-compensated-at-local-drain.json',
         'cutover-drain-handed-over-after-local.json',
+        'cutover-succeeded-in-one-step-from-enable.json',
+        'cutover-compensated-at-verify-in-one-step-from-enable.json',
+        'cutover-ack-lost-in-one-step-from-enable.json',
       ]),
     );
   });

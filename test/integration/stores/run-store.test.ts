@@ -56,6 +56,9 @@ describe("RunStore (knex): a folder's moves, each write once per (workflow, run,
     expect(await runs.finish(r, 'succeeded', null)).toEqual({ placement: 'live', freezeWindowMs: 250 });
     expect(await runs.finish(r, 'succeeded', null)).toEqual({ placement: 'live', freezeWindowMs: 250 });
     expect(await placement(db, 'SD1')).toBe('live');
+    // A retry that repeats earlier steps after the final write committed writes nothing.
+    await runs.step(r, 'target_enabled', { freezeEndedAt: new Date('2030-01-07T00:00:09.000Z') });
+    expect(await run(r)).toMatchObject({ step: 'done', status: 'succeeded', freeze_window_ms: 250 });
     expect(
       await db('batch_folders').where({ batch_id: 'M1', folder_code: 'SD1' }).first('status', 'step'),
     ).toEqual({ status: 'live', step: 'done' });
