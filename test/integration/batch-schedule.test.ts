@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { abortBatch, approveBatch, planBatch, rescheduleBatch } from '../../app/batches';
+import { reminderInstant } from '../../domain/calendar';
 import { formatHk } from '../../domain/time';
 import type { batchMigration } from '../../workflows/batch-migration';
 import { alice, bob } from '../support/batches';
@@ -18,10 +19,11 @@ await db('participants').insert({
 });
 
 async function plan(id: string, folders: string, daysAhead: number, maxNotReady?: string) {
-  // Days ahead of the test server's clock, which earlier tests moved forward.
-  const at = DateTime.fromMillis(await env.currentTimeMs(), { zone: 'utc' })
-    .plus({ days: daysAhead })
-    .startOf('minute');
+  // Days ahead of the test server's clock, which earlier tests moved forward; later still if the reminder
+  // (09:00 HKT the business day before) would already be past, as it is for a Monday planned on a Friday.
+  const now = DateTime.fromMillis(await env.currentTimeMs(), { zone: 'utc' });
+  let at = now.plus({ days: daysAhead }).startOf('minute');
+  while (reminderInstant(at) <= now) at = at.plus({ days: 1 });
   return planBatch(app, alice, {
     id,
     name: id,
