@@ -193,8 +193,12 @@ export function createRehearsalStore(db: Db): RehearsalStore {
     },
     async recorded(r) {
       return db.transaction(async (trx) => {
-        const f = await folderRow(trx, r).forUpdate().first('status', 'freeze_window_ms');
-        if (!f) throw new NotFoundError(`no rehearsal run of ${r.folderCode} in ${r.batchId}`);
+        const f = await folderRow(trx, r)
+          .forUpdate()
+          .first('status', 'freeze_window_ms', 'workflow_id', 'run_id');
+        // Not begun by this run (still pending, or another's): nothing of this run's is recorded.
+        if (!f || f.workflow_id !== r.workflowId || f.run_id !== r.runId)
+          return { status: 'none', freezeWindowMs: null };
         if (f.status === 'running') await folderRow(trx, r).update({ step: 'compensating' });
         return { status: f.status as string, freezeWindowMs: f.freeze_window_ms ?? null };
       });

@@ -29,7 +29,7 @@ export interface RunStore {
   /**
    * What is recorded of a run, asked before compensating. A run already recorded as succeeded (its final write
    * committed, its acknowledgement lost) is not compensated: the event says so, and the platforms stay where
-   * the record says.
+   * the record says. Status `none`: no such run was begun.
    */
   recorded(r: RunRef, failure: string): Promise<{ status: string; freezeWindowMs: number | null }>;
 }
@@ -205,7 +205,7 @@ export function createRunStore(db: Db): RunStore {
     async recorded(r, failure) {
       return db.transaction(async (trx) => {
         const run = await runRow(trx, r).forUpdate().first('status', 'freeze_window_ms');
-        if (!run) throw new NotFoundError(`no run ${r.workflowId}/${r.runId} for folder ${r.folderCode}`);
+        if (!run) return { status: 'none', freezeWindowMs: null };
         // Still running: from here the saga compensates, and a late success of an earlier attempt must lose.
         if (run.status === 'running') await runRow(trx, r).update({ step: 'compensating' });
         if (run.status === 'succeeded') {

@@ -9,7 +9,12 @@ import {
   proxyLocalActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import { DRAIN_LOCALLY_FIRST, ONE_STEP_FROM_ENABLE, RECORDED_OUTCOME_BEFORE_COMPENSATING } from './patches';
+import {
+  CANCELLED_START_ASKS_THE_RECORD,
+  DRAIN_LOCALLY_FIRST,
+  ONE_STEP_FROM_ENABLE,
+  RECORDED_OUTCOME_BEFORE_COMPENSATING,
+} from './patches';
 import type { createMoveActivities, StepInput } from '../activities/move';
 import type { PlatformName } from '../domain/intake-rules';
 import type { RunKind, RunRef } from '../domain/folder-runs';
@@ -143,6 +148,16 @@ export async function moveFolder(
       parent: parent ? { workflowId: parent.workflowId, runId: parent.runId } : null,
     });
   } catch (err) {
+    if (isCancellation(err) && patched(CANCELLED_START_ASKS_THE_RECORD)) {
+      // Cancelled before the first step ran here: an earlier attempt of this workflow task may have moved the
+      // folder all the same (see the patch). Nothing recorded: nothing was touched.
+      const settled = await settle('cancelled by an operator', [
+        () => undo.undoEnableTarget(input),
+        () => undo.undoDrain(input),
+        () => undo.undoFreezeSource(input),
+      ]);
+      if (settled) return settled;
+    }
     Object.assign(progress, { step: 'done', outcome: 'refused', failure: reasonOf(err) });
     return { folderCode: ref.folderCode, outcome: 'refused', failure: reasonOf(err), freezeWindowMs: null };
   }
@@ -207,12 +222,20 @@ export async function moveFolder(
     log.warn('move failed, compensating', { folder: ref.folderCode, failure });
     progress.step = 'compensating';
     progress.failure = failure;
-    // A cancelled workflow must still put everything back.
+    // A cancelled workflow must still put everything back. (A run is recorded: beginMove wrote it.)
+    return (await settle(failure, compensations, patched(RECORDED_OUTCOME_BEFORE_COMPENSATING)))!;
+  }
+
+  /**
+   * Ends a move that failed or was cancelled, whatever the cancellation: done if the record says it succeeded
+   * (its final write committed, the acknowledgement lost), else put back by `undos` and recorded as compensated;
+   * null when asked and no run is recorded. `ask` false (histories from before the question): put back at once.
+   */
+  function settle(failure: string, undos: (() => Promise<void>)[], ask = true): Promise<MoveResult | null> {
     return CancellationScope.nonCancellable(async () => {
-      // The final write may have committed with its acknowledgement lost: then the move is done, and putting the
-      // platforms back would leave them where the record does not say.
-      if (patched(RECORDED_OUTCOME_BEFORE_COMPENSATING)) {
+      if (ask) {
         const recorded = await undo.recordedOutcome({ ref: run, failure });
+        if (recorded.status === 'none') return null;
         if (recorded.status === 'succeeded') {
           Object.assign(progress, {
             step: 'done',
@@ -228,7 +251,9 @@ export async function moveFolder(
           };
         }
       }
-      for (const compensate of compensations) await compensate();
+      progress.step = 'compensating';
+      progress.failure = failure;
+      for (const compensate of undos) await compensate();
       const done = await undo.finishMove({ ref: run, outcome: 'compensated', reason: failure });
       Object.assign(progress, { step: 'done', outcome: 'compensated', freezeWindowMs: done.freezeWindowMs });
       return {

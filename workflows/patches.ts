@@ -38,3 +38,11 @@ export const DRAIN_LOCALLY_FIRST = 'drain-locally-first';
  * (issue 27). The compensations are unchanged.
  */
 export const ONE_STEP_FROM_ENABLE = 'one-step-from-enable';
+
+/**
+ * A move that finds itself cancelled before its first step asks the record before calling itself refused. When a
+ * cancellation reaches the server while a whole move runs in one workflow task, the server refuses that task's
+ * completion (the cancellation is new to it) and the workflow starts over already cancelled, while the
+ * platforms and the record hold what the first attempt did: it is settled from the record (done, or put back).
+ */
+export const CANCELLED_START_ASKS_THE_RECORD = 'cancelled-start-asks-the-record';

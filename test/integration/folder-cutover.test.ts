@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planBatch } from '../../app/batches';
 import { folderCutover } from '../../workflows/folder-cutover';
 import { alice, runBatch } from '../support/batches';
+import { until } from '../support/wait';
 import { cutoverStack, FAST_MOVE, snapshot } from '../support/stack';
 import { uniqueId } from '../support/temporal';
 
@@ -102,6 +103,49 @@ describe('folderCutover', () => {
         ecp2: { intake: 'closed', visible: false },
       });
       expect(await snapshot(db, ['SD2'])).toEqual(before);
+    });
+  }
+
+  // Cancelled (an engineer in Temporal's Web UI, or the batch's end) while the move runs in its one workflow
+  // task: the server refuses that task's completion (the cancellation is new to it) and the workflow starts over
+  // already cancelled, while the platforms and the record hold what the first attempt did. The outcome the batch
+  // records and tells must be the one the platforms and the folder's record show, on exactly one platform (I1).
+  for (const [step, code] of [
+    ['enable', 'DMMRPT'],
+    ['disable the source', 'BLKTRD'],
+  ]) {
+    it(`a cutover cancelled while its "${step}" call is in flight ends on exactly one platform, the one its record says (I1)`, async () => {
+      const match =
+        step === 'enable'
+          ? `POST /ecp2/admin/folders/${code}/enable`
+          : `POST /legacy/admin/folders/${code}/disable`;
+      sim.faults.set([{ match, latencyMs: 1500 }]);
+      try {
+        const running = runBatch(app, [code], {
+          record: { folder: code, name: `cutover-cancelled-mid-${step.replaceAll(' ', '-')}` },
+        });
+        const run = await until('the call to be in flight', async () => {
+          const r = await db('folder_runs').where({ folder_code: code, status: 'running' }).first();
+          return r && (step === 'enable' ? r.step === 'drained' : r.step === 'verified') ? r : undefined;
+        });
+        await new Promise((r) => setTimeout(r, 300));
+        await client.workflow.getHandle(run.workflow_id).cancel();
+        const { result } = await running;
+        // The in-flight call has landed by now, whichever way it went.
+        await new Promise((r) => setTimeout(r, 1500));
+        const folder = await db('folders').where({ code }).first();
+        const state = await platformState(code);
+        const open = [state.legacy.intake, state.ecp2.intake].filter((i) => i === 'open');
+        expect(open, JSON.stringify(state)).toHaveLength(1);
+        expect(result.folders[code].status).toBe(folder.placement === 'live' ? 'live' : 'failed');
+        expect(state).toEqual(
+          folder.placement === 'live'
+            ? { legacy: { intake: 'closed', visible: false }, ecp2: { intake: 'open', visible: true } }
+            : { legacy: { intake: 'open', visible: true }, ecp2: { intake: 'closed', visible: false } },
+        );
+      } finally {
+        sim.faults.clear();
+      }
     });
   }
 

@@ -51,6 +51,8 @@ describe('replay of recorded histories', () => {
         'cutover-succeeded-in-one-step-from-enable.json',
         'cutover-compensated-at-verify-in-one-step-from-enable.json',
         'cutover-ack-lost-in-one-step-from-enable.json',
+        'cutover-cancelled-mid-enable.json',
+        'cutover-cancelled-mid-disable-the-source.json',
       ]),
     );
   });

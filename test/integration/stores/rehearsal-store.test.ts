@@ -72,6 +72,8 @@ describe('RehearsalStore (knex): rehearsals and their folder runs, never the liv
       placement: 'live',
       freezeWindowMs: 300,
     });
+    // Asked before this run began it (the row is the rehearsal's, still pending): nothing of this run's.
+    expect(await runs.recorded(ref('SD2'), 'boom')).toEqual({ status: 'none', freezeWindowMs: null });
     await runs.begin(ref('SD2'), null, parent);
     expect(await runs.recorded(ref('SD2'), 'boom')).toEqual({ status: 'running', freezeWindowMs: null });
     await runs.finish(ref('SD2'), 'compensated', 'boom');

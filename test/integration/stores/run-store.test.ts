@@ -79,6 +79,12 @@ describe("RunStore (knex): a folder's moves, each write once per (workflow, run,
 
   it('lets the compensation decide once the saga asked: a late success of an earlier attempt loses', async () => {
     const r = ref('SD2');
+    // Asked before the run began (a move cancelled before its first step): nothing is recorded, nothing written.
+    expect(await runs.recorded(r, 'cancelled by an operator')).toEqual({
+      status: 'none',
+      freezeWindowMs: null,
+    });
+    expect(await db('folder_runs').where({ folder_code: 'SD2' })).toEqual([]);
     await runs.begin(r, null, parent);
     expect(await runs.recorded(r, 'verify failed')).toEqual({ status: 'running', freezeWindowMs: null });
     expect(await runs.finish(r, 'succeeded', null)).toEqual({ placement: 'live', freezeWindowMs: null }); // too late: nothing written
