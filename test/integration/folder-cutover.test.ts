@@ -110,19 +110,28 @@ describe('folderCutover', () => {
   // task: the server refuses that task's completion (the cancellation is new to it) and the workflow starts over
   // already cancelled, while the platforms and the record hold what the first attempt did. The outcome the batch
   // records and tells must be the one the platforms and the folder's record show, on exactly one platform (I1).
-  for (const [step, code] of [
-    ['enable', 'DMMRPT'],
-    ['disable the source', 'BLKTRD'],
-  ]) {
-    it(`a cutover cancelled while its "${step}" call is in flight ends on exactly one platform, the one its record says (I1)`, async () => {
+  const cases: { step: string; code: string; verifyFails?: boolean }[] = [
+    { step: 'enable', code: 'DMMRPT' },
+    { step: 'disable the source', code: 'BLKTRD' },
+    // The first attempt fails at verify and puts the folder back itself; the second finds it compensated.
+    { step: 'enable', code: 'AHTRD', verifyFails: true },
+  ];
+  for (const { step, code, verifyFails } of cases) {
+    it(`a cutover cancelled while its "${step}" call is in flight${verifyFails ? ', then failing verification,' : ''} ends on exactly one platform, the one its record says (I1)`, async () => {
       const match =
         step === 'enable'
           ? `POST /ecp2/admin/folders/${code}/enable`
           : `POST /legacy/admin/folders/${code}/disable`;
-      sim.faults.set([{ match, latencyMs: 1500 }]);
+      sim.faults.set([
+        { match, latencyMs: 1500 },
+        ...(verifyFails ? [{ match: `POST /ecp2/admin/folders/${code}/probe`, outage: true }] : []),
+      ]);
       try {
         const running = runBatch(app, [code], {
-          record: { folder: code, name: `cutover-cancelled-mid-${step.replaceAll(' ', '-')}` },
+          record: {
+            folder: code,
+            name: `cutover-cancelled-mid-${step.replaceAll(' ', '-')}${verifyFails ? '-then-compensated' : ''}`,
+          },
         });
         const run = await until('the call to be in flight', async () => {
           const r = await db('folder_runs').where({ folder_code: code, status: 'running' }).first();
@@ -137,6 +146,7 @@ describe('folderCutover', () => {
         const state = await platformState(code);
         const open = [state.legacy.intake, state.ecp2.intake].filter((i) => i === 'open');
         expect(open, JSON.stringify(state)).toHaveLength(1);
+        expect(folder.placement).toBe(verifyFails ? 'legacy' : 'live');
         expect(result.folders[code].status).toBe(folder.placement === 'live' ? 'live' : 'failed');
         expect(state).toEqual(
           folder.placement === 'live'

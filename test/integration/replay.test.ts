@@ -53,6 +53,7 @@ describe('replay of recorded histories', () => {
         'cutover-ack-lost-in-one-step-from-enable.json',
         'cutover-cancelled-mid-enable.json',
         'cutover-cancelled-mid-disable-the-source.json',
+        'cutover-cancelled-mid-enable-then-compensated.json',
       ]),
     );
   });
