@@ -1,4 +1,11 @@
-import { activityInfo, ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
+import {
+  activityInfo,
+  ApplicationFailure,
+  CancelledFailure,
+  cancellationSignal,
+  heartbeat,
+  sleep,
+} from '@temporalio/activity';
 import { isDomainError, NotAllowedError } from '../domain/errors';
 import type { RunRef } from '../domain/folder-runs';
 import type { PlatformName } from '../domain/intake-rules';
@@ -174,12 +181,19 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
      * without a hand-off to the workflow between them. A failure compensates as before (the target's
      * compensation is pushed before this starts). A retry repeats the steps, each idempotent; once the final
      * write has committed, the repeated steps write nothing (RunStore.step) and the outcome is the recorded one.
+     * Cancelled (the workflow, or this attempt timed out), it stops before its next step, so that no more than
+     * one call is ever in flight beside a compensation or a retry, as when each step was its own activity.
      */
     async completeMove(input: StepInput) {
+      const signal = cancellationSignal();
+      const then = <T>(step: () => Promise<T>) => {
+        if (signal.aborted) throw new CancelledFailure(`completeMove cancelled: ${String(signal.reason)}`);
+        return step();
+      };
       await steps.enableTarget(input);
-      await steps.verifyMove(input);
-      await steps.disableSource(input);
-      return steps.finishMove({ ref: input.ref, outcome: 'succeeded', reason: null });
+      await then(() => steps.verifyMove(input));
+      await then(() => steps.disableSource(input));
+      return then(() => steps.finishMove({ ref: input.ref, outcome: 'succeeded', reason: null }));
     },
   };
 }

@@ -10,7 +10,7 @@ import {
 } from '../domain/rehearsal';
 import type { FolderOutcomeStatus, ReportFacts } from '../domain/report';
 import { percentileOf } from '../domain/stats';
-import { stepUpdate, type RunStore } from './run-store';
+import { lateForwardStep, stepUpdate, type RunStore } from './run-store';
 
 /** A rehearsal as recorded (tables rehearsals, rehearsal_folders). */
 export interface RehearsalRow {
@@ -167,6 +167,10 @@ export function createRehearsalStore(db: Db): RehearsalStore {
         const f = await folderRow(trx, r).forUpdate().first();
         if (!f) throw new NotFoundError(`no rehearsal run of ${r.folderCode} in ${r.batchId}`);
         if (f.status !== 'running') return; // a finished run keeps its last step (stores/run-store.ts)
+        if (lateForwardStep(f.step, step))
+          throw new ConflictError(
+            `rehearsal of ${r.folderCode}: step ${step} refused, the move is being put back (a late attempt)`,
+          );
         await folderRow(trx, r).update(stepUpdate(f, step, patch));
       });
     },
@@ -195,12 +199,16 @@ export function createRehearsalStore(db: Db): RehearsalStore {
       return db.transaction(async (trx) => {
         const f = await folderRow(trx, r)
           .forUpdate()
-          .first('status', 'freeze_window_ms', 'workflow_id', 'run_id');
+          .first('status', 'freeze_window_ms', 'failure', 'workflow_id', 'run_id');
         // Not begun by this run (still pending, or another's): nothing of this run's is recorded.
         if (!f || f.workflow_id !== r.workflowId || f.run_id !== r.runId)
-          return { status: 'none', freezeWindowMs: null };
+          return { status: 'none', freezeWindowMs: null, failure: null };
         if (f.status === 'running') await folderRow(trx, r).update({ step: 'compensating' });
-        return { status: f.status as string, freezeWindowMs: f.freeze_window_ms ?? null };
+        return {
+          status: f.status as string,
+          freezeWindowMs: f.freeze_window_ms ?? null,
+          failure: f.failure ?? null,
+        };
       });
     },
   };

@@ -29,9 +29,12 @@ export interface RunStore {
   /**
    * What is recorded of a run, asked before compensating. A run already recorded as succeeded (its final write
    * committed, its acknowledgement lost) is not compensated: the event says so, and the platforms stay where
-   * the record says. Status `none`: no such run was begun.
+   * the record says. Status `none`: no such run was begun. `failure`: the recorded reason of a compensated run.
    */
-  recorded(r: RunRef, failure: string): Promise<{ status: string; freezeWindowMs: number | null }>;
+  recorded(
+    r: RunRef,
+    failure: string,
+  ): Promise<{ status: string; freezeWindowMs: number | null; failure: string | null }>;
 }
 
 export function createRunStore(db: Db): RunStore {
@@ -134,6 +137,10 @@ export function createRunStore(db: Db): RunStore {
         // A finished run keeps its last step: a retried attempt that repeats earlier steps after the final
         // write committed (activities/move.ts completeMove) writes nothing.
         if (run.status !== 'running') return;
+        if (lateForwardStep(run.step, step))
+          throw new ConflictError(
+            `${r.kind} of ${r.folderCode}: step ${step} refused, the move is being put back (a late attempt)`,
+          );
         await runRow(trx, r).update(stepUpdate(run, step, patch));
         if (r.batchId)
           await trx('batch_folders')
@@ -159,8 +166,7 @@ export function createRunStore(db: Db): RunStore {
         const placement = outcome === 'succeeded' ? move.success : move.failure;
         // A late attempt of the final write, after the saga asked what was recorded and turned to compensating
         // (recorded() below), is too late: the compensation's write decides.
-        const late =
-          outcome === 'succeeded' && (run.step === 'compensating' || String(run.step).startsWith('undo:'));
+        const late = outcome === 'succeeded' && lateForwardStep(run.step, 'finish');
         if (run.status === 'running' && !late) {
           const folder = await trx('folders').where({ code: r.folderCode }).forUpdate().first();
           await trx('folders')
@@ -204,8 +210,8 @@ export function createRunStore(db: Db): RunStore {
 
     async recorded(r, failure) {
       return db.transaction(async (trx) => {
-        const run = await runRow(trx, r).forUpdate().first('status', 'freeze_window_ms');
-        if (!run) return { status: 'none', freezeWindowMs: null };
+        const run = await runRow(trx, r).forUpdate().first('status', 'freeze_window_ms', 'failure');
+        if (!run) return { status: 'none', freezeWindowMs: null, failure: null };
         // Still running: from here the saga compensates, and a late success of an earlier attempt must lose.
         if (run.status === 'running') await runRow(trx, r).update({ step: 'compensating' });
         if (run.status === 'succeeded') {
@@ -218,7 +224,11 @@ export function createRunStore(db: Db): RunStore {
             `a later step failed (${failure}) but the move is already recorded as succeeded (the acknowledgement of its final write was lost): nothing is put back`,
           );
         }
-        return { status: run.status as string, freezeWindowMs: run.freeze_window_ms ?? null };
+        return {
+          status: run.status as string,
+          freezeWindowMs: run.freeze_window_ms ?? null,
+          failure: run.failure ?? null,
+        };
       });
     },
   };
@@ -236,6 +246,15 @@ export type StepPatch = Partial<{
  * what it measured — the first write wins for an instant (a retry never moves it), counts only grow (a retried
  * drain finds fewer files in flight than the attempt that was killed), and the freeze window once both ends are known.
  */
+/**
+ * Whether `step` comes too late: once the saga has turned to putting the move back (it asked recorded(), or an
+ * undo ran), only undo steps are written; a forward step is an earlier attempt still running.
+ */
+export function lateForwardStep(current: string | null, step: string): boolean {
+  const puttingBack = current === 'compensating' || String(current).startsWith('undo:');
+  return puttingBack && !step.startsWith('undo:');
+}
+
 export function stepUpdate(
   row: {
     freeze_started_at?: Date | null;

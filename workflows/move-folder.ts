@@ -1,4 +1,5 @@
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -75,6 +76,16 @@ function activities(opts: MoveOptions, prefix: string) {
   };
   return {
     forward: named(proxyLocalActivities<MoveActivities>({ startToCloseTimeout: '30s', retry }), prefix),
+    // The last four steps in one (activities/move.ts completeMove): up to three platform calls of 10 s at most
+    // each; a cancellation waits for it to stop (before its next step), so that no compensation overtakes it.
+    complete: named(
+      proxyLocalActivities<MoveActivities>({
+        startToCloseTimeout: '60s',
+        retry,
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      }),
+      prefix,
+    ),
     drain: named(
       proxyActivities<MoveActivities>({
         startToCloseTimeout: opts.drainTimeoutMs + 30_000,
@@ -133,8 +144,11 @@ export async function moveFolder(
   const { workflowId, runId } = workflowInfo();
   const run: RunRef = { ...ref, workflowId, runId };
   const input: StepInput = { ref: run, source, target };
-  const { forward, drain, undo } = activities(opts, activityPrefix);
+  const { forward, complete, drain, undo } = activities(opts, activityPrefix);
   const compensations: (() => Promise<void>)[] = [];
+  const undoFreeze = () => undo.undoFreezeSource(input);
+  const undoDrain = () => undo.undoDrain(input);
+  const undoEnable = () => undo.undoEnableTarget(input);
   const at = (step: MoveStep) => (progress.step = step);
 
   at('begin');
@@ -151,11 +165,10 @@ export async function moveFolder(
     if (isCancellation(err) && patched(CANCELLED_START_ASKS_THE_RECORD)) {
       // Cancelled before the first step ran here: an earlier attempt of this workflow task may have moved the
       // folder all the same (see the patch). Nothing recorded: nothing was touched.
-      const settled = await settle('cancelled by an operator', [
-        () => undo.undoEnableTarget(input),
-        () => undo.undoDrain(input),
-        () => undo.undoFreezeSource(input),
-      ]);
+      const settled = await settle('cancelled by an operator', [undoEnable, undoDrain, undoFreeze], {
+        ask: true,
+        atStart: true,
+      });
       if (settled) return settled;
     }
     Object.assign(progress, { step: 'done', outcome: 'refused', failure: reasonOf(err) });
@@ -164,10 +177,10 @@ export async function moveFolder(
   try {
     at('freeze');
     const frozenAt = Date.now();
-    compensations.unshift(() => undo.undoFreezeSource(input));
+    compensations.unshift(undoFreeze);
     await forward.freezeSource(input);
     at('drain');
-    compensations.unshift(() => undo.undoDrain(input));
+    compensations.unshift(undoDrain);
     // The drain's wait in all: at most the drain timeout, and never so long that the freeze window's bound is near.
     const drainFrom = Date.now();
     const budget = () =>
@@ -196,11 +209,11 @@ export async function moveFolder(
       );
     }
     at('enable');
-    compensations.unshift(() => undo.undoEnableTarget(input));
+    compensations.unshift(undoEnable);
     let done: { freezeWindowMs: number | null };
     if (patched(ONE_STEP_FROM_ENABLE)) {
       // Enable, verify, disable the source and record: one local activity (its progress reads "enable" throughout).
-      done = await forward.completeMove(input);
+      done = await complete.completeMove(input);
     } else {
       await forward.enableTarget(input);
       at('verify');
@@ -220,48 +233,42 @@ export async function moveFolder(
   } catch (err) {
     const failure = isCancellation(err) ? 'cancelled by an operator' : reasonOf(err);
     log.warn('move failed, compensating', { folder: ref.folderCode, failure });
-    progress.step = 'compensating';
-    progress.failure = failure;
-    // A cancelled workflow must still put everything back. (A run is recorded: beginMove wrote it.)
-    return (await settle(failure, compensations, patched(RECORDED_OUTCOME_BEFORE_COMPENSATING)))!;
+    // A cancelled workflow must still put everything back. (Not at the start: never null.)
+    return (await settle(failure, compensations, {
+      ask: patched(RECORDED_OUTCOME_BEFORE_COMPENSATING),
+      atStart: false,
+    }))!;
   }
 
   /**
    * Ends a move that failed or was cancelled, whatever the cancellation: done if the record says it succeeded
-   * (its final write committed, the acknowledgement lost), else put back by `undos` and recorded as compensated;
-   * null when asked and no run is recorded. `ask` false (histories from before the question): put back at once.
+   * (its final write committed, the acknowledgement lost), else put back by `undos` and recorded as compensated.
+   * `ask` false (histories from before the question): put back at once. `atStart` (cancelled before its first
+   * step here): null if no run is recorded, and a run already put back by an earlier attempt ends as recorded.
    */
-  function settle(failure: string, undos: (() => Promise<void>)[], ask = true): Promise<MoveResult | null> {
+  function settle(
+    failure: string,
+    undos: (() => Promise<void>)[],
+    { ask, atStart }: { ask: boolean; atStart: boolean },
+  ): Promise<MoveResult | null> {
+    progress.step = 'compensating';
+    progress.failure = failure;
     return CancellationScope.nonCancellable(async () => {
       if (ask) {
         const recorded = await undo.recordedOutcome({ ref: run, failure });
-        if (recorded.status === 'none') return null;
-        if (recorded.status === 'succeeded') {
-          Object.assign(progress, {
-            step: 'done',
-            outcome: 'succeeded',
-            failure: null,
-            freezeWindowMs: recorded.freezeWindowMs,
-          });
-          return {
-            folderCode: ref.folderCode,
-            outcome: 'succeeded' as const,
-            failure: null,
-            freezeWindowMs: recorded.freezeWindowMs,
-          };
-        }
+        if (recorded.status === 'succeeded') return end('succeeded', null, recorded.freezeWindowMs);
+        if (atStart && recorded.status === 'none') return null;
+        if (atStart && recorded.status === 'compensated')
+          return end('compensated', recorded.failure ?? failure, recorded.freezeWindowMs);
       }
-      progress.step = 'compensating';
-      progress.failure = failure;
       for (const compensate of undos) await compensate();
       const done = await undo.finishMove({ ref: run, outcome: 'compensated', reason: failure });
-      Object.assign(progress, { step: 'done', outcome: 'compensated', freezeWindowMs: done.freezeWindowMs });
-      return {
-        folderCode: ref.folderCode,
-        outcome: 'compensated' as const,
-        failure,
-        freezeWindowMs: done.freezeWindowMs,
-      };
+      return end('compensated', failure, done.freezeWindowMs);
     });
+  }
+
+  function end(outcome: 'succeeded' | 'compensated', failure: string | null, freezeWindowMs: number | null) {
+    Object.assign(progress, { step: 'done', outcome, failure, freezeWindowMs });
+    return { folderCode: ref.folderCode, outcome, failure, freezeWindowMs };
   }
 }

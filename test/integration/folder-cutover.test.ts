@@ -147,6 +147,8 @@ describe('folderCutover', () => {
         const open = [state.legacy.intake, state.ecp2.intake].filter((i) => i === 'open');
         expect(open, JSON.stringify(state)).toHaveLength(1);
         expect(folder.placement).toBe(verifyFails ? 'legacy' : 'live');
+        // Put back by the first attempt: the batch tells its reason, not the cancellation that came after.
+        if (verifyFails) expect(result.folders[code].failure).toMatch(/platform answered 503/);
         expect(result.folders[code].status).toBe(folder.placement === 'live' ? 'live' : 'failed');
         expect(state).toEqual(
           folder.placement === 'live'
@@ -158,6 +160,50 @@ describe('folderCutover', () => {
       }
     });
   }
+
+  // A move's one workflow task that runs long (platform calls of 9.5 s) is kept alive by the worker, which reports
+  // it to the server every 8 s; a cancellation then reaches the workflow while completeMove is still running.
+  // Compensating at once would let its late calls land after their undo (here: legacy disabled after it was
+  // reopened, the folder closed on both while its record says legacy). The folder must end on one platform.
+  it('a cutover cancelled while its last steps are still running for long ends on exactly one platform, the one its record says (I1)', async () => {
+    const code = 'HKSCCAA';
+    sim.faults.set([
+      { match: `POST /legacy/admin/folders/${code}/probe`, latencyMs: 9_500 },
+      { match: `POST /legacy/admin/folders/${code}/disable`, latencyMs: 9_500 },
+    ]);
+    try {
+      const running = runBatch(app, [code], {
+        record: { folder: code, name: 'cutover-cancelled-during-a-long-complete-move' },
+      });
+      const run = await until('the verification to be in flight', async () => {
+        const r = await db('folder_runs').where({ folder_code: code, status: 'running' }).first();
+        return r?.step === 'target_enabled' ? r : undefined;
+      });
+      const handle = client.workflow.getHandle(run.workflow_id);
+      await until(
+        'the worker to report the long task',
+        async () => (await handle.fetchHistory()).events?.some((e) => e.workflowTaskCompletedEventAttributes),
+        { timeoutMs: 15_000 },
+      );
+      await handle.cancel();
+      const { result } = await running;
+      await new Promise((r) => setTimeout(r, 10_000)); // a call still in flight (9.5 s at most) has landed
+      const folder = await db('folders').where({ code }).first();
+      const state = await platformState(code);
+      expect(
+        [state.legacy.intake, state.ecp2.intake].filter((i) => i === 'open'),
+        JSON.stringify(state),
+      ).toHaveLength(1);
+      expect(result.folders[code].status).toBe(folder.placement === 'live' ? 'live' : 'failed');
+      expect(state).toEqual(
+        folder.placement === 'live'
+          ? { legacy: { intake: 'closed', visible: false }, ecp2: { intake: 'open', visible: true } }
+          : { legacy: { intake: 'open', visible: true }, ecp2: { intake: 'closed', visible: false } },
+      );
+    } finally {
+      sim.faults.clear();
+    }
+  });
 
   it('a cutover started by hand, outside an approved and running batch, is refused before touching either platform, and writes nothing to the audit trail', async () => {
     // A batch that plans SPLPRPT but is only awaiting approval, and one that has finished.

@@ -54,6 +54,7 @@ describe('replay of recorded histories', () => {
         'cutover-cancelled-mid-enable.json',
         'cutover-cancelled-mid-disable-the-source.json',
         'cutover-cancelled-mid-enable-then-compensated.json',
+        'cutover-cancelled-during-a-long-complete-move.json',
       ]),
     );
   });

@@ -73,9 +73,17 @@ describe('RehearsalStore (knex): rehearsals and their folder runs, never the liv
       freezeWindowMs: 300,
     });
     // Asked before this run began it (the row is the rehearsal's, still pending): nothing of this run's.
-    expect(await runs.recorded(ref('SD2'), 'boom')).toEqual({ status: 'none', freezeWindowMs: null });
+    expect(await runs.recorded(ref('SD2'), 'boom')).toEqual({
+      status: 'none',
+      freezeWindowMs: null,
+      failure: null,
+    });
     await runs.begin(ref('SD2'), null, parent);
-    expect(await runs.recorded(ref('SD2'), 'boom')).toEqual({ status: 'running', freezeWindowMs: null });
+    expect(await runs.recorded(ref('SD2'), 'boom')).toEqual({
+      status: 'running',
+      freezeWindowMs: null,
+      failure: null,
+    });
     await runs.finish(ref('SD2'), 'compensated', 'boom');
     // A move already rehearsed in this rehearsal is not begun again by another run.
     await expect(runs.begin(ref('SD2', { runId: 'r2' }), null, parent)).rejects.toThrow(/rehearsed already/);

@@ -70,7 +70,11 @@ describe("RunStore (knex): a folder's moves, each write once per (workflow, run,
       'live',
     ]);
     // Asked after the success (its acknowledgement lost): not compensated, and the event says why.
-    expect(await runs.recorded(r, 'enable timed out')).toEqual({ status: 'succeeded', freezeWindowMs: 250 });
+    expect(await runs.recorded(r, 'enable timed out')).toEqual({
+      status: 'succeeded',
+      freezeWindowMs: 250,
+      failure: null,
+    });
     expect((await eventsOf(db, 'SD1')).at(-1)).toMatchObject({
       to_state: 'compensation_not_needed',
       reason: expect.stringContaining('enable timed out'),
@@ -83,16 +87,33 @@ describe("RunStore (knex): a folder's moves, each write once per (workflow, run,
     expect(await runs.recorded(r, 'cancelled by an operator')).toEqual({
       status: 'none',
       freezeWindowMs: null,
+      failure: null,
     });
     expect(await db('folder_runs').where({ folder_code: 'SD2' })).toEqual([]);
     await runs.begin(r, null, parent);
-    expect(await runs.recorded(r, 'verify failed')).toEqual({ status: 'running', freezeWindowMs: null });
+    expect(await runs.recorded(r, 'verify failed')).toEqual({
+      status: 'running',
+      freezeWindowMs: null,
+      failure: null,
+    });
     expect(await runs.finish(r, 'succeeded', null)).toEqual({ placement: 'live', freezeWindowMs: null }); // too late: nothing written
     expect(await placement(db, 'SD2')).toBe('cutting_over');
+    // A forward step of an attempt still running is refused too; the undo steps are written.
+    await expect(runs.step(r, 'target_enabled')).rejects.toThrow(
+      /step target_enabled refused, the move is being put back/,
+    );
+    await runs.step(r, 'undo:target_enabled');
+    await expect(runs.step(r, 'source_disabled')).rejects.toThrow(/being put back/);
     await runs.finish(r, 'compensated', 'verify failed');
     expect(await placement(db, 'SD2')).toBe('legacy');
     expect(await db('folders').where({ code: 'SD2' }).first('last_failure')).toEqual({
       last_failure: 'verify failed',
+    });
+    // Asked again (a move that starts over cancelled): the recorded outcome and its reason.
+    expect(await runs.recorded(r, 'cancelled by an operator')).toEqual({
+      status: 'compensated',
+      freezeWindowMs: null,
+      failure: 'verify failed',
     });
   });
 
