@@ -113,7 +113,7 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
       const heartbeats = !activityInfo().isLocal;
       while (pending > 0 && Date.now() < deadline) {
         if (heartbeats) heartbeat({ pending });
-        await sleep(100);
+        await sleep(100); // rejects when the attempt is cancelled
         pending = (await permanent(() => gateway.folderState(source, ref.folderCode))).pending;
       }
       if (pending > 0 && !handOver) return { drained: first.pending, handedOver: 0, pending };
@@ -173,8 +173,24 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
       await runs.step(ref, 'undo:frozen');
     },
   };
+  /** Throws when this attempt is cancelled (the workflow, or a timeout): called between steps. */
+  const stopIfCancelled = (what: string) => {
+    const signal = cancellationSignal();
+    if (signal.aborted) throw new CancelledFailure(`${what} cancelled: ${String(signal.reason)}`);
+  };
   return {
     ...steps,
+    /**
+     * The freeze and the drain's first, local, attempt (bounded by `timeoutMs`, no hand-over) as one local
+     * activity (workflows/move-folder.ts, FREEZE_AND_DRAIN_AS_ONE): the same calls and writes, without a hand-off
+     * to the workflow between them. A retry repeats the freeze (idempotent; the window keeps its first instant).
+     * Cancelled, it stops before the drain or at its next poll (the activity's sleep is cancelled).
+     */
+    async freezeAndDrain(input: StepInput & { timeoutMs: number }) {
+      await steps.freezeSource(input);
+      stopIfCancelled('freezeAndDrain');
+      return steps.drainSource({ ...input, handOver: false });
+    },
     /**
      * The move's last four steps as one local activity (workflows/move-folder.ts, ONE_STEP_FROM_ENABLE): enable
      * the target, verify, disable the source, record the outcome — the same calls and writes, in the same order,
@@ -185,9 +201,8 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
      * one call is ever in flight beside a compensation or a retry, as when each step was its own activity.
      */
     async completeMove(input: StepInput) {
-      const signal = cancellationSignal();
       const then = <T>(step: () => Promise<T>) => {
-        if (signal.aborted) throw new CancelledFailure(`completeMove cancelled: ${String(signal.reason)}`);
+        stopIfCancelled('completeMove');
         return step();
       };
       await steps.enableTarget(input);

@@ -165,7 +165,7 @@ export function childTimeline(
         segments.push({ step: `  local ${m.activity_type}`, kind: 'local', from, to });
         locals.push({ from, to });
         localInTask += to - from;
-        if (m.activity_type === 'freezeSource') freezeFrom = from;
+        if (m.activity_type === 'freezeSource' || m.activity_type === 'freezeAndDrain') freezeFrom = from;
         if (m.activity_type === 'enableTarget') freezeTo = to;
         // One local activity from the enable on (ONE_STEP_FROM_ENABLE): the window ends at the enable's own row.
         if (m.activity_type === 'completeMove') freezeTo = stepDone.get('enableTarget') ?? to;
@@ -414,6 +414,7 @@ export const STEP_EVENTS: Record<string, string> = {
   beginMove: 'cutting_over',
   freezeSource: 'frozen',
   drainSource: 'drained',
+  freezeAndDrain: 'drained',
   enableTarget: 'target_enabled',
   verifyMove: 'verified',
   disableSource: 'source_disabled',

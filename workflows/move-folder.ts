@@ -13,6 +13,7 @@ import {
 import {
   CANCELLED_START_ASKS_THE_RECORD,
   DRAIN_LOCALLY_FIRST,
+  FREEZE_AND_DRAIN_AS_ONE,
   ONE_STEP_FROM_ENABLE,
   RECORDED_OUTCOME_BEFORE_COMPENSATING,
 } from './patches';
@@ -76,9 +77,10 @@ function activities(opts: MoveOptions, prefix: string) {
   };
   return {
     forward: named(proxyLocalActivities<MoveActivities>({ startToCloseTimeout: '30s', retry }), prefix),
-    // The last four steps in one (activities/move.ts completeMove): up to three platform calls of 10 s at most
-    // each; a cancellation waits for it to stop (before its next step), so that no compensation overtakes it.
-    complete: named(
+    // Several steps in one local activity (activities/move.ts freezeAndDrain, completeMove): up to three platform
+    // calls of 10 s at most each; a cancellation waits for it to stop (before its next step), so that no
+    // compensation overtakes a call in flight.
+    waited: named(
       proxyLocalActivities<MoveActivities>({
         startToCloseTimeout: '60s',
         retry,
@@ -144,7 +146,7 @@ export async function moveFolder(
   const { workflowId, runId } = workflowInfo();
   const run: RunRef = { ...ref, workflowId, runId };
   const input: StepInput = { ref: run, source, target };
-  const { forward, complete, drain, undo } = activities(opts, activityPrefix);
+  const { forward, waited, drain, undo } = activities(opts, activityPrefix);
   const compensations: (() => Promise<void>)[] = [];
   const undoFreeze = () => undo.undoFreezeSource(input);
   const undoDrain = () => undo.undoDrain(input);
@@ -178,11 +180,8 @@ export async function moveFolder(
     at('freeze');
     const frozenAt = Date.now();
     compensations.unshift(undoFreeze);
-    await forward.freezeSource(input);
-    at('drain');
-    compensations.unshift(undoDrain);
     // The drain's wait in all: at most the drain timeout, and never so long that the freeze window's bound is near.
-    const drainFrom = Date.now();
+    let drainFrom = frozenAt;
     const budget = () =>
       Math.max(
         0,
@@ -191,16 +190,31 @@ export async function moveFolder(
           opts.freezeWindowMaxMs - (Date.now() - frozenAt) - 5_000,
         ),
       );
-    if (patched(DRAIN_LOCALLY_FIRST)) {
-      const local = await forward.drainSource({
-        ...input,
-        timeoutMs: Math.min(LOCAL_DRAIN_MS, budget()),
-        handOver: false,
-      });
-      // Files still in flight: the rest of the budget as a normal activity, which hands over what is left.
-      if (local.pending > 0) await drain.drainSource({ ...input, timeoutMs: budget() });
+    if (patched(FREEZE_AND_DRAIN_AS_ONE)) {
+      // The freeze and the drain's local attempt: one local activity. That attempt hands nothing over, so there is
+      // nothing to hand back unless the drain activity runs.
+      const local = await waited.freezeAndDrain({ ...input, timeoutMs: Math.min(LOCAL_DRAIN_MS, budget()) });
+      at('drain');
+      if (local.pending > 0) {
+        compensations.unshift(undoDrain);
+        await drain.drainSource({ ...input, timeoutMs: budget() });
+      }
     } else {
-      await drain.drainSource({ ...input, timeoutMs: budget() });
+      await forward.freezeSource(input);
+      at('drain');
+      compensations.unshift(undoDrain);
+      drainFrom = Date.now();
+      if (patched(DRAIN_LOCALLY_FIRST)) {
+        const local = await forward.drainSource({
+          ...input,
+          timeoutMs: Math.min(LOCAL_DRAIN_MS, budget()),
+          handOver: false,
+        });
+        // Files still in flight: the rest of the budget as a normal activity, which hands over what is left.
+        if (local.pending > 0) await drain.drainSource({ ...input, timeoutMs: budget() });
+      } else {
+        await drain.drainSource({ ...input, timeoutMs: budget() });
+      }
     }
     if (Date.now() - frozenAt > opts.freezeWindowMaxMs) {
       throw ApplicationFailure.nonRetryable(
@@ -213,7 +227,7 @@ export async function moveFolder(
     let done: { freezeWindowMs: number | null };
     if (patched(ONE_STEP_FROM_ENABLE)) {
       // Enable, verify, disable the source and record: one local activity (its progress reads "enable" throughout).
-      done = await complete.completeMove(input);
+      done = await waited.completeMove(input);
     } else {
       await forward.enableTarget(input);
       at('verify');

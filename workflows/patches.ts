@@ -46,3 +46,10 @@ export const ONE_STEP_FROM_ENABLE = 'one-step-from-enable';
  * platforms and the record hold what the first attempt did: it is settled from the record (done, or put back).
  */
 export const CANCELLED_START_ASKS_THE_RECORD = 'cancelled-start-asks-the-record';
+
+/**
+ * The freeze and the drain's local attempt run as one local activity, `freezeAndDrain`: one hand-off less per
+ * folder, inside the freeze window (issue 27). The drain's compensation is pushed only when the drain activity,
+ * which may hand files over, runs: the local attempt hands nothing over.
+ */
+export const FREEZE_AND_DRAIN_AS_ONE = 'freeze-and-drain-as-one';

@@ -27,9 +27,9 @@ const platformState = async (code: string) => ({
 
 describe('folderCutover', () => {
   it('moves a legacy folder to ECP 2.0: live, legacy disabled and hidden, freeze window measured, every step recorded', async () => {
-    // Recorded for the replay test since the last four steps run as one local activity (ONE_STEP_FROM_ENABLE);
-    // cutover-succeeded.json and cutover-succeeded-drained-in-task.json are the histories from before.
-    const result = await cutover('SD1', 'cutover-succeeded-in-one-step-from-enable');
+    // Recorded for the replay test since the freeze and the local drain run as one local activity
+    // (FREEZE_AND_DRAIN_AS_ONE); the cutover-succeeded*.json histories are from before.
+    const result = await cutover('SD1', 'cutover-succeeded-freeze-and-drain-as-one');
     expect(result).toMatchObject({ status: 'live', failure: null });
     expect(result.freezeWindowMs).toBeGreaterThanOrEqual(0);
     expect(result.freezeWindowMs).toBeLessThan(FAST_MOVE.freezeWindowMaxMs);
@@ -65,11 +65,11 @@ describe('folderCutover', () => {
     // Nothing in flight: the drain ran in the workflow task, no activity went through the server.
     const history = await client.workflow.getHandle(`cutover-${result.batchId}-SD1`).fetchHistory();
     expect(history.events?.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
-    // Four local activities: begin, freeze, drain, and enable → verify → disable → record as one.
+    // Three local activities: begin; freeze and drain; enable → verify → disable → record.
     const locals = history.events?.filter(
       (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
     );
-    expect(locals?.length).toBe(4);
+    expect(locals?.length).toBe(3);
   });
 
   const steps: [string, string][] = [
@@ -84,11 +84,9 @@ describe('folderCutover', () => {
       const before = await snapshot(db, ['SD2']);
       sim.faults.set([{ match, outage: true }]);
       try {
-        // The drain's failure now happens in its local attempt, and a failure from the enable on in the one local
-        // activity that ends the move: histories of their own (the old ones stay for replay).
-        const record =
-          { freeze: 'cutover-compensated-at-freeze', drain: 'cutover-compensated-at-local-drain' }[step] ??
-          `cutover-compensated-at-${step.replaceAll(' ', '-')}-in-one-step-from-enable`;
+        // Recorded since the freeze and the local drain run as one local activity (FREEZE_AND_DRAIN_AS_ONE); the
+        // histories from before stay for replay.
+        const record = `cutover-compensated-at-${step.replaceAll(' ', '-')}-freeze-and-drain-as-one`;
         const result = await cutover('SD2', record);
         expect(result.status).toBe('failed');
         expect(result.failure).toMatch(/platform answered 503/);

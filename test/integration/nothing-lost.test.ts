@@ -64,7 +64,9 @@ describe('nothing lost under load (I1, I3)', () => {
       // With no time to wait, the local drain leaves the files to the drain activity, which hands them over: the
       // history of that path is a replay fixture.
       const record =
-        drainTimeoutMs === 0 ? { folder, name: 'cutover-drain-handed-over-after-local' } : undefined;
+        drainTimeoutMs === 0
+          ? { folder, name: 'cutover-drain-handed-over-freeze-and-drain-as-one' }
+          : undefined;
       const { result } = await runBatch(
         {
           ...app,

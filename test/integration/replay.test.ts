@@ -55,6 +55,14 @@ describe('replay of recorded histories', () => {
         'cutover-cancelled-mid-disable-the-source.json',
         'cutover-cancelled-mid-enable-then-compensated.json',
         'cutover-cancelled-during-a-long-complete-move.json',
+        'cutover-succeeded-freeze-and-drain-as-one.json',
+        'cutover-compensated-at-freeze-freeze-and-drain-as-one.json',
+        'cutover-compensated-at-drain-freeze-and-drain-as-one.json',
+        'cutover-compensated-at-enable-freeze-and-drain-as-one.json',
+        'cutover-compensated-at-verify-freeze-and-drain-as-one.json',
+        'cutover-compensated-at-disable-the-source-freeze-and-drain-as-one.json',
+        'cutover-ack-lost-freeze-and-drain-as-one.json',
+        'cutover-drain-handed-over-freeze-and-drain-as-one.json',
       ]),
     );
   });
