@@ -25,6 +25,21 @@ const platformState = async (code: string) => ({
   ecp2: await db('sim_ecp2.folders').where({ code }).first('intake', 'visible'),
 });
 
+/** I1 after a cancellation: the folder open on exactly one platform, the one its record and its batch say. */
+async function expectOnOnePlatformAsRecorded(code: string, batchOutcome: { status: string }) {
+  const folder = await db('folders').where({ code }).first();
+  const state = await platformState(code);
+  const open = [state.legacy.intake, state.ecp2.intake].filter((i) => i === 'open');
+  expect(open, JSON.stringify(state)).toHaveLength(1);
+  expect(batchOutcome.status).toBe(folder.placement === 'live' ? 'live' : 'failed');
+  expect(state).toEqual(
+    folder.placement === 'live'
+      ? { legacy: { intake: 'closed', visible: false }, ecp2: { intake: 'open', visible: true } }
+      : { legacy: { intake: 'open', visible: true }, ecp2: { intake: 'closed', visible: false } },
+  );
+  return folder;
+}
+
 describe('folderCutover', () => {
   it('moves a legacy folder to ECP 2.0: live, legacy disabled and hidden, freeze window measured, every step recorded', async () => {
     // Recorded for the replay test since the freeze and the local drain run as one local activity
@@ -140,19 +155,10 @@ describe('folderCutover', () => {
         const { result } = await running;
         // The in-flight call has landed by now, whichever way it went.
         await new Promise((r) => setTimeout(r, 1500));
-        const folder = await db('folders').where({ code }).first();
-        const state = await platformState(code);
-        const open = [state.legacy.intake, state.ecp2.intake].filter((i) => i === 'open');
-        expect(open, JSON.stringify(state)).toHaveLength(1);
+        const folder = await expectOnOnePlatformAsRecorded(code, result.folders[code]);
         expect(folder.placement).toBe(verifyFails ? 'legacy' : 'live');
         // Put back by the first attempt: the batch tells its reason, not the cancellation that came after.
         if (verifyFails) expect(result.folders[code].failure).toMatch(/platform answered 503/);
-        expect(result.folders[code].status).toBe(folder.placement === 'live' ? 'live' : 'failed');
-        expect(state).toEqual(
-          folder.placement === 'live'
-            ? { legacy: { intake: 'closed', visible: false }, ecp2: { intake: 'open', visible: true } }
-            : { legacy: { intake: 'open', visible: true }, ecp2: { intake: 'closed', visible: false } },
-        );
       } finally {
         sim.faults.clear();
       }
@@ -186,18 +192,7 @@ describe('folderCutover', () => {
       await handle.cancel();
       const { result } = await running;
       await new Promise((r) => setTimeout(r, 10_000)); // a call still in flight (9.5 s at most) has landed
-      const folder = await db('folders').where({ code }).first();
-      const state = await platformState(code);
-      expect(
-        [state.legacy.intake, state.ecp2.intake].filter((i) => i === 'open'),
-        JSON.stringify(state),
-      ).toHaveLength(1);
-      expect(result.folders[code].status).toBe(folder.placement === 'live' ? 'live' : 'failed');
-      expect(state).toEqual(
-        folder.placement === 'live'
-          ? { legacy: { intake: 'closed', visible: false }, ecp2: { intake: 'open', visible: true } }
-          : { legacy: { intake: 'open', visible: true }, ecp2: { intake: 'closed', visible: false } },
-      );
+      await expectOnOnePlatformAsRecorded(code, result.folders[code]);
     } finally {
       sim.faults.clear();
     }
