@@ -181,15 +181,19 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
   return {
     ...steps,
     /**
-     * The freeze and the drain's first, local, attempt (bounded by `timeoutMs`, no hand-over) as one local
+     * The freeze and the drain's first, local, attempt (bounded by `timeoutMs` and what the freeze left of
+     * `budgetMs`, the drain's whole budget; no hand-over) as one local
      * activity (workflows/move-folder.ts, FREEZE_AND_DRAIN_AS_ONE): the same calls and writes, without a hand-off
      * to the workflow between them. A retry repeats the freeze (idempotent; the window keeps its first instant).
      * Cancelled, it stops before the drain or at its next poll (the activity's sleep is cancelled).
      */
-    async freezeAndDrain(input: StepInput & { timeoutMs: number }) {
+    async freezeAndDrain(input: StepInput & { timeoutMs: number; budgetMs: number }) {
+      const started = Date.now();
       await steps.freezeSource(input);
       stopIfCancelled('freezeAndDrain');
-      return steps.drainSource({ ...input, handOver: false });
+      // A slow (or retried) freeze leaves less of the drain's budget: the wait is cut as the workflow would.
+      const timeoutMs = Math.max(0, Math.min(input.timeoutMs, input.budgetMs - (Date.now() - started)));
+      return steps.drainSource({ ...input, timeoutMs, handOver: false });
     },
     /**
      * The move's last four steps as one local activity (workflows/move-folder.ts, ONE_STEP_FROM_ENABLE): enable

@@ -159,9 +159,10 @@ export function childTimeline(
         localActivities++;
         // original_schedule_time is the wall clock when the workflow scheduled it. complete_time is core's
         // "perceived" time (the task's start plus a run time, the same on replay), not the wall clock: the end is
-        // the step's own row in the project's event log when there is one (written as the step finishes).
+        // the step's own row in the project's event log when there is one (written as the step finishes), and never
+        // later than the marker itself (a drain that left files pending: its row comes from the drain activity).
         const from = tsMs(m.original_schedule_time);
-        const to = Math.max(from, stepDone.get(m.activity_type) ?? tsMs(m.complete_time));
+        const to = Math.max(from, Math.min(at, stepDone.get(m.activity_type) ?? tsMs(m.complete_time)));
         segments.push({ step: `  local ${m.activity_type}`, kind: 'local', from, to });
         locals.push({ from, to });
         localInTask += to - from;

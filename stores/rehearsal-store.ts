@@ -166,7 +166,14 @@ export function createRehearsalStore(db: Db): RehearsalStore {
       await db.transaction(async (trx) => {
         const f = await folderRow(trx, r).forUpdate().first();
         if (!f) throw new NotFoundError(`no rehearsal run of ${r.folderCode} in ${r.batchId}`);
-        if (f.status !== 'running') return; // a finished run keeps its last step (stores/run-store.ts)
+        if (f.status !== 'running') {
+          // A finished run keeps its last step; a put-back one refuses a forward step (stores/run-store.ts).
+          if (f.status === 'compensated' && !step.startsWith('undo:'))
+            throw new ConflictError(
+              `rehearsal of ${r.folderCode}: step ${step} refused, the move was put back (a late attempt)`,
+            );
+          return;
+        }
         if (lateForwardStep(f.step, step))
           throw new ConflictError(
             `rehearsal of ${r.folderCode}: step ${step} refused, the move is being put back (a late attempt)`,

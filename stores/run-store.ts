@@ -135,8 +135,15 @@ export function createRunStore(db: Db): RunStore {
         const run = await runRow(trx, r).forUpdate().first();
         if (!run) throw new NotFoundError(`no run ${r.workflowId}/${r.runId} for folder ${r.folderCode}`);
         // A finished run keeps its last step: a retried attempt that repeats earlier steps after the final
-        // write committed (activities/move.ts completeMove) writes nothing.
-        if (run.status !== 'running') return;
+        // write committed (activities/move.ts completeMove) writes nothing. A compensated run refuses a forward
+        // step: a workflow task retried after its compensation ran must not move the folder the record put back.
+        if (run.status !== 'running') {
+          if (run.status === 'compensated' && !step.startsWith('undo:'))
+            throw new ConflictError(
+              `${r.kind} of ${r.folderCode}: step ${step} refused, the move was put back (a late attempt)`,
+            );
+          return;
+        }
         if (lateForwardStep(run.step, step))
           throw new ConflictError(
             `${r.kind} of ${r.folderCode}: step ${step} refused, the move is being put back (a late attempt)`,

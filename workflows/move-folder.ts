@@ -193,7 +193,7 @@ export async function moveFolder(
     if (patched(FREEZE_AND_DRAIN_AS_ONE)) {
       // The freeze and the drain's local attempt: one local activity. That attempt hands nothing over, so there is
       // nothing to hand back unless the drain activity runs.
-      const local = await waited.freezeAndDrain({ ...input, timeoutMs: Math.min(LOCAL_DRAIN_MS, budget()) });
+      const local = await waited.freezeAndDrain({ ...input, timeoutMs: LOCAL_DRAIN_MS, budgetMs: budget() });
       at('drain');
       if (local.pending > 0) {
         compensations.unshift(undoDrain);

@@ -85,6 +85,7 @@ describe('RehearsalStore (knex): rehearsals and their folder runs, never the liv
       failure: null,
     });
     await runs.finish(ref('SD2'), 'compensated', 'boom');
+    await expect(runs.step(ref('SD2'), 'target_enabled')).rejects.toThrow(/was put back/);
     // A move already rehearsed in this rehearsal is not begun again by another run.
     await expect(runs.begin(ref('SD2', { runId: 'r2' }), null, parent)).rejects.toThrow(/rehearsed already/);
 

@@ -109,6 +109,9 @@ describe("RunStore (knex): a folder's moves, each write once per (workflow, run,
     expect(await db('folders').where({ code: 'SD2' }).first('last_failure')).toEqual({
       last_failure: 'verify failed',
     });
+    // A workflow task retried after its compensation ran does not move the folder again: forward steps refused.
+    await expect(runs.step(r, 'frozen')).rejects.toThrow(/step frozen refused, the move was put back/);
+    await runs.step(r, 'undo:frozen');
     // Asked again (a move that starts over cancelled): the recorded outcome and its reason.
     expect(await runs.recorded(r, 'cancelled by an operator')).toEqual({
       status: 'compensated',
