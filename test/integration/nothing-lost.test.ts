@@ -115,4 +115,59 @@ describe('nothing lost under load (I1, I3)', () => {
       ).toEqual({ n: 0 });
     });
   }
+  // The hand-over fails for good after the local drain left files in flight: the only path on which the drain's
+  // compensation runs. The folder goes back to legacy with every acknowledged file on exactly one platform.
+  it('participants keep submitting SPLPRPT while its hand-over fails: back on legacy, nothing lost (I1, I3)', async () => {
+    const folder = 'SPLPRPT';
+    const sampler = sampleBothOpen(folder);
+    const submitters = startSubmitters(sim.url, {
+      folder,
+      user: USER,
+      clients: 4,
+      prefix: 'SPLP',
+      adminToken: stack.simToken,
+    });
+    await until(`more than 5 files of ${folder} accepted on legacy`, () =>
+      submitters.attempts.filter((a) => a.platform === 'legacy' && a.status === 201).length > 5
+        ? true
+        : undefined,
+    );
+    sim.faults.set([{ match: `POST /legacy/admin/folders/${folder}/handover`, outage: true }]);
+    try {
+      const { result } = await runBatch(
+        {
+          ...app,
+          config: { ...app.config, drainTimeoutMs: 0, freezeWindowMaxMs: 60_000, MOVE_MAX_ATTEMPTS: 2 },
+        },
+        [folder],
+        { record: { folder, name: 'cutover-hand-over-failed-freeze-and-drain-as-one' } },
+      );
+      expect(result.folders[folder]).toMatchObject({
+        status: 'failed',
+        failure: expect.stringMatching(/503/),
+      });
+    } finally {
+      sim.faults.clear();
+    }
+    // Back on legacy: participants' submissions are accepted there again.
+    const before = submitters.attempts.length;
+    await until('more files accepted on legacy after the compensation', () =>
+      submitters.attempts.slice(before).filter((a) => a.platform === 'legacy' && a.status === 201).length > 3
+        ? true
+        : undefined,
+    );
+    const attempts = await submitters.stop();
+    const { bothOpen } = await sampler.stop();
+    expect(bothOpen).toBe(0);
+    for (const a of attempts.filter((x) => x.status === 201))
+      expect(await storedCopies(folder, a.participant, a.filename), a.filename).toEqual([
+        { on: 'legacy', sha: a.sentSha256 },
+      ]);
+    expect(await db('folders').where({ code: folder }).first('placement')).toEqual({ placement: 'legacy' });
+    const undos = await db('events')
+      .where({ entity_type: 'folder', entity_id: folder })
+      .where('to_state', 'like', 'undo:%')
+      .pluck('to_state');
+    expect(undos).toEqual(['undo:drained', 'undo:frozen']);
+  });
 });

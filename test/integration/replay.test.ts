@@ -63,6 +63,7 @@ describe('replay of recorded histories', () => {
         'cutover-compensated-at-disable-the-source-freeze-and-drain-as-one.json',
         'cutover-ack-lost-freeze-and-drain-as-one.json',
         'cutover-drain-handed-over-freeze-and-drain-as-one.json',
+        'cutover-hand-over-failed-freeze-and-drain-as-one.json',
       ]),
     );
   });
