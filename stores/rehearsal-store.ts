@@ -10,7 +10,7 @@ import {
 } from '../domain/rehearsal';
 import type { FolderOutcomeStatus, ReportFacts } from '../domain/report';
 import { percentileOf } from '../domain/stats';
-import { lateForwardStep, stepUpdate, type RunStore } from './run-store';
+import { stepRefusal, stepUpdate, type RunStore } from './run-store';
 
 /** A rehearsal as recorded (tables rehearsals, rehearsal_folders). */
 export interface RehearsalRow {
@@ -166,18 +166,9 @@ export function createRehearsalStore(db: Db): RehearsalStore {
       await db.transaction(async (trx) => {
         const f = await folderRow(trx, r).forUpdate().first();
         if (!f) throw new NotFoundError(`no rehearsal run of ${r.folderCode} in ${r.batchId}`);
-        if (f.status !== 'running') {
-          // A finished run keeps its last step; a put-back one refuses a forward step (stores/run-store.ts).
-          if (f.status === 'compensated' && !step.startsWith('undo:'))
-            throw new ConflictError(
-              `rehearsal of ${r.folderCode}: step ${step} refused, the move was put back (a late attempt)`,
-            );
-          return;
-        }
-        if (lateForwardStep(f.step, step))
-          throw new ConflictError(
-            `rehearsal of ${r.folderCode}: step ${step} refused, the move is being put back (a late attempt)`,
-          );
+        const refusal = stepRefusal(f.status, f.step, step);
+        if (refusal) throw new ConflictError(`rehearsal of ${r.folderCode}: ${refusal}`);
+        if (f.status !== 'running') return; // a finished run keeps its last step (stores/run-store.ts)
         await folderRow(trx, r).update(stepUpdate(f, step, patch));
       });
     },

@@ -19,7 +19,7 @@ export interface RunStore {
     reason: string | null,
     parent?: { workflowId: string; runId: string } | null,
   ): Promise<void>;
-  /** Records a step of a running run; of a finished one, nothing. */
+  /** Records a step of a running run; of a succeeded one, nothing; refuses what stepRefusal refuses. */
   step(r: RunRef, step: string, patch?: StepPatch): Promise<void>;
   finish(
     r: RunRef,
@@ -134,20 +134,11 @@ export function createRunStore(db: Db): RunStore {
       await db.transaction(async (trx) => {
         const run = await runRow(trx, r).forUpdate().first();
         if (!run) throw new NotFoundError(`no run ${r.workflowId}/${r.runId} for folder ${r.folderCode}`);
+        const refusal = stepRefusal(run.status, run.step, step);
+        if (refusal) throw new ConflictError(`${r.kind} of ${r.folderCode}: ${refusal}`);
         // A finished run keeps its last step: a retried attempt that repeats earlier steps after the final
-        // write committed (activities/move.ts completeMove) writes nothing. A compensated run refuses a forward
-        // step: a workflow task retried after its compensation ran must not move the folder the record put back.
-        if (run.status !== 'running') {
-          if (run.status === 'compensated' && !step.startsWith('undo:'))
-            throw new ConflictError(
-              `${r.kind} of ${r.folderCode}: step ${step} refused, the move was put back (a late attempt)`,
-            );
-          return;
-        }
-        if (lateForwardStep(run.step, step))
-          throw new ConflictError(
-            `${r.kind} of ${r.folderCode}: step ${step} refused, the move is being put back (a late attempt)`,
-          );
+        // write committed (activities/move.ts completeMove) writes nothing.
+        if (run.status !== 'running') return;
         await runRow(trx, r).update(stepUpdate(run, step, patch));
         if (r.batchId)
           await trx('batch_folders')
@@ -249,11 +240,6 @@ export type StepPatch = Partial<{
 }>;
 
 /**
- * The columns a step writes to a run's row (folder_runs, and a rehearsal's rehearsal_folders): the step, and
- * what it measured — the first write wins for an instant (a retry never moves it), counts only grow (a retried
- * drain finds fewer files in flight than the attempt that was killed), and the freeze window once both ends are known.
- */
-/**
  * Whether `step` comes too late: once the saga has turned to putting the move back (it asked recorded(), or an
  * undo ran), only undo steps are written; a forward step is an earlier attempt still running.
  */
@@ -262,6 +248,24 @@ export function lateForwardStep(current: string | null, step: string): boolean {
   return puttingBack && !step.startsWith('undo:');
 }
 
+/**
+ * Why a step may not be written to a run (its status and current step), or null: a forward step of a run being
+ * put back (an attempt still running) or already put back (a workflow task retried after its compensation ran)
+ * would move a folder its record puts back.
+ */
+export function stepRefusal(status: string, current: string | null, step: string): string | null {
+  if (status === 'compensated' && !step.startsWith('undo:'))
+    return `step ${step} refused, the move was put back (a late attempt)`;
+  if (status === 'running' && lateForwardStep(current, step))
+    return `step ${step} refused, the move is being put back (a late attempt)`;
+  return null;
+}
+
+/**
+ * The columns a step writes to a run's row (folder_runs, and a rehearsal's rehearsal_folders): the step, and
+ * what it measured — the first write wins for an instant (a retry never moves it), counts only grow (a retried
+ * drain finds fewer files in flight than the attempt that was killed), and the freeze window once both ends are known.
+ */
 export function stepUpdate(
   row: {
     freeze_started_at?: Date | null;
