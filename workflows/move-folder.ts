@@ -173,8 +173,7 @@ export async function moveFolder(
       });
       if (settled) return settled;
     }
-    Object.assign(progress, { step: 'done', outcome: 'refused', failure: reasonOf(err) });
-    return { folderCode: ref.folderCode, outcome: 'refused', failure: reasonOf(err), freezeWindowMs: null };
+    return end('refused', reasonOf(err), null);
   }
   try {
     at('freeze');
@@ -237,13 +236,7 @@ export async function moveFolder(
       at('finish');
       done = await forward.finishMove({ ref: run, outcome: 'succeeded', reason: null });
     }
-    Object.assign(progress, { step: 'done', outcome: 'succeeded', freezeWindowMs: done.freezeWindowMs });
-    return {
-      folderCode: ref.folderCode,
-      outcome: 'succeeded',
-      failure: null,
-      freezeWindowMs: done.freezeWindowMs,
-    };
+    return end('succeeded', null, done.freezeWindowMs);
   } catch (err) {
     const failure = isCancellation(err) ? 'cancelled by an operator' : reasonOf(err);
     log.warn('move failed, compensating', { folder: ref.folderCode, failure });
@@ -281,7 +274,12 @@ export async function moveFolder(
     });
   }
 
-  function end(outcome: 'succeeded' | 'compensated', failure: string | null, freezeWindowMs: number | null) {
+  /** The move's result, also shown by its progress query. */
+  function end(
+    outcome: MoveResult['outcome'],
+    failure: string | null,
+    freezeWindowMs: number | null,
+  ): MoveResult {
     Object.assign(progress, { step: 'done', outcome, failure, freezeWindowMs });
     return { folderCode: ref.folderCode, outcome, failure, freezeWindowMs };
   }
