@@ -476,7 +476,7 @@ async function noticeChecks(h: Harness, codes: string[]): Promise<[string, boole
   return out;
 }
 
-// Every check of every drill, counted for the closing line CI reads ("N passed, N failed").
+// Every check of every drill, counted for the closing line ("drills: N passed, N failed").
 const tally = { passed: 0, failed: 0 };
 let ok = true;
 for (const [name, drill] of Object.entries(DRILLS)) {
