@@ -178,6 +178,26 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
     const signal = cancellationSignal();
     if (signal.aborted) throw new CancelledFailure(`${what} cancelled: ${String(signal.reason)}`);
   };
+  /** The freeze, then the drain's local attempt, in what is left of `budgetMs` (no hand-over). */
+  async function freezeThenDrain(input: StepInput & { timeoutMs: number; budgetMs: number }, what: string) {
+    const started = Date.now();
+    await steps.freezeSource(input);
+    stopIfCancelled(what);
+    // A slow (or retried) freeze leaves less of the drain's budget: the wait is cut as the workflow would.
+    const timeoutMs = Math.max(0, Math.min(input.timeoutMs, input.budgetMs - (Date.now() - started)));
+    return steps.drainSource({ ...input, timeoutMs, handOver: false });
+  }
+  /** Enable the target, verify, disable the source, record the outcome; stops between steps when cancelled. */
+  async function enableToFinish(input: StepInput, what: string) {
+    const then = <T>(step: () => Promise<T>) => {
+      stopIfCancelled(what);
+      return step();
+    };
+    await steps.enableTarget(input);
+    await then(() => steps.verifyMove(input));
+    await then(() => steps.disableSource(input));
+    return then(() => steps.finishMove({ ref: input.ref, outcome: 'succeeded', reason: null }));
+  }
   return {
     ...steps,
     /**
@@ -188,12 +208,7 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
      * Cancelled, it stops before the drain or at its next poll (the activity's sleep is cancelled).
      */
     async freezeAndDrain(input: StepInput & { timeoutMs: number; budgetMs: number }) {
-      const started = Date.now();
-      await steps.freezeSource(input);
-      stopIfCancelled('freezeAndDrain');
-      // A slow (or retried) freeze leaves less of the drain's budget: the wait is cut as the workflow would.
-      const timeoutMs = Math.max(0, Math.min(input.timeoutMs, input.budgetMs - (Date.now() - started)));
-      return steps.drainSource({ ...input, timeoutMs, handOver: false });
+      return freezeThenDrain(input, 'freezeAndDrain');
     },
     /**
      * The move's last four steps as one local activity (workflows/move-folder.ts, ONE_STEP_FROM_ENABLE): enable
@@ -205,14 +220,67 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
      * one call is ever in flight beside a compensation or a retry, as when each step was its own activity.
      */
     async completeMove(input: StepInput) {
-      const then = <T>(step: () => Promise<T>) => {
-        stopIfCancelled('completeMove');
-        return step();
-      };
-      await steps.enableTarget(input);
-      await then(() => steps.verifyMove(input));
-      await then(() => steps.disableSource(input));
-      return then(() => steps.finishMove({ ref: input.ref, outcome: 'succeeded', reason: null }));
+      return enableToFinish(input, 'completeMove');
+    },
+    /**
+     * A whole move as one local activity, one attempt (workflows/move-folder.ts, MOVE_AT_ONCE): begin, freeze,
+     * the drain's local attempt and, when nothing is left in flight and the freeze window allows, enable, verify,
+     * disable the source and record: the same calls and writes in the same order as the step-by-step move,
+     * with one hand-off to the workflow instead of three. Files still in flight: it stops after the local drain
+     * (`pending` > 0, `frozenAt` for the freeze window) and the workflow goes on with the drain activity. A
+     * failure says where it stopped (`details[0].stage`: begin, freeze or enable, that step or one after it not
+     * done), so that the workflow compensates exactly what was tried, or goes on step by step from there with
+     * retries. Cancelled, it stops before its next step.
+     */
+    async moveAtOnce(
+      input: StepInput & {
+        reason: string | null;
+        parent: { workflowId: string; runId: string } | null;
+        /** The drain's local attempt, and the drain's whole budget (as freezeAndDrain). */
+        timeoutMs: number;
+        budgetMs: number;
+        freezeWindowMaxMs: number;
+      },
+    ): Promise<
+      { pending: 0; frozenAt: number; freezeWindowMs: number | null } | { pending: number; frozenAt: number }
+    > {
+      let stage: MoveStage = 'begin';
+      try {
+        await steps.beginMove(input);
+        stopIfCancelled('moveAtOnce');
+        stage = 'freeze';
+        const frozenAt = Date.now();
+        const drained = await freezeThenDrain(input, 'moveAtOnce');
+        if (drained.pending > 0) return { pending: drained.pending, frozenAt };
+        if (Date.now() - frozenAt > input.freezeWindowMaxMs) {
+          throw ApplicationFailure.nonRetryable(
+            `freeze window would exceed ${input.freezeWindowMaxMs} ms`,
+            'FreezeWindowExceeded',
+          );
+        }
+        stopIfCancelled('moveAtOnce');
+        stage = 'enable';
+        const done = await enableToFinish(input, 'moveAtOnce');
+        return { pending: 0, frozenAt, freezeWindowMs: done.freezeWindowMs };
+      } catch (err) {
+        if (err instanceof CancelledFailure) throw err;
+        throw stoppedAt(stage, err);
+      }
     },
   };
+}
+
+/** Where a whole move (moveAtOnce) stopped: that step was tried, or one after it, and none after the next stage. */
+export type MoveStage = 'begin' | 'freeze' | 'enable';
+
+/** The same failure (message, type, whether a retry can help), saying where the move stopped. */
+function stoppedAt(stage: MoveStage, err: unknown): ApplicationFailure {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return ApplicationFailure.create({
+    message: e.message,
+    type: e instanceof ApplicationFailure ? (e.type ?? undefined) : e.name,
+    nonRetryable: e instanceof ApplicationFailure && e.nonRetryable === true,
+    details: [{ stage }],
+    cause: e,
+  });
 }

@@ -71,7 +71,7 @@ interface MarkerData {
   complete_time: { seconds: number; nanos: number } | null;
   original_schedule_time: { seconds: number; nanos: number } | null;
 }
-function markerData(e: Event): MarkerData | null {
+export function markerData(e: Event): MarkerData | null {
   const a = e.markerRecordedEventAttributes;
   if (a?.markerName !== 'core_local_activity') return null;
   const bytes = a.details?.data?.payloads?.[0]?.data;
@@ -170,6 +170,11 @@ export function childTimeline(
         if (m.activity_type === 'enableTarget') freezeTo = to;
         // One local activity from the enable on (ONE_STEP_FROM_ENABLE): the window ends at the enable's own row.
         if (m.activity_type === 'completeMove') freezeTo = stepDone.get('enableTarget') ?? to;
+        // The whole move at once (MOVE_AT_ONCE): the window runs from its begin's row to its enable's.
+        if (m.activity_type === 'moveAtOnce') {
+          freezeFrom = stepDone.get('beginMove') ?? from;
+          freezeTo = stepDone.get('enableTarget') ?? to;
+        }
         break;
       }
       case E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
@@ -421,6 +426,7 @@ export const STEP_EVENTS: Record<string, string> = {
   disableSource: 'source_disabled',
   finishMove: 'live',
   completeMove: 'live',
+  moveAtOnce: 'live',
 };
 
 /** The table of steps, for the console and BENCHMARKS.md. */

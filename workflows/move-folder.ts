@@ -14,10 +14,11 @@ import {
   CANCELLED_START_ASKS_THE_RECORD,
   DRAIN_LOCALLY_FIRST,
   FREEZE_AND_DRAIN_AS_ONE,
+  MOVE_AT_ONCE,
   ONE_STEP_FROM_ENABLE,
   RECORDED_OUTCOME_BEFORE_COMPENSATING,
 } from './patches';
-import type { createMoveActivities, StepInput } from '../activities/move';
+import type { createMoveActivities, MoveStage, StepInput } from '../activities/move';
 import type { PlatformName } from '../domain/intake-rules';
 import type { RunKind, RunRef } from '../domain/folder-runs';
 
@@ -62,7 +63,7 @@ const PERMANENT_TYPES = ['FolderNotMovable', 'PlatformRefusal', 'VerificationFai
  * step — the orchestration overhead the benchmark measures (BENCHMARKS.md). A worker that dies during one
  * loses the workflow task; it is retried, and the step runs again (idempotent). The drain waits: it polls
  * locally for at most LOCAL_DRAIN_MS (DRAIN_LOCALLY_FIRST), then, if files are still in flight, goes on as a
- * normal activity that heartbeats.
+ * normal activity that heartbeats. Since MOVE_AT_ONCE, a move that meets no trouble is one local activity.
  */
 /** Well inside the workflow task's 10 s timeout, so that the task needs no heartbeat; legacy processes a file in well under it. */
 const LOCAL_DRAIN_MS = 2_000;
@@ -77,6 +78,16 @@ function activities(opts: MoveOptions, prefix: string) {
   };
   return {
     forward: named(proxyLocalActivities<MoveActivities>({ startToCloseTimeout: '30s', retry }), prefix),
+    // The whole move in one local activity (moveAtOnce), one attempt: a failure that a retry could help goes on
+    // step by step, from where it stopped, with the proxies below and their retries. Waited for when cancelled.
+    once: named(
+      proxyLocalActivities<MoveActivities>({
+        startToCloseTimeout: '60s',
+        retry: { maximumAttempts: 1 },
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      }),
+      prefix,
+    ),
     // Several steps in one local activity (activities/move.ts freezeAndDrain, completeMove): up to three platform
     // calls of 10 s at most each; a cancellation waits for it to stop (before its next step), so that no
     // compensation overtakes a call in flight.
@@ -127,6 +138,24 @@ export function reasonOf(err: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Where a whole move at once stopped (activities/move.ts, moveAtOnce), or null when its failure does not say. */
+function stageOf(err: unknown): MoveStage | null {
+  const failure = applicationFailure(err);
+  return (failure?.details?.[0] as { stage?: MoveStage } | undefined)?.stage ?? null;
+}
+
+/** A failure that no retry will help (a refusal, a failed verification, the freeze window). */
+function isPermanent(err: unknown): boolean {
+  const failure = applicationFailure(err);
+  return !!failure && (failure.nonRetryable || PERMANENT_TYPES.includes(failure.type ?? ''));
+}
+
+/** The activity's own failure (a local activity's comes as is, a normal activity's inside an ActivityFailure). */
+function applicationFailure(err: unknown): ApplicationFailure | null {
+  const failure = err instanceof ActivityFailure ? err.cause : err;
+  return failure instanceof ApplicationFailure ? failure : null;
+}
+
 /**
  * A saga that moves one folder from `source` to `target`: freeze source → drain → enable target → verify →
  * disable and hide source. Each forward step pushes its compensation; a failure (or a cancellation) runs
@@ -146,85 +175,146 @@ export async function moveFolder(
   const { workflowId, runId } = workflowInfo();
   const run: RunRef = { ...ref, workflowId, runId };
   const input: StepInput = { ref: run, source, target };
-  const { forward, waited, drain, undo } = activities(opts, activityPrefix);
+  const { forward, once, waited, drain, undo } = activities(opts, activityPrefix);
   const compensations: (() => Promise<void>)[] = [];
   const undoFreeze = () => undo.undoFreezeSource(input);
   const undoDrain = () => undo.undoDrain(input);
   const undoEnable = () => undo.undoEnableTarget(input);
+  /** Pushes a compensation (run first), once. */
+  const compensate = (undoStep: () => Promise<void>) => {
+    if (!compensations.includes(undoStep)) compensations.unshift(undoStep);
+  };
   const at = (step: MoveStep) => (progress.step = step);
+  // The parent (set by the server, not by whoever starts the workflow) lets the activity check that a cutover
+  // was started by its batch.
+  const parentRun = () => {
+    const parent = workflowInfo().parent;
+    return parent ? { workflowId: parent.workflowId, runId: parent.runId } : null;
+  };
+  // The drain's wait in all: at most the drain timeout, and never so long that the freeze window's bound is near.
+  let frozenAt = 0;
+  let drainFrom = 0;
+  const budget = () =>
+    Math.max(
+      0,
+      Math.min(
+        opts.drainTimeoutMs - (Date.now() - drainFrom),
+        opts.freezeWindowMaxMs - (Date.now() - frozenAt) - 5_000,
+      ),
+    );
 
   at('begin');
-  try {
-    // The parent (set by the server, not by whoever starts the workflow) lets the activity check that a cutover
-    // was started by its batch.
-    const parent = workflowInfo().parent;
-    await forward.beginMove({
-      ref: run,
-      reason,
-      parent: parent ? { workflowId: parent.workflowId, runId: parent.runId } : null,
-    });
-  } catch (err) {
-    if (isCancellation(err) && patched(CANCELLED_START_ASKS_THE_RECORD)) {
-      // Cancelled before the first step ran here: an earlier attempt of this workflow task may have moved the
-      // folder all the same (see the patch). Nothing recorded: nothing was touched.
-      const settled = await settle('cancelled by an operator', [undoEnable, undoDrain, undoFreeze], {
-        ask: true,
-        atStart: true,
+  // Where the step-by-step move starts: at the beginning, or where the whole move at once stopped.
+  let from: 'begin' | 'freeze' | 'drain' | 'enable' = 'begin';
+  let pending = 0;
+  const atOnce = patched(MOVE_AT_ONCE);
+  if (atOnce) {
+    frozenAt = drainFrom = Date.now();
+    try {
+      const moved = await once.moveAtOnce({
+        ...input,
+        reason,
+        parent: parentRun(),
+        timeoutMs: LOCAL_DRAIN_MS,
+        budgetMs: budget(),
+        freezeWindowMaxMs: opts.freezeWindowMaxMs,
       });
-      if (settled) return settled;
+      if (!('freezeWindowMs' in moved)) {
+        // Frozen, files still in flight: the drain activity goes on from the freeze's instant.
+        compensate(undoFreeze);
+        frozenAt = drainFrom = moved.frozenAt;
+        from = 'drain';
+        pending = moved.pending;
+      } else return end('succeeded', null, moved.freezeWindowMs);
+    } catch (err) {
+      const stage = stageOf(err);
+      if (isCancellation(err) || stage === null) {
+        // Where it stopped is not known (cancelled, or timed out): the record says whether it was begun or done, and
+        // every step's compensation, harmless on a step not taken, puts back what might have been.
+        const failure = isCancellation(err) ? 'cancelled by an operator' : reasonOf(err);
+        return (
+          (await settle(failure, [undoEnable, undoFreeze], { ask: true, atStart: true })) ??
+          end('refused', reasonOf(err), null)
+        );
+      }
+      if (stage !== 'begin') compensate(undoFreeze);
+      if (stage === 'enable') compensate(undoEnable);
+      if (isPermanent(err)) {
+        if (stage === 'begin') return end('refused', reasonOf(err), null);
+        return (await settle(reasonOf(err), compensations, { ask: true, atStart: false }))!;
+      }
+      // A retry could help: on step by step from that stage, each step with its retries (each idempotent).
+      log.warn('move at once stopped, going on step by step', {
+        folder: ref.folderCode,
+        stage,
+        failure: reasonOf(err),
+      });
+      from = stage;
     }
-    return end('refused', reasonOf(err), null);
+  }
+  if (from === 'begin') {
+    try {
+      await forward.beginMove({ ref: run, reason, parent: parentRun() });
+    } catch (err) {
+      if (isCancellation(err) && (atOnce || patched(CANCELLED_START_ASKS_THE_RECORD))) {
+        // Cancelled before the first step ran here: an earlier attempt of this workflow task may have moved the
+        // folder all the same (see the patch). Nothing recorded: nothing was touched.
+        const settled = await settle('cancelled by an operator', [undoEnable, undoDrain, undoFreeze], {
+          ask: true,
+          atStart: true,
+        });
+        if (settled) return settled;
+      }
+      return end('refused', reasonOf(err), null);
+    }
   }
   try {
-    at('freeze');
-    const frozenAt = Date.now();
-    compensations.unshift(undoFreeze);
-    // The drain's wait in all: at most the drain timeout, and never so long that the freeze window's bound is near.
-    let drainFrom = frozenAt;
-    const budget = () =>
-      Math.max(
-        0,
-        Math.min(
-          opts.drainTimeoutMs - (Date.now() - drainFrom),
-          opts.freezeWindowMaxMs - (Date.now() - frozenAt) - 5_000,
-        ),
-      );
-    if (patched(FREEZE_AND_DRAIN_AS_ONE)) {
-      // The freeze and the drain's local attempt: one local activity. That attempt hands nothing over, so there is
-      // nothing to hand back unless the drain activity runs.
-      const local = await waited.freezeAndDrain({ ...input, timeoutMs: LOCAL_DRAIN_MS, budgetMs: budget() });
-      at('drain');
-      if (local.pending > 0) {
-        compensations.unshift(undoDrain);
-        await drain.drainSource({ ...input, timeoutMs: budget() });
-      }
-    } else {
-      await forward.freezeSource(input);
-      at('drain');
-      compensations.unshift(undoDrain);
-      drainFrom = Date.now();
-      if (patched(DRAIN_LOCALLY_FIRST)) {
-        const local = await forward.drainSource({
-          ...input,
-          timeoutMs: Math.min(LOCAL_DRAIN_MS, budget()),
-          handOver: false,
-        });
-        // Files still in flight: the rest of the budget as a normal activity, which hands over what is left.
-        if (local.pending > 0) await drain.drainSource({ ...input, timeoutMs: budget() });
+    if (from === 'begin' || from === 'freeze') {
+      at('freeze');
+      frozenAt = drainFrom = Date.now();
+      compensate(undoFreeze);
+      if (atOnce || patched(FREEZE_AND_DRAIN_AS_ONE)) {
+        // The freeze and the drain's local attempt: one local activity. That attempt hands nothing over, so there is
+        // nothing to hand back unless the drain activity runs.
+        pending = (await waited.freezeAndDrain({ ...input, timeoutMs: LOCAL_DRAIN_MS, budgetMs: budget() }))
+          .pending;
+        at('drain');
+        if (pending > 0) {
+          compensate(undoDrain);
+          await drain.drainSource({ ...input, timeoutMs: budget() });
+        }
       } else {
-        await drain.drainSource({ ...input, timeoutMs: budget() });
+        await forward.freezeSource(input);
+        at('drain');
+        compensate(undoDrain);
+        drainFrom = Date.now();
+        if (patched(DRAIN_LOCALLY_FIRST)) {
+          const local = await forward.drainSource({
+            ...input,
+            timeoutMs: Math.min(LOCAL_DRAIN_MS, budget()),
+            handOver: false,
+          });
+          // Files still in flight: the rest of the budget as a normal activity, which hands over what is left.
+          if (local.pending > 0) await drain.drainSource({ ...input, timeoutMs: budget() });
+        } else {
+          await drain.drainSource({ ...input, timeoutMs: budget() });
+        }
       }
+    } else if (from === 'drain') {
+      at('drain');
+      compensate(undoDrain);
+      await drain.drainSource({ ...input, timeoutMs: budget() });
     }
-    if (Date.now() - frozenAt > opts.freezeWindowMaxMs) {
+    if (from !== 'enable' && Date.now() - frozenAt > opts.freezeWindowMaxMs) {
       throw ApplicationFailure.nonRetryable(
         `freeze window would exceed ${opts.freezeWindowMaxMs} ms`,
         'FreezeWindowExceeded',
       );
     }
     at('enable');
-    compensations.unshift(undoEnable);
+    compensate(undoEnable);
     let done: { freezeWindowMs: number | null };
-    if (patched(ONE_STEP_FROM_ENABLE)) {
+    if (atOnce || patched(ONE_STEP_FROM_ENABLE)) {
       // Enable, verify, disable the source and record: one local activity (its progress reads "enable" throughout).
       done = await waited.completeMove(input);
     } else {
@@ -242,7 +332,7 @@ export async function moveFolder(
     log.warn('move failed, compensating', { folder: ref.folderCode, failure });
     // A cancelled workflow must still put everything back. (Not at the start: never null.)
     return (await settle(failure, compensations, {
-      ask: patched(RECORDED_OUTCOME_BEFORE_COMPENSATING),
+      ask: atOnce || patched(RECORDED_OUTCOME_BEFORE_COMPENSATING),
       atStart: false,
     }))!;
   }

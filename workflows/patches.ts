@@ -53,3 +53,11 @@ export const CANCELLED_START_ASKS_THE_RECORD = 'cancelled-start-asks-the-record'
  * which may hand files over, runs: the local attempt hands nothing over.
  */
 export const FREEZE_AND_DRAIN_AS_ONE = 'freeze-and-drain-as-one';
+
+/**
+ * A whole move runs as one local activity, `moveAtOnce`, in one attempt: one hand-off between the worker's
+ * activities and the workflow per folder instead of three, none inside the freeze window (issue 27). It says where
+ * it stopped; files still in flight go to the drain activity, a failure a retry could help goes on step by step
+ * from there, and the compensations are those of the steps tried.
+ */
+export const MOVE_AT_ONCE = 'move-at-once';

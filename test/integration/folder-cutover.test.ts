@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planBatch } from '../../app/batches';
+import { markerData } from '../../bench/waterfall';
 import { folderCutover } from '../../workflows/folder-cutover';
 import { alice, runBatch } from '../support/batches';
 import { until } from '../support/wait';
@@ -7,7 +8,7 @@ import { cutoverStack, FAST_MOVE, snapshot } from '../support/stack';
 import { uniqueId } from '../support/temporal';
 
 const stack = await cutoverStack();
-const { db, client, taskQueue, sim, app } = stack;
+const { db, client, taskQueue, sim, app, simAdmin } = stack;
 await stack.runWorker();
 
 /** One folder cut over in a batch of its own (a folder moves only inside an approved batch). */
@@ -42,9 +43,9 @@ async function expectOnOnePlatformAsRecorded(code: string, batchOutcome: { statu
 
 describe('folderCutover', () => {
   it('moves a legacy folder to ECP 2.0: live, legacy disabled and hidden, freeze window measured, every step recorded', async () => {
-    // Recorded for the replay test since the freeze and the local drain run as one local activity
-    // (FREEZE_AND_DRAIN_AS_ONE); the cutover-succeeded*.json histories are from before.
-    const result = await cutover('SD1', 'cutover-succeeded-freeze-and-drain-as-one');
+    // Recorded for the replay test since the whole move runs as one local activity (MOVE_AT_ONCE); the
+    // cutover-succeeded*.json histories are from before.
+    const result = await cutover('SD1', 'cutover-succeeded-move-at-once');
     expect(result).toMatchObject({ status: 'live', failure: null });
     expect(result.freezeWindowMs).toBeGreaterThanOrEqual(0);
     expect(result.freezeWindowMs).toBeLessThan(FAST_MOVE.freezeWindowMaxMs);
@@ -80,11 +81,11 @@ describe('folderCutover', () => {
     // Nothing in flight: the drain ran in the workflow task, no activity went through the server.
     const history = await client.workflow.getHandle(`cutover-${result.batchId}-SD1`).fetchHistory();
     expect(history.events?.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
-    // Three local activities: begin; freeze and drain; enable → verify → disable → record.
+    // One local activity: the whole move at once (begin, freeze, drain, enable, verify, disable, record).
     const locals = history.events?.filter(
       (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
     );
-    expect(locals?.length).toBe(3);
+    expect(locals?.length).toBe(1);
   });
 
   const steps: [string, string][] = [
@@ -99,9 +100,9 @@ describe('folderCutover', () => {
       const before = await snapshot(db, ['SD2']);
       sim.faults.set([{ match, outage: true }]);
       try {
-        // Recorded since the freeze and the local drain run as one local activity (FREEZE_AND_DRAIN_AS_ONE); the
-        // histories from before stay for replay.
-        const record = `cutover-compensated-at-${step.replaceAll(' ', '-')}-freeze-and-drain-as-one`;
+        // Recorded since the whole move runs as one local activity (MOVE_AT_ONCE): the outage stops it, and the move
+        // goes on step by step from there until its attempts are spent. The histories from before stay for replay.
+        const record = `cutover-compensated-at-${step.replaceAll(' ', '-')}-move-at-once`;
         const result = await cutover('SD2', record);
         expect(result.status).toBe('failed');
         expect(result.failure).toMatch(/platform answered 503/);
@@ -143,7 +144,7 @@ describe('folderCutover', () => {
         const running = runBatch(app, [code], {
           record: {
             folder: code,
-            name: `cutover-cancelled-mid-${step.replaceAll(' ', '-')}${verifyFails ? '-then-compensated' : ''}`,
+            name: `cutover-cancelled-mid-${step.replaceAll(' ', '-')}${verifyFails ? '-then-compensated' : ''}-move-at-once`,
           },
         });
         const run = await until('the call to be in flight', async () => {
@@ -165,6 +166,44 @@ describe('folderCutover', () => {
     });
   }
 
+  // A failure no retry can help (here the verification: legacy reopened by hand under the move while ECP 2.0 is
+  // being enabled) ends the whole move at once where it stopped, and puts back exactly what it tried: ECP 2.0
+  // closed again, then legacy reopened, with no step tried again, and the reason told.
+  it('a verification that fails for good is put back at once: ECP 2.0 closed, legacy open, the reason told', async () => {
+    const code = 'BCPDRILL';
+    sim.faults.set([{ match: `POST /ecp2/admin/folders/${code}/enable`, latencyMs: 1_000 }]);
+    let workflowId = '';
+    try {
+      const running = runBatch(app, [code], {
+        record: { folder: code, name: 'cutover-verification-failed-move-at-once' },
+      });
+      workflowId = (
+        await until('the enable to be in flight', async () => {
+          const r = await db('folder_runs').where({ folder_code: code, status: 'running' }).first();
+          return r?.step === 'drained' ? r : undefined;
+        })
+      ).workflow_id;
+      expect((await simAdmin(`/legacy/admin/folders/${code}/enable`, { method: 'POST' })).status).toBe(200);
+      const { result } = await running;
+      expect(result.folders[code].failure).toMatch(
+        /verification failed for BCPDRILL: ecp2 accepts, legacy accepts/,
+      );
+      await expectOnOnePlatformAsRecorded(code, result.folders[code]);
+    } finally {
+      sim.faults.clear();
+    }
+    expect(await db('folders').where({ code }).first()).toMatchObject({ placement: 'legacy' });
+    // The move's local activities: the whole move once, then the record asked and the two steps it tried put back.
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    expect(history.events?.map((e) => markerData(e)?.activity_type).filter(Boolean)).toEqual([
+      'moveAtOnce',
+      'recordedOutcome',
+      'undoEnableTarget',
+      'undoFreezeSource',
+      'finishMove',
+    ]);
+  });
+
   // A move's one workflow task that runs long (platform calls of 9.5 s) is kept alive by the worker, which reports
   // it to the server every 8 s; a cancellation then reaches the workflow while completeMove is still running.
   // Compensating at once would let its late calls land after their undo (here: legacy disabled after it was
@@ -177,7 +216,7 @@ describe('folderCutover', () => {
     ]);
     try {
       const running = runBatch(app, [code], {
-        record: { folder: code, name: 'cutover-cancelled-during-a-long-complete-move' },
+        record: { folder: code, name: 'cutover-cancelled-during-a-long-move-at-once' },
       });
       const run = await until('the verification to be in flight', async () => {
         const r = await db('folder_runs').where({ folder_code: code, status: 'running' }).first();

@@ -51,7 +51,7 @@ const platform = async (code: string) => ({
 describe("a lost acknowledgement of a move's final write", () => {
   it('leaves the platforms where the record says: live on ECP 2.0, not compensated back to legacy', async () => {
     const { result } = await runBatch(s.app, ['SD2'], {
-      record: { folder: 'SD2', name: 'cutover-ack-lost-freeze-and-drain-as-one' },
+      record: { folder: 'SD2', name: 'cutover-ack-lost-move-at-once' },
     });
     expect(lost).toBeGreaterThanOrEqual(2); // every attempt of the final step "failed"
     expect(await s.db('folders').where({ code: 'SD2' }).first('placement')).toEqual({ placement: 'live' });

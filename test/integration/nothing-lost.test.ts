@@ -64,9 +64,7 @@ describe('nothing lost under load (I1, I3)', () => {
       // With no time to wait, the local drain leaves the files to the drain activity, which hands them over: the
       // history of that path is a replay fixture.
       const record =
-        drainTimeoutMs === 0
-          ? { folder, name: 'cutover-drain-handed-over-freeze-and-drain-as-one' }
-          : undefined;
+        drainTimeoutMs === 0 ? { folder, name: 'cutover-drain-handed-over-move-at-once' } : undefined;
       const { result } = await runBatch(
         {
           ...app,
@@ -140,7 +138,7 @@ describe('nothing lost under load (I1, I3)', () => {
           config: { ...app.config, drainTimeoutMs: 0, freezeWindowMaxMs: 60_000, MOVE_MAX_ATTEMPTS: 2 },
         },
         [folder],
-        { record: { folder, name: 'cutover-hand-over-failed-freeze-and-drain-as-one' } },
+        { record: { folder, name: 'cutover-hand-over-failed-move-at-once' } },
       );
       expect(result.folders[folder]).toMatchObject({
         status: 'failed',

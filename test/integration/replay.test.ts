@@ -64,6 +64,21 @@ describe('replay of recorded histories', () => {
         'cutover-ack-lost-freeze-and-drain-as-one.json',
         'cutover-drain-handed-over-freeze-and-drain-as-one.json',
         'cutover-hand-over-failed-freeze-and-drain-as-one.json',
+        // The whole move as one local activity (MOVE_AT_ONCE), its outcomes and where it stops.
+        'cutover-succeeded-move-at-once.json',
+        'cutover-compensated-at-freeze-move-at-once.json',
+        'cutover-compensated-at-drain-move-at-once.json',
+        'cutover-compensated-at-enable-move-at-once.json',
+        'cutover-compensated-at-verify-move-at-once.json',
+        'cutover-compensated-at-disable-the-source-move-at-once.json',
+        'cutover-verification-failed-move-at-once.json',
+        'cutover-ack-lost-move-at-once.json',
+        'cutover-drain-handed-over-move-at-once.json',
+        'cutover-hand-over-failed-move-at-once.json',
+        'cutover-cancelled-mid-enable-move-at-once.json',
+        'cutover-cancelled-mid-disable-the-source-move-at-once.json',
+        'cutover-cancelled-mid-enable-then-compensated-move-at-once.json',
+        'cutover-cancelled-during-a-long-move-at-once.json',
       ]),
     );
   });
