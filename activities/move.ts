@@ -7,12 +7,13 @@ import {
   sleep,
 } from '@temporalio/activity';
 import { isDomainError, NotAllowedError } from '../domain/errors';
-import type { RunRef } from '../domain/folder-runs';
+import { pastTheFreeze, type RunRef } from '../domain/folder-runs';
 import type { PlatformName } from '../domain/intake-rules';
 import { PlatformRefusal, type PlatformGateway } from '../platform/gateway';
 import type { EventStore } from '../stores/event-store';
 import { runKey } from '../stores/events';
 import { UnverifiedCutover, type RunStore } from '../stores/run-store';
+import { asDataError } from '../worker/data-errors';
 
 export interface MoveDeps {
   runs: RunStore;
@@ -61,9 +62,9 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
       ref: RunRef;
       reason: string | null;
       parent?: { workflowId: string; runId: string } | null;
-    }): Promise<void> {
+    }): Promise<string | null> {
       try {
-        await runs.begin(input.ref, input.reason, input.parent ?? null);
+        return await runs.begin(input.ref, input.reason, input.parent ?? null);
       } catch (err) {
         // A refusal of a cutover its batch started is recorded; a start by hand writes nothing (the worker's log says it).
         if (err instanceof NotAllowedError && !(err instanceof UnverifiedCutover)) {
@@ -79,7 +80,7 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
             runId: ref.runId,
           });
         }
-        await permanent(() => Promise.reject(err));
+        return permanent(() => Promise.reject(err));
       }
     },
 
@@ -178,15 +179,6 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
     const signal = cancellationSignal();
     if (signal.aborted) throw new CancelledFailure(`${what} cancelled: ${String(signal.reason)}`);
   };
-  /** The freeze, then the drain's local attempt, in what is left of `budgetMs` (no hand-over). */
-  async function freezeThenDrain(input: StepInput & { timeoutMs: number; budgetMs: number }, what: string) {
-    const started = Date.now();
-    await steps.freezeSource(input);
-    stopIfCancelled(what);
-    // A slow (or retried) freeze leaves less of the drain's budget: the wait is cut as the workflow would.
-    const timeoutMs = Math.max(0, Math.min(input.timeoutMs, input.budgetMs - (Date.now() - started)));
-    return steps.drainSource({ ...input, timeoutMs, handOver: false });
-  }
   /** Enable the target, verify, disable the source, record the outcome; stops between steps when cancelled. */
   async function enableToFinish(input: StepInput, what: string) {
     const then = <T>(step: () => Promise<T>) => {
@@ -208,7 +200,12 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
      * Cancelled, it stops before the drain or at its next poll (the activity's sleep is cancelled).
      */
     async freezeAndDrain(input: StepInput & { timeoutMs: number; budgetMs: number }) {
-      return freezeThenDrain(input, 'freezeAndDrain');
+      const started = Date.now();
+      await steps.freezeSource(input);
+      stopIfCancelled('freezeAndDrain');
+      // A slow (or retried) freeze leaves less of the drain's budget: the wait is cut as the workflow would.
+      const timeoutMs = Math.max(0, Math.min(input.timeoutMs, input.budgetMs - (Date.now() - started)));
+      return steps.drainSource({ ...input, timeoutMs, handOver: false });
     },
     /**
      * The move's last four steps as one local activity (workflows/move-folder.ts, ONE_STEP_FROM_ENABLE): enable
@@ -228,9 +225,10 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
      * disable the source and record: the same calls and writes in the same order as the step-by-step move,
      * with one hand-off to the workflow instead of three. Files still in flight: it stops after the local drain
      * (`pending` > 0, `frozenAt` for the freeze window) and the workflow goes on with the drain activity. A
-     * failure says where it stopped (`details[0].stage`: begin, freeze or enable, that step or one after it not
-     * done), so that the workflow compensates exactly what was tried, or goes on step by step from there with
-     * retries. Cancelled, it stops before its next step.
+     * failure says where it stopped (`details[0]`, StoppedAt), so that the workflow puts back exactly what was
+     * tried, or goes on step by step from there with retries. A run begun by an earlier attempt (the workflow
+     * task retried after a worker was lost) is taken up where its record says. Cancelled, it stops before its
+     * next step.
      */
     async moveAtOnce(
       input: StepInput & {
@@ -244,43 +242,64 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
     ): Promise<
       { pending: 0; frozenAt: number; freezeWindowMs: number | null } | { pending: number; frozenAt: number }
     > {
-      let stage: MoveStage = 'begin';
+      const where: StoppedAt = { stage: 'begin', resumed: false };
       try {
-        await steps.beginMove(input);
+        const earlier = await steps.beginMove(input);
+        where.resumed = earlier !== null;
         stopIfCancelled('moveAtOnce');
-        stage = 'freeze';
         const frozenAt = Date.now();
-        const drained = await freezeThenDrain(input, 'moveAtOnce');
-        if (drained.pending > 0) return { pending: drained.pending, frozenAt };
-        if (Date.now() - frozenAt > input.freezeWindowMaxMs) {
-          throw ApplicationFailure.nonRetryable(
-            `freeze window would exceed ${input.freezeWindowMaxMs} ms`,
-            'FreezeWindowExceeded',
-          );
+        // A retry of a move that an earlier attempt took as far as the enable goes on from there (pastTheFreeze).
+        if (!pastTheFreeze(earlier)) {
+          where.stage = 'freeze';
+          await steps.freezeSource(input);
+          stopIfCancelled('moveAtOnce');
+          Object.assign(where, { stage: 'drain', frozenAt });
+          // A slow freeze leaves less of the drain's budget, as in freezeAndDrain.
+          const timeoutMs = Math.max(0, Math.min(input.timeoutMs, input.budgetMs - (Date.now() - frozenAt)));
+          const drained = await steps.drainSource({ ...input, timeoutMs, handOver: false });
+          if (drained.pending > 0) return { pending: drained.pending, frozenAt };
+          if (Date.now() - frozenAt > input.freezeWindowMaxMs) {
+            throw ApplicationFailure.nonRetryable(
+              `freeze window would exceed ${input.freezeWindowMaxMs} ms`,
+              'FreezeWindowExceeded',
+            );
+          }
+          stopIfCancelled('moveAtOnce');
         }
-        stopIfCancelled('moveAtOnce');
-        stage = 'enable';
+        where.stage = 'enable';
         const done = await enableToFinish(input, 'moveAtOnce');
         return { pending: 0, frozenAt, freezeWindowMs: done.freezeWindowMs };
       } catch (err) {
         if (err instanceof CancelledFailure) throw err;
-        throw stoppedAt(stage, err);
+        throw stoppedAt(where, err);
       }
     },
   };
 }
 
-/** Where a whole move (moveAtOnce) stopped: that step was tried, or one after it, and none after the next stage. */
-export type MoveStage = 'begin' | 'freeze' | 'enable';
+/**
+ * Where a whole move (moveAtOnce) stopped: the stage it was in when it failed (the steps of the stages before it
+ * are done); `resumed` when an earlier attempt had begun the run (a retried workflow task), which may have gone
+ * further; `frozenAt` once the source is frozen.
+ */
+export type MoveStage = 'begin' | 'freeze' | 'drain' | 'enable';
+export interface StoppedAt {
+  stage: MoveStage;
+  resumed: boolean;
+  frozenAt?: number;
+}
 
-/** The same failure (message, type, whether a retry can help), saying where the move stopped. */
-function stoppedAt(stage: MoveStage, err: unknown): ApplicationFailure {
-  const e = err instanceof Error ? err : new Error(String(err));
+/**
+ * The same failure (message, type, whether a retry can help; data the database refuses as a DataError, as the
+ * worker's interceptor would), saying where the move stopped.
+ */
+function stoppedAt(where: StoppedAt, err: unknown): ApplicationFailure {
+  const e = asDataError(err, activityInfo().attempt) ?? (err instanceof Error ? err : new Error(String(err)));
   return ApplicationFailure.create({
     message: e.message,
     type: e instanceof ApplicationFailure ? (e.type ?? undefined) : e.name,
     nonRetryable: e instanceof ApplicationFailure && e.nonRetryable === true,
-    details: [{ stage }],
+    details: [where],
     cause: e,
   });
 }

@@ -27,3 +27,13 @@ export const MOVES: Record<RunKind, { during: Placement; success: Placement; fai
   cutover: { during: 'cutting_over', success: 'live', failure: 'legacy' },
   rollback: { during: 'rolling_back', success: 'legacy', failure: 'live' },
 };
+
+/**
+ * Whether a run's recorded step says an earlier attempt took the move as far as enabling the target (or
+ * finished it): from there the source may be disabled already, so it is not frozen again, and the steps
+ * from the enable on (each idempotent) are what is left. The record lags the platforms by at most one call,
+ * and the source is disabled only after `target_enabled` is written.
+ */
+export function pastTheFreeze(step: string | null): boolean {
+  return step !== null && ['target_enabled', 'verified', 'source_disabled', 'done'].includes(step);
+}

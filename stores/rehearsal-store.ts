@@ -125,7 +125,7 @@ export function createRehearsalStore(db: Db): RehearsalStore {
 
   const runs: RunStore = {
     async begin(r, _reason, parent = null) {
-      await db.transaction(async (trx) => {
+      return db.transaction(async (trx) => {
         const reh = await trx('rehearsals')
           .where({ id: r.batchId ?? '' })
           .forShare()
@@ -148,7 +148,8 @@ export function createRehearsalStore(db: Db): RehearsalStore {
           throw new ConflictError(
             `rehearsal of ${r.folderCode} refused: not a folder of rehearsal ${reh.id}`,
           );
-        if (f.workflow_id === r.workflowId && f.run_id === r.runId) return; // begun by an earlier attempt
+        if (f.workflow_id === r.workflowId && f.run_id === r.runId)
+          return (f.step as string | null) ?? 'begin'; // begun by an earlier attempt
         if (f.status !== 'pending')
           throw new ConflictError(
             `rehearsal of ${r.folderCode} refused: it was rehearsed already in ${reh.id} (${f.status})`,
@@ -160,6 +161,7 @@ export function createRehearsalStore(db: Db): RehearsalStore {
           step: 'begin',
           started_at: trx.fn.now(),
         });
+        return null;
       });
     },
     async step(r, step, patch = {}) {

@@ -13,12 +13,15 @@ import { appendEvent, runKey } from './events';
  * each keyed by (workflow, run, step) so that a retried activity changes nothing the second time.
  */
 export interface RunStore {
-  /** `parent`: the workflow (and run) that started this one, as Temporal's server recorded it. */
+  /**
+   * `parent`: the workflow (and run) that started this one, as Temporal's server recorded it. Resolves to null
+   * when this call began the run, and to the run's recorded step when an earlier attempt had (a retry).
+   */
   begin(
     r: RunRef,
     reason: string | null,
     parent?: { workflowId: string; runId: string } | null,
-  ): Promise<void>;
+  ): Promise<string | null>;
   /** Records a step of a running run; of a succeeded one, nothing; refuses what stepRefusal refuses. */
   step(r: RunRef, step: string, patch?: StepPatch): Promise<void>;
   finish(
@@ -65,8 +68,9 @@ export function createRunStore(db: Db): RunStore {
 
   return {
     async begin(r, reason, parent = null) {
-      await db.transaction(async (trx) => {
-        if (await runRow(trx, r).first('id')) return; // already begun by an earlier attempt
+      return db.transaction(async (trx) => {
+        const earlier = await runRow(trx, r).first('step');
+        if (earlier) return (earlier.step as string | null) ?? 'begin'; // already begun by an earlier attempt
         const folder = await trx('folders').where({ code: r.folderCode }).forUpdate().first();
         if (!folder) throw new NotFoundError(`folder ${r.folderCode} is not in the catalog`);
         // A supervised repair holds the folder (its claim: stores/repair-store.ts): nothing else moves it meanwhile.
@@ -127,6 +131,7 @@ export function createRunStore(db: Db): RunStore {
             .where({ batch_id: r.batchId, folder_code: r.folderCode })
             .update({ status: 'running', step: 'begin' });
         await event(trx, r, 'begin', folder.placement, move.during, reason ?? `${r.kind} started`);
+        return null;
       });
     },
 

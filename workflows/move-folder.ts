@@ -18,9 +18,9 @@ import {
   ONE_STEP_FROM_ENABLE,
   RECORDED_OUTCOME_BEFORE_COMPENSATING,
 } from './patches';
-import type { createMoveActivities, MoveStage, StepInput } from '../activities/move';
+import type { createMoveActivities, StepInput, StoppedAt } from '../activities/move';
 import type { PlatformName } from '../domain/intake-rules';
-import type { RunKind, RunRef } from '../domain/folder-runs';
+import { pastTheFreeze, type RunKind, type RunRef } from '../domain/folder-runs';
 
 type MoveActivities = ReturnType<typeof createMoveActivities>;
 
@@ -80,9 +80,11 @@ function activities(opts: MoveOptions, prefix: string) {
     forward: named(proxyLocalActivities<MoveActivities>({ startToCloseTimeout: '30s', retry }), prefix),
     // The whole move in one local activity (moveAtOnce), one attempt: a failure that a retry could help goes on
     // step by step, from where it stopped, with the proxies below and their retries. Waited for when cancelled.
+    // Its timeout is well above the sum of its calls' own (seven platform calls of 10 s at most, and the writes):
+    // a timeout, which is not waited for, is not how it ends unless something hangs.
     once: named(
       proxyLocalActivities<MoveActivities>({
-        startToCloseTimeout: '60s',
+        startToCloseTimeout: '150s',
         retry: { maximumAttempts: 1 },
         cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       }),
@@ -139,9 +141,10 @@ export function reasonOf(err: unknown): string {
 }
 
 /** Where a whole move at once stopped (activities/move.ts, moveAtOnce), or null when its failure does not say. */
-function stageOf(err: unknown): MoveStage | null {
+function stoppedAt(err: unknown): StoppedAt | null {
   const failure = applicationFailure(err);
-  return (failure?.details?.[0] as { stage?: MoveStage } | undefined)?.stage ?? null;
+  const where = failure?.details?.[0] as StoppedAt | undefined;
+  return where?.stage ? where : null;
 }
 
 /** A failure that no retry will help (a refusal, a failed verification, the freeze window). */
@@ -205,8 +208,7 @@ export async function moveFolder(
 
   at('begin');
   // Where the step-by-step move starts: at the beginning, or where the whole move at once stopped.
-  let from: 'begin' | 'freeze' | 'drain' | 'enable' = 'begin';
-  let pending = 0;
+  let from: StoppedAt['stage'] = 'begin';
   const atOnce = patched(MOVE_AT_ONCE);
   if (atOnce) {
     frozenAt = drainFrom = Date.now();
@@ -224,37 +226,47 @@ export async function moveFolder(
         compensate(undoFreeze);
         frozenAt = drainFrom = moved.frozenAt;
         from = 'drain';
-        pending = moved.pending;
       } else return end('succeeded', null, moved.freezeWindowMs);
     } catch (err) {
-      const stage = stageOf(err);
-      if (isCancellation(err) || stage === null) {
+      const where = stoppedAt(err);
+      if (isCancellation(err) || where === null) {
         // Where it stopped is not known (cancelled, or timed out): the record says whether it was begun or done, and
-        // every step's compensation, harmless on a step not taken, puts back what might have been.
+        // every step's compensation, harmless on a step not taken, puts back what might have been. (It hands
+        // nothing over: the drain's compensation is not needed.)
         const failure = isCancellation(err) ? 'cancelled by an operator' : reasonOf(err);
         return (
           (await settle(failure, [undoEnable, undoFreeze], { ask: true, atStart: true })) ??
           end('refused', reasonOf(err), null)
         );
       }
-      if (stage !== 'begin') compensate(undoFreeze);
-      if (stage === 'enable') compensate(undoEnable);
+      // The compensations of the steps tried; all of them when an earlier attempt had begun (it may have gone further).
+      if (where.stage !== 'begin' || where.resumed) compensate(undoFreeze);
+      if (where.stage === 'enable' || where.resumed) compensate(undoEnable);
       if (isPermanent(err)) {
-        if (stage === 'begin') return end('refused', reasonOf(err), null);
+        if (compensations.length === 0) return end('refused', reasonOf(err), null);
         return (await settle(reasonOf(err), compensations, { ask: true, atStart: false }))!;
       }
-      // A retry could help: on step by step from that stage, each step with its retries (each idempotent).
+      // A retry could help: on step by step from that stage, each step with its retries (each idempotent), the
+      // freeze window from the freeze's own instant.
       log.warn('move at once stopped, going on step by step', {
         folder: ref.folderCode,
-        stage,
+        stage: where.stage,
         failure: reasonOf(err),
       });
-      from = stage;
+      from = where.stage;
+      if (where.frozenAt !== undefined) frozenAt = drainFrom = where.frozenAt;
     }
   }
   if (from === 'begin') {
     try {
-      await forward.beginMove({ ref: run, reason, parent: parentRun() });
+      const earlier = await forward.beginMove({ ref: run, reason, parent: parentRun() });
+      if (atOnce && earlier !== null) {
+        // Begun by an earlier attempt, which may have gone further: everything it may have done is put back on a
+        // failure, and a move it took as far as the enable goes on from there (its source may be disabled already).
+        compensate(undoFreeze);
+        compensate(undoEnable);
+        if (pastTheFreeze(earlier)) from = 'enable';
+      }
     } catch (err) {
       if (isCancellation(err) && (atOnce || patched(CANCELLED_START_ASKS_THE_RECORD))) {
         // Cancelled before the first step ran here: an earlier attempt of this workflow task may have moved the
@@ -276,10 +288,13 @@ export async function moveFolder(
       if (atOnce || patched(FREEZE_AND_DRAIN_AS_ONE)) {
         // The freeze and the drain's local attempt: one local activity. That attempt hands nothing over, so there is
         // nothing to hand back unless the drain activity runs.
-        pending = (await waited.freezeAndDrain({ ...input, timeoutMs: LOCAL_DRAIN_MS, budgetMs: budget() }))
-          .pending;
+        const local = await waited.freezeAndDrain({
+          ...input,
+          timeoutMs: LOCAL_DRAIN_MS,
+          budgetMs: budget(),
+        });
         at('drain');
-        if (pending > 0) {
+        if (local.pending > 0) {
           compensate(undoDrain);
           await drain.drainSource({ ...input, timeoutMs: budget() });
         }

@@ -205,7 +205,7 @@ describe('folderCutover', () => {
   });
 
   // A move's one workflow task that runs long (platform calls of 9.5 s) is kept alive by the worker, which reports
-  // it to the server every 8 s; a cancellation then reaches the workflow while completeMove is still running.
+  // it to the server every 8 s; a cancellation then reaches the workflow while the move (moveAtOnce) is still running.
   // Compensating at once would let its late calls land after their undo (here: legacy disabled after it was
   // reopened, the folder closed on both while its record says legacy). The folder must end on one platform.
   it('a cutover cancelled while its last steps are still running for long ends on exactly one platform, the one its record says (I1)', async () => {

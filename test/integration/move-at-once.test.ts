@@ -1,0 +1,91 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import { createMoveActivities } from '../../activities/move';
+import type { RunRef } from '../../domain/folder-runs';
+import { createEventStore } from '../../stores/event-store';
+import { createRunStore, type RunStore } from '../../stores/run-store';
+import { cutoverStack } from '../support/stack';
+import { batch } from '../support/store-rows';
+
+// The whole move as one local activity (moveAtOnce) runs again from its start when its workflow task is retried
+// (a worker lost mid-move). The retry must take the move up where the record says, not freeze a source that
+// the lost attempt had already disabled (the platform refuses that) and then put back only the freeze, which
+// would leave the folder open on both platforms.
+const stack = await cutoverStack();
+const { db, gateway } = stack;
+const runs = createRunStore(db);
+const events = createEventStore(db);
+const parent = await batch(db, 'RESUME', ['SD1', 'SD2']);
+const ref = (folderCode: string): RunRef => ({
+  folderCode,
+  kind: 'cutover',
+  batchId: 'RESUME',
+  workflowId: `cutover-RESUME-${folderCode}`,
+  runId: 'r1',
+  actor: 'system',
+});
+const input = (folderCode: string) => ({
+  ref: ref(folderCode),
+  source: 'legacy' as const,
+  target: 'ecp2' as const,
+  reason: null,
+  parent,
+  timeoutMs: 2_000,
+  budgetMs: 30_000,
+  freezeWindowMaxMs: 60_000,
+});
+const platforms = async (code: string) => ({
+  legacy: await db('sim_legacy.folders').where({ code }).first('intake', 'visible'),
+  ecp2: await db('sim_ecp2.folders').where({ code }).first('intake', 'visible'),
+});
+/** The worker lost right after `lostAfter` was written: the write committed, nothing after it ran. */
+const losingAfter = (lostAfter: string): RunStore => ({
+  ...runs,
+  async step(r, step, patch) {
+    await runs.step(r, step, patch);
+    if (step === lostAfter) throw new Error(`worker lost after ${step} (injected)`);
+  },
+});
+
+describe('a whole move at once, retried after its worker was lost', () => {
+  it('begun again: begin says where the earlier attempt left the run', async () => {
+    expect(await runs.begin(ref('SD2'), null, parent)).toBeNull();
+    expect(await runs.begin(ref('SD2'), null, parent)).toBe('begin');
+    await runs.step(ref('SD2'), 'frozen', { freezeStartedAt: new Date() });
+    expect(await runs.begin(ref('SD2'), null, parent)).toBe('frozen');
+  });
+
+  it('after the source was disabled: goes on from the enable, and the folder is live on ECP 2.0 alone', async () => {
+    const lost = createMoveActivities({ runs: losingAfter('source_disabled'), events, gateway });
+    await expect(new MockActivityEnvironment().run(lost.moveAtOnce, input('SD1'))).rejects.toThrow(
+      /worker lost after source_disabled/,
+    );
+    expect(await platforms('SD1')).toEqual({
+      legacy: { intake: 'closed', visible: false },
+      ecp2: { intake: 'open', visible: true },
+    });
+    const retried = createMoveActivities({ runs, events, gateway });
+    const done = await new MockActivityEnvironment().run(retried.moveAtOnce, input('SD1'));
+    expect(done).toMatchObject({ pending: 0, freezeWindowMs: expect.any(Number) });
+    expect(await platforms('SD1')).toEqual({
+      legacy: { intake: 'closed', visible: false },
+      ecp2: { intake: 'open', visible: true },
+    });
+    expect(await db('folders').where({ code: 'SD1' }).first('placement')).toEqual({ placement: 'live' });
+  });
+
+  it('a failure of the retry says it resumed a run, so that the workflow puts back every step', async () => {
+    const { workflowId, runId } = await batch(db, 'RESUME2', ['SD3']);
+    const r = { ...input('SD3'), ref: { ...ref('SD3'), batchId: 'RESUME2' }, parent: { workflowId, runId } };
+    const lost = createMoveActivities({ runs: losingAfter('drained'), events, gateway });
+    await expect(new MockActivityEnvironment().run(lost.moveAtOnce, r)).rejects.toThrow(/worker lost/);
+    stack.sim.faults.set([{ match: 'POST /ecp2/admin/folders/SD3/probe', outage: true }]);
+    try {
+      const retried = createMoveActivities({ runs, events, gateway });
+      const failure = await new MockActivityEnvironment().run(retried.moveAtOnce, r).catch((e: unknown) => e);
+      expect(failure).toMatchObject({ details: [{ stage: 'enable', resumed: true }] });
+    } finally {
+      stack.sim.faults.clear();
+    }
+  });
+});
