@@ -7,7 +7,7 @@ import {
   sleep,
 } from '@temporalio/activity';
 import { isDomainError, NotAllowedError } from '../domain/errors';
-import { pastTheFreeze, type RunRef } from '../domain/folder-runs';
+import { pastTheFreeze, puttingBack, type RunProgress, type RunRef } from '../domain/folder-runs';
 import type { PlatformName } from '../domain/intake-rules';
 import { PlatformRefusal, type PlatformGateway } from '../platform/gateway';
 import type { EventStore } from '../stores/event-store';
@@ -62,7 +62,7 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
       ref: RunRef;
       reason: string | null;
       parent?: { workflowId: string; runId: string } | null;
-    }): Promise<string | null> {
+    }): Promise<RunProgress | null> {
       try {
         return await runs.begin(input.ref, input.reason, input.parent ?? null);
       } catch (err) {
@@ -86,7 +86,20 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
 
     async freezeSource({ ref, source }: StepInput): Promise<void> {
       const startedAt = new Date(); // upper bound of the window: taken before the platform stops accepting
-      await permanent(() => gateway.freeze(source, ref.folderCode));
+      try {
+        await permanent(() => gateway.freeze(source, ref.folderCode));
+      } catch (err) {
+        // A retried workflow task repeating the freeze of a move that its lost attempt took past the enable: the
+        // source may be disabled (the platform refuses to freeze a closed folder). Done already; the steps after
+        // it, each idempotent, finish the move.
+        if (
+          err instanceof ApplicationFailure &&
+          err.type === 'PlatformRefusal' &&
+          pastTheFreeze(await runs.progress(ref))
+        )
+          return;
+        throw err;
+      }
       await runs.step(ref, 'frozen', { freezeStartedAt: startedAt });
     },
 
@@ -246,6 +259,12 @@ export function createMoveActivities({ runs, events, gateway }: MoveDeps) {
       try {
         const earlier = await steps.beginMove(input);
         where.resumed = earlier !== null;
+        // A retried workflow task whose lost attempt had begun putting the move back: nothing forward any more.
+        if (puttingBack(earlier))
+          throw ApplicationFailure.nonRetryable(
+            `the move of ${input.ref.folderCode} is being put back by an earlier attempt`,
+            'MoveBeingPutBack',
+          );
         stopIfCancelled('moveAtOnce');
         const frozenAt = Date.now();
         // A retry of a move that an earlier attempt took as far as the enable goes on from there (pastTheFreeze).

@@ -28,12 +28,26 @@ export const MOVES: Record<RunKind, { during: Placement; success: Placement; fai
   rollback: { during: 'rolling_back', success: 'legacy', failure: 'live' },
 };
 
+/** What a run's record says of how far it went (a retried attempt asks): `targetEnabled` once the enable was recorded. */
+export interface RunProgress {
+  status: string;
+  step: string | null;
+  targetEnabled: boolean;
+}
+
+/** Whether a run is being, or has been, put back: from there only its compensations may touch the platforms. */
+export function puttingBack(p: RunProgress | null | undefined): boolean {
+  return (
+    !!p && (p.status === 'compensated' || p.step === 'compensating' || String(p.step).startsWith('undo:'))
+  );
+}
+
 /**
- * Whether a run's recorded step says an earlier attempt took the move as far as enabling the target (or
- * finished it): from there the source may be disabled already, so it is not frozen again, and the steps
- * from the enable on (each idempotent) are what is left. The record lags the platforms by at most one call,
- * and the source is disabled only after `target_enabled` is written.
+ * Whether an earlier attempt took the move as far as enabling the target (or finished it): from there the source
+ * may be disabled already, so it is not frozen again, and the steps from the enable on (each idempotent) are what
+ * is left. The enable's record is kept (the freeze window's end, first write wins) even when a retry repeats an
+ * earlier step; the source is disabled only after it is written.
  */
-export function pastTheFreeze(step: string | null): boolean {
-  return step !== null && ['target_enabled', 'verified', 'source_disabled', 'done'].includes(step);
+export function pastTheFreeze(p: RunProgress | null | undefined): boolean {
+  return !!p && !puttingBack(p) && (p.targetEnabled || p.status === 'succeeded');
 }

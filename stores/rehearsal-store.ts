@@ -10,7 +10,7 @@ import {
 } from '../domain/rehearsal';
 import type { FolderOutcomeStatus, ReportFacts } from '../domain/report';
 import { percentileOf } from '../domain/stats';
-import { stepRefusal, stepUpdate, type RunStore } from './run-store';
+import { progressOf, stepRefusal, stepUpdate, type RunStore } from './run-store';
 
 /** A rehearsal as recorded (tables rehearsals, rehearsal_folders). */
 export interface RehearsalRow {
@@ -148,8 +148,7 @@ export function createRehearsalStore(db: Db): RehearsalStore {
           throw new ConflictError(
             `rehearsal of ${r.folderCode} refused: not a folder of rehearsal ${reh.id}`,
           );
-        if (f.workflow_id === r.workflowId && f.run_id === r.runId)
-          return (f.step as string | null) ?? 'begin'; // begun by an earlier attempt
+        if (f.workflow_id === r.workflowId && f.run_id === r.runId) return progressOf(f); // begun by an earlier attempt
         if (f.status !== 'pending')
           throw new ConflictError(
             `rehearsal of ${r.folderCode} refused: it was rehearsed already in ${reh.id} (${f.status})`,
@@ -163,6 +162,10 @@ export function createRehearsalStore(db: Db): RehearsalStore {
         });
         return null;
       });
+    },
+    async progress(r) {
+      const f = await folderRow(db, r).first('status', 'step', 'freeze_ended_at', 'workflow_id', 'run_id');
+      return f && f.workflow_id === r.workflowId && f.run_id === r.runId ? progressOf(f) : null;
     },
     async step(r, step, patch = {}) {
       await db.transaction(async (trx) => {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db/connection';
 import { ConflictError, NotAllowedError, NotFoundError } from '../domain/errors';
-import { MOVES, type RunRef } from '../domain/folder-runs';
+import { MOVES, puttingBack, type RunProgress, type RunRef } from '../domain/folder-runs';
 import { canTransition, type Placement } from '../domain/placement';
 import { batchWorkflowId } from '../domain/workflow-ids';
 import { DECOMMISSION_ID } from './decommission';
@@ -15,13 +15,15 @@ import { appendEvent, runKey } from './events';
 export interface RunStore {
   /**
    * `parent`: the workflow (and run) that started this one, as Temporal's server recorded it. Resolves to null
-   * when this call began the run, and to the run's recorded step when an earlier attempt had (a retry).
+   * when this call began the run, and to how far it went when an earlier attempt had (a retry).
    */
   begin(
     r: RunRef,
     reason: string | null,
     parent?: { workflowId: string; runId: string } | null,
-  ): Promise<string | null>;
+  ): Promise<RunProgress | null>;
+  /** How far a run went, or null when no such run was begun. */
+  progress(r: RunRef): Promise<RunProgress | null>;
   /** Records a step of a running run; of a succeeded one, nothing; refuses what stepRefusal refuses. */
   step(r: RunRef, step: string, patch?: StepPatch): Promise<void>;
   finish(
@@ -69,8 +71,8 @@ export function createRunStore(db: Db): RunStore {
   return {
     async begin(r, reason, parent = null) {
       return db.transaction(async (trx) => {
-        const earlier = await runRow(trx, r).first('step');
-        if (earlier) return (earlier.step as string | null) ?? 'begin'; // already begun by an earlier attempt
+        const earlier = await runRow(trx, r).first('status', 'step', 'freeze_ended_at');
+        if (earlier) return progressOf(earlier); // already begun by an earlier attempt
         const folder = await trx('folders').where({ code: r.folderCode }).forUpdate().first();
         if (!folder) throw new NotFoundError(`folder ${r.folderCode} is not in the catalog`);
         // A supervised repair holds the folder (its claim: stores/repair-store.ts): nothing else moves it meanwhile.
@@ -211,6 +213,11 @@ export function createRunStore(db: Db): RunStore {
       });
     },
 
+    async progress(r) {
+      const run = await runRow(db, r).first('status', 'step', 'freeze_ended_at');
+      return run ? progressOf(run) : null;
+    },
+
     async recorded(r, failure) {
       return db.transaction(async (trx) => {
         const run = await runRow(trx, r).forUpdate().first('status', 'freeze_window_ms', 'failure');
@@ -249,8 +256,16 @@ export type StepPatch = Partial<{
  * undo ran), only undo steps are written; a forward step is an earlier attempt still running.
  */
 export function lateForwardStep(current: string | null, step: string): boolean {
-  const puttingBack = current === 'compensating' || String(current).startsWith('undo:');
-  return puttingBack && !step.startsWith('undo:');
+  return puttingBack({ status: 'running', step: current, targetEnabled: false }) && !step.startsWith('undo:');
+}
+
+/** A run's (or a rehearsal folder's) row as how far it went. */
+export function progressOf(row: {
+  status: string;
+  step: string | null;
+  freeze_ended_at: Date | null;
+}): RunProgress {
+  return { status: row.status, step: row.step ?? null, targetEnabled: row.freeze_ended_at != null };
 }
 
 /**

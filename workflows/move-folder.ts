@@ -20,7 +20,7 @@ import {
 } from './patches';
 import type { createMoveActivities, StepInput, StoppedAt } from '../activities/move';
 import type { PlatformName } from '../domain/intake-rules';
-import { pastTheFreeze, type RunKind, type RunRef } from '../domain/folder-runs';
+import { pastTheFreeze, puttingBack, type RunKind, type RunRef } from '../domain/folder-runs';
 
 type MoveActivities = ReturnType<typeof createMoveActivities>;
 
@@ -183,9 +183,14 @@ export async function moveFolder(
   const undoFreeze = () => undo.undoFreezeSource(input);
   const undoDrain = () => undo.undoDrain(input);
   const undoEnable = () => undo.undoEnableTarget(input);
-  /** Pushes a compensation (run first), once. */
+  /**
+   * Adds a step's compensation, once, in the order they run: ECP 2.0's side closed first, then files handed back,
+   * then the source reopened, so that the two are never open together (the order the steps push them in).
+   */
   const compensate = (undoStep: () => Promise<void>) => {
-    if (!compensations.includes(undoStep)) compensations.unshift(undoStep);
+    const order = [undoEnable, undoDrain, undoFreeze];
+    const pushed = new Set([...compensations, undoStep]);
+    compensations.splice(0, compensations.length, ...order.filter((u) => pushed.has(u)));
   };
   const at = (step: MoveStep) => (progress.step = step);
   // The parent (set by the server, not by whoever starts the workflow) lets the activity check that a cutover
@@ -244,7 +249,8 @@ export async function moveFolder(
       if (where.stage === 'enable' || where.resumed) compensate(undoEnable);
       if (isPermanent(err)) {
         if (compensations.length === 0) return end('refused', reasonOf(err), null);
-        return (await settle(reasonOf(err), compensations, { ask: true, atStart: false }))!;
+        // A run an earlier attempt had begun ends as its record says if that attempt put it back already.
+        return (await settle(reasonOf(err), compensations, { ask: true, atStart: where.resumed }))!;
       }
       // A retry could help: on step by step from that stage, each step with its retries (each idempotent), the
       // freeze window from the freeze's own instant.
@@ -260,11 +266,16 @@ export async function moveFolder(
   if (from === 'begin') {
     try {
       const earlier = await forward.beginMove({ ref: run, reason, parent: parentRun() });
-      if (atOnce && earlier !== null) {
+      if (atOnce && earlier != null) {
         // Begun by an earlier attempt, which may have gone further: everything it may have done is put back on a
         // failure, and a move it took as far as the enable goes on from there (its source may be disabled already).
         compensate(undoFreeze);
         compensate(undoEnable);
+        if (puttingBack(earlier))
+          return (await settle('put back by an earlier attempt', compensations, {
+            ask: true,
+            atStart: true,
+          }))!;
         if (pastTheFreeze(earlier)) from = 'enable';
       }
     } catch (err) {

@@ -48,11 +48,21 @@ const losingAfter = (lostAfter: string): RunStore => ({
 });
 
 describe('a whole move at once, retried after its worker was lost', () => {
-  it('begun again: begin says where the earlier attempt left the run', async () => {
+  it('begun again: begin says how far the earlier attempt took the run, the enable kept when a step repeats', async () => {
     expect(await runs.begin(ref('SD2'), null, parent)).toBeNull();
-    expect(await runs.begin(ref('SD2'), null, parent)).toBe('begin');
+    expect(await runs.begin(ref('SD2'), null, parent)).toEqual({
+      status: 'running',
+      step: 'begin',
+      targetEnabled: false,
+    });
     await runs.step(ref('SD2'), 'frozen', { freezeStartedAt: new Date() });
-    expect(await runs.begin(ref('SD2'), null, parent)).toBe('frozen');
+    await runs.step(ref('SD2'), 'target_enabled', { freezeEndedAt: new Date() });
+    await runs.step(ref('SD2'), 'drained', {}); // a retry repeating an earlier step
+    expect(await runs.begin(ref('SD2'), null, parent)).toEqual({
+      status: 'running',
+      step: 'drained',
+      targetEnabled: true,
+    });
   });
 
   it('after the source was disabled: goes on from the enable, and the folder is live on ECP 2.0 alone', async () => {
@@ -87,5 +97,48 @@ describe('a whole move at once, retried after its worker was lost', () => {
     } finally {
       stack.sim.faults.clear();
     }
+  });
+
+  it('a freeze repeated after the lost attempt disabled the source is done already: the move finishes', async () => {
+    const { workflowId, runId } = await batch(db, 'RESUME3', ['SMMRPT']);
+    const r = {
+      ...input('SMMRPT'),
+      ref: { ...ref('SMMRPT'), batchId: 'RESUME3' },
+      parent: { workflowId, runId },
+    };
+    const lost = createMoveActivities({ runs: losingAfter('source_disabled'), events, gateway });
+    await expect(new MockActivityEnvironment().run(lost.moveAtOnce, r)).rejects.toThrow(/worker lost/);
+    // The step-by-step path repeats the freeze (a retried task replaying an earlier failure of the move at once).
+    const steps = createMoveActivities({ runs, events, gateway });
+    const env = new MockActivityEnvironment();
+    await env.run(steps.freezeAndDrain, { ...r, timeoutMs: 1_000, budgetMs: 10_000 });
+    await env.run(steps.completeMove, r);
+    expect(await platforms('SMMRPT')).toEqual({
+      legacy: { intake: 'closed', visible: false },
+      ecp2: { intake: 'open', visible: true },
+    });
+    expect(await db('folders').where({ code: 'SMMRPT' }).first('placement')).toEqual({ placement: 'live' });
+  });
+
+  it('retried after its lost attempt had begun putting the move back: touches no platform, and says so', async () => {
+    const { workflowId, runId } = await batch(db, 'RESUME4', ['DMMRPT']);
+    const r = {
+      ...input('DMMRPT'),
+      ref: { ...ref('DMMRPT'), batchId: 'RESUME4' },
+      parent: { workflowId, runId },
+    };
+    await runs.begin(r.ref, null, r.parent);
+    await runs.recorded(r.ref, 'an outage'); // the saga turned to compensating
+    await runs.step(r.ref, 'undo:frozen');
+    const before = await platforms('DMMRPT');
+    const moves = createMoveActivities({ runs, events, gateway });
+    const failure = await new MockActivityEnvironment().run(moves.moveAtOnce, r).catch((e: unknown) => e);
+    expect(failure).toMatchObject({
+      type: 'MoveBeingPutBack',
+      nonRetryable: true,
+      details: [{ stage: 'begin', resumed: true }],
+    });
+    expect(await platforms('DMMRPT')).toEqual(before);
+    expect(before.legacy).toEqual({ intake: 'open', visible: true });
   });
 });
