@@ -16,28 +16,39 @@ const { db, gateway } = stack;
 const runs = createRunStore(db);
 const events = createEventStore(db);
 const parent = await batch(db, 'RESUME', ['SD1', 'SD2']);
-const ref = (folderCode: string): RunRef => ({
+const ref = (folderCode: string, batchId = 'RESUME'): RunRef => ({
   folderCode,
   kind: 'cutover',
-  batchId: 'RESUME',
-  workflowId: `cutover-RESUME-${folderCode}`,
+  batchId,
+  workflowId: `cutover-${batchId}-${folderCode}`,
   runId: 'r1',
   actor: 'system',
 });
-const input = (folderCode: string) => ({
-  ref: ref(folderCode),
+const input = (folderCode: string, batchId = 'RESUME', started = parent) => ({
+  ref: ref(folderCode, batchId),
   source: 'legacy' as const,
   target: 'ecp2' as const,
   reason: null,
-  parent,
+  parent: started,
   timeoutMs: 2_000,
   budgetMs: 30_000,
   freezeWindowMaxMs: 60_000,
 });
+/** The input of a move of `folderCode` in a running batch of its own. */
+const inOwnBatch = async (batchId: string, folderCode: string) =>
+  input(folderCode, batchId, await batch(db, batchId, [folderCode]));
 const platforms = async (code: string) => ({
   legacy: await db('sim_legacy.folders').where({ code }).first('intake', 'visible'),
   ecp2: await db('sim_ecp2.folders').where({ code }).first('intake', 'visible'),
 });
+/** I1 after a move: open and visible on ECP 2.0 alone, and recorded live. */
+const expectLiveOnEcp2Alone = async (code: string) => {
+  expect(await platforms(code)).toEqual({
+    legacy: { intake: 'closed', visible: false },
+    ecp2: { intake: 'open', visible: true },
+  });
+  expect(await db('folders').where({ code }).first('placement')).toEqual({ placement: 'live' });
+};
 /** The worker lost right after `lostAfter` was written: the write committed, nothing after it ran. */
 const losingAfter = (lostAfter: string): RunStore => ({
   ...runs,
@@ -77,16 +88,11 @@ describe('a whole move at once, retried after its worker was lost', () => {
     const retried = createMoveActivities({ runs, events, gateway });
     const done = await new MockActivityEnvironment().run(retried.moveAtOnce, input('SD1'));
     expect(done).toMatchObject({ pending: 0, freezeWindowMs: expect.any(Number) });
-    expect(await platforms('SD1')).toEqual({
-      legacy: { intake: 'closed', visible: false },
-      ecp2: { intake: 'open', visible: true },
-    });
-    expect(await db('folders').where({ code: 'SD1' }).first('placement')).toEqual({ placement: 'live' });
+    await expectLiveOnEcp2Alone('SD1');
   });
 
   it('a failure of the retry says it resumed a run, so that the workflow puts back every step', async () => {
-    const { workflowId, runId } = await batch(db, 'RESUME2', ['SD3']);
-    const r = { ...input('SD3'), ref: { ...ref('SD3'), batchId: 'RESUME2' }, parent: { workflowId, runId } };
+    const r = await inOwnBatch('RESUME2', 'SD3');
     const lost = createMoveActivities({ runs: losingAfter('drained'), events, gateway });
     await expect(new MockActivityEnvironment().run(lost.moveAtOnce, r)).rejects.toThrow(/worker lost/);
     stack.sim.faults.set([{ match: 'POST /ecp2/admin/folders/SD3/probe', outage: true }]);
@@ -100,12 +106,7 @@ describe('a whole move at once, retried after its worker was lost', () => {
   });
 
   it('a freeze repeated after the lost attempt disabled the source is done already: the move finishes', async () => {
-    const { workflowId, runId } = await batch(db, 'RESUME3', ['SMMRPT']);
-    const r = {
-      ...input('SMMRPT'),
-      ref: { ...ref('SMMRPT'), batchId: 'RESUME3' },
-      parent: { workflowId, runId },
-    };
+    const r = await inOwnBatch('RESUME3', 'SMMRPT');
     const lost = createMoveActivities({ runs: losingAfter('source_disabled'), events, gateway });
     await expect(new MockActivityEnvironment().run(lost.moveAtOnce, r)).rejects.toThrow(/worker lost/);
     // The step-by-step path repeats the freeze (a retried task replaying an earlier failure of the move at once).
@@ -113,20 +114,11 @@ describe('a whole move at once, retried after its worker was lost', () => {
     const env = new MockActivityEnvironment();
     await env.run(steps.freezeAndDrain, { ...r, timeoutMs: 1_000, budgetMs: 10_000 });
     await env.run(steps.completeMove, r);
-    expect(await platforms('SMMRPT')).toEqual({
-      legacy: { intake: 'closed', visible: false },
-      ecp2: { intake: 'open', visible: true },
-    });
-    expect(await db('folders').where({ code: 'SMMRPT' }).first('placement')).toEqual({ placement: 'live' });
+    await expectLiveOnEcp2Alone('SMMRPT');
   });
 
   it('retried after its lost attempt had begun putting the move back: touches no platform, and says so', async () => {
-    const { workflowId, runId } = await batch(db, 'RESUME4', ['DMMRPT']);
-    const r = {
-      ...input('DMMRPT'),
-      ref: { ...ref('DMMRPT'), batchId: 'RESUME4' },
-      parent: { workflowId, runId },
-    };
+    const r = await inOwnBatch('RESUME4', 'DMMRPT');
     await runs.begin(r.ref, null, r.parent);
     await runs.recorded(r.ref, 'an outage'); // the saga turned to compensating
     await runs.step(r.ref, 'undo:frozen');
