@@ -89,7 +89,9 @@ try {
   });
   try {
     for (const [role, token] of Object.entries(tokens)) {
-      console.log(`\n== schemathesis as a ${role} (${maxExamples} examples per operation) ==`);
+      console.log(
+        `\nschemathesis, with a token of the ${role} role (${maxExamples} examples per operation):`,
+      );
       const code = await run(st, [
         'run',
         `${api.url}/openapi.json`,
