@@ -111,7 +111,7 @@ export interface StackTuning extends ServerTuning {
  * utime + stime of a process, cutime + cstime (its children that ended and were waited for) and its parent's pid,
  * from /proc (Linux); null once it is gone.
  */
-function procTimes(pid: number): { ms: number; endedChildrenMs: number; ppid: number } | null {
+export function procTimes(pid: number): { ms: number; endedChildrenMs: number; ppid: number } | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces): state ppid … utime(14) stime(15) cutime(16) cstime(17).

@@ -121,6 +121,12 @@ export function renderResults(dir: string): string {
             ...(p.bare
               ? [
                   `Against a bare \`http.createServer\` in its own process serving the same ${p.bare.bytes} bytes (${p.bare.encoding ?? 'identity'}), at ${p.bare.rate.toLocaleString('en')} req/s for ${p.bare.seconds} s each (after 2 s at that rate), ${p.bare.pairs} pairs, the order alternating, vegeta keeping to 50 connections: p99 portal ${p.bare.runs.map((r: any) => r.portal.p99).join(', ')} ms, bare ${p.bare.runs.map((r: any) => r.bare.p99).join(', ')} ms; medians ${p.bare.p99.portal} / ${p.bare.p99.bare} ms = ratio **${p.bare.ratio}** — goal ≤ 2: ${bareReached(p.bare) ? mark(p.bare.ratio <= 2) : `no verdict: the rate was not reached (achieved ${p.bare.runs.map((r: any) => `${r.portal.rate}/${r.bare.rate}`).join(', ')} req/s, portal/bare), so the load generator, not the servers, set these numbers`}.`,
+                  ...(p.bare.cpuUsPerRequest
+                    ? [
+                        '',
+                        `CPU per request (each server's user + system time over its measured runs, medians): portal ${p.bare.cpuUsPerRequest.portal} µs, bare ${p.bare.cpuUsPerRequest.bare} µs, ratio ${p.bare.cpuRatio}: what the portal's framework adds to Node's own handling of a request, steadier than the p99s, which a stall of the machine sets.`,
+                      ]
+                    : []),
                   '',
                 ]
               : []),

@@ -25,7 +25,7 @@ import { createHttpGateway } from '../platform/http-gateway';
 import { startSmtpSink } from '../smtp-sink/server';
 import { importGeneratedDirectory } from '../stores/directory-store';
 import { leverExperiment, waterfallExperiment, type ExperimentContext } from './experiments';
-import { startHarness, type Harness } from './harness';
+import { procTimes, startHarness, type Harness } from './harness';
 import { freezeWindows, median, noticeStats, phases, runBatch } from './measure';
 import { renderResults, updateBenchmarksMd } from './report';
 import { addSyntheticFolders } from './scenario';
@@ -342,6 +342,8 @@ type Load = {
   p99: number;
   max: number;
   errors: number;
+  /** The server's CPU (user + system) per request over the run, where measured. */
+  cpuUsPerRequest?: number;
 };
 const VEGETA = path.join(PROJECT_ROOT, '.tools', 'bin', 'vegeta');
 
@@ -459,7 +461,7 @@ async function portalLoad(h: Harness) {
     }
     const unlimited = await load(url, null, rampS, 100);
     log(`  unlimited, 100 connections: ${unlimited.rate} req/s, p99 ${unlimited.p99} ms`);
-    const bare = await againstBareServer(h, url);
+    const bare = await againstBareServer(h, url, pid);
     return {
       benchmark: 'portal /api/folders',
       when: new Date().toISOString(),
@@ -490,7 +492,7 @@ async function portalLoad(h: Harness) {
  * (bench/bare-server.mjs, a process of its own), at the same rate, alternately (portal, bare, portal, …) so that
  * whatever else loads the machine falls on both: the ratio of the p99s is what the portal adds to Node.
  */
-async function againstBareServer(h: Harness, portalUrl: string) {
+async function againstBareServer(h: Harness, portalUrl: string, portalPid: number) {
   const { rate, seconds, pairs } = SIZES.portal.bare;
   // The reply to vegeta's request (it asks for gzip), bytes and headers as they are on the wire.
   const reply = await new Promise<{
@@ -532,23 +534,31 @@ async function againstBareServer(h: Harness, portalUrl: string) {
     // Each measured run follows 2 s at the same rate (a fresh vegeta grows its workers, the server warms), and the
     // order alternates, so neither side always runs right after the other's load. On two shared cores a 10 s run
     // at 5,000 req/s sometimes meets a stall of a few hundred milliseconds from another process, which sets its
-    // p99 alone: the medians of the pairs are the comparison.
-    const measured = async (url: string) => {
+    // p99 alone: the medians of the pairs are the comparison. The CPU each server spent per request (its
+    // utime + stime over the measured run) is the steadier measure of what the portal adds.
+    const measured = async (url: string, pid: number) => {
       await load(url, rate, 2, 50);
-      return load(url, rate, seconds, 50);
+      const cpu0 = procTimes(pid)?.ms ?? NaN;
+      const r = await load(url, rate, seconds, 50);
+      const cpuMs = (procTimes(pid)?.ms ?? NaN) - cpu0;
+      return { ...r, cpuUsPerRequest: +((cpuMs * 1000) / r.requests).toFixed(1) };
     };
     const runs: { portal: Load; bare: Load }[] = [];
     for (let i = 0; i < pairs; i++) {
       const bareFirst = i % 2 === 1;
-      const first = await measured(bareFirst ? bareUrl : portalUrl);
-      const second = await measured(bareFirst ? portalUrl : bareUrl);
+      const first = await (bareFirst ? measured(bareUrl, pid) : measured(portalUrl, portalPid));
+      const second = await (bareFirst ? measured(portalUrl, portalPid) : measured(bareUrl, pid));
       const [portal, bare] = bareFirst ? [second, first] : [first, second];
       runs.push({ portal, bare });
       log(
-        `  at ${rate} req/s against a bare http.createServer (${(reply.body.length * 0.75) | 0} bytes): portal p99 ${portal.p99} ms, bare p99 ${bare.p99} ms`,
+        `  at ${rate} req/s against a bare http.createServer (${(reply.body.length * 0.75) | 0} bytes): portal p99 ${portal.p99} ms, bare p99 ${bare.p99} ms; CPU per request ${portal.cpuUsPerRequest} / ${bare.cpuUsPerRequest} µs`,
       );
     }
     const p99 = { portal: median(runs.map((r) => r.portal.p99)), bare: median(runs.map((r) => r.bare.p99)) };
+    const cpuUsPerRequest = {
+      portal: median(runs.map((r) => r.portal.cpuUsPerRequest!)),
+      bare: median(runs.map((r) => r.bare.cpuUsPerRequest!)),
+    };
     return {
       rate,
       seconds,
@@ -558,6 +568,8 @@ async function againstBareServer(h: Harness, portalUrl: string) {
       runs,
       p99,
       ratio: +(p99.portal / p99.bare).toFixed(2),
+      cpuUsPerRequest,
+      cpuRatio: +(cpuUsPerRequest.portal / cpuUsPerRequest.bare).toFixed(2),
     };
   } finally {
     await stopPid(pid);
