@@ -489,8 +489,9 @@ async function portalLoad(h: Harness) {
 
 /**
  * The portal against Node's bare http.createServer serving the very reply the portal gives the load generator
- * (bench/bare-server.mjs, a process of its own), at the same rate, alternately (portal, bare, portal, …) so that
- * whatever else loads the machine falls on both: the ratio of the p99s is what the portal adds to Node.
+ * (bench/bare-server.mjs, a process of its own), at the same rate, in pairs whose order alternates (portal then
+ * bare, bare then portal, …), so that whatever else loads the machine falls on both: the ratio of the p99s is
+ * what the portal adds to Node.
  */
 async function againstBareServer(h: Harness, portalUrl: string, portalPid: number) {
   const { rate, seconds, pairs } = SIZES.portal.bare;
