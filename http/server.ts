@@ -5,7 +5,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import type http from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { visible } from '../domain/text';
@@ -38,6 +38,11 @@ export interface HttpServerOptions {
   trustProxy?: string[] | number;
   /** Renders an error (JSON by default); the console answers with a page. */
   renderError?: (err: HttpError, request: FastifyRequest, reply: FastifyReply) => unknown;
+  /**
+   * Sees each request before Fastify does and answers it itself when it can (true: answered, Fastify never
+   * sees it). Only for replaying replies Fastify's own routes gave to the same request: the portal's cache.
+   */
+  ahead?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 declare module 'fastify' {
@@ -74,6 +79,18 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
         reply,
       ),
   };
+  const ahead = opts.ahead;
+  if (ahead)
+    // Node's server as Fastify makes it (its timeouts included), with `ahead` in front of Fastify's handler.
+    options.serverFactory = (handler, settled) => {
+      // By then Fastify has filled in its defaults (keepAliveTimeout's 72 s).
+      const o = settled as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number };
+      const server = http.createServer((req, res) => ahead(req, res) || handler(req, res));
+      server.keepAliveTimeout = o.keepAliveTimeout;
+      server.requestTimeout = o.requestTimeout;
+      server.setTimeout(o.connectionTimeout);
+      return server;
+    };
   const app: FastifyInstance = Fastify(options);
   const render = (err: HttpError, request: FastifyRequest, reply: FastifyReply) =>
     (opts.renderError ?? ((e, _q, r) => sendError(r, e)))(err, request, reply);

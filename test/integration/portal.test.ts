@@ -276,6 +276,62 @@ describe('portal cache', () => {
     }
   });
 
+  it('a reply served again from the cache is what the route gave: same status, headers and bytes, 304s and HEAD included; other methods and bad queries still go to the routes', async () => {
+    const cachedPortal = await startPortal({ db, cacheMs: 60_000 });
+    const ask = (p: string, method = 'GET', headers: Record<string, string> = {}, base = cachedPortal.url) =>
+      new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        http
+          .request(base + p, { method, headers }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const { date: _date, ...rest } = res.headers;
+              resolve({ status: res.statusCode!, headers: rest, body: Buffer.concat(chunks) });
+            });
+          })
+          .on('error', reject)
+          .end();
+      });
+    const count = async () =>
+      Number(
+        /ecp_cutover_portal_request_duration_seconds_count\{route="\/api\/folders\/:code",method="GET",code="2xx"\} (\d+)/.exec(
+          await (await fetch(cachedPortal.url + '/metrics')).text(),
+        )?.[1] ?? 0,
+      );
+    try {
+      const before = await count();
+      const first = await ask('/api/folders/SD1', 'GET', { 'accept-encoding': 'identity' });
+      expect(first.status).toBe(200);
+      const etag = String(first.headers.etag);
+      for (const [method, headers] of [
+        ['GET', { 'accept-encoding': 'identity' }],
+        ['GET', { 'accept-encoding': 'gzip, deflate' }],
+        ['HEAD', { 'accept-encoding': 'identity' }],
+        ['GET', { 'if-none-match': etag }],
+      ] as const) {
+        // A portal that has never cached this URL answers through its route: the reference.
+        const fresh = await startPortal({ db, cacheMs: 0 });
+        try {
+          const expected = await ask('/api/folders/SD1', method, headers, fresh.url);
+          expect(
+            await ask('/api/folders/SD1', method, headers),
+            `${method} ${JSON.stringify(headers)}`,
+          ).toEqual(expected);
+        } finally {
+          await fresh.close();
+        }
+      }
+      // Each counted in the portal's metrics under its route: the first GET, two GETs and the HEAD (the 304 is 3xx).
+      expect(await count()).toBe(before + 4);
+      const post = await ask('/api/folders/SD1', 'POST');
+      expect(post.status).toBe(405);
+      expect(post.headers.allow).toBe('GET, HEAD');
+      expect((await ask('/api/folders/SD1?x=1')).status).toBe(400);
+    } finally {
+      await cachedPortal.close();
+    }
+  });
+
   it('serves a reply for at most cacheMs, then reads PostgreSQL again', async () => {
     const cachedPortal = await startPortal({ db, cacheMs: 400 });
     try {
