@@ -39,8 +39,9 @@ export interface HttpServerOptions {
   /** Renders an error (JSON by default); the console answers with a page. */
   renderError?: (err: HttpError, request: FastifyRequest, reply: FastifyReply) => unknown;
   /**
-   * Sees each request before Fastify does and answers it itself when it can (true: answered, Fastify never
-   * sees it). Only for replaying replies Fastify's own routes gave to the same request: the portal's cache.
+   * Sees each request before Fastify does and answers it itself when it can (true: answered; Fastify, its
+   * hooks, metrics and access log never see it). Only for replaying replies Fastify's own routes gave to the
+   * same request: the portal's cache. With it, a host of `localhost` is bound on its first address only.
    */
   ahead?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
@@ -81,14 +82,30 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   };
   const ahead = opts.ahead;
   if (ahead)
-    // Node's server as Fastify makes it (its timeouts included), with `ahead` in front of Fastify's handler.
+    // Node's server as Fastify would make it (its timeouts included), with `ahead` in front of Fastify's handler.
     options.serverFactory = (handler, settled) => {
       // By then Fastify has filled in its defaults (keepAliveTimeout's 72 s).
-      const o = settled as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number };
-      const server = http.createServer((req, res) => ahead(req, res) || handler(req, res));
+      const o = settled as FastifyHttpOptions<http.Server> & {
+        keepAliveTimeout: number;
+        requestTimeout: number;
+        connectionTimeout: number;
+        maxRequestsPerSocket: number;
+      };
+      const server = http.createServer(o.http ?? {}, (req, res) => {
+        let answered: boolean;
+        try {
+          answered = ahead(req, res);
+        } catch {
+          // A bug of ours: Fastify answers if nothing was written yet; otherwise the reply is cut, never half-right.
+          answered = res.headersSent;
+          if (answered) res.destroy();
+        }
+        if (!answered) handler(req, res);
+      });
       server.keepAliveTimeout = o.keepAliveTimeout;
       server.requestTimeout = o.requestTimeout;
       server.setTimeout(o.connectionTimeout);
+      if (o.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = o.maxRequestsPerSocket;
       return server;
     };
   const app: FastifyInstance = Fastify(options);

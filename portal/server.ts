@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import { gzipSync } from 'node:zlib';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest, FastifySchema } from 'fastify';
+import { Counter } from 'prom-client';
 import { z } from 'zod';
 import { folderCode, text } from '../contract/text';
 import type { Db } from '../db/connection';
@@ -136,17 +137,26 @@ export async function startPortal(opts: {
     return { status: prepared.status, headers: form.headers, body: form.body };
   }
   /**
-   * A GET served from the cache, keyed by its URL (query included, validated before). The cache keeps what the
-   * reply is read from (the validated query and path parameters), not the request.
+   * A page served from the cache, keyed by its URL (query included, validated before). The cache keeps what the
+   * reply is read from (the validated query and path parameters), not the request. GET and HEAD are declared
+   * together: Fastify's own HEAD route would say `Content-Length: 0` where nothing was sent (a 304).
    */
-  const served =
-    (compute: (asked: Pick<FastifyRequest, 'query' | 'params'>) => Promise<Reply>) =>
-    async (request: FastifyRequest, reply: FastifyReply) => {
-      const asked = { query: request.query, params: request.params };
-      const prepared = await cached(request.url, request.routeOptions.url!, () => compute(asked));
-      const out = pick(prepared, request.headers);
-      return reply.code(out.status).headers(out.headers).send(out.body);
-    };
+  const served = (
+    url: string,
+    schema: FastifySchema,
+    compute: (asked: Pick<FastifyRequest, 'query' | 'params'>) => Promise<Reply>,
+  ) =>
+    app.route({
+      method: ['GET', 'HEAD'],
+      url,
+      schema,
+      handler: async (request, reply) => {
+        const asked = { query: request.query, params: request.params };
+        const prepared = await cached(request.url, request.routeOptions.url!, () => compute(asked));
+        const out = pick(prepared, request.headers);
+        return reply.code(out.status).headers(out.headers).send(out.body);
+      },
+    });
   /**
    * A request for a URL whose reply is cached and current is answered here, before
    * Fastify: the same bytes and headers its route gave for that very URL (only a URL a route answered with
@@ -163,6 +173,7 @@ export async function startPortal(opts: {
     res.writeHead(out.status, out.headers);
     res.end(out.body);
     metrics.observe(hit.route, req.method, out.status, (performance.now() - started) / 1000);
+    answeredAhead.inc();
     return true;
   }
 
@@ -171,6 +182,11 @@ export async function startPortal(opts: {
     'ecp_cutover_portal_request_duration_seconds',
     'Portal requests by page, method and status class.',
   );
+  const answeredAhead = new Counter({
+    name: 'ecp_cutover_portal_answered_from_memory_total',
+    help: 'Portal requests answered from the reply cache before the framework (all are also in the request durations).',
+    registers: [metrics.registry],
+  });
   const app = createHttpServer({ bodyLimit: 1024, metrics, ahead });
   const health = createHealthStore(db);
   app.addHook('onSend', async (_request, reply) => {
@@ -188,41 +204,36 @@ export async function startPortal(opts: {
       .header('cache-control', 'no-store')
       .send(await metrics.render()),
   );
-  const page = served(async () => ({ status: 200, type: 'text/html; charset=utf-8', body: PORTAL_PAGE }));
-  app.get('/', noQuery, page);
-  app.get('/index.html', noQuery, page);
-  app.get(
-    '/api/folders',
-    { schema: { querystring: foldersQuery } },
-    served(async (asked) => {
-      const q = asked.query as z.output<typeof foldersQuery>;
-      return json(200, {
-        folders: await publicFolders(db, { placement: q.placement, market: q.market, text: q.q }),
-      });
-    }),
-  );
-  app.get(
+  const page = async (): Promise<Reply> => ({
+    status: 200,
+    type: 'text/html; charset=utf-8',
+    body: PORTAL_PAGE,
+  });
+  served('/', { querystring: none }, page);
+  served('/index.html', { querystring: none }, page);
+  served('/api/folders', { querystring: foldersQuery }, async (asked) => {
+    const q = asked.query as z.output<typeof foldersQuery>;
+    return json(200, {
+      folders: await publicFolders(db, { placement: q.placement, market: q.market, text: q.q }),
+    });
+  });
+  served(
     '/api/folders/:code',
-    { schema: { querystring: none, params: z.strictObject({ code: folderCode }) } },
-    served(async (asked) => {
+    { querystring: none, params: z.strictObject({ code: folderCode }) },
+    async (asked) => {
       const code = (asked.params as { code: string }).code.toUpperCase();
       const f = await publicFolder(db, code);
       if (!f) throw new HttpError('not_found', `no folder ${code}`);
       return json(200, f);
-    }),
+    },
   );
-  app.get(
-    '/api/batches',
-    noQuery,
-    served(async () => json(200, await publicSchedule(db))),
-  );
-  for (const [ext, [type, render]] of Object.entries(APPENDIX)) {
-    app.get(
-      `/appendix/7.3${ext}`,
-      noQuery,
-      served(async () => ({ status: 200, type, body: render(await appendixRows(db)) })),
-    );
-  }
+  served('/api/batches', { querystring: none }, async () => json(200, await publicSchedule(db)));
+  for (const [ext, [type, render]] of Object.entries(APPENDIX))
+    served(`/appendix/7.3${ext}`, { querystring: none }, async () => ({
+      status: 200,
+      type,
+      body: render(await appendixRows(db)),
+    }));
   await app.ready();
   const url = await listen(app, opts.port, opts.host);
   return {
