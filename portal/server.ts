@@ -127,7 +127,7 @@ export async function startPortal(opts: {
   }
   /**
    * What to write for a request to a prepared reply: a 304 to a matching ETag, gzip when taken. A HEAD gets the
-   * body too, which Node (and Fastify's HEAD route) drop, keeping the GET's Content-Length as HTTP asks.
+   * body too, which Node drops, keeping the GET's Content-Length as HTTP asks.
    */
   function pick(prepared: Prepared, headers: http.IncomingHttpHeaders) {
     if (prepared.status === 200 && headers['if-none-match'] === prepared.etag)
@@ -158,10 +158,10 @@ export async function startPortal(opts: {
       },
     });
   /**
-   * A request for a URL whose reply is cached and current is answered here, before
-   * Fastify: the same bytes and headers its route gave for that very URL (only a URL a route answered with
-   * 200, its query validated, is ever cached), for less CPU per request (BENCHMARKS.md). Anything else —
-   * another method, a URL not cached or expired, a portal closing — goes to Fastify as before.
+   * A request for a URL whose reply is cached and current is answered here, before Fastify: the same bytes
+   * and headers its route gave for that very URL (only a URL a route answered with 200, its query validated,
+   * is ever cached), for less CPU per request (BENCHMARKS.md). Anything else — another method, a URL not
+   * cached or expired, a portal closing — goes to Fastify as before.
    */
   let open = true;
   function ahead(req: http.IncomingMessage, res: http.ServerResponse): boolean {
