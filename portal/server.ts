@@ -72,6 +72,8 @@ const foldersQuery = z.strictObject({
   q: text({ max: 100 }).optional(),
 });
 const none = z.strictObject({});
+/** URLs whose replies are kept at most (a reply is a few KiB). */
+const MAX_CACHED = 1000;
 const APPENDIX = {
   '': ['text/html; charset=utf-8', appendixHtml],
   '.html': ['text/html; charset=utf-8', appendixHtml],
@@ -104,7 +106,10 @@ export async function startPortal(opts: {
       p = compute()
         .then((reply) => {
           const prepared = prepare(reply);
-          if (cache.size > 1000) cache.clear(); // many distinct searches: start over rather than grow
+          cache.delete(key);
+          // Many distinct searches (or spellings of a URL): the least recently asked go first, so a page in
+          // use stays unless a thousand other URLs were asked since.
+          if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
           cache.set(key, { until: Date.now() + cacheMs, route, compute, reply: prepared });
           return prepared;
         })
@@ -118,6 +123,8 @@ export async function startPortal(opts: {
     const hit = cache.get(key);
     const left = hit ? hit.until - Date.now() : 0;
     if (!hit || left <= 0) return undefined;
+    cache.delete(key); // the Map's order is the order of use: most recent last
+    cache.set(key, hit);
     if (left < cacheMs / 2) refresh(key, hit.route, hit.compute).catch(() => undefined); // a failure shows at expiry
     return hit;
   }

@@ -340,6 +340,37 @@ describe('portal cache', () => {
     }
   });
 
+  it('a flood of distinct searches pushes out the least recently asked replies, not a page in use', async () => {
+    const cachedPortal = await startPortal({ db, cacheMs: 60_000 });
+    const queries: string[] = [];
+    const count = (q: { sql: string }) => void (q.sql.includes('portal') && queries.push(q.sql));
+    const readsFor = async (p: string) => {
+      queries.length = 0;
+      db.on('query', count);
+      try {
+        expect((await fetch(cachedPortal.url + p)).status).toBe(200);
+        return queries.length;
+      } finally {
+        db.off('query', count);
+      }
+    };
+    try {
+      expect(await readsFor('/api/batches')).toBeGreaterThan(0);
+      // 1,100 searches, more than the cache holds, the schedule asked for again every 100 of them.
+      for (let i = 0; i < 1100; i += 50) {
+        await Promise.all(
+          Array.from({ length: 50 }, (_, j) => fetch(`${cachedPortal.url}/api/folders?q=flood${i + j}`)),
+        );
+        if (i % 100 === 0) expect(await readsFor('/api/batches')).toBe(0);
+      }
+      expect(await readsFor('/api/batches')).toBe(0);
+      expect(await readsFor('/api/folders?q=flood0')).toBeGreaterThan(0); // the oldest search went
+      expect(await readsFor('/api/folders?q=flood1099')).toBe(0);
+    } finally {
+      await cachedPortal.close();
+    }
+  });
+
   it('serves a reply for at most cacheMs, then reads PostgreSQL again', async () => {
     const cachedPortal = await startPortal({ db, cacheMs: 400 });
     try {
