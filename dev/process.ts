@@ -14,36 +14,62 @@ export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-/** A port nobody listens on right now (`port` 0: any the kernel picks, from its ephemeral range). */
-export function freePort(port = 0): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports this process has handed out, so two calls never get the same one, even before the first is bound.
+ */
+const handedOut = new Set<number>();
+
+/**
+ * The first port of the kernel's ephemeral range, from which outgoing connections take their local ports;
+ * Linux's default (32768) where /proc cannot tell or the range leaves no room below it.
+ */
+function ephemeralFloor(): number {
+  try {
+    const first = Number(
+      fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+    if (Number.isInteger(first) && first > 21_000) return first;
+  } catch {
+    // no /proc
+  }
+  return 32_768;
+}
+
+function tryListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
 /**
- * `count` consecutive free ports below 32768, for the Temporal server, which keeps its membership ports in a
- * PostgreSQL smallint (the kernel's ephemeral ports, 32768 and up, do not fit).
+ * A port nobody listens on right now, for a server started a moment later. It comes from below the kernel's
+ * ephemeral range: a port from that range can be taken in the meantime as the local end of any outgoing
+ * connection (a pool's, a client's), and the server's listen then fails with EADDRINUSE. A fault drill
+ * failed once exactly so.
+ */
+export async function freePort(): Promise<number> {
+  return freeLowPorts(1);
+}
+
+/**
+ * `count` consecutive free ports between 20000 and the kernel's ephemeral range (32768 on Linux), none handed
+ * out before by this process. The Temporal server needs ten in a row, and keeps its membership ports in a
+ * PostgreSQL smallint, which the ephemeral range would not fit either.
  */
 export async function freeLowPorts(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
-    const ok = await Promise.all(
-      Array.from({ length: count }, (_, i) =>
-        freePort(base + i).then(
-          () => true,
-          () => false,
-        ),
-      ),
-    );
+  const floor = ephemeralFloor();
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * (floor - 20_000 - count));
+    const range = Array.from({ length: count }, (_, i) => base + i);
+    if (range.some((port) => handedOut.has(port))) continue;
+    for (const port of range) handedOut.add(port); // before the check: a call made meanwhile must not pick them
+    const ok = await Promise.all(range.map(tryListen));
     if (ok.every(Boolean)) return base;
+    for (const port of range) handedOut.delete(port);
   }
-  throw new Error(`no ${count} consecutive free ports between 20000 and 32000`);
+  throw new Error(`no ${count} consecutive free ports between 20000 and ${floor}`);
 }
 
 export async function waitFor(
