@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { DateTime } from 'luxon';
 import { approveBatch, planBatch } from '../app/batches';
 import { operatorNamed } from '../cli/context';
@@ -128,10 +129,51 @@ export async function phases(db: Db, batchId: string) {
     .max({ at: 'sent_at' })
     .first();
   const end = Math.max(completed, told?.at ? new Date(told.at).getTime() : 0);
-  return { announceMs: announced - approved, foldersMs: last - first, foldersLiveNoticesMs: end - last };
+  return {
+    announceMs: announced - approved,
+    foldersMs: last - first,
+    foldersLiveNoticesMs: end - last,
+    folderPhase: { from: first, to: last },
+  };
 }
 
 export const median = (xs: number[]) => percentile(xs, 50)!;
+
+/**
+ * The whole machine's CPU, read from /proc/stat every `everyMs`: how many cores were busy on average between two
+ * instants (clock times, as the database records them). On a machine that runs nothing else, that is what the
+ * stack under test kept busy: it tells a phase that waits from a phase that has no CPU left.
+ */
+export function sampleMachineCpu(everyMs = 100) {
+  const samples: { at: number; busyTicks: number }[] = [];
+  const read = () => {
+    // cpu user nice system idle iowait irq softirq steal …, in clock ticks (100 a second on Linux)
+    const f = fs
+      .readFileSync('/proc/stat', 'utf8')
+      .split('\n', 1)[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1, 9)
+      .map(Number);
+    samples.push({ at: Date.now(), busyTicks: f.reduce((a, b) => a + b, 0) - f[3] - f[4] });
+  };
+  read();
+  const timer = setInterval(read, everyMs);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      read();
+    },
+    /** Cores busy on average from `from` to `to`, from the first and last samples inside; null if too short. */
+    coresBusy(from: number, to: number): number | null {
+      const inside = samples.filter((x) => x.at >= from && x.at <= to);
+      if (inside.length < 2) return null;
+      const [a, b] = [inside[0], inside[inside.length - 1]];
+      return +((b.busyTicks - a.busyTicks) / 100 / ((b.at - a.at) / 1000)).toFixed(2);
+    },
+  };
+}
 
 /** The freeze window of every folder that went live (folder_runs, written alike by the worker and the baseline). */
 export async function freezeWindows(db: Db, batchId: string) {

@@ -65,6 +65,12 @@ export function renderResults(dir: string): string {
             `| CPU per folder, all processes (announcement and notices included) | ${cpuText(c, 'orchestrated')} | ${cpuText(c, 'baseline')} | ratio ${c.cpuRatio} (median of ${runs.length}): what the durable version costs, less sensitive to other loads than time |`,
           ]
         : []),
+      ...(c.folderPhaseCpuPerFolderMs
+        ? [
+            `| cores busy while the folders move (the whole machine, of ${c.machine?.cpus ?? '?'}), each run | ${runs.map((r: any) => r.coresBusyInFolderPhase?.orchestrated).join(', ')} | ${runs.map((r: any) => r.coresBusyInFolderPhase?.baseline).join(', ')} | near all cores: the phase had no CPU to spare |`,
+            `| CPU per folder while the folders move (the whole machine; medians of ${runs.length}) | ${c.folderPhaseCpuPerFolderMs.orchestrated} ms | ${c.folderPhaseCpuPerFolderMs.baseline} ms | ratio ${+(c.folderPhaseCpuPerFolderMs.orchestrated / c.folderPhaseCpuPerFolderMs.baseline).toFixed(2)}: with no CPU to spare, what the folder phase's ratio follows |`,
+          ]
+        : []),
       `| notices sent (all kinds) | ${o.notices.sent.toLocaleString('en')}, ${o.notices.perSecond}/s | ${b.notices.sent.toLocaleString('en')}, ${b.notices.perSecond}/s | ≥ 500/s: ${mark(o.notices.perSecond >= 500)} |`,
       b.freezeWindowMs
         ? `| freeze window per folder | median ${o.freezeWindowMs.median} ms, p99 ${o.freezeWindowMs.p99} ms, max ${o.freezeWindowMs.max} ms | median ${b.freezeWindowMs.median} ms, p99 ${b.freezeWindowMs.p99} ms, max ${b.freezeWindowMs.max} ms | ratios (medians of ${runs.length}) median **${c.freezeRatio.median}**, p99 **${c.freezeRatio.p99}** ≤ 1.5: ${mark(c.freezeRatio.median <= 1.5 && c.freezeRatio.p99 <= 1.5)} |`

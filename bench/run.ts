@@ -26,7 +26,7 @@ import { startSmtpSink } from '../smtp-sink/server';
 import { importGeneratedDirectory } from '../stores/directory-store';
 import { leverExperiment, waterfallExperiment, type ExperimentContext } from './experiments';
 import { procTimes, startHarness, type Harness } from './harness';
-import { freezeWindows, median, noticeStats, phases, runBatch } from './measure';
+import { freezeWindows, median, noticeStats, phases, runBatch, sampleMachineCpu } from './measure';
 import { renderResults, updateBenchmarksMd } from './report';
 import { addSyntheticFolders } from './scenario';
 
@@ -116,6 +116,7 @@ async function cutoverRun(h: Harness, run: number, codes: string[]) {
   const { folders: n, firms, concurrency, runs } = SIZES.scale;
   const id = `SCALE${run}`;
   h.resetWorkerPeak();
+  const machineCpu = sampleMachineCpu();
   const cpu0 = h.cpuMs();
   const orchestrated = await runBatch(h, id, codes, concurrency);
   const cpu1 = h.cpuMs();
@@ -172,6 +173,7 @@ async function cutoverRun(h: Harness, run: number, codes: string[]) {
     },
   );
   const cpu3 = h.cpuMs();
+  machineCpu.stop();
   // CPU per folder, which the other loads on a shared machine change far less than wall time: the orchestrated
   // run's workers, Temporal, PostgreSQL and this process (simulator, sink); the baseline's process, PostgreSQL and this process.
   const perFolder = (ms: number) => Math.round(ms / n);
@@ -208,6 +210,24 @@ async function cutoverRun(h: Harness, run: number, codes: string[]) {
   await b.db.destroy();
   const orchestratedPhases = await phases(h.db, id);
   const orchestratedFreeze = await freezeWindows(h.db, id);
+  // How busy the machine was while the folders moved, on each side: near all its cores, the phase waited on CPU.
+  const coresBusyInFolderPhase = {
+    orchestrated: machineCpu.coresBusy(
+      orchestratedPhases.folderPhase.from,
+      orchestratedPhases.folderPhase.to,
+    ),
+    baseline: machineCpu.coresBusy(baselinePhases.folderPhase.from, baselinePhases.folderPhase.to),
+  };
+  // The machine's CPU spent on each folder while they moved (every process: the stack, the simulator, the sink).
+  const phaseCpu = (cores: number | null, ms: number) =>
+    cores === null ? null : Math.round((cores * ms) / n);
+  const folderPhaseCpuPerFolderMs = {
+    orchestrated: phaseCpu(coresBusyInFolderPhase.orchestrated, orchestratedPhases.foldersMs),
+    baseline: phaseCpu(coresBusyInFolderPhase.baseline, baselinePhases.foldersMs),
+  };
+  log(
+    `run ${run}: cores busy in the folder phase ${coresBusyInFolderPhase.orchestrated} orchestrated, ${coresBusyInFolderPhase.baseline} baseline (of ${os.cpus().length}); CPU per folder in it ${folderPhaseCpuPerFolderMs.orchestrated} vs ${folderPhaseCpuPerFolderMs.baseline} ms`,
+  );
   return {
     orchestrated: {
       wallMs: orchestrated.ms,
@@ -228,6 +248,8 @@ async function cutoverRun(h: Harness, run: number, codes: string[]) {
     folderPhaseRatio: +(orchestratedPhases.foldersMs / baselinePhases.foldersMs).toFixed(2),
     cpuPerFolderMs: cpu,
     cpuRatio: +(total(cpu.orchestrated) / total(cpu.baseline)).toFixed(2),
+    coresBusyInFolderPhase,
+    folderPhaseCpuPerFolderMs,
     freezeRatio: {
       median: +(orchestratedFreeze.median! / baselineFreeze.median!).toFixed(2),
       p99: +(orchestratedFreeze.p99! / baselineFreeze.p99!).toFixed(2),
@@ -274,8 +296,14 @@ async function cutoverAtScale(h: Harness) {
       freezeRatio: r.freezeRatio,
       cpuPerFolderMs: r.cpuPerFolderMs,
       cpuRatio: r.cpuRatio,
+      coresBusyInFolderPhase: r.coresBusyInFolderPhase,
+      folderPhaseCpuPerFolderMs: r.folderPhaseCpuPerFolderMs,
     })),
     cpuRatio: median(results.map((r) => r.cpuRatio)),
+    folderPhaseCpuPerFolderMs: {
+      orchestrated: median(results.flatMap((r) => r.folderPhaseCpuPerFolderMs.orchestrated ?? [])),
+      baseline: median(results.flatMap((r) => r.folderPhaseCpuPerFolderMs.baseline ?? [])),
+    },
     orchestrated: shown.orchestrated,
     baseline: shown.baseline,
     ratio: median(ratios),
