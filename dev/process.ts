@@ -19,20 +19,25 @@ export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
  */
 const handedOut = new Set<number>();
 
+const LOWEST = 20_000;
+/** The Temporal server keeps its membership ports in a PostgreSQL smallint: every port we pick stays below it. */
+const SMALLINT_END = 32_768;
+
 /**
- * The first port of the kernel's ephemeral range, from which outgoing connections take their local ports;
- * Linux's default (32768) where /proc cannot tell or the range leaves no room below it.
+ * Where our ports end: the first port of the kernel's ephemeral range, from which outgoing connections take
+ * their local ports, and never above 32767. A host whose ephemeral range starts below 21000 leaves no room
+ * under it: there the ports come from 20000–32767 as before, and the race below can come back.
  */
-function ephemeralFloor(): number {
+function portsEnd(): number {
   try {
     const first = Number(
       fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
     );
-    if (Number.isInteger(first) && first > 21_000) return first;
+    if (Number.isInteger(first) && first > LOWEST + 1_000) return Math.min(first, SMALLINT_END);
   } catch {
     // no /proc
   }
-  return 32_768;
+  return SMALLINT_END;
 }
 
 function tryListen(port: number): Promise<boolean> {
@@ -47,21 +52,23 @@ function tryListen(port: number): Promise<boolean> {
  * A port nobody listens on right now, for a server started a moment later. It comes from below the kernel's
  * ephemeral range: a port from that range can be taken in the meantime as the local end of any outgoing
  * connection (a pool's, a client's), and the server's listen then fails with EADDRINUSE. A fault drill
- * failed once exactly so.
+ * failed once exactly so. (Another process picking the same port in the same moment is left to chance: one
+ * in about 12,000 a port.)
  */
 export async function freePort(): Promise<number> {
   return freeLowPorts(1);
 }
 
 /**
- * `count` consecutive free ports between 20000 and the kernel's ephemeral range (32768 on Linux), none handed
- * out before by this process. The Temporal server needs ten in a row, and keeps its membership ports in a
- * PostgreSQL smallint, which the ephemeral range would not fit either.
+ * `count` consecutive free ports from 20000 up to the kernel's ephemeral range (32767 at most), none handed out
+ * before by this process. The Temporal server needs ten in a row.
  */
 export async function freeLowPorts(count: number): Promise<number> {
-  const floor = ephemeralFloor();
+  const end = portsEnd();
+  if (count < 1 || count > end - LOWEST)
+    throw new Error(`cannot pick ${count} ports between ${LOWEST} and ${end}`);
   for (let attempt = 0; attempt < 200; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * (floor - 20_000 - count));
+    const base = LOWEST + Math.floor(Math.random() * (end - LOWEST - count + 1));
     const range = Array.from({ length: count }, (_, i) => base + i);
     if (range.some((port) => handedOut.has(port))) continue;
     for (const port of range) handedOut.add(port); // before the check: a call made meanwhile must not pick them
@@ -69,7 +76,7 @@ export async function freeLowPorts(count: number): Promise<number> {
     if (ok.every(Boolean)) return base;
     for (const port of range) handedOut.delete(port);
   }
-  throw new Error(`no ${count} consecutive free ports between 20000 and ${floor}`);
+  throw new Error(`no ${count} consecutive free ports between ${LOWEST} and ${end}`);
 }
 
 export async function waitFor(
